@@ -1,0 +1,170 @@
+//! What can go wrong talking to a source, worded for the status bar.
+//!
+//! Every message here is safe to show and to log: it never holds a URL with
+//! credentials, a header value or a response body that was not cleaned.
+
+use std::time::Duration;
+
+/// An error from one request to a source.
+#[derive(Debug, Clone, PartialEq, thiserror::Error)]
+pub enum SourceError {
+    #[error("connection refused")]
+    Refused,
+    #[error("cannot connect: {0}")]
+    Connect(String),
+    #[error("timed out after {}", crate::sources::error::secs(*.0))]
+    Timeout(Duration),
+    #[error("TLS error: {0}")]
+    Tls(String),
+    #[error("401 unauthorized{}", suffix(.0))]
+    Unauthorized(String),
+    #[error("403 forbidden{}", suffix(.0))]
+    Forbidden(String),
+    #[error("too many redirects")]
+    Redirects,
+    #[error("response larger than the {} KiB cap", .0 / 1024)]
+    TooLarge(usize),
+    #[error("HTTP {status}{}", suffix(.message))]
+    Status { status: u16, message: String },
+    /// An API's own error envelope (Prometheus `errorType`, Alertmanager `code`).
+    #[error("{kind}: {message}")]
+    Api {
+        status: u16,
+        kind: String,
+        message: String,
+    },
+    #[error("unexpected content type {0:?}")]
+    ContentType(String),
+    #[error("invalid response: {0}")]
+    Decode(String),
+    #[error("invalid request: {0}")]
+    Request(String),
+}
+
+fn suffix(msg: &str) -> String {
+    if msg.is_empty() {
+        String::new()
+    } else {
+        format!(": {msg}")
+    }
+}
+
+pub(crate) fn secs(d: Duration) -> String {
+    format!("{:.1}s", d.as_secs_f64())
+}
+
+impl SourceError {
+    /// A few words for the status bar ("down: connection refused").
+    pub fn short(&self) -> String {
+        let s = self.to_string();
+        crate::text::truncate_width(&s, 60)
+    }
+
+    /// Whether retrying may help (a 4xx from our own query will not).
+    pub fn is_transient(&self) -> bool {
+        match self {
+            Self::Status { status, .. } | Self::Api { status, .. } => {
+                *status >= 500 || *status == 429
+            }
+            Self::Unauthorized(_) | Self::Forbidden(_) | Self::Request(_) => false,
+            _ => true,
+        }
+    }
+}
+
+/// Maps a reqwest error to a status-bar message, without its URL (which may
+/// carry a tenant or credentials).
+pub(crate) fn from_reqwest(err: reqwest::Error, timeout: Duration) -> SourceError {
+    if err.is_timeout() {
+        return SourceError::Timeout(timeout);
+    }
+    if err.is_redirect() {
+        return SourceError::Redirects;
+    }
+    let chain = error_chain(&err);
+    if err.is_connect() {
+        if chain.contains("Connection refused") || chain.contains("connection refused") {
+            return SourceError::Refused;
+        }
+        if is_tls(&chain) {
+            return SourceError::Tls(last_cause(&err));
+        }
+        return SourceError::Connect(last_cause(&err));
+    }
+    if is_tls(&chain) {
+        return SourceError::Tls(last_cause(&err));
+    }
+    if err.is_builder() || err.is_request() && !err.is_body() {
+        return SourceError::Connect(last_cause(&err));
+    }
+    SourceError::Decode(last_cause(&err))
+}
+
+fn is_tls(chain: &str) -> bool {
+    let lower = chain.to_ascii_lowercase();
+    [
+        "certificate",
+        "tls",
+        "handshake",
+        "invalidcertificate",
+        "unknownissuer",
+    ]
+    .iter()
+    .any(|w| lower.contains(w))
+}
+
+fn error_chain(err: &dyn std::error::Error) -> String {
+    let mut out = String::new();
+    let mut cur: Option<&dyn std::error::Error> = Some(err);
+    while let Some(e) = cur {
+        out.push_str(&e.to_string());
+        out.push_str(": ");
+        cur = e.source();
+    }
+    out
+}
+
+/// The innermost cause, which says what happened ("Connection refused (os
+/// error 111)") rather than where (the URL).
+fn last_cause(err: &reqwest::Error) -> String {
+    let mut cur: &dyn std::error::Error = err;
+    while let Some(next) = cur.source() {
+        cur = next;
+    }
+    let text = if std::ptr::eq(cur as *const _ as *const u8, err as *const _ as *const u8) {
+        err.to_string()
+    } else {
+        cur.to_string()
+    };
+    crate::text::clean(&text).into_owned()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn messages_are_short_and_specific() {
+        assert_eq!(SourceError::Refused.to_string(), "connection refused");
+        assert_eq!(
+            SourceError::Unauthorized(String::new()).to_string(),
+            "401 unauthorized"
+        );
+        assert_eq!(
+            SourceError::Timeout(Duration::from_millis(2500)).to_string(),
+            "timed out after 2.5s"
+        );
+        assert_eq!(
+            SourceError::TooLarge(2 * 1024 * 1024).to_string(),
+            "response larger than the 2048 KiB cap"
+        );
+        let api = SourceError::Api {
+            status: 400,
+            kind: "bad_data".into(),
+            message: "parse error".into(),
+        };
+        assert_eq!(api.to_string(), "bad_data: parse error");
+        assert!(!api.is_transient());
+        assert!(SourceError::Refused.is_transient());
+    }
+}
