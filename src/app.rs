@@ -1,1 +1,208 @@
-//! app
+//! The event loop: messages in, `update`, render when dirty, commands out.
+//!
+//! Input, ticks, signals and poll results all arrive on one channel. The
+//! screen is drawn only when `update` marked the state dirty, and ratatui
+//! writes only the cells that differ, so an idle console sends (almost)
+//! nothing over SSH.
+
+use std::time::Duration;
+
+use chrono::Utc;
+use futures::StreamExt;
+use ratatui::Terminal;
+use ratatui::backend::Backend;
+use tokio::sync::mpsc;
+
+use crate::config::Config;
+use crate::keymap::Keymap;
+use crate::msg::{Cmd, Msg, SourceId, SourceKind};
+use crate::sources::poller::{self, Pollers, SourceSpec};
+use crate::state::{self, Setup, State};
+use crate::ui::theme::{Theme, no_color_env};
+
+/// How often the clock is read. Ages are shown to the minute, so most ticks
+/// change nothing on screen and draw nothing.
+const TICK: Duration = Duration::from_secs(1);
+
+/// Options the command line adds to the config.
+#[derive(Debug, Clone, Default)]
+pub struct Options {
+    pub drill: Option<String>,
+    pub context: String,
+}
+
+/// The console without a terminal: usable on ratatui's `TestBackend`.
+pub struct Console {
+    pub state: State,
+    tx: mpsc::UnboundedSender<Msg>,
+    rx: mpsc::UnboundedReceiver<Msg>,
+    pollers: Pollers,
+}
+
+/// The sources of a config, each with an id and a unique display name.
+pub fn source_specs(cfg: &Config) -> Vec<SourceSpec> {
+    let kinds = [
+        (SourceKind::Prometheus, &cfg.prometheus),
+        (SourceKind::Alertmanager, &cfg.alertmanager),
+        (SourceKind::Loki, &cfg.loki),
+    ];
+    let mut specs: Vec<SourceSpec> = Vec::new();
+    for (kind, endpoints) in kinds {
+        for (index, ep) in endpoints.iter().enumerate() {
+            let mut name = ep.display_name();
+            if specs.iter().any(|s| s.name == name) {
+                name = format!("{name}#{}", specs.len());
+            }
+            specs.push(SourceSpec {
+                id: SourceId { kind, index },
+                name,
+                endpoint: ep.clone(),
+            });
+        }
+    }
+    specs
+}
+
+impl Console {
+    /// Builds the state and starts the pollers. Must run inside a tokio
+    /// runtime. Fails on a config the user must fix (bad key, theme, URL).
+    pub fn start(cfg: &Config, opts: Options) -> anyhow::Result<Self> {
+        let keymap = Keymap::new(&cfg.keymap).map_err(anyhow::Error::msg)?;
+        let theme = Theme::named(&cfg.theme, no_color_env()).map_err(anyhow::Error::msg)?;
+        let specs = source_specs(cfg);
+        let setup = Setup {
+            sources: specs.iter().map(|s| (s.id, s.name.clone())).collect(),
+            group_by: cfg.group_by.clone(),
+            show_muted: cfg.show_muted,
+            drill: opts.drill,
+            context: opts.context,
+        };
+        let state = State::new(setup, keymap, theme, Utc::now());
+        let (tx, rx) = mpsc::unbounded_channel();
+        let pollers = poller::spawn(specs, cfg.refresh, tx.clone())?;
+        Ok(Self {
+            state,
+            tx,
+            rx,
+            pollers,
+        })
+    }
+
+    pub fn sender(&self) -> mpsc::UnboundedSender<Msg> {
+        self.tx.clone()
+    }
+
+    /// Waits for the next message.
+    pub async fn next(&mut self) -> Option<Msg> {
+        self.rx.recv().await
+    }
+
+    /// Applies one message and performs its commands. Returns false once
+    /// the console should stop.
+    pub fn handle(&mut self, msg: Msg) -> bool {
+        for cmd in state::update(&mut self.state, msg) {
+            match cmd {
+                Cmd::Quit => return false,
+                Cmd::RefreshAll => self.pollers.refresh_all(),
+            }
+        }
+        !self.state.quit
+    }
+
+    /// Applies every message already queued, so a burst costs one frame.
+    pub fn drain(&mut self) -> bool {
+        while let Ok(msg) = self.rx.try_recv() {
+            if !self.handle(msg) {
+                return false;
+            }
+        }
+        true
+    }
+
+    /// Draws if something changed since the last frame.
+    pub fn draw<B: Backend>(&mut self, terminal: &mut Terminal<B>) -> Result<(), B::Error> {
+        if self.state.dirty {
+            self.state.dirty = false;
+            terminal.draw(|f| crate::ui::draw(f, &self.state))?;
+        }
+        Ok(())
+    }
+}
+
+/// Runs the console on the real terminal until quit or a signal.
+pub async fn run(cfg: Config, opts: Options) -> anyhow::Result<()> {
+    let mut console = Console::start(&cfg, opts)?;
+    spawn_ticker(console.sender());
+    spawn_signals(console.sender())?;
+    let mut terminal = crate::tui::init(cfg.mouse)?;
+    spawn_input(console.sender());
+    let result = event_loop(&mut console, &mut terminal).await;
+    crate::tui::restore();
+    result
+}
+
+async fn event_loop(console: &mut Console, terminal: &mut crate::tui::Tui) -> anyhow::Result<()> {
+    loop {
+        console.draw(terminal)?;
+        let Some(msg) = console.next().await else {
+            return Ok(());
+        };
+        if !console.handle(msg) || !console.drain() {
+            return Ok(());
+        }
+    }
+}
+
+fn spawn_input(tx: mpsc::UnboundedSender<Msg>) {
+    tokio::spawn(async move {
+        let mut events = crossterm::event::EventStream::new();
+        while let Some(ev) = events.next().await {
+            let msg = match ev {
+                Ok(crossterm::event::Event::Key(k)) => Msg::Key(k),
+                Ok(crossterm::event::Event::Mouse(m)) => Msg::Mouse(m),
+                Ok(crossterm::event::Event::Resize(w, h)) => Msg::Resize(w, h),
+                Ok(_) => continue,
+                Err(e) => {
+                    tracing::error!(error = %e, "terminal input failed");
+                    Msg::Terminate
+                }
+            };
+            if tx.send(msg).is_err() {
+                return;
+            }
+        }
+        // The terminal is gone (SSH dropped): leave like SIGHUP.
+        let _ = tx.send(Msg::Terminate);
+    });
+}
+
+fn spawn_ticker(tx: mpsc::UnboundedSender<Msg>) {
+    tokio::spawn(async move {
+        let mut every = tokio::time::interval(TICK);
+        every.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Skip);
+        loop {
+            every.tick().await;
+            if tx.send(Msg::Tick(Utc::now())).is_err() {
+                return;
+            }
+        }
+    });
+}
+
+/// SIGTERM, SIGHUP (dropped SSH session) and SIGINT end the loop cleanly so
+/// the terminal is restored and files are closed.
+fn spawn_signals(tx: mpsc::UnboundedSender<Msg>) -> std::io::Result<()> {
+    use tokio::signal::unix::{SignalKind, signal};
+    let mut term = signal(SignalKind::terminate())?;
+    let mut hup = signal(SignalKind::hangup())?;
+    let mut int = signal(SignalKind::interrupt())?;
+    tokio::spawn(async move {
+        tokio::select! {
+            _ = term.recv() => tracing::info!("SIGTERM"),
+            _ = hup.recv() => tracing::info!("SIGHUP"),
+            _ = int.recv() => tracing::info!("SIGINT"),
+        }
+        let _ = tx.send(Msg::Terminate);
+    });
+    Ok(())
+}

@@ -1,4 +1,180 @@
-//! cli
-pub fn main() -> std::process::ExitCode {
-    std::process::ExitCode::SUCCESS
+//! The command line: flags, subcommands and exit codes.
+//!
+//! Exit codes follow amtool/logcli: 0 success, 1 a failure at run time
+//! (a source down in `check`), 2 a usage or configuration error.
+
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use clap::{CommandFactory, FromArgMatches, Parser, Subcommand};
+
+use crate::config::{Config, Overrides};
+use crate::env::Paths;
+
+#[derive(Debug, Parser)]
+#[command(
+    name = "warroom",
+    version,
+    about = "The incident war room in a terminal: alerts, signals, logs, runbooks and the incident record in one screen"
+)]
+pub struct Cli {
+    /// Config file (TOML). Default: warroom/config.toml in the platform config dir.
+    #[arg(long, global = true, value_name = "FILE")]
+    pub config: Option<PathBuf>,
+    /// Prometheus-compatible URL (Prometheus, Thanos, Mimir, Cortex). Repeatable.
+    #[arg(
+        long,
+        global = true,
+        value_name = "URL",
+        env = "PROMETHEUS_URL",
+        value_delimiter = ','
+    )]
+    pub prometheus: Vec<String>,
+    /// Alertmanager URL; several for an HA cluster. Repeatable.
+    #[arg(
+        long,
+        global = true,
+        value_name = "URL",
+        env = "ALERTMANAGER_URL",
+        value_delimiter = ','
+    )]
+    pub alertmanager: Vec<String>,
+    /// Loki URL.
+    #[arg(long, global = true, value_name = "URL", env = "LOKI_ADDR")]
+    pub loki: Option<String>,
+    /// Loki tenant (sent as X-Scope-OrgID), as logcli's --org-id.
+    #[arg(long, global = true, value_name = "ID", env = "LOKI_ORG_ID")]
+    pub loki_org_id: Option<String>,
+    /// Directory of local runbooks. Repeatable.
+    #[arg(long, value_name = "DIR")]
+    pub runbooks: Vec<PathBuf>,
+    /// Where incident journals and post-mortems are kept.
+    #[arg(long, value_name = "DIR", global = true)]
+    pub incident_dir: Option<PathBuf>,
+    /// Theme: default, light, high-contrast, or a .toml file.
+    #[arg(long, value_name = "NAME")]
+    pub theme: Option<String>,
+    /// Seconds between polls.
+    #[arg(long, value_name = "SECS")]
+    pub refresh: Option<f64>,
+    /// Do not capture the mouse (keeps the terminal's own selection).
+    #[arg(long)]
+    pub no_mouse: bool,
+    /// Log file (default shown below).
+    #[arg(long, value_name = "FILE", global = true)]
+    pub log_file: Option<PathBuf>,
+    /// Print the commented sample configuration and exit.
+    #[arg(long)]
+    pub print_default_config: bool,
+    #[command(subcommand)]
+    pub command: Option<Command>,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Probe each configured source; exit 1 if any is down.
+    Check,
+    /// Print shell completions.
+    Completions {
+        #[arg(value_enum)]
+        shell: clap_complete::Shell,
+    },
+    /// Print the man page (roff).
+    Man,
+}
+
+pub fn main() -> ExitCode {
+    let paths = Paths::detect();
+    let after = format!(
+        "Config file: {}\nLog file:    {} (level: WARROOM_LOG=debug)",
+        paths.config_file.display(),
+        paths.log_file.display()
+    );
+    let matches = Cli::command().after_help(after).get_matches();
+    let cli = match Cli::from_arg_matches(&matches) {
+        Ok(c) => c,
+        Err(e) => e.exit(),
+    };
+    if cli.print_default_config {
+        print!("{}", crate::config::SAMPLE);
+        return ExitCode::SUCCESS;
+    }
+    let _guard = match crate::logging::init(cli.log_file.as_deref().unwrap_or(&paths.log_file)) {
+        Ok(g) => Some(g),
+        Err(e) => {
+            eprintln!("warroom: logging disabled: {e}");
+            None
+        }
+    };
+    crate::tui::install_panic_hook();
+    match run(cli, &paths) {
+        Ok(code) => code,
+        Err(e) => {
+            tracing::error!(error = %format!("{e:#}"), "fatal");
+            eprintln!("warroom: {e:#}");
+            ExitCode::from(2)
+        }
+    }
+}
+
+fn run(cli: Cli, paths: &Paths) -> anyhow::Result<ExitCode> {
+    match &cli.command {
+        Some(Command::Completions { shell }) => {
+            clap_complete::generate(
+                *shell,
+                &mut Cli::command(),
+                "warroom",
+                &mut std::io::stdout(),
+            );
+            return Ok(ExitCode::SUCCESS);
+        }
+        Some(Command::Man) => {
+            clap_mangen::Man::new(Cli::command()).render(&mut std::io::stdout())?;
+            return Ok(ExitCode::SUCCESS);
+        }
+        _ => {}
+    }
+    let cfg = load_config(&cli, paths)?;
+    let rt = tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .enable_all()
+        .build()?;
+    match cli.command {
+        Some(Command::Check) => rt.block_on(crate::check::run(&cfg)),
+        None => {
+            if !cfg.has_sources() {
+                anyhow::bail!(
+                    "no source configured: pass --prometheus/--alertmanager/--loki, write {}, or try `warroom demo`",
+                    paths.config_file.display()
+                );
+            }
+            rt.block_on(crate::app::run(cfg, crate::app::Options::default()))?;
+            Ok(ExitCode::SUCCESS)
+        }
+        Some(Command::Completions { .. } | Command::Man) => Ok(ExitCode::SUCCESS),
+    }
+}
+
+/// The file (if any), then environment and flags over it.
+fn load_config(cli: &Cli, paths: &Paths) -> anyhow::Result<Config> {
+    let (path, required) = match &cli.config {
+        Some(p) => (p.clone(), true),
+        None => (paths.config_file.clone(), false),
+    };
+    let mut cfg = Config::load(&path, required)?;
+    cfg.apply(&Overrides {
+        prometheus: cli.prometheus.clone(),
+        alertmanager: cli.alertmanager.clone(),
+        loki: cli.loki.clone(),
+        loki_org_id: cli.loki_org_id.clone(),
+        runbooks: cli.runbooks.clone(),
+        incident_dir: cli.incident_dir.clone(),
+        theme: cli.theme.clone(),
+        refresh: cli.refresh,
+        no_mouse: cli.no_mouse,
+    })?;
+    if cfg.incident_dir.is_none() {
+        cfg.incident_dir = Some(paths.default_incident_dir());
+    }
+    Ok(cfg)
 }

@@ -1,1 +1,266 @@
-//! config
+//! The configuration file (TOML) and how command-line flags override it.
+//!
+//! Layers, lowest first: built-in defaults, the file (`--config`, or
+//! `warroom/config.toml` in the platform config dir), environment variables
+//! amtool and logcli users already set (`ALERTMANAGER_URL`, `LOKI_ADDR`,
+//! `LOKI_ORG_ID`), then flags.
+
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+use std::time::Duration;
+
+use serde::Deserialize;
+
+use crate::sources::Endpoint;
+
+/// The sample config shipped in `assets/` and printed by
+/// `--print-default-config`; a test checks that it parses.
+pub const SAMPLE: &str = include_str!("../assets/config.sample.toml");
+
+#[derive(Debug, thiserror::Error)]
+pub enum ConfigError {
+    #[error("cannot read config {path}: {1}", path = .0.display())]
+    Read(PathBuf, std::io::Error),
+    #[error("invalid config {path}: {1}", path = .0.display())]
+    Parse(PathBuf, String),
+    #[error("{0}")]
+    Invalid(String),
+}
+
+#[derive(Debug, Clone, Deserialize, PartialEq)]
+#[serde(deny_unknown_fields, default)]
+pub struct Config {
+    /// How often sources are polled.
+    #[serde(with = "humantime_serde")]
+    pub refresh: Duration,
+    pub theme: String,
+    /// Label the board groups alerts by; `"none"` for a flat list.
+    pub group_by: String,
+    /// Show silenced and inhibited alerts (toggle with `m`).
+    pub show_muted: bool,
+    pub mouse: bool,
+    pub incident_dir: Option<PathBuf>,
+    pub prometheus: Vec<Endpoint>,
+    pub alertmanager: Vec<Endpoint>,
+    pub loki: Vec<Endpoint>,
+    pub runbooks: RunbooksConfig,
+    /// Action name → key(s), over the defaults (see `?`).
+    pub keymap: BTreeMap<String, KeyList>,
+}
+
+#[derive(Debug, Clone, Deserialize, PartialEq)]
+#[serde(untagged)]
+pub enum KeyList {
+    One(String),
+    Many(Vec<String>),
+}
+
+impl KeyList {
+    pub fn keys(&self) -> Vec<&str> {
+        match self {
+            Self::One(k) => vec![k.as_str()],
+            Self::Many(v) => v.iter().map(String::as_str).collect(),
+        }
+    }
+}
+
+#[derive(Debug, Clone, Deserialize, PartialEq)]
+#[serde(deny_unknown_fields, default)]
+pub struct RunbooksConfig {
+    /// Directories local runbooks are read from; nothing outside them is.
+    pub dirs: Vec<PathBuf>,
+    /// URL prefix → local directory, so a bastion without egress still has
+    /// the runbook an alert links to.
+    pub rewrite: Vec<Rewrite>,
+    #[serde(with = "humantime_serde")]
+    pub timeout: Duration,
+    pub max_bytes: usize,
+}
+
+#[derive(Debug, Clone, Deserialize, PartialEq)]
+#[serde(deny_unknown_fields)]
+pub struct Rewrite {
+    pub prefix: String,
+    pub dir: PathBuf,
+}
+
+impl Default for RunbooksConfig {
+    fn default() -> Self {
+        Self {
+            dirs: vec![PathBuf::from("runbooks")],
+            rewrite: Vec::new(),
+            timeout: Duration::from_secs(5),
+            max_bytes: 1024 * 1024,
+        }
+    }
+}
+
+impl Default for Config {
+    fn default() -> Self {
+        Self {
+            refresh: Duration::from_secs(5),
+            theme: "default".into(),
+            group_by: "alertname".into(),
+            show_muted: false,
+            mouse: true,
+            incident_dir: None,
+            prometheus: Vec::new(),
+            alertmanager: Vec::new(),
+            loki: Vec::new(),
+            runbooks: RunbooksConfig::default(),
+            keymap: BTreeMap::new(),
+        }
+    }
+}
+
+/// Values from the command line that override the file.
+#[derive(Debug, Clone, Default)]
+pub struct Overrides {
+    pub prometheus: Vec<String>,
+    pub alertmanager: Vec<String>,
+    pub loki: Option<String>,
+    pub loki_org_id: Option<String>,
+    pub runbooks: Vec<PathBuf>,
+    pub incident_dir: Option<PathBuf>,
+    pub theme: Option<String>,
+    pub refresh: Option<f64>,
+    pub no_mouse: bool,
+}
+
+impl Config {
+    /// Reads `path`; a missing file at the default location is not an error
+    /// (flags alone are enough), a missing file named by `--config` is.
+    pub fn load(path: &Path, required: bool) -> Result<Self, ConfigError> {
+        match std::fs::read_to_string(path) {
+            Ok(text) => Self::parse(&text).map_err(|e| ConfigError::Parse(path.to_path_buf(), e)),
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound && !required => Ok(Self::default()),
+            Err(e) => Err(ConfigError::Read(path.to_path_buf(), e)),
+        }
+    }
+
+    pub fn parse(text: &str) -> Result<Self, String> {
+        let cfg: Self = toml::from_str(text).map_err(|e| e.to_string())?;
+        cfg.validate()?;
+        Ok(cfg)
+    }
+
+    fn validate(&self) -> Result<(), String> {
+        if self.refresh < Duration::from_millis(200) {
+            return Err(format!(
+                "refresh = {:?} is too fast (at least 200ms)",
+                self.refresh
+            ));
+        }
+        for ep in self
+            .prometheus
+            .iter()
+            .chain(&self.alertmanager)
+            .chain(&self.loki)
+        {
+            ep.parsed_url().map_err(|e| e.to_string())?;
+        }
+        Ok(())
+    }
+
+    /// Applies flags over the file: a source given on the command line
+    /// replaces the file's sources of that kind.
+    pub fn apply(&mut self, o: &Overrides) -> Result<(), ConfigError> {
+        if !o.prometheus.is_empty() {
+            self.prometheus = o.prometheus.iter().map(|u| Endpoint::from_url(u)).collect();
+        }
+        if !o.alertmanager.is_empty() {
+            self.alertmanager = o
+                .alertmanager
+                .iter()
+                .map(|u| Endpoint::from_url(u))
+                .collect();
+        }
+        if let Some(url) = &o.loki {
+            self.loki = vec![Endpoint::from_url(url)];
+        }
+        if let Some(org) = &o.loki_org_id {
+            for ep in &mut self.loki {
+                ep.headers
+                    .entry("X-Scope-OrgID".into())
+                    .or_insert_with(|| org.clone());
+            }
+        }
+        if !o.runbooks.is_empty() {
+            self.runbooks.dirs = o.runbooks.clone();
+        }
+        if let Some(d) = &o.incident_dir {
+            self.incident_dir = Some(d.clone());
+        }
+        if let Some(t) = &o.theme {
+            self.theme = t.clone();
+        }
+        if let Some(r) = o.refresh {
+            if !(0.2..=3600.0).contains(&r) {
+                return Err(ConfigError::Invalid(format!(
+                    "--refresh {r}: must be between 0.2 and 3600 seconds"
+                )));
+            }
+            self.refresh = Duration::from_secs_f64(r);
+        }
+        if o.no_mouse {
+            self.mouse = false;
+        }
+        self.validate().map_err(ConfigError::Invalid)
+    }
+
+    pub fn has_sources(&self) -> bool {
+        !(self.prometheus.is_empty() && self.alertmanager.is_empty() && self.loki.is_empty())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn sample_config_parses() {
+        let cfg = Config::parse(SAMPLE).unwrap();
+        assert!(!cfg.prometheus.is_empty() && !cfg.alertmanager.is_empty());
+        assert!(
+            cfg.alertmanager[0].basic_auth.is_some() || cfg.prometheus[0].bearer_token.is_some()
+        );
+    }
+
+    #[test]
+    fn empty_file_is_defaults() {
+        assert_eq!(Config::parse("").unwrap(), Config::default());
+    }
+
+    #[test]
+    fn errors_say_where() {
+        let e = Config::parse("refresh = \"5 parsecs\"").unwrap_err();
+        assert!(e.contains("refresh"), "{e}");
+        let e = Config::parse("[[prometheus]]\nurl = \"ftp://x\"").unwrap_err();
+        assert!(e.contains("scheme"), "{e}");
+        let e = Config::parse("colour = \"red\"").unwrap_err();
+        assert!(e.contains("colour"), "{e}");
+    }
+
+    #[test]
+    fn flags_override_file() {
+        let mut cfg = Config::parse("[[prometheus]]\nurl = \"http://a:9090\"\n").unwrap();
+        let o = Overrides {
+            prometheus: vec!["http://b:9090".into()],
+            loki: Some("http://l:3100".into()),
+            loki_org_id: Some("tenant1".into()),
+            refresh: Some(2.0),
+            ..Overrides::default()
+        };
+        cfg.apply(&o).unwrap();
+        assert_eq!(cfg.prometheus[0].url, "http://b:9090");
+        assert_eq!(cfg.loki[0].headers["X-Scope-OrgID"], "tenant1");
+        assert_eq!(cfg.refresh, Duration::from_secs(2));
+        assert!(
+            cfg.apply(&Overrides {
+                refresh: Some(0.01),
+                ..Overrides::default()
+            })
+            .is_err()
+        );
+    }
+}

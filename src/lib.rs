@@ -9,6 +9,7 @@
 //! `drill` is the embedded simulator behind `warroom demo`.
 
 pub mod app;
+pub mod check;
 pub mod cli;
 pub mod config;
 pub mod drill;

@@ -1,1 +1,76 @@
-//! msg
+//! The two vocabularies of the event loop: [`Msg`], what happened (input, poll
+//! results, ticks), and [`Cmd`], what the runtime should do about it (fetch,
+//! write, quit). `state::update` turns one into the other and does no I/O.
+
+use std::time::Duration;
+
+use chrono::{DateTime, Utc};
+use crossterm::event::{KeyEvent, MouseEvent};
+
+use crate::model::{Alert, Silence};
+use crate::sources::SourceError;
+use crate::sources::prometheus::AlertRule;
+
+/// Which source a poll result comes from.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum SourceKind {
+    Prometheus,
+    Alertmanager,
+    Loki,
+}
+
+impl SourceKind {
+    pub fn short(self) -> &'static str {
+        match self {
+            Self::Prometheus => "prom",
+            Self::Alertmanager => "am",
+            Self::Loki => "loki",
+        }
+    }
+}
+
+/// A source instance: its kind and its position in the config.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct SourceId {
+    pub kind: SourceKind,
+    pub index: usize,
+}
+
+/// What a poll brought back.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Payload {
+    PromAlerts(Vec<Alert>),
+    PromRules(Vec<AlertRule>),
+    AmAlerts(Vec<Alert>),
+    AmSilences(Vec<Silence>),
+    /// A readiness check with nothing else to report (Loki until its pane
+    /// polls for logs).
+    Ready,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct PollResult {
+    pub source: SourceId,
+    pub at: DateTime<Utc>,
+    pub latency: Duration,
+    pub result: Result<Payload, SourceError>,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub enum Msg {
+    Key(KeyEvent),
+    Mouse(MouseEvent),
+    Resize(u16, u16),
+    /// The wall clock moved; ages and staleness are computed from it.
+    Tick(DateTime<Utc>),
+    Poll(Box<PollResult>),
+    /// SIGTERM, SIGHUP or SIGINT: leave cleanly.
+    Terminate,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub enum Cmd {
+    Quit,
+    /// Poll every source now (at most one request queued per source).
+    RefreshAll,
+}

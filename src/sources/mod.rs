@@ -1,10 +1,17 @@
 //! Typed async clients, one per API, over one HTTP layer. Nothing here
 //! knows about the terminal: results go back to the app as messages.
 
+pub mod alertmanager;
 pub mod endpoint;
 pub mod error;
 pub mod http;
+pub mod poller;
+pub mod probe;
+pub mod prometheus;
 
+pub use alertmanager::AlertmanagerClient;
 pub use endpoint::{Endpoint, EndpointError, SecretRef};
 pub use error::SourceError;
 pub use http::{Body, HttpClient};
+pub use probe::Probe;
+pub use prometheus::PrometheusClient;

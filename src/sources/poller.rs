@@ -1,0 +1,217 @@
+//! One poller task per source. Each polls in a loop, so there is never more
+//! than one request in flight to a source; a refresh asked for while a poll
+//! runs is kept as one queued follow-up (a `Notify` permit), never more.
+//! A source that is down is retried with backoff, and recovers by itself.
+
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use chrono::Utc;
+use tokio::sync::{Notify, mpsc};
+use tokio::task::JoinHandle;
+
+use super::{
+    AlertmanagerClient, Endpoint, EndpointError, HttpClient, PrometheusClient, SourceError,
+};
+use crate::msg::{Msg, Payload, PollResult, SourceId, SourceKind};
+
+/// Rules change with deployments, not with alerts: fetched every this many
+/// polls.
+const RULES_EVERY: u32 = 12;
+/// Longest wait between two tries at a source that is down.
+const MAX_BACKOFF: Duration = Duration::from_secs(30);
+
+/// The running pollers; dropping this stops them.
+pub struct Pollers {
+    refresh: Vec<Arc<Notify>>,
+    tasks: Vec<JoinHandle<()>>,
+}
+
+impl Pollers {
+    /// Asks every poller to poll now (or right after its current poll).
+    pub fn refresh_all(&self) {
+        for n in &self.refresh {
+            n.notify_one();
+        }
+    }
+}
+
+impl Drop for Pollers {
+    fn drop(&mut self) {
+        for t in &self.tasks {
+            t.abort();
+        }
+    }
+}
+
+/// A source to poll: its id, display name and endpoint.
+pub struct SourceSpec {
+    pub id: SourceId,
+    pub name: String,
+    pub endpoint: Endpoint,
+}
+
+/// Builds every client first (so a bad config fails before the screen
+/// opens), then starts one task per source.
+pub fn spawn(
+    specs: Vec<SourceSpec>,
+    every: Duration,
+    tx: mpsc::UnboundedSender<Msg>,
+) -> Result<Pollers, EndpointError> {
+    let mut jobs = Vec::new();
+    for spec in specs {
+        let http = HttpClient::new(&spec.endpoint)?;
+        jobs.push((spec, http));
+    }
+    let mut pollers = Pollers {
+        refresh: Vec::new(),
+        tasks: Vec::new(),
+    };
+    for (spec, http) in jobs {
+        let notify = Arc::new(Notify::new());
+        pollers.refresh.push(notify.clone());
+        let source = Source::new(spec.id.kind, http, spec.name);
+        pollers.tasks.push(tokio::spawn(run(
+            spec.id,
+            source,
+            every,
+            notify,
+            tx.clone(),
+        )));
+    }
+    Ok(pollers)
+}
+
+enum Source {
+    Prometheus(PrometheusClient),
+    Alertmanager(AlertmanagerClient),
+    Loki(HttpClient),
+}
+
+impl Source {
+    fn new(kind: SourceKind, http: HttpClient, name: String) -> Self {
+        match kind {
+            SourceKind::Prometheus => Self::Prometheus(PrometheusClient::new(http, name)),
+            SourceKind::Alertmanager => Self::Alertmanager(AlertmanagerClient::new(http, name)),
+            SourceKind::Loki => Self::Loki(http),
+        }
+    }
+
+    /// One poll: the payloads to send, in order, or the first error.
+    async fn poll(&self, n: u32) -> Result<Vec<Payload>, SourceError> {
+        match self {
+            Self::Prometheus(c) => {
+                let mut out = vec![Payload::PromAlerts(c.alerts().await?)];
+                if n.is_multiple_of(RULES_EVERY) {
+                    // Rules are extra: an old Cortex without them is not "down".
+                    match c.rules().await {
+                        Ok(r) => out.push(Payload::PromRules(r)),
+                        Err(e) => {
+                            tracing::debug!(source = c.name(), error = %e, "rules unavailable")
+                        }
+                    }
+                }
+                Ok(out)
+            }
+            Self::Alertmanager(c) => {
+                let alerts = c.alerts().await?;
+                let silences = c.silences().await?;
+                Ok(vec![
+                    Payload::AmAlerts(alerts),
+                    Payload::AmSilences(silences),
+                ])
+            }
+            Self::Loki(http) => {
+                let body = http.get("/ready", &[]).await?;
+                if body.is_success() {
+                    Ok(vec![Payload::Ready])
+                } else {
+                    Err(SourceError::Status {
+                        status: body.status,
+                        message: body.error_text(),
+                    })
+                }
+            }
+        }
+    }
+}
+
+async fn run(
+    id: SourceId,
+    source: Source,
+    every: Duration,
+    refresh: Arc<Notify>,
+    tx: mpsc::UnboundedSender<Msg>,
+) {
+    let mut n: u32 = 0;
+    let mut failures: u32 = 0;
+    loop {
+        let started = Instant::now();
+        let result = source.poll(n).await;
+        let latency = started.elapsed();
+        let at = Utc::now();
+        let sent = match result {
+            Ok(payloads) => {
+                failures = 0;
+                n = n.wrapping_add(1);
+                payloads.into_iter().all(|p| {
+                    let r = PollResult {
+                        source: id,
+                        at,
+                        latency,
+                        result: Ok(p),
+                    };
+                    tx.send(Msg::Poll(Box::new(r))).is_ok()
+                })
+            }
+            Err(e) => {
+                failures = failures.saturating_add(1);
+                // The rules are asked for again on the first good poll.
+                n = 0;
+                tracing::warn!(source = ?id, error = %e, "poll failed");
+                tx.send(Msg::Poll(Box::new(PollResult {
+                    source: id,
+                    at,
+                    latency,
+                    result: Err(e),
+                })))
+                .is_ok()
+            }
+        };
+        if !sent {
+            return; // the app is gone
+        }
+        tokio::select! {
+            _ = tokio::time::sleep(backoff(every, failures)) => {}
+            _ = refresh.notified() => {}
+        }
+    }
+}
+
+/// The wait before the next poll: the refresh interval, doubled for each
+/// failure in a row (up to 8x), never over [`MAX_BACKOFF`] unless the
+/// interval itself is longer.
+pub fn backoff(every: Duration, failures: u32) -> Duration {
+    if failures == 0 {
+        return every;
+    }
+    let factor = 1u32 << failures.min(4).saturating_sub(1);
+    (every * factor).min(MAX_BACKOFF.max(every))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn backoff_doubles_then_caps() {
+        let s = Duration::from_secs;
+        assert_eq!(backoff(s(2), 0), s(2));
+        assert_eq!(backoff(s(2), 1), s(2));
+        assert_eq!(backoff(s(2), 2), s(4));
+        assert_eq!(backoff(s(2), 4), s(16));
+        assert_eq!(backoff(s(2), 50), s(16));
+        assert_eq!(backoff(s(10), 9), s(30));
+        assert_eq!(backoff(s(60), 9), s(60));
+    }
+}

@@ -1,0 +1,427 @@
+//! Prometheus HTTP API client (`/api/v1/*`), and anything that speaks it:
+//! Thanos Query, Mimir, Cortex.
+
+use std::time::Duration;
+
+use chrono::{DateTime, Utc};
+use serde::Deserialize;
+use serde::de::DeserializeOwned;
+
+use super::SourceError;
+use super::http::{Body, HttpClient};
+use super::probe::Probe;
+use crate::model::{Alert, AlertState, Labels, fingerprint};
+
+#[derive(Debug, Clone)]
+pub struct PrometheusClient {
+    http: HttpClient,
+    name: String,
+}
+
+/// The `{status, data, errorType, error, warnings}` envelope.
+#[derive(Deserialize)]
+struct Envelope<T> {
+    status: String,
+    data: Option<T>,
+    #[serde(rename = "errorType")]
+    error_type: Option<String>,
+    error: Option<String>,
+}
+
+/// Reads an API response: the data on success, the API's own error
+/// (`bad_data: parse error…`) otherwise, or the HTTP status when the body is
+/// not the API's (a proxy's HTML page, `404 page not found`).
+pub(crate) fn decode<T: DeserializeOwned>(body: &Body) -> Result<T, SourceError> {
+    match serde_json::from_slice::<Envelope<T>>(&body.bytes) {
+        Ok(env) if env.status == "success" => env
+            .data
+            .ok_or_else(|| SourceError::Decode("success without data".into())),
+        Ok(env) => Err(SourceError::Api {
+            status: body.status,
+            kind: crate::text::clean(env.error_type.as_deref().unwrap_or("error")).into_owned(),
+            message: crate::text::clean(env.error.as_deref().unwrap_or_default()).into_owned(),
+        }),
+        Err(_) if !body.is_success() => Err(SourceError::Status {
+            status: body.status,
+            message: body.error_text(),
+        }),
+        Err(e) if !body.is_json() && !body.content_type.is_empty() => {
+            tracing::debug!(error = %e, "non-JSON answer");
+            Err(SourceError::ContentType(body.content_type.clone()))
+        }
+        Err(e) => Err(SourceError::Decode(
+            crate::text::clean(&e.to_string()).into_owned(),
+        )),
+    }
+}
+
+#[derive(Deserialize)]
+struct AlertsData {
+    alerts: Vec<WireAlert>,
+}
+
+#[derive(Deserialize)]
+struct WireAlert {
+    #[serde(default)]
+    labels: Labels,
+    #[serde(default)]
+    annotations: Labels,
+    state: String,
+    #[serde(rename = "activeAt")]
+    active_at: Option<DateTime<Utc>>,
+    value: Option<String>,
+}
+
+/// An alerting rule, for its expression and `for:`.
+#[derive(Debug, Clone, PartialEq)]
+pub struct AlertRule {
+    pub group: String,
+    pub name: String,
+    pub query: String,
+    pub duration: Duration,
+    pub labels: Labels,
+    pub annotations: Labels,
+    pub health: String,
+}
+
+#[derive(Deserialize)]
+struct RulesData {
+    groups: Vec<WireGroup>,
+}
+
+#[derive(Deserialize)]
+struct WireGroup {
+    name: String,
+    #[serde(default)]
+    rules: Vec<WireRule>,
+}
+
+#[derive(Deserialize)]
+struct WireRule {
+    #[serde(rename = "type")]
+    kind: String,
+    name: String,
+    query: String,
+    #[serde(default)]
+    duration: f64,
+    #[serde(default)]
+    labels: Labels,
+    #[serde(default)]
+    annotations: Labels,
+    #[serde(default)]
+    health: String,
+}
+
+/// One series of a range query. Values may be NaN or ±Inf: the drawing
+/// treats those as gaps, never as zeros.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Series {
+    pub labels: Labels,
+    /// (unix seconds, value)
+    pub samples: Vec<(f64, f64)>,
+}
+
+#[derive(Debug, Deserialize)]
+struct MatrixData {
+    #[serde(rename = "resultType")]
+    result_type: String,
+    result: serde_json::Value,
+}
+
+#[derive(Deserialize)]
+struct WireSeries {
+    #[serde(default)]
+    metric: Labels,
+    #[serde(default)]
+    values: Vec<(f64, String)>,
+    value: Option<(f64, String)>,
+}
+
+/// Parses `"1e+00"`, `"NaN"`, `"+Inf"`, `"-Inf"` as Prometheus prints them.
+pub fn parse_value(s: &str) -> f64 {
+    match s {
+        "+Inf" | "Inf" => f64::INFINITY,
+        "-Inf" => f64::NEG_INFINITY,
+        _ => s.parse().unwrap_or(f64::NAN),
+    }
+}
+
+#[derive(Debug, Clone, Deserialize, PartialEq)]
+pub struct BuildInfo {
+    pub version: String,
+    #[serde(default)]
+    pub revision: String,
+}
+
+impl PrometheusClient {
+    pub fn new(http: HttpClient, name: impl Into<String>) -> Self {
+        Self {
+            http,
+            name: name.into(),
+        }
+    }
+
+    pub fn name(&self) -> &str {
+        &self.name
+    }
+
+    /// Firing and pending alerts, as Prometheus' rule evaluation sees them.
+    pub async fn alerts(&self) -> Result<Vec<Alert>, SourceError> {
+        let body = self.http.get("/api/v1/alerts", &[]).await?;
+        let data: AlertsData = decode(&body)?;
+        Ok(data.alerts.into_iter().map(|a| self.to_alert(a)).collect())
+    }
+
+    fn to_alert(&self, a: WireAlert) -> Alert {
+        let state = if a.state == "pending" {
+            AlertState::Pending
+        } else {
+            AlertState::Firing
+        };
+        Alert {
+            fingerprint: fingerprint(&a.labels),
+            starts_at: a.active_at.unwrap_or_else(Utc::now),
+            labels: a.labels,
+            annotations: a.annotations,
+            state,
+            ends_at: None,
+            updated_at: None,
+            generator_url: None,
+            silenced_by: Vec::new(),
+            inhibited_by: Vec::new(),
+            receivers: Vec::new(),
+            sources: vec![self.name.clone()],
+            value: a.value,
+        }
+    }
+
+    /// Alerting rules only (recording rules are skipped).
+    pub async fn rules(&self) -> Result<Vec<AlertRule>, SourceError> {
+        let body = self
+            .http
+            .get("/api/v1/rules", &[("type", "alert".to_string())])
+            .await?;
+        let data: RulesData = decode(&body)?;
+        Ok(data
+            .groups
+            .into_iter()
+            .flat_map(|g| {
+                let group = g.name;
+                g.rules
+                    .into_iter()
+                    .filter(|r| r.kind == "alerting")
+                    .map(move |r| AlertRule {
+                        group: group.clone(),
+                        name: r.name,
+                        query: r.query,
+                        duration: Duration::from_secs_f64(r.duration.max(0.0)),
+                        labels: r.labels,
+                        annotations: r.annotations,
+                        health: r.health,
+                    })
+            })
+            .collect())
+    }
+
+    /// A range query. `step` must keep the point count under Prometheus'
+    /// 11 000 limit: callers pick it from the drawn width.
+    pub async fn query_range(
+        &self,
+        query: &str,
+        start: f64,
+        end: f64,
+        step: Duration,
+    ) -> Result<Vec<Series>, SourceError> {
+        let form = [
+            ("query", query.to_string()),
+            ("start", format!("{start:.3}")),
+            ("end", format!("{end:.3}")),
+            ("step", format!("{}", step.as_secs_f64().max(0.001))),
+        ];
+        let body = self.http.post_form("/api/v1/query_range", &form).await?;
+        parse_matrix(decode(&body)?)
+    }
+
+    /// An instant query; a scalar comes back as one series with no labels.
+    pub async fn query(&self, query: &str, time: Option<f64>) -> Result<Vec<Series>, SourceError> {
+        let mut form = vec![("query", query.to_string())];
+        if let Some(t) = time {
+            form.push(("time", format!("{t:.3}")));
+        }
+        let body = self.http.post_form("/api/v1/query", &form).await?;
+        parse_matrix(decode(&body)?)
+    }
+
+    pub async fn buildinfo(&self) -> Result<BuildInfo, SourceError> {
+        decode(&self.http.get("/api/v1/status/buildinfo", &[]).await?)
+    }
+
+    /// `/-/ready` then build info: what `warroom check` prints.
+    pub async fn probe(&self) -> Probe {
+        Probe::run(&self.http, "/-/ready", async {
+            self.buildinfo().await.map(|b| b.version)
+        })
+        .await
+    }
+}
+
+fn parse_matrix(data: MatrixData) -> Result<Vec<Series>, SourceError> {
+    let bad = |e: serde_json::Error| SourceError::Decode(e.to_string());
+    let to_series = |w: WireSeries| Series {
+        labels: w.metric,
+        samples: w
+            .values
+            .into_iter()
+            .chain(w.value)
+            .map(|(t, v)| (t, parse_value(&v)))
+            .collect(),
+    };
+    match data.result_type.as_str() {
+        "matrix" | "vector" => {
+            let wire: Vec<WireSeries> = serde_json::from_value(data.result).map_err(bad)?;
+            Ok(wire.into_iter().map(to_series).collect())
+        }
+        "scalar" => {
+            let (t, v): (f64, String) = serde_json::from_value(data.result).map_err(bad)?;
+            Ok(vec![Series {
+                labels: Labels::new(),
+                samples: vec![(t, parse_value(&v))],
+            }])
+        }
+        other => Err(SourceError::Decode(format!(
+            "unsupported result type {other:?}"
+        ))),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn captured(name: &str) -> Body {
+        let path = format!(
+            "{}/tests/fixtures/api/prometheus/captured-2.42/{name}",
+            env!("CARGO_MANIFEST_DIR")
+        );
+        let bytes = std::fs::read(&path).unwrap_or_else(|e| panic!("{path}: {e}"));
+        let status = if name.starts_with("error_bad")
+            || name.contains("missing")
+            || name.contains("too_many")
+        {
+            400
+        } else if name == "error_execution.json" {
+            422
+        } else if name == "not_found.txt" {
+            404
+        } else {
+            200
+        };
+        let content_type = if name.ends_with(".txt") {
+            "text/plain; charset=utf-8"
+        } else {
+            "application/json"
+        };
+        Body {
+            status,
+            content_type: content_type.into(),
+            bytes,
+            elapsed: Duration::ZERO,
+        }
+    }
+
+    fn client() -> PrometheusClient {
+        let http =
+            HttpClient::new(&super::super::Endpoint::from_url("http://127.0.0.1:9")).unwrap();
+        PrometheusClient::new(http, "prom")
+    }
+
+    #[test]
+    fn parses_captured_alerts() {
+        let data: AlertsData = decode(&captured("alerts.json")).unwrap();
+        let alerts: Vec<Alert> = data
+            .alerts
+            .into_iter()
+            .map(|a| client().to_alert(a))
+            .collect();
+        assert_eq!(alerts.len(), 2);
+        assert_eq!(alerts[0].name(), "AlwaysFiring");
+        assert_eq!(alerts[0].state, AlertState::Firing);
+        assert_eq!(
+            alerts[0].fingerprint, "2a7a97fbf890646a",
+            "same fingerprint as Alertmanager"
+        );
+        assert_eq!(alerts[1].state, AlertState::Pending);
+        assert_eq!(alerts[1].value.as_deref(), Some("0e+00"));
+    }
+
+    #[test]
+    fn parses_captured_rules_skipping_recording_ones() {
+        let data: RulesData = decode(&captured("rules.json")).unwrap();
+        let n_alerting = data.groups[0]
+            .rules
+            .iter()
+            .filter(|r| r.kind == "alerting")
+            .count();
+        assert_eq!(n_alerting, 2);
+        let target_down = data.groups[0]
+            .rules
+            .iter()
+            .find(|r| r.name == "TargetDown")
+            .unwrap();
+        assert_eq!(target_down.query, "up == 0");
+        assert_eq!(target_down.duration, 3600.0);
+    }
+
+    #[test]
+    fn parses_every_result_type_and_special_values() {
+        let m = parse_matrix(decode(&captured("query_range_matrix.json")).unwrap()).unwrap();
+        assert!(!m.is_empty() && m.iter().all(|s| !s.samples.is_empty()));
+        let v = parse_matrix(decode(&captured("query_vector.json")).unwrap()).unwrap();
+        assert!(
+            v.iter()
+                .any(|s| s.labels.get("__name__").map(String::as_str) == Some("up"))
+        );
+        let nan = parse_matrix(decode(&captured("query_nan.json")).unwrap()).unwrap();
+        assert!(nan[0].samples[0].1.is_nan());
+        let inf = parse_matrix(decode(&captured("query_scalar_inf.json")).unwrap()).unwrap();
+        assert_eq!(inf[0].samples[0].1, f64::INFINITY);
+        let ninf = parse_matrix(decode(&captured("query_scalar_neginf.json")).unwrap()).unwrap();
+        assert_eq!(ninf[0].samples[0].1, f64::NEG_INFINITY);
+        assert!(parse_matrix(decode(&captured("query_string.json")).unwrap()).is_err());
+    }
+
+    #[test]
+    fn errors_keep_prometheus_words() {
+        let e = decode::<MatrixData>(&captured("error_bad_data.json")).unwrap_err();
+        assert!(
+            matches!(&e, SourceError::Api { status: 400, kind, .. } if kind == "bad_data"),
+            "{e:?}"
+        );
+        let e = decode::<MatrixData>(&captured("error_execution.json")).unwrap_err();
+        assert!(
+            matches!(&e, SourceError::Api { status: 422, kind, .. } if kind == "execution"),
+            "{e:?}"
+        );
+        let e = decode::<MatrixData>(&captured("error_range_too_many_points.json")).unwrap_err();
+        assert!(
+            e.to_string().contains("11,000") || e.to_string().contains("11000"),
+            "{e}"
+        );
+        let e = decode::<MatrixData>(&captured("not_found.txt")).unwrap_err();
+        assert_eq!(e.to_string(), "HTTP 404: 404 page not found");
+    }
+
+    #[test]
+    fn buildinfo_keeps_debian_version() {
+        let b: BuildInfo = decode(&captured("buildinfo.json")).unwrap();
+        assert_eq!(b.version, "2.42.0+ds");
+    }
+
+    #[test]
+    fn values_as_prometheus_prints_them() {
+        assert_eq!(parse_value("1e+00"), 1.0);
+        assert!(parse_value("NaN").is_nan());
+        assert_eq!(parse_value("-Inf"), f64::NEG_INFINITY);
+        assert!(parse_value("garbage").is_nan());
+    }
+}

@@ -1,0 +1,1 @@
+//! State transitions as plain unit tests: messages in, state out.

@@ -1,0 +1,137 @@
+//! The header (context, drill banner, counts) and the status bar (each
+//! source's health, the prompt or a message, the help hint).
+
+use ratatui::Frame;
+use ratatui::layout::Rect;
+use ratatui::style::Style;
+use ratatui::text::{Line, Span};
+use ratatui::widgets::Paragraph;
+
+use crate::keymap::Action;
+use crate::model::Severity;
+use crate::state::sources::{Health, SourceHealth};
+use crate::state::{PromptKind, State};
+use crate::text::{clean, truncate_width};
+
+pub fn draw_header(frame: &mut Frame, area: Rect, state: &State) {
+    let theme = &state.theme;
+    let mut spans = vec![Span::styled(" warroom ", theme.style("title"))];
+    if !state.context.is_empty() {
+        spans.push(Span::styled(
+            format!("ctx:{} ", clean(&state.context)),
+            theme.style("header"),
+        ));
+    }
+    if let Some(scenario) = &state.drill {
+        spans.push(Span::styled(
+            format!(" DRILL {} ", clean(scenario)),
+            theme.style("drill"),
+        ));
+        spans.push(Span::raw(" "));
+    }
+    let counts = &state.alerts.counts;
+    for sev in [
+        Severity::Critical,
+        Severity::Warning,
+        Severity::Info,
+        Severity::Other,
+    ] {
+        if let Some(n) = counts.by_severity.get(&sev).filter(|n| **n > 0) {
+            spans.push(Span::styled(
+                format!("{n} {} ", sev.name()),
+                theme.severity(sev),
+            ));
+        }
+    }
+    if counts.muted_hidden > 0 {
+        let hint = state.keymap.hint(Action::ToggleMuted);
+        spans.push(Span::styled(
+            format!("· {} muted hidden ({hint}) ", counts.muted_hidden),
+            theme.style("dim"),
+        ));
+    } else if state.alerts.show_muted {
+        spans.push(Span::styled("· showing muted ", theme.style("dim")));
+    }
+    if !state.alerts.filter.is_empty() {
+        let f = truncate_width(&clean(&state.alerts.filter), 30);
+        spans.push(Span::styled(
+            format!("· filter: {f} ({} hidden) ", counts.filtered_out),
+            theme.style("prompt"),
+        ));
+    }
+    frame.render_widget(Paragraph::new(Line::from(spans)).style(theme.base()), area);
+}
+
+pub fn draw_status(frame: &mut Frame, area: Rect, state: &State) {
+    let theme = &state.theme;
+    let line = if let Some(p) = &state.prompt {
+        let lead = if p.kind == PromptKind::Filter {
+            "/"
+        } else {
+            ":"
+        };
+        Line::from(vec![
+            Span::styled(format!("{lead}{}", clean(&p.input)), theme.style("prompt")),
+            Span::styled("█", theme.style("prompt")),
+            Span::styled("   Enter apply · Esc cancel", theme.style("dim")),
+        ])
+    } else {
+        let mut spans: Vec<Span> = Vec::new();
+        for s in &state.sources {
+            spans.extend(source_spans(state, s));
+            spans.push(Span::raw("  "));
+        }
+        if let Some(f) = &state.flash {
+            let style = theme.style(if f.error { "flash_error" } else { "flash_info" });
+            spans.push(Span::styled(truncate_width(&clean(&f.text), 80), style));
+        } else {
+            spans.push(Span::styled(
+                format!("{} help", state.keymap.hint(Action::Help)),
+                theme.style("dim"),
+            ));
+        }
+        Line::from(spans)
+    };
+    frame.render_widget(Paragraph::new(line).style(theme.base()), area);
+}
+
+/// "prom ● up", "am ● slow 2.1s", "loki ✖ down 3m: connection refused".
+fn source_spans<'a>(state: &State, s: &SourceHealth) -> Vec<Span<'a>> {
+    let theme = &state.theme;
+    let name = format!("{} ", truncate_width(&clean(&s.name), 24));
+    let (mark, text, style): (&str, String, Style) = match &s.health {
+        Health::Unknown => ("○", "…".into(), theme.style("dim")),
+        Health::Up => ("●", "up".into(), theme.style("status_up")),
+        Health::Slow(d) => (
+            "●",
+            format!("slow {:.1}s", d.as_secs_f64()),
+            theme.style("status_slow"),
+        ),
+        Health::Down { error, since } => {
+            let stale = match s.last_ok {
+                Some(t) => format!(", data {} old", format_age_minutes(state, t)),
+                None => String::new(),
+            };
+            (
+                "✖",
+                format!(
+                    "down {}{stale}: {}",
+                    format_age_minutes(state, *since),
+                    error.short()
+                ),
+                theme.style("status_down"),
+            )
+        }
+    };
+    vec![
+        Span::styled(format!("{} ", s.id.kind.short()), theme.style("dim")),
+        Span::styled(name, theme.style("label_value")),
+        Span::styled(format!("{mark} {text}"), style),
+    ]
+}
+
+/// Ages in the status bar change once a minute at most, so an idle screen
+/// with a source down does not repaint every second.
+fn format_age_minutes(state: &State, t: chrono::DateTime<chrono::Utc>) -> String {
+    crate::state::sources::format_age_coarse(state.now - t)
+}
