@@ -1,1 +1,312 @@
 //! State transitions as plain unit tests: messages in, state out.
+
+use std::time::Duration;
+
+use chrono::{TimeZone, Utc};
+use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
+
+use super::alerts::Row;
+use super::*;
+use crate::model::{Alert, AlertState, Labels, fingerprint};
+use crate::msg::{Msg, Payload, PollResult, SourceId, SourceKind};
+use crate::sources::SourceError;
+
+pub(crate) fn alert(
+    name: &str,
+    severity: &str,
+    extra: &[(&str, &str)],
+    mins_ago: i64,
+    source: &str,
+) -> Alert {
+    let mut labels: Labels = [("alertname", name), ("severity", severity)]
+        .iter()
+        .chain(extra)
+        .map(|(k, v)| (k.to_string(), v.to_string()))
+        .collect();
+    labels.retain(|_, v| !v.is_empty());
+    Alert {
+        fingerprint: fingerprint(&labels),
+        labels,
+        annotations: [("summary".to_string(), format!("{name} summary"))].into(),
+        state: AlertState::Firing,
+        starts_at: now() - chrono::Duration::minutes(mins_ago),
+        ends_at: None,
+        updated_at: None,
+        generator_url: None,
+        silenced_by: vec![],
+        inhibited_by: vec![],
+        receivers: vec![],
+        sources: vec![source.to_string()],
+        value: None,
+    }
+}
+
+pub(crate) fn now() -> chrono::DateTime<Utc> {
+    Utc.with_ymd_and_hms(2026, 11, 22, 12, 0, 0).unwrap()
+}
+
+const PROM: SourceId = SourceId {
+    kind: SourceKind::Prometheus,
+    index: 0,
+};
+const AM0: SourceId = SourceId {
+    kind: SourceKind::Alertmanager,
+    index: 0,
+};
+const AM1: SourceId = SourceId {
+    kind: SourceKind::Alertmanager,
+    index: 1,
+};
+
+pub(crate) fn state() -> State {
+    let setup = Setup {
+        sources: vec![
+            (PROM, "prom".into()),
+            (AM0, "am0".into()),
+            (AM1, "am1".into()),
+        ],
+        group_by: "alertname".into(),
+        ..Setup::default()
+    };
+    State::new(
+        setup,
+        crate::keymap::Keymap::default(),
+        crate::ui::theme::Theme::default(),
+        now(),
+    )
+}
+
+pub(crate) fn poll(source: SourceId, result: Result<Payload, SourceError>) -> Msg {
+    Msg::Poll(Box::new(PollResult {
+        source,
+        at: now(),
+        latency: Duration::from_millis(3),
+        result,
+    }))
+}
+
+fn key(c: char) -> Msg {
+    Msg::Key(KeyEvent::new(KeyCode::Char(c), KeyModifiers::NONE))
+}
+
+fn names(s: &State) -> Vec<String> {
+    s.alerts
+        .rows
+        .iter()
+        .map(|r| match r {
+            Row::Group { key, count, .. } => format!("[{key} {count}]"),
+            Row::Alert(i) => s.alerts.alerts[*i].alert.name().to_string(),
+        })
+        .collect()
+}
+
+pub(crate) fn board() -> Vec<Alert> {
+    vec![
+        alert("HighLatency", "warning", &[("service", "api")], 5, "am0"),
+        alert("DatabaseDown", "critical", &[("service", "db")], 10, "am0"),
+        alert("HighErrorRate", "critical", &[("service", "api")], 2, "am0"),
+        alert("Watchdog", "none", &[], 600, "am0"),
+        alert("DiskFilling", "info", &[("service", "db")], 1, "am0"),
+    ]
+}
+
+#[test]
+fn board_sorts_critical_first_then_newest() {
+    let mut s = state();
+    update(&mut s, poll(AM0, Ok(Payload::AmAlerts(board()))));
+    assert_eq!(
+        names(&s),
+        [
+            "[HighErrorRate 1]",
+            "HighErrorRate",
+            "[DatabaseDown 1]",
+            "DatabaseDown",
+            "[HighLatency 1]",
+            "HighLatency",
+            "[DiskFilling 1]",
+            "DiskFilling",
+            "[Watchdog 1]",
+            "Watchdog"
+        ]
+    );
+    update(&mut s, key('b')); // by service
+    assert_eq!(
+        names(&s),
+        [
+            "[api 2]",
+            "HighErrorRate",
+            "HighLatency",
+            "[db 2]",
+            "DatabaseDown",
+            "DiskFilling",
+            "[(no service) 1]",
+            "Watchdog"
+        ]
+    );
+    update(&mut s, key('b')); // by severity
+    update(&mut s, key('b')); // none
+    assert_eq!(
+        names(&s),
+        [
+            "HighErrorRate",
+            "DatabaseDown",
+            "HighLatency",
+            "DiskFilling",
+            "Watchdog"
+        ]
+    );
+}
+
+#[test]
+fn ha_alertmanagers_are_deduplicated_and_prometheus_adds_pending() {
+    let mut s = state();
+    let mut other = board();
+    for a in &mut other {
+        a.sources = vec!["am1".into()];
+    }
+    other[0].state = AlertState::Silenced;
+    other[0].silenced_by = vec!["s1".into()];
+    let mut pending = alert("SlowBurn", "warning", &[], 0, "prom");
+    pending.state = AlertState::Pending;
+    let firing_in_prom = alert("HighLatency", "warning", &[("service", "api")], 5, "prom");
+    update(&mut s, poll(AM0, Ok(Payload::AmAlerts(board()))));
+    update(&mut s, poll(AM1, Ok(Payload::AmAlerts(other))));
+    update(
+        &mut s,
+        poll(PROM, Ok(Payload::PromAlerts(vec![pending, firing_in_prom]))),
+    );
+    assert_eq!(s.alerts.alerts.len(), 6, "5 deduplicated + 1 pending");
+    let hl = s
+        .alerts
+        .alerts
+        .iter()
+        .find(|b| b.alert.name() == "HighLatency")
+        .unwrap();
+    assert_eq!(hl.alert.sources, ["am0", "am1"]);
+    assert_eq!(
+        hl.alert.state,
+        AlertState::Silenced,
+        "a silence seen by one member wins"
+    );
+    assert_eq!(s.alerts.counts.muted_hidden, 1);
+    assert!(
+        !names(&s).contains(&"HighLatency".to_string()),
+        "muted hidden by default"
+    );
+    update(&mut s, key('m'));
+    assert!(names(&s).contains(&"HighLatency".to_string()));
+}
+
+#[test]
+fn down_source_keeps_data_marked_stale_and_recovers() {
+    let mut s = state();
+    update(&mut s, poll(AM0, Ok(Payload::AmAlerts(board()))));
+    update(&mut s, poll(AM0, Err(SourceError::Refused)));
+    assert!(s.source(AM0).unwrap().is_down());
+    assert_eq!(s.alerts.alerts.len(), 5, "data stays");
+    assert!(s.alerts.alerts.iter().all(|b| b.stale));
+    update(&mut s, poll(AM0, Ok(Payload::AmAlerts(board()))));
+    assert!(s.alerts.alerts.iter().all(|b| !b.stale));
+}
+
+#[test]
+fn selection_follows_the_alert_across_refreshes() {
+    let mut s = state();
+    update(&mut s, poll(AM0, Ok(Payload::AmAlerts(board()))));
+    assert_eq!(s.alerts.selected().unwrap().alert.name(), "HighErrorRate");
+    update(&mut s, key('j'));
+    update(&mut s, key('j'));
+    assert_eq!(s.alerts.selected().unwrap().alert.name(), "HighLatency");
+    let mut newer = board();
+    newer.push(alert(
+        "ApiDown",
+        "critical",
+        &[("service", "api")],
+        0,
+        "am0",
+    ));
+    update(&mut s, poll(AM0, Ok(Payload::AmAlerts(newer))));
+    assert_eq!(s.alerts.selected().unwrap().alert.name(), "HighLatency");
+    update(&mut s, key('G'));
+    assert_eq!(s.alerts.selected().unwrap().alert.name(), "Watchdog");
+    update(&mut s, key('g'));
+    assert_eq!(s.alerts.selected().unwrap().alert.name(), "ApiDown");
+}
+
+#[test]
+fn filter_prompt_filters_as_you_type() {
+    let mut s = state();
+    update(&mut s, poll(AM0, Ok(Payload::AmAlerts(board()))));
+    update(&mut s, key('/'));
+    for c in "service=db".chars() {
+        update(&mut s, key(c));
+    }
+    assert_eq!(
+        names(&s),
+        [
+            "[DatabaseDown 1]",
+            "DatabaseDown",
+            "[DiskFilling 1]",
+            "DiskFilling"
+        ]
+    );
+    update(
+        &mut s,
+        Msg::Key(KeyEvent::new(KeyCode::Enter, KeyModifiers::NONE)),
+    );
+    assert!(s.prompt.is_none());
+    assert_eq!(s.alerts.counts.filtered_out, 3);
+    update(
+        &mut s,
+        Msg::Key(KeyEvent::new(KeyCode::Esc, KeyModifiers::NONE)),
+    );
+    assert_eq!(s.alerts.filter, "");
+    update(&mut s, key('/'));
+    for c in "latency".chars() {
+        update(&mut s, key(c));
+    }
+    assert_eq!(
+        names(&s),
+        ["[HighLatency 1]", "HighLatency"],
+        "free text matches names case-insensitively"
+    );
+}
+
+#[test]
+fn commands_and_unknown_commands() {
+    let mut s = state();
+    update(&mut s, poll(AM0, Ok(Payload::AmAlerts(board()))));
+    let run = |s: &mut State, line: &str| {
+        update(s, key(':'));
+        for c in line.chars() {
+            update(s, key(c));
+        }
+        update(
+            s,
+            Msg::Key(KeyEvent::new(KeyCode::Enter, KeyModifiers::NONE)),
+        )
+    };
+    run(&mut s, "group service");
+    assert_eq!(s.alerts.grouping.name(), "service");
+    run(&mut s, "theme light");
+    assert_eq!(s.theme.name, "light");
+    run(&mut s, "frobnicate");
+    assert!(s.flash.as_ref().unwrap().error);
+    assert_eq!(run(&mut s, "q"), vec![crate::msg::Cmd::Quit]);
+}
+
+#[test]
+fn idle_ticks_do_not_dirty_until_a_minute_turns() {
+    let mut s = state();
+    s.dirty = false;
+    update(&mut s, Msg::Tick(now() + chrono::Duration::seconds(20)));
+    assert!(!s.dirty);
+    update(&mut s, Msg::Tick(now() + chrono::Duration::seconds(61)));
+    assert!(s.dirty);
+    s.dirty = false;
+    update(&mut s, poll(AM0, Ok(Payload::AmAlerts(vec![]))));
+    assert!(s.dirty, "first poll changes health");
+    s.dirty = false;
+    update(&mut s, poll(AM0, Ok(Payload::AmAlerts(vec![]))));
+    assert!(!s.dirty, "an identical poll draws nothing");
+}

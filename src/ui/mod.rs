@@ -8,6 +8,9 @@ pub mod help;
 pub mod status_bar;
 pub mod theme;
 
+#[cfg(test)]
+mod tests;
+
 use ratatui::Frame;
 use ratatui::layout::{Constraint, Layout, Rect};
 

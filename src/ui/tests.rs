@@ -1,0 +1,120 @@
+//! Every pane rendered into ratatui's `TestBackend` and checked: snapshots
+//! of whole screens at the sizes people use, and properties at odd ones.
+
+use ratatui::Terminal;
+use ratatui::backend::TestBackend;
+
+use crate::msg::{Msg, Payload, SourceId, SourceKind};
+use crate::sources::SourceError;
+use crate::state::tests::{alert, board, now, poll, state};
+use crate::state::{State, update};
+
+const AM0: SourceId = SourceId {
+    kind: SourceKind::Alertmanager,
+    index: 0,
+};
+
+fn render(s: &State, w: u16, h: u16) -> String {
+    let mut t = Terminal::new(TestBackend::new(w, h)).unwrap();
+    t.draw(|f| super::draw(f, s)).unwrap();
+    let buf = t.backend().buffer().clone();
+    (0..h)
+        .map(|y| {
+            (0..w)
+                .map(|x| buf[(x, y)].symbol().to_string())
+                .collect::<String>()
+                .trim_end()
+                .to_string()
+        })
+        .collect::<Vec<_>>()
+        .join("\n")
+}
+
+fn loaded() -> State {
+    let mut s = state();
+    update(&mut s, poll(AM0, Ok(Payload::AmAlerts(board()))));
+    s
+}
+
+#[test]
+fn board_wide() {
+    insta::assert_snapshot!(render(&loaded(), 130, 20));
+}
+
+#[test]
+fn board_80x24_stacks_panes() {
+    insta::assert_snapshot!(render(&loaded(), 80, 24));
+}
+
+#[test]
+fn source_down_shows_error_and_stale_marks() {
+    let mut s = loaded();
+    update(&mut s, poll(AM0, Err(SourceError::Refused)));
+    update(&mut s, Msg::Tick(now() + chrono::Duration::minutes(3)));
+    let screen = render(&s, 130, 12);
+    assert!(screen.contains("am0 ✖ down 3m"), "{screen}");
+    assert!(screen.contains("connection refused"), "{screen}");
+    assert!(screen.contains("(stale)"), "{screen}");
+}
+
+#[test]
+fn help_lists_remapped_keys() {
+    let mut s = loaded();
+    let mut o = std::collections::BTreeMap::new();
+    o.insert(
+        "silence".to_string(),
+        crate::config::KeyList::One("S".into()),
+    );
+    s.keymap = crate::keymap::Keymap::new(&o).unwrap();
+    s.help = true;
+    let screen = render(&s, 100, 50);
+    assert!(
+        screen.contains("S               silence the alert"),
+        "{screen}"
+    );
+    assert!(screen.contains("Navigate"));
+}
+
+#[test]
+fn hostile_labels_never_reach_the_screen_raw() {
+    let mut s = state();
+    let mut a = alert(
+        "Evil\x1b]0;pwned\x07Name",
+        "critical",
+        &[("service", "x\x1b[2Jy\u{9b}31m")],
+        1,
+        "am0",
+    );
+    a.annotations.insert(
+        "summary".into(),
+        "line1\nline2\x1b]52;c;aGk=\x07 \u{202e}rtl".into(),
+    );
+    update(&mut s, poll(AM0, Ok(Payload::AmAlerts(vec![a]))));
+    let screen = render(&s, 130, 20);
+    assert!(
+        !screen.chars().any(|c| c.is_control() && c != '\n'),
+        "{screen:?}"
+    );
+    assert!(
+        screen.contains("EvilName") && screen.contains("service=xy"),
+        "{screen}"
+    );
+    assert!(!screen.contains("pwned") && !screen.contains("aGk="));
+}
+
+#[test]
+fn odd_sizes_never_panic() {
+    let s = loaded();
+    for (w, h) in [(20, 5), (19, 4), (1, 1), (40, 10), (400, 120), (80, 6)] {
+        let screen = render(&s, w, h);
+        assert!(!screen.is_empty() || w == 0);
+    }
+}
+
+#[test]
+fn empty_board_says_why() {
+    let mut s = state();
+    assert!(render(&s, 100, 10).contains("waiting for the first poll"));
+    update(&mut s, poll(AM0, Ok(Payload::AmAlerts(vec![]))));
+    assert!(render(&s, 100, 10).contains("no alert firing"));
+}
