@@ -53,11 +53,7 @@ pub fn source_specs(cfg: &Config) -> Vec<SourceSpec> {
             if specs.iter().any(|s| s.name == name) {
                 name = format!("{name}#{}", specs.len());
             }
-            specs.push(SourceSpec {
-                id: SourceId { kind, index },
-                name,
-                endpoint: ep.clone(),
-            });
+            specs.push(SourceSpec { id: SourceId { kind, index }, name, endpoint: ep.clone() });
         }
     }
     specs
@@ -80,12 +76,7 @@ impl Console {
         let state = State::new(setup, keymap, theme, Utc::now());
         let (tx, rx) = mpsc::unbounded_channel();
         let pollers = poller::spawn(specs, cfg.refresh, tx.clone())?;
-        Ok(Self {
-            state,
-            tx,
-            rx,
-            pollers,
-        })
+        Ok(Self { state, tx, rx, pollers })
     }
 
     pub fn sender(&self) -> mpsc::UnboundedSender<Msg> {

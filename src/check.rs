@@ -27,11 +27,7 @@ pub async fn run(cfg: &Config) -> anyhow::Result<ExitCode> {
         all_up &= probe.is_up();
         println!("{}", line(kind, &name, &probe));
     }
-    Ok(if all_up {
-        ExitCode::SUCCESS
-    } else {
-        ExitCode::from(1)
-    })
+    Ok(if all_up { ExitCode::SUCCESS } else { ExitCode::from(1) })
 }
 
 async fn probe(kind: SourceKind, http: HttpClient, name: String) -> Probe {
@@ -52,9 +48,7 @@ async fn loki_version(http: &HttpClient) -> Result<String, SourceError> {
         // Older Lokis lack the endpoint: ready is enough to call it up.
         return Ok("version unknown".into());
     }
-    serde_json::from_slice::<Build>(&body.bytes)
-        .map(|b| b.version)
-        .or_else(|_| Ok("version unknown".into()))
+    serde_json::from_slice::<Build>(&body.bytes).map(|b| b.version).or_else(|_| Ok("version unknown".into()))
 }
 
 /// `ok    prometheus   prom:9090   2.42.0+ds   12ms`
@@ -66,10 +60,7 @@ pub fn line(kind: SourceKind, name: &str, p: &Probe) -> String {
     };
     let ms = p.latency.as_millis();
     match &p.result {
-        Ok(version) => format!(
-            "ok    {kind:<13} {name:<28} {:<24} {ms}ms",
-            crate::text::clean(version)
-        ),
+        Ok(version) => format!("ok    {kind:<13} {name:<28} {:<24} {ms}ms", crate::text::clean(version)),
         Err(e) => format!("DOWN  {kind:<13} {name:<28} {e} ({ms}ms)"),
     }
 }

@@ -22,22 +22,10 @@ pub struct Cli {
     #[arg(long, global = true, value_name = "FILE")]
     pub config: Option<PathBuf>,
     /// Prometheus-compatible URL (Prometheus, Thanos, Mimir, Cortex). Repeatable.
-    #[arg(
-        long,
-        global = true,
-        value_name = "URL",
-        env = "PROMETHEUS_URL",
-        value_delimiter = ','
-    )]
+    #[arg(long, global = true, value_name = "URL", env = "PROMETHEUS_URL", value_delimiter = ',')]
     pub prometheus: Vec<String>,
     /// Alertmanager URL; several for an HA cluster. Repeatable.
-    #[arg(
-        long,
-        global = true,
-        value_name = "URL",
-        env = "ALERTMANAGER_URL",
-        value_delimiter = ','
-    )]
+    #[arg(long, global = true, value_name = "URL", env = "ALERTMANAGER_URL", value_delimiter = ',')]
     pub alertmanager: Vec<String>,
     /// Loki URL.
     #[arg(long, global = true, value_name = "URL", env = "LOKI_ADDR")]
@@ -120,12 +108,7 @@ pub fn main() -> ExitCode {
 fn run(cli: Cli, paths: &Paths) -> anyhow::Result<ExitCode> {
     match &cli.command {
         Some(Command::Completions { shell }) => {
-            clap_complete::generate(
-                *shell,
-                &mut Cli::command(),
-                "warroom",
-                &mut std::io::stdout(),
-            );
+            clap_complete::generate(*shell, &mut Cli::command(), "warroom", &mut std::io::stdout());
             return Ok(ExitCode::SUCCESS);
         }
         Some(Command::Man) => {
@@ -135,10 +118,7 @@ fn run(cli: Cli, paths: &Paths) -> anyhow::Result<ExitCode> {
         _ => {}
     }
     let cfg = load_config(&cli, paths)?;
-    let rt = tokio::runtime::Builder::new_multi_thread()
-        .worker_threads(2)
-        .enable_all()
-        .build()?;
+    let rt = tokio::runtime::Builder::new_multi_thread().worker_threads(2).enable_all().build()?;
     match cli.command {
         Some(Command::Check) => rt.block_on(crate::check::run(&cfg)),
         None => {

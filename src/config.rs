@@ -146,17 +146,9 @@ impl Config {
 
     fn validate(&self) -> Result<(), String> {
         if self.refresh < Duration::from_millis(200) {
-            return Err(format!(
-                "refresh = {:?} is too fast (at least 200ms)",
-                self.refresh
-            ));
+            return Err(format!("refresh = {:?} is too fast (at least 200ms)", self.refresh));
         }
-        for ep in self
-            .prometheus
-            .iter()
-            .chain(&self.alertmanager)
-            .chain(&self.loki)
-        {
+        for ep in self.prometheus.iter().chain(&self.alertmanager).chain(&self.loki) {
             ep.parsed_url().map_err(|e| e.to_string())?;
         }
         Ok(())
@@ -169,20 +161,14 @@ impl Config {
             self.prometheus = o.prometheus.iter().map(|u| Endpoint::from_url(u)).collect();
         }
         if !o.alertmanager.is_empty() {
-            self.alertmanager = o
-                .alertmanager
-                .iter()
-                .map(|u| Endpoint::from_url(u))
-                .collect();
+            self.alertmanager = o.alertmanager.iter().map(|u| Endpoint::from_url(u)).collect();
         }
         if let Some(url) = &o.loki {
             self.loki = vec![Endpoint::from_url(url)];
         }
         if let Some(org) = &o.loki_org_id {
             for ep in &mut self.loki {
-                ep.headers
-                    .entry("X-Scope-OrgID".into())
-                    .or_insert_with(|| org.clone());
+                ep.headers.entry("X-Scope-OrgID".into()).or_insert_with(|| org.clone());
             }
         }
         if !o.runbooks.is_empty() {
@@ -196,9 +182,7 @@ impl Config {
         }
         if let Some(r) = o.refresh {
             if !(0.2..=3600.0).contains(&r) {
-                return Err(ConfigError::Invalid(format!(
-                    "--refresh {r}: must be between 0.2 and 3600 seconds"
-                )));
+                return Err(ConfigError::Invalid(format!("--refresh {r}: must be between 0.2 and 3600 seconds")));
             }
             self.refresh = Duration::from_secs_f64(r);
         }
@@ -221,9 +205,7 @@ mod tests {
     fn sample_config_parses() {
         let cfg = Config::parse(SAMPLE).unwrap();
         assert!(!cfg.prometheus.is_empty() && !cfg.alertmanager.is_empty());
-        assert!(
-            cfg.alertmanager[0].basic_auth.is_some() || cfg.prometheus[0].bearer_token.is_some()
-        );
+        assert!(cfg.alertmanager[0].basic_auth.is_some() || cfg.prometheus[0].bearer_token.is_some());
     }
 
     #[test]
@@ -255,12 +237,6 @@ mod tests {
         assert_eq!(cfg.prometheus[0].url, "http://b:9090");
         assert_eq!(cfg.loki[0].headers["X-Scope-OrgID"], "tenant1");
         assert_eq!(cfg.refresh, Duration::from_secs(2));
-        assert!(
-            cfg.apply(&Overrides {
-                refresh: Some(0.01),
-                ..Overrides::default()
-            })
-            .is_err()
-        );
+        assert!(cfg.apply(&Overrides { refresh: Some(0.01), ..Overrides::default() }).is_err());
     }
 }

@@ -15,19 +15,10 @@ impl Paths {
     /// `~/.local/share/warroom` on Linux.
     pub fn detect() -> Self {
         let dirs = directories::ProjectDirs::from("", "", "warroom");
-        let config_file = dirs
-            .as_ref()
-            .map(|d| d.config_dir().join("config.toml"))
-            .unwrap_or_else(|| PathBuf::from("warroom.toml"));
-        let data_dir = dirs
-            .as_ref()
-            .map(|d| d.data_dir().to_path_buf())
-            .unwrap_or_else(|| PathBuf::from(".warroom"));
-        Self {
-            config_file,
-            log_file: crate::logging::default_log_file(),
-            data_dir,
-        }
+        let config_file =
+            dirs.as_ref().map(|d| d.config_dir().join("config.toml")).unwrap_or_else(|| PathBuf::from("warroom.toml"));
+        let data_dir = dirs.as_ref().map(|d| d.data_dir().to_path_buf()).unwrap_or_else(|| PathBuf::from(".warroom"));
+        Self { config_file, log_file: crate::logging::default_log_file(), data_dir }
     }
 
     /// Incident journals, unless the config names another directory.

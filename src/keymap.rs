@@ -108,16 +108,10 @@ impl Key {
         let mut alt = false;
         let mut rest = s;
         loop {
-            if let Some(r) = rest
-                .strip_prefix("ctrl-")
-                .or_else(|| rest.strip_prefix("C-"))
-            {
+            if let Some(r) = rest.strip_prefix("ctrl-").or_else(|| rest.strip_prefix("C-")) {
                 ctrl = true;
                 rest = r;
-            } else if let Some(r) = rest
-                .strip_prefix("alt-")
-                .or_else(|| rest.strip_prefix("M-"))
-            {
+            } else if let Some(r) = rest.strip_prefix("alt-").or_else(|| rest.strip_prefix("M-")) {
                 alt = true;
                 rest = r;
             } else {
@@ -126,11 +120,7 @@ impl Key {
         }
         let lower = rest.to_ascii_lowercase();
         let code = if let Some((name, _)) = NAMED.iter().find(|(n, _)| *n == lower) {
-            if *name == "space" {
-                KeyCodeKey::Char(' ')
-            } else {
-                KeyCodeKey::Named(name)
-            }
+            if *name == "space" { KeyCodeKey::Char(' ') } else { KeyCodeKey::Named(name) }
         } else if let Some(n) = lower.strip_prefix('f').and_then(|n| n.parse::<u8>().ok()) {
             KeyCodeKey::F(n)
         } else {
@@ -149,10 +139,7 @@ impl Key {
         let code = match ev.code {
             KeyCode::Char(c) => KeyCodeKey::Char(if ctrl { c.to_ascii_lowercase() } else { c }),
             KeyCode::F(n) => KeyCodeKey::F(n),
-            other => NAMED
-                .iter()
-                .find(|(_, k)| *k == other)
-                .map(|(n, _)| KeyCodeKey::Named(n))?,
+            other => NAMED.iter().find(|(_, k)| *k == other).map(|(n, _)| KeyCodeKey::Named(n))?,
         };
         Some(Key { code, ctrl, alt })
     }
@@ -185,16 +172,11 @@ impl Keymap {
     pub fn new(overrides: &BTreeMap<String, KeyList>) -> Result<Self, String> {
         let mut bindings: BTreeMap<Action, Vec<Key>> = BTreeMap::new();
         for a in Action::ALL {
-            let keys = a
-                .default_keys()
-                .iter()
-                .map(|k| Key::parse(k))
-                .collect::<Result<_, _>>()?;
+            let keys = a.default_keys().iter().map(|k| Key::parse(k)).collect::<Result<_, _>>()?;
             bindings.insert(*a, keys);
         }
         for (name, keys) in overrides {
-            let action = Action::from_name(name)
-                .ok_or_else(|| format!("[keymap]: unknown action {name:?}"))?;
+            let action = Action::from_name(name).ok_or_else(|| format!("[keymap]: unknown action {name:?}"))?;
             let keys: Vec<Key> = keys
                 .keys()
                 .iter()
@@ -206,10 +188,7 @@ impl Keymap {
             }
             bindings.insert(action, keys);
         }
-        let by_key = bindings
-            .into_iter()
-            .flat_map(|(a, ks)| ks.into_iter().map(move |k| (k, a)))
-            .collect();
+        let by_key = bindings.into_iter().flat_map(|(a, ks)| ks.into_iter().map(move |k| (k, a))).collect();
         Ok(Self { by_key })
     }
 
@@ -220,19 +199,12 @@ impl Keymap {
 
     /// Keys bound to `action`, for the help overlay and hints.
     pub fn keys_for(&self, action: Action) -> Vec<Key> {
-        self.by_key
-            .iter()
-            .filter(|(_, a)| **a == action)
-            .map(|(k, _)| *k)
-            .collect()
+        self.by_key.iter().filter(|(_, a)| **a == action).map(|(k, _)| *k).collect()
     }
 
     /// The first key of `action`, as shown in hints ("r runbook").
     pub fn hint(&self, action: Action) -> String {
-        self.keys_for(action)
-            .first()
-            .map(ToString::to_string)
-            .unwrap_or_else(|| format!(":{}", action.name()))
+        self.keys_for(action).first().map(ToString::to_string).unwrap_or_else(|| format!(":{}", action.name()))
     }
 }
 
@@ -256,41 +228,20 @@ mod tests {
         for a in Action::ALL {
             assert!(!km.keys_for(*a).is_empty(), "{a:?} has no key");
         }
-        assert_eq!(
-            km.action(&ev(KeyCode::Char('q'), KeyModifiers::NONE)),
-            Some(Action::Quit)
-        );
-        assert_eq!(
-            km.action(&ev(KeyCode::Char('c'), KeyModifiers::CONTROL)),
-            Some(Action::Quit)
-        );
-        assert_eq!(
-            km.action(&ev(KeyCode::Char('G'), KeyModifiers::SHIFT)),
-            Some(Action::Bottom)
-        );
-        assert_eq!(
-            km.action(&ev(KeyCode::PageDown, KeyModifiers::NONE)),
-            Some(Action::PageDown)
-        );
+        assert_eq!(km.action(&ev(KeyCode::Char('q'), KeyModifiers::NONE)), Some(Action::Quit));
+        assert_eq!(km.action(&ev(KeyCode::Char('c'), KeyModifiers::CONTROL)), Some(Action::Quit));
+        assert_eq!(km.action(&ev(KeyCode::Char('G'), KeyModifiers::SHIFT)), Some(Action::Bottom));
+        assert_eq!(km.action(&ev(KeyCode::PageDown, KeyModifiers::NONE)), Some(Action::PageDown));
     }
 
     #[test]
     fn overrides_rebind_and_release() {
         let mut o = BTreeMap::new();
         o.insert("silence".to_string(), KeyList::One("S".into()));
-        o.insert(
-            "refresh".to_string(),
-            KeyList::Many(vec!["R".into(), "s".into()]),
-        );
+        o.insert("refresh".to_string(), KeyList::Many(vec!["R".into(), "s".into()]));
         let km = Keymap::new(&o).unwrap();
-        assert_eq!(
-            km.action(&ev(KeyCode::Char('S'), KeyModifiers::SHIFT)),
-            Some(Action::Silence)
-        );
-        assert_eq!(
-            km.action(&ev(KeyCode::Char('s'), KeyModifiers::NONE)),
-            Some(Action::Refresh)
-        );
+        assert_eq!(km.action(&ev(KeyCode::Char('S'), KeyModifiers::SHIFT)), Some(Action::Silence));
+        assert_eq!(km.action(&ev(KeyCode::Char('s'), KeyModifiers::NONE)), Some(Action::Refresh));
         assert_eq!(km.hint(Action::Silence), "S");
     }
 
@@ -306,9 +257,7 @@ mod tests {
 
     #[test]
     fn keys_round_trip() {
-        for s in [
-            "q", "G", "ctrl-r", "enter", "pageup", "f5", "space", "alt-x", "?",
-        ] {
+        for s in ["q", "G", "ctrl-r", "enter", "pageup", "f5", "space", "alt-x", "?"] {
             assert_eq!(Key::parse(s).unwrap().to_string(), s);
         }
     }

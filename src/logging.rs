@@ -11,10 +11,7 @@ use tracing_subscriber::EnvFilter;
 /// none, as on macOS), e.g. `~/.local/state/warroom/warroom.log`.
 pub fn default_log_file() -> PathBuf {
     match directories::ProjectDirs::from("", "", "warroom") {
-        Some(d) => d
-            .state_dir()
-            .unwrap_or_else(|| d.cache_dir())
-            .join("warroom.log"),
+        Some(d) => d.state_dir().unwrap_or_else(|| d.cache_dir()).join("warroom.log"),
         None => std::env::temp_dir().join("warroom.log"),
     }
 }
@@ -23,12 +20,8 @@ pub fn default_log_file() -> PathBuf {
 /// for the life of the program.
 pub fn init(path: &Path) -> anyhow::Result<WorkerGuard> {
     let dir = path.parent().unwrap_or(Path::new("."));
-    std::fs::create_dir_all(dir)
-        .map_err(|e| anyhow::anyhow!("cannot create log dir {}: {e}", dir.display()))?;
-    let name = path
-        .file_name()
-        .map(|n| n.to_owned())
-        .unwrap_or_else(|| "warroom.log".into());
+    std::fs::create_dir_all(dir).map_err(|e| anyhow::anyhow!("cannot create log dir {}: {e}", dir.display()))?;
+    let name = path.file_name().map(|n| n.to_owned()).unwrap_or_else(|| "warroom.log".into());
     let appender = tracing_appender::rolling::never(dir, name);
     let (writer, guard) = tracing_appender::non_blocking(appender);
     let filter = EnvFilter::try_from_env("WARROOM_LOG")
@@ -37,11 +30,6 @@ pub fn init(path: &Path) -> anyhow::Result<WorkerGuard> {
         .add_directive("hyper_util=warn".parse()?)
         .add_directive("reqwest=warn".parse()?)
         .add_directive("rustls=warn".parse()?);
-    tracing_subscriber::fmt()
-        .with_writer(writer)
-        .with_ansi(false)
-        .with_env_filter(filter)
-        .try_init()
-        .ok();
+    tracing_subscriber::fmt().with_writer(writer).with_ansi(false).with_env_filter(filter).try_init().ok();
     Ok(guard)
 }

@@ -24,12 +24,9 @@ impl Severity {
     pub fn from_label(value: Option<&str>) -> Self {
         let v = value.unwrap_or_default().trim().to_ascii_lowercase();
         match v.as_str() {
-            "critical" | "crit" | "page" | "emergency" | "fatal" | "p1" | "sev1" | "disaster" => {
-                Self::Critical
-            }
+            "critical" | "crit" | "page" | "emergency" | "fatal" | "p1" | "sev1" | "disaster" => Self::Critical,
             "warning" | "warn" | "error" | "high" | "major" | "p2" | "sev2" => Self::Warning,
-            "info" | "informational" | "notice" | "low" | "minor" | "none" | "p3" | "p4"
-            | "sev3" => Self::Info,
+            "info" | "informational" | "notice" | "low" | "minor" | "none" | "p3" | "p4" | "sev3" => Self::Info,
             _ => Self::Other,
         }
     }
@@ -95,10 +92,7 @@ pub struct Alert {
 
 impl Alert {
     pub fn name(&self) -> &str {
-        self.labels
-            .get("alertname")
-            .map(String::as_str)
-            .unwrap_or("(unnamed)")
+        self.labels.get("alertname").map(String::as_str).unwrap_or("(unnamed)")
     }
 
     pub fn severity(&self) -> Severity {
@@ -106,25 +100,17 @@ impl Alert {
     }
 
     pub fn summary(&self) -> Option<&str> {
-        ["summary", "message", "description"]
-            .iter()
-            .find_map(|k| self.annotations.get(*k))
-            .map(String::as_str)
+        ["summary", "message", "description"].iter().find_map(|k| self.annotations.get(*k)).map(String::as_str)
     }
 
     pub fn runbook_url(&self) -> Option<&str> {
-        ["runbook_url", "runbook"]
-            .iter()
-            .find_map(|k| self.annotations.get(*k))
-            .map(String::as_str)
+        ["runbook_url", "runbook"].iter().find_map(|k| self.annotations.get(*k)).map(String::as_str)
     }
 
     /// Labels that tell this alert apart from others of its group: all but
     /// the name and severity, which the board shows elsewhere.
     pub fn identifying_labels(&self) -> impl Iterator<Item = (&String, &String)> {
-        self.labels
-            .iter()
-            .filter(|(k, _)| !matches!(k.as_str(), "alertname" | "severity"))
+        self.labels.iter().filter(|(k, _)| !matches!(k.as_str(), "alertname" | "severity"))
     }
 }
 
@@ -173,9 +159,7 @@ impl Matcher {
     pub fn matches(&self, labels: &Labels) -> bool {
         let value = labels.get(&self.name).map(String::as_str).unwrap_or("");
         let hit = if self.is_regex {
-            regex::Regex::new(&format!("^(?:{})$", self.value))
-                .map(|re| re.is_match(value))
-                .unwrap_or(false)
+            regex::Regex::new(&format!("^(?:{})$", self.value)).map(|re| re.is_match(value)).unwrap_or(false)
         } else {
             value == self.value
         };
@@ -219,10 +203,7 @@ mod tests {
     use super::*;
 
     fn labels(pairs: &[(&str, &str)]) -> Labels {
-        pairs
-            .iter()
-            .map(|(k, v)| (k.to_string(), v.to_string()))
-            .collect()
+        pairs.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect()
     }
 
     #[test]
@@ -236,15 +217,7 @@ mod tests {
     fn severities_sort_critical_first() {
         let mut v = ["info", "bogus", "page", "warning"].map(|s| Severity::from_label(Some(s)));
         v.sort();
-        assert_eq!(
-            v,
-            [
-                Severity::Critical,
-                Severity::Warning,
-                Severity::Info,
-                Severity::Other
-            ]
-        );
+        assert_eq!(v, [Severity::Critical, Severity::Warning, Severity::Info, Severity::Other]);
         assert_eq!(Severity::from_label(None), Severity::Other);
     }
 
@@ -259,15 +232,9 @@ mod tests {
         };
         assert!(m("service", "api", false, true).matches(&l));
         assert!(m("service", "a.*", true, true).matches(&l));
-        assert!(
-            !m("service", "a", true, true).matches(&l),
-            "regexes are anchored"
-        );
+        assert!(!m("service", "a", true, true).matches(&l), "regexes are anchored");
         assert!(m("service", "db", false, false).matches(&l));
-        assert!(
-            m("team", "", false, true).matches(&l),
-            "missing label is empty"
-        );
+        assert!(m("team", "", false, true).matches(&l), "missing label is empty");
         assert!(!m("env", "prod|staging", true, false).matches(&l));
         assert_eq!(m("env", "prod", true, false).to_string(), "env!~\"prod\"");
     }

@@ -118,10 +118,7 @@ fn skip_escape(chars: &mut Chars<'_>) {
         Some(']' | 'P' | 'X' | '^' | '_') => skip_string(chars),
         // nF sequences: intermediates (0x20..=0x2F) then one final byte.
         Some(c) if ('\u{20}'..='\u{2f}').contains(&c) => {
-            while chars
-                .next_if(|c| ('\u{20}'..='\u{2f}').contains(c))
-                .is_some()
-            {}
+            while chars.next_if(|c| ('\u{20}'..='\u{2f}').contains(c)).is_some() {}
             chars.next();
         }
         // Any other single character completes the sequence (ESC c, ESC 7…).
@@ -132,14 +129,8 @@ fn skip_escape(chars: &mut Chars<'_>) {
 /// CSI: parameter bytes 0x30–0x3F, intermediate bytes 0x20–0x2F, one final
 /// byte 0x40–0x7E. Stops early on anything else so text is not swallowed.
 fn skip_csi(chars: &mut Chars<'_>) {
-    while chars
-        .next_if(|c| ('\u{30}'..='\u{3f}').contains(c))
-        .is_some()
-    {}
-    while chars
-        .next_if(|c| ('\u{20}'..='\u{2f}').contains(c))
-        .is_some()
-    {}
+    while chars.next_if(|c| ('\u{30}'..='\u{3f}').contains(c)).is_some() {}
+    while chars.next_if(|c| ('\u{20}'..='\u{2f}').contains(c)).is_some() {}
     chars.next_if(|c| ('\u{40}'..='\u{7e}').contains(c));
 }
 

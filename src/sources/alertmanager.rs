@@ -113,12 +113,7 @@ pub struct PostMatcher {
 
 impl From<&Matcher> for PostMatcher {
     fn from(m: &Matcher) -> Self {
-        Self {
-            name: m.name.clone(),
-            value: m.value.clone(),
-            is_regex: m.is_regex,
-            is_equal: m.is_equal,
-        }
+        Self { name: m.name.clone(), value: m.value.clone(), is_regex: m.is_regex, is_equal: m.is_equal }
     }
 }
 
@@ -179,36 +174,18 @@ fn am_error(body: &Body) -> SourceError {
     }
     let clean = |s: &str| crate::text::clean(s).into_owned();
     if let Ok(msg) = serde_json::from_slice::<String>(&body.bytes) {
-        return SourceError::Api {
-            status: body.status,
-            kind: "error".into(),
-            message: clean(&msg),
-        };
+        return SourceError::Api { status: body.status, kind: "error".into(), message: clean(&msg) };
     }
     if let Ok(c) = serde_json::from_slice::<Coded>(&body.bytes) {
-        return SourceError::Api {
-            status: body.status,
-            kind: format!("code {}", c.code),
-            message: clean(&c.message),
-        };
+        return SourceError::Api { status: body.status, kind: format!("code {}", c.code), message: clean(&c.message) };
     }
-    let message = if body.status == 404 && body.bytes.is_empty() {
-        "not found".into()
-    } else {
-        body.error_text()
-    };
-    SourceError::Status {
-        status: body.status,
-        message,
-    }
+    let message = if body.status == 404 && body.bytes.is_empty() { "not found".into() } else { body.error_text() };
+    SourceError::Status { status: body.status, message }
 }
 
 impl AlertmanagerClient {
     pub fn new(http: HttpClient, name: impl Into<String>) -> Self {
-        Self {
-            http,
-            name: name.into(),
-        }
+        Self { http, name: name.into() }
     }
 
     pub fn name(&self) -> &str {
@@ -254,30 +231,18 @@ impl AlertmanagerClient {
     /// Creates a silence, or replaces the one named by `id` (as amtool does
     /// when extending); returns the id Alertmanager assigned.
     pub async fn post_silence(&self, silence: &PostableSilence) -> Result<String, SourceError> {
-        let created: SilenceCreated =
-            decode(&self.http.post_json("/api/v2/silences", silence).await?)?;
+        let created: SilenceCreated = decode(&self.http.post_json("/api/v2/silences", silence).await?)?;
         Ok(created.silence_id)
     }
 
     pub async fn expire_silence(&self, id: &str) -> Result<(), SourceError> {
-        let body = self
-            .http
-            .delete(&format!("/api/v2/silence/{}", urlencode(id)))
-            .await?;
-        if body.is_success() {
-            Ok(())
-        } else {
-            Err(am_error(&body))
-        }
+        let body = self.http.delete(&format!("/api/v2/silence/{}", urlencode(id))).await?;
+        if body.is_success() { Ok(()) } else { Err(am_error(&body)) }
     }
 
     pub async fn status(&self) -> Result<AmStatus, SourceError> {
         let s: WireAmStatus = decode(&self.http.get("/api/v2/status", &[]).await?)?;
-        Ok(AmStatus {
-            version: s.version_info.version,
-            cluster_status: s.cluster.status,
-            peers: s.cluster.peers.len(),
-        })
+        Ok(AmStatus { version: s.version_info.version, cluster_status: s.cluster.status, peers: s.cluster.peers.len() })
     }
 
     pub async fn probe(&self) -> Probe {
@@ -302,12 +267,7 @@ fn to_silence(s: WireSilence) -> Silence {
         matchers: s
             .matchers
             .into_iter()
-            .map(|m| Matcher {
-                name: m.name,
-                value: m.value,
-                is_regex: m.is_regex,
-                is_equal: m.is_equal,
-            })
+            .map(|m| Matcher { name: m.name, value: m.value, is_regex: m.is_regex, is_equal: m.is_equal })
             .collect(),
         starts_at: s.starts_at,
         ends_at: s.ends_at,
@@ -328,22 +288,13 @@ mod tests {
     use std::time::Duration;
 
     fn captured(name: &str, status: u16) -> Body {
-        let path = format!(
-            "{}/tests/fixtures/api/alertmanager/captured-0.25/{name}",
-            env!("CARGO_MANIFEST_DIR")
-        );
+        let path = format!("{}/tests/fixtures/api/alertmanager/captured-0.25/{name}", env!("CARGO_MANIFEST_DIR"));
         let bytes = std::fs::read(&path).unwrap_or_default();
-        Body {
-            status,
-            content_type: "application/json".into(),
-            bytes,
-            elapsed: Duration::ZERO,
-        }
+        Body { status, content_type: "application/json".into(), bytes, elapsed: Duration::ZERO }
     }
 
     fn client() -> AlertmanagerClient {
-        let http =
-            HttpClient::new(&super::super::Endpoint::from_url("http://127.0.0.1:9")).unwrap();
+        let http = HttpClient::new(&super::super::Endpoint::from_url("http://127.0.0.1:9")).unwrap();
         AlertmanagerClient::new(http, "am")
     }
 
@@ -357,11 +308,7 @@ mod tests {
         assert!(a.generator_url.unwrap().contains("g0.expr=vector"));
         let wire: Vec<WireAlert> = decode(&captured("alerts_after_silence.json", 200)).unwrap();
         let silenced: Vec<Alert> = wire.into_iter().map(|w| c.to_alert(w)).collect();
-        assert!(
-            silenced
-                .iter()
-                .any(|a| a.state == AlertState::Silenced && !a.silenced_by.is_empty())
-        );
+        assert!(silenced.iter().any(|a| a.state == AlertState::Silenced && !a.silenced_by.is_empty()));
     }
 
     #[test]
@@ -371,10 +318,7 @@ mod tests {
         assert_eq!(s[0].state, SilenceState::Active);
         assert_eq!(s[0].matchers[1].operator(), "=~");
         let e: Vec<WireSilence> = decode(&captured("silences_after_expire.json", 200)).unwrap();
-        assert_eq!(
-            to_silence(e.into_iter().next().unwrap()).state,
-            SilenceState::Expired
-        );
+        assert_eq!(to_silence(e.into_iter().next().unwrap()).state, SilenceState::Expired);
         let created: SilenceCreated = decode(&captured("post_silence.json", 200)).unwrap();
         assert_eq!(created.silence_id, "1890f271-1153-400f-9f01-bdc41adac397");
     }
@@ -382,30 +326,16 @@ mod tests {
     #[test]
     fn status_and_groups_parse() {
         let s: WireAmStatus = decode(&captured("status.json", 200)).unwrap();
-        assert_eq!(
-            (s.version_info.version.as_str(), s.cluster.status.as_str()),
-            ("0.25.0", "disabled")
-        );
+        assert_eq!((s.version_info.version.as_str(), s.cluster.status.as_str()), ("0.25.0", "disabled"));
     }
 
     #[test]
     fn errors_keep_alertmanager_words() {
         let e = am_error(&captured("error_silence_end_before_start.json", 400));
-        assert_eq!(
-            e.to_string(),
-            "error: Failed to create silence: start time must be before end time"
-        );
+        assert_eq!(e.to_string(), "error: Failed to create silence: start time must be before end time");
         let e = am_error(&captured("error_silence_no_matchers.json", 422));
-        assert_eq!(
-            e.to_string(),
-            "code 612: matchers in body should have at least 1 items"
-        );
-        let e = am_error(&Body {
-            status: 404,
-            content_type: String::new(),
-            bytes: vec![],
-            elapsed: Duration::ZERO,
-        });
+        assert_eq!(e.to_string(), "code 612: matchers in body should have at least 1 items");
+        let e = am_error(&Body { status: 404, content_type: String::new(), bytes: vec![], elapsed: Duration::ZERO });
         assert_eq!(e.to_string(), "HTTP 404: not found");
     }
 }

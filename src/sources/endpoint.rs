@@ -53,21 +53,16 @@ impl SecretRef {
     /// Reads the secret. Errors name where it was looked for, never its value.
     pub fn resolve(&self) -> Result<String, EndpointError> {
         if let Some(var) = &self.env {
-            return std::env::var(var)
-                .map_err(|_| EndpointError::Secret(format!("env {var}"), "not set".into()));
+            return std::env::var(var).map_err(|_| EndpointError::Secret(format!("env {var}"), "not set".into()));
         }
         if let Some(path) = &self.file {
-            let s = std::fs::read_to_string(path)
-                .map_err(|e| EndpointError::File(path.clone(), e.to_string()))?;
+            let s = std::fs::read_to_string(path).map_err(|e| EndpointError::File(path.clone(), e.to_string()))?;
             return Ok(s.trim_end_matches(['\n', '\r']).to_string());
         }
         if let Some(v) = &self.value {
             return Ok(v.clone());
         }
-        Err(EndpointError::Secret(
-            "(empty)".into(),
-            "set one of env, file or value".into(),
-        ))
+        Err(EndpointError::Secret("(empty)".into(), "set one of env, file or value".into()))
     }
 }
 
@@ -102,22 +97,15 @@ pub struct Endpoint {
 
 impl Endpoint {
     pub fn from_url(url: &str) -> Self {
-        Self {
-            url: url.to_string(),
-            ..Self::default()
-        }
+        Self { url: url.to_string(), ..Self::default() }
     }
 
     /// The URL without credentials (`https://user:pass@host` is accepted on
     /// the command line, as amtool does, but the password must not be shown).
     pub fn parsed_url(&self) -> Result<Url, EndpointError> {
-        let mut url = Url::parse(&self.url)
-            .map_err(|e| EndpointError::Url(redact(&self.url), e.to_string()))?;
+        let mut url = Url::parse(&self.url).map_err(|e| EndpointError::Url(redact(&self.url), e.to_string()))?;
         if !matches!(url.scheme(), "http" | "https") {
-            return Err(EndpointError::Url(
-                redact(&self.url),
-                "scheme must be http or https".into(),
-            ));
+            return Err(EndpointError::Url(redact(&self.url), "scheme must be http or https".into()));
         }
         let _ = url.set_username("");
         let _ = url.set_password(None);
@@ -139,33 +127,16 @@ impl Endpoint {
 
     /// All headers to send: custom ones, then auth (marked sensitive).
     pub fn resolved_headers(&self) -> Result<reqwest::header::HeaderMap, EndpointError> {
-        let mut pairs: Vec<(String, String, bool)> = self
-            .headers
-            .iter()
-            .map(|(k, v)| (k.clone(), v.clone(), false))
-            .collect();
-        let inline_user = Url::parse(&self.url)
-            .ok()
-            .filter(|u| !u.username().is_empty());
+        let mut pairs: Vec<(String, String, bool)> =
+            self.headers.iter().map(|(k, v)| (k.clone(), v.clone(), false)).collect();
+        let inline_user = Url::parse(&self.url).ok().filter(|u| !u.username().is_empty());
         if let Some(token) = &self.bearer_token {
-            pairs.push((
-                "authorization".into(),
-                format!("Bearer {}", token.resolve()?),
-                true,
-            ));
+            pairs.push(("authorization".into(), format!("Bearer {}", token.resolve()?), true));
         } else if let Some(basic) = &self.basic_auth {
-            pairs.push((
-                "authorization".into(),
-                basic_header(&basic.username, &basic.password.resolve()?),
-                true,
-            ));
+            pairs.push(("authorization".into(), basic_header(&basic.username, &basic.password.resolve()?), true));
         } else if let Some(u) = inline_user {
             let pass = percent_decode(u.password().unwrap_or_default());
-            pairs.push((
-                "authorization".into(),
-                basic_header(&percent_decode(u.username()), &pass),
-                true,
-            ));
+            pairs.push(("authorization".into(), basic_header(&percent_decode(u.username()), &pass), true));
         }
         header_map(&pairs)
     }
@@ -173,17 +144,11 @@ impl Endpoint {
 
 fn basic_header(user: &str, pass: &str) -> String {
     let raw = format!("{user}:{pass}");
-    format!(
-        "Basic {}",
-        base64::engine::general_purpose::STANDARD.encode(raw)
-    )
+    format!("Basic {}", base64::engine::general_purpose::STANDARD.encode(raw))
 }
 
 fn percent_decode(s: &str) -> String {
-    url::form_urlencoded::parse(format!("x={s}").as_bytes())
-        .next()
-        .map(|(_, v)| v.into_owned())
-        .unwrap_or_default()
+    url::form_urlencoded::parse(format!("x={s}").as_bytes()).next().map(|(_, v)| v.into_owned()).unwrap_or_default()
 }
 
 /// A URL with any password replaced by `***`, for messages.
@@ -208,10 +173,7 @@ mod tests {
     #[test]
     fn inline_credentials_become_basic_auth_and_leave_the_url() {
         let ep = Endpoint::from_url("http://alice:s3cr%40t@127.0.0.1:9093/am");
-        assert_eq!(
-            ep.parsed_url().unwrap().as_str(),
-            "http://127.0.0.1:9093/am"
-        );
+        assert_eq!(ep.parsed_url().unwrap().as_str(), "http://127.0.0.1:9093/am");
         let h = ep.resolved_headers().unwrap();
         let auth = h.get("authorization").unwrap();
         assert!(auth.is_sensitive());
@@ -228,24 +190,15 @@ mod tests {
         std::fs::write(&path, "tok-from-file\n").unwrap();
         let ep = Endpoint {
             url: "http://127.0.0.1:1".into(),
-            bearer_token: Some(SecretRef {
-                file: Some(path),
-                ..Default::default()
-            }),
+            bearer_token: Some(SecretRef { file: Some(path), ..Default::default() }),
             ..Default::default()
         };
         let h = ep.resolved_headers().unwrap();
         assert_eq!(h["authorization"], "Bearer tok-from-file");
-        let missing = SecretRef {
-            env: Some("WARROOM_TEST_UNSET_VAR".into()),
-            ..Default::default()
-        };
+        let missing = SecretRef { env: Some("WARROOM_TEST_UNSET_VAR".into()), ..Default::default() };
         let err = missing.resolve().unwrap_err().to_string();
         assert_eq!(err, "secret env WARROOM_TEST_UNSET_VAR: not set");
-        let literal = SecretRef {
-            value: Some("hunter2".into()),
-            ..Default::default()
-        };
+        let literal = SecretRef { value: Some("hunter2".into()), ..Default::default() };
         assert!(!format!("{literal:?}").contains("hunter2"));
     }
 
@@ -253,9 +206,6 @@ mod tests {
     fn bad_urls_are_config_errors() {
         assert!(Endpoint::from_url("ftp://x").parsed_url().is_err());
         assert!(Endpoint::from_url("not a url").parsed_url().is_err());
-        assert_eq!(
-            Endpoint::from_url("http://prom:9090").display_name(),
-            "prom:9090"
-        );
+        assert_eq!(Endpoint::from_url("http://prom:9090").display_name(), "prom:9090");
     }
 }

@@ -28,11 +28,7 @@ pub enum SourceError {
     Status { status: u16, message: String },
     /// An API's own error envelope (Prometheus `errorType`, Alertmanager `code`).
     #[error("{kind}: {message}")]
-    Api {
-        status: u16,
-        kind: String,
-        message: String,
-    },
+    Api { status: u16, kind: String, message: String },
     #[error("unexpected content type {0:?}")]
     ContentType(String),
     #[error("invalid response: {0}")]
@@ -42,11 +38,7 @@ pub enum SourceError {
 }
 
 fn suffix(msg: &str) -> String {
-    if msg.is_empty() {
-        String::new()
-    } else {
-        format!(": {msg}")
-    }
+    if msg.is_empty() { String::new() } else { format!(": {msg}") }
 }
 
 pub(crate) fn secs(d: Duration) -> String {
@@ -63,9 +55,7 @@ impl SourceError {
     /// Whether retrying may help (a 4xx from our own query will not).
     pub fn is_transient(&self) -> bool {
         match self {
-            Self::Status { status, .. } | Self::Api { status, .. } => {
-                *status >= 500 || *status == 429
-            }
+            Self::Status { status, .. } | Self::Api { status, .. } => *status >= 500 || *status == 429,
             Self::Unauthorized(_) | Self::Forbidden(_) | Self::Request(_) => false,
             _ => true,
         }
@@ -102,15 +92,7 @@ pub(crate) fn from_reqwest(err: reqwest::Error, timeout: Duration) -> SourceErro
 
 fn is_tls(chain: &str) -> bool {
     let lower = chain.to_ascii_lowercase();
-    [
-        "certificate",
-        "tls",
-        "handshake",
-        "invalidcertificate",
-        "unknownissuer",
-    ]
-    .iter()
-    .any(|w| lower.contains(w))
+    ["certificate", "tls", "handshake", "invalidcertificate", "unknownissuer"].iter().any(|w| lower.contains(w))
 }
 
 fn error_chain(err: &dyn std::error::Error) -> String {
@@ -146,23 +128,10 @@ mod tests {
     #[test]
     fn messages_are_short_and_specific() {
         assert_eq!(SourceError::Refused.to_string(), "connection refused");
-        assert_eq!(
-            SourceError::Unauthorized(String::new()).to_string(),
-            "401 unauthorized"
-        );
-        assert_eq!(
-            SourceError::Timeout(Duration::from_millis(2500)).to_string(),
-            "timed out after 2.5s"
-        );
-        assert_eq!(
-            SourceError::TooLarge(2 * 1024 * 1024).to_string(),
-            "response larger than the 2048 KiB cap"
-        );
-        let api = SourceError::Api {
-            status: 400,
-            kind: "bad_data".into(),
-            message: "parse error".into(),
-        };
+        assert_eq!(SourceError::Unauthorized(String::new()).to_string(), "401 unauthorized");
+        assert_eq!(SourceError::Timeout(Duration::from_millis(2500)).to_string(), "timed out after 2.5s");
+        assert_eq!(SourceError::TooLarge(2 * 1024 * 1024).to_string(), "response larger than the 2048 KiB cap");
+        let api = SourceError::Api { status: 400, kind: "bad_data".into(), message: "parse error".into() };
         assert_eq!(api.to_string(), "bad_data: parse error");
         assert!(!api.is_transient());
         assert!(SourceError::Refused.is_transient());

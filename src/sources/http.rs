@@ -32,9 +32,7 @@ pub struct HttpClient {
 
 impl std::fmt::Debug for HttpClient {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("HttpClient")
-            .field("base", &self.base.as_str())
-            .finish_non_exhaustive()
+        f.debug_struct("HttpClient").field("base", &self.base.as_str()).finish_non_exhaustive()
     }
 }
 
@@ -77,8 +75,7 @@ impl HttpClient {
             .gzip(true)
             .use_rustls_tls();
         if let Some(ca) = &ep.ca_file {
-            let pem =
-                std::fs::read(ca).map_err(|e| EndpointError::File(ca.clone(), e.to_string()))?;
+            let pem = std::fs::read(ca).map_err(|e| EndpointError::File(ca.clone(), e.to_string()))?;
             let certs = reqwest::Certificate::from_pem_bundle(&pem)
                 .map_err(|e| EndpointError::Tls(format!("{}: {e}", ca.display())))?;
             for cert in certs {
@@ -86,11 +83,8 @@ impl HttpClient {
             }
         }
         if let (Some(cert), Some(key)) = (&ep.client_cert, &ep.client_key) {
-            let mut pem = std::fs::read(cert)
-                .map_err(|e| EndpointError::File(cert.clone(), e.to_string()))?;
-            pem.extend(
-                std::fs::read(key).map_err(|e| EndpointError::File(key.clone(), e.to_string()))?,
-            );
+            let mut pem = std::fs::read(cert).map_err(|e| EndpointError::File(cert.clone(), e.to_string()))?;
+            pem.extend(std::fs::read(key).map_err(|e| EndpointError::File(key.clone(), e.to_string()))?);
             let id = reqwest::Identity::from_pem(&pem)
                 .map_err(|e| EndpointError::Tls(format!("client certificate: {e}")))?;
             builder = builder.identity(id);
@@ -99,16 +93,8 @@ impl HttpClient {
             tracing::warn!(endpoint = %ep.display_name(), "TLS certificate verification is OFF (insecure_skip_verify)");
             builder = builder.danger_accept_invalid_certs(true);
         }
-        let inner = builder
-            .build()
-            .map_err(|e| EndpointError::Tls(e.to_string()))?;
-        Ok(Self {
-            inner,
-            base,
-            timeout,
-            max_body: ep.max_body_bytes.unwrap_or(DEFAULT_MAX_BODY),
-            headers,
-        })
+        let inner = builder.build().map_err(|e| EndpointError::Tls(e.to_string()))?;
+        Ok(Self { inner, base, timeout, max_body: ep.max_body_bytes.unwrap_or(DEFAULT_MAX_BODY), headers })
     }
 
     pub fn base_url(&self) -> &Url {
@@ -137,8 +123,7 @@ impl HttpClient {
     pub async fn get(&self, path: &str, query: &[(&str, String)]) -> Result<Body, SourceError> {
         let mut url = self.url(path);
         if !query.is_empty() {
-            url.query_pairs_mut()
-                .extend_pairs(query.iter().map(|(k, v)| (*k, v.as_str())));
+            url.query_pairs_mut().extend_pairs(query.iter().map(|(k, v)| (*k, v.as_str())));
         }
         self.send(self.inner.get(url)).await
     }
@@ -150,19 +135,11 @@ impl HttpClient {
         self.read(req).await
     }
 
-    pub async fn post_json<B: Serialize + ?Sized>(
-        &self,
-        path: &str,
-        body: &B,
-    ) -> Result<Body, SourceError> {
+    pub async fn post_json<B: Serialize + ?Sized>(&self, path: &str, body: &B) -> Result<Body, SourceError> {
         self.send(self.inner.post(self.url(path)).json(body)).await
     }
 
-    pub async fn post_form(
-        &self,
-        path: &str,
-        form: &[(&str, String)],
-    ) -> Result<Body, SourceError> {
+    pub async fn post_form(&self, path: &str, form: &[(&str, String)]) -> Result<Body, SourceError> {
         let encoded = url::form_urlencoded::Serializer::new(String::new())
             .extend_pairs(form.iter().map(|(k, v)| (*k, v.as_str())))
             .finish();
@@ -190,10 +167,7 @@ impl HttpClient {
     /// Sends and reads the body chunk by chunk, stopping at the cap.
     async fn read(&self, req: reqwest::RequestBuilder) -> Result<Body, SourceError> {
         let started = Instant::now();
-        let mut resp = req
-            .send()
-            .await
-            .map_err(|e| from_reqwest(e, self.timeout))?;
+        let mut resp = req.send().await.map_err(|e| from_reqwest(e, self.timeout))?;
         let status = resp.status().as_u16();
         let content_type = resp
             .headers()
@@ -207,22 +181,13 @@ impl HttpClient {
             return Err(SourceError::TooLarge(self.max_body));
         }
         let mut bytes = Vec::new();
-        while let Some(chunk) = resp
-            .chunk()
-            .await
-            .map_err(|e| from_reqwest(e, self.timeout))?
-        {
+        while let Some(chunk) = resp.chunk().await.map_err(|e| from_reqwest(e, self.timeout))? {
             if bytes.len() + chunk.len() > self.max_body {
                 return Err(SourceError::TooLarge(self.max_body));
             }
             bytes.extend_from_slice(&chunk);
         }
-        Ok(Body {
-            status,
-            content_type,
-            bytes,
-            elapsed: started.elapsed(),
-        })
+        Ok(Body { status, content_type, bytes, elapsed: started.elapsed() })
     }
 }
 
@@ -231,10 +196,8 @@ impl HttpClient {
 pub(crate) fn header_map(pairs: &[(String, String, bool)]) -> Result<HeaderMap, EndpointError> {
     let mut map = HeaderMap::new();
     for (name, value, sensitive) in pairs {
-        let name = HeaderName::from_bytes(name.as_bytes())
-            .map_err(|_| EndpointError::Header(name.clone()))?;
-        let mut value =
-            HeaderValue::from_str(value).map_err(|_| EndpointError::Header(name.to_string()))?;
+        let name = HeaderName::from_bytes(name.as_bytes()).map_err(|_| EndpointError::Header(name.clone()))?;
+        let mut value = HeaderValue::from_str(value).map_err(|_| EndpointError::Header(name.to_string()))?;
         value.set_sensitive(*sensitive);
         map.insert(name, value);
     }

@@ -10,9 +10,7 @@ use chrono::Utc;
 use tokio::sync::{Notify, mpsc};
 use tokio::task::JoinHandle;
 
-use super::{
-    AlertmanagerClient, Endpoint, EndpointError, HttpClient, PrometheusClient, SourceError,
-};
+use super::{AlertmanagerClient, Endpoint, EndpointError, HttpClient, PrometheusClient, SourceError};
 use crate::msg::{Msg, Payload, PollResult, SourceId, SourceKind};
 
 /// Rules change with deployments, not with alerts: fetched every this many
@@ -63,21 +61,12 @@ pub fn spawn(
         let http = HttpClient::new(&spec.endpoint)?;
         jobs.push((spec, http));
     }
-    let mut pollers = Pollers {
-        refresh: Vec::new(),
-        tasks: Vec::new(),
-    };
+    let mut pollers = Pollers { refresh: Vec::new(), tasks: Vec::new() };
     for (spec, http) in jobs {
         let notify = Arc::new(Notify::new());
         pollers.refresh.push(notify.clone());
         let source = Source::new(spec.id.kind, http, spec.name);
-        pollers.tasks.push(tokio::spawn(run(
-            spec.id,
-            source,
-            every,
-            notify,
-            tx.clone(),
-        )));
+        pollers.tasks.push(tokio::spawn(run(spec.id, source, every, notify, tx.clone())));
     }
     Ok(pollers)
 }
@@ -116,33 +105,21 @@ impl Source {
             Self::Alertmanager(c) => {
                 let alerts = c.alerts().await?;
                 let silences = c.silences().await?;
-                Ok(vec![
-                    Payload::AmAlerts(alerts),
-                    Payload::AmSilences(silences),
-                ])
+                Ok(vec![Payload::AmAlerts(alerts), Payload::AmSilences(silences)])
             }
             Self::Loki(http) => {
                 let body = http.get("/ready", &[]).await?;
                 if body.is_success() {
                     Ok(vec![Payload::Ready])
                 } else {
-                    Err(SourceError::Status {
-                        status: body.status,
-                        message: body.error_text(),
-                    })
+                    Err(SourceError::Status { status: body.status, message: body.error_text() })
                 }
             }
         }
     }
 }
 
-async fn run(
-    id: SourceId,
-    source: Source,
-    every: Duration,
-    refresh: Arc<Notify>,
-    tx: mpsc::UnboundedSender<Msg>,
-) {
+async fn run(id: SourceId, source: Source, every: Duration, refresh: Arc<Notify>, tx: mpsc::UnboundedSender<Msg>) {
     let mut n: u32 = 0;
     let mut failures: u32 = 0;
     loop {
@@ -155,12 +132,7 @@ async fn run(
                 failures = 0;
                 n = n.wrapping_add(1);
                 payloads.into_iter().all(|p| {
-                    let r = PollResult {
-                        source: id,
-                        at,
-                        latency,
-                        result: Ok(p),
-                    };
+                    let r = PollResult { source: id, at, latency, result: Ok(p) };
                     tx.send(Msg::Poll(Box::new(r))).is_ok()
                 })
             }
@@ -169,13 +141,7 @@ async fn run(
                 // The rules are asked for again on the first good poll.
                 n = 0;
                 tracing::warn!(source = ?id, error = %e, "poll failed");
-                tx.send(Msg::Poll(Box::new(PollResult {
-                    source: id,
-                    at,
-                    latency,
-                    result: Err(e),
-                })))
-                .is_ok()
+                tx.send(Msg::Poll(Box::new(PollResult { source: id, at, latency, result: Err(e) }))).is_ok()
             }
         };
         if !sent {

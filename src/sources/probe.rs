@@ -24,18 +24,12 @@ impl Probe {
         let result = async {
             let body = http.get(ready_path, &[]).await?;
             if !body.is_success() {
-                return Err(SourceError::Status {
-                    status: body.status,
-                    message: body.error_text(),
-                });
+                return Err(SourceError::Status { status: body.status, message: body.error_text() });
             }
             version.await
         }
         .await;
-        Probe {
-            result,
-            latency: started.elapsed(),
-        }
+        Probe { result, latency: started.elapsed() }
     }
 
     pub fn is_up(&self) -> bool {

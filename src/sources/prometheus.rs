@@ -33,25 +33,20 @@ struct Envelope<T> {
 /// not the API's (a proxy's HTML page, `404 page not found`).
 pub(crate) fn decode<T: DeserializeOwned>(body: &Body) -> Result<T, SourceError> {
     match serde_json::from_slice::<Envelope<T>>(&body.bytes) {
-        Ok(env) if env.status == "success" => env
-            .data
-            .ok_or_else(|| SourceError::Decode("success without data".into())),
+        Ok(env) if env.status == "success" => {
+            env.data.ok_or_else(|| SourceError::Decode("success without data".into()))
+        }
         Ok(env) => Err(SourceError::Api {
             status: body.status,
             kind: crate::text::clean(env.error_type.as_deref().unwrap_or("error")).into_owned(),
             message: crate::text::clean(env.error.as_deref().unwrap_or_default()).into_owned(),
         }),
-        Err(_) if !body.is_success() => Err(SourceError::Status {
-            status: body.status,
-            message: body.error_text(),
-        }),
+        Err(_) if !body.is_success() => Err(SourceError::Status { status: body.status, message: body.error_text() }),
         Err(e) if !body.is_json() && !body.content_type.is_empty() => {
             tracing::debug!(error = %e, "non-JSON answer");
             Err(SourceError::ContentType(body.content_type.clone()))
         }
-        Err(e) => Err(SourceError::Decode(
-            crate::text::clean(&e.to_string()).into_owned(),
-        )),
+        Err(e) => Err(SourceError::Decode(crate::text::clean(&e.to_string()).into_owned())),
     }
 }
 
@@ -155,10 +150,7 @@ pub struct BuildInfo {
 
 impl PrometheusClient {
     pub fn new(http: HttpClient, name: impl Into<String>) -> Self {
-        Self {
-            http,
-            name: name.into(),
-        }
+        Self { http, name: name.into() }
     }
 
     pub fn name(&self) -> &str {
@@ -173,11 +165,7 @@ impl PrometheusClient {
     }
 
     fn to_alert(&self, a: WireAlert) -> Alert {
-        let state = if a.state == "pending" {
-            AlertState::Pending
-        } else {
-            AlertState::Firing
-        };
+        let state = if a.state == "pending" { AlertState::Pending } else { AlertState::Firing };
         Alert {
             fingerprint: fingerprint(&a.labels),
             starts_at: a.active_at.unwrap_or_else(Utc::now),
@@ -197,28 +185,22 @@ impl PrometheusClient {
 
     /// Alerting rules only (recording rules are skipped).
     pub async fn rules(&self) -> Result<Vec<AlertRule>, SourceError> {
-        let body = self
-            .http
-            .get("/api/v1/rules", &[("type", "alert".to_string())])
-            .await?;
+        let body = self.http.get("/api/v1/rules", &[("type", "alert".to_string())]).await?;
         let data: RulesData = decode(&body)?;
         Ok(data
             .groups
             .into_iter()
             .flat_map(|g| {
                 let group = g.name;
-                g.rules
-                    .into_iter()
-                    .filter(|r| r.kind == "alerting")
-                    .map(move |r| AlertRule {
-                        group: group.clone(),
-                        name: r.name,
-                        query: r.query,
-                        duration: Duration::from_secs_f64(r.duration.max(0.0)),
-                        labels: r.labels,
-                        annotations: r.annotations,
-                        health: r.health,
-                    })
+                g.rules.into_iter().filter(|r| r.kind == "alerting").map(move |r| AlertRule {
+                    group: group.clone(),
+                    name: r.name,
+                    query: r.query,
+                    duration: Duration::from_secs_f64(r.duration.max(0.0)),
+                    labels: r.labels,
+                    annotations: r.annotations,
+                    health: r.health,
+                })
             })
             .collect())
     }
@@ -258,10 +240,7 @@ impl PrometheusClient {
 
     /// `/-/ready` then build info: what `warroom check` prints.
     pub async fn probe(&self) -> Probe {
-        Probe::run(&self.http, "/-/ready", async {
-            self.buildinfo().await.map(|b| b.version)
-        })
-        .await
+        Probe::run(&self.http, "/-/ready", async { self.buildinfo().await.map(|b| b.version) }).await
     }
 }
 
@@ -269,12 +248,7 @@ fn parse_matrix(data: MatrixData) -> Result<Vec<Series>, SourceError> {
     let bad = |e: serde_json::Error| SourceError::Decode(e.to_string());
     let to_series = |w: WireSeries| Series {
         labels: w.metric,
-        samples: w
-            .values
-            .into_iter()
-            .chain(w.value)
-            .map(|(t, v)| (t, parse_value(&v)))
-            .collect(),
+        samples: w.values.into_iter().chain(w.value).map(|(t, v)| (t, parse_value(&v))).collect(),
     };
     match data.result_type.as_str() {
         "matrix" | "vector" => {
@@ -283,14 +257,9 @@ fn parse_matrix(data: MatrixData) -> Result<Vec<Series>, SourceError> {
         }
         "scalar" => {
             let (t, v): (f64, String) = serde_json::from_value(data.result).map_err(bad)?;
-            Ok(vec![Series {
-                labels: Labels::new(),
-                samples: vec![(t, parse_value(&v))],
-            }])
+            Ok(vec![Series { labels: Labels::new(), samples: vec![(t, parse_value(&v))] }])
         }
-        other => Err(SourceError::Decode(format!(
-            "unsupported result type {other:?}"
-        ))),
+        other => Err(SourceError::Decode(format!("unsupported result type {other:?}"))),
     }
 }
 
@@ -299,15 +268,9 @@ mod tests {
     use super::*;
 
     fn captured(name: &str) -> Body {
-        let path = format!(
-            "{}/tests/fixtures/api/prometheus/captured-2.42/{name}",
-            env!("CARGO_MANIFEST_DIR")
-        );
+        let path = format!("{}/tests/fixtures/api/prometheus/captured-2.42/{name}", env!("CARGO_MANIFEST_DIR"));
         let bytes = std::fs::read(&path).unwrap_or_else(|e| panic!("{path}: {e}"));
-        let status = if name.starts_with("error_bad")
-            || name.contains("missing")
-            || name.contains("too_many")
-        {
+        let status = if name.starts_with("error_bad") || name.contains("missing") || name.contains("too_many") {
             400
         } else if name == "error_execution.json" {
             422
@@ -316,40 +279,23 @@ mod tests {
         } else {
             200
         };
-        let content_type = if name.ends_with(".txt") {
-            "text/plain; charset=utf-8"
-        } else {
-            "application/json"
-        };
-        Body {
-            status,
-            content_type: content_type.into(),
-            bytes,
-            elapsed: Duration::ZERO,
-        }
+        let content_type = if name.ends_with(".txt") { "text/plain; charset=utf-8" } else { "application/json" };
+        Body { status, content_type: content_type.into(), bytes, elapsed: Duration::ZERO }
     }
 
     fn client() -> PrometheusClient {
-        let http =
-            HttpClient::new(&super::super::Endpoint::from_url("http://127.0.0.1:9")).unwrap();
+        let http = HttpClient::new(&super::super::Endpoint::from_url("http://127.0.0.1:9")).unwrap();
         PrometheusClient::new(http, "prom")
     }
 
     #[test]
     fn parses_captured_alerts() {
         let data: AlertsData = decode(&captured("alerts.json")).unwrap();
-        let alerts: Vec<Alert> = data
-            .alerts
-            .into_iter()
-            .map(|a| client().to_alert(a))
-            .collect();
+        let alerts: Vec<Alert> = data.alerts.into_iter().map(|a| client().to_alert(a)).collect();
         assert_eq!(alerts.len(), 2);
         assert_eq!(alerts[0].name(), "AlwaysFiring");
         assert_eq!(alerts[0].state, AlertState::Firing);
-        assert_eq!(
-            alerts[0].fingerprint, "2a7a97fbf890646a",
-            "same fingerprint as Alertmanager"
-        );
+        assert_eq!(alerts[0].fingerprint, "2a7a97fbf890646a", "same fingerprint as Alertmanager");
         assert_eq!(alerts[1].state, AlertState::Pending);
         assert_eq!(alerts[1].value.as_deref(), Some("0e+00"));
     }
@@ -357,17 +303,9 @@ mod tests {
     #[test]
     fn parses_captured_rules_skipping_recording_ones() {
         let data: RulesData = decode(&captured("rules.json")).unwrap();
-        let n_alerting = data.groups[0]
-            .rules
-            .iter()
-            .filter(|r| r.kind == "alerting")
-            .count();
+        let n_alerting = data.groups[0].rules.iter().filter(|r| r.kind == "alerting").count();
         assert_eq!(n_alerting, 2);
-        let target_down = data.groups[0]
-            .rules
-            .iter()
-            .find(|r| r.name == "TargetDown")
-            .unwrap();
+        let target_down = data.groups[0].rules.iter().find(|r| r.name == "TargetDown").unwrap();
         assert_eq!(target_down.query, "up == 0");
         assert_eq!(target_down.duration, 3600.0);
     }
@@ -377,10 +315,7 @@ mod tests {
         let m = parse_matrix(decode(&captured("query_range_matrix.json")).unwrap()).unwrap();
         assert!(!m.is_empty() && m.iter().all(|s| !s.samples.is_empty()));
         let v = parse_matrix(decode(&captured("query_vector.json")).unwrap()).unwrap();
-        assert!(
-            v.iter()
-                .any(|s| s.labels.get("__name__").map(String::as_str) == Some("up"))
-        );
+        assert!(v.iter().any(|s| s.labels.get("__name__").map(String::as_str) == Some("up")));
         let nan = parse_matrix(decode(&captured("query_nan.json")).unwrap()).unwrap();
         assert!(nan[0].samples[0].1.is_nan());
         let inf = parse_matrix(decode(&captured("query_scalar_inf.json")).unwrap()).unwrap();
@@ -393,20 +328,11 @@ mod tests {
     #[test]
     fn errors_keep_prometheus_words() {
         let e = decode::<MatrixData>(&captured("error_bad_data.json")).unwrap_err();
-        assert!(
-            matches!(&e, SourceError::Api { status: 400, kind, .. } if kind == "bad_data"),
-            "{e:?}"
-        );
+        assert!(matches!(&e, SourceError::Api { status: 400, kind, .. } if kind == "bad_data"), "{e:?}");
         let e = decode::<MatrixData>(&captured("error_execution.json")).unwrap_err();
-        assert!(
-            matches!(&e, SourceError::Api { status: 422, kind, .. } if kind == "execution"),
-            "{e:?}"
-        );
+        assert!(matches!(&e, SourceError::Api { status: 422, kind, .. } if kind == "execution"), "{e:?}");
         let e = decode::<MatrixData>(&captured("error_range_too_many_points.json")).unwrap_err();
-        assert!(
-            e.to_string().contains("11,000") || e.to_string().contains("11000"),
-            "{e}"
-        );
+        assert!(e.to_string().contains("11,000") || e.to_string().contains("11000"), "{e}");
         let e = decode::<MatrixData>(&captured("not_found.txt")).unwrap_err();
         assert_eq!(e.to_string(), "HTTP 404: 404 page not found");
     }

@@ -49,11 +49,7 @@ pub struct BoardAlert {
 
 #[derive(Debug, Clone, PartialEq)]
 pub enum Row {
-    Group {
-        key: String,
-        count: usize,
-        severity: Severity,
-    },
+    Group { key: String, count: usize, severity: Severity },
     Alert(usize),
 }
 
@@ -141,8 +137,7 @@ impl AlertsState {
         self.alerts = merged
             .into_iter()
             .map(|alert| {
-                let stale =
-                    !alert.sources.is_empty() && alert.sources.iter().all(|s| down.contains(s));
+                let stale = !alert.sources.is_empty() && alert.sources.iter().all(|s| down.contains(s));
                 BoardAlert { alert, stale }
             })
             .collect();
@@ -185,15 +180,12 @@ impl AlertsState {
 
     pub fn selected_index(&self) -> Option<usize> {
         let fp = self.selected.as_ref()?;
-        self.rows
-            .iter()
-            .position(|r| matches!(r, Row::Alert(i) if &self.alerts[*i].alert.fingerprint == fp))
+        self.rows.iter().position(|r| matches!(r, Row::Alert(i) if &self.alerts[*i].alert.fingerprint == fp))
     }
 
     /// The row the cursor is on: the selected alert, or the first alert.
     pub fn cursor(&self) -> Option<usize> {
-        self.selected_index()
-            .or_else(|| self.rows.iter().position(|r| matches!(r, Row::Alert(_))))
+        self.selected_index().or_else(|| self.rows.iter().position(|r| matches!(r, Row::Alert(_))))
     }
 
     pub fn selected(&self) -> Option<&BoardAlert> {
@@ -206,20 +198,12 @@ impl AlertsState {
     /// Moves the selection by `delta` alert rows (group headers skipped),
     /// clamped to the list.
     pub fn move_by(&mut self, delta: isize) {
-        let alert_rows: Vec<usize> = self
-            .rows
-            .iter()
-            .enumerate()
-            .filter(|(_, r)| matches!(r, Row::Alert(_)))
-            .map(|(i, _)| i)
-            .collect();
+        let alert_rows: Vec<usize> =
+            self.rows.iter().enumerate().filter(|(_, r)| matches!(r, Row::Alert(_))).map(|(i, _)| i).collect();
         if alert_rows.is_empty() {
             return;
         }
-        let cur = self
-            .cursor()
-            .and_then(|c| alert_rows.iter().position(|&r| r == c))
-            .unwrap_or(0);
+        let cur = self.cursor().and_then(|c| alert_rows.iter().position(|&r| r == c)).unwrap_or(0);
         let next = (cur as isize + delta).clamp(0, alert_rows.len() as isize - 1) as usize;
         self.select_row(alert_rows[next]);
     }
@@ -252,12 +236,7 @@ fn replace(map: &mut BTreeMap<usize, Vec<Alert>>, index: usize, alerts: Vec<Aler
 fn group_rows(alerts: &[BoardAlert], visible: Vec<usize>, label: &str) -> Vec<Row> {
     let mut groups: Vec<(String, Vec<usize>)> = Vec::new();
     for i in visible {
-        let key = alerts[i]
-            .alert
-            .labels
-            .get(label)
-            .cloned()
-            .unwrap_or_else(|| format!("(no {label})"));
+        let key = alerts[i].alert.labels.get(label).cloned().unwrap_or_else(|| format!("(no {label})"));
         match groups.iter_mut().find(|(k, _)| *k == key) {
             Some((_, members)) => members.push(i),
             None => groups.push((key, vec![i])),
@@ -266,20 +245,12 @@ fn group_rows(alerts: &[BoardAlert], visible: Vec<usize>, label: &str) -> Vec<Ro
     // Members are already sorted, so the first is the worst and newest.
     groups.sort_by(|(ka, a), (kb, b)| {
         let (a, b) = (&alerts[a[0]].alert, &alerts[b[0]].alert);
-        (a.severity(), std::cmp::Reverse(a.starts_at), ka).cmp(&(
-            b.severity(),
-            std::cmp::Reverse(b.starts_at),
-            kb,
-        ))
+        (a.severity(), std::cmp::Reverse(a.starts_at), ka).cmp(&(b.severity(), std::cmp::Reverse(b.starts_at), kb))
     });
     let mut rows = Vec::new();
     for (key, members) in groups {
         let severity = alerts[members[0]].alert.severity();
-        rows.push(Row::Group {
-            key,
-            count: members.len(),
-            severity,
-        });
+        rows.push(Row::Group { key, count: members.len(), severity });
         rows.extend(members.into_iter().map(Row::Alert));
     }
     rows
@@ -294,11 +265,7 @@ struct Filter {
 
 enum Term {
     Text(String),
-    Label {
-        name: String,
-        re: regex::Regex,
-        equal: bool,
-    },
+    Label { name: String, re: regex::Regex, equal: bool },
 }
 
 impl Filter {
@@ -306,12 +273,9 @@ impl Filter {
         let terms = s
             .split_whitespace()
             .map(|t| {
-                for (op, regex, equal) in [
-                    ("=~", true, true),
-                    ("!~", true, false),
-                    ("!=", false, false),
-                    ("=", false, true),
-                ] {
+                for (op, regex, equal) in
+                    [("=~", true, true), ("!~", true, false), ("!=", false, false), ("=", false, true)]
+                {
                     if let Some((name, value)) = t.split_once(op) {
                         let pattern = if regex {
                             value.trim_matches('"').to_string()
@@ -319,11 +283,7 @@ impl Filter {
                             regex::escape(value.trim_matches('"'))
                         };
                         if let Ok(re) = regex::Regex::new(&format!("^(?:{pattern})$")) {
-                            return Term::Label {
-                                name: name.to_string(),
-                                re,
-                                equal,
-                            };
+                            return Term::Label { name: name.to_string(), re, equal };
                         }
                     }
                 }

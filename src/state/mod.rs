@@ -90,18 +90,11 @@ pub struct State {
 
 impl State {
     pub fn new(setup: Setup, keymap: Keymap, theme: Theme, now: DateTime<Utc>) -> Self {
-        let has_am = setup
-            .sources
-            .iter()
-            .any(|(id, _)| id.kind == crate::msg::SourceKind::Alertmanager);
+        let has_am = setup.sources.iter().any(|(id, _)| id.kind == crate::msg::SourceKind::Alertmanager);
         Self {
             now,
             alerts: AlertsState::new(Grouping::parse(&setup.group_by), setup.show_muted, has_am),
-            sources: setup
-                .sources
-                .into_iter()
-                .map(|(id, name)| SourceHealth::new(id, name))
-                .collect(),
+            sources: setup.sources.into_iter().map(|(id, name)| SourceHealth::new(id, name)).collect(),
             keymap,
             theme,
             focus: Pane::Alerts,
@@ -123,25 +116,15 @@ impl State {
     }
 
     pub(crate) fn down_sources(&self) -> BTreeSet<String> {
-        self.sources
-            .iter()
-            .filter(|s| s.is_down())
-            .map(|s| s.name.clone())
-            .collect()
+        self.sources.iter().filter(|s| s.is_down()).map(|s| s.name.clone()).collect()
     }
 
     pub fn flash_error(&mut self, text: impl Into<String>) {
-        self.flash = Some(Flash {
-            text: text.into(),
-            error: true,
-        });
+        self.flash = Some(Flash { text: text.into(), error: true });
     }
 
     pub fn flash_info(&mut self, text: impl Into<String>) {
-        self.flash = Some(Flash {
-            text: text.into(),
-            error: false,
-        });
+        self.flash = Some(Flash { text: text.into(), error: false });
     }
 }
 

@@ -33,37 +33,18 @@ pub struct SourceHealth {
 
 impl SourceHealth {
     pub fn new(id: SourceId, name: String) -> Self {
-        Self {
-            id,
-            name,
-            health: Health::Unknown,
-            last_ok: None,
-        }
+        Self { id, name, health: Health::Unknown, last_ok: None }
     }
 
     /// Records a poll; returns whether what the status bar shows changed.
-    pub fn record(
-        &mut self,
-        at: DateTime<Utc>,
-        latency: Duration,
-        error: Option<&SourceError>,
-    ) -> bool {
+    pub fn record(&mut self, at: DateTime<Utc>, latency: Duration, error: Option<&SourceError>) -> bool {
         let next = match error {
             None if latency >= SLOW => Health::Slow(round_latency(latency)),
             None => Health::Up,
             Some(e) => match &self.health {
-                Health::Down { error, since } if error == e => Health::Down {
-                    error: error.clone(),
-                    since: *since,
-                },
-                Health::Down { since, .. } => Health::Down {
-                    error: e.clone(),
-                    since: *since,
-                },
-                _ => Health::Down {
-                    error: e.clone(),
-                    since: at,
-                },
+                Health::Down { error, since } if error == e => Health::Down { error: error.clone(), since: *since },
+                Health::Down { since, .. } => Health::Down { error: e.clone(), since: *since },
+                _ => Health::Down { error: e.clone(), since: at },
             },
         };
         if error.is_none() {
@@ -102,11 +83,7 @@ pub fn format_age(d: chrono::Duration) -> String {
 /// An age shown only to the minute ("<1m", "12m", "3h"): used on the board so
 /// that an idle screen does not repaint every second.
 pub fn format_age_coarse(d: chrono::Duration) -> String {
-    if d.num_seconds() < 60 {
-        "<1m".to_string()
-    } else {
-        format_age(d)
-    }
+    if d.num_seconds() < 60 { "<1m".to_string() } else { format_age(d) }
 }
 
 #[cfg(test)]
@@ -114,10 +91,7 @@ mod tests {
     use super::*;
 
     fn id() -> SourceId {
-        SourceId {
-            kind: SourceKind::Prometheus,
-            index: 0,
-        }
+        SourceId { kind: SourceKind::Prometheus, index: 0 }
     }
 
     #[test]
@@ -125,21 +99,12 @@ mod tests {
         let t0 = Utc::now();
         let mut h = SourceHealth::new(id(), "prom".into());
         assert!(h.record(t0, Duration::from_millis(5), None));
-        assert!(
-            !h.record(t0, Duration::from_millis(7), None),
-            "same health, no repaint"
-        );
+        assert!(!h.record(t0, Duration::from_millis(7), None), "same health, no repaint");
         let t1 = t0 + chrono::Duration::seconds(10);
         assert!(h.record(t1, Duration::ZERO, Some(&SourceError::Refused)));
         let t2 = t1 + chrono::Duration::seconds(10);
         assert!(!h.record(t2, Duration::ZERO, Some(&SourceError::Refused)));
-        assert_eq!(
-            h.health,
-            Health::Down {
-                error: SourceError::Refused,
-                since: t1
-            }
-        );
+        assert_eq!(h.health, Health::Down { error: SourceError::Refused, since: t1 });
         assert_eq!(h.last_ok, Some(t0));
         assert!(h.record(t2, Duration::from_secs(3), None));
         assert_eq!(h.health, Health::Slow(Duration::from_secs(3)));

@@ -11,13 +11,7 @@ use crate::model::{Alert, AlertState, Labels, fingerprint};
 use crate::msg::{Msg, Payload, PollResult, SourceId, SourceKind};
 use crate::sources::SourceError;
 
-pub(crate) fn alert(
-    name: &str,
-    severity: &str,
-    extra: &[(&str, &str)],
-    mins_ago: i64,
-    source: &str,
-) -> Alert {
+pub(crate) fn alert(name: &str, severity: &str, extra: &[(&str, &str)], mins_ago: i64, source: &str) -> Alert {
     let mut labels: Labels = [("alertname", name), ("severity", severity)]
         .iter()
         .chain(extra)
@@ -45,44 +39,21 @@ pub(crate) fn now() -> chrono::DateTime<Utc> {
     Utc.with_ymd_and_hms(2026, 11, 22, 12, 0, 0).unwrap()
 }
 
-const PROM: SourceId = SourceId {
-    kind: SourceKind::Prometheus,
-    index: 0,
-};
-const AM0: SourceId = SourceId {
-    kind: SourceKind::Alertmanager,
-    index: 0,
-};
-const AM1: SourceId = SourceId {
-    kind: SourceKind::Alertmanager,
-    index: 1,
-};
+const PROM: SourceId = SourceId { kind: SourceKind::Prometheus, index: 0 };
+const AM0: SourceId = SourceId { kind: SourceKind::Alertmanager, index: 0 };
+const AM1: SourceId = SourceId { kind: SourceKind::Alertmanager, index: 1 };
 
 pub(crate) fn state() -> State {
     let setup = Setup {
-        sources: vec![
-            (PROM, "prom".into()),
-            (AM0, "am0".into()),
-            (AM1, "am1".into()),
-        ],
+        sources: vec![(PROM, "prom".into()), (AM0, "am0".into()), (AM1, "am1".into())],
         group_by: "alertname".into(),
         ..Setup::default()
     };
-    State::new(
-        setup,
-        crate::keymap::Keymap::default(),
-        crate::ui::theme::Theme::default(),
-        now(),
-    )
+    State::new(setup, crate::keymap::Keymap::default(), crate::ui::theme::Theme::default(), now())
 }
 
 pub(crate) fn poll(source: SourceId, result: Result<Payload, SourceError>) -> Msg {
-    Msg::Poll(Box::new(PollResult {
-        source,
-        at: now(),
-        latency: Duration::from_millis(3),
-        result,
-    }))
+    Msg::Poll(Box::new(PollResult { source, at: now(), latency: Duration::from_millis(3), result }))
 }
 
 fn key(c: char) -> Msg {
@@ -145,16 +116,7 @@ fn board_sorts_critical_first_then_newest() {
     );
     update(&mut s, key('b')); // by severity
     update(&mut s, key('b')); // none
-    assert_eq!(
-        names(&s),
-        [
-            "HighErrorRate",
-            "DatabaseDown",
-            "HighLatency",
-            "DiskFilling",
-            "Watchdog"
-        ]
-    );
+    assert_eq!(names(&s), ["HighErrorRate", "DatabaseDown", "HighLatency", "DiskFilling", "Watchdog"]);
 }
 
 #[test]
@@ -171,28 +133,13 @@ fn ha_alertmanagers_are_deduplicated_and_prometheus_adds_pending() {
     let firing_in_prom = alert("HighLatency", "warning", &[("service", "api")], 5, "prom");
     update(&mut s, poll(AM0, Ok(Payload::AmAlerts(board()))));
     update(&mut s, poll(AM1, Ok(Payload::AmAlerts(other))));
-    update(
-        &mut s,
-        poll(PROM, Ok(Payload::PromAlerts(vec![pending, firing_in_prom]))),
-    );
+    update(&mut s, poll(PROM, Ok(Payload::PromAlerts(vec![pending, firing_in_prom]))));
     assert_eq!(s.alerts.alerts.len(), 6, "5 deduplicated + 1 pending");
-    let hl = s
-        .alerts
-        .alerts
-        .iter()
-        .find(|b| b.alert.name() == "HighLatency")
-        .unwrap();
+    let hl = s.alerts.alerts.iter().find(|b| b.alert.name() == "HighLatency").unwrap();
     assert_eq!(hl.alert.sources, ["am0", "am1"]);
-    assert_eq!(
-        hl.alert.state,
-        AlertState::Silenced,
-        "a silence seen by one member wins"
-    );
+    assert_eq!(hl.alert.state, AlertState::Silenced, "a silence seen by one member wins");
     assert_eq!(s.alerts.counts.muted_hidden, 1);
-    assert!(
-        !names(&s).contains(&"HighLatency".to_string()),
-        "muted hidden by default"
-    );
+    assert!(!names(&s).contains(&"HighLatency".to_string()), "muted hidden by default");
     update(&mut s, key('m'));
     assert!(names(&s).contains(&"HighLatency".to_string()));
 }
@@ -218,13 +165,7 @@ fn selection_follows_the_alert_across_refreshes() {
     update(&mut s, key('j'));
     assert_eq!(s.alerts.selected().unwrap().alert.name(), "HighLatency");
     let mut newer = board();
-    newer.push(alert(
-        "ApiDown",
-        "critical",
-        &[("service", "api")],
-        0,
-        "am0",
-    ));
+    newer.push(alert("ApiDown", "critical", &[("service", "api")], 0, "am0"));
     update(&mut s, poll(AM0, Ok(Payload::AmAlerts(newer))));
     assert_eq!(s.alerts.selected().unwrap().alert.name(), "HighLatency");
     update(&mut s, key('G'));
@@ -241,35 +182,17 @@ fn filter_prompt_filters_as_you_type() {
     for c in "service=db".chars() {
         update(&mut s, key(c));
     }
-    assert_eq!(
-        names(&s),
-        [
-            "[DatabaseDown 1]",
-            "DatabaseDown",
-            "[DiskFilling 1]",
-            "DiskFilling"
-        ]
-    );
-    update(
-        &mut s,
-        Msg::Key(KeyEvent::new(KeyCode::Enter, KeyModifiers::NONE)),
-    );
+    assert_eq!(names(&s), ["[DatabaseDown 1]", "DatabaseDown", "[DiskFilling 1]", "DiskFilling"]);
+    update(&mut s, Msg::Key(KeyEvent::new(KeyCode::Enter, KeyModifiers::NONE)));
     assert!(s.prompt.is_none());
     assert_eq!(s.alerts.counts.filtered_out, 3);
-    update(
-        &mut s,
-        Msg::Key(KeyEvent::new(KeyCode::Esc, KeyModifiers::NONE)),
-    );
+    update(&mut s, Msg::Key(KeyEvent::new(KeyCode::Esc, KeyModifiers::NONE)));
     assert_eq!(s.alerts.filter, "");
     update(&mut s, key('/'));
     for c in "latency".chars() {
         update(&mut s, key(c));
     }
-    assert_eq!(
-        names(&s),
-        ["[HighLatency 1]", "HighLatency"],
-        "free text matches names case-insensitively"
-    );
+    assert_eq!(names(&s), ["[HighLatency 1]", "HighLatency"], "free text matches names case-insensitively");
 }
 
 #[test]
@@ -281,10 +204,7 @@ fn commands_and_unknown_commands() {
         for c in line.chars() {
             update(s, key(c));
         }
-        update(
-            s,
-            Msg::Key(KeyEvent::new(KeyCode::Enter, KeyModifiers::NONE)),
-        )
+        update(s, Msg::Key(KeyEvent::new(KeyCode::Enter, KeyModifiers::NONE)))
     };
     run(&mut s, "group service");
     assert_eq!(s.alerts.grouping.name(), "service");

@@ -84,22 +84,10 @@ fn on_action(state: &mut State, action: Action) -> Vec<Cmd> {
         }
         Action::Help => state.help = true,
         Action::Refresh => return vec![Cmd::RefreshAll],
-        Action::Command => {
-            state.prompt = Some(Prompt {
-                kind: PromptKind::Command,
-                input: String::new(),
-            })
-        }
-        Action::Filter => {
-            state.prompt = Some(Prompt {
-                kind: PromptKind::Filter,
-                input: state.alerts.filter.clone(),
-            })
-        }
+        Action::Command => state.prompt = Some(Prompt { kind: PromptKind::Command, input: String::new() }),
+        Action::Filter => state.prompt = Some(Prompt { kind: PromptKind::Filter, input: state.alerts.filter.clone() }),
         Action::ClearFilter => set_filter(state, String::new()),
-        Action::FocusNext | Action::FocusPrev => {
-            state.focus = cycle(state.focus, action == Action::FocusNext)
-        }
+        Action::FocusNext | Action::FocusPrev => state.focus = cycle(state.focus, action == Action::FocusNext),
         Action::Up if detail => state.detail_scroll = state.detail_scroll.saturating_sub(1),
         Action::Down if detail => state.detail_scroll = state.detail_scroll.saturating_add(1),
         Action::Up => move_selection(state, -1),
@@ -123,10 +111,7 @@ fn on_action(state: &mut State, action: Action) -> Vec<Cmd> {
             state.alerts.show_muted = !state.alerts.show_muted;
             state.alerts.regroup();
         }
-        other => state.flash_info(format!(
-            "{}: not available in this build yet",
-            other.description()
-        )),
+        other => state.flash_info(format!("{}: not available in this build yet", other.description())),
     }
     Vec::new()
 }
@@ -140,11 +125,7 @@ fn cycle(p: Pane, forward: bool) -> Pane {
     let order = Pane::ORDER;
     let i = order.iter().position(|x| *x == p).unwrap_or(0);
     let n = order.len();
-    order[if forward {
-        (i + 1) % n
-    } else {
-        (i + n - 1) % n
-    }]
+    order[if forward { (i + 1) % n } else { (i + n - 1) % n }]
 }
 
 fn set_filter(state: &mut State, filter: String) {
@@ -188,10 +169,7 @@ fn on_prompt_key(state: &mut State, key: KeyEvent) -> Vec<Cmd> {
 
 /// `:` commands. Unknown ones say so rather than doing nothing.
 fn run_command(state: &mut State, line: &str) -> Vec<Cmd> {
-    let (cmd, arg) = line
-        .split_once(char::is_whitespace)
-        .map(|(c, a)| (c, a.trim()))
-        .unwrap_or((line, ""));
+    let (cmd, arg) = line.split_once(char::is_whitespace).map(|(c, a)| (c, a.trim())).unwrap_or((line, ""));
     match cmd {
         "" => {}
         "q" | "quit" | "q!" => {
@@ -225,10 +203,8 @@ fn run_command(state: &mut State, line: &str) -> Vec<Cmd> {
 
 fn on_mouse(state: &mut State, m: crossterm::event::MouseEvent) {
     let area = state.list_area.get();
-    let inside = m.column >= area.x
-        && m.column < area.x + area.width
-        && m.row >= area.y
-        && m.row < area.y + area.height;
+    let inside =
+        m.column >= area.x && m.column < area.x + area.width && m.row >= area.y && m.row < area.y + area.height;
     match m.kind {
         MouseEventKind::ScrollDown => move_selection(state, 1),
         MouseEventKind::ScrollUp => move_selection(state, -1),

@@ -16,11 +16,7 @@ pub fn draw(frame: &mut Frame, area: Rect, state: &State) {
     let focused = state.focus == Pane::Alerts;
     let theme = &state.theme;
     let board = &state.alerts;
-    let shown = board
-        .rows
-        .iter()
-        .filter(|r| matches!(r, Row::Alert(_)))
-        .count();
+    let shown = board.rows.iter().filter(|r| matches!(r, Row::Alert(_))).count();
     let title = format!(" Alerts ({shown}) · by {} ", board.grouping.name());
     let block = Block::default()
         .borders(Borders::ALL)
@@ -44,18 +40,10 @@ pub fn draw(frame: &mut Frame, area: Rect, state: &State) {
             .take(height)
             .map(|(i, row)| {
                 let line = match row {
-                    Row::Group {
-                        key,
-                        count,
-                        severity,
-                    } => group_line(state, key, *count, *severity),
+                    Row::Group { key, count, severity } => group_line(state, key, *count, *severity),
                     Row::Alert(a) => alert_line(state, &board.alerts[*a], inner.width as usize),
                 };
-                if Some(i) == cursor {
-                    line.patch_style(theme.selected())
-                } else {
-                    line
-                }
+                if Some(i) == cursor { line.patch_style(theme.selected()) } else { line }
             })
             .collect()
     };
@@ -86,15 +74,9 @@ fn empty_text(state: &State) -> String {
     if state.sources.iter().all(|s| s.last_ok.is_none()) {
         "waiting for the first poll…".into()
     } else if c.filtered_out > 0 {
-        format!(
-            "no alert matches the filter ({} hidden) · Esc clears it",
-            c.filtered_out
-        )
+        format!("no alert matches the filter ({} hidden) · Esc clears it", c.filtered_out)
     } else if c.muted_hidden > 0 {
-        format!(
-            "no firing alert · {} silenced/inhibited hidden (m shows them)",
-            c.muted_hidden
-        )
+        format!("no firing alert · {} silenced/inhibited hidden (m shows them)", c.muted_hidden)
     } else {
         "no alert firing".into()
     }
@@ -132,19 +114,13 @@ fn alert_line<'a>(state: &State, b: &BoardAlert, width: usize) -> Line<'a> {
         .filter(|(k, _)| k.as_str() != group_label)
         .map(|(k, v)| format!("{}={}", clean(k), clean(v)))
         .collect();
-    let labels = truncate_width(
-        &labels.join(" "),
-        (width.saturating_sub(used) * 3 / 5).max(10),
-    );
+    let labels = truncate_width(&labels.join(" "), (width.saturating_sub(used) * 3 / 5).max(10));
     used += labels.chars().count();
     spans.push(Span::styled(labels, theme.style("label_value")));
     if let Some(summary) = a.summary() {
         let room = width.saturating_sub(used + 3);
         if room > 5 {
-            spans.push(Span::styled(
-                format!(" · {}", truncate_width(&clean(summary), room)),
-                theme.style("dim"),
-            ));
+            spans.push(Span::styled(format!(" · {}", truncate_width(&clean(summary), room)), theme.style("dim")));
         }
     }
     if b.stale {

@@ -22,13 +22,7 @@ pub fn draw(frame: &mut Frame, area: Rect, state: &State) {
         Some(b) => {
             let mut lines = alert_lines(state, &b.alert);
             if b.stale {
-                lines.insert(
-                    1,
-                    Line::styled(
-                        "stale: every source that reported it is down",
-                        theme.style("stale"),
-                    ),
-                );
+                lines.insert(1, Line::styled("stale: every source that reported it is down", theme.style("stale")));
             }
             lines
         }
@@ -50,17 +44,9 @@ fn alert_lines(state: &State, a: &Alert) -> Vec<Line<'static>> {
         Span::styled(format!("  {} ", sev.name()), theme.severity(sev)),
         Span::styled(a.state.name().to_string(), theme.state(a.state)),
     ])];
-    let since = a
-        .starts_at
-        .with_timezone(&chrono::Local)
-        .format("%Y-%m-%d %H:%M:%S %Z");
-    lines.push(Line::styled(
-        format!(
-            "since {since} ({} ago)",
-            format_age(state.now - a.starts_at)
-        ),
-        theme.style("age"),
-    ));
+    let since = a.starts_at.format("%Y-%m-%d %H:%M:%S UTC");
+    lines
+        .push(Line::styled(format!("since {since} ({} ago)", format_age(state.now - a.starts_at)), theme.style("age")));
     if let Some(v) = &a.value {
         lines.push(kv(state, "value", v));
     }
@@ -77,11 +63,8 @@ fn alert_lines(state: &State, a: &Alert) -> Vec<Line<'static>> {
     for (k, v) in &a.labels {
         lines.push(kv(state, k, v));
     }
-    let others: Vec<_> = a
-        .annotations
-        .iter()
-        .filter(|(k, _)| !matches!(k.as_str(), "summary" | "description"))
-        .collect();
+    let others: Vec<_> =
+        a.annotations.iter().filter(|(k, _)| !matches!(k.as_str(), "summary" | "description")).collect();
     if !others.is_empty() {
         lines.push(Line::default());
         lines.push(Line::styled("Annotations", theme.style("header")));

@@ -22,18 +22,11 @@ const SIDE_BY_SIDE_MIN_WIDTH: u16 = 110;
 pub fn draw(frame: &mut Frame, state: &State) {
     let area = frame.area();
     if area.width < 20 || area.height < 5 {
-        frame.render_widget(
-            ratatui::widgets::Paragraph::new("warroom: window too small"),
-            area,
-        );
+        frame.render_widget(ratatui::widgets::Paragraph::new("warroom: window too small"), area);
         return;
     }
-    let [header, body, status] = Layout::vertical([
-        Constraint::Length(1),
-        Constraint::Min(3),
-        Constraint::Length(1),
-    ])
-    .areas(area);
+    let [header, body, status] =
+        Layout::vertical([Constraint::Length(1), Constraint::Min(3), Constraint::Length(1)]).areas(area);
     status_bar::draw_header(frame, header, state);
     let [list, detail] = split_body(body);
     alerts::draw(frame, list, state);

@@ -17,47 +17,27 @@ pub fn draw_header(frame: &mut Frame, area: Rect, state: &State) {
     let theme = &state.theme;
     let mut spans = vec![Span::styled(" warroom ", theme.style("title"))];
     if !state.context.is_empty() {
-        spans.push(Span::styled(
-            format!("ctx:{} ", clean(&state.context)),
-            theme.style("header"),
-        ));
+        spans.push(Span::styled(format!("ctx:{} ", clean(&state.context)), theme.style("header")));
     }
     if let Some(scenario) = &state.drill {
-        spans.push(Span::styled(
-            format!(" DRILL {} ", clean(scenario)),
-            theme.style("drill"),
-        ));
+        spans.push(Span::styled(format!(" DRILL {} ", clean(scenario)), theme.style("drill")));
         spans.push(Span::raw(" "));
     }
     let counts = &state.alerts.counts;
-    for sev in [
-        Severity::Critical,
-        Severity::Warning,
-        Severity::Info,
-        Severity::Other,
-    ] {
+    for sev in [Severity::Critical, Severity::Warning, Severity::Info, Severity::Other] {
         if let Some(n) = counts.by_severity.get(&sev).filter(|n| **n > 0) {
-            spans.push(Span::styled(
-                format!("{n} {} ", sev.name()),
-                theme.severity(sev),
-            ));
+            spans.push(Span::styled(format!("{n} {} ", sev.name()), theme.severity(sev)));
         }
     }
     if counts.muted_hidden > 0 {
         let hint = state.keymap.hint(Action::ToggleMuted);
-        spans.push(Span::styled(
-            format!("· {} muted hidden ({hint}) ", counts.muted_hidden),
-            theme.style("dim"),
-        ));
+        spans.push(Span::styled(format!("· {} muted hidden ({hint}) ", counts.muted_hidden), theme.style("dim")));
     } else if state.alerts.show_muted {
         spans.push(Span::styled("· showing muted ", theme.style("dim")));
     }
     if !state.alerts.filter.is_empty() {
         let f = truncate_width(&clean(&state.alerts.filter), 30);
-        spans.push(Span::styled(
-            format!("· filter: {f} ({} hidden) ", counts.filtered_out),
-            theme.style("prompt"),
-        ));
+        spans.push(Span::styled(format!("· filter: {f} ({} hidden) ", counts.filtered_out), theme.style("prompt")));
     }
     frame.render_widget(Paragraph::new(Line::from(spans)).style(theme.base()), area);
 }
@@ -65,11 +45,7 @@ pub fn draw_header(frame: &mut Frame, area: Rect, state: &State) {
 pub fn draw_status(frame: &mut Frame, area: Rect, state: &State) {
     let theme = &state.theme;
     let line = if let Some(p) = &state.prompt {
-        let lead = if p.kind == PromptKind::Filter {
-            "/"
-        } else {
-            ":"
-        };
+        let lead = if p.kind == PromptKind::Filter { "/" } else { ":" };
         Line::from(vec![
             Span::styled(format!("{lead}{}", clean(&p.input)), theme.style("prompt")),
             Span::styled("█", theme.style("prompt")),
@@ -85,10 +61,7 @@ pub fn draw_status(frame: &mut Frame, area: Rect, state: &State) {
             let style = theme.style(if f.error { "flash_error" } else { "flash_info" });
             spans.push(Span::styled(truncate_width(&clean(&f.text), 80), style));
         } else {
-            spans.push(Span::styled(
-                format!("{} help", state.keymap.hint(Action::Help)),
-                theme.style("dim"),
-            ));
+            spans.push(Span::styled(format!("{} help", state.keymap.hint(Action::Help)), theme.style("dim")));
         }
         Line::from(spans)
     };
@@ -102,11 +75,7 @@ fn source_spans<'a>(state: &State, s: &SourceHealth) -> Vec<Span<'a>> {
     let (mark, text, style): (&str, String, Style) = match &s.health {
         Health::Unknown => ("○", "…".into(), theme.style("dim")),
         Health::Up => ("●", "up".into(), theme.style("status_up")),
-        Health::Slow(d) => (
-            "●",
-            format!("slow {:.1}s", d.as_secs_f64()),
-            theme.style("status_slow"),
-        ),
+        Health::Slow(d) => ("●", format!("slow {:.1}s", d.as_secs_f64()), theme.style("status_slow")),
         Health::Down { error, since } => {
             let stale = match s.last_ok {
                 Some(t) => format!(", data {} old", format_age_minutes(state, t)),
@@ -114,11 +83,7 @@ fn source_spans<'a>(state: &State, s: &SourceHealth) -> Vec<Span<'a>> {
             };
             (
                 "✖",
-                format!(
-                    "down {}{stale}: {}",
-                    format_age_minutes(state, *since),
-                    error.short()
-                ),
+                format!("down {}{stale}: {}", format_age_minutes(state, *since), error.short()),
                 theme.style("status_down"),
             )
         }

@@ -9,23 +9,14 @@ use crate::sources::SourceError;
 use crate::state::tests::{alert, board, now, poll, state};
 use crate::state::{State, update};
 
-const AM0: SourceId = SourceId {
-    kind: SourceKind::Alertmanager,
-    index: 0,
-};
+const AM0: SourceId = SourceId { kind: SourceKind::Alertmanager, index: 0 };
 
 fn render(s: &State, w: u16, h: u16) -> String {
     let mut t = Terminal::new(TestBackend::new(w, h)).unwrap();
     t.draw(|f| super::draw(f, s)).unwrap();
     let buf = t.backend().buffer().clone();
     (0..h)
-        .map(|y| {
-            (0..w)
-                .map(|x| buf[(x, y)].symbol().to_string())
-                .collect::<String>()
-                .trim_end()
-                .to_string()
-        })
+        .map(|y| (0..w).map(|x| buf[(x, y)].symbol().to_string()).collect::<String>().trim_end().to_string())
         .collect::<Vec<_>>()
         .join("\n")
 }
@@ -61,44 +52,23 @@ fn source_down_shows_error_and_stale_marks() {
 fn help_lists_remapped_keys() {
     let mut s = loaded();
     let mut o = std::collections::BTreeMap::new();
-    o.insert(
-        "silence".to_string(),
-        crate::config::KeyList::One("S".into()),
-    );
+    o.insert("silence".to_string(), crate::config::KeyList::One("S".into()));
     s.keymap = crate::keymap::Keymap::new(&o).unwrap();
     s.help = true;
     let screen = render(&s, 100, 50);
-    assert!(
-        screen.contains("S               silence the alert"),
-        "{screen}"
-    );
+    assert!(screen.contains("S               silence the alert"), "{screen}");
     assert!(screen.contains("Navigate"));
 }
 
 #[test]
 fn hostile_labels_never_reach_the_screen_raw() {
     let mut s = state();
-    let mut a = alert(
-        "Evil\x1b]0;pwned\x07Name",
-        "critical",
-        &[("service", "x\x1b[2Jy\u{9b}31m")],
-        1,
-        "am0",
-    );
-    a.annotations.insert(
-        "summary".into(),
-        "line1\nline2\x1b]52;c;aGk=\x07 \u{202e}rtl".into(),
-    );
+    let mut a = alert("Evil\x1b]0;pwned\x07Name", "critical", &[("service", "x\x1b[2Jy\u{9b}31m")], 1, "am0");
+    a.annotations.insert("summary".into(), "line1\nline2\x1b]52;c;aGk=\x07 \u{202e}rtl".into());
     update(&mut s, poll(AM0, Ok(Payload::AmAlerts(vec![a]))));
     let screen = render(&s, 130, 20);
-    assert!(
-        !screen.chars().any(|c| c.is_control() && c != '\n'),
-        "{screen:?}"
-    );
-    assert!(
-        screen.contains("EvilName") && screen.contains("service=xy"),
-        "{screen}"
-    );
+    assert!(!screen.chars().any(|c| c.is_control() && c != '\n'), "{screen:?}");
+    assert!(screen.contains("EvilName") && screen.contains("service=xy"), "{screen}");
     assert!(!screen.contains("pwned") && !screen.contains("aGk="));
 }
 

@@ -15,10 +15,7 @@ use crate::model::{AlertState, Severity};
 pub const BUILTIN: &[(&str, &str)] = &[
     ("default", include_str!("../../themes/default.toml")),
     ("light", include_str!("../../themes/light.toml")),
-    (
-        "high-contrast",
-        include_str!("../../themes/high-contrast.toml"),
-    ),
+    ("high-contrast", include_str!("../../themes/high-contrast.toml")),
 ];
 
 /// Every style a theme must define; a test checks each shipped theme.
@@ -98,28 +95,19 @@ impl Theme {
             return Self::parse(name, &text, no_color);
         }
         let known: Vec<&str> = BUILTIN.iter().map(|(n, _)| *n).collect();
-        Err(format!(
-            "unknown theme {name:?} (known: {}, or a path to a .toml file)",
-            known.join(", ")
-        ))
+        Err(format!("unknown theme {name:?} (known: {}, or a path to a .toml file)", known.join(", ")))
     }
 
     /// Parses a theme; styles it lacks are taken from `default`, so a user
     /// theme may change only what it cares about.
     pub fn parse(name: &str, toml_text: &str, no_color: bool) -> Result<Self, String> {
-        let file: ThemeFile =
-            toml::from_str(toml_text).map_err(|e| format!("theme {name}: {e}"))?;
-        let mut styles = if name == "default" {
-            BTreeMap::new()
-        } else {
-            Self::parse("default", BUILTIN[0].1, no_color)?.styles
-        };
+        let file: ThemeFile = toml::from_str(toml_text).map_err(|e| format!("theme {name}: {e}"))?;
+        let mut styles =
+            if name == "default" { BTreeMap::new() } else { Self::parse("default", BUILTIN[0].1, no_color)?.styles };
         let color = |s: &Option<String>| -> Result<Option<Color>, String> {
             let Some(s) = s else { return Ok(None) };
             let resolved = file.palette.get(s).unwrap_or(s);
-            Color::from_str(resolved)
-                .map(Some)
-                .map_err(|_| format!("theme {name}: unknown colour {s:?}"))
+            Color::from_str(resolved).map(Some).map_err(|_| format!("theme {name}: unknown colour {s:?}"))
         };
         for (key, spec) in &file.styles {
             if !KEYS.contains(&key.as_str()) {
@@ -155,11 +143,7 @@ impl Theme {
         if let Some(missing) = KEYS.iter().find(|k| !styles.contains_key(**k)) {
             return Err(format!("theme {name}: style {missing:?} is missing"));
         }
-        Ok(Self {
-            name: name.to_string(),
-            no_color,
-            styles,
-        })
+        Ok(Self { name: name.to_string(), no_color, styles })
     }
 
     pub fn style(&self, key: &str) -> Style {
@@ -221,10 +205,7 @@ mod tests {
         for entry in std::fs::read_dir(dir).unwrap() {
             let path = entry.unwrap().path();
             let stem = path.file_stem().unwrap().to_string_lossy().to_string();
-            assert!(
-                BUILTIN.iter().any(|(n, _)| *n == stem),
-                "{stem} is not embedded"
-            );
+            assert!(BUILTIN.iter().any(|(n, _)| *n == stem), "{stem} is not embedded");
         }
     }
 
@@ -240,28 +221,11 @@ mod tests {
 
     #[test]
     fn partial_user_theme_and_errors() {
-        let t = Theme::parse(
-            "mine",
-            "[styles]\ncritical = { fg = \"#ff00ff\", bold = true }\n",
-            false,
-        )
-        .unwrap();
+        let t = Theme::parse("mine", "[styles]\ncritical = { fg = \"#ff00ff\", bold = true }\n", false).unwrap();
         assert_eq!(t.style("critical").fg, Some(Color::Rgb(255, 0, 255)));
         assert_eq!(t.style("info"), Theme::default().style("info"));
-        assert!(
-            Theme::parse("x", "[styles]\ncritical = { fg = \"blurple\" }", false)
-                .unwrap_err()
-                .contains("blurple")
-        );
-        assert!(
-            Theme::parse("x", "[styles]\nsparkle = {}", false)
-                .unwrap_err()
-                .contains("sparkle")
-        );
-        assert!(
-            Theme::named("nope", false)
-                .unwrap_err()
-                .contains("known: default")
-        );
+        assert!(Theme::parse("x", "[styles]\ncritical = { fg = \"blurple\" }", false).unwrap_err().contains("blurple"));
+        assert!(Theme::parse("x", "[styles]\nsparkle = {}", false).unwrap_err().contains("sparkle"));
+        assert!(Theme::named("nope", false).unwrap_err().contains("known: default"));
     }
 }
