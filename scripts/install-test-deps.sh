@@ -1,0 +1,78 @@
+#!/usr/bin/env bash
+# Installs the programs the integration tests run, from Debian's packages:
+#   prometheus              -> /usr/bin/prometheus, promtool   (2.42 on bookworm)
+#   prometheus-alertmanager -> /usr/bin/prometheus-alertmanager, amtool (0.25)
+#   tmux                    -> end-to-end tests of the TUI in a real terminal
+#
+# Idempotent: when every program is already there it touches neither apt nor
+# the network, so a second run is instant and works offline.
+# Never starts the packages' services: the tests start their own servers on
+# free loopback ports (a system service on 9090/9093 would not disturb them).
+set -euo pipefail
+
+# package:command pairs; a package is needed when its command is missing.
+wanted=(
+    prometheus:prometheus
+    prometheus:promtool
+    prometheus-alertmanager:prometheus-alertmanager
+    prometheus-alertmanager:amtool
+    tmux:tmux
+)
+
+missing=()
+for pair in "${wanted[@]}"; do
+    pkg=${pair%%:*}
+    cmd=${pair#*:}
+    if command -v "$cmd" >/dev/null 2>&1; then
+        continue
+    fi
+    if dpkg -s "$pkg" >/dev/null 2>&1; then
+        echo "install-test-deps: $pkg is installed but $cmd is not on PATH" >&2
+        exit 1
+    fi
+    case " ${missing[*]-} " in
+        *" $pkg "*) ;;
+        *) missing+=("$pkg") ;;
+    esac
+done
+
+if [ ${#missing[@]} -eq 0 ]; then
+    echo "install-test-deps: prometheus, prometheus-alertmanager, amtool and tmux already present"
+    exit 0
+fi
+
+if ! command -v apt-get >/dev/null 2>&1; then
+    echo "install-test-deps: missing ${missing[*]} and no apt-get here; install them by hand" >&2
+    exit 1
+fi
+
+sudo=()
+if [ "$(id -u)" -ne 0 ]; then
+    if ! command -v sudo >/dev/null 2>&1; then
+        echo "install-test-deps: need root or sudo to install ${missing[*]}" >&2
+        exit 1
+    fi
+    sudo=(sudo)
+fi
+
+# policy-rc.d exiting 101 tells invoke-rc.d (and deb-systemd-invoke) not to
+# start services during the install. Only ours is removed afterwards.
+policy=/usr/sbin/policy-rc.d
+if [ ! -e "$policy" ]; then
+    "${sudo[@]}" sh -c "printf '#!/bin/sh\nexit 101\n' > $policy && chmod 755 $policy"
+    trap '"${sudo[@]}" rm -f "$policy"' EXIT
+fi
+
+echo "install-test-deps: installing ${missing[*]}"
+"${sudo[@]}" env DEBIAN_FRONTEND=noninteractive apt-get update -q
+"${sudo[@]}" env DEBIAN_FRONTEND=noninteractive \
+    apt-get install -y -q --no-install-recommends "${missing[@]}"
+
+for pair in "${wanted[@]}"; do
+    cmd=${pair#*:}
+    command -v "$cmd" >/dev/null 2>&1 || {
+        echo "install-test-deps: $cmd still missing after the install" >&2
+        exit 1
+    }
+done
+echo "install-test-deps: done"
