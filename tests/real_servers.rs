@@ -19,10 +19,7 @@ const ALERT_TIMEOUT: Duration = Duration::from_secs(40);
 const GOSSIP_TIMEOUT: Duration = Duration::from_secs(15);
 
 fn client() -> reqwest::Client {
-    reqwest::Client::builder()
-        .timeout(Duration::from_secs(2))
-        .build()
-        .expect("build an HTTP client")
+    reqwest::Client::builder().timeout(Duration::from_secs(2)).build().expect("build an HTTP client")
 }
 
 fn alertname(alert: &Value) -> &str {
@@ -30,11 +27,7 @@ fn alertname(alert: &Value) -> &str {
 }
 
 fn names(list: &Value) -> BTreeSet<String> {
-    list.as_array()
-        .into_iter()
-        .flatten()
-        .map(|a| alertname(a).to_string())
-        .collect()
+    list.as_array().into_iter().flatten().map(|a| alertname(a).to_string()).collect()
 }
 
 fn find<'a>(list: &'a Value, name: &str) -> Option<&'a Value> {
@@ -43,8 +36,8 @@ fn find<'a>(list: &'a Value, name: &str) -> Option<&'a Value> {
 
 /// The first sample value of an instant query, if the result is not empty.
 async fn query_value(client: &reqwest::Client, prom: &str, promql: &str) -> Option<String> {
-    let url = url::Url::parse_with_params(&format!("{prom}/api/v1/query"), &[("query", promql)])
-        .expect("valid query URL");
+    let url =
+        url::Url::parse_with_params(&format!("{prom}/api/v1/query"), &[("query", promql)]).expect("valid query URL");
     let body = get_json(client, url.as_str()).await?;
     Some(body["data"]["result"][0]["value"][1].as_str()?.to_string())
 }
@@ -70,54 +63,32 @@ async fn default_alerts_flow_to_alertmanager_and_prometheus_restarts() {
     let (client, am_alerts_url) = (&client(), &format!("{}/api/v2/alerts", am.url));
 
     // Wait for the inhibition too: Alertmanager marks it on the next read.
-    let listed = wait_for(
-        "the default alerts in Alertmanager",
-        ALERT_TIMEOUT,
-        || async move {
-            let list = get_json(client, am_alerts_url).await?;
-            let inhibited = find(&list, alerts::INHIBITED)?;
-            let ready = [alerts::ALWAYS_FIRING, alerts::TARGET_DOWN, alerts::INFO]
-                .iter()
-                .all(|n| find(&list, n).is_some());
-            (ready && inhibited["status"]["state"] == "suppressed").then_some(list)
-        },
-    )
+    let listed = wait_for("the default alerts in Alertmanager", ALERT_TIMEOUT, || async move {
+        let list = get_json(client, am_alerts_url).await?;
+        let inhibited = find(&list, alerts::INHIBITED)?;
+        let ready = [alerts::ALWAYS_FIRING, alerts::TARGET_DOWN, alerts::INFO].iter().all(|n| find(&list, n).is_some());
+        (ready && inhibited["status"]["state"] == "suppressed").then_some(list)
+    })
     .await;
-    eprintln!(
-        "default alerts in Alertmanager {:?} after start",
-        started.elapsed()
-    );
+    eprintln!("default alerts in Alertmanager {:?} after start", started.elapsed());
 
     let firing = find(&listed, alerts::ALWAYS_FIRING).expect("AlwaysFiring listed");
     assert_eq!(firing["status"]["state"], "active");
     assert_eq!(firing["labels"]["severity"], "critical");
-    assert_eq!(
-        firing["annotations"]["runbook_url"],
-        "runbooks/always-firing.md"
-    );
+    assert_eq!(firing["annotations"]["runbook_url"], "runbooks/always-firing.md");
     let inhibited = find(&listed, alerts::INHIBITED).expect("InhibitedAlert listed");
-    assert_eq!(
-        inhibited["status"]["inhibitedBy"],
-        json!([firing["fingerprint"]])
-    );
+    assert_eq!(inhibited["status"]["inhibitedBy"], json!([firing["fingerprint"]]));
     let down = find(&listed, alerts::TARGET_DOWN).expect("TargetDown listed");
     assert_eq!(down["labels"]["job"], "test");
-    assert!(
-        find(&listed, alerts::PENDING).is_none(),
-        "pending alerts stay in Prometheus"
-    );
+    assert!(find(&listed, alerts::PENDING).is_none(), "pending alerts stay in Prometheus");
 
-    let prom_alerts = get_json(client, &format!("{}/api/v1/alerts", prom.url))
-        .await
-        .expect("Prometheus /api/v1/alerts");
+    let prom_alerts =
+        get_json(client, &format!("{}/api/v1/alerts", prom.url)).await.expect("Prometheus /api/v1/alerts");
     let pending = find(&prom_alerts["data"]["alerts"], alerts::PENDING).expect("Pending listed");
     assert_eq!(pending["state"], "pending");
 
     // amtool reads the same API: all states → same names; default → active only.
-    let all = amtool_alert_names(
-        &am.url,
-        &["--active", "--inhibited", "--silenced", "--unprocessed"],
-    );
+    let all = amtool_alert_names(&am.url, &["--active", "--inhibited", "--silenced", "--unprocessed"]);
     assert_eq!(all.await, names(&listed));
     let active = amtool_alert_names(&am.url, &[]).await;
     assert!(active.contains(alerts::ALWAYS_FIRING) && !active.contains(alerts::INHIBITED));
@@ -138,10 +109,7 @@ async fn stop_and_restart(prom: &mut Prometheus, client: &reqwest::Client) {
     let t = Instant::now();
     prom.stop();
     assert!(!prom.is_running());
-    assert!(
-        TcpStream::connect(addr).is_err(),
-        "port {addr} still open after stop"
-    );
+    assert!(TcpStream::connect(addr).is_err(), "port {addr} still open after stop");
     prom.restart();
     eprintln!("Prometheus stop + restart took {:?}", t.elapsed());
     assert_eq!(support::http_status(addr, "/-/ready"), Some(200));
@@ -150,10 +118,7 @@ async fn stop_and_restart(prom: &mut Prometheus, client: &reqwest::Client) {
         .await
         .and_then(|v| v.parse().ok())
         .expect("self-scrape samples after the restart");
-    assert!(
-        after >= before,
-        "samples lost across restart: {before} then {after}"
-    );
+    assert!(after >= before, "samples lost across restart: {before} then {after}");
 }
 
 fn post_alert_body(name: &str) -> Value {
@@ -165,17 +130,8 @@ fn post_alert_body(name: &str) -> Value {
 }
 
 async fn post(client: &reqwest::Client, url: &str, body: &Value) -> Value {
-    let response = client
-        .post(url)
-        .json(body)
-        .send()
-        .await
-        .expect("POST reaches Alertmanager");
-    assert!(
-        response.status().is_success(),
-        "POST {url}: {}",
-        response.status()
-    );
+    let response = client.post(url).json(body).send().await.expect("POST reaches Alertmanager");
+    assert!(response.status().is_success(), "POST {url}: {}", response.status());
     response.json().await.unwrap_or(Value::Null)
 }
 
@@ -195,12 +151,7 @@ async fn ha_members_replicate_silences_but_each_needs_the_alerts() {
         .await;
     }
 
-    post(
-        client,
-        &format!("{}/api/v2/alerts", first.url),
-        &post_alert_body("HaTest"),
-    )
-    .await;
+    post(client, &format!("{}/api/v2/alerts", first.url), &post_alert_body("HaTest")).await;
     let now = chrono::Utc::now();
     let silence = json!({
         "matchers": [{"name": "alertname", "value": "HaTest", "isRegex": false, "isEqual": true}],
@@ -210,45 +161,27 @@ async fn ha_members_replicate_silences_but_each_needs_the_alerts() {
         "comment": "HA replication test",
     });
     let created = post(client, &format!("{}/api/v2/silences", second.url), &silence).await;
-    let id = created["silenceID"]
-        .as_str()
-        .expect("silenceID in the answer");
+    let id = created["silenceID"].as_str().expect("silenceID in the answer");
 
     // Silence posted to the second member, alert to the first: the gossiped
     // silence must suppress the alert there.
     let first_alerts = &format!("{}/api/v2/alerts", first.url);
-    wait_for(
-        "the gossiped silence to mute the alert",
-        GOSSIP_TIMEOUT,
-        || async move {
-            let list = get_json(client, first_alerts).await?;
-            (find(&list, "HaTest")?["status"]["silencedBy"] == json!([id])).then_some(())
-        },
-    )
+    wait_for("the gossiped silence to mute the alert", GOSSIP_TIMEOUT, || async move {
+        let list = get_json(client, first_alerts).await?;
+        (find(&list, "HaTest")?["status"]["silencedBy"] == json!([id])).then_some(())
+    })
     .await;
     let silences = get_json(client, &format!("{}/api/v2/silences", first.url)).await;
-    assert!(silences.is_some_and(|s| {
-        s.as_array()
-            .is_some_and(|a| a.iter().any(|x| x["id"] == id))
-    }));
+    assert!(silences.is_some_and(|s| { s.as_array().is_some_and(|a| a.iter().any(|x| x["id"] == id)) }));
 
     let second_alerts = &format!("{}/api/v2/alerts", second.url);
-    let list = get_json(client, second_alerts)
-        .await
-        .expect("second member alerts");
-    assert!(
-        find(&list, "HaTest").is_none(),
-        "alerts are not gossiped between members"
-    );
+    let list = get_json(client, second_alerts).await.expect("second member alerts");
+    assert!(find(&list, "HaTest").is_none(), "alerts are not gossiped between members");
     post(client, second_alerts, &post_alert_body("HaTest")).await;
-    wait_for(
-        "the alert on the second member, silenced",
-        GOSSIP_TIMEOUT,
-        || async move {
-            let list = get_json(client, second_alerts).await?;
-            (find(&list, "HaTest")?["status"]["state"] == "suppressed").then_some(())
-        },
-    )
+    wait_for("the alert on the second member, silenced", GOSSIP_TIMEOUT, || async move {
+        let list = get_json(client, second_alerts).await?;
+        (find(&list, "HaTest")?["status"]["state"] == "suppressed").then_some(())
+    })
     .await;
 }
 
@@ -269,21 +202,22 @@ async fn exporter_is_scraped_and_stopping_it_leaves_a_gap() {
     // The escaped label value comes back intact from Prometheus.
     let selector = r#"warroom_test_requests{route="/api \"v1\"\\\n",code="500"}"#;
     let value = |promql: &'static str| async move { query_value(client, url, promql).await };
-    wait_for("the exporter's series", ALERT_TIMEOUT, || async move {
-        (value(selector).await? == "42.5").then_some(())
-    })
+    wait_for(
+        "the exporter's series",
+        ALERT_TIMEOUT,
+        || async move { (value(selector).await? == "42.5").then_some(()) },
+    )
     .await;
     exporter.set("warroom_test_requests", &labels, 7.0);
-    wait_for("the new value", ALERT_TIMEOUT, || async move {
-        (value(selector).await? == "7").then_some(())
-    })
-    .await;
+    wait_for("the new value", ALERT_TIMEOUT, || async move { (value(selector).await? == "7").then_some(()) }).await;
     assert_eq!(value("warroom_test_ceiling").await.as_deref(), Some("+Inf"));
 
     exporter.stop();
-    wait_for("the failed scrape", ALERT_TIMEOUT, || async move {
-        (value("up{job=\"test\"}").await? == "0").then_some(())
-    })
+    wait_for(
+        "the failed scrape",
+        ALERT_TIMEOUT,
+        || async move { (value("up{job=\"test\"}").await? == "0").then_some(()) },
+    )
     .await;
     // A failed scrape writes staleness markers: the series vanishes at once.
     assert_eq!(value("warroom_test_requests").await, None);
@@ -293,10 +227,8 @@ async fn exporter_is_scraped_and_stopping_it_leaves_a_gap() {
 #[test]
 fn fixtures_pass_promtool_and_amtool() {
     let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/real");
-    let checks: [(&str, &[&str], &str); 2] = [
-        ("promtool", &["check", "rules"], "rules.yml"),
-        ("amtool", &["check-config"], "alertmanager.yml"),
-    ];
+    let checks: [(&str, &[&str], &str); 2] =
+        [("promtool", &["check", "rules"], "rules.yml"), ("amtool", &["check-config"], "alertmanager.yml")];
     for (tool, args, file) in checks {
         let output = std::process::Command::new(tool)
             .args(args)

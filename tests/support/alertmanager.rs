@@ -51,9 +51,7 @@ impl Alertmanager {
     /// `127.0.0.1:PORT` of the gossip listener (TCP and UDP), to pass as the
     /// peer of another member. Panics for a standalone Alertmanager.
     pub fn cluster_addr(&self) -> String {
-        self.cluster
-            .expect("cluster_addr() on an Alertmanager started without clustering")
-            .to_string()
+        self.cluster.expect("cluster_addr() on an Alertmanager started without clustering").to_string()
     }
 
     /// Where the server's stdout and stderr go (appended across restarts).
@@ -78,10 +76,7 @@ impl Alertmanager {
     /// `peer`: `None` for a standalone server, `Some("")` for the first
     /// cluster member, `Some(addr)` to join an existing cluster.
     fn launch(config_yaml: &str, peer: Option<&str>) -> Self {
-        let dir = tempfile::Builder::new()
-            .prefix("warroom-am-")
-            .tempdir()
-            .expect("create a temp dir for Alertmanager");
+        let dir = tempfile::Builder::new().prefix("warroom-am-").tempdir().expect("create a temp dir for Alertmanager");
         let config = dir.path().join("alertmanager.yml");
         std::fs::write(&config, config_yaml).expect("write the Alertmanager config");
         let log = dir.path().join("alertmanager.log");
@@ -91,12 +86,7 @@ impl Alertmanager {
             let args = flags(dir.path(), &config, addr, cluster, peer);
             match ServerProcess::start("alertmanager", BINARY, args, addr, &log) {
                 Ok(process) => {
-                    return Alertmanager {
-                        url: format!("http://{addr}"),
-                        cluster,
-                        process,
-                        dir,
-                    };
+                    return Alertmanager { url: format!("http://{addr}"), cluster, process, dir };
                 }
                 Err(StartError::PortTaken) => continue,
                 Err(StartError::Failed(why)) => panic!("Alertmanager did not start: {why}"),
@@ -106,13 +96,7 @@ impl Alertmanager {
     }
 }
 
-fn flags(
-    dir: &Path,
-    config: &Path,
-    addr: SocketAddr,
-    cluster: Option<SocketAddr>,
-    peer: Option<&str>,
-) -> Vec<String> {
+fn flags(dir: &Path, config: &Path, addr: SocketAddr, cluster: Option<SocketAddr>, peer: Option<&str>) -> Vec<String> {
     let mut args = vec![
         format!("--config.file={}", config.display()),
         format!("--storage.path={}", dir.join("data").display()),

@@ -33,27 +33,17 @@ pub struct Exporter {
 impl Exporter {
     /// Binds 127.0.0.1 on an ephemeral port and starts serving.
     pub async fn start() -> Self {
-        let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
-            .await
-            .expect("bind the test exporter on 127.0.0.1");
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.expect("bind the test exporter on 127.0.0.1");
         let addr = listener.local_addr().expect("exporter local address");
         let shared = Arc::new(Shared::default());
         let shutdown = CancellationToken::new();
-        let app = Router::new()
-            .route("/metrics", get(metrics))
-            .with_state(Arc::clone(&shared));
+        let app = Router::new().route("/metrics", get(metrics)).with_state(Arc::clone(&shared));
         let stop = shutdown.clone().cancelled_owned();
         tokio::spawn(async move {
             // A serve error only means the test is over: nothing to report.
-            let _ = axum::serve(listener, app)
-                .with_graceful_shutdown(stop)
-                .await;
+            let _ = axum::serve(listener, app).with_graceful_shutdown(stop).await;
         });
-        Exporter {
-            addr,
-            shared,
-            shutdown,
-        }
+        Exporter { addr, shared, shutdown }
     }
 
     /// `127.0.0.1:PORT`, the form `PromConfig::scrape_targets` wants.
@@ -88,18 +78,8 @@ async fn metrics(State(shared): State<Arc<Shared>>) -> Response {
         return StatusCode::SERVICE_UNAVAILABLE.into_response();
     }
     let series = shared.series.lock().unwrap_or_else(|e| e.into_inner());
-    let body: String = series
-        .iter()
-        .map(|(key, value)| format!("{key} {}\n", format_value(*value)))
-        .collect();
-    (
-        [(
-            header::CONTENT_TYPE,
-            "text/plain; version=0.0.4; charset=utf-8",
-        )],
-        body,
-    )
-        .into_response()
+    let body: String = series.iter().map(|(key, value)| format!("{key} {}\n", format_value(*value))).collect();
+    ([(header::CONTENT_TYPE, "text/plain; version=0.0.4; charset=utf-8")], body).into_response()
 }
 
 fn series_key(name: &str, labels: &[(&str, &str)]) -> String {
@@ -113,20 +93,13 @@ fn series_key(name: &str, labels: &[(&str, &str)]) -> String {
             format!("{k}=\"{}\"", escape_label_value(v))
         })
         .collect();
-    if rendered.is_empty() {
-        name.to_string()
-    } else {
-        format!("{name}{{{}}}", rendered.join(","))
-    }
+    if rendered.is_empty() { name.to_string() } else { format!("{name}{{{}}}", rendered.join(",")) }
 }
 
 /// `[a-zA-Z_:][a-zA-Z0-9_:]*` for metrics; labels may not contain `:`.
 fn valid_name(name: &str, colon_ok: bool) -> bool {
     let ok = |c: char, first: bool| {
-        c.is_ascii_alphabetic()
-            || c == '_'
-            || (colon_ok && c == ':')
-            || (!first && c.is_ascii_digit())
+        c.is_ascii_alphabetic() || c == '_' || (colon_ok && c == ':') || (!first && c.is_ascii_digit())
     };
     let mut chars = name.chars();
     chars.next().is_some_and(|c| ok(c, true)) && chars.all(|c| ok(c, false))
@@ -134,9 +107,7 @@ fn valid_name(name: &str, colon_ok: bool) -> bool {
 
 /// The text format escapes `\`, `"` and newline in label values.
 fn escape_label_value(v: &str) -> String {
-    v.replace('\\', r"\\")
-        .replace('"', "\\\"")
-        .replace('\n', r"\n")
+    v.replace('\\', r"\\").replace('"', "\\\"").replace('\n', r"\n")
 }
 
 /// Go's spelling of special floats, which Prometheus' parser expects.

@@ -45,14 +45,7 @@ impl ServerProcess {
         addr: SocketAddr,
         log: &Path,
     ) -> Result<Self, StartError> {
-        let mut server = ServerProcess {
-            name,
-            program,
-            args,
-            addr,
-            log: log.to_path_buf(),
-            child: None,
-        };
+        let mut server = ServerProcess { name, program, args, addr, log: log.to_path_buf(), child: None };
         server.spawn_and_wait()?;
         Ok(server)
     }
@@ -87,16 +80,8 @@ impl ServerProcess {
     }
 
     fn spawn_and_wait(&mut self) -> Result<(), StartError> {
-        let mut log = OpenOptions::new()
-            .create(true)
-            .append(true)
-            .open(&self.log)
-            .expect("open the server log file");
-        let _ = writeln!(
-            log,
-            "---- harness: starting {} {:?}",
-            self.program, self.args
-        );
+        let mut log = OpenOptions::new().create(true).append(true).open(&self.log).expect("open the server log file");
+        let _ = writeln!(log, "---- harness: starting {} {:?}", self.program, self.args);
         let err_log = log.try_clone().expect("clone the log file handle");
         let child = Command::new(self.program)
             .args(&self.args)
@@ -104,12 +89,7 @@ impl ServerProcess {
             .stdout(Stdio::from(log))
             .stderr(Stdio::from(err_log))
             .spawn()
-            .unwrap_or_else(|e| {
-                panic!(
-                    "cannot run {} ({e}); run scripts/install-test-deps.sh",
-                    self.program
-                )
-            });
+            .unwrap_or_else(|e| panic!("cannot run {} ({e}); run scripts/install-test-deps.sh", self.program));
         self.child = Some(child);
         let outcome = self.wait_ready();
         if outcome.is_err() {
@@ -132,10 +112,7 @@ impl ServerProcess {
                 if tail.contains("address already in use") {
                     return Err(StartError::PortTaken);
                 }
-                return Err(StartError::Failed(format!(
-                    "{} exited with {status}; log tail:\n{tail}",
-                    self.name
-                )));
+                return Err(StartError::Failed(format!("{} exited with {status}; log tail:\n{tail}", self.name)));
             }
             if Instant::now() >= deadline {
                 return Err(StartError::Failed(format!(

@@ -105,10 +105,7 @@ pub struct Prometheus {
 
 impl Prometheus {
     pub fn start(cfg: PromConfig) -> Self {
-        let dir = tempfile::Builder::new()
-            .prefix("warroom-prom-")
-            .tempdir()
-            .expect("create a temp dir for Prometheus");
+        let dir = tempfile::Builder::new().prefix("warroom-prom-").tempdir().expect("create a temp dir for Prometheus");
         std::fs::write(dir.path().join("rules.yml"), &cfg.rules).expect("write rules.yml");
         let config = dir.path().join("prometheus.yml");
         let log = dir.path().join("prometheus.log");
@@ -116,19 +113,9 @@ impl Prometheus {
             let addr = SocketAddr::from(([127, 0, 0, 1], free_port()));
             let yaml = cfg.to_yaml().replace("{self}", &addr.to_string());
             std::fs::write(&config, yaml).expect("write prometheus.yml");
-            match ServerProcess::start(
-                "prometheus",
-                BINARY,
-                flags(dir.path(), &config, addr),
-                addr,
-                &log,
-            ) {
+            match ServerProcess::start("prometheus", BINARY, flags(dir.path(), &config, addr), addr, &log) {
                 Ok(process) => {
-                    return Prometheus {
-                        url: format!("http://{addr}"),
-                        process,
-                        dir,
-                    };
+                    return Prometheus { url: format!("http://{addr}"), process, dir };
                 }
                 Err(StartError::PortTaken) => continue,
                 Err(StartError::Failed(why)) => panic!("Prometheus did not start: {why}"),

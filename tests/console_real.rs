@@ -1,0 +1,150 @@
+//! The console against real Prometheus 2.42 and Alertmanager 0.25: the board
+//! shows what amtool shows, grouped and sorted, with pending alerts from
+//! Prometheus; a source stopped mid-run shows down and recovers; `warroom
+//! check` reports each source.
+
+mod support;
+
+use std::collections::BTreeSet;
+use std::time::Duration;
+
+use ratatui::Terminal;
+use ratatui::backend::TestBackend;
+use support::{Alertmanager, PromConfig, Prometheus, alerts, wait_for};
+use warroom::app::{Console, Options};
+use warroom::config::Config;
+use warroom::model::AlertState;
+use warroom::msg::SourceKind;
+use warroom::sources::Endpoint;
+use warroom::state::alerts::Row;
+use warroom::state::sources::Health;
+
+fn config(prom: &str, am: &str) -> Config {
+    Config {
+        refresh: Duration::from_millis(300),
+        prometheus: vec![Endpoint::from_url(prom)],
+        alertmanager: vec![Endpoint::from_url(am)],
+        ..Config::default()
+    }
+}
+
+/// Feeds the console its own messages until `done` holds (or panics).
+async fn run_until(console: &mut Console, what: &str, secs: u64, done: impl Fn(&Console) -> bool) {
+    let deadline = tokio::time::Instant::now() + Duration::from_secs(secs);
+    while !done(console) {
+        let msg = tokio::time::timeout_at(deadline, console.next())
+            .await
+            .unwrap_or_else(|_| panic!("timed out waiting for {what}"))
+            .expect("channel open");
+        console.handle(msg);
+    }
+}
+
+fn board_names(c: &Console, state: AlertState) -> BTreeSet<String> {
+    c.state.alerts.alerts.iter().filter(|b| b.alert.state == state).map(|b| b.alert.name().to_string()).collect()
+}
+
+fn screen(c: &mut Console) -> String {
+    let mut t = Terminal::new(TestBackend::new(140, 30)).unwrap();
+    c.state.dirty = true;
+    c.draw(&mut t).unwrap();
+    let buf = t.backend().buffer().clone();
+    (0..30).map(|y| (0..140).map(|x| buf[(x, y)].symbol().to_string()).collect::<String>() + "\n").collect()
+}
+
+fn amtool_names(am: &str) -> BTreeSet<String> {
+    let out = std::process::Command::new("amtool")
+        .args(["--alertmanager.url", am, "alert", "query", "-o", "json"])
+        .output()
+        .expect("amtool runs (scripts/install-test-deps.sh installs it)");
+    assert!(out.status.success(), "amtool: {}", String::from_utf8_lossy(&out.stderr));
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    v.as_array().unwrap().iter().map(|a| a["labels"]["alertname"].as_str().unwrap().to_string()).collect()
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn board_matches_amtool_and_survives_prometheus_restart() {
+    let am = Alertmanager::start();
+    let mut prom = Prometheus::start(PromConfig::defaults(&am.url));
+    let mut console = Console::start(&config(&prom.url, &am.url), Options::default()).unwrap();
+
+    run_until(&mut console, "the default alerts on the board", 40, |c| {
+        let firing = board_names(c, AlertState::Firing);
+        firing.contains(alerts::ALWAYS_FIRING)
+            && firing.contains(alerts::TARGET_DOWN)
+            && firing.contains(alerts::INFO)
+            && board_names(c, AlertState::Inhibited).contains(alerts::INHIBITED)
+            && board_names(c, AlertState::Pending).contains(alerts::PENDING)
+    })
+    .await;
+
+    // What amtool shows (active, not silenced or inhibited) is what the board shows firing.
+    assert_eq!(board_names(&console, AlertState::Firing), amtool_names(&am.url));
+
+    // Sorted critical → warning → info, inhibited hidden by default.
+    let order: Vec<String> = console
+        .state
+        .alerts
+        .rows
+        .iter()
+        .filter_map(|r| match r {
+            Row::Alert(i) => Some(console.state.alerts.alerts[*i].alert.name().to_string()),
+            Row::Group { .. } => None,
+        })
+        .collect();
+    assert_eq!(order.first().map(String::as_str), Some(alerts::ALWAYS_FIRING), "{order:?}");
+    assert_eq!(order.last().map(String::as_str), Some(alerts::INFO), "{order:?}");
+    assert!(!order.iter().any(|n| n == alerts::INHIBITED), "inhibited hidden: {order:?}");
+    let text = screen(&mut console);
+    assert!(text.contains("CRIT firing") && text.contains("pending"), "{text}");
+    assert!(text.contains("1 muted hidden"), "{text}");
+    let (a, t) = (text.find("AlwaysFiring").unwrap(), text.find("TargetDown").unwrap());
+    assert!(a < t, "critical before warning on screen");
+
+    // Prometheus stops: the console stays up, shows it down, keeps its data.
+    prom.stop();
+    run_until(&mut console, "Prometheus shown down", 20, |c| {
+        c.state.sources.iter().any(|s| s.kind() == SourceKind::Prometheus && s.is_down())
+    })
+    .await;
+    let pending = console.state.alerts.alerts.iter().find(|b| b.alert.name() == alerts::PENDING).unwrap();
+    assert!(pending.stale, "Prometheus-only data marked stale");
+    let text = screen(&mut console);
+    assert!(text.contains("✖ down") && text.contains("connection refused"), "{text}");
+    assert!(text.contains("am 127.0.0.1") && text.contains("● up"), "Alertmanager still up: {text}");
+
+    // And recovers by itself.
+    prom.restart();
+    run_until(&mut console, "Prometheus back up", 40, |c| {
+        c.state.sources.iter().all(|s| matches!(s.health, Health::Up | Health::Slow(_)))
+    })
+    .await;
+    assert!(screen(&mut console).contains("● up"));
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn check_reports_each_source_and_exit_code() {
+    let am = Alertmanager::start();
+    let mut prom = Prometheus::start(PromConfig::default());
+    let check = |prom: &str| {
+        std::process::Command::new(env!("CARGO_BIN_EXE_warroom"))
+            .args(["check", "--prometheus", prom, "--alertmanager", &am.url, "--log-file"])
+            .arg(std::env::temp_dir().join("warroom-check-test.log"))
+            .env_remove("LOKI_ADDR")
+            .output()
+            .unwrap()
+    };
+    let out = check(&prom.url);
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert!(out.status.success(), "{stdout}");
+    assert!(stdout.lines().any(|l| l.starts_with("ok") && l.contains("prometheus") && l.contains("2.42")), "{stdout}");
+    assert!(
+        stdout.lines().any(|l| l.starts_with("ok") && l.contains("alertmanager") && l.contains("0.25")),
+        "{stdout}"
+    );
+    prom.stop();
+    let out = check(&prom.url);
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert_eq!(out.status.code(), Some(1), "{stdout}");
+    assert!(stdout.lines().any(|l| l.starts_with("DOWN") && l.contains("connection refused")), "{stdout}");
+}

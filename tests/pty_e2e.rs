@@ -1,0 +1,124 @@
+//! The real binary in a real pseudo-terminal (tmux), against real
+//! Prometheus and Alertmanager: what a user sees, keys a user types, and
+//! Prometheus killed mid-run.
+
+mod support;
+
+use std::process::Command;
+use std::time::{Duration, Instant};
+
+use support::{Alertmanager, PromConfig, Prometheus};
+
+/// A tmux server of its own (its own socket), killed on drop.
+struct Tmux {
+    socket: String,
+}
+
+impl Tmux {
+    fn start(cmd: &str, width: u16, height: u16) -> Self {
+        let socket = format!("warroom-test-{}-{}", std::process::id(), support::free_port());
+        let t = Tmux { socket };
+        let ok = t
+            .cmd(&["new-session", "-d", "-s", "w", "-x", &width.to_string(), "-y", &height.to_string(), cmd])
+            .status
+            .success();
+        assert!(ok, "tmux new-session failed (is tmux installed? scripts/install-test-deps.sh)");
+        t
+    }
+
+    fn cmd(&self, args: &[&str]) -> std::process::Output {
+        Command::new("tmux").arg("-L").arg(&self.socket).args(args).output().expect("tmux runs")
+    }
+
+    fn screen(&self) -> String {
+        String::from_utf8_lossy(&self.cmd(&["capture-pane", "-p", "-t", "w"]).stdout).into_owned()
+    }
+
+    fn keys(&self, keys: &[&str]) {
+        let mut args = vec!["send-keys", "-t", "w"];
+        args.extend_from_slice(keys);
+        self.cmd(&args);
+    }
+
+    /// Waits until the screen satisfies `f`; panics with the screen if not.
+    fn wait(&self, what: &str, secs: u64, f: impl Fn(&str) -> bool) -> String {
+        let deadline = Instant::now() + Duration::from_secs(secs);
+        loop {
+            let s = self.screen();
+            if f(&s) {
+                return s;
+            }
+            if Instant::now() > deadline {
+                panic!("timed out waiting for {what}; screen:\n{s}");
+            }
+            std::thread::sleep(Duration::from_millis(150));
+        }
+    }
+
+    fn alive(&self) -> bool {
+        self.cmd(&["has-session", "-t", "w"]).status.success()
+    }
+}
+
+impl Drop for Tmux {
+    fn drop(&mut self) {
+        let _ = self.cmd(&["kill-server"]);
+    }
+}
+
+fn status_line(screen: &str) -> &str {
+    screen.lines().rev().find(|l| !l.trim().is_empty()).unwrap_or("")
+}
+
+#[test]
+fn console_in_a_pty_survives_prometheus_dying() {
+    let am = Alertmanager::start();
+    let mut prom = Prometheus::start(PromConfig::defaults(&am.url));
+    let dir = tempfile::tempdir().unwrap();
+    let cmd = format!(
+        "{} --prometheus {} --alertmanager {} --refresh 0.5 --no-mouse --log-file {} --config {}; sleep 30",
+        env!("CARGO_BIN_EXE_warroom"),
+        prom.url,
+        am.url,
+        dir.path().join("warroom.log").display(),
+        write_empty_config(dir.path()),
+    );
+    let tmux = Tmux::start(&cmd, 120, 36);
+
+    let s = tmux.wait("alerts on screen", 40, |s| s.contains("AlwaysFiring") && s.contains("TargetDown"));
+    assert!(s.contains("CRIT firing"), "{s}");
+    assert!(status_line(&s).contains("● up"), "{s}");
+
+    // Help, then back.
+    tmux.keys(&["?"]);
+    tmux.wait("help overlay", 5, |s| s.contains("Keys") && s.contains("silence the alert"));
+    tmux.keys(&["Escape"]);
+    tmux.wait("help closed", 5, |s| !s.contains("silence the alert"));
+
+    // Filter to one alert.
+    tmux.keys(&["/", "alertname=TargetDown", "Enter"]);
+    let s = tmux.wait("filtered board", 5, |s| s.contains("filter: alertname=TargetDown"));
+    assert!(!s.contains("CRIT firing"), "{s}");
+    tmux.keys(&["Escape"]);
+    tmux.wait("filter cleared", 5, |s| s.contains("CRIT firing"));
+
+    // Kill Prometheus: the console stays up and says so.
+    prom.stop();
+    let s = tmux.wait("Prometheus down", 20, |s| status_line(s).contains("✖ down"));
+    assert!(status_line(&s).contains("connection refused"), "{s}");
+    assert!(s.contains("AlwaysFiring"), "Alertmanager's alerts still shown: {s}");
+    prom.restart();
+    tmux.wait("Prometheus back", 40, |s| !status_line(s).contains("down"));
+
+    // q quits and restores the terminal: the shell's `sleep` owns the pane now.
+    tmux.keys(&["q"]);
+    let s = tmux.wait("console gone", 10, |s| !s.contains("AlwaysFiring"));
+    assert!(tmux.alive());
+    assert!(!s.contains("┌"), "alternate screen left: {s}");
+}
+
+fn write_empty_config(dir: &std::path::Path) -> String {
+    let path = dir.join("config.toml");
+    std::fs::write(&path, "# empty: flags only\n").unwrap();
+    path.display().to_string()
+}
