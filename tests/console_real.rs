@@ -10,7 +10,7 @@ use std::time::Duration;
 
 use ratatui::Terminal;
 use ratatui::backend::TestBackend;
-use support::{Alertmanager, PromConfig, Prometheus, alerts, wait_for};
+use support::{Alertmanager, PromConfig, Prometheus, alerts};
 use warroom::app::{Console, Options};
 use warroom::config::Config;
 use warroom::model::AlertState;

@@ -8,7 +8,7 @@
 //! "multi_thread")]` tests when an [`Exporter`] must keep serving meanwhile.
 
 // Each test binary uses a different part of the harness.
-#![allow(dead_code)]
+#![allow(dead_code, unused_imports)]
 
 mod alertmanager;
 mod exporter;
