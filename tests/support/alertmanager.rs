@@ -56,6 +56,11 @@ impl Alertmanager {
             .to_string()
     }
 
+    /// The HTTP listen address (`127.0.0.1:PORT`).
+    pub fn addr(&self) -> SocketAddr {
+        self.process.addr()
+    }
+
     /// Where the server's stdout and stderr go (appended across restarts).
     pub fn log_path(&self) -> std::path::PathBuf {
         self.dir.path().join("alertmanager.log")
