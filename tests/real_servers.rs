@@ -1,95 +1,63 @@
 //! Proves the harness against the real servers: alerts flow from Prometheus
 //! 2.42 rules to Alertmanager 0.25 (inhibition included), amtool agrees with
-//! the API, Prometheus stops and restarts on the same port and data, HA
-//! members replicate silences, and the test exporter is scraped.
+//! the API, servers stop and restart on the same port and data, HA members
+//! replicate silences, the test exporter is scraped, and no server outlives
+//! a failing test.
 
 mod support;
 
-use std::collections::BTreeSet;
 use std::net::TcpStream;
 use std::path::Path;
 use std::time::{Duration, Instant};
 
 use serde_json::{Value, json};
-use support::{Alertmanager, Exporter, PromConfig, Prometheus, alerts, get_json, wait_for};
+use support::api::{
+    alert_body, alert_names, amtool_alert_names, client, find_alert, get_json, post_json, query_value, silence_body,
+};
+use support::{Alertmanager, Exporter, PromConfig, Prometheus, alerts, wait_for};
 
-/// Alerts need ~5–7 s (Prometheus 2.42 discovers Alertmanagers every 5 s);
-/// leave room for a loaded CI machine.
+/// Alerts need ~5–8 s (Prometheus 2.42 hands discovered Alertmanagers and
+/// scrape targets over every 5 s); leave room for a loaded CI machine.
 const ALERT_TIMEOUT: Duration = Duration::from_secs(40);
 const GOSSIP_TIMEOUT: Duration = Duration::from_secs(15);
-
-fn client() -> reqwest::Client {
-    reqwest::Client::builder().timeout(Duration::from_secs(2)).build().expect("build an HTTP client")
-}
-
-fn alertname(alert: &Value) -> &str {
-    alert["labels"]["alertname"].as_str().unwrap_or_default()
-}
-
-fn names(list: &Value) -> BTreeSet<String> {
-    list.as_array().into_iter().flatten().map(|a| alertname(a).to_string()).collect()
-}
-
-fn find<'a>(list: &'a Value, name: &str) -> Option<&'a Value> {
-    list.as_array()?.iter().find(|a| alertname(a) == name)
-}
-
-/// The first sample value of an instant query, if the result is not empty.
-async fn query_value(client: &reqwest::Client, prom: &str, promql: &str) -> Option<String> {
-    let url =
-        url::Url::parse_with_params(&format!("{prom}/api/v1/query"), &[("query", promql)]).expect("valid query URL");
-    let body = get_json(client, url.as_str()).await?;
-    Some(body["data"]["result"][0]["value"][1].as_str()?.to_string())
-}
-
-async fn amtool_alert_names(am: &str, extra: &[&str]) -> BTreeSet<String> {
-    let output = tokio::process::Command::new("amtool")
-        .arg(format!("--alertmanager.url={am}"))
-        .args(["alert", "query", "-o", "json"])
-        .args(extra)
-        .output()
-        .await
-        .expect("run amtool (scripts/install-test-deps.sh installs it)");
-    assert!(output.status.success(), "amtool failed: {output:?}");
-    let list: Value = serde_json::from_slice(&output.stdout).expect("amtool prints JSON");
-    names(&list)
-}
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn default_alerts_flow_to_alertmanager_and_prometheus_restarts() {
     let started = Instant::now();
     let am = Alertmanager::start();
     let mut prom = Prometheus::start(PromConfig::defaults(&am.url));
-    let (client, am_alerts_url) = (&client(), &format!("{}/api/v2/alerts", am.url));
+    let (client, am_alerts) = (&client(), &format!("{}/api/v2/alerts", am.url));
 
     // Wait for the inhibition too: Alertmanager marks it on the next read.
     let listed = wait_for("the default alerts in Alertmanager", ALERT_TIMEOUT, || async move {
-        let list = get_json(client, am_alerts_url).await?;
-        let inhibited = find(&list, alerts::INHIBITED)?;
-        let ready = [alerts::ALWAYS_FIRING, alerts::TARGET_DOWN, alerts::INFO].iter().all(|n| find(&list, n).is_some());
-        (ready && inhibited["status"]["state"] == "suppressed").then_some(list)
+        let list = get_json(client, am_alerts).await?;
+        let inhibited = find_alert(&list, alerts::INHIBITED)?;
+        let all_there =
+            [alerts::ALWAYS_FIRING, alerts::TARGET_DOWN, alerts::INFO].iter().all(|n| find_alert(&list, n).is_some());
+        (all_there && inhibited["status"]["state"] == "suppressed").then_some(list)
     })
     .await;
     eprintln!("default alerts in Alertmanager {:?} after start", started.elapsed());
 
-    let firing = find(&listed, alerts::ALWAYS_FIRING).expect("AlwaysFiring listed");
+    let firing = find_alert(&listed, alerts::ALWAYS_FIRING).expect("AlwaysFiring listed");
     assert_eq!(firing["status"]["state"], "active");
     assert_eq!(firing["labels"]["severity"], "critical");
     assert_eq!(firing["annotations"]["runbook_url"], "runbooks/always-firing.md");
-    let inhibited = find(&listed, alerts::INHIBITED).expect("InhibitedAlert listed");
+    let inhibited = find_alert(&listed, alerts::INHIBITED).expect("InhibitedAlert listed");
     assert_eq!(inhibited["status"]["inhibitedBy"], json!([firing["fingerprint"]]));
-    let down = find(&listed, alerts::TARGET_DOWN).expect("TargetDown listed");
+    let down = find_alert(&listed, alerts::TARGET_DOWN).expect("TargetDown listed");
     assert_eq!(down["labels"]["job"], "test");
-    assert!(find(&listed, alerts::PENDING).is_none(), "pending alerts stay in Prometheus");
+    let pending_in_am = find_alert(&listed, alerts::PENDING);
+    assert!(pending_in_am.is_none(), "pending alerts stay in Prometheus");
 
-    let prom_alerts =
-        get_json(client, &format!("{}/api/v1/alerts", prom.url)).await.expect("Prometheus /api/v1/alerts");
-    let pending = find(&prom_alerts["data"]["alerts"], alerts::PENDING).expect("Pending listed");
-    assert_eq!(pending["state"], "pending");
+    let prom_alerts = get_json(client, &format!("{}/api/v1/alerts", prom.url)).await;
+    let prom_alerts = prom_alerts.expect("Prometheus /api/v1/alerts");
+    let pending = find_alert(&prom_alerts["data"]["alerts"], alerts::PENDING);
+    assert_eq!(pending.expect("Pending listed")["state"], "pending");
 
     // amtool reads the same API: all states → same names; default → active only.
-    let all = amtool_alert_names(&am.url, &["--active", "--inhibited", "--silenced", "--unprocessed"]);
-    assert_eq!(all.await, names(&listed));
+    let every_state = ["--active", "--inhibited", "--silenced", "--unprocessed"];
+    assert_eq!(amtool_alert_names(&am.url, &every_state).await, alert_names(&listed));
     let active = amtool_alert_names(&am.url, &[]).await;
     assert!(active.contains(alerts::ALWAYS_FIRING) && !active.contains(alerts::INHIBITED));
 
@@ -100,39 +68,24 @@ async fn default_alerts_flow_to_alertmanager_and_prometheus_restarts() {
 /// checks the samples scraped before the stop survived in the same TSDB.
 async fn stop_and_restart(prom: &mut Prometheus, client: &reqwest::Client) {
     let count = "count_over_time(up{job=\"prometheus\"}[10m])";
-    let before: f64 = query_value(client, &prom.url, count)
-        .await
-        .and_then(|v| v.parse().ok())
-        .expect("self-scrape samples before the stop");
+    let url = prom.url.clone();
+    let samples = || async {
+        let value = query_value(client, &url, count).await;
+        value.and_then(|v| v.parse::<f64>().ok())
+    };
+    let before = samples().await.expect("self-scrape samples before the stop");
     let addr = prom.addr();
 
     let t = Instant::now();
     prom.stop();
     assert!(!prom.is_running());
-    assert!(TcpStream::connect(addr).is_err(), "port {addr} still open after stop");
+    assert!(TcpStream::connect(addr).is_err(), "{addr} still open after stop");
     prom.restart();
     eprintln!("Prometheus stop + restart took {:?}", t.elapsed());
     assert_eq!(support::http_status(addr, "/-/ready"), Some(200));
 
-    let after: f64 = query_value(client, &prom.url, count)
-        .await
-        .and_then(|v| v.parse().ok())
-        .expect("self-scrape samples after the restart");
+    let after = samples().await.expect("self-scrape samples after the restart");
     assert!(after >= before, "samples lost across restart: {before} then {after}");
-}
-
-fn post_alert_body(name: &str) -> Value {
-    json!([{
-        "labels": {"alertname": name, "severity": "critical", "service": "db"},
-        "annotations": {"summary": "posted by the HA test"},
-        "startsAt": chrono::Utc::now().to_rfc3339(),
-    }])
-}
-
-async fn post(client: &reqwest::Client, url: &str, body: &Value) -> Value {
-    let response = client.post(url).json(body).send().await.expect("POST reaches Alertmanager");
-    assert!(response.status().is_success(), "POST {url}: {}", response.status());
-    response.json().await.unwrap_or(Value::Null)
 }
 
 /// Alertmanager HA gossips silences and the notification log, not alerts:
@@ -150,37 +103,31 @@ async fn ha_members_replicate_silences_but_each_needs_the_alerts() {
         })
         .await;
     }
-
-    post(client, &format!("{}/api/v2/alerts", first.url), &post_alert_body("HaTest")).await;
-    let now = chrono::Utc::now();
-    let silence = json!({
-        "matchers": [{"name": "alertname", "value": "HaTest", "isRegex": false, "isEqual": true}],
-        "startsAt": now.to_rfc3339(),
-        "endsAt": (now + chrono::Duration::hours(1)).to_rfc3339(),
-        "createdBy": "real_servers.rs",
-        "comment": "HA replication test",
-    });
-    let created = post(client, &format!("{}/api/v2/silences", second.url), &silence).await;
+    let (first_alerts, second_alerts) =
+        (&format!("{}/api/v2/alerts", first.url), &format!("{}/api/v2/alerts", second.url));
+    let alert = alert_body(&[("alertname", "HaTest"), ("severity", "critical")]);
+    post_json(client, first_alerts, &alert).await;
+    let silence = silence_body("alertname", "HaTest", "HA replication test");
+    let created = post_json(client, &format!("{}/api/v2/silences", second.url), &silence).await;
     let id = created["silenceID"].as_str().expect("silenceID in the answer");
 
     // Silence posted to the second member, alert to the first: the gossiped
-    // silence must suppress the alert there.
-    let first_alerts = &format!("{}/api/v2/alerts", first.url);
+    // silence must mute the alert there.
     wait_for("the gossiped silence to mute the alert", GOSSIP_TIMEOUT, || async move {
         let list = get_json(client, first_alerts).await?;
-        (find(&list, "HaTest")?["status"]["silencedBy"] == json!([id])).then_some(())
+        (find_alert(&list, "HaTest")?["status"]["silencedBy"] == json!([id])).then_some(())
     })
     .await;
     let silences = get_json(client, &format!("{}/api/v2/silences", first.url)).await;
-    assert!(silences.is_some_and(|s| { s.as_array().is_some_and(|a| a.iter().any(|x| x["id"] == id)) }));
+    let listed = silences.as_ref().and_then(Value::as_array).into_iter().flatten();
+    assert_eq!(listed.filter(|s| s["id"] == id).count(), 1);
 
-    let second_alerts = &format!("{}/api/v2/alerts", second.url);
     let list = get_json(client, second_alerts).await.expect("second member alerts");
-    assert!(find(&list, "HaTest").is_none(), "alerts are not gossiped between members");
-    post(client, second_alerts, &post_alert_body("HaTest")).await;
+    assert!(find_alert(&list, "HaTest").is_none(), "alerts are not gossiped");
+    post_json(client, second_alerts, &alert).await;
     wait_for("the alert on the second member, silenced", GOSSIP_TIMEOUT, || async move {
         let list = get_json(client, second_alerts).await?;
-        (find(&list, "HaTest")?["status"]["state"] == "suppressed").then_some(())
+        (find_alert(&list, "HaTest")?["status"]["state"] == "suppressed").then_some(())
     })
     .await;
 }
@@ -237,4 +184,47 @@ fn fixtures_pass_promtool_and_amtool() {
             .unwrap_or_else(|e| panic!("run {tool}: {e}"));
         assert!(output.status.success(), "{tool} rejects {file}: {output:?}");
     }
+}
+
+/// A graceful stop lets Alertmanager snapshot its silences, and a restart
+/// reuses the same port and storage, so the silence is still there.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn alertmanager_restart_keeps_silences() {
+    let mut am = Alertmanager::start();
+    let client = &client();
+    let silences = &format!("{}/api/v2/silences", am.url);
+    let silence = silence_body("service", "api", "survives a restart");
+    let created = post_json(client, silences, &silence).await;
+    let id = created["silenceID"].as_str().expect("silenceID in the answer");
+    let addr = am.addr();
+
+    am.stop();
+    assert!(!am.is_running());
+    assert!(TcpStream::connect(addr).is_err(), "{addr} still open after stop");
+    am.restart();
+    let listed = get_json(client, silences).await.expect("silences after restart");
+    let kept = listed.as_array().into_iter().flatten().find(|s| s["id"] == id);
+    assert_eq!(kept.map(|s| &s["status"]["state"]), Some(&json!("active")));
+}
+
+/// A server that cannot start fails the test at once, quoting its own log.
+#[test]
+#[should_panic(expected = "could not parse expression")]
+fn a_bad_rule_file_fails_fast_with_the_server_log() {
+    let rules = "groups:\n  - name: broken\n    rules:\n      - alert: Broken\n        expr: 'sum(('\n";
+    let _ = Prometheus::start(PromConfig { rules: rules.to_string(), ..PromConfig::default() });
+}
+
+/// Drop runs while a panicking test unwinds: the server dies with the test.
+#[test]
+fn a_panicking_test_still_kills_its_server() {
+    let (tx, rx) = std::sync::mpsc::channel();
+    let test = std::thread::spawn(move || {
+        let am = Alertmanager::start();
+        tx.send(am.addr()).expect("send the address");
+        panic!("a failing test (expected in this test's output)");
+    });
+    let addr = rx.recv().expect("the server started");
+    assert!(test.join().is_err(), "the thread panicked");
+    assert!(TcpStream::connect(addr).is_err(), "{addr} still open after the panic");
 }

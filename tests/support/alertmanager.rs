@@ -54,6 +54,11 @@ impl Alertmanager {
         self.cluster.expect("cluster_addr() on an Alertmanager started without clustering").to_string()
     }
 
+    /// The HTTP listen address (`127.0.0.1:PORT`).
+    pub fn addr(&self) -> SocketAddr {
+        self.process.addr()
+    }
+
     /// Where the server's stdout and stderr go (appended across restarts).
     pub fn log_path(&self) -> std::path::PathBuf {
         self.dir.path().join("alertmanager.log")

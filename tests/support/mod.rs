@@ -2,15 +2,19 @@
 //! Prometheus 2.42 and Alertmanager 0.25 from Debian's packages, started on
 //! loopback ports chosen free, with real rule files, and killed on drop even
 //! when a test panics. Install them with `scripts/install-test-deps.sh`.
+//! [`api`] has the JSON helpers to query them; [`Exporter`] is a scrape target
+//! whose values the test sets.
 //!
 //! `Alertmanager::start` and `Prometheus::start` block until the server is
 //! ready (a few hundred ms); call them from `#[tokio::test(flavor =
 //! "multi_thread")]` tests when an [`Exporter`] must keep serving meanwhile.
 
-// Each test binary uses a different part of the harness.
+// Each test binary compiles this module and uses a different part of it:
+// what one binary leaves unused must not fail `clippy -D warnings`.
 #![allow(dead_code, unused_imports)]
 
 mod alertmanager;
+pub mod api;
 mod exporter;
 mod process;
 mod prometheus;
@@ -73,16 +77,6 @@ where
         }
         tokio::time::sleep(Duration::from_millis(100)).await;
     }
-}
-
-/// GET `url` and parse the body as JSON; `None` on any failure, so it can be
-/// polled with [`wait_for`].
-pub async fn get_json(client: &reqwest::Client, url: &str) -> Option<serde_json::Value> {
-    let response = client.get(url).send().await.ok()?;
-    if !response.status().is_success() {
-        return None;
-    }
-    response.json().await.ok()
 }
 
 /// The harness never talks to anything but loopback.

@@ -169,13 +169,17 @@ pub fn http_status(addr: SocketAddr, path: &str) -> Option<u16> {
     std::str::from_utf8(&head[9..12]).ok()?.parse().ok()
 }
 
-/// The last lines of a log file, for panic messages.
+/// The error lines and the last lines of a log file, for panic messages.
+/// Errors first: a server that fails logs its cause, then a page of shutdown.
 pub fn log_tail(path: &Path) -> String {
     let mut text = String::new();
     if let Ok(mut f) = File::open(path) {
         let _ = f.read_to_string(&mut text);
     }
     let lines: Vec<&str> = text.lines().collect();
-    let start = lines.len().saturating_sub(30);
-    lines[start..].join("\n")
+    let errors: Vec<&str> =
+        lines.iter().copied().filter(|l| l.contains("level=error") || l.contains("level=fatal")).collect();
+    let errors = &errors[errors.len().saturating_sub(10)..];
+    let tail = &lines[lines.len().saturating_sub(20)..];
+    format!("errors in {}:\n{}\nlast lines:\n{}", path.display(), errors.join("\n"), tail.join("\n"))
 }

@@ -53,7 +53,8 @@ impl PromConfig {
         }
     }
 
-    fn to_yaml(&self) -> String {
+    /// `own` is the server's listen address, for the self-scrape job.
+    fn to_yaml(&self, own: SocketAddr) -> String {
         let mut yaml = format!(
             "global:\n  scrape_interval: 1s\n  scrape_timeout: 1s\n  evaluation_interval: {}\n\
              rule_files: [rules.yml]\n",
@@ -66,7 +67,7 @@ impl PromConfig {
             }
         }
         yaml.push_str("scrape_configs:\n  - job_name: prometheus\n    static_configs:\n");
-        yaml.push_str("      - targets: ['{self}']\n");
+        yaml.push_str(&format!("      - targets: ['{own}']\n"));
         if !self.scrape_targets.is_empty() {
             yaml.push_str("  - job_name: test\n    static_configs:\n      - targets:\n");
             for target in &self.scrape_targets {
@@ -111,8 +112,7 @@ impl Prometheus {
         let log = dir.path().join("prometheus.log");
         for _ in 0..ATTEMPTS {
             let addr = SocketAddr::from(([127, 0, 0, 1], free_port()));
-            let yaml = cfg.to_yaml().replace("{self}", &addr.to_string());
-            std::fs::write(&config, yaml).expect("write prometheus.yml");
+            std::fs::write(&config, cfg.to_yaml(addr)).expect("write prometheus.yml");
             match ServerProcess::start("prometheus", BINARY, flags(dir.path(), &config, addr), addr, &log) {
                 Ok(process) => {
                     return Prometheus { url: format!("http://{addr}"), process, dir };
