@@ -17,6 +17,10 @@ use crate::config::Config;
 use crate::keymap::Keymap;
 use crate::msg::{Cmd, Msg, SourceId, SourceKind};
 use crate::sources::poller::{self, Pollers, SourceSpec};
+use crate::sources::{HttpClient, PrometheusClient};
+use crate::state::signals::Fetch;
+use std::sync::Arc;
+use tokio::sync::Semaphore;
 use crate::state::{self, Setup, State};
 use crate::ui::theme::{Theme, no_color_env};
 
@@ -37,6 +41,37 @@ pub struct Console {
     tx: mpsc::UnboundedSender<Msg>,
     rx: mpsc::UnboundedReceiver<Msg>,
     pollers: Pollers,
+    ranges: RangeRunner,
+}
+
+/// Range queries for sparklines and charts, at most [`RANGE_CONCURRENCY`]
+/// at once against the first Prometheus.
+struct RangeRunner {
+    client: Option<PrometheusClient>,
+    permits: Arc<Semaphore>,
+}
+
+const RANGE_CONCURRENCY: usize = 4;
+
+impl RangeRunner {
+    fn new(cfg: &Config) -> anyhow::Result<Self> {
+        let client = match cfg.prometheus.first() {
+            Some(ep) => Some(PrometheusClient::new(HttpClient::new(ep)?, ep.display_name())),
+            None => None,
+        };
+        Ok(Self { client, permits: Arc::new(Semaphore::new(RANGE_CONCURRENCY)) })
+    }
+
+    fn spawn(&self, fetch: Fetch, tx: mpsc::UnboundedSender<Msg>) {
+        let Some(client) = self.client.clone() else { return };
+        let permits = self.permits.clone();
+        tokio::spawn(async move {
+            let Ok(_permit) = permits.acquire_owned().await else { return };
+            let step = Duration::from_secs(fetch.key.step_secs.max(1));
+            let result = client.query_range(&fetch.key.query, fetch.start as f64, fetch.end as f64, step).await;
+            let _ = tx.send(Msg::Range(Box::new((fetch, result))));
+        });
+    }
 }
 
 /// The sources of a config, each with an id and a unique display name.
@@ -72,11 +107,14 @@ impl Console {
             show_muted: cfg.show_muted,
             drill: opts.drill,
             context: opts.context,
+            signals: cfg.signals.clone(),
+            signal_window: cfg.signal_window,
         };
         let state = State::new(setup, keymap, theme, Utc::now());
         let (tx, rx) = mpsc::unbounded_channel();
+        let ranges = RangeRunner::new(cfg)?;
         let pollers = poller::spawn(specs, cfg.refresh, tx.clone())?;
-        Ok(Self { state, tx, rx, pollers })
+        Ok(Self { state, tx, rx, pollers, ranges })
     }
 
     pub fn sender(&self) -> mpsc::UnboundedSender<Msg> {
@@ -95,6 +133,7 @@ impl Console {
             match cmd {
                 Cmd::Quit => return false,
                 Cmd::RefreshAll => self.pollers.refresh_all(),
+                Cmd::FetchRange(f) => self.ranges.spawn(f, self.tx.clone()),
             }
         }
         !self.state.quit

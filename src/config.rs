@@ -12,6 +12,7 @@ use std::time::Duration;
 use serde::Deserialize;
 
 use crate::sources::Endpoint;
+use crate::state::signals::{SignalTemplate, default_templates};
 
 /// The sample config shipped in `assets/` and printed by
 /// `--print-default-config`; a test checks that it parses.
@@ -44,6 +45,11 @@ pub struct Config {
     pub alertmanager: Vec<Endpoint>,
     pub loki: Vec<Endpoint>,
     pub runbooks: RunbooksConfig,
+    /// Window of the sparklines and charts.
+    #[serde(with = "humantime_serde")]
+    pub signal_window: Duration,
+    /// Golden-signal queries; `{{label}}` is filled from the selected alert.
+    pub signals: Vec<SignalTemplate>,
     /// Action name → key(s), over the defaults (see `?`).
     pub keymap: BTreeMap<String, KeyList>,
 }
@@ -108,6 +114,8 @@ impl Default for Config {
             alertmanager: Vec::new(),
             loki: Vec::new(),
             runbooks: RunbooksConfig::default(),
+            signal_window: Duration::from_secs(30 * 60),
+            signals: default_templates(),
             keymap: BTreeMap::new(),
         }
     }
@@ -145,6 +153,9 @@ impl Config {
     }
 
     fn validate(&self) -> Result<(), String> {
+        if self.signal_window < Duration::from_secs(10) {
+            return Err(format!("signal_window = {:?} is too short (at least 10s)", self.signal_window));
+        }
         if self.refresh < Duration::from_millis(200) {
             return Err(format!("refresh = {:?} is too fast (at least 200ms)", self.refresh));
         }

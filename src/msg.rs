@@ -9,7 +9,8 @@ use crossterm::event::{KeyEvent, MouseEvent};
 
 use crate::model::{Alert, Silence};
 use crate::sources::SourceError;
-use crate::sources::prometheus::AlertRule;
+use crate::sources::prometheus::{AlertRule, Series};
+use crate::state::signals::Fetch;
 
 /// Which source a poll result comes from.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
@@ -64,6 +65,8 @@ pub enum Msg {
     /// The wall clock moved; ages and staleness are computed from it.
     Tick(DateTime<Utc>),
     Poll(Box<PollResult>),
+    /// A range query answered.
+    Range(Box<(Fetch, Result<Vec<Series>, SourceError>)>),
     /// SIGTERM, SIGHUP or SIGINT: leave cleanly.
     Terminate,
 }
@@ -73,4 +76,6 @@ pub enum Cmd {
     Quit,
     /// Poll every source now (at most one request queued per source).
     RefreshAll,
+    /// Run a range query against Prometheus (bounded concurrency).
+    FetchRange(Fetch),
 }

@@ -3,6 +3,8 @@
 //! [`Cmd`](crate::msg::Cmd)s for the runtime to perform.
 
 pub mod alerts;
+pub mod schedule;
+pub mod signals;
 pub mod sources;
 mod update;
 
@@ -18,6 +20,7 @@ use crate::keymap::Keymap;
 use crate::msg::SourceId;
 use crate::ui::theme::Theme;
 use alerts::{AlertsState, Grouping};
+use signals::{SeriesKey, SignalTemplate, SignalsState, Unit};
 use sources::SourceHealth;
 
 /// Panes that take the keyboard focus, in Tab order.
@@ -62,12 +65,24 @@ pub struct Setup {
     /// The drill scenario when running against the embedded simulator.
     pub drill: Option<String>,
     pub context: String,
+    pub signals: Vec<SignalTemplate>,
+    pub signal_window: std::time::Duration,
+}
+
+/// The full-size chart (`c`, `:query`).
+#[derive(Debug, Clone, PartialEq)]
+pub struct ChartView {
+    pub title: String,
+    pub key: SeriesKey,
+    pub unit: Unit,
 }
 
 #[derive(Debug)]
 pub struct State {
     pub now: DateTime<Utc>,
     pub alerts: AlertsState,
+    pub signals: SignalsState,
+    pub chart: Option<ChartView>,
     pub sources: Vec<SourceHealth>,
     pub keymap: Keymap,
     pub theme: Theme,
@@ -86,14 +101,21 @@ pub struct State {
     pub list_offset: Cell<usize>,
     /// Where the list was last drawn, for mouse clicks.
     pub list_area: Cell<Rect>,
+    /// Width of the detail pane's sparklines when last drawn, to pick the
+    /// step of their queries.
+    pub detail_spark_width: Cell<u16>,
 }
 
 impl State {
     pub fn new(setup: Setup, keymap: Keymap, theme: Theme, now: DateTime<Utc>) -> Self {
         let has_am = setup.sources.iter().any(|(id, _)| id.kind == crate::msg::SourceKind::Alertmanager);
+        let has_prom = setup.sources.iter().any(|(id, _)| id.kind == crate::msg::SourceKind::Prometheus);
+        let window = if setup.signal_window.is_zero() { std::time::Duration::from_secs(1800) } else { setup.signal_window };
         Self {
             now,
             alerts: AlertsState::new(Grouping::parse(&setup.group_by), setup.show_muted, has_am),
+            signals: SignalsState::new(setup.signals, window, has_prom),
+            chart: None,
             sources: setup.sources.into_iter().map(|(id, name)| SourceHealth::new(id, name)).collect(),
             keymap,
             theme,
@@ -108,6 +130,7 @@ impl State {
             quit: false,
             list_offset: Cell::new(0),
             list_area: Cell::new(Rect::default()),
+            detail_spark_width: Cell::new(40),
         }
     }
 

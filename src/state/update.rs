@@ -8,6 +8,14 @@ use crate::keymap::Action;
 use crate::msg::{Cmd, Msg, Payload, PollResult};
 
 pub fn update(state: &mut State, msg: Msg) -> Vec<Cmd> {
+    let mut cmds = apply(state, msg);
+    if !state.quit {
+        cmds.extend(super::schedule::schedule(state));
+    }
+    cmds
+}
+
+fn apply(state: &mut State, msg: Msg) -> Vec<Cmd> {
     match msg {
         Msg::Key(key) if key.kind != KeyEventKind::Release => on_key(state, key),
         Msg::Key(_) => Vec::new(),
@@ -31,6 +39,12 @@ pub fn update(state: &mut State, msg: Msg) -> Vec<Cmd> {
             on_poll(state, *p);
             Vec::new()
         }
+        Msg::Range(r) => {
+            let (fetch, result) = *r;
+            state.signals.merge(&fetch, result);
+            state.dirty = true;
+            Vec::new()
+        }
         Msg::Terminate => {
             state.quit = true;
             vec![Cmd::Quit]
@@ -46,7 +60,12 @@ fn on_poll(state: &mut State, p: PollResult) {
     let data_changed = match p.result {
         Ok(Payload::PromAlerts(a)) => state.alerts.set_prometheus(p.source.index, a),
         Ok(Payload::AmAlerts(a)) => state.alerts.set_alertmanager(p.source.index, a),
-        Ok(Payload::PromRules(_) | Payload::AmSilences(_) | Payload::Ready) => false,
+        Ok(Payload::PromRules(r)) => {
+            let changed = state.signals.rules != r;
+            state.signals.rules = r;
+            changed
+        }
+        Ok(Payload::AmSilences(_) | Payload::Ready) => false,
         Err(_) => false,
     };
     if health_changed || data_changed {
@@ -63,6 +82,10 @@ fn on_key(state: &mut State, key: KeyEvent) -> Vec<Cmd> {
     }
     if state.help {
         state.help = false;
+        return Vec::new();
+    }
+    if state.chart.is_some() && matches!(key.code, KeyCode::Esc | KeyCode::Char('q') | KeyCode::Char('c')) {
+        state.chart = None;
         return Vec::new();
     }
     if state.prompt.is_some() {
@@ -107,6 +130,7 @@ fn on_action(state: &mut State, action: Action) -> Vec<Cmd> {
             state.alerts.regroup();
             state.flash_info(format!("grouped by {}", state.alerts.grouping.name()));
         }
+        Action::Chart => open_chart(state),
         Action::ToggleMuted => {
             state.alerts.show_muted = !state.alerts.show_muted;
             state.alerts.regroup();
@@ -114,6 +138,26 @@ fn on_action(state: &mut State, action: Action) -> Vec<Cmd> {
         other => state.flash_info(format!("{}: not available in this build yet", other.description())),
     }
     Vec::new()
+}
+
+/// Points across a full-size chart (braille doubles the columns).
+const CHART_WIDTH: u16 = 120;
+
+/// `c`: the selected alert's expression full size, or its first golden
+/// signal when its rule is unknown.
+fn open_chart(state: &mut State) {
+    let Some(sel) = state.alerts.selected() else {
+        state.flash_error("no alert selected");
+        return;
+    };
+    let lines = super::schedule::detail_lines(state, &sel.alert);
+    let Some(line) = lines.into_iter().next() else {
+        state.flash_error("no expression or signal known for this alert (no rule from Prometheus)");
+        return;
+    };
+    let title = format!("{} · {}", sel.alert.name(), line.name);
+    let key = super::signals::SeriesKey { query: line.key.query, step_secs: state.signals.step_for(CHART_WIDTH) };
+    state.chart = Some(super::ChartView { title, key, unit: line.unit });
 }
 
 fn move_selection(state: &mut State, delta: isize) {
@@ -191,6 +235,12 @@ fn run_command(state: &mut State, line: &str) -> Vec<Cmd> {
             Err(e) => state.flash_error(e),
         },
         "help" => state.help = true,
+        "query" if arg.is_empty() => state.flash_error("usage: :query <promql>"),
+        "query" => {
+            let step = state.signals.step_for(CHART_WIDTH);
+            let key = super::signals::SeriesKey { query: arg.to_string(), step_secs: step };
+            state.chart = Some(super::ChartView { title: arg.to_string(), key, unit: super::signals::Unit::None });
+        }
         other => {
             if let Some(action) = Action::from_name(other) {
                 return on_action(state, action);

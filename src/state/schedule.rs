@@ -1,0 +1,72 @@
+//! Which series to fetch now: only for what is on screen (the alerts in
+//! view, the selected alert's golden signals, the open chart), so scrolling
+//! past 10 000 alerts asks nothing for the ones out of view.
+
+use super::State;
+use super::alerts::Row;
+use super::signals::{SeriesKey, Unit, fill, graph_expr};
+use crate::model::Alert;
+use crate::msg::Cmd;
+
+/// Columns of the sparkline beside each alert in the list.
+pub const LIST_SPARK_WIDTH: u16 = 15;
+
+/// The list sparkline's query for an alert: its rule's expression.
+pub fn list_key(state: &State, alert: &Alert) -> Option<SeriesKey> {
+    let rule = state.signals.rule_for(alert)?;
+    Some(SeriesKey { query: graph_expr(&rule.query), step_secs: state.signals.step_for(LIST_SPARK_WIDTH) })
+}
+
+/// One line of the detail pane's signals: a name, its query and unit.
+#[derive(Debug, Clone, PartialEq)]
+pub struct SignalLine {
+    pub name: String,
+    pub key: SeriesKey,
+    pub unit: Unit,
+    /// The expression of the alert itself (its own series is picked out).
+    pub own: bool,
+}
+
+/// The selected alert's expression and its service's golden signals.
+pub fn detail_lines(state: &State, alert: &Alert) -> Vec<SignalLine> {
+    let step = state.signals.step_for(state.detail_spark_width.get());
+    let mut out = Vec::new();
+    if let Some(rule) = state.signals.rule_for(alert) {
+        let key = SeriesKey { query: graph_expr(&rule.query), step_secs: step };
+        out.push(SignalLine { name: "expression".into(), key, unit: Unit::None, own: true });
+    }
+    for t in &state.signals.templates {
+        if let Some(query) = fill(&t.query, &alert.labels) {
+            let key = SeriesKey { query, step_secs: step };
+            out.push(SignalLine { name: t.name.clone(), key, unit: t.unit, own: false });
+        }
+    }
+    out
+}
+
+/// Plans the fetches for everything on screen.
+pub fn schedule(state: &mut State) -> Vec<Cmd> {
+    if !state.signals.enabled {
+        return Vec::new();
+    }
+    let mut keys: Vec<SeriesKey> = Vec::new();
+    let height = state.list_area.get().height.saturating_sub(2).max(1) as usize;
+    let offset = state.list_offset.get();
+    for row in state.alerts.rows.iter().skip(offset).take(height) {
+        if let Row::Alert(i) = row
+            && let Some(k) = list_key(state, &state.alerts.alerts[*i].alert)
+        {
+            keys.push(k);
+        }
+    }
+    if let Some(sel) = state.alerts.selected() {
+        keys.extend(detail_lines(state, &sel.alert).into_iter().map(|l| l.key));
+    }
+    if let Some(chart) = &state.chart {
+        keys.push(chart.key.clone());
+    }
+    keys.sort();
+    keys.dedup();
+    let now = state.now;
+    keys.into_iter().filter_map(|k| state.signals.plan(k, now)).map(Cmd::FetchRange).collect()
+}

@@ -1,0 +1,255 @@
+//! Series behind the sparklines: each alert's own expression (from its rule)
+//! and the golden signals of its service, fetched as range queries aligned
+//! to wall-clock steps (so flat data redraws nothing), cached, and extended
+//! by their tail only.
+
+use std::collections::{HashMap, HashSet};
+use std::time::Duration;
+
+use chrono::{DateTime, Utc};
+
+use crate::model::{Alert, Labels};
+use crate::sources::SourceError;
+use crate::sources::prometheus::{AlertRule, Series};
+
+/// Unit of a signal, for formatting its values.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Deserialize, Default)]
+#[serde(rename_all = "lowercase")]
+pub enum Unit {
+    #[default]
+    None,
+    Seconds,
+    Ratio,
+    Reqps,
+    Bytes,
+}
+
+/// A golden-signal query with `{{label}}` placeholders filled from the
+/// selected alert's labels.
+#[derive(Debug, Clone, PartialEq, serde::Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct SignalTemplate {
+    pub name: String,
+    pub query: String,
+    #[serde(default)]
+    pub unit: Unit,
+}
+
+/// The PromQL of the seeds' dashboards (latency quantiles over the request
+/// histogram, 5xx ratio, request rate), per service.
+pub fn default_templates() -> Vec<SignalTemplate> {
+    let q = |p: &str| {
+        format!(
+            "histogram_quantile({p}, sum by (le) (rate(http_request_duration_seconds_bucket{{service=\"{{{{service}}}}\"}}[5m])))"
+        )
+    };
+    vec![
+        SignalTemplate { name: "latency p50".into(), query: q("0.5"), unit: Unit::Seconds },
+        SignalTemplate { name: "latency p95".into(), query: q("0.95"), unit: Unit::Seconds },
+        SignalTemplate { name: "latency p99".into(), query: q("0.99"), unit: Unit::Seconds },
+        SignalTemplate {
+            name: "error ratio".into(),
+            query: "sum(rate(http_requests_total{service=\"{{service}}\",status=~\"5..\"}[5m])) / sum(rate(http_requests_total{service=\"{{service}}\"}[5m]))".into(),
+            unit: Unit::Ratio,
+        },
+        SignalTemplate {
+            name: "throughput".into(),
+            query: "sum(rate(http_requests_total{service=\"{{service}}\"}[5m]))".into(),
+            unit: Unit::Reqps,
+        },
+    ]
+}
+
+/// Fills `{{label}}` from `labels` (values escaped for a PromQL string).
+/// `None` when a placeholder names a label the alert does not have.
+pub fn fill(template: &str, labels: &Labels) -> Option<String> {
+    let mut out = String::with_capacity(template.len());
+    let mut rest = template;
+    while let Some(start) = rest.find("{{") {
+        out.push_str(&rest[..start]);
+        let end = rest[start..].find("}}")? + start;
+        let name = rest[start + 2..end].trim();
+        let value = labels.get(name)?;
+        out.push_str(&value.replace('\\', "\\\\").replace('"', "\\\""));
+        rest = &rest[end + 2..];
+    }
+    out.push_str(rest);
+    Some(out)
+}
+
+/// What one range query fetches: a query at a step.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct SeriesKey {
+    pub query: String,
+    pub step_secs: u64,
+}
+
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct Cached {
+    pub series: Vec<Series>,
+    /// Aligned end of the data held (unix seconds).
+    pub end: i64,
+    pub error: Option<SourceError>,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct SignalsState {
+    pub rules: Vec<AlertRule>,
+    pub templates: Vec<SignalTemplate>,
+    pub window: Duration,
+    pub cache: HashMap<SeriesKey, Cached>,
+    pub in_flight: HashSet<SeriesKey>,
+    /// Whether any Prometheus is configured to ask.
+    pub enabled: bool,
+}
+
+/// A range to fetch for `key`, aligned to its step.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Fetch {
+    pub key: SeriesKey,
+    pub start: i64,
+    pub end: i64,
+}
+
+impl SignalsState {
+    pub fn new(templates: Vec<SignalTemplate>, window: Duration, enabled: bool) -> Self {
+        Self { rules: Vec::new(), templates, window, cache: HashMap::new(), in_flight: HashSet::new(), enabled }
+    }
+
+    /// The rule an alert comes from: same name, and the rule's own labels
+    /// all on the alert.
+    pub fn rule_for(&self, alert: &Alert) -> Option<&AlertRule> {
+        self.rules
+            .iter()
+            .find(|r| r.name == alert.name() && r.labels.iter().all(|(k, v)| alert.labels.get(k) == Some(v)))
+    }
+
+    /// The step for a sparkline `width` columns wide over the window: about
+    /// one point per column, rounded up to a multiple of 5 s.
+    pub fn step_for(&self, width: u16) -> u64 {
+        let raw = self.window.as_secs().max(1) / u64::from(width.max(1));
+        raw.max(1).div_ceil(5) * 5
+    }
+
+    /// What to fetch so that `key` covers the window ending now: nothing if
+    /// it is current or already being fetched, its new tail if cached, the
+    /// whole window otherwise. Marks the key in flight.
+    pub fn plan(&mut self, key: SeriesKey, now: DateTime<Utc>) -> Option<Fetch> {
+        if !self.enabled || self.in_flight.contains(&key) {
+            return None;
+        }
+        let step = key.step_secs.max(1) as i64;
+        let end = now.timestamp().div_euclid(step) * step;
+        let window_start = end - self.window.as_secs() as i64;
+        let start = match self.cache.get(&key) {
+            Some(c) if c.end >= end => return None,
+            Some(c) if c.error.is_none() && c.end > window_start => c.end + step,
+            _ => window_start,
+        };
+        self.in_flight.insert(key.clone());
+        Some(Fetch { key, start, end })
+    }
+
+    /// Merges a fetched range: appended to what is cached, samples older
+    /// than the window dropped, series gone from the answer dropped too once
+    /// they have nothing left in the window.
+    pub fn merge(&mut self, fetch: &Fetch, result: Result<Vec<Series>, SourceError>) {
+        self.in_flight.remove(&fetch.key);
+        let window_start = (fetch.end - self.window.as_secs() as i64) as f64;
+        let entry = self.cache.entry(fetch.key.clone()).or_default();
+        match result {
+            Err(e) => entry.error = Some(e),
+            Ok(fresh) => {
+                let tail = entry.error.is_none() && entry.end > 0 && fetch.start > entry.end;
+                if !tail {
+                    entry.series.clear();
+                }
+                for s in fresh {
+                    match entry.series.iter_mut().find(|c| c.labels == s.labels) {
+                        Some(c) => c.samples.extend(s.samples),
+                        None => entry.series.push(s),
+                    }
+                }
+                for s in &mut entry.series {
+                    s.samples.retain(|(t, _)| *t >= window_start);
+                }
+                entry.series.retain(|s| !s.samples.is_empty());
+                entry.end = fetch.end;
+                entry.error = None;
+            }
+        }
+    }
+
+    /// The series of `query` (at `step`) that belongs to `alert`: the one
+    /// whose labels all appear on the alert (an expression returns one
+    /// series per alert instance).
+    pub fn alert_series(&self, alert: &Alert, key: &SeriesKey) -> Option<&Series> {
+        let cached = self.cache.get(key)?;
+        cached.series.iter().find(|s| {
+            s.labels.iter().filter(|(k, _)| k.as_str() != "__name__").all(|(k, v)| alert.labels.get(k) == Some(v))
+        })
+    }
+}
+
+/// What to graph for an alert's expression: a comparison against a
+/// threshold (`x > 0.05`) is graphed without it, so the line shows how far
+/// from the threshold it is, not just 0/1.
+pub fn graph_expr(rule_query: &str) -> String {
+    use promql_parser::parser::{self, Expr};
+    match parser::parse(rule_query) {
+        Ok(Expr::Binary(b)) if b.op.is_comparison_operator() => {
+            match (&*b.lhs, &*b.rhs) {
+                (_, Expr::NumberLiteral(_)) => b.lhs.to_string(),
+                (Expr::NumberLiteral(_), _) => b.rhs.to_string(),
+                _ => rule_query.to_string(),
+            }
+        }
+        _ => rule_query.to_string(),
+    }
+}
+
+/// "1.25s", "85ms", "4.2%", "120 req/s", "1.5GiB": values as people read
+/// them. Non-finite values (gaps) read as "–".
+pub fn format_value(v: f64, unit: Unit) -> String {
+    if !v.is_finite() {
+        return "–".into();
+    }
+    match unit {
+        Unit::Seconds if v.abs() < 1.0 => format!("{:.0}ms", v * 1000.0),
+        Unit::Seconds => format!("{v:.2}s"),
+        Unit::Ratio => format!("{:.2}%", v * 100.0),
+        Unit::Reqps => format!("{} req/s", compact(v)),
+        Unit::Bytes => bytes(v),
+        Unit::None => compact(v),
+    }
+}
+
+fn compact(v: f64) -> String {
+    let a = v.abs();
+    if a >= 1e9 {
+        format!("{:.1}G", v / 1e9)
+    } else if a >= 1e6 {
+        format!("{:.1}M", v / 1e6)
+    } else if a >= 1e4 {
+        format!("{:.1}k", v / 1e3)
+    } else if a >= 100.0 || v == v.trunc() {
+        format!("{v:.0}")
+    } else {
+        format!("{v:.2}")
+    }
+}
+
+fn bytes(v: f64) -> String {
+    let units = ["B", "KiB", "MiB", "GiB", "TiB"];
+    let mut x = v;
+    let mut i = 0;
+    while x.abs() >= 1024.0 && i < units.len() - 1 {
+        x /= 1024.0;
+        i += 1;
+    }
+    if i == 0 { format!("{x:.0}B") } else { format!("{x:.1}{}", units[i]) }
+}
+
+#[cfg(test)]
+#[path = "signals_tests.rs"]
+mod tests;

@@ -1,0 +1,126 @@
+use std::time::Duration;
+
+use chrono::{TimeZone, Utc};
+
+use super::*;
+use crate::model::fingerprint;
+
+fn labels(pairs: &[(&str, &str)]) -> Labels {
+    pairs.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect()
+}
+
+fn series(l: &[(&str, &str)], samples: &[(f64, f64)]) -> Series {
+    Series { labels: labels(l), samples: samples.to_vec() }
+}
+
+#[test]
+fn templates_fill_from_labels_and_escape() {
+    let l = labels(&[("service", "api\"x")]);
+    assert_eq!(fill("rate(x{service=\"{{service}}\"}[5m])", &l).unwrap(), "rate(x{service=\"api\\\"x\"}[5m])");
+    assert_eq!(fill("x{job=\"{{ job }}\"}", &l), None, "missing label: no query");
+    assert_eq!(fill("vector(1)", &l).unwrap(), "vector(1)");
+    for t in default_templates() {
+        let q = fill(&t.query, &labels(&[("service", "api")])).unwrap();
+        promql_parser::parser::parse(&q).unwrap_or_else(|e| panic!("{}: {e}", t.name));
+    }
+}
+
+#[test]
+fn threshold_comparisons_are_graphed_without_the_threshold() {
+    assert_eq!(graph_expr("up == 0"), "up");
+    assert_eq!(graph_expr("0.05 < rate(errors[5m])"), "rate(errors[5m])");
+    assert_eq!(graph_expr("vector(1)"), "vector(1)");
+    assert_eq!(graph_expr("a > b"), "a > b", "vector comparison kept");
+    assert_eq!(graph_expr("not promql ((("), "not promql (((");
+}
+
+#[test]
+fn plans_whole_window_then_only_the_tail() {
+    let mut s = SignalsState::new(vec![], Duration::from_secs(600), true);
+    let key = SeriesKey { query: "up".into(), step_secs: 60 };
+    let t0 = Utc.timestamp_opt(1_000_030, 0).unwrap();
+    let f = s.plan(key.clone(), t0).unwrap();
+    assert_eq!((f.start, f.end), (999_420, 1_000_020), "aligned to the step");
+    assert!(s.plan(key.clone(), t0).is_none(), "one fetch in flight per key");
+    s.merge(&f, Ok(vec![series(&[("job", "a")], &[(999_960.0, 1.0), (1_000_020.0, 2.0)])]));
+    assert!(s.plan(key.clone(), t0).is_none(), "current: nothing to fetch");
+    let t1 = t0 + chrono::Duration::seconds(60);
+    let f = s.plan(key.clone(), t1).unwrap();
+    assert_eq!((f.start, f.end), (1_000_080, 1_000_080), "only the new tail");
+    s.merge(&f, Ok(vec![series(&[("job", "a")], &[(1_000_080.0, 3.0)])]));
+    let c = &s.cache[&key];
+    assert_eq!(c.series[0].samples.len(), 3);
+    // An hour later the old samples fall out of the window, and a whole fetch is planned.
+    let f = s.plan(key.clone(), t1 + chrono::Duration::hours(1)).unwrap();
+    assert_eq!(f.end - f.start, 600);
+}
+
+#[test]
+fn errors_are_kept_and_refetched_whole() {
+    let mut s = SignalsState::new(vec![], Duration::from_secs(600), true);
+    let key = SeriesKey { query: "bad(".into(), step_secs: 60 };
+    let t0 = Utc.timestamp_opt(1_000_000, 0).unwrap();
+    let f = s.plan(key.clone(), t0).unwrap();
+    s.merge(&f, Err(SourceError::Api { status: 400, kind: "bad_data".into(), message: "parse error".into() }));
+    assert!(s.cache[&key].error.is_some());
+    let later = t0 + chrono::Duration::seconds(60);
+    let f = s.plan(key, later).unwrap();
+    assert_eq!(f.end - f.start, 600);
+}
+
+#[test]
+fn alert_series_and_rule_matching() {
+    let mut s = SignalsState::new(vec![], Duration::from_secs(600), true);
+    let alert_labels = labels(&[("alertname", "Down"), ("severity", "critical"), ("instance", "b")]);
+    let alert = crate::model::Alert {
+        fingerprint: fingerprint(&alert_labels),
+        labels: alert_labels,
+        annotations: Labels::new(),
+        state: crate::model::AlertState::Firing,
+        starts_at: Utc::now(),
+        ends_at: None,
+        updated_at: None,
+        generator_url: None,
+        silenced_by: vec![],
+        inhibited_by: vec![],
+        receivers: vec![],
+        sources: vec![],
+        value: None,
+    };
+    s.rules.push(AlertRule {
+        group: "g".into(),
+        name: "Down".into(),
+        query: "up == 0".into(),
+        duration: Duration::ZERO,
+        labels: labels(&[("severity", "warning")]),
+        annotations: Labels::new(),
+        health: "ok".into(),
+    });
+    assert!(s.rule_for(&alert).is_none(), "rule labels must match");
+    s.rules[0].labels = labels(&[("severity", "critical")]);
+    assert_eq!(s.rule_for(&alert).unwrap().query, "up == 0");
+    let key = SeriesKey { query: "up".into(), step_secs: 60 };
+    let f = Fetch { key: key.clone(), start: 0, end: 60 };
+    s.merge(
+        &f,
+        Ok(vec![
+            series(&[("__name__", "up"), ("instance", "a")], &[(60.0, 0.0)]),
+            series(&[("__name__", "up"), ("instance", "b")], &[(60.0, 1.0)]),
+        ]),
+    );
+    assert_eq!(s.alert_series(&alert, &key).unwrap().samples[0].1, 1.0);
+}
+
+#[test]
+fn values_read_naturally() {
+    assert_eq!(format_value(0.085, Unit::Seconds), "85ms");
+    assert_eq!(format_value(1.25, Unit::Seconds), "1.25s");
+    assert_eq!(format_value(0.042, Unit::Ratio), "4.20%");
+    assert_eq!(format_value(120.0, Unit::Reqps), "120 req/s");
+    assert_eq!(format_value(1.5 * 1024.0 * 1024.0 * 1024.0, Unit::Bytes), "1.5GiB");
+    assert_eq!(format_value(f64::NAN, Unit::None), "–");
+    assert_eq!(format_value(12345.0, Unit::None), "12.3k");
+    let s = SignalsState::new(vec![], Duration::from_secs(1800), true);
+    assert_eq!(s.step_for(15), 120);
+    assert_eq!(s.step_for(60), 30);
+}
