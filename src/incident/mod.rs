@@ -13,6 +13,7 @@
 pub mod atomic;
 pub mod describe;
 pub mod id;
+pub mod intent;
 pub mod journal;
 pub mod milestones;
 pub mod postmortem;

@@ -1,1 +1,3 @@
 //! ui
+pub mod note_editor;
+pub mod timeline;
