@@ -19,10 +19,10 @@ use crate::msg::{Cmd, Msg, SourceId, SourceKind};
 use crate::sources::poller::{self, Pollers, SourceSpec};
 use crate::sources::{HttpClient, PrometheusClient};
 use crate::state::signals::Fetch;
-use std::sync::Arc;
-use tokio::sync::Semaphore;
 use crate::state::{self, Setup, State};
 use crate::ui::theme::{Theme, no_color_env};
+use std::sync::Arc;
+use tokio::sync::Semaphore;
 
 /// How often the clock is read. Ages are shown to the minute, so most ticks
 /// change nothing on screen and draw nothing.

@@ -3,6 +3,7 @@
 //! [`Cmd`](crate::msg::Cmd)s for the runtime to perform.
 
 pub mod alerts;
+pub mod incident;
 pub mod schedule;
 pub mod signals;
 pub mod sources;
@@ -110,7 +111,8 @@ impl State {
     pub fn new(setup: Setup, keymap: Keymap, theme: Theme, now: DateTime<Utc>) -> Self {
         let has_am = setup.sources.iter().any(|(id, _)| id.kind == crate::msg::SourceKind::Alertmanager);
         let has_prom = setup.sources.iter().any(|(id, _)| id.kind == crate::msg::SourceKind::Prometheus);
-        let window = if setup.signal_window.is_zero() { std::time::Duration::from_secs(1800) } else { setup.signal_window };
+        let window =
+            if setup.signal_window.is_zero() { std::time::Duration::from_secs(1800) } else { setup.signal_window };
         Self {
             now,
             alerts: AlertsState::new(Grouping::parse(&setup.group_by), setup.show_muted, has_am),

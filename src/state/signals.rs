@@ -197,13 +197,11 @@ impl SignalsState {
 pub fn graph_expr(rule_query: &str) -> String {
     use promql_parser::parser::{self, Expr};
     match parser::parse(rule_query) {
-        Ok(Expr::Binary(b)) if b.op.is_comparison_operator() => {
-            match (&*b.lhs, &*b.rhs) {
-                (_, Expr::NumberLiteral(_)) => b.lhs.to_string(),
-                (Expr::NumberLiteral(_), _) => b.rhs.to_string(),
-                _ => rule_query.to_string(),
-            }
-        }
+        Ok(Expr::Binary(b)) if b.op.is_comparison_operator() => match (&*b.lhs, &*b.rhs) {
+            (_, Expr::NumberLiteral(_)) => b.lhs.to_string(),
+            (Expr::NumberLiteral(_), _) => b.rhs.to_string(),
+            _ => rule_query.to_string(),
+        },
         _ => rule_query.to_string(),
     }
 }

@@ -5,9 +5,11 @@
 pub mod alerts;
 pub mod detail;
 pub mod help;
+pub mod note_editor;
 pub mod sparkline;
 pub mod status_bar;
 pub mod theme;
+pub mod timeline;
 
 #[cfg(test)]
 mod tests;

@@ -1,0 +1,232 @@
+//! The append-only journal, one per incident: the source of truth.
+//!
+//! Layout: `<incident dir>/<id>/journal.jsonl`, one JSON [`Record`] a line.
+//! A record is acknowledged only once it is written and fsync'd under an
+//! exclusive `flock` (fd-lock), so two warroom processes never interleave
+//! bytes and `kill -9` never loses an acknowledged line. A failed write is
+//! rolled back (truncated) before the lock is released, so "not acknowledged"
+//! means "not in the file" and a retry never duplicates.
+
+use std::fs::{self, File, OpenOptions};
+use std::io::{self, Read, Seek, SeekFrom, Write};
+use std::path::{Path, PathBuf};
+
+use chrono::{DateTime, Utc};
+use fd_lock::RwLock;
+
+use super::reader::{self, ReadOutcome};
+use super::record::{Event, Record};
+use super::{id, sanitize};
+
+/// The journal's file name inside an incident's directory.
+pub const JOURNAL_FILE: &str = "journal.jsonl";
+
+/// How many `-N` suffixes are tried before giving up on a free id.
+const MAX_SUFFIX: u32 = 1000;
+
+#[derive(Debug, thiserror::Error)]
+pub enum JournalError {
+    #[error("cannot {op} {}: {source}", path.display())]
+    Io {
+        op: &'static str,
+        path: PathBuf,
+        #[source]
+        source: io::Error,
+    },
+    #[error("no incident {id:?} in {}", dir.display())]
+    NotFound { dir: PathBuf, id: String },
+    #[error("invalid incident id {0:?}")]
+    InvalidId(String),
+    #[error("no free incident id for {0:?}")]
+    NoFreeId(String),
+    #[error("cannot encode record: {0}")]
+    Encode(#[from] serde_json::Error),
+}
+
+type Result<T, E = JournalError> = std::result::Result<T, E>;
+
+fn io_err<'a>(op: &'static str, path: &'a Path) -> impl FnOnce(io::Error) -> JournalError + 'a {
+    move |source| JournalError::Io { op, path: path.to_path_buf(), source }
+}
+
+/// What `i` asks for: the first record of a new incident.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Declaration {
+    pub title: String,
+    pub severity: String,
+    pub commander: String,
+    pub at: DateTime<Utc>,
+    pub author: String,
+}
+
+/// An open journal: appends, and reads what anyone appended since last time.
+#[derive(Debug)]
+pub struct Journal {
+    id: String,
+    path: PathBuf,
+    file: RwLock<File>,
+    /// False when the file could only be opened for reading (read-only disk).
+    writable: bool,
+    /// Bytes already returned by [`Journal::read_new`].
+    offset: u64,
+    /// Line number of the first line after `offset` (1-based).
+    next_line: usize,
+}
+
+impl Journal {
+    /// Declares a new incident under `dir`: picks a free id (a `-N` suffix
+    /// when the base is taken, atomically via `mkdir`), creates its journal
+    /// and writes the `Declared` record.
+    pub fn create(dir: &Path, decl: &Declaration) -> Result<Journal> {
+        fs::create_dir_all(dir).map_err(io_err("create", dir))?;
+        let base = id::base_id(decl.at, &sanitize::line(&decl.title));
+        let id = claim_id(dir, &base)?;
+        let path = journal_path(dir, &id);
+        let file =
+            OpenOptions::new().read(true).append(true).create_new(true).open(&path).map_err(io_err("create", &path))?;
+        sync_dir(&dir.join(&id))?;
+        sync_dir(dir)?;
+        let mut journal = Journal::from_file(id, path, file, true);
+        let event = Event::Declared {
+            title: decl.title.clone(),
+            severity: decl.severity.clone(),
+            commander: decl.commander.clone(),
+        };
+        journal.append(&Record::new(decl.at, decl.author.clone(), event))?;
+        Ok(journal)
+    }
+
+    /// Opens an existing incident. On a read-only disk the journal opens for
+    /// reading; appends then fail with the disk's error.
+    pub fn open(dir: &Path, id: &str) -> Result<Journal> {
+        if !id::is_valid(id) {
+            return Err(JournalError::InvalidId(id.to_string()));
+        }
+        let path = journal_path(dir, id);
+        let (file, writable) = match open_rw(&path) {
+            Ok(f) => (f, true),
+            Err(e) if e.kind() == io::ErrorKind::NotFound => {
+                return Err(JournalError::NotFound { dir: dir.to_path_buf(), id: id.to_string() });
+            }
+            Err(_) => (File::open(&path).map_err(io_err("open", &path))?, false),
+        };
+        Ok(Journal::from_file(id.to_string(), path, file, writable))
+    }
+
+    fn from_file(id: String, path: PathBuf, file: File, writable: bool) -> Journal {
+        Journal { id, path, file: RwLock::new(file), writable, offset: 0, next_line: 1 }
+    }
+
+    pub fn id(&self) -> &str {
+        &self.id
+    }
+
+    pub fn path(&self) -> &Path {
+        &self.path
+    }
+
+    /// Appends one record (cleaned and redacted first) and fsyncs it. When
+    /// this returns `Ok`, the record survives `kill -9` and power loss; when
+    /// it returns `Err`, the record is not in the file.
+    pub fn append(&mut self, rec: &Record) -> Result<()> {
+        let mut line = serde_json::to_vec(&sanitize::record(rec))?;
+        line.push(b'\n');
+        if !self.writable {
+            let file = open_rw(&self.path).map_err(io_err("write to", &self.path))?;
+            self.file = RwLock::new(file);
+            self.writable = true;
+        }
+        let path = &self.path;
+        let mut guard = self.file.write().map_err(io_err("lock", path))?;
+        let file: &mut File = &mut guard;
+        let len = file.metadata().map_err(io_err("stat", path))?.len();
+        let mut buf = Vec::with_capacity(line.len() + 1);
+        // A torn line left by a crash must not swallow this record.
+        if len > 0 && last_byte(file, len).map_err(io_err("read", path))? != b'\n' {
+            buf.push(b'\n');
+        }
+        buf.extend_from_slice(&line);
+        if let Err(source) = file.write_all(&buf).and_then(|()| file.sync_data()) {
+            // Best effort: if this fails too, the reader skips the torn tail.
+            let _ = file.set_len(len).and_then(|()| file.sync_data());
+            return Err(JournalError::Io { op: "write to", path: path.clone(), source });
+        }
+        Ok(())
+    }
+
+    /// Records appended by anyone (this process included) since the last
+    /// call; the first call returns the whole journal.
+    pub fn read_new(&mut self) -> Result<ReadOutcome> {
+        let path = &self.path;
+        let guard = self.file.read().map_err(io_err("lock", path))?;
+        let mut file: &File = &guard;
+        let len = file.metadata().map_err(io_err("stat", path))?.len();
+        if len < self.offset {
+            // Only an edit by hand can shrink an append-only file.
+            self.offset = len;
+            return Ok(ReadOutcome {
+                records: Vec::new(),
+                warnings: vec![reader::Warning {
+                    line: self.next_line,
+                    message: "journal shrank (edited by hand?); reading on from its new end".to_string(),
+                }],
+            });
+        }
+        let mut bytes = Vec::new();
+        file.seek(SeekFrom::Start(self.offset))
+            .and_then(|_| file.read_to_end(&mut bytes))
+            .map_err(io_err("read", path))?;
+        drop(guard);
+        let parsed = reader::parse(&bytes, self.next_line);
+        self.offset += bytes.len() as u64;
+        self.next_line += parsed.lines;
+        Ok(parsed.outcome)
+    }
+
+    /// The whole journal at `path`, read under a shared lock.
+    pub fn read_all(path: &Path) -> Result<ReadOutcome> {
+        let file = File::open(path).map_err(io_err("open", path))?;
+        let lock = RwLock::new(file);
+        let guard = lock.read().map_err(io_err("lock", path))?;
+        let mut file: &File = &guard;
+        let mut bytes = Vec::new();
+        file.read_to_end(&mut bytes).map_err(io_err("read", path))?;
+        Ok(reader::parse(&bytes, 1).outcome)
+    }
+}
+
+/// `<dir>/<id>/journal.jsonl`.
+pub fn journal_path(dir: &Path, id: &str) -> PathBuf {
+    dir.join(id).join(JOURNAL_FILE)
+}
+
+fn open_rw(path: &Path) -> io::Result<File> {
+    OpenOptions::new().read(true).append(true).open(path)
+}
+
+/// Creates the first free `<base>`, `<base>-2`… directory; `mkdir` is atomic,
+/// so two processes declaring the same title at once get different ids.
+fn claim_id(dir: &Path, base: &str) -> Result<String> {
+    for n in 1..=MAX_SUFFIX {
+        let id = id::with_suffix(base, n);
+        let path = dir.join(&id);
+        match fs::create_dir(&path) {
+            Ok(()) => return Ok(id),
+            Err(e) if e.kind() == io::ErrorKind::AlreadyExists => continue,
+            Err(e) => return Err(io_err("create", &path)(e)),
+        }
+    }
+    Err(JournalError::NoFreeId(base.to_string()))
+}
+
+fn last_byte(file: &mut File, len: u64) -> io::Result<u8> {
+    let mut b = [0u8; 1];
+    file.seek(SeekFrom::Start(len - 1))?;
+    file.read_exact(&mut b)?;
+    Ok(b[0])
+}
+
+/// fsyncs a directory so a new or renamed entry in it survives a crash.
+fn sync_dir(dir: &Path) -> Result<()> {
+    super::atomic::sync_dir(dir).map_err(io_err("sync", dir))
+}

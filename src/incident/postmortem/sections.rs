@@ -1,0 +1,234 @@
+//! Each post-mortem section from the folded timeline. A section the journal
+//! says nothing about is a `TODO:` for the author, never invented text.
+
+use super::md::{cell, code, todo};
+use super::support;
+use crate::incident::describe::{describe, duration, one_line, utc};
+use crate::incident::milestones::Milestones;
+use crate::incident::record::{Event, NoteTag, Record};
+use crate::incident::timeline::{Note, Timeline};
+use crate::text::clean;
+
+/// The markdown for placeholder `name`, `None` if it is not one.
+pub fn section(name: &str, t: &Timeline, records: &[Record]) -> Option<String> {
+    let s = match name {
+        "title" => or_todo(clean(&t.title).into_owned(), "title"),
+        "date" => t.declared.as_ref().map_or_else(|| todo("date"), |(at, _)| at.format("%Y-%m-%d").to_string()),
+        "authors" => authors(records),
+        "status" => t.status.map_or_else(|| todo("status"), |s| s.to_string()),
+        "severity" => or_todo(clean(&t.severity).into_owned(), "severity"),
+        "commander" => or_todo(clean(&t.commander).into_owned(), "commander"),
+        "summary" => summary(t),
+        "impact" => tagged(t, NoteTag::Impact, "who and what was affected, for how long"),
+        "root_causes" => tagged(t, NoteTag::Cause, "why it happened (tag notes `!cause`)"),
+        "trigger" => todo("what set it off (a deploy, a traffic spike, a config change)"),
+        "resolution" => resolution(t),
+        "detection" => detection(t),
+        "durations" => durations(&t.milestones()),
+        "action_items" => action_items(t),
+        "lessons_learned" => lessons(),
+        "timeline" => timeline_table(t, records),
+        "alerts" => support::alerts(t, records),
+        "graphs" => support::graphs(records),
+        "logs" => support::logs(records),
+        _ => return None,
+    };
+    Some(s)
+}
+
+fn or_todo(s: String, what: &str) -> String {
+    if s.trim().is_empty() { todo(what) } else { s }
+}
+
+/// Everyone who wrote to the journal, in order of first appearance.
+fn authors(records: &[Record]) -> String {
+    let mut names: Vec<String> = Vec::new();
+    for r in records {
+        let name = clean(&r.author).into_owned();
+        if !name.is_empty() && !names.contains(&name) {
+            names.push(name);
+        }
+    }
+    or_todo(names.join(", "), "authors")
+}
+
+fn summary(t: &Timeline) -> String {
+    let Some((at, by)) = &t.declared else {
+        return todo("summary (the journal has no declaration)");
+    };
+    let mut s = format!(
+        "{} — severity {}, declared {} by {}, commander {}. Status: {}.",
+        clean(&t.title),
+        clean(&t.severity),
+        utc(*at),
+        clean(by),
+        clean(&t.commander),
+        t.status.map_or("investigating".into(), |s| s.to_string()),
+    );
+    if !t.alerts.is_empty() {
+        let names: Vec<String> = t.alerts.iter().map(|a| code(&a.alertname)).collect();
+        s.push_str(&format!(" {} alert(s) involved: {}.", t.alerts.len(), names.join(", ")));
+    }
+    s
+}
+
+fn note_line(n: &Note) -> String {
+    let v = n.current();
+    let (_, text) = n.tagged();
+    format!("- {} ({}, {})", one_line(text), clean(&v.author), utc(n.created().at))
+}
+
+fn tagged(t: &Timeline, tag: NoteTag, hint: &str) -> String {
+    let notes = t.tagged_notes(tag);
+    if notes.is_empty() {
+        return todo(&format!("{hint} — notes tagged `{}` land here", tag.word()));
+    }
+    notes.into_iter().map(note_line).collect::<Vec<_>>().join("\n")
+}
+
+fn resolution(t: &Timeline) -> String {
+    let mut lines: Vec<String> =
+        t.status_changes.iter().map(|(at, status, by)| format!("- {} {} by {}", utc(*at), status, clean(by))).collect();
+    lines.extend(t.tagged_notes(NoteTag::Decision).into_iter().map(note_line));
+    if lines.is_empty() {
+        return todo("how it was mitigated and fixed — `!decision` notes land here");
+    }
+    lines.join("\n")
+}
+
+fn detection(t: &Timeline) -> String {
+    let Some((declared, by)) = &t.declared else {
+        return todo("how the problem was noticed");
+    };
+    let first = t.alerts.iter().min_by_key(|a| a.started);
+    match first {
+        Some(a) if a.started <= *declared => format!(
+            "Alert {} ({}) started {}; the incident was declared {} by {}, {} later.",
+            code(&a.alertname),
+            clean(&a.severity),
+            utc(a.started),
+            utc(*declared),
+            clean(by),
+            duration(*declared - a.started)
+        ),
+        _ => format!(
+            "Declared {} by {} with no alert firing before. {}",
+            utc(*declared),
+            clean(by),
+            todo("how was it noticed, and which alert should have caught it?")
+        ),
+    }
+}
+
+fn durations(m: &Milestones) -> String {
+    let start_label =
+        if m.first_alert.is_some_and(|a| m.declared.is_none_or(|d| a <= d)) { "first alert" } else { "declared" };
+    let at = |x: Option<chrono::DateTime<chrono::Utc>>| x.map_or("—".to_string(), utc);
+    let rows = [
+        (
+            "Time to detect",
+            "first alert",
+            at(m.first_alert),
+            "declared",
+            at(m.declared),
+            m.time_to_detect().map_or("n/a (no alert before the declaration)".into(), duration),
+        ),
+        (
+            "Time to mitigate",
+            start_label,
+            at(m.start()),
+            "mitigated",
+            at(m.mitigated),
+            m.time_to_mitigate().map_or("not mitigated yet".into(), duration),
+        ),
+        (
+            "Time to resolve",
+            start_label,
+            at(m.start()),
+            "resolved",
+            at(m.resolved),
+            m.time_to_resolve().map_or("not resolved yet".into(), duration),
+        ),
+    ];
+    let mut s = String::from("| Measure | From | To | Duration |\n| --- | --- | --- | --- |");
+    for (name, from_l, from, to_l, to, d) in rows {
+        s.push_str(&format!("\n| {name} | {from_l} {from} | {to_l} {to} | {d} |"));
+    }
+    s
+}
+
+/// `@name` in the text names the owner, otherwise the note's author owns
+/// it. A leading `@name` is taken out of the text (it is in the owner part).
+fn owner<'a>(text: &'a str, author: &'a str) -> (&'a str, &'a str) {
+    let mention = |w: &'a str| {
+        w.strip_prefix('@').map(|n| n.trim_end_matches(|c: char| !c.is_alphanumeric())).filter(|n| !n.is_empty())
+    };
+    let text = text.trim_start();
+    let (first, rest) = text.split_once(char::is_whitespace).unwrap_or((text, ""));
+    if let Some(name) = mention(first) {
+        return (name, rest.trim_start());
+    }
+    let name = text.split_whitespace().find_map(mention).unwrap_or(author);
+    (name, text)
+}
+
+fn action_items(t: &Timeline) -> String {
+    let notes = t.tagged_notes(NoteTag::Action);
+    if notes.is_empty() {
+        return todo("follow-ups to prevent a recurrence — notes tagged `!action` land here");
+    }
+    notes
+        .into_iter()
+        .map(|n| {
+            let (_, text) = n.tagged();
+            let (who, what) = owner(text, &n.created().author);
+            format!("- [ ] {} — owner: {} (noted {})", one_line(what), clean(who), utc(n.created().at))
+        })
+        .collect::<Vec<_>>()
+        .join("\n")
+}
+
+fn lessons() -> String {
+    [
+        ("What went well", "what helped"),
+        ("What went wrong", "what hurt or slowed us down"),
+        ("Where we got lucky", "what could have made it worse"),
+    ]
+    .iter()
+    .map(|(title, hint)| format!("#### {title}\n\n{}", todo(hint)))
+    .collect::<Vec<_>>()
+    .join("\n\n")
+}
+
+fn timeline_table(t: &Timeline, records: &[Record]) -> String {
+    let mut s = String::from("| Time (UTC) | Who | Event |\n| --- | --- | --- |");
+    for e in &t.entries {
+        let Some(rec) = records.get(e.record) else {
+            continue;
+        };
+        let mut text = cell(&describe(rec, t));
+        let struck = e
+            .note_id
+            .as_ref()
+            .and_then(|id| t.notes.get(id))
+            .is_some_and(|n| n.struck.is_some() && matches!(rec.event, Event::Note { .. }));
+        if struck {
+            text = format!("~~{text}~~ (struck out)");
+        }
+        s.push_str(&format!("\n| {} | {} | {} |", utc(e.at), cell(&e.author), text));
+    }
+    s
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn owner_comes_from_a_mention_or_the_author() {
+        assert_eq!(owner("@bob: add alembic upgrade", "alice"), ("bob", "add alembic upgrade"));
+        assert_eq!(owner("add a pool alert", "alice"), ("alice", "add a pool alert"));
+        assert_eq!(owner("ask @carol.", "alice"), ("carol", "ask @carol."));
+        assert_eq!(owner("ask @ the team", "alice"), ("alice", "ask @ the team"));
+    }
+}

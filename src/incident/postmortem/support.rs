@@ -1,0 +1,101 @@
+//! The supporting-information sections: alerts with their runbooks, pinned
+//! graphs and log lines. Every string is remote, so all of it is cleaned.
+
+use std::collections::BTreeMap;
+
+use super::md::{cell, code, fence, todo};
+use crate::incident::describe::{range, utc};
+use crate::incident::record::{Event, Record};
+use crate::incident::timeline::Timeline;
+use crate::text::clean;
+
+pub fn alerts(t: &Timeline, records: &[Record]) -> String {
+    if t.alerts.is_empty() {
+        return todo("no alert was recorded: list the signals that mattered");
+    }
+    let mut s = String::from(
+        "| Alert | Severity | Started | Ended | Runbook | Summary |\n| --- | --- | --- | --- | --- | --- |",
+    );
+    for a in &t.alerts {
+        s.push_str(&format!(
+            "\n| {} | {} | {} | {} | {} | {} |",
+            cell(&a.alertname),
+            cell(&a.severity),
+            utc(a.started),
+            a.ended.map_or("still firing".to_string(), utc),
+            a.runbook_url.as_deref().map_or("—".to_string(), |u| cell(&code(u))),
+            cell(&a.summary),
+        ));
+    }
+    let runbooks = runbooks_used(records);
+    if !runbooks.is_empty() {
+        s.push_str("\n\nRunbooks used:\n");
+        s.push_str(&runbooks);
+    }
+    s
+}
+
+/// Each runbook opened, and the steps whose last tick was "done".
+fn runbooks_used(records: &[Record]) -> String {
+    let mut used: BTreeMap<String, (String, BTreeMap<usize, bool>)> = BTreeMap::new();
+    for r in records {
+        match &r.event {
+            Event::RunbookOpened { runbook } => {
+                used.entry(runbook.clone()).or_insert_with(|| (utc(r.at), BTreeMap::new()));
+            }
+            Event::RunbookStep { runbook, step, done, .. } => {
+                let e = used.entry(runbook.clone()).or_insert_with(|| (utc(r.at), BTreeMap::new()));
+                e.1.insert(*step, *done);
+            }
+            _ => {}
+        }
+    }
+    let lines: Vec<String> = used
+        .iter()
+        .map(|(rb, (opened, steps))| {
+            let done: Vec<String> = steps.iter().filter(|(_, d)| **d).map(|(n, _)| n.to_string()).collect();
+            let done = if done.is_empty() { "none".to_string() } else { done.join(", ") };
+            format!("- {} opened {opened}; steps done: {done}", code(rb))
+        })
+        .collect();
+    lines.join("\n")
+}
+
+pub fn graphs(records: &[Record]) -> String {
+    let parts: Vec<String> = records
+        .iter()
+        .filter_map(|r| match &r.event {
+            Event::PinnedGraph { title, query, sparkline, min, max, unit, from, to } => Some(format!(
+                "**{}** — {} from {} to {}, range {}\n\n{}",
+                clean(title),
+                code(query),
+                utc(*from),
+                utc(*to),
+                range(*min, *max, &clean(unit)),
+                fence(&clean(sparkline))
+            )),
+            _ => None,
+        })
+        .collect();
+    if parts.is_empty() {
+        return todo("none pinned: add the graphs that tell the story");
+    }
+    parts.join("\n\n")
+}
+
+pub fn logs(records: &[Record]) -> String {
+    let lines: Vec<String> = records
+        .iter()
+        .filter_map(|r| match &r.event {
+            Event::PinnedLog { ts, labels, line } => {
+                let l: Vec<String> = labels.iter().map(|(k, v)| format!("{k}=\"{v}\"")).collect();
+                Some(clean(&format!("{} {{{}}} {line}", utc(*ts), l.join(", "))).into_owned())
+            }
+            _ => None,
+        })
+        .collect();
+    if lines.is_empty() {
+        return todo("none pinned: add the log lines that tell the story");
+    }
+    fence(&lines.join("\n"))
+}

@@ -1,0 +1,259 @@
+//! One line of the incident journal: who, when, what.
+//!
+//! Every record carries a format version so a newer warroom can change the
+//! shape without an older one misreading it. Times are those the sources give
+//! (an alert's `startsAt`, a silence's `endsAt`), not when warroom noticed.
+
+use std::collections::BTreeMap;
+use std::fmt;
+use std::str::FromStr;
+
+use chrono::{DateTime, Utc};
+use serde::{Deserialize, Serialize};
+
+/// The format this build writes and the newest it reads.
+pub const FORMAT_VERSION: u32 = 1;
+
+/// A journal line.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Record {
+    /// Format version ([`FORMAT_VERSION`] when written by this build).
+    pub v: u32,
+    /// When it happened, as the source says.
+    pub at: DateTime<Utc>,
+    /// Who wrote it (`$USER` of the warroom process that captured it).
+    pub author: String,
+    pub event: Event,
+}
+
+impl Record {
+    /// A record in the current format.
+    pub fn new(at: DateTime<Utc>, author: impl Into<String>, event: Event) -> Self {
+        Self { v: FORMAT_VERSION, at, author: author.into(), event }
+    }
+}
+
+/// Incident lifecycle: investigating → mitigated → resolved.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Status {
+    Investigating,
+    Mitigated,
+    Resolved,
+}
+
+impl Status {
+    pub const ALL: [Status; 3] = [Status::Investigating, Status::Mitigated, Status::Resolved];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Status::Investigating => "investigating",
+            Status::Mitigated => "mitigated",
+            Status::Resolved => "resolved",
+        }
+    }
+}
+
+impl fmt::Display for Status {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+/// The word was not one of the three statuses.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("unknown status {0:?} (investigating, mitigated or resolved)")]
+pub struct UnknownStatus(pub String);
+
+impl FromStr for Status {
+    type Err = UnknownStatus;
+
+    /// Accepts the full word or any unambiguous prefix (`mit`, `res`).
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        let word = s.trim().to_ascii_lowercase();
+        Status::ALL
+            .into_iter()
+            .find(|st| !word.is_empty() && st.as_str().starts_with(&word))
+            .ok_or(UnknownStatus(s.to_string()))
+    }
+}
+
+/// What happened. Serialized with a `kind` tag so unknown kinds from a newer
+/// build fail to parse as a unit (and are skipped with a warning).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(tag = "kind", rename_all = "snake_case")]
+pub enum Event {
+    Declared {
+        title: String,
+        severity: String,
+        commander: String,
+    },
+    Status {
+        status: Status,
+    },
+    Commander {
+        name: String,
+    },
+    Note {
+        id: String,
+        text: String,
+    },
+    NoteEdited {
+        id: String,
+        text: String,
+    },
+    NoteStruck {
+        id: String,
+    },
+    /// `at` is the alert's `startsAt`.
+    AlertFired {
+        fingerprint: String,
+        alertname: String,
+        severity: String,
+        labels: BTreeMap<String, String>,
+        summary: String,
+        runbook_url: Option<String>,
+    },
+    /// `at` is the alert's `endsAt`.
+    AlertResolved {
+        fingerprint: String,
+        alertname: String,
+    },
+    AlertSilenced {
+        fingerprint: String,
+        alertname: String,
+        silence_id: String,
+    },
+    /// `at` is the silence's `startsAt`.
+    SilenceCreated {
+        id: String,
+        matchers: Vec<String>,
+        comment: String,
+        ends_at: DateTime<Utc>,
+        created_by: String,
+    },
+    /// `at` is the silence's `endsAt`.
+    SilenceExpired {
+        id: String,
+    },
+    RunbookOpened {
+        runbook: String,
+    },
+    RunbookStep {
+        runbook: String,
+        step: usize,
+        text: String,
+        done: bool,
+    },
+    /// A graph pinned as a text sparkline. `min`/`max` are `None` when the
+    /// series had no finite sample (JSON cannot hold NaN).
+    PinnedGraph {
+        title: String,
+        query: String,
+        sparkline: String,
+        min: Option<f64>,
+        max: Option<f64>,
+        unit: String,
+        from: DateTime<Utc>,
+        to: DateTime<Utc>,
+    },
+    /// `at` is the log line's own timestamp (`ts`).
+    PinnedLog {
+        ts: DateTime<Utc>,
+        labels: BTreeMap<String, String>,
+        line: String,
+    },
+}
+
+impl Event {
+    /// The `kind` tag, as written in the journal.
+    pub fn kind_name(&self) -> &'static str {
+        match self {
+            Event::Declared { .. } => "declared",
+            Event::Status { .. } => "status",
+            Event::Commander { .. } => "commander",
+            Event::Note { .. } => "note",
+            Event::NoteEdited { .. } => "note_edited",
+            Event::NoteStruck { .. } => "note_struck",
+            Event::AlertFired { .. } => "alert_fired",
+            Event::AlertResolved { .. } => "alert_resolved",
+            Event::AlertSilenced { .. } => "alert_silenced",
+            Event::SilenceCreated { .. } => "silence_created",
+            Event::SilenceExpired { .. } => "silence_expired",
+            Event::RunbookOpened { .. } => "runbook_opened",
+            Event::RunbookStep { .. } => "runbook_step",
+            Event::PinnedGraph { .. } => "pinned_graph",
+            Event::PinnedLog { .. } => "pinned_log",
+        }
+    }
+}
+
+/// The tag a note gets from its leading word.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum NoteTag {
+    Action,
+    Decision,
+    Impact,
+    Cause,
+}
+
+impl NoteTag {
+    pub const ALL: [NoteTag; 4] = [NoteTag::Action, NoteTag::Decision, NoteTag::Impact, NoteTag::Cause];
+
+    pub fn word(self) -> &'static str {
+        match self {
+            NoteTag::Action => "!action",
+            NoteTag::Decision => "!decision",
+            NoteTag::Impact => "!impact",
+            NoteTag::Cause => "!cause",
+        }
+    }
+
+    /// Splits a note into its tag and the text after the tag word. The tag
+    /// word is matched case-insensitively and may be followed by `:`.
+    pub fn parse(text: &str) -> (Option<NoteTag>, &str) {
+        let trimmed = text.trim_start();
+        let end = trimmed.find(char::is_whitespace).unwrap_or(trimmed.len());
+        let word = trimmed[..end].trim_end_matches(':');
+        match NoteTag::ALL.into_iter().find(|t| t.word().eq_ignore_ascii_case(word)) {
+            Some(tag) => (Some(tag), trimmed[end..].trim_start()),
+            None => (None, text),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn tags_come_from_the_leading_word() {
+        assert_eq!(NoteTag::parse("!action @bob add a pool alert"), (Some(NoteTag::Action), "@bob add a pool alert"));
+        assert_eq!(NoteTag::parse("  !Cause: pool too small"), (Some(NoteTag::Cause), "pool too small"));
+        assert_eq!(NoteTag::parse("!impact"), (Some(NoteTag::Impact), ""));
+        assert_eq!(NoteTag::parse("not !action"), (None, "not !action"));
+        assert_eq!(NoteTag::parse("!actions"), (None, "!actions"));
+        assert_eq!(NoteTag::parse(""), (None, ""));
+    }
+
+    #[test]
+    fn status_parses_prefixes() {
+        assert_eq!("mit".parse(), Ok(Status::Mitigated));
+        assert_eq!("Resolved".parse(), Ok(Status::Resolved));
+        assert!("".parse::<Status>().is_err());
+        assert!("done".parse::<Status>().is_err());
+    }
+
+    #[test]
+    fn record_line_shape_is_stable() {
+        let at =
+            DateTime::parse_from_rfc3339("2026-11-22T10:00:00Z").map(|t| t.with_timezone(&Utc)).expect("valid time");
+        let rec = Record::new(at, "alice", Event::Status { status: Status::Mitigated });
+        let line = serde_json::to_string(&rec).expect("serializes");
+        assert_eq!(
+            line,
+            r#"{"v":1,"at":"2026-11-22T10:00:00Z","author":"alice","event":{"kind":"status","status":"mitigated"}}"#
+        );
+        assert_eq!(rec.event.kind_name(), "status");
+    }
+}

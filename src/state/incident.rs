@@ -1,0 +1,261 @@
+//! The incident as the UI holds it: the loaded journal, the timeline filter
+//! and selection, and the user's intents turned into records "to write".
+//!
+//! Pure: nothing here touches the disk. An intent returns a [`Record`] (or a
+//! [`Declaration`]) that the runtime appends to the journal; the records come
+//! back through [`IncidentState::merge`] after the runtime's next
+//! `Journal::read_new`, so what is shown is what is durably on disk.
+
+use std::collections::BTreeSet;
+
+use chrono::{DateTime, Utc};
+
+pub use crate::incident::intent::{DeclareDraft, IncidentCommand, IntentError, TimeDisplay};
+use crate::incident::sanitize;
+use crate::incident::timeline::{Entry, Note};
+use crate::incident::{Declaration, EntryKind, Event, ReadOutcome, Record, Status, Timeline};
+
+/// The incident pane's state.
+#[derive(Debug, Clone)]
+pub struct IncidentState {
+    /// Who this warroom writes as (`$USER`).
+    user: String,
+    /// Unique per process, so note ids never collide between processes.
+    session: String,
+    next_note: u64,
+    id: Option<String>,
+    records: Vec<Record>,
+    timeline: Timeline,
+    hidden: BTreeSet<EntryKind>,
+    /// Index into [`IncidentState::visible`].
+    selected: Option<usize>,
+    pub time: TimeDisplay,
+    /// Journal lines skipped on read, to show once.
+    pub warnings: Vec<String>,
+}
+
+impl IncidentState {
+    /// `session` must differ between processes (e.g. pid and start time).
+    pub fn new(user: impl Into<String>, session: impl Into<String>) -> Self {
+        IncidentState {
+            user: user.into(),
+            session: session.into(),
+            next_note: 1,
+            id: None,
+            records: Vec::new(),
+            timeline: Timeline::default(),
+            hidden: BTreeSet::new(),
+            selected: None,
+            time: TimeDisplay::Utc,
+            warnings: Vec::new(),
+        }
+    }
+
+    /// Switches to incident `id`, whose journal so far is `read`.
+    pub fn load(&mut self, id: impl Into<String>, read: ReadOutcome) {
+        self.id = Some(id.into());
+        self.records.clear();
+        self.selected = None;
+        self.merge(read);
+    }
+
+    /// Adds records read since the last refresh (anyone's). The selection
+    /// stays on its entry, or follows the tail when it was on the last one.
+    pub fn merge(&mut self, read: ReadOutcome) {
+        self.warnings.extend(read.warnings.iter().map(ToString::to_string));
+        if read.records.is_empty() {
+            return;
+        }
+        let at_end = self.selected.is_none_or(|s| s + 1 >= self.visible().len());
+        let keep = self.selected_entry().map(|e| e.record);
+        self.records.extend(read.records);
+        self.timeline = Timeline::build(&self.records);
+        let visible = self.visible();
+        self.selected = if at_end {
+            visible.len().checked_sub(1)
+        } else {
+            keep.and_then(|r| visible.iter().position(|e| e.record == r))
+        };
+    }
+
+    pub fn id(&self) -> Option<&str> {
+        self.id.as_deref()
+    }
+
+    pub fn user(&self) -> &str {
+        &self.user
+    }
+
+    pub fn records(&self) -> &[Record] {
+        &self.records
+    }
+
+    pub fn timeline(&self) -> &Timeline {
+        &self.timeline
+    }
+
+    /// Entries shown under the current filter, in time order.
+    pub fn visible(&self) -> Vec<&Entry> {
+        let hidden = &self.hidden;
+        self.timeline.entries.iter().filter(|e| !hidden.contains(&e.kind)).collect()
+    }
+
+    pub fn is_shown(&self, kind: EntryKind) -> bool {
+        !self.hidden.contains(&kind)
+    }
+
+    pub fn toggle_kind(&mut self, kind: EntryKind) {
+        if !self.hidden.remove(&kind) {
+            self.hidden.insert(kind);
+        }
+        self.clamp_selection();
+    }
+
+    /// `None` shows all kinds; `Some(k)` shows only `k`.
+    pub fn filter(&mut self, only: Option<EntryKind>) {
+        self.hidden = EntryKind::ALL.into_iter().filter(|k| only.is_some_and(|o| o != *k)).collect();
+        self.clamp_selection();
+    }
+
+    fn clamp_selection(&mut self) {
+        let n = self.visible().len();
+        self.selected = match self.selected {
+            _ if n == 0 => None,
+            Some(s) => Some(s.min(n - 1)),
+            None => Some(n - 1),
+        };
+    }
+
+    pub fn selected(&self) -> Option<usize> {
+        self.selected
+    }
+
+    /// Moves the selection by `delta` entries, clamped to the list.
+    pub fn move_selection(&mut self, delta: isize) {
+        let n = self.visible().len();
+        if n == 0 {
+            self.selected = None;
+            return;
+        }
+        let cur = self.selected.unwrap_or(n - 1) as isize;
+        self.selected = Some((cur + delta).clamp(0, n as isize - 1) as usize);
+    }
+
+    pub fn selected_entry(&self) -> Option<&Entry> {
+        self.visible().get(self.selected?).copied()
+    }
+
+    /// The note the selected entry creates, edits or strikes.
+    pub fn selected_note(&self) -> Option<&Note> {
+        let id = self.selected_entry()?.note_id.as_ref()?;
+        self.timeline.notes.get(id)
+    }
+
+    fn record(&self, at: DateTime<Utc>, event: Event) -> Result<Record, IntentError> {
+        if self.id.is_none() {
+            return Err(IntentError::NoIncident);
+        }
+        Ok(Record::new(at, self.user.clone(), event))
+    }
+
+    /// `i`: the first record of a new incident, for `Journal::create`.
+    pub fn declare(&self, draft: &DeclareDraft, now: DateTime<Utc>) -> Declaration {
+        let commander = match draft.commander.trim() {
+            "" => self.user.clone(),
+            c => c.to_string(),
+        };
+        Declaration {
+            title: draft.title.clone(),
+            severity: draft.severity.clone(),
+            commander,
+            at: now,
+            author: self.user.clone(),
+        }
+    }
+
+    /// `n` then save: a new note with an id unique across processes.
+    pub fn new_note(&mut self, text: &str, now: DateTime<Utc>) -> Result<Record, IntentError> {
+        if text.trim().is_empty() {
+            return Err(IntentError::Empty);
+        }
+        let id = format!("{}.{}", self.session, self.next_note);
+        let rec = self.record(now, Event::Note { id, text: text.to_string() })?;
+        self.next_note += 1;
+        Ok(rec)
+    }
+
+    /// Replaces the selected note's text; the old version stays in history.
+    pub fn edit_selected(&self, text: &str, now: DateTime<Utc>) -> Result<Record, IntentError> {
+        let note = self.selected_note().ok_or(IntentError::NotANote)?;
+        if note.struck.is_some() {
+            return Err(IntentError::Struck);
+        }
+        if text.trim().is_empty() {
+            return Err(IntentError::Empty);
+        }
+        if note.current().text == text {
+            return Err(IntentError::Unchanged);
+        }
+        let event = Event::NoteEdited { id: note.id.clone(), text: text.to_string() };
+        self.record(now, event)
+    }
+
+    /// Strikes the selected note out; its text stays in the history.
+    pub fn strike_selected(&self, now: DateTime<Utc>) -> Result<Record, IntentError> {
+        let note = self.selected_note().ok_or(IntentError::NotANote)?;
+        if note.struck.is_some() {
+            return Err(IntentError::Struck);
+        }
+        self.record(now, Event::NoteStruck { id: note.id.clone() })
+    }
+
+    pub fn set_status(&self, status: Status, now: DateTime<Utc>) -> Result<Record, IntentError> {
+        if self.timeline.status == Some(status) {
+            return Err(IntentError::Unchanged);
+        }
+        self.record(now, Event::Status { status })
+    }
+
+    /// The status key: investigating → mitigated → resolved.
+    pub fn advance_status(&self, now: DateTime<Utc>) -> Result<Record, IntentError> {
+        let next = match self.timeline.status {
+            None | Some(Status::Investigating) => Status::Mitigated,
+            Some(Status::Mitigated) | Some(Status::Resolved) => Status::Resolved,
+        };
+        self.set_status(next, now)
+    }
+
+    pub fn set_commander(&self, name: &str, now: DateTime<Utc>) -> Result<Record, IntentError> {
+        let name = name.trim();
+        if name.is_empty() || name == self.timeline.commander {
+            return Err(IntentError::Unchanged);
+        }
+        self.record(now, Event::Commander { name: name.to_string() })
+    }
+
+    /// Runs a `:` command: status and commander produce a record to write.
+    pub fn command(&mut self, cmd: IncidentCommand, now: DateTime<Utc>) -> Result<Option<Record>, IntentError> {
+        match cmd {
+            IncidentCommand::Status(s) => self.set_status(s, now).map(Some),
+            IncidentCommand::Commander(c) => self.set_commander(&c, now).map(Some),
+            IncidentCommand::Filter(k) => {
+                self.filter(k);
+                Ok(None)
+            }
+            IncidentCommand::Time(t) => {
+                self.time = t;
+                Ok(None)
+            }
+        }
+    }
+
+    /// An automatic capture (alert fired, silence created, runbook step…)
+    /// at the source's time. `None` without an incident, or when this exact
+    /// event is already in the journal (every poll sees a firing alert again;
+    /// another warroom may have captured it first).
+    pub fn capture(&self, at: DateTime<Utc>, event: Event) -> Option<Record> {
+        let rec = sanitize::record(&self.record(at, event).ok()?);
+        let dup = self.records.iter().any(|r| r.at == rec.at && r.event == rec.event);
+        (!dup).then_some(rec)
+    }
+}

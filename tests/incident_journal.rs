@@ -1,0 +1,223 @@
+//! The journal on a real file system: round trip, torn-write recovery,
+//! incremental reads between handles, ids, listing, a full disk.
+
+use std::collections::BTreeMap;
+use std::fs::{self, OpenOptions};
+use std::io::Write;
+use std::path::Path;
+
+use chrono::{DateTime, Duration, Utc};
+use proptest::prelude::*;
+use warroom::incident::{self, Declaration, Event, Journal, JournalError, Record, Status, journal_path};
+
+fn t0() -> DateTime<Utc> {
+    DateTime::parse_from_rfc3339("2026-11-22T10:00:00Z").expect("valid time").with_timezone(&Utc)
+}
+
+fn decl(title: &str) -> Declaration {
+    Declaration {
+        title: title.into(),
+        severity: "critical".into(),
+        commander: "alice".into(),
+        at: t0(),
+        author: "alice".into(),
+    }
+}
+
+fn note(id: &str, text: &str) -> Record {
+    Record::new(t0() + Duration::minutes(1), "alice", Event::Note { id: id.into(), text: text.into() })
+}
+
+/// One record of every kind, already clean.
+fn every_kind() -> Vec<Record> {
+    let at = t0() + Duration::minutes(2);
+    let labels: BTreeMap<String, String> = [("job".to_string(), "api".to_string())].into();
+    let events = vec![
+        Event::Status { status: Status::Mitigated },
+        Event::Commander { name: "bob".into() },
+        Event::Note { id: "a.1".into(), text: "!action line one\nline two".into() },
+        Event::NoteEdited { id: "a.1".into(), text: "!action better".into() },
+        Event::NoteStruck { id: "a.1".into() },
+        Event::AlertFired {
+            fingerprint: "f1".into(),
+            alertname: "APIDown".into(),
+            severity: "critical".into(),
+            labels: labels.clone(),
+            summary: "API down".into(),
+            runbook_url: Some("https://rb.example/api".into()),
+        },
+        Event::AlertResolved { fingerprint: "f1".into(), alertname: "APIDown".into() },
+        Event::AlertSilenced { fingerprint: "f1".into(), alertname: "APIDown".into(), silence_id: "s1".into() },
+        Event::SilenceCreated {
+            id: "s1".into(),
+            matchers: vec!["alertname=\"APIDown\"".into()],
+            comment: "deploying".into(),
+            ends_at: at + Duration::hours(1),
+            created_by: "bob".into(),
+        },
+        Event::SilenceExpired { id: "s1".into() },
+        Event::RunbookOpened { runbook: "runbooks/api-down.md".into() },
+        Event::RunbookStep { runbook: "runbooks/api-down.md".into(), step: 2, text: "restart".into(), done: true },
+        Event::PinnedGraph {
+            title: "5xx".into(),
+            query: "sum(rate(http_requests_total{status=~\"5..\"}[5m]))".into(),
+            sparkline: "▁▃▇".into(),
+            min: Some(0.0),
+            max: None,
+            unit: "req/s".into(),
+            from: at - Duration::minutes(30),
+            to: at,
+        },
+        Event::PinnedLog { ts: at, labels, line: "panic: nil map".into() },
+    ];
+    events.into_iter().map(|e| Record::new(at, "alice", e)).collect()
+}
+
+#[test]
+fn journal_round_trips_every_kind() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let mut j = Journal::create(dir.path(), &decl("API down")).expect("create");
+    assert_eq!(j.id(), "2026-11-22-api-down");
+    let recs = every_kind();
+    for r in &recs {
+        j.append(r).expect("append");
+    }
+    let read = Journal::read_all(j.path()).expect("read");
+    assert!(read.warnings.is_empty());
+    assert_eq!(read.records.len(), recs.len() + 1);
+    assert!(matches!(read.records[0].event, Event::Declared { .. }));
+    assert_eq!(&read.records[1..], &recs[..]);
+    // The incremental reader of the writer sees the same.
+    assert_eq!(j.read_new().expect("read_new").records, read.records);
+    assert!(j.read_new().expect("nothing new").records.is_empty());
+}
+
+#[test]
+fn remote_strings_are_cleaned_and_secrets_never_written() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let mut j = Journal::create(dir.path(), &decl("x\x1b]0;pwned\x07")).expect("create");
+    let mut labels = BTreeMap::new();
+    labels.insert("api_token".to_string(), "hunter2".to_string());
+    j.append(&Record::new(
+        t0(),
+        "bob\x1b[2J",
+        Event::PinnedLog { ts: t0(), labels, line: "auth ok password=hunter2 \x1b[31mred".into() },
+    ))
+    .expect("append");
+    let raw = fs::read_to_string(j.path()).expect("raw journal");
+    assert!(!raw.contains("hunter2"), "{raw}");
+    assert!(!raw.contains("\\u001b") && !raw.contains('\u{1b}'), "{raw}");
+    assert!(raw.contains("password=[redacted] red"));
+}
+
+#[test]
+fn ids_get_a_suffix_when_taken_and_bad_ids_are_refused() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let a = Journal::create(dir.path(), &decl("DB down")).expect("first");
+    let b = Journal::create(dir.path(), &decl("DB down")).expect("second");
+    assert_eq!(a.id(), "2026-11-22-db-down");
+    assert_eq!(b.id(), "2026-11-22-db-down-2");
+    assert!(matches!(Journal::open(dir.path(), "../etc"), Err(JournalError::InvalidId(_))));
+    assert!(matches!(Journal::open(dir.path(), "2026-11-22-none"), Err(JournalError::NotFound { .. })));
+}
+
+#[test]
+fn list_and_find_open_read_status_from_journals() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    assert!(incident::find_open(&dir.path().join("missing")).expect("no dir").is_none());
+    let mut first = Journal::create(dir.path(), &decl("first")).expect("first");
+    let mut d2 = decl("second");
+    d2.at = t0() + Duration::hours(1);
+    let second = Journal::create(dir.path(), &d2).expect("second");
+    fs::create_dir(dir.path().join("not-an-incident")).expect("stray dir");
+    assert_eq!(incident::list(dir.path()).expect("list").len(), 2);
+    assert_eq!(incident::find_open(dir.path()).expect("open").map(|m| m.id), Some(second.id().to_string()));
+    let mut second = Journal::open(dir.path(), second.id()).expect("reopen");
+    let resolved = Event::Status { status: Status::Resolved };
+    second.append(&Record::new(d2.at, "alice", resolved.clone())).expect("resolve");
+    let open = incident::find_open(dir.path()).expect("open").expect("first is open");
+    assert_eq!(open.id, first.id());
+    assert_eq!(open.title, "first");
+    first.append(&Record::new(t0(), "alice", resolved)).expect("resolve");
+    assert!(incident::find_open(dir.path()).expect("none open").is_none());
+}
+
+#[test]
+fn torn_last_line_is_skipped_and_the_next_append_survives() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let mut j = Journal::create(dir.path(), &decl("torn")).expect("create");
+    j.append(&note("a.1", "before the crash")).expect("append");
+    // A crash mid-write: half a record, no newline.
+    let mut f = OpenOptions::new().append(true).open(j.path()).expect("open raw");
+    f.write_all(br#"{"v":1,"at":"2026-11-22T10:05:00Z","author":"alice","ev"#).expect("tear");
+    drop(f);
+
+    let mut reopened = Journal::open(dir.path(), j.id()).expect("opens despite the tear");
+    let read = reopened.read_new().expect("read");
+    assert_eq!(read.records.len(), 2);
+    assert_eq!(read.warnings.len(), 1);
+    assert!(read.warnings[0].to_string().contains("line 3"));
+
+    reopened.append(&note("a.2", "after the crash")).expect("append after tear");
+    let more = reopened.read_new().expect("read more");
+    assert_eq!(more.records, vec![note("a.2", "after the crash")]);
+    assert!(more.warnings.is_empty());
+    let all = Journal::read_all(j.path()).expect("read all");
+    assert_eq!(all.records.len(), 3);
+    assert_eq!(all.warnings.len(), 1, "{:?}", all.warnings);
+}
+
+#[test]
+fn each_handle_sees_the_others_appends() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let mut a = Journal::create(dir.path(), &decl("shared")).expect("create");
+    let mut b = Journal::open(dir.path(), a.id()).expect("open");
+    assert_eq!(a.read_new().expect("a").records.len(), 1);
+    assert_eq!(b.read_new().expect("b").records.len(), 1);
+    a.append(&note("a.1", "from a")).expect("a writes");
+    b.append(&note("b.1", "from b")).expect("b writes");
+    let seen_by_a = a.read_new().expect("a reads");
+    let seen_by_b = b.read_new().expect("b reads");
+    assert_eq!(seen_by_a.records, seen_by_b.records);
+    assert_eq!(seen_by_a.records.len(), 2);
+}
+
+#[test]
+fn a_full_disk_is_an_error_naming_the_file() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let j = Journal::create(dir.path(), &decl("full")).expect("create");
+    let path = j.path().to_path_buf();
+    drop(j);
+    fs::remove_file(&path).expect("remove");
+    // /dev/full accepts an open for writing and fails every write with ENOSPC.
+    std::os::unix::fs::symlink("/dev/full", &path).expect("symlink");
+    let mut full = Journal::open(dir.path(), "2026-11-22-full").expect("open");
+    let err = full.append(&note("a.1", "lost?")).expect_err("disk full");
+    let msg = err.to_string();
+    assert!(msg.contains("No space left"), "{msg}");
+    assert!(msg.contains(&*path.to_string_lossy()), "{msg}");
+}
+
+#[test]
+fn journal_path_is_per_incident_directory() {
+    assert_eq!(journal_path(Path::new("/var/inc"), "x"), Path::new("/var/inc/x/journal.jsonl"));
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(64))]
+    #[test]
+    fn reading_any_file_never_panics(
+        bytes in proptest::collection::vec(any::<u8>(), 0..1024),
+        keep in 0usize..1024,
+    ) {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let mut j = Journal::create(dir.path(), &decl("fuzz")).expect("create");
+        j.append(&note("a.1", "kept")).expect("append");
+        let mut raw = fs::read(j.path()).expect("raw");
+        raw.extend_from_slice(&bytes[..keep.min(bytes.len())]);
+        fs::write(j.path(), &raw).expect("write garbage");
+        let read = Journal::read_all(j.path()).expect("read never refuses");
+        prop_assert!(read.records.len() >= 2);
+        prop_assert_eq!(&read.records[1], &note("a.1", "kept"));
+    }
+}
