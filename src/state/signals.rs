@@ -125,10 +125,11 @@ impl SignalsState {
     }
 
     /// The step for a sparkline `width` columns wide over the window: about
-    /// one point per column, rounded up to a multiple of 5 s.
+    /// one point per column, rounded up to a multiple of 5 s (whole
+    /// seconds below that, for short windows).
     pub fn step_for(&self, width: u16) -> u64 {
-        let raw = self.window.as_secs().max(1) / u64::from(width.max(1));
-        raw.max(1).div_ceil(5) * 5
+        let raw = (self.window.as_secs().max(1) / u64::from(width.max(1))).max(1);
+        if raw < 5 { raw } else { raw.div_ceil(5) * 5 }
     }
 
     /// What to fetch so that `key` covers the window ending now: nothing if

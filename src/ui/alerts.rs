@@ -8,9 +8,11 @@ use ratatui::widgets::{Block, Borders, Paragraph};
 
 use crate::model::Severity;
 use crate::state::alerts::{BoardAlert, Row};
+use crate::state::schedule::{LIST_SPARK_WIDTH, list_key};
 use crate::state::sources::format_age_coarse;
 use crate::state::{Pane, State};
 use crate::text::{clean, truncate_width};
+use crate::ui::sparkline;
 
 pub fn draw(frame: &mut Frame, area: Rect, state: &State) {
     let focused = state.focus == Pane::Alerts;
@@ -103,6 +105,11 @@ fn alert_line<'a>(state: &State, b: &BoardAlert, width: usize) -> Line<'a> {
         Span::styled(format!("{age:>4} "), theme.style("age")),
     ];
     let mut used: usize = 1 + 5 + 10 + 5;
+    if state.signals.enabled && width >= 80 {
+        spans.extend(list_sparkline(state, a));
+        spans.push(Span::raw(" "));
+        used += LIST_SPARK_WIDTH as usize + 1;
+    }
     if state.alerts.grouping.name() != "alertname" {
         let name = truncate_width(&clean(a.name()), 28);
         used += name.chars().count() + 1;
@@ -127,6 +134,25 @@ fn alert_line<'a>(state: &State, b: &BoardAlert, width: usize) -> Line<'a> {
         spans.push(Span::styled(" (stale)", theme.style("stale")));
     }
     Line::from(spans)
+}
+
+/// The alert's own expression over the window, or blanks when its rule (or
+/// its data) is not known yet.
+fn list_sparkline(state: &State, a: &crate::model::Alert) -> Vec<Span<'static>> {
+    let width = LIST_SPARK_WIDTH as usize;
+    let found = list_key(state, a).and_then(|key| {
+        let end = state.signals.cache.get(&key)?.end as f64;
+        let series = state.signals.alert_series(a, &key)?;
+        Some((series.samples.clone(), end, key.step_secs as f64))
+    });
+    match found {
+        Some((samples, end, step)) => {
+            let style = state.theme.severity(a.severity());
+            let mark = a.starts_at.timestamp() as f64;
+            sparkline::spans(&samples, end, step, width, Some(mark), style, state.theme.style("header")).0
+        }
+        None => vec![Span::styled(" ".repeat(width), state.theme.style("dim"))],
+    }
 }
 
 pub fn severity_tag(s: Severity) -> &'static str {

@@ -7,9 +7,12 @@ use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, Borders, Paragraph, Wrap};
 
 use crate::model::Alert;
+use crate::state::schedule::detail_lines;
+use crate::state::signals::format_value;
 use crate::state::sources::format_age;
 use crate::state::{Pane, State};
-use crate::text::{clean, clean_multiline};
+use crate::text::{clean, clean_multiline, truncate_width};
+use crate::ui::sparkline;
 
 pub fn draw(frame: &mut Frame, area: Rect, state: &State) {
     let theme = &state.theme;
@@ -18,9 +21,14 @@ pub fn draw(frame: &mut Frame, area: Rect, state: &State) {
         .borders(Borders::ALL)
         .border_style(theme.border(focused))
         .title(Span::styled(" Detail ", theme.style("title")));
+    let inner_width = block.inner(area).width;
     let lines = match state.alerts.selected() {
         Some(b) => {
             let mut lines = alert_lines(state, &b.alert);
+            let signals = signal_lines(state, &b.alert, inner_width);
+            if !signals.is_empty() {
+                lines.splice(2..2, signals);
+            }
             if b.stale {
                 lines.insert(1, Line::styled("stale: every source that reported it is down", theme.style("stale")));
             }
@@ -88,6 +96,66 @@ fn alert_lines(state: &State, a: &Alert) -> Vec<Line<'static>> {
         lines.push(kv(state, "inhibited by", &a.inhibited_by.join(", ")));
     }
     lines
+}
+
+/// Width of the name and value columns around each detail sparkline.
+const NAME_W: usize = 13;
+const VALUE_W: usize = 34;
+
+/// The alert's expression and its service's golden signals, each a
+/// sparkline with the current value, min and max, the alert's start marked.
+fn signal_lines(state: &State, a: &Alert, width: u16) -> Vec<Line<'static>> {
+    let theme = &state.theme;
+    let spark_w = (width as usize).saturating_sub(NAME_W + VALUE_W + 2).clamp(10, 120);
+    state.detail_spark_width.set(spark_w as u16);
+    let mut rows = Vec::new();
+    for l in detail_lines(state, a) {
+        let Some(cached) = state.signals.cache.get(&l.key) else { continue };
+        let series = if l.own { state.signals.alert_series(a, &l.key) } else { cached.series.first() };
+        let mut spans =
+            vec![Span::styled(format!("{:<NAME_W$}", truncate_width(&l.name, NAME_W - 1)), theme.style("label_key"))];
+        match (series, &cached.error) {
+            (_, Some(e)) => {
+                spans.push(Span::styled(truncate_width(&e.short(), spark_w + VALUE_W), theme.style("flash_error")))
+            }
+            (None, None) => spans.push(Span::styled("no data", theme.style("dim"))),
+            (Some(s), None) => {
+                let mark = Some(a.starts_at.timestamp() as f64);
+                let style = theme.style("info");
+                let (sp, values) = sparkline::spans(
+                    &s.samples,
+                    cached.end as f64,
+                    l.key.step_secs as f64,
+                    spark_w,
+                    mark,
+                    style,
+                    theme.severity(a.severity()),
+                );
+                spans.extend(sp);
+                let now = values.iter().rev().flatten().next().copied().unwrap_or(f64::NAN);
+                let (lo, hi) = sparkline::range(&values).unwrap_or((f64::NAN, f64::NAN));
+                let text = format!(
+                    " {} (min {} max {})",
+                    format_value(now, l.unit),
+                    format_value(lo, l.unit),
+                    format_value(hi, l.unit)
+                );
+                spans.push(Span::styled(text, theme.style("label_value")));
+            }
+        }
+        rows.push(Line::from(spans));
+    }
+    let mut out = Vec::new();
+    if let Some(rule) = state.signals.rule_for(a) {
+        out.push(Line::default());
+        out.push(kv(state, "expr", &rule.query));
+    }
+    if !rows.is_empty() {
+        out.push(Line::default());
+        out.push(Line::styled("Signals", theme.style("header")));
+        out.extend(rows);
+    }
+    out
 }
 
 fn kv(state: &State, key: &str, value: &str) -> Line<'static> {

@@ -3,6 +3,7 @@
 //! ratatui's `ListState` keeps it).
 
 pub mod alerts;
+pub mod chart;
 pub mod detail;
 pub mod help;
 pub mod note_editor;
@@ -35,6 +36,9 @@ pub fn draw(frame: &mut Frame, state: &State) {
     alerts::draw(frame, list, state);
     detail::draw(frame, detail, state);
     status_bar::draw_status(frame, status, state);
+    if let Some(chart) = &state.chart {
+        chart::draw(frame, body, state, chart);
+    }
     if state.help {
         help::draw(frame, body, state);
     }

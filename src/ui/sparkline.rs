@@ -49,6 +49,33 @@ pub fn render(values: &[Option<f64>]) -> String {
         .collect()
 }
 
+/// A sparkline as styled spans, the column holding `mark` (the alert's
+/// start) drawn in `mark_style`. The last column holds `end`.
+pub fn spans(
+    samples: &[(f64, f64)],
+    end: f64,
+    step: f64,
+    width: usize,
+    mark: Option<f64>,
+    style: ratatui::style::Style,
+    mark_style: ratatui::style::Style,
+) -> (Vec<ratatui::text::Span<'static>>, Vec<Option<f64>>) {
+    use ratatui::text::Span;
+    let start = end - step * (width.saturating_sub(1)) as f64;
+    let values = bucket(samples, start, step, width);
+    let text: Vec<char> = render(&values).chars().collect();
+    let mark_col = mark.filter(|m| *m >= start).map(|m| ((m - start) / step).floor() as usize).filter(|c| *c < width);
+    let out = match mark_col {
+        Some(c) => vec![
+            Span::styled(text[..c].iter().collect::<String>(), style),
+            Span::styled(text[c].to_string(), mark_style),
+            Span::styled(text[c + 1..].iter().collect::<String>(), style),
+        ],
+        None => vec![Span::styled(text.into_iter().collect::<String>(), style)],
+    };
+    (out, values)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -88,3 +88,26 @@ fn empty_board_says_why() {
     update(&mut s, poll(AM0, Ok(Payload::AmAlerts(vec![]))));
     assert!(render(&s, 100, 10).contains("no alert firing"));
 }
+
+#[test]
+fn chart_draws_lines_legend_and_errors() {
+    use crate::state::ChartView;
+    use crate::state::signals::{Cached, SeriesKey, Unit};
+    let mut s = loaded();
+    let key = SeriesKey { query: "rate(x[5m])".into(), step_secs: 60 };
+    let end = now().timestamp();
+    let samples: Vec<(f64, f64)> = (0..30).map(|i| ((end - 1800 + i * 60) as f64, (i % 7) as f64)).collect();
+    let series =
+        crate::sources::prometheus::Series { labels: [("pod".to_string(), "api-1".to_string())].into(), samples };
+    s.signals.cache.insert(key.clone(), Cached { series: vec![series], end, error: None });
+    s.chart = Some(ChartView { title: "HighErrorRate · expression".into(), key: key.clone(), unit: Unit::None });
+    let screen = render(&s, 120, 30);
+    assert!(screen.contains("HighErrorRate · expression"), "{screen}");
+    assert!(screen.contains("pod=api-1"), "legend: {screen}");
+    assert!(screen.chars().any(|c| ('\u{2800}'..='\u{28ff}').contains(&c)), "braille: {screen}");
+    assert!(screen.contains("11:30") && screen.contains("12:00"), "time axis: {screen}");
+    let err = SourceError::Api { status: 400, kind: "bad_data".into(), message: "1:6: parse error: unclosed".into() };
+    s.signals.cache.insert(key, Cached { series: vec![], end, error: Some(err) });
+    let screen = render(&s, 120, 30);
+    assert!(screen.contains("bad_data: 1:6: parse error: unclosed"), "Prometheus' own words: {screen}");
+}
