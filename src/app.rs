@@ -14,8 +14,9 @@ use ratatui::backend::Backend;
 use tokio::sync::mpsc;
 
 use crate::config::Config;
+use crate::incident::session::Session;
 use crate::keymap::Keymap;
-use crate::msg::{Cmd, Msg, SourceId, SourceKind};
+use crate::msg::{Cmd, IncidentMsg, Msg, SourceId, SourceKind};
 use crate::sources::poller::{self, Pollers, SourceSpec};
 use crate::sources::{HttpClient, PrometheusClient};
 use crate::state::signals::Fetch;
@@ -33,6 +34,8 @@ const TICK: Duration = Duration::from_secs(1);
 pub struct Options {
     pub drill: Option<String>,
     pub context: String,
+    /// Where a `postmortem-template.md` may override the layout.
+    pub config_dir: Option<std::path::PathBuf>,
 }
 
 /// The console without a terminal: usable on ratatui's `TestBackend`.
@@ -42,6 +45,7 @@ pub struct Console {
     rx: mpsc::UnboundedReceiver<Msg>,
     pollers: Pollers,
     ranges: RangeRunner,
+    incident: Option<Session>,
 }
 
 /// Range queries for sparklines and charts, at most [`RANGE_CONCURRENCY`]
@@ -109,12 +113,29 @@ impl Console {
             context: opts.context,
             signals: cfg.signals.clone(),
             signal_window: cfg.signal_window,
+            user: crate::env::user(),
+            session: format!("{}.{}", std::process::id(), Utc::now().timestamp_millis()),
         };
         let state = State::new(setup, keymap, theme, Utc::now());
         let (tx, rx) = mpsc::unbounded_channel();
         let ranges = RangeRunner::new(cfg)?;
+        let template = match &opts.config_dir {
+            Some(d) => crate::incident::load_template(d)?,
+            None => None,
+        };
+        let mut incident = cfg.incident_dir.clone().map(|dir| Session::new(dir, template));
+        if let Some(session) = incident.as_mut() {
+            // The open incident found in the directory is resumed.
+            match session.resume() {
+                Ok(Some((id, read))) => {
+                    let _ = tx.send(Msg::Incident(IncidentMsg::Loaded { id, read }));
+                }
+                Ok(None) => {}
+                Err(e) => tracing::warn!(error = %e, "cannot resume the open incident"),
+            }
+        }
         let pollers = poller::spawn(specs, cfg.refresh, tx.clone())?;
-        Ok(Self { state, tx, rx, pollers, ranges })
+        Ok(Self { state, tx, rx, pollers, ranges, incident })
     }
 
     pub fn sender(&self) -> mpsc::UnboundedSender<Msg> {
@@ -134,9 +155,45 @@ impl Console {
                 Cmd::Quit => return false,
                 Cmd::RefreshAll => self.pollers.refresh_all(),
                 Cmd::FetchRange(f) => self.ranges.spawn(f, self.tx.clone()),
+                Cmd::Declare(_) | Cmd::Append { .. } | Cmd::ReadJournal | Cmd::Export => {
+                    let msg = self.journal(cmd);
+                    if let Some(msg) = msg
+                        && !self.handle(msg)
+                    {
+                        return false;
+                    }
+                }
             }
         }
         !self.state.quit
+    }
+
+    /// Performs a journal command. Appends are synchronous: the fsync is a
+    /// few milliseconds, and the UI must not say "saved" before it is done.
+    fn journal(&mut self, cmd: Cmd) -> Option<Msg> {
+        let Some(session) = self.incident.as_mut() else {
+            let error = "no incident directory configured (--incident-dir)".to_string();
+            return Some(Msg::Incident(IncidentMsg::Failed { error, from_editor: true }));
+        };
+        let msg = match cmd {
+            Cmd::Declare(decl) => match session.declare(&decl) {
+                Ok((id, read)) => IncidentMsg::Loaded { id, read },
+                Err(e) => IncidentMsg::Failed { error: e.to_string(), from_editor: true },
+            },
+            Cmd::Append { record, from_editor } => match session.append(&record) {
+                Ok(read) => IncidentMsg::Saved { read, from_editor },
+                Err(e) => IncidentMsg::Failed { error: e.to_string(), from_editor },
+            },
+            Cmd::ReadJournal => match session.read_new() {
+                Ok(Some(read)) if read.records.is_empty() && read.warnings.is_empty() => return None,
+                Ok(Some(read)) => IncidentMsg::Read(read),
+                Ok(None) => return None,
+                Err(e) => IncidentMsg::Failed { error: e.to_string(), from_editor: false },
+            },
+            Cmd::Export => IncidentMsg::Exported(session.export().map_err(|e| e.to_string())),
+            _ => return None,
+        };
+        Some(Msg::Incident(msg))
     }
 
     /// Applies every message already queued, so a burst costs one frame.

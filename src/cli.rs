@@ -62,6 +62,16 @@ pub struct Cli {
 pub enum Command {
     /// Probe each configured source; exit 1 if any is down.
     Check,
+    /// Write the post-mortem draft of an incident (default: the open one,
+    /// else the latest) from its journal, without the UI.
+    Export {
+        /// Incident id, e.g. 2026-11-22-db-down.
+        #[arg(long)]
+        incident: Option<String>,
+        /// Output file (default: postmortem.md in the incident's directory).
+        #[arg(long, value_name = "FILE")]
+        out: Option<PathBuf>,
+    },
     /// Print shell completions.
     Completions {
         #[arg(value_enum)]
@@ -121,6 +131,14 @@ fn run(cli: Cli, paths: &Paths) -> anyhow::Result<ExitCode> {
     let rt = tokio::runtime::Builder::new_multi_thread().worker_threads(2).enable_all().build()?;
     match cli.command {
         Some(Command::Check) => rt.block_on(crate::check::run(&cfg)),
+        Some(Command::Export { incident, out }) => {
+            let dir = cfg.incident_dir.clone().unwrap_or_else(|| paths.default_incident_dir());
+            let template = paths.config_file.parent().map(crate::incident::load_template).transpose()?.flatten();
+            let path =
+                crate::incident::export_with_template(&dir, incident.as_deref(), out.as_deref(), template.as_deref())?;
+            println!("{}", path.display());
+            Ok(ExitCode::SUCCESS)
+        }
         None => {
             if !cfg.has_sources() {
                 anyhow::bail!(
@@ -128,7 +146,11 @@ fn run(cli: Cli, paths: &Paths) -> anyhow::Result<ExitCode> {
                     paths.config_file.display()
                 );
             }
-            rt.block_on(crate::app::run(cfg, crate::app::Options::default()))?;
+            let opts = crate::app::Options {
+                config_dir: paths.config_file.parent().map(std::path::Path::to_path_buf),
+                ..crate::app::Options::default()
+            };
+            rt.block_on(crate::app::run(cfg, opts))?;
             Ok(ExitCode::SUCCESS)
         }
         Some(Command::Completions { .. } | Command::Man) => Ok(ExitCode::SUCCESS),

@@ -58,6 +58,8 @@ actions! {
     Note, "note", "Incident", "add a note to the incident", ["n"];
     Incident, "incident", "Incident", "declare or resume an incident", ["i"];
     Export, "export", "Incident", "write the post-mortem draft", ["e"];
+    EditNote, "edit-note", "Incident", "edit the note selected in the timeline", ["E"];
+    StrikeNote, "strike-note", "Incident", "strike out the selected note (kept in history)", ["X"];
     Silence, "silence", "Act", "silence the alert", ["s"];
     Ack, "ack", "Act", "acknowledge (short silence on this alert)", ["a"];
 }

@@ -7,6 +7,7 @@ use std::time::Duration;
 use chrono::{DateTime, Utc};
 use crossterm::event::{KeyEvent, MouseEvent};
 
+use crate::incident::{Declaration, ReadOutcome, Record};
 use crate::model::{Alert, Silence};
 use crate::sources::SourceError;
 use crate::sources::prometheus::{AlertRule, Series};
@@ -67,8 +68,32 @@ pub enum Msg {
     Poll(Box<PollResult>),
     /// A range query answered.
     Range(Box<(Fetch, Result<Vec<Series>, SourceError>)>),
+    /// The journal answered.
+    Incident(IncidentMsg),
     /// SIGTERM, SIGHUP or SIGINT: leave cleanly.
     Terminate,
+}
+
+/// What the incident journal did.
+#[derive(Debug, Clone, PartialEq)]
+pub enum IncidentMsg {
+    /// An incident was resumed or declared; `read` is its journal.
+    Loaded {
+        id: String,
+        read: ReadOutcome,
+    },
+    /// Records appended since the last read (by anyone).
+    Read(ReadOutcome),
+    /// A record is on disk (fsync'd); `read` holds it.
+    Saved {
+        read: ReadOutcome,
+        from_editor: bool,
+    },
+    Failed {
+        error: String,
+        from_editor: bool,
+    },
+    Exported(Result<std::path::PathBuf, String>),
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -78,4 +103,16 @@ pub enum Cmd {
     RefreshAll,
     /// Run a range query against Prometheus (bounded concurrency).
     FetchRange(Fetch),
+    /// Create the incident's journal.
+    Declare(Declaration),
+    /// Append (and fsync) a record; `from_editor` keeps the editor open until
+    /// the write is known good.
+    Append {
+        record: Record,
+        from_editor: bool,
+    },
+    /// Read what other processes appended.
+    ReadJournal,
+    /// Write the post-mortem draft.
+    Export,
 }

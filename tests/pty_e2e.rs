@@ -4,67 +4,8 @@
 
 mod support;
 
-use std::process::Command;
-use std::time::{Duration, Instant};
-
+use support::tmux::Tmux;
 use support::{Alertmanager, PromConfig, Prometheus};
-
-/// A tmux server of its own (its own socket), killed on drop.
-struct Tmux {
-    socket: String,
-}
-
-impl Tmux {
-    fn start(cmd: &str, width: u16, height: u16) -> Self {
-        let socket = format!("warroom-test-{}-{}", std::process::id(), support::free_port());
-        let t = Tmux { socket };
-        let ok = t
-            .cmd(&["new-session", "-d", "-s", "w", "-x", &width.to_string(), "-y", &height.to_string(), cmd])
-            .status
-            .success();
-        assert!(ok, "tmux new-session failed (is tmux installed? scripts/install-test-deps.sh)");
-        t
-    }
-
-    fn cmd(&self, args: &[&str]) -> std::process::Output {
-        Command::new("tmux").arg("-L").arg(&self.socket).args(args).output().expect("tmux runs")
-    }
-
-    fn screen(&self) -> String {
-        String::from_utf8_lossy(&self.cmd(&["capture-pane", "-p", "-t", "w"]).stdout).into_owned()
-    }
-
-    fn keys(&self, keys: &[&str]) {
-        let mut args = vec!["send-keys", "-t", "w"];
-        args.extend_from_slice(keys);
-        self.cmd(&args);
-    }
-
-    /// Waits until the screen satisfies `f`; panics with the screen if not.
-    fn wait(&self, what: &str, secs: u64, f: impl Fn(&str) -> bool) -> String {
-        let deadline = Instant::now() + Duration::from_secs(secs);
-        loop {
-            let s = self.screen();
-            if f(&s) {
-                return s;
-            }
-            if Instant::now() > deadline {
-                panic!("timed out waiting for {what}; screen:\n{s}");
-            }
-            std::thread::sleep(Duration::from_millis(150));
-        }
-    }
-
-    fn alive(&self) -> bool {
-        self.cmd(&["has-session", "-t", "w"]).status.success()
-    }
-}
-
-impl Drop for Tmux {
-    fn drop(&mut self) {
-        let _ = self.cmd(&["kill-server"]);
-    }
-}
 
 fn status_line(screen: &str) -> &str {
     screen.lines().rev().find(|l| !l.trim().is_empty()).unwrap_or("")

@@ -20,6 +20,7 @@ pub mod postmortem;
 pub mod reader;
 pub mod record;
 pub mod sanitize;
+pub mod session;
 pub mod timeline;
 
 use std::fs;

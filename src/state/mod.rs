@@ -4,6 +4,7 @@
 
 pub mod alerts;
 pub mod incident;
+pub mod incident_flow;
 pub mod schedule;
 pub mod signals;
 pub mod sources;
@@ -29,10 +30,12 @@ use sources::SourceHealth;
 pub enum Pane {
     Alerts,
     Detail,
+    /// The incident timeline (shown once an incident is open).
+    Timeline,
 }
 
 impl Pane {
-    pub const ORDER: &'static [Pane] = &[Pane::Alerts, Pane::Detail];
+    pub const ORDER: &'static [Pane] = &[Pane::Alerts, Pane::Detail, Pane::Timeline];
 }
 
 /// A one-line input at the bottom of the screen.
@@ -68,6 +71,10 @@ pub struct Setup {
     pub context: String,
     pub signals: Vec<SignalTemplate>,
     pub signal_window: std::time::Duration,
+    /// Who writes notes (`$USER`).
+    pub user: String,
+    /// Unique per process, so note ids never collide between processes.
+    pub session: String,
 }
 
 /// The full-size chart (`c`, `:query`).
@@ -84,6 +91,9 @@ pub struct State {
     pub alerts: AlertsState,
     pub signals: SignalsState,
     pub chart: Option<ChartView>,
+    pub incident: incident::IncidentState,
+    /// The note editor or declaration form, when open.
+    pub editor: Option<crate::ui::note_editor::NoteEditor>,
     pub sources: Vec<SourceHealth>,
     pub keymap: Keymap,
     pub theme: Theme,
@@ -118,6 +128,8 @@ impl State {
             alerts: AlertsState::new(Grouping::parse(&setup.group_by), setup.show_muted, has_am),
             signals: SignalsState::new(setup.signals, window, has_prom),
             chart: None,
+            incident: incident::IncidentState::new(setup.user, setup.session),
+            editor: None,
             sources: setup.sources.into_iter().map(|(id, name)| SourceHealth::new(id, name)).collect(),
             keymap,
             theme,

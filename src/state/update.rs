@@ -32,13 +32,13 @@ fn apply(state: &mut State, msg: Msg) -> Vec<Cmd> {
             if now.timestamp() / 60 != state.now.timestamp() / 60 {
                 state.dirty = true;
             }
+            let read = super::incident_flow::is_open(state) && now.timestamp() % 2 == 0;
             state.now = now;
-            Vec::new()
+            // Notes from another warroom on the same incident show within 2 s.
+            if read { vec![Cmd::ReadJournal] } else { Vec::new() }
         }
-        Msg::Poll(p) => {
-            on_poll(state, *p);
-            Vec::new()
-        }
+        Msg::Poll(p) => on_poll(state, *p),
+        Msg::Incident(m) => super::incident_flow::on_msg(state, m),
         Msg::Range(r) => {
             let (fetch, result) = *r;
             state.signals.merge(&fetch, result);
@@ -52,9 +52,9 @@ fn apply(state: &mut State, msg: Msg) -> Vec<Cmd> {
     }
 }
 
-fn on_poll(state: &mut State, p: PollResult) {
+fn on_poll(state: &mut State, p: PollResult) -> Vec<Cmd> {
     let Some(idx) = state.sources.iter().position(|s| s.id == p.source) else {
-        return;
+        return Vec::new();
     };
     let health_changed = state.sources[idx].record(p.at, p.latency, p.result.as_ref().err());
     let data_changed = match p.result {
@@ -68,11 +68,14 @@ fn on_poll(state: &mut State, p: PollResult) {
         Ok(Payload::AmSilences(_) | Payload::Ready) => false,
         Err(_) => false,
     };
-    if health_changed || data_changed {
-        let down = state.down_sources();
-        state.alerts.rebuild(&down);
-        state.dirty = true;
+    if !(health_changed || data_changed) {
+        return Vec::new();
     }
+    let before = if super::incident_flow::is_open(state) { state.alerts.alerts.clone() } else { Vec::new() };
+    let down = state.down_sources();
+    state.alerts.rebuild(&down);
+    state.dirty = true;
+    if data_changed { super::incident_flow::captures(state, &before, &state.alerts.alerts) } else { Vec::new() }
 }
 
 fn on_key(state: &mut State, key: KeyEvent) -> Vec<Cmd> {
@@ -88,6 +91,9 @@ fn on_key(state: &mut State, key: KeyEvent) -> Vec<Cmd> {
         state.chart = None;
         return Vec::new();
     }
+    if state.editor.is_some() {
+        return super::incident_flow::on_editor_key(state, key);
+    }
     if state.prompt.is_some() {
         return on_prompt_key(state, key);
     }
@@ -100,6 +106,7 @@ fn on_key(state: &mut State, key: KeyEvent) -> Vec<Cmd> {
 fn on_action(state: &mut State, action: Action) -> Vec<Cmd> {
     let page = (state.list_area.get().height.saturating_sub(2)).max(1) as isize;
     let detail = state.focus == Pane::Detail;
+    let timeline = state.focus == Pane::Timeline;
     match action {
         Action::Quit => {
             state.quit = true;
@@ -110,7 +117,12 @@ fn on_action(state: &mut State, action: Action) -> Vec<Cmd> {
         Action::Command => state.prompt = Some(Prompt { kind: PromptKind::Command, input: String::new() }),
         Action::Filter => state.prompt = Some(Prompt { kind: PromptKind::Filter, input: state.alerts.filter.clone() }),
         Action::ClearFilter => set_filter(state, String::new()),
-        Action::FocusNext | Action::FocusPrev => state.focus = cycle(state.focus, action == Action::FocusNext),
+        Action::FocusNext | Action::FocusPrev => {
+            let with_timeline = super::incident_flow::is_open(state);
+            state.focus = cycle(state.focus, action == Action::FocusNext, with_timeline)
+        }
+        Action::Up if timeline => state.incident.move_selection(-1),
+        Action::Down if timeline => state.incident.move_selection(1),
         Action::Up if detail => state.detail_scroll = state.detail_scroll.saturating_sub(1),
         Action::Down if detail => state.detail_scroll = state.detail_scroll.saturating_add(1),
         Action::Up => move_selection(state, -1),
@@ -131,6 +143,12 @@ fn on_action(state: &mut State, action: Action) -> Vec<Cmd> {
             state.flash_info(format!("grouped by {}", state.alerts.grouping.name()));
         }
         Action::Chart => open_chart(state),
+        Action::Incident => super::incident_flow::declare_or_focus(state),
+        Action::Note => super::incident_flow::new_note(state),
+        Action::EditNote => super::incident_flow::edit_note(state),
+        Action::StrikeNote => return super::incident_flow::strike_note(state),
+        Action::Export if super::incident_flow::is_open(state) => return vec![Cmd::Export],
+        Action::Export => state.flash_error("no incident to export: declare one with i"),
         Action::ToggleMuted => {
             state.alerts.show_muted = !state.alerts.show_muted;
             state.alerts.regroup();
@@ -165,8 +183,8 @@ fn move_selection(state: &mut State, delta: isize) {
     state.detail_scroll = 0;
 }
 
-fn cycle(p: Pane, forward: bool) -> Pane {
-    let order = Pane::ORDER;
+fn cycle(p: Pane, forward: bool, with_timeline: bool) -> Pane {
+    let order = if with_timeline { Pane::ORDER } else { &Pane::ORDER[..2] };
     let i = order.iter().position(|x| *x == p).unwrap_or(0);
     let n = order.len();
     order[if forward { (i + 1) % n } else { (i + n - 1) % n }]
@@ -244,6 +262,9 @@ fn run_command(state: &mut State, line: &str) -> Vec<Cmd> {
         other => {
             if let Some(action) = Action::from_name(other) {
                 return on_action(state, action);
+            }
+            if let Some(cmds) = super::incident_flow::command(state, line) {
+                return cmds;
             }
             state.flash_error(format!("unknown command :{other} (see ?)"));
         }

@@ -32,15 +32,42 @@ pub fn draw(frame: &mut Frame, state: &State) {
     let [header, body, status] =
         Layout::vertical([Constraint::Length(1), Constraint::Min(3), Constraint::Length(1)]).areas(area);
     status_bar::draw_header(frame, header, state);
-    let [list, detail] = split_body(body);
+    let board = if state.incident.id().is_some() && body.height >= 16 {
+        let [board, timeline] = Layout::vertical([Constraint::Percentage(65), Constraint::Percentage(35)]).areas(body);
+        let focused = state.focus == crate::state::Pane::Timeline;
+        timeline::draw_styled(frame, timeline, &state.incident, focused, &timeline_styles(&state.theme));
+        board
+    } else {
+        body
+    };
+    let [list, detail] = split_body(board);
     alerts::draw(frame, list, state);
     detail::draw(frame, detail, state);
     status_bar::draw_status(frame, status, state);
     if let Some(chart) = &state.chart {
         chart::draw(frame, body, state, chart);
     }
+    if let Some(editor) = &state.editor {
+        note_editor::draw(frame, body, editor);
+    }
     if state.help {
         help::draw(frame, body, state);
+    }
+}
+
+fn timeline_styles(t: &theme::Theme) -> timeline::TimelineStyles {
+    timeline::TimelineStyles {
+        border: t.border(false),
+        border_focused: t.border(true),
+        time: t.style("age"),
+        author: t.style("label_key"),
+        kind: t.style("dim"),
+        text: t.style("label_value"),
+        struck: t.style("dim").add_modifier(ratatui::style::Modifier::CROSSED_OUT),
+        selected: t.selected(),
+        filter_on: t.style("header"),
+        filter_off: t.style("dim").add_modifier(ratatui::style::Modifier::CROSSED_OUT),
+        warning: t.style("flash_error"),
     }
 }
 

@@ -18,6 +18,7 @@ pub mod api;
 mod exporter;
 mod process;
 mod prometheus;
+pub mod tmux;
 
 use std::future::Future;
 use std::net::TcpListener;

@@ -1,0 +1,76 @@
+//! The runtime's side of the incident: the open journal, appends (fsync'd
+//! before anyone is told they are saved), reads of what other processes
+//! wrote, and the post-mortem regenerated after every append.
+
+use std::path::{Path, PathBuf};
+
+use super::{Declaration, IncidentError, Journal, ReadOutcome, Record, find_open, regenerate};
+
+#[derive(Debug)]
+pub struct Session {
+    dir: PathBuf,
+    template: Option<String>,
+    journal: Option<Journal>,
+}
+
+impl Session {
+    pub fn new(dir: PathBuf, template: Option<String>) -> Self {
+        Self { dir, template, journal: None }
+    }
+
+    pub fn dir(&self) -> &Path {
+        &self.dir
+    }
+
+    /// Resumes the open incident found in the directory, if any.
+    pub fn resume(&mut self) -> Result<Option<(String, ReadOutcome)>, IncidentError> {
+        let Some(meta) = find_open(&self.dir)? else { return Ok(None) };
+        let mut journal = Journal::open(&self.dir, &meta.id)?;
+        let read = journal.read_new()?;
+        let id = journal.id().to_string();
+        self.journal = Some(journal);
+        Ok(Some((id, read)))
+    }
+
+    /// Creates a new incident and opens it.
+    pub fn declare(&mut self, decl: &Declaration) -> Result<(String, ReadOutcome), IncidentError> {
+        let mut journal = Journal::create(&self.dir, decl)?;
+        let read = journal.read_new()?;
+        let id = journal.id().to_string();
+        self.journal = Some(journal);
+        self.regenerate();
+        Ok((id, read))
+    }
+
+    /// Appends and fsyncs `rec`; on success returns what is new in the
+    /// journal (this record, and anything other processes appended).
+    pub fn append(&mut self, rec: &Record) -> Result<ReadOutcome, IncidentError> {
+        let journal = self.journal.as_mut().ok_or_else(|| IncidentError::NoIncident(self.dir.clone()))?;
+        journal.append(rec)?;
+        let read = journal.read_new()?;
+        self.regenerate();
+        Ok(read)
+    }
+
+    /// What other processes appended since the last read.
+    pub fn read_new(&mut self) -> Result<Option<ReadOutcome>, IncidentError> {
+        match self.journal.as_mut() {
+            Some(j) => Ok(Some(j.read_new()?)),
+            None => Ok(None),
+        }
+    }
+
+    /// Writes the post-mortem draft; returns its path.
+    pub fn export(&self) -> Result<PathBuf, IncidentError> {
+        let journal = self.journal.as_ref().ok_or_else(|| IncidentError::NoIncident(self.dir.clone()))?;
+        regenerate(&self.dir, journal.id(), None, self.template.as_deref())
+    }
+
+    /// The post-mortem follows the journal; a failure to write it is logged,
+    /// never a reason to report the note unsaved (the journal has it).
+    fn regenerate(&self) {
+        if let Err(e) = self.export() {
+            tracing::warn!(error = %e, "post-mortem not regenerated");
+        }
+    }
+}

@@ -1,0 +1,207 @@
+//! The incident in the event loop: the note editor and the declaration form,
+//! `:` commands for status and commander, alerts captured into the timeline
+//! as they fire and resolve, and what the journal answers. Intents become
+//! [`Cmd`]s; nothing is shown as saved before the journal says it is.
+
+use std::collections::HashMap;
+
+use chrono::FixedOffset;
+use crossterm::event::KeyEvent;
+
+use super::alerts::BoardAlert;
+use super::{Pane, State};
+use crate::incident::Event;
+use crate::model::AlertState;
+use crate::msg::{Cmd, IncidentMsg};
+use crate::state::incident::{DeclareDraft, IncidentCommand};
+use crate::ui::note_editor::{EditorAction, EditorPurpose, NoteEditor};
+
+pub fn is_open(state: &State) -> bool {
+    state.incident.id().is_some()
+}
+
+/// `i`: the declaration form, prefilled from the selected alert; with an
+/// incident open, the timeline instead.
+pub fn declare_or_focus(state: &mut State) {
+    if is_open(state) {
+        state.focus = Pane::Timeline;
+        return;
+    }
+    let user = state.incident.user().to_string();
+    let draft = match state.alerts.selected() {
+        Some(b) => {
+            let a = &b.alert;
+            DeclareDraft::from_alert(a.name(), a.severity().name(), a.summary().unwrap_or_default(), &user)
+        }
+        None => DeclareDraft::from_alert("incident", "critical", "", &user),
+    };
+    state.editor = Some(NoteEditor::new(EditorPurpose::Declare, &draft.to_text()));
+}
+
+/// `n`: a new note (the declaration form first when no incident is open).
+pub fn new_note(state: &mut State) {
+    if !is_open(state) {
+        declare_or_focus(state);
+        state.flash_info("no incident yet: declare it (Ctrl-S), then n adds notes");
+        return;
+    }
+    state.editor = Some(NoteEditor::new(EditorPurpose::NewNote, ""));
+}
+
+/// Edit the note selected in the timeline (both versions stay in history).
+pub fn edit_note(state: &mut State) {
+    match state.incident.selected_note() {
+        Some(note) => {
+            let (id, text) = (note.id.clone(), note.current().text.clone());
+            state.editor = Some(NoteEditor::new(EditorPurpose::EditNote { id }, &text));
+        }
+        None => state.flash_error("select a note in the timeline first (Tab to focus it)"),
+    }
+}
+
+pub fn strike_note(state: &mut State) -> Vec<Cmd> {
+    match state.incident.strike_selected(state.now) {
+        Ok(record) => vec![Cmd::Append { record, from_editor: false }],
+        Err(e) => {
+            state.flash_error(e.to_string());
+            Vec::new()
+        }
+    }
+}
+
+/// Keys while the editor is open: all go to it.
+pub fn on_editor_key(state: &mut State, key: KeyEvent) -> Vec<Cmd> {
+    let Some(editor) = state.editor.as_mut() else { return Vec::new() };
+    match editor.handle(key) {
+        EditorAction::None => Vec::new(),
+        EditorAction::Cancel => {
+            state.editor = None;
+            Vec::new()
+        }
+        EditorAction::Save(text) => save(state, &text),
+    }
+}
+
+fn save(state: &mut State, text: &str) -> Vec<Cmd> {
+    let now = state.now;
+    let purpose = state.editor.as_ref().map(|e| e.purpose().clone());
+    let result = match purpose {
+        Some(EditorPurpose::Declare) => match DeclareDraft::parse(text) {
+            Ok(draft) => return vec![Cmd::Declare(state.incident.declare(&draft, now))],
+            Err(e) => Err(e),
+        },
+        Some(EditorPurpose::NewNote) => state.incident.new_note(text, now),
+        Some(EditorPurpose::EditNote { .. }) => state.incident.edit_selected(text, now),
+        None => return Vec::new(),
+    };
+    match result {
+        Ok(record) => vec![Cmd::Append { record, from_editor: true }],
+        Err(e) => {
+            if let Some(ed) = state.editor.as_mut() {
+                ed.save_failed(e);
+            }
+            Vec::new()
+        }
+    }
+}
+
+/// `:status mitigated`, `:resolved`, `:commander bob`, `:filter note`,
+/// `:time local`. `None` when `line` is not an incident command.
+pub fn command(state: &mut State, line: &str) -> Option<Vec<Cmd>> {
+    let local =
+        FixedOffset::east_opt(chrono::Local::now().offset().local_minus_utc()).unwrap_or(FixedOffset::east_opt(0)?);
+    let cmd = IncidentCommand::parse(line, local).ok()?;
+    let now = state.now;
+    Some(match state.incident.command(cmd, now) {
+        Ok(Some(record)) => vec![Cmd::Append { record, from_editor: false }],
+        Ok(None) => Vec::new(),
+        Err(e) => {
+            state.flash_error(e.to_string());
+            Vec::new()
+        }
+    })
+}
+
+/// What the journal answered.
+pub fn on_msg(state: &mut State, msg: IncidentMsg) -> Vec<Cmd> {
+    state.dirty = true;
+    match msg {
+        IncidentMsg::Loaded { id, read } => {
+            state.incident.load(id.clone(), read);
+            state.editor = None;
+            state.flash_info(format!("incident {id}"));
+            // Alerts already firing belong to it (the journal drops repeats).
+            let all: Vec<BoardAlert> = state.alerts.alerts.clone();
+            return captures(state, &[], &all);
+        }
+        IncidentMsg::Read(read) => state.incident.merge(read),
+        IncidentMsg::Saved { read, from_editor } => {
+            state.incident.merge(read);
+            if from_editor {
+                state.editor = None;
+                state.flash_info("saved");
+            }
+        }
+        IncidentMsg::Failed { error, from_editor } => {
+            match state.editor.as_mut() {
+                Some(ed) if from_editor => ed.save_failed(&error),
+                _ => state.flash_error(format!("not saved: {error}")),
+            }
+            tracing::error!(%error, "journal write failed");
+        }
+        IncidentMsg::Exported(Ok(path)) => state.flash_info(format!("post-mortem draft: {}", path.display())),
+        IncidentMsg::Exported(Err(e)) => state.flash_error(format!("export failed: {e}")),
+    }
+    Vec::new()
+}
+
+/// Alerts that fired, resolved or got silenced between two boards, as
+/// records at the times the sources give.
+pub fn captures(state: &State, before: &[BoardAlert], after: &[BoardAlert]) -> Vec<Cmd> {
+    if !is_open(state) {
+        return Vec::new();
+    }
+    let old: HashMap<&str, &BoardAlert> = before.iter().map(|b| (b.alert.fingerprint.as_str(), b)).collect();
+    let new: HashMap<&str, &BoardAlert> = after.iter().map(|b| (b.alert.fingerprint.as_str(), b)).collect();
+    let mut events = Vec::new();
+    for b in after {
+        let a = &b.alert;
+        if a.state == AlertState::Pending {
+            continue;
+        }
+        let (fingerprint, alertname) = (a.fingerprint.clone(), a.name().to_string());
+        match old.get(a.fingerprint.as_str()) {
+            None | Some(BoardAlert { alert: crate::model::Alert { state: AlertState::Pending, .. }, .. }) => {
+                let fired = Event::AlertFired {
+                    fingerprint: fingerprint.clone(),
+                    alertname: alertname.clone(),
+                    severity: a.labels.get("severity").cloned().unwrap_or_default(),
+                    labels: a.labels.clone(),
+                    summary: a.summary().unwrap_or_default().to_string(),
+                    runbook_url: a.runbook_url().map(str::to_string),
+                };
+                events.push((a.starts_at, fired));
+            }
+            Some(prev) if prev.alert.state != AlertState::Silenced && a.state == AlertState::Silenced => {}
+            _ => continue,
+        }
+        if a.state == AlertState::Silenced {
+            let silence_id = a.silenced_by.first().cloned().unwrap_or_default();
+            let at = a.updated_at.unwrap_or(state.now);
+            events.push((at, Event::AlertSilenced { fingerprint, alertname, silence_id }));
+        }
+    }
+    for b in before {
+        let a = &b.alert;
+        // A source that went down does not resolve its alerts.
+        if !new.contains_key(a.fingerprint.as_str()) && a.state != AlertState::Pending && !b.stale {
+            let at = a.ends_at.filter(|t| *t <= state.now).unwrap_or(state.now);
+            events.push((at, Event::AlertResolved { fingerprint: a.fingerprint.clone(), alertname: a.name().into() }));
+        }
+    }
+    events
+        .into_iter()
+        .filter_map(|(at, ev)| state.incident.capture(at, ev))
+        .map(|record| Cmd::Append { record, from_editor: false })
+        .collect()
+}

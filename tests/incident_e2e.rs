@@ -1,0 +1,79 @@
+//! Nothing typed is lost: the real binary in a pty declares an incident and
+//! saves a note, is killed with SIGKILL the moment it says "saved", and the
+//! note is in the journal and in the regenerated post-mortem. A second
+//! warroom then resumes the same incident and shows the note.
+
+mod support;
+
+use std::path::Path;
+
+use support::tmux::{Tmux, child_pid};
+use support::{Alertmanager, PromConfig, Prometheus};
+
+fn console(prom: &str, am: &str, dir: &Path, log: &str) -> String {
+    format!(
+        "{} --prometheus {prom} --alertmanager {am} --refresh 0.5 --no-mouse --incident-dir {} --log-file {} --config {}; sleep 60",
+        env!("CARGO_BIN_EXE_warroom"),
+        dir.join("incidents").display(),
+        dir.join(log).display(),
+        dir.join("none.toml").display(),
+    )
+}
+
+#[test]
+fn a_saved_note_survives_sigkill_and_is_resumed() {
+    let am = Alertmanager::start();
+    let prom = Prometheus::start(PromConfig::defaults(&am.url));
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(dir.path().join("none.toml"), "").unwrap();
+    let tmux = Tmux::start(&console(&prom.url, &am.url, dir.path(), "a.log"), 130, 40);
+    tmux.wait("alerts", 40, |s| s.contains("AlwaysFiring"));
+
+    // i: the declaration form, prefilled from the selected (critical) alert; Ctrl-S declares.
+    tmux.keys(&["i"]);
+    tmux.wait("declare form", 5, |s| s.contains("Declare incident") && s.contains("Ctrl-S save"));
+    tmux.keys(&["C-s"]);
+    let s = tmux.wait("incident declared", 10, |s| s.contains("incident 20"));
+    assert!(!s.contains("Declare incident"), "{s}");
+
+    // n: a note; the keys to save and cancel are on screen.
+    tmux.keys(&["n"]);
+    tmux.wait("note editor", 5, |s| s.contains("New note") && s.contains("Esc cancel"));
+    tmux.keys(&["-l", "!action restart pgbouncer @alice"]);
+    tmux.keys(&["C-s"]);
+    tmux.wait("saved", 10, |s| s.contains("saved") && !s.contains("New note"));
+
+    // kill -9 right after the acknowledgement.
+    let pid = child_pid(&tmux, "warroom").expect("warroom's pid");
+    let killed = std::process::Command::new("kill").args(["-9", &pid.to_string()]).status().unwrap();
+    assert!(killed.success());
+
+    let incidents = dir.path().join("incidents");
+    let id = std::fs::read_dir(&incidents).unwrap().next().unwrap().unwrap().file_name();
+    let journal = std::fs::read_to_string(incidents.join(&id).join("journal.jsonl")).unwrap();
+    assert!(journal.contains("restart pgbouncer"), "{journal}");
+    assert!(journal.contains("AlwaysFiring"), "firing alerts captured: {journal}");
+    let pm = std::fs::read_to_string(incidents.join(&id).join("postmortem.md")).unwrap();
+    assert!(pm.contains("restart pgbouncer"), "{pm}");
+    assert!(pm.contains("- [ ]"), "!action becomes an action item: {pm}");
+
+    // Another warroom resumes the open incident and shows the note.
+    drop(tmux);
+    let tmux = Tmux::start(&console(&prom.url, &am.url, dir.path(), "b.log"), 130, 40);
+    let s = tmux.wait("resumed timeline", 40, |s| s.contains("restart pgbouncer"));
+    assert!(s.contains(&id.to_string_lossy().to_string()) || s.contains("Timeline"), "{s}");
+
+    // `warroom export` writes the same draft without the UI.
+    let out = dir.path().join("pm.md");
+    let status = std::process::Command::new(env!("CARGO_BIN_EXE_warroom"))
+        .args(["export", "--incident-dir"])
+        .arg(&incidents)
+        .arg("--out")
+        .arg(&out)
+        .arg("--log-file")
+        .arg(dir.path().join("c.log"))
+        .status()
+        .unwrap();
+    assert!(status.success());
+    assert!(std::fs::read_to_string(&out).unwrap().contains("restart pgbouncer"));
+}
