@@ -202,4 +202,37 @@ mod tests {
         assert!(sim.am_alerts.values().all(|a| a.ends_at <= start + t));
         assert_eq!(sim.am_alerts.len(), 5);
     }
+
+    #[test]
+    fn every_builtin_fires_all_its_alerts_and_recovers() {
+        for (name, _) in crate::drill::BUILTIN {
+            let sc =
+                Scenario::load(&ScenarioSource::Builtin((*name).to_string())).expect("scenario");
+            let start = 1_800_000_000.0;
+            let duration = sc.duration;
+            let clock = Clock {
+                start,
+                speed: 1.0,
+                duration,
+                loop_forever: false,
+            };
+            let mut sim = Sim::new(sc, clock, "http://127.0.0.1:9".into(), start);
+            let mut fired = std::collections::BTreeSet::new();
+            let mut t = 0.0;
+            while t < duration {
+                t += 15.0;
+                sim.tick(start + t);
+                for r in &sim.rules {
+                    if r.state() == "firing" {
+                        fired.insert(r.rule.name.clone());
+                    }
+                }
+            }
+            assert_eq!(fired.len(), sim.rules.len(), "{name}: only {fired:?} fired");
+            assert!(
+                sim.rules.iter().all(|r| r.state() == "inactive"),
+                "{name}: not all resolved"
+            );
+        }
+    }
 }
