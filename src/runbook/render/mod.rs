@@ -7,12 +7,16 @@
 //! piece of text goes through [`crate::text::clean`] on its way in.
 
 mod builder;
+mod clip;
+mod search;
 mod table;
 mod wrap;
 
+pub use clip::clip_line;
 use pulldown_cmark::{Options, Parser};
 use ratatui::style::{Color, Modifier, Style};
 use ratatui::text::Line;
+pub use search::SearchMatch;
 
 /// Narrowest width laid out; a narrower pane clips.
 pub const MIN_WIDTH: u16 = 16;

@@ -8,8 +8,9 @@ use unicode_width::UnicodeWidthStr;
 use super::RunbookStyles;
 use super::wrap::wrap_plain;
 
-/// Narrowest column in the boxed layout.
-const MIN_COL: usize = 3;
+/// Narrowest column a shrunk boxed layout may give a wide cell; below
+/// that, cells wrap every few characters and records read better.
+const MIN_COL: usize = 8;
 
 /// A table as collected from the parser: cells as cleaned plain text.
 #[derive(Debug, Default)]
@@ -35,9 +36,6 @@ impl Table {
     pub fn layout(&self, avail: usize, styles: &RunbookStyles) -> Vec<Row> {
         let n = self.columns();
         let overhead = 3 * n + 1;
-        if avail < overhead + MIN_COL * n {
-            return self.records(avail, styles);
-        }
         let natural: Vec<usize> = (0..n)
             .map(|i| {
                 std::iter::once(&self.header)
@@ -49,6 +47,10 @@ impl Table {
                     .max(1)
             })
             .collect();
+        let fits = overhead + natural.iter().sum::<usize>() <= avail;
+        if !fits && avail < overhead + MIN_COL * n {
+            return self.records(avail, styles);
+        }
         let widths = fit(&natural, avail - overhead);
         self.boxed(&widths, styles)
     }
@@ -152,7 +154,7 @@ fn fit(natural: &[usize], target: usize) -> Vec<usize> {
         return natural.to_vec();
     }
     let total = |cap: usize| natural.iter().map(|&w| w.min(cap)).sum::<usize>();
-    let (mut lo, mut hi) = (MIN_COL, natural.iter().copied().max().unwrap_or(MIN_COL));
+    let (mut lo, mut hi) = (1, natural.iter().copied().max().unwrap_or(1));
     while lo < hi {
         let mid = (lo + hi).div_ceil(2);
         if total(mid) <= target {

@@ -129,11 +129,15 @@ fn tables_fit_or_become_records() {
     assert_eq!(wide[1], "│ Alert   │     Runbook │");
     assert!(wide.iter().all(|l| l.chars().count() <= 40));
     let narrow = lines(md, 16);
-    assert_eq!(narrow[1], "│ Alert │ Runb │");
-    assert!(narrow.iter().all(|l| l.chars().count() <= 16));
+    assert_eq!(narrow, vec!["Alert: APIDown", "Runbook:", "api-down.md"]);
+    let shrunk = lines(md, 24);
+    assert_eq!(shrunk[1], "│ Alert   │    Runbook │");
+    assert_eq!(shrunk[3], "│ APIDown │ api-down.m │");
+    assert!(shrunk.iter().all(|l| l.chars().count() <= 24));
+    assert_eq!(lines(&four_table(), 20)[1], "│ a │ b │ c │ d │");
     let four = "| a | b | c | d |\n|-|-|-|-|\n| 1 | 2 | 3 | 4 |\n| 5 | 6 | 7 | 8 |\n";
     assert_eq!(
-        lines(four, 20),
+        lines(four, 16),
         vec![
             "a: 1",
             "b: 2",
@@ -152,4 +156,8 @@ fn tables_fit_or_become_records() {
 fn escapes_in_text_are_removed() {
     let got = lines("evil \x1b]52;c;aGk=\x07text and `\x1b[2Jcode`", 40);
     assert_eq!(got, vec!["evil text and code"]);
+}
+
+fn four_table() -> String {
+    "| a | b | c | d |\n|-|-|-|-|\n| 1 | 2 | 3 | 4 |\n".into()
 }
