@@ -1,1 +1,2 @@
 //! ui
+pub mod runbook;
