@@ -31,10 +31,7 @@ pub(crate) fn routes() -> Router<Shared> {
         .route("/api/v2/alerts", get(alerts))
         .route("/api/v2/alerts/groups", get(groups))
         .route("/api/v2/status", get(status))
-        .route(
-            "/api/v2/receivers",
-            get(|| async { json_response(StatusCode::OK, &json!([{"name": RECEIVER}])) }),
-        )
+        .route("/api/v2/receivers", get(|| async { json_response(StatusCode::OK, &json!([{"name": RECEIVER}])) }))
         .merge(super::am_silence_api::routes())
 }
 
@@ -65,11 +62,7 @@ struct AlertView<'a> {
 impl AlertView<'_> {
     fn to_json(&self) -> Json {
         let a = self.alert;
-        let state = if self.silenced_by.is_empty() {
-            "active"
-        } else {
-            "suppressed"
-        };
+        let state = if self.silenced_by.is_empty() { "active" } else { "suppressed" };
         json!({
             "annotations": labels_json(&a.annotations),
             "endsAt": rfc3339_millis(a.ends_at),
@@ -88,12 +81,10 @@ impl AlertView<'_> {
 fn select<'a>(sim: &'a Sim, p: &Params, now: f64) -> Result<Vec<AlertView<'a>>, Response> {
     let matchers = filters(p)?;
     let receiver = match p.get("receiver") {
-        Some(r) => Some(regex::Regex::new(&format!("^(?:{r})$")).map_err(|e| {
-            string_error(
-                StatusCode::BAD_REQUEST,
-                &format!("failed to parse receiver param: {e}"),
-            )
-        })?),
+        Some(r) => Some(
+            regex::Regex::new(&format!("^(?:{r})$"))
+                .map_err(|e| string_error(StatusCode::BAD_REQUEST, &format!("failed to parse receiver param: {e}")))?,
+        ),
         None => None,
     };
     if receiver.as_ref().is_some_and(|r| !r.is_match(RECEIVER)) {
@@ -105,17 +96,8 @@ fn select<'a>(sim: &'a Sim, p: &Params, now: f64) -> Result<Vec<AlertView<'a>>, 
         .values()
         .filter(|a| a.ends_at > now)
         .filter(|a| matchers.iter().all(|m| m.matches(&a.labels)))
-        .map(|alert| AlertView {
-            alert,
-            silenced_by: sim.silences.silenced_by(&alert.labels, now),
-        })
-        .filter(|v| {
-            if v.silenced_by.is_empty() {
-                active
-            } else {
-                silenced
-            }
-        })
+        .map(|alert| AlertView { alert, silenced_by: sim.silences.silenced_by(&alert.labels, now) })
+        .filter(|v| if v.silenced_by.is_empty() { active } else { silenced })
         .collect())
 }
 
@@ -123,10 +105,7 @@ async fn alerts(State(st): State<Shared>, p: Params) -> Response {
     let now = now_secs();
     let sim = st.read();
     match select(&sim, &p, now) {
-        Ok(list) => json_response(
-            StatusCode::OK,
-            &Json::Array(list.iter().map(AlertView::to_json).collect()),
-        ),
+        Ok(list) => json_response(StatusCode::OK, &Json::Array(list.iter().map(AlertView::to_json).collect())),
         Err(r) => r,
     }
 }

@@ -32,12 +32,7 @@ impl PartialEq for AmMatcher {
 }
 
 impl AmMatcher {
-    pub(crate) fn new(
-        name: &str,
-        value: &str,
-        is_regex: bool,
-        is_equal: bool,
-    ) -> Result<AmMatcher, String> {
+    pub(crate) fn new(name: &str, value: &str, is_regex: bool, is_equal: bool) -> Result<AmMatcher, String> {
         let op = match (is_regex, is_equal) {
             (false, true) => Op::Eq,
             (false, false) => Op::Ne,
@@ -47,11 +42,7 @@ impl AmMatcher {
                 if eq { Op::Re(re) } else { Op::NotRe(re) }
             }
         };
-        Ok(AmMatcher {
-            name: name.to_string(),
-            value: value.to_string(),
-            op,
-        })
+        Ok(AmMatcher { name: name.to_string(), value: value.to_string(), op })
     }
 
     pub(crate) fn is_regex(&self) -> bool {
@@ -84,10 +75,7 @@ impl AmMatcher {
 /// matchers, optionally in braces (`labels.ParseMatchers`).
 pub(crate) fn parse_matchers(input: &str) -> Result<Vec<AmMatcher>, String> {
     let s = input.trim();
-    let s = s
-        .strip_prefix('{')
-        .and_then(|x| x.strip_suffix('}'))
-        .unwrap_or(s);
+    let s = s.strip_prefix('{').and_then(|x| x.strip_suffix('}')).unwrap_or(s);
     let mut out = Vec::new();
     let (mut start, mut in_quotes, mut escaped) = (0, false, false);
     for (i, c) in s.char_indices() {
@@ -112,9 +100,7 @@ pub(crate) fn parse_matchers(input: &str) -> Result<Vec<AmMatcher>, String> {
 
 fn parse_matcher(s: &str) -> Result<AmMatcher, String> {
     let s = s.trim();
-    let name_len = s
-        .find(|c: char| !(c.is_ascii_alphanumeric() || c == '_' || c == ':'))
-        .unwrap_or(s.len());
+    let name_len = s.find(|c: char| !(c.is_ascii_alphanumeric() || c == '_' || c == ':')).unwrap_or(s.len());
     let (name, rest) = s.split_at(name_len);
     if name.is_empty() || name.starts_with(|c: char| c.is_ascii_digit()) {
         return Err(format!("bad matcher format: {s}"));
@@ -132,11 +118,8 @@ fn parse_matcher(s: &str) -> Result<AmMatcher, String> {
         return Err(format!("bad matcher format: {s}"));
     };
     let raw = value.trim();
-    let unquoted = if raw.len() >= 2 && raw.starts_with('"') && raw.ends_with('"') {
-        &raw[1..raw.len() - 1]
-    } else {
-        raw
-    };
+    let unquoted =
+        if raw.len() >= 2 && raw.starts_with('"') && raw.ends_with('"') { &raw[1..raw.len() - 1] } else { raw };
     let mut value = String::with_capacity(unquoted.len());
     let mut chars = unquoted.chars();
     while let Some(c) = chars.next() {
@@ -147,9 +130,7 @@ fn parse_matcher(s: &str) -> Result<AmMatcher, String> {
                 None => value.push('\\'),
             },
             '"' => {
-                return Err(format!(
-                    "matcher value contains unescaped double quote: {raw}"
-                ));
+                return Err(format!("matcher value contains unescaped double quote: {raw}"));
             }
             _ => value.push(c),
         }
@@ -162,16 +143,12 @@ mod tests {
     use super::*;
 
     fn labels(pairs: &[(&str, &str)]) -> Labels {
-        pairs
-            .iter()
-            .map(|(k, v)| (k.to_string(), v.to_string()))
-            .collect()
+        pairs.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect()
     }
 
     #[test]
     fn parses_the_filter_forms() {
-        let ms =
-            parse_matchers(r#"{alertname="DatabaseDown", severity=~"crit.*"}"#).expect("parse");
+        let ms = parse_matchers(r#"{alertname="DatabaseDown", severity=~"crit.*"}"#).expect("parse");
         assert_eq!(ms.len(), 2);
         let l = labels(&[("alertname", "DatabaseDown"), ("severity", "critical")]);
         assert!(ms.iter().all(|m| m.matches(&l)));
@@ -187,11 +164,7 @@ mod tests {
         let err = parse_matchers(r#"alertname=~"(["#).unwrap_err();
         assert_eq!(err, r#"matcher value contains unescaped double quote: "(["#);
         assert!(parse_matchers("=x").is_err());
-        assert!(
-            parse_matchers(r#"a=~"(""#)
-                .unwrap_err()
-                .contains("regular expression")
-        );
+        assert!(parse_matchers(r#"a=~"(""#).unwrap_err().contains("regular expression"));
     }
 
     #[test]

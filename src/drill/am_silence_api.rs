@@ -29,10 +29,7 @@ pub(crate) fn routes() -> Router<Shared> {
 }
 
 fn schema_error(code: u32, msg: &str) -> Response {
-    json_response(
-        StatusCode::UNPROCESSABLE_ENTITY,
-        &json!({"code": code, "message": msg}),
-    )
+    json_response(StatusCode::UNPROCESSABLE_ENTITY, &json!({"code": code, "message": msg}))
 }
 
 async fn list(State(st): State<Shared>, p: Params) -> Response {
@@ -42,12 +39,7 @@ async fn list(State(st): State<Shared>, p: Params) -> Response {
     };
     let now = now_secs();
     let sim = st.read();
-    let out: Vec<Json> = sim
-        .silences
-        .list(&f, now)
-        .into_iter()
-        .map(|s| s.to_json(now))
-        .collect();
+    let out: Vec<Json> = sim.silences.list(&f, now).into_iter().map(|s| s.to_json(now)).collect();
     json_response(StatusCode::OK, &Json::Array(out))
 }
 
@@ -55,10 +47,7 @@ fn check_id(id: &str) -> Result<(), Response> {
     if is_uuid(id) {
         Ok(())
     } else {
-        Err(schema_error(
-            601,
-            &format!("silenceID in path must be of type uuid: {id:?}"),
-        ))
+        Err(schema_error(601, &format!("silenceID in path must be of type uuid: {id:?}")))
     }
 }
 
@@ -98,12 +87,9 @@ fn text_field(body: &Json, path: &str, name: &str) -> Result<String, Response> {
 
 fn time_field(body: &Json, name: &str) -> Result<f64, Response> {
     let s = text_field(body, "", name)?;
-    parse_time(&s).filter(|_| s.contains('T')).ok_or_else(|| {
-        schema_error(
-            601,
-            &format!("{name} in body must be of type date-time: {s:?}"),
-        )
-    })
+    parse_time(&s)
+        .filter(|_| s.contains('T'))
+        .ok_or_else(|| schema_error(601, &format!("{name} in body must be of type date-time: {s:?}")))
 }
 
 fn matchers(body: &Json) -> Result<Vec<AmMatcher>, Response> {
@@ -111,10 +97,7 @@ fn matchers(body: &Json) -> Result<Vec<AmMatcher>, Response> {
         .as_array()
         .ok_or_else(|| schema_error(2, "matchers in body must be of type array"))?;
     if list.is_empty() {
-        return Err(schema_error(
-            612,
-            "matchers in body should have at least 1 items",
-        ));
+        return Err(schema_error(612, "matchers in body should have at least 1 items"));
     }
     let mut out = Vec::new();
     for (i, m) in list.iter().enumerate() {
@@ -123,12 +106,8 @@ fn matchers(body: &Json) -> Result<Vec<AmMatcher>, Response> {
         let value = text_field(m, &path, "value")?;
         let is_regex = field(m, &path, "isRegex")?.as_bool().unwrap_or(false);
         let is_equal = m.get("isEqual").and_then(Json::as_bool).unwrap_or(true);
-        let matcher = AmMatcher::new(&name, &value, is_regex, is_equal).map_err(|e| {
-            string_error(
-                StatusCode::BAD_REQUEST,
-                &format!("Failed to create silence: {e}"),
-            )
-        })?;
+        let matcher = AmMatcher::new(&name, &value, is_regex, is_equal)
+            .map_err(|e| string_error(StatusCode::BAD_REQUEST, &format!("Failed to create silence: {e}")))?;
         out.push(matcher);
     }
     Ok(out)
@@ -159,22 +138,14 @@ async fn post(State(st): State<Shared>, body: Bytes) -> Response {
     };
     let now = now_secs();
     if sil.starts_at >= sil.ends_at {
-        return string_error(
-            StatusCode::BAD_REQUEST,
-            "Failed to create silence: start time must be before end time",
-        );
+        return string_error(StatusCode::BAD_REQUEST, "Failed to create silence: start time must be before end time");
     }
     if sil.ends_at < now {
-        return string_error(
-            StatusCode::BAD_REQUEST,
-            "Failed to create silence: end time can't be in the past",
-        );
+        return string_error(StatusCode::BAD_REQUEST, "Failed to create silence: end time can't be in the past");
     }
     match st.write().silences.set(sil, now) {
         Ok(id) => json_response(StatusCode::OK, &json!({"silenceID": id})),
         Err(SilenceError::NotFound) => string_error(StatusCode::NOT_FOUND, "silence not found"),
-        Err(SilenceError::Invalid(m)) => {
-            string_error(StatusCode::BAD_REQUEST, &format!("invalid silence: {m}"))
-        }
+        Err(SilenceError::Invalid(m)) => string_error(StatusCode::BAD_REQUEST, &format!("invalid silence: {m}")),
     }
 }

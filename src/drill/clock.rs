@@ -18,9 +18,7 @@ pub(crate) struct Clock {
 
 /// Current wall-clock time in Unix seconds.
 pub(crate) fn now_secs() -> f64 {
-    SystemTime::now()
-        .duration_since(UNIX_EPOCH)
-        .map_or(0.0, |d| d.as_secs_f64())
+    SystemTime::now().duration_since(UNIX_EPOCH).map_or(0.0, |d| d.as_secs_f64())
 }
 
 impl Clock {
@@ -41,11 +39,7 @@ impl Clock {
     /// How many times the scenario restarted by `wall` (0 without looping).
     pub(crate) fn lap(&self, wall: f64) -> u64 {
         let t = (wall - self.start) * self.speed;
-        if self.loop_forever && t > 0.0 {
-            (t / self.duration) as u64
-        } else {
-            0
-        }
+        if self.loop_forever && t > 0.0 { (t / self.duration) as u64 } else { 0 }
     }
 
     /// Scenario seconds elapsed between two wall instants.
@@ -59,12 +53,7 @@ mod tests {
     use super::*;
 
     fn clock(loop_forever: bool) -> Clock {
-        Clock {
-            start: 1000.0,
-            speed: 10.0,
-            duration: 600.0,
-            loop_forever,
-        }
+        Clock { start: 1000.0, speed: 10.0, duration: 600.0, loop_forever }
     }
 
     #[test]

@@ -17,9 +17,9 @@ impl TimeSpec {
         match self {
             TimeSpec::Secs(s) if s.is_finite() && *s >= 0.0 => Ok(*s),
             TimeSpec::Secs(s) => Err(format!("time {s} must be a finite number >= 0")),
-            TimeSpec::Text(t) => humantime::parse_duration(t.trim())
-                .map(|d| d.as_secs_f64())
-                .map_err(|e| format!("time {t:?}: {e}")),
+            TimeSpec::Text(t) => {
+                humantime::parse_duration(t.trim()).map(|d| d.as_secs_f64()).map_err(|e| format!("time {t:?}: {e}"))
+            }
         }
     }
 }
@@ -39,9 +39,7 @@ pub(crate) struct Curve {
 impl Curve {
     #[cfg(test)]
     pub(crate) fn constant(v: f64) -> Curve {
-        Curve {
-            keys: vec![(0.0, v)],
-        }
+        Curve { keys: vec![(0.0, v)] }
     }
 
     /// Validates and converts raw keyframes: at least one, finite values,
@@ -112,9 +110,8 @@ impl Rng {
     /// Seeded from the process' hash keys and the clock: for silence ids.
     pub(crate) fn from_entropy() -> Rng {
         use std::hash::{BuildHasher, RandomState};
-        let nanos = std::time::SystemTime::now()
-            .duration_since(std::time::UNIX_EPOCH)
-            .map_or(0, |d| d.as_nanos() as u64);
+        let nanos =
+            std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map_or(0, |d| d.as_nanos() as u64);
         Rng(RandomState::new().hash_one(nanos))
     }
 
@@ -134,10 +131,7 @@ mod tests {
     use super::*;
 
     fn curve(keys: &[(f64, f64)]) -> Curve {
-        let raw: Vec<RawKey> = keys
-            .iter()
-            .map(|&(t, v)| RawKey(TimeSpec::Secs(t), v))
-            .collect();
+        let raw: Vec<RawKey> = keys.iter().map(|&(t, v)| RawKey(TimeSpec::Secs(t), v)).collect();
         Curve::from_raw(&raw).expect("valid curve")
     }
 
@@ -159,10 +153,7 @@ mod tests {
 
     #[test]
     fn rejects_backwards_and_empty_curves() {
-        let raw = vec![
-            RawKey(TimeSpec::Text("2m".into()), 1.0),
-            RawKey(TimeSpec::Secs(60.0), 1.0),
-        ];
+        let raw = vec![RawKey(TimeSpec::Text("2m".into()), 1.0), RawKey(TimeSpec::Secs(60.0), 1.0)];
         assert!(Curve::from_raw(&raw).unwrap_err().contains("backwards"));
         assert!(Curve::from_raw(&[]).is_err());
     }

@@ -32,17 +32,8 @@ pub(crate) enum RangeFn {
 
 #[derive(Debug, Clone)]
 pub(crate) enum MetricExpr {
-    Range {
-        func: RangeFn,
-        sel: LogSelector,
-        range_ns: i64,
-    },
-    Agg {
-        op: String,
-        without: bool,
-        labels: Option<Vec<String>>,
-        inner: Box<MetricExpr>,
-    },
+    Range { func: RangeFn, sel: LogSelector, range_ns: i64 },
+    Agg { op: String, without: bool, labels: Option<Vec<String>>, inner: Box<MetricExpr> },
 }
 
 #[derive(Debug, Clone)]
@@ -76,11 +67,7 @@ const AGGS: &[&str] = &["sum", "avg", "min", "max", "count"];
 pub(crate) fn parse(src: &str) -> Result<LogQuery, String> {
     let mut p = Parser { src, pos: 0 };
     p.skip_ws();
-    let q = if p.peek() == Some('{') {
-        LogQuery::Log(p.log_selector()?)
-    } else {
-        LogQuery::Metric(p.metric()?)
-    };
+    let q = if p.peek() == Some('{') { LogQuery::Log(p.log_selector()?) } else { LogQuery::Metric(p.metric()?) };
     p.skip_ws();
     if p.pos < p.src.len() {
         return Err(p.unexpected(""));
@@ -112,11 +99,7 @@ impl Parser<'_> {
             Some(c) if c.is_ascii_digit() => "NUMBER".to_string(),
             Some(c) => c.to_string(),
         };
-        let exp = if expecting.is_empty() {
-            String::new()
-        } else {
-            format!(", expecting {expecting}")
-        };
+        let exp = if expecting.is_empty() { String::new() } else { format!(", expecting {expecting}") };
         format!("parse error at line 1, col {col}: syntax error: unexpected {tok}{exp}")
     }
 
@@ -131,19 +114,12 @@ impl Parser<'_> {
     }
 
     fn expect(&mut self, s: &str) -> Result<(), String> {
-        if self.eat(s) {
-            Ok(())
-        } else {
-            Err(self.unexpected(s))
-        }
+        if self.eat(s) { Ok(()) } else { Err(self.unexpected(s)) }
     }
 
     fn ident(&mut self) -> Option<String> {
         self.skip_ws();
-        let len = self
-            .rest()
-            .find(|c: char| !(c.is_ascii_alphanumeric() || c == '_'))
-            .unwrap_or(self.rest().len());
+        let len = self.rest().find(|c: char| !(c.is_ascii_alphanumeric() || c == '_')).unwrap_or(self.rest().len());
         if len == 0 || self.rest().starts_with(|c: char| c.is_ascii_digit()) {
             return None;
         }
@@ -200,9 +176,7 @@ impl Parser<'_> {
                 return Err(self.unexpected("=, !=, =~ or !~"));
             };
             let value = self.string()?;
-            matchers.push(
-                AmMatcher::new(&name, &value, re, eq).map_err(|e| format!("parse error : {e}"))?,
-            );
+            matchers.push(AmMatcher::new(&name, &value, re, eq).map_err(|e| format!("parse error : {e}"))?);
             if self.eat("}") {
                 break;
             }
@@ -225,10 +199,8 @@ impl Parser<'_> {
                 break;
             };
             let s = self.string()?;
-            let re = |s: &str| {
-                Regex::new(s)
-                    .map_err(|e| format!("parse error : invalid regular expression {s:?}: {e}"))
-            };
+            let re =
+                |s: &str| Regex::new(s).map_err(|e| format!("parse error : invalid regular expression {s:?}: {e}"));
             filters.push(match f {
                 0 => LineFilter::Contains(s),
                 1 => LineFilter::NotContains(s),
@@ -283,12 +255,7 @@ impl Parser<'_> {
                 Some((w, l)) => (w, Some(l)),
                 None => (false, None),
             };
-            return Ok(MetricExpr::Agg {
-                op: name,
-                without,
-                labels,
-                inner: Box::new(inner),
-            });
+            return Ok(MetricExpr::Agg { op: name, without, labels, inner: Box::new(inner) });
         }
         let func = match name.as_str() {
             "rate" => RangeFn::Rate,
@@ -308,11 +275,7 @@ impl Parser<'_> {
         let range = humantime::parse_duration(&text).map_err(|_| self.unexpected("DURATION"))?;
         self.pos += end + 1;
         self.expect(")")?;
-        Ok(MetricExpr::Range {
-            func,
-            sel,
-            range_ns: range.as_nanos() as i64,
-        })
+        Ok(MetricExpr::Range { func, sel, range_ns: range.as_nanos() as i64 })
     }
 }
 

@@ -40,10 +40,7 @@ fn stream_index(streams: &mut Vec<LogStream>, labels: &Labels) -> usize {
     if let Some(i) = streams.iter().position(|s| &s.labels == labels) {
         return i;
     }
-    streams.push(LogStream {
-        labels: labels.clone(),
-        entries: VecDeque::new(),
-    });
+    streams.push(LogStream { labels: labels.clone(), entries: VecDeque::new() });
     streams.len() - 1
 }
 
@@ -56,12 +53,7 @@ impl LogStore {
         for e in &sc.events {
             stream_index(&mut streams, &e.labels);
         }
-        LogStore {
-            streams,
-            carry: vec![0.0; sc.logs.len()],
-            rng: Rng::new(0x5eed),
-            last: None,
-        }
+        LogStore { streams, carry: vec![0.0; sc.logs.len()], rng: Rng::new(0x5eed), last: None }
     }
 
     /// Generates the lines of the wall interval `(from, to]`.
@@ -95,9 +87,7 @@ impl LogStore {
         self.fire_events(sc, clock, to, t);
         let cutoff = (to * 1e9) as i64 - RETENTION_NS;
         for s in &mut self.streams {
-            while s.entries.len() > MAX_ENTRIES_PER_STREAM
-                || s.entries.front().is_some_and(|e| e.ts_ns < cutoff)
-            {
+            while s.entries.len() > MAX_ENTRIES_PER_STREAM || s.entries.front().is_some_and(|e| e.ts_ns < cutoff) {
                 s.entries.pop_front();
             }
         }
@@ -114,11 +104,7 @@ impl LogStore {
             return;
         }
         for e in &sc.events {
-            let crossed = if lap == prev_lap {
-                prev_t < e.at && e.at <= t
-            } else {
-                e.at > prev_t || e.at <= t
-            };
+            let crossed = if lap == prev_lap { prev_t < e.at && e.at <= t } else { e.at > prev_t || e.at <= t };
             if crossed {
                 let idx = stream_index(&mut self.streams, &e.labels);
                 push(&mut self.streams[idx], wall, e.text.clone());
@@ -192,12 +178,7 @@ text = "failover"
     #[test]
     fn lines_follow_rate_templates_and_events() {
         let sc = Scenario::parse(SC).expect("scenario");
-        let clock = Clock {
-            start: 1000.0,
-            speed: 1.0,
-            duration: 600.0,
-            loop_forever: false,
-        };
+        let clock = Clock { start: 1000.0, speed: 1.0, duration: 600.0, loop_forever: false };
         let mut store = LogStore::new(&sc);
         let mut prev = 990.0;
         for s in 991..=1090 {
@@ -206,30 +187,11 @@ text = "failover"
         }
         let api = &store.streams[0];
         assert_eq!(api.entries.len(), 200);
-        assert!(
-            api.entries
-                .iter()
-                .take(120)
-                .all(|e| e.line.starts_with("before "))
-        );
+        assert!(api.entries.iter().take(120).all(|e| e.line.starts_with("before ")));
         let last = &api.entries.back().expect("entries").line;
-        assert!(
-            last.starts_with("after ") && last.ends_with("{unknown}"),
-            "{last}"
-        );
-        assert!(
-            api.entries
-                .iter()
-                .zip(api.entries.iter().skip(1))
-                .all(|(a, b)| a.ts_ns < b.ts_ns)
-        );
+        assert!(last.starts_with("after ") && last.ends_with("{unknown}"), "{last}");
+        assert!(api.entries.iter().zip(api.entries.iter().skip(1)).all(|(a, b)| a.ts_ns < b.ts_ns));
         let db = &store.streams[1];
-        assert_eq!(
-            db.entries
-                .iter()
-                .map(|e| e.line.as_str())
-                .collect::<Vec<_>>(),
-            vec!["failover"]
-        );
+        assert_eq!(db.entries.iter().map(|e| e.line.as_str()).collect::<Vec<_>>(), vec!["failover"]);
     }
 }

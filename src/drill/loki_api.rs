@@ -29,10 +29,7 @@ const HOUR_NS: i64 = 3600 * 1_000_000_000;
 
 pub(crate) fn routes() -> Router<Shared> {
     Router::new()
-        .route(
-            "/loki/api/v1/query_range",
-            get(query_range).post(query_range),
-        )
+        .route("/loki/api/v1/query_range", get(query_range).post(query_range))
         .route("/loki/api/v1/query", get(query).post(query))
         .route("/loki/api/v1/labels", get(labels))
         .route("/loki/api/v1/label/{name}/values", get(label_values))
@@ -50,37 +47,25 @@ pub(crate) fn bad(msg: &str) -> Response {
 pub(crate) fn loki_time(s: &str) -> Option<i64> {
     if !s.is_empty() && s.chars().all(|c| c.is_ascii_digit()) {
         let v: i64 = s.parse().ok()?;
-        return Some(if s.len() <= 10 {
-            v.checked_mul(1_000_000_000)?
-        } else {
-            v
-        });
+        return Some(if s.len() <= 10 { v.checked_mul(1_000_000_000)? } else { v });
     }
     if let Ok(f) = s.parse::<f64>() {
         return f.is_finite().then_some((f * 1e9) as i64);
     }
-    chrono::DateTime::parse_from_rfc3339(s)
-        .ok()?
-        .timestamp_nanos_opt()
+    chrono::DateTime::parse_from_rfc3339(s).ok()?.timestamp_nanos_opt()
 }
 
 pub(crate) fn time_param(p: &Params, name: &str, default: i64) -> Result<i64, Response> {
     match p.get(name) {
         None => Ok(default),
-        Some(s) => loki_time(s).ok_or_else(|| {
-            bad(&format!(
-                "invalid {name}: cannot parse {s:?} as a timestamp"
-            ))
-        }),
+        Some(s) => loki_time(s).ok_or_else(|| bad(&format!("invalid {name}: cannot parse {s:?} as a timestamp"))),
     }
 }
 
 pub(crate) fn limit_param(p: &Params) -> Result<usize, Response> {
     let limit = match p.get("limit") {
         None => 100,
-        Some(s) => s
-            .parse::<usize>()
-            .map_err(|_| bad(&format!("invalid limit: {s:?}")))?,
+        Some(s) => s.parse::<usize>().map_err(|_| bad(&format!("invalid limit: {s:?}")))?,
     };
     if limit > MAX_ENTRIES {
         return Err(bad(&format!(
@@ -91,8 +76,7 @@ pub(crate) fn limit_param(p: &Params) -> Result<usize, Response> {
 }
 
 fn stats(lines: usize, bytes: usize, returned: usize, secs: f64) -> Json {
-    let mut s: Json =
-        serde_json::from_str(include_str!("loki_stats.json")).unwrap_or_else(|_| json!({}));
+    let mut s: Json = serde_json::from_str(include_str!("loki_stats.json")).unwrap_or_else(|_| json!({}));
     if let Some(sum) = s.get_mut("summary").and_then(Json::as_object_mut) {
         sum.insert("totalLinesProcessed".into(), json!(lines));
         sum.insert("totalBytesProcessed".into(), json!(bytes));
@@ -103,13 +87,7 @@ fn stats(lines: usize, bytes: usize, returned: usize, secs: f64) -> Json {
     s
 }
 
-fn envelope(
-    result_type: &str,
-    result: Vec<Json>,
-    lines: usize,
-    bytes: usize,
-    began: std::time::Instant,
-) -> Response {
+fn envelope(result_type: &str, result: Vec<Json>, lines: usize, bytes: usize, began: std::time::Instant) -> Response {
     let returned = result.len();
     let st = stats(lines, bytes, returned, began.elapsed().as_secs_f64());
     json_response(
@@ -145,10 +123,7 @@ async fn query_range(State(st): State<Shared>, p: Params) -> Response {
     match q {
         LogQuery::Log(sel) => {
             let (streams, scanned) = select_logs(&sim.logs, &sel, start, end, limit, backward);
-            let bytes = streams
-                .iter()
-                .flat_map(|(_, v)| v.iter().map(|(_, l)| l.len()))
-                .sum();
+            let bytes = streams.iter().flat_map(|(_, v)| v.iter().map(|(_, l)| l.len())).sum();
             let result = streams.into_iter().map(|(l, v)| json!({"stream": labels_json(&l), "values": v.into_iter().map(|(ts, line)| json!([ts.to_string(), line])).collect::<Vec<_>>()})).collect();
             envelope("streams", result, scanned, bytes, began)
         }
@@ -173,10 +148,7 @@ async fn query_range(State(st): State<Shared>, p: Params) -> Response {
                 }
                 ts += step_ns.max(1);
             }
-            let result = series
-                .into_iter()
-                .map(|(l, v)| json!({"metric": labels_json(&l), "values": v}))
-                .collect();
+            let result = series.into_iter().map(|(l, v)| json!({"metric": labels_json(&l), "values": v})).collect();
             envelope("matrix", result, 0, 0, began)
         }
     }
@@ -204,27 +176,14 @@ async fn query(State(st): State<Shared>, p: Params) -> Response {
 
 async fn labels(State(st): State<Shared>) -> Response {
     let sim = st.read();
-    let names: BTreeSet<&String> = sim
-        .logs
-        .streams
-        .iter()
-        .flat_map(|s| s.labels.keys())
-        .collect();
+    let names: BTreeSet<&String> = sim.logs.streams.iter().flat_map(|s| s.labels.keys()).collect();
     json_response(StatusCode::OK, &json!({"status": "success", "data": names}))
 }
 
 async fn label_values(State(st): State<Shared>, Path(name): Path<String>) -> Response {
     let sim = st.read();
-    let values: BTreeSet<&String> = sim
-        .logs
-        .streams
-        .iter()
-        .filter_map(|s| s.labels.get(&name))
-        .collect();
-    json_response(
-        StatusCode::OK,
-        &json!({"status": "success", "data": values}),
-    )
+    let values: BTreeSet<&String> = sim.logs.streams.iter().filter_map(|s| s.labels.get(&name)).collect();
+    json_response(StatusCode::OK, &json!({"status": "success", "data": values}))
 }
 
 async fn series(State(st): State<Shared>, p: Params) -> Response {

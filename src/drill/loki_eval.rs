@@ -22,12 +22,7 @@ pub(crate) fn select_logs(
 ) -> (Vec<StreamResult>, usize) {
     let mut hits: Vec<(i64, usize, &str)> = Vec::new();
     let mut scanned = 0;
-    for (i, s) in store
-        .streams
-        .iter()
-        .enumerate()
-        .filter(|(_, s)| sel.matches_stream(&s.labels))
-    {
+    for (i, s) in store.streams.iter().enumerate().filter(|(_, s)| sel.matches_stream(&s.labels)) {
         let lo = s.entries.partition_point(|e| e.ts_ns < start);
         let hi = s.entries.partition_point(|e| e.ts_ns < end);
         for e in s.entries.range(lo..hi) {
@@ -45,40 +40,22 @@ pub(crate) fn select_logs(
     hits.truncate(limit);
     let mut by_stream: BTreeMap<&Labels, Vec<(i64, String)>> = BTreeMap::new();
     for (ts, i, line) in hits {
-        by_stream
-            .entry(&store.streams[i].labels)
-            .or_default()
-            .push((ts, line.to_string()));
+        by_stream.entry(&store.streams[i].labels).or_default().push((ts, line.to_string()));
     }
-    (
-        by_stream.into_iter().map(|(l, v)| (l.clone(), v)).collect(),
-        scanned,
-    )
+    (by_stream.into_iter().map(|(l, v)| (l.clone(), v)).collect(), scanned)
 }
 
 /// Value of a metric query at `ts` (ns), one sample per output label set.
 pub(crate) fn eval_metric(store: &LogStore, e: &MetricExpr, ts: i64) -> Vec<(Labels, f64)> {
     match e {
-        MetricExpr::Range {
-            func,
-            sel,
-            range_ns,
-        } => {
+        MetricExpr::Range { func, sel, range_ns } => {
             let secs = *range_ns as f64 / 1e9;
             let mut out = Vec::new();
-            for s in store
-                .streams
-                .iter()
-                .filter(|s| sel.matches_stream(&s.labels))
-            {
+            for s in store.streams.iter().filter(|s| sel.matches_stream(&s.labels)) {
                 let lo = s.entries.partition_point(|x| x.ts_ns <= ts - range_ns);
                 let hi = s.entries.partition_point(|x| x.ts_ns <= ts);
-                let lines: Vec<&str> = s
-                    .entries
-                    .range(lo..hi)
-                    .map(|x| x.line.as_str())
-                    .filter(|l| sel.matches_line(l))
-                    .collect();
+                let lines: Vec<&str> =
+                    s.entries.range(lo..hi).map(|x| x.line.as_str()).filter(|l| sel.matches_line(l)).collect();
                 if lines.is_empty() {
                     continue;
                 }
@@ -93,20 +70,12 @@ pub(crate) fn eval_metric(store: &LogStore, e: &MetricExpr, ts: i64) -> Vec<(Lab
             }
             out
         }
-        MetricExpr::Agg {
-            op,
-            without,
-            labels,
-            inner,
-        } => {
+        MetricExpr::Agg { op, without, labels, inner } => {
             let mut groups: BTreeMap<Labels, Vec<f64>> = BTreeMap::new();
             for (l, v) in eval_metric(store, inner, ts) {
                 let key: Labels = match labels {
                     None => Labels::new(),
-                    Some(names) => l
-                        .into_iter()
-                        .filter(|(k, _)| names.contains(k) != *without)
-                        .collect(),
+                    Some(names) => l.into_iter().filter(|(k, _)| names.contains(k) != *without).collect(),
                 };
                 groups.entry(key).or_default().push(v);
             }

@@ -38,10 +38,7 @@ pub(crate) async fn tail(State(st): State<Shared>, ws: WebSocketUpgrade, p: Para
         Some(Err(_)) => return bad("invalid delay_for"),
     };
     let now = (now_secs() * 1e9) as i64;
-    let (limit, start) = match (
-        limit_param(&p),
-        time_param(&p, "start", now - 3600 * 1_000_000_000),
-    ) {
+    let (limit, start) = match (limit_param(&p), time_param(&p, "start", now - 3600 * 1_000_000_000)) {
         (Ok(l), Ok(s)) => (l, s),
         (Err(r), _) | (_, Err(r)) => return r,
     };
@@ -50,13 +47,7 @@ pub(crate) async fn tail(State(st): State<Shared>, ws: WebSocketUpgrade, p: Para
 
 /// Newest matching lines after `cursor`, as one tail message (forward
 /// order), and the new cursor.
-fn batch(
-    st: &Shared,
-    sel: &LogSelector,
-    cursor: i64,
-    until: i64,
-    limit: usize,
-) -> Option<(String, i64)> {
+fn batch(st: &Shared, sel: &LogSelector, cursor: i64, until: i64, limit: usize) -> Option<(String, i64)> {
     let sim = st.read();
     let (streams, _) = select_logs(&sim.logs, sel, cursor + 1, until, limit, true);
     if streams.is_empty() {
@@ -74,14 +65,7 @@ fn batch(
     Some((json!({"streams": streams}).to_string(), newest))
 }
 
-async fn run(
-    st: Shared,
-    socket: WebSocket,
-    sel: LogSelector,
-    delay: u64,
-    limit: usize,
-    start: i64,
-) {
+async fn run(st: Shared, socket: WebSocket, sel: LogSelector, delay: u64, limit: usize, start: i64) {
     let (mut tx, mut rx) = socket.split();
     let mut cursor = start - 1;
     let mut poll = tokio::time::interval(POLL);

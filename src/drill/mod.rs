@@ -77,11 +77,7 @@ pub struct DrillOptions {
 
 impl Default for DrillOptions {
     fn default() -> Self {
-        DrillOptions {
-            speed: 1.0,
-            listen: SocketAddr::from(([127, 0, 0, 1], 0)),
-            loop_forever: false,
-        }
+        DrillOptions { speed: 1.0, listen: SocketAddr::from(([127, 0, 0, 1], 0)), loop_forever: false }
     }
 }
 
@@ -91,32 +87,20 @@ pub enum DrillError {
     #[error("unknown built-in scenario {name:?} (available: {available})")]
     UnknownScenario { name: String, available: String },
     #[error("cannot read scenario file {path}: {source}")]
-    Read {
-        path: PathBuf,
-        source: std::io::Error,
-    },
+    Read { path: PathBuf, source: std::io::Error },
     #[error("invalid scenario {origin}: {message}")]
     Invalid { origin: String, message: String },
     #[error("invalid drill options: {0}")]
     Options(String),
     #[error("cannot listen on {addr}: {source}")]
-    Bind {
-        addr: SocketAddr,
-        source: std::io::Error,
-    },
+    Bind { addr: SocketAddr, source: std::io::Error },
 }
 
 /// The embedded scenarios, in the order `drill list` shows them.
 pub(crate) const BUILTIN: &[(&str, &str)] = &[
     ("db-down", include_str!("../../assets/drills/db-down.toml")),
-    (
-        "circuit-breaker",
-        include_str!("../../assets/drills/circuit-breaker.toml"),
-    ),
-    (
-        "upload-stuck",
-        include_str!("../../assets/drills/upload-stuck.toml"),
-    ),
+    ("circuit-breaker", include_str!("../../assets/drills/circuit-breaker.toml")),
+    ("upload-stuck", include_str!("../../assets/drills/upload-stuck.toml")),
 ];
 
 /// The embedded scenarios. A scenario that fails to parse is skipped here

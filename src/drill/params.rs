@@ -15,27 +15,16 @@ pub(crate) struct Params(pub Vec<(String, String)>);
 
 impl Params {
     pub(crate) fn from_query(q: &str) -> Params {
-        Params(
-            url::form_urlencoded::parse(q.as_bytes())
-                .into_owned()
-                .collect(),
-        )
+        Params(url::form_urlencoded::parse(q.as_bytes()).into_owned().collect())
     }
 
     /// The first value of `key` (empty values count as absent).
     pub(crate) fn get(&self, key: &str) -> Option<&str> {
-        self.0
-            .iter()
-            .find(|(k, v)| k == key && !v.is_empty())
-            .map(|(_, v)| v.as_str())
+        self.0.iter().find(|(k, v)| k == key && !v.is_empty()).map(|(_, v)| v.as_str())
     }
 
     pub(crate) fn all(&self, key: &str) -> Vec<&str> {
-        self.0
-            .iter()
-            .filter(|(k, _)| k == key)
-            .map(|(_, v)| v.as_str())
-            .collect()
+        self.0.iter().filter(|(k, _)| k == key).map(|(_, v)| v.as_str()).collect()
     }
 }
 
@@ -50,19 +39,11 @@ impl<S: Send + Sync> FromRequest<S> for Params {
             .and_then(|v| v.to_str().ok())
             .is_some_and(|v| v.starts_with("application/x-www-form-urlencoded"));
         if req.method() == Method::POST && is_form {
-            let body = Bytes::from_request(req, state)
-                .await
-                .map_err(IntoResponse::into_response)?;
+            let body = Bytes::from_request(req, state).await.map_err(IntoResponse::into_response)?;
             if body.len() > MAX_FORM_BYTES {
-                return Err((
-                    axum::http::StatusCode::PAYLOAD_TOO_LARGE,
-                    "request body too large",
-                )
-                    .into_response());
+                return Err((axum::http::StatusCode::PAYLOAD_TOO_LARGE, "request body too large").into_response());
             }
-            params
-                .0
-                .extend(url::form_urlencoded::parse(&body).into_owned());
+            params.0.extend(url::form_urlencoded::parse(&body).into_owned());
         }
         Ok(params)
     }

@@ -33,10 +33,7 @@ pub(crate) fn routes() -> Router<Shared> {
 
 /// `{"status":"error","errorType":…,"error":…}` with the matching status.
 pub(crate) fn api_error(status: StatusCode, kind: &str, msg: &str) -> Response {
-    json_response(
-        status,
-        &json!({"status": "error", "errorType": kind, "error": msg}),
-    )
+    json_response(status, &json!({"status": "error", "errorType": kind, "error": msg}))
 }
 
 pub(crate) fn bad_data(msg: &str) -> Response {
@@ -49,9 +46,7 @@ pub(crate) fn success(data: Json) -> Response {
 
 fn eval_error(e: EvalError, parse_stage: bool) -> Response {
     match e {
-        EvalError::BadData(m) if parse_stage => {
-            bad_data(&format!("invalid parameter \"query\": {m}"))
-        }
+        EvalError::BadData(m) if parse_stage => bad_data(&format!("invalid parameter \"query\": {m}")),
         EvalError::BadData(m) => bad_data(&m),
         EvalError::Execution(m) => api_error(StatusCode::UNPROCESSABLE_ENTITY, "execution", &m),
     }
@@ -61,15 +56,10 @@ fn eval_error(e: EvalError, parse_stage: bool) -> Response {
 pub(crate) fn time_param(p: &Params, name: &str, default: Option<f64>) -> Result<f64, Response> {
     match p.get(name) {
         Some(s) => parse_time(s).ok_or_else(|| {
-            bad_data(&format!(
-                "invalid parameter \"{name}\": cannot parse \"{s}\" to a valid timestamp"
-            ))
+            bad_data(&format!("invalid parameter \"{name}\": cannot parse \"{s}\" to a valid timestamp"))
         }),
-        None => default.ok_or_else(|| {
-            bad_data(&format!(
-                "invalid parameter \"{name}\": cannot parse \"\" to a valid timestamp"
-            ))
-        }),
+        None => default
+            .ok_or_else(|| bad_data(&format!("invalid parameter \"{name}\": cannot parse \"\" to a valid timestamp"))),
     }
 }
 
@@ -77,9 +67,7 @@ fn check_unique(v: &Value) -> Result<(), EvalError> {
     if let Value::Vector(samples) = v {
         let mut seen = std::collections::HashSet::new();
         if !samples.iter().all(|s| seen.insert(&s.labels)) {
-            return Err(EvalError::Execution(
-                "vector cannot contain metrics with the same labelset".into(),
-            ));
+            return Err(EvalError::Execution("vector cannot contain metrics with the same labelset".into()));
         }
     }
     Ok(())
@@ -113,13 +101,7 @@ async fn query(State(st): State<Shared>, p: Params) -> Response {
         Err(r) => return r,
     };
     let sim = st.read();
-    let ev = Evaluator {
-        store: &sim.store,
-        ts,
-        start: ts,
-        end: ts,
-        range_scale: 1.0,
-    };
+    let ev = Evaluator { store: &sim.store, ts, start: ts, end: ts, range_scale: 1.0 };
     match ev.eval(&expr).and_then(|v| check_unique(&v).map(|()| v)) {
         Ok(v) => success(value_json(v, ts)),
         Err(e) => eval_error(e, false),
@@ -137,9 +119,7 @@ async fn query_range(State(st): State<Shared>, p: Params) -> Response {
     let step = match p.get("step").map(|s| (s, parse_duration(s))) {
         Some((_, Some(d))) => d,
         Some((s, None)) => {
-            return bad_data(&format!(
-                "invalid parameter \"step\": cannot parse \"{s}\" to a valid duration"
-            ));
+            return bad_data(&format!("invalid parameter \"step\": cannot parse \"{s}\" to a valid duration"));
         }
         None => {
             return bad_data("invalid parameter \"step\": cannot parse \"\" to a valid duration");
@@ -159,22 +139,13 @@ async fn query_range(State(st): State<Shared>, p: Params) -> Response {
         Ok(e) => e,
         Err(e) => return eval_error(e, true),
     };
-    let (start_ms, end_ms, step_ms) = (
-        (start * 1000.0).round() as i64,
-        (end * 1000.0).round() as i64,
-        ((step * 1000.0).round() as i64).max(1),
-    );
+    let (start_ms, end_ms, step_ms) =
+        ((start * 1000.0).round() as i64, (end * 1000.0).round() as i64, ((step * 1000.0).round() as i64).max(1));
     let sim = st.read();
     let mut out: BTreeMap<Labels, Vec<(i64, f64)>> = BTreeMap::new();
     let mut ts = start_ms;
     while ts <= end_ms {
-        let ev = Evaluator {
-            store: &sim.store,
-            ts,
-            start: start_ms,
-            end: end_ms,
-            range_scale: 1.0,
-        };
+        let ev = Evaluator { store: &sim.store, ts, start: start_ms, end: end_ms, range_scale: 1.0 };
         match ev.eval(&expr).and_then(|v| check_unique(&v).map(|()| v)) {
             Ok(Value::Scalar(v)) => out.entry(Labels::new()).or_default().push((ts, v)),
             Ok(Value::Vector(samples)) => {

@@ -69,11 +69,7 @@ pub(crate) fn rfc3339_millis(unix_secs: f64) -> String {
 
 /// Labels as a JSON object.
 pub(crate) fn labels_json(l: &Labels) -> Json {
-    Json::Object(
-        l.iter()
-            .map(|(k, v)| (k.clone(), Json::String(v.clone())))
-            .collect(),
-    )
+    Json::Object(l.iter().map(|(k, v)| (k.clone(), Json::String(v.clone()))).collect())
 }
 
 /// `model.LabelSet.Fingerprint()`: FNV-1a 64 over sorted names and values,
@@ -103,10 +99,9 @@ pub(crate) fn parse_time(s: &str) -> Option<f64> {
     if let Ok(v) = s.parse::<f64>() {
         return v.is_finite().then_some(v);
     }
-    DateTime::parse_from_rfc3339(s).ok().map(|d| {
-        d.timestamp_nanos_opt()
-            .map_or(d.timestamp() as f64, |n| n as f64 / 1e9)
-    })
+    DateTime::parse_from_rfc3339(s)
+        .ok()
+        .map(|d| d.timestamp_nanos_opt().map_or(d.timestamp() as f64, |n| n as f64 / 1e9))
 }
 
 /// Parses a Prometheus duration parameter: float seconds or `5m`, `1h30m`.
@@ -149,10 +144,7 @@ mod tests {
         assert_eq!(parse_time("1795352661.5"), Some(1_795_352_661.5));
         assert_eq!(parse_time("2026-11-22T13:03:23Z"), Some(1_795_352_603.0));
         assert_eq!(parse_time("soon"), None);
-        assert_eq!(
-            rfc3339_millis(1_795_352_603.411),
-            "2026-11-22T13:03:23.411Z"
-        );
+        assert_eq!(rfc3339_millis(1_795_352_603.411), "2026-11-22T13:03:23.411Z");
         assert_eq!(parse_duration("1m"), Some(60.0));
         assert_eq!(parse_duration("15"), Some(15.0));
     }

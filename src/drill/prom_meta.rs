@@ -31,14 +31,8 @@ pub(crate) fn routes() -> Router<Shared> {
         .route("/api/v1/label/{name}/values", get(label_values))
         .route("/api/v1/series", get(series).post(series))
         .route("/api/v1/status/buildinfo", get(buildinfo))
-        .route(
-            "/-/ready",
-            get(|| async { text(StatusCode::OK, "Prometheus Server is Ready.\n") }),
-        )
-        .route(
-            "/-/healthy",
-            get(|| async { text(StatusCode::OK, "Prometheus Server is Healthy.\n") }),
-        )
+        .route("/-/ready", get(|| async { text(StatusCode::OK, "Prometheus Server is Ready.\n") }))
+        .route("/-/healthy", get(|| async { text(StatusCode::OK, "Prometheus Server is Healthy.\n") }))
 }
 
 fn alert_json(a: &ActiveAlert) -> Json {
@@ -53,18 +47,12 @@ fn alert_json(a: &ActiveAlert) -> Json {
 
 async fn alerts(State(st): State<Shared>) -> Response {
     let sim = st.read();
-    let list: Vec<Json> = sim
-        .rules
-        .iter()
-        .flat_map(|r| r.visible().map(alert_json))
-        .collect();
+    let list: Vec<Json> = sim.rules.iter().flat_map(|r| r.visible().map(alert_json)).collect();
     success(json!({"alerts": list}))
 }
 
 fn rule_json(r: &RuleState) -> Json {
-    let last = r
-        .last_eval
-        .map_or_else(|| "0001-01-01T00:00:00Z".to_string(), rfc3339_nanos);
+    let last = r.last_eval.map_or_else(|| "0001-01-01T00:00:00Z".to_string(), rfc3339_nanos);
     let mut j = json!({
         "state": r.state(),
         "name": r.rule.name,
@@ -87,11 +75,7 @@ fn rule_json(r: &RuleState) -> Json {
 
 async fn rules(State(st): State<Shared>) -> Response {
     let sim = st.read();
-    let last = sim
-        .rules
-        .iter()
-        .filter_map(|r| r.last_eval)
-        .fold(sim.started, f64::max);
+    let last = sim.rules.iter().filter_map(|r| r.last_eval).fold(sim.started, f64::max);
     let group = json!({
         "name": sim.scenario.name,
         "file": format!("drills/{}.toml", sim.scenario.name),
@@ -110,9 +94,7 @@ fn selectors(p: &Params) -> Result<Vec<VectorSelector>, Response> {
         .into_iter()
         .map(|m| match promql_parser::parser::parse(m) {
             Ok(Expr::VectorSelector(vs)) => Ok(vs),
-            Ok(_) => Err(bad_data(&format!(
-                "invalid parameter \"match[]\": {m:?} is not a series selector"
-            ))),
+            Ok(_) => Err(bad_data(&format!("invalid parameter \"match[]\": {m:?} is not a series selector"))),
             Err(e) => Err(bad_data(&format!("invalid parameter \"match[]\": {e}"))),
         })
         .collect()
@@ -121,11 +103,7 @@ fn selectors(p: &Params) -> Result<Vec<VectorSelector>, Response> {
 fn matches(vs: &VectorSelector, l: &Labels) -> bool {
     let get = |n: &str| l.get(n).map_or("", String::as_str);
     vs.name.as_deref().is_none_or(|n| get("__name__") == n)
-        && vs
-            .matchers
-            .matchers
-            .iter()
-            .all(|m| m.is_match(get(&m.name)))
+        && vs.matchers.matchers.iter().all(|m| m.is_match(get(&m.name)))
 }
 
 /// Label sets of the series selected by `match[]` (all when none given).
@@ -144,10 +122,7 @@ async fn labels(State(st): State<Shared>, p: Params) -> Response {
         Err(r) => return r,
     };
     let sim = st.read();
-    let names: BTreeSet<&String> = selected(&sim, &sel)
-        .into_iter()
-        .flat_map(|l| l.keys())
-        .collect();
+    let names: BTreeSet<&String> = selected(&sim, &sel).into_iter().flat_map(|l| l.keys()).collect();
     success(json!(names))
 }
 
@@ -160,10 +135,7 @@ async fn label_values(State(st): State<Shared>, Path(name): Path<String>, p: Par
         Err(r) => return r,
     };
     let sim = st.read();
-    let values: BTreeSet<&String> = selected(&sim, &sel)
-        .into_iter()
-        .filter_map(|l| l.get(&name))
-        .collect();
+    let values: BTreeSet<&String> = selected(&sim, &sel).into_iter().filter_map(|l| l.get(&name)).collect();
     success(json!(values))
 }
 

@@ -83,9 +83,7 @@ pub(crate) struct Evaluator<'a> {
 }
 
 fn unsupported(what: &str) -> EvalError {
-    EvalError::BadData(format!(
-        "{what} is not supported by the warroom drill simulator"
-    ))
+    EvalError::BadData(format!("{what} is not supported by the warroom drill simulator"))
 }
 
 /// Rejects, before any evaluation, what the evaluator cannot do.
@@ -100,10 +98,7 @@ pub(crate) fn check_supported(e: &Expr) -> Result<(), EvalError> {
         }
         Expr::Unary(u) => check_supported(&u.expr),
         Expr::Binary(b) => {
-            if b.modifier
-                .as_ref()
-                .is_some_and(|m| m.fill_values != Default::default())
-            {
+            if b.modifier.as_ref().is_some_and(|m| m.fill_values != Default::default()) {
                 return Err(unsupported("fill modifier"));
             }
             check_supported(&b.lhs)?;
@@ -129,8 +124,7 @@ fn selector_matches(vs: &VectorSelector, labels: &Labels) -> bool {
         return false;
     }
     let all = |ms: &[promql_parser::label::Matcher]| ms.iter().all(|m| m.is_match(get(&m.name)));
-    all(&vs.matchers.matchers)
-        && (vs.matchers.or_matchers.is_empty() || vs.matchers.or_matchers.iter().any(|g| all(g)))
+    all(&vs.matchers.matchers) && (vs.matchers.or_matchers.is_empty() || vs.matchers.or_matchers.iter().any(|g| all(g)))
 }
 
 pub(crate) fn drop_name(mut l: Labels) -> Labels {
@@ -147,19 +141,12 @@ impl Evaluator<'_> {
             Expr::Unary(u) => Ok(match self.eval(&u.expr)? {
                 Value::Scalar(v) => Value::Scalar(-v),
                 Value::Vector(v) => Value::Vector(
-                    v.into_iter()
-                        .map(|s| Sample {
-                            labels: drop_name(s.labels),
-                            value: -s.value,
-                        })
-                        .collect(),
+                    v.into_iter().map(|s| Sample { labels: drop_name(s.labels), value: -s.value }).collect(),
                 ),
                 _ => return Err(unsupported("unary minus on this type")),
             }),
             Expr::VectorSelector(vs) => Ok(Value::Vector(self.instant(vs)?)),
-            Expr::MatrixSelector(ms) => Ok(Value::Matrix(
-                self.matrix(&ms.vs, ms.range.as_millis() as i64)?,
-            )),
+            Expr::MatrixSelector(ms) => Ok(Value::Matrix(self.matrix(&ms.vs, ms.range.as_millis() as i64)?)),
             Expr::Aggregate(a) => self.aggregate(a),
             Expr::Binary(b) => self.binary(b),
             Expr::Call(c) => self.call(c),
@@ -194,20 +181,11 @@ impl Evaluator<'_> {
             .series
             .iter()
             .filter(|s| selector_matches(vs, &s.labels))
-            .filter_map(|s| {
-                s.latest(at, LOOKBACK_MS).map(|(_, v)| Sample {
-                    labels: s.labels.clone(),
-                    value: v,
-                })
-            })
+            .filter_map(|s| s.latest(at, LOOKBACK_MS).map(|(_, v)| Sample { labels: s.labels.clone(), value: v }))
             .collect())
     }
 
-    pub(crate) fn matrix(
-        &self,
-        vs: &VectorSelector,
-        range_ms: i64,
-    ) -> Result<Vec<RangeSeries>, EvalError> {
+    pub(crate) fn matrix(&self, vs: &VectorSelector, range_ms: i64) -> Result<Vec<RangeSeries>, EvalError> {
         let at = self.selector_time(vs);
         let range = ((range_ms as f64) * self.range_scale).round() as i64;
         Ok(self
@@ -215,10 +193,7 @@ impl Evaluator<'_> {
             .series
             .iter()
             .filter(|s| selector_matches(vs, &s.labels))
-            .map(|s| RangeSeries {
-                labels: s.labels.clone(),
-                points: s.range(at - range, at),
-            })
+            .map(|s| RangeSeries { labels: s.labels.clone(), points: s.range(at - range, at) })
             .filter(|r| !r.points.is_empty())
             .collect())
     }

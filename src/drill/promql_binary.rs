@@ -28,9 +28,7 @@ fn apply(op: &str, l: f64, r: f64) -> Result<Option<f64>, EvalError> {
         ">=" => cmp(l >= r),
         "<=" => cmp(l <= r),
         other => {
-            return Err(EvalError::BadData(format!(
-                "operator {other:?} is not supported here"
-            )));
+            return Err(EvalError::BadData(format!("operator {other:?} is not supported here")));
         }
     })
 }
@@ -42,13 +40,7 @@ fn is_comparison(op: &str) -> bool {
 /// Result of `l op r` for one pair of samples: the value to keep, or `None`
 /// when a filtering comparison drops the sample. `keep` is the value a
 /// filtering comparison keeps (the vector side's).
-fn combine(
-    op: &str,
-    l: f64,
-    r: f64,
-    keep: f64,
-    return_bool: bool,
-) -> Result<Option<f64>, EvalError> {
+fn combine(op: &str, l: f64, r: f64, keep: f64, return_bool: bool) -> Result<Option<f64>, EvalError> {
     let res = apply(op, l, r)?;
     if !is_comparison(op) || return_bool {
         return Ok(res);
@@ -64,24 +56,15 @@ impl Evaluator<'_> {
         let rhs = self.eval(&b.rhs)?;
         // Arithmetic and `bool` comparisons drop the metric name.
         let name_drop = |l: Labels| {
-            if !is_comparison(&op) || ret_bool {
-                drop_name(l)
-            } else {
-                l
-            }
+            if !is_comparison(&op) || ret_bool { drop_name(l) } else { l }
         };
         match (lhs, rhs) {
-            (Value::Scalar(l), Value::Scalar(r)) => {
-                Ok(Value::Scalar(apply(&op, l, r)?.unwrap_or(0.0)))
-            }
+            (Value::Scalar(l), Value::Scalar(r)) => Ok(Value::Scalar(apply(&op, l, r)?.unwrap_or(0.0))),
             (Value::Vector(v), Value::Scalar(r)) => {
                 let mut out = Vec::new();
                 for s in v {
                     if let Some(value) = combine(&op, s.value, r, s.value, ret_bool)? {
-                        out.push(Sample {
-                            labels: name_drop(s.labels),
-                            value,
-                        });
+                        out.push(Sample { labels: name_drop(s.labels), value });
                     }
                 }
                 Ok(Value::Vector(out))
@@ -90,10 +73,7 @@ impl Evaluator<'_> {
                 let mut out = Vec::new();
                 for s in v {
                     if let Some(value) = combine(&op, l, s.value, s.value, ret_bool)? {
-                        out.push(Sample {
-                            labels: name_drop(s.labels),
-                            value,
-                        });
+                        out.push(Sample { labels: name_drop(s.labels), value });
                     }
                 }
                 Ok(Value::Vector(out))
@@ -105,9 +85,7 @@ impl Evaluator<'_> {
                     _ => Ok(Value::Vector(vector_op(&op, l, r, &m, ret_bool)?)),
                 }
             }
-            _ => Err(EvalError::BadData(format!(
-                "operator {op:?} is not defined for these operand types"
-            ))),
+            _ => Err(EvalError::BadData(format!("operator {op:?} is not defined for these operand types"))),
         }
     }
 }
@@ -119,10 +97,7 @@ fn signature(l: &Labels, m: &BinModifier) -> Labels {
         Some(LabelModifier::Exclude(ign)) => k != "__name__" && !ign.labels.contains(k),
         None => k != "__name__",
     };
-    l.iter()
-        .filter(|(k, _)| keep(k))
-        .map(|(k, v)| (k.clone(), v.clone()))
-        .collect()
+    l.iter().filter(|(k, _)| keep(k)).map(|(k, v)| (k.clone(), v.clone())).collect()
 }
 
 fn fmt_labels(l: &Labels) -> String {
@@ -133,21 +108,12 @@ fn fmt_labels(l: &Labels) -> String {
 fn set_op(op: &str, l: Vec<Sample>, r: Vec<Sample>, m: &BinModifier) -> Vec<Sample> {
     let rsigs: HashSet<Labels> = r.iter().map(|s| signature(&s.labels, m)).collect();
     match op {
-        "and" => l
-            .into_iter()
-            .filter(|s| rsigs.contains(&signature(&s.labels, m)))
-            .collect(),
-        "unless" => l
-            .into_iter()
-            .filter(|s| !rsigs.contains(&signature(&s.labels, m)))
-            .collect(),
+        "and" => l.into_iter().filter(|s| rsigs.contains(&signature(&s.labels, m))).collect(),
+        "unless" => l.into_iter().filter(|s| !rsigs.contains(&signature(&s.labels, m))).collect(),
         _ => {
             let lsigs: HashSet<Labels> = l.iter().map(|s| signature(&s.labels, m)).collect();
             let mut out = l;
-            out.extend(
-                r.into_iter()
-                    .filter(|s| !lsigs.contains(&signature(&s.labels, m))),
-            );
+            out.extend(r.into_iter().filter(|s| !lsigs.contains(&signature(&s.labels, m))));
             out
         }
     }
@@ -187,30 +153,20 @@ fn vector_op(
         let Some(other) = one_map.get(&sig) else {
             continue;
         };
-        let (lv, rv) = if one_side_is_right {
-            (s.value, other.value)
-        } else {
-            (other.value, s.value)
-        };
+        let (lv, rv) = if one_side_is_right { (s.value, other.value) } else { (other.value, s.value) };
         let Some(value) = combine(op, lv, rv, lv, ret_bool)? else {
             continue;
         };
-        let mut labels = if !is_comparison(op) || ret_bool {
-            drop_name(s.labels.clone())
-        } else {
-            s.labels.clone()
-        };
+        let mut labels = if !is_comparison(op) || ret_bool { drop_name(s.labels.clone()) } else { s.labels.clone() };
         match &include {
             None => {
                 labels = match &m.matching {
-                    Some(LabelModifier::Include(on)) => labels
-                        .into_iter()
-                        .filter(|(k, _)| on.labels.contains(k))
-                        .collect(),
-                    Some(LabelModifier::Exclude(ign)) => labels
-                        .into_iter()
-                        .filter(|(k, _)| !ign.labels.contains(k))
-                        .collect(),
+                    Some(LabelModifier::Include(on)) => {
+                        labels.into_iter().filter(|(k, _)| on.labels.contains(k)).collect()
+                    }
+                    Some(LabelModifier::Exclude(ign)) => {
+                        labels.into_iter().filter(|(k, _)| !ign.labels.contains(k)).collect()
+                    }
                     None => labels,
                 }
             }

@@ -14,33 +14,19 @@ impl Evaluator<'_> {
         let args = &c.args.args;
         match name {
             "time" => Ok(Value::Scalar(self.ts as f64 / 1000.0)),
-            "vector" => Ok(Value::Vector(vec![Sample {
-                labels: Labels::new(),
-                value: self.scalar_arg(args, 0)?,
-            }])),
+            "vector" => Ok(Value::Vector(vec![Sample { labels: Labels::new(), value: self.scalar_arg(args, 0)? }])),
             "scalar" => {
                 let v = self.vector_arg(args, 0)?;
-                Ok(Value::Scalar(if v.len() == 1 {
-                    v[0].value
-                } else {
-                    f64::NAN
-                }))
+                Ok(Value::Scalar(if v.len() == 1 { v[0].value } else { f64::NAN }))
             }
             "histogram_quantile" => {
                 let q = self.scalar_arg(args, 0)?;
-                Ok(Value::Vector(histogram_quantile(
-                    q,
-                    self.vector_arg(args, 1)?,
-                )))
+                Ok(Value::Vector(histogram_quantile(q, self.vector_arg(args, 1)?)))
             }
             "absent" => {
                 let present = !self.vector_arg(args, 0)?.is_empty();
                 let labels = absent_labels(args.first().map(|a| a.as_ref()));
-                Ok(Value::Vector(if present {
-                    vec![]
-                } else {
-                    vec![Sample { labels, value: 1.0 }]
-                }))
+                Ok(Value::Vector(if present { vec![] } else { vec![Sample { labels, value: 1.0 }] }))
             }
             "abs" | "ceil" | "floor" | "round" | "clamp" | "clamp_min" | "clamp_max" => {
                 let f: Box<dyn Fn(f64) -> f64> = match name {
@@ -66,12 +52,7 @@ impl Evaluator<'_> {
                 };
                 let v = self.vector_arg(args, 0)?;
                 Ok(Value::Vector(
-                    v.into_iter()
-                        .map(|s| Sample {
-                            labels: drop_name(s.labels),
-                            value: f(s.value),
-                        })
-                        .collect(),
+                    v.into_iter().map(|s| Sample { labels: drop_name(s.labels), value: f(s.value) }).collect(),
                 ))
             }
             _ => self.range_function(name, args),
@@ -80,9 +61,7 @@ impl Evaluator<'_> {
 
     fn range_function(&self, name: &str, args: &[Box<Expr>]) -> Result<Value, EvalError> {
         let Some(Expr::MatrixSelector(ms)) = args.first().map(|a| a.as_ref()) else {
-            return Err(EvalError::BadData(format!(
-                "{name}: expected a range vector selector argument"
-            )));
+            return Err(EvalError::BadData(format!("{name}: expected a range vector selector argument")));
         };
         let range_secs = self.scaled_range_secs(ms.range);
         let end = self.ts as f64 / 1000.0;
@@ -107,11 +86,7 @@ impl Evaluator<'_> {
                 }
             };
             if let Some(value) = value {
-                let labels = if name == "last_over_time" {
-                    labels
-                } else {
-                    drop_name(labels)
-                };
+                let labels = if name == "last_over_time" { labels } else { drop_name(labels) };
                 out.push(Sample { labels, value });
             }
         }
@@ -121,36 +96,25 @@ impl Evaluator<'_> {
     fn scalar_arg(&self, args: &[Box<Expr>], i: usize) -> Result<f64, EvalError> {
         match args.get(i).map(|a| self.eval(a)).transpose()? {
             Some(Value::Scalar(v)) => Ok(v),
-            _ => Err(EvalError::BadData(format!(
-                "expected a scalar as argument {}",
-                i + 1
-            ))),
+            _ => Err(EvalError::BadData(format!("expected a scalar as argument {}", i + 1))),
         }
     }
 
     fn vector_arg(&self, args: &[Box<Expr>], i: usize) -> Result<Vec<Sample>, EvalError> {
         match args.get(i).map(|a| self.eval(a)).transpose()? {
             Some(Value::Vector(v)) => Ok(v),
-            _ => Err(EvalError::BadData(format!(
-                "expected an instant vector as argument {}",
-                i + 1
-            ))),
+            _ => Err(EvalError::BadData(format!("expected an instant vector as argument {}", i + 1))),
         }
     }
 
     pub(crate) fn aggregate(&self, a: &AggregateExpr) -> Result<Value, EvalError> {
         let Value::Vector(input) = self.eval(&a.expr)? else {
-            return Err(EvalError::BadData(
-                "aggregation expects an instant vector".into(),
-            ));
+            return Err(EvalError::BadData("aggregation expects an instant vector".into()));
         };
         let op = a.op.to_string();
         let mut groups: BTreeMap<Labels, Vec<f64>> = BTreeMap::new();
         for s in input {
-            groups
-                .entry(group_labels(&s.labels, a.modifier.as_ref()))
-                .or_default()
-                .push(s.value);
+            groups.entry(group_labels(&s.labels, a.modifier.as_ref())).or_default().push(s.value);
         }
         let out = groups
             .into_iter()
@@ -159,16 +123,12 @@ impl Evaluator<'_> {
                 let value = match op.as_str() {
                     "sum" => vals.iter().sum(),
                     "avg" => vals.iter().sum::<f64>() / n,
-                    "max" => vals
-                        .iter()
-                        .copied()
-                        .reduce(|a, b| if a >= b || b.is_nan() { a } else { b })
-                        .unwrap_or(f64::NAN),
-                    "min" => vals
-                        .iter()
-                        .copied()
-                        .reduce(|a, b| if a <= b || b.is_nan() { a } else { b })
-                        .unwrap_or(f64::NAN),
+                    "max" => {
+                        vals.iter().copied().reduce(|a, b| if a >= b || b.is_nan() { a } else { b }).unwrap_or(f64::NAN)
+                    }
+                    "min" => {
+                        vals.iter().copied().reduce(|a, b| if a <= b || b.is_nan() { a } else { b }).unwrap_or(f64::NAN)
+                    }
                     "count" => n,
                     _ => 1.0,
                 };
@@ -183,11 +143,9 @@ impl Evaluator<'_> {
 pub(crate) fn group_labels(l: &Labels, m: Option<&LabelModifier>) -> Labels {
     match m {
         None => Labels::new(),
-        Some(LabelModifier::Include(keep)) => l
-            .iter()
-            .filter(|(k, _)| keep.labels.contains(k))
-            .map(|(k, v)| (k.clone(), v.clone()))
-            .collect(),
+        Some(LabelModifier::Include(keep)) => {
+            l.iter().filter(|(k, _)| keep.labels.contains(k)).map(|(k, v)| (k.clone(), v.clone())).collect()
+        }
         Some(LabelModifier::Exclude(drop)) => l
             .iter()
             .filter(|(k, _)| *k != "__name__" && !drop.labels.contains(k))
@@ -212,21 +170,12 @@ fn absent_labels(arg: Option<&Expr>) -> Labels {
 
 /// Prometheus' `extrapolatedRate`: extends the sampled interval towards the
 /// range boundaries (at most half a sample interval beyond the samples).
-fn extrapolated(
-    points: &[(i64, f64)],
-    start: f64,
-    end: f64,
-    counter: bool,
-    is_rate: bool,
-) -> Option<f64> {
+fn extrapolated(points: &[(i64, f64)], start: f64, end: f64, counter: bool, is_rate: bool) -> Option<f64> {
     if points.len() < 2 {
         return None;
     }
     let (first_t, first_v) = (points[0].0 as f64 / 1000.0, points[0].1);
-    let (last_t, last_v) = (
-        points[points.len() - 1].0 as f64 / 1000.0,
-        points[points.len() - 1].1,
-    );
+    let (last_t, last_v) = (points[points.len() - 1].0 as f64 / 1000.0, points[points.len() - 1].1);
     let mut result = last_v - first_v;
     if counter {
         let mut prev = first_v;
@@ -246,22 +195,10 @@ fn extrapolated(
     }
     let threshold = avg_step * 1.1;
     let mut interval = sampled;
-    interval += if to_start < threshold {
-        to_start
-    } else {
-        avg_step / 2.0
-    };
-    interval += if to_end < threshold {
-        to_end
-    } else {
-        avg_step / 2.0
-    };
+    interval += if to_start < threshold { to_start } else { avg_step / 2.0 };
+    interval += if to_end < threshold { to_end } else { avg_step / 2.0 };
     result *= interval / sampled;
-    Some(if is_rate {
-        result / (end - start)
-    } else {
-        result
-    })
+    Some(if is_rate { result / (end - start) } else { result })
 }
 
 /// `irate` / `idelta`: the last two samples only.
@@ -294,13 +231,7 @@ pub(crate) fn histogram_quantile(q: f64, input: Vec<Sample>) -> Vec<Sample> {
         };
         groups.entry(labels).or_default().push((le, s.value));
     }
-    groups
-        .into_iter()
-        .map(|(labels, buckets)| Sample {
-            labels,
-            value: bucket_quantile(q, buckets),
-        })
-        .collect()
+    groups.into_iter().map(|(labels, buckets)| Sample { labels, value: bucket_quantile(q, buckets) }).collect()
 }
 
 fn parse_le(s: &str) -> Option<f64> {
@@ -334,10 +265,7 @@ fn bucket_quantile(q: f64, mut b: Vec<(f64, f64)>) -> f64 {
         return f64::NAN;
     }
     let mut rank = q * observations;
-    let i = b
-        .iter()
-        .position(|&(_, c)| c >= rank)
-        .unwrap_or(b.len() - 1);
+    let i = b.iter().position(|&(_, c)| c >= rank).unwrap_or(b.len() - 1);
     if i == b.len() - 1 {
         return b[b.len() - 2].0;
     }
@@ -374,12 +302,7 @@ mod tests {
 
     #[test]
     fn bucket_quantile_interpolates_like_prometheus() {
-        let b = vec![
-            (0.1, 50.0),
-            (0.5, 90.0),
-            (1.0, 100.0),
-            (f64::INFINITY, 100.0),
-        ];
+        let b = vec![(0.1, 50.0), (0.5, 90.0), (1.0, 100.0), (f64::INFINITY, 100.0)];
         assert!((bucket_quantile(0.5, b.clone()) - 0.1).abs() < 1e-12);
         assert!((bucket_quantile(0.7, b.clone()) - 0.3).abs() < 1e-12);
         assert_eq!(bucket_quantile(1.0, b.clone()), 1.0);

@@ -39,12 +39,7 @@ p99 = [[0, 0.5]]
 /// A store sampled every 15 s for 30 minutes ending at 1 800 000 ms.
 fn store() -> Store {
     let sc = Scenario::parse(SCENARIO).expect("scenario");
-    let clock = Clock {
-        start: 0.0,
-        speed: 1.0,
-        duration: 600.0,
-        loop_forever: false,
-    };
+    let clock = Clock { start: 0.0, speed: 1.0, duration: 600.0, loop_forever: false };
     let mut st = Store::new(&sc.series);
     for i in 0..=120 {
         st.sample(&sc.series, &clock, i as f64 * 15.0);
@@ -54,14 +49,7 @@ fn store() -> Store {
 
 fn eval(st: &Store, q: &str) -> Result<Value, EvalError> {
     let expr = parse_checked(q)?;
-    Evaluator {
-        store: st,
-        ts: 1_800_000,
-        start: 1_800_000,
-        end: 1_800_000,
-        range_scale: 1.0,
-    }
-    .eval(&expr)
+    Evaluator { store: st, ts: 1_800_000, start: 1_800_000, end: 1_800_000, range_scale: 1.0 }.eval(&expr)
 }
 
 fn vector(st: &Store, q: &str) -> Vec<Sample> {
@@ -84,9 +72,7 @@ fn rate_of_a_counter_gives_back_its_curve() {
     assert_eq!(v.len(), 1);
     assert!((v[0].value - 10.0).abs() < 1e-9, "{v:?}");
     assert!(!v[0].labels.contains_key("__name__"));
-    assert!(
-        (single(&st, r#"increase(http_requests_total{status="500"}[5m])"#) - 300.0).abs() < 1e-9
-    );
+    assert!((single(&st, r#"increase(http_requests_total{status="500"}[5m])"#) - 300.0).abs() < 1e-9);
     assert!((single(&st, r#"irate(http_requests_total{status="500"}[1m])"#) - 1.0).abs() < 1e-9);
 }
 
@@ -96,10 +82,8 @@ fn sum_by_and_ratios() {
     let v = vector(&st, "sum by (status) (rate(http_requests_total[5m]))");
     let statuses: Vec<&str> = v.iter().map(|s| s.labels["status"].as_str()).collect();
     assert_eq!(statuses, vec!["200", "500"]);
-    let ratio = single(
-        &st,
-        r#"sum(rate(http_requests_total{status=~"5.."}[5m])) / sum(rate(http_requests_total[5m]))"#,
-    );
+    let ratio =
+        single(&st, r#"sum(rate(http_requests_total{status=~"5.."}[5m])) / sum(rate(http_requests_total[5m]))"#);
     assert!((ratio - 1.0 / 11.0).abs() < 1e-9, "{ratio}");
     assert_eq!(single(&st, "count(up)"), 2.0);
     assert_eq!(single(&st, r#"max without (job) (up)"#), 1.0);
@@ -108,15 +92,9 @@ fn sum_by_and_ratios() {
 #[test]
 fn histogram_quantile_follows_the_p99_curve() {
     let st = store();
-    let p99 = single(
-        &st,
-        "histogram_quantile(0.99, sum by (le) (rate(http_request_duration_seconds_bucket[5m])))",
-    );
+    let p99 = single(&st, "histogram_quantile(0.99, sum by (le) (rate(http_request_duration_seconds_bucket[5m])))");
     assert!((p99 - 0.5).abs() < 0.05, "{p99}");
-    let p50 = single(
-        &st,
-        "histogram_quantile(0.5, rate(http_request_duration_seconds_bucket[5m]))",
-    );
+    let p50 = single(&st, "histogram_quantile(0.5, rate(http_request_duration_seconds_bucket[5m]))");
     assert!((p50 - 0.05).abs() < 0.01, "{p50}");
 }
 
@@ -132,10 +110,7 @@ fn comparisons_filter_or_return_bool() {
     assert!(b.iter().all(|s| !s.labels.contains_key("__name__")));
     assert_eq!(eval(&st, "1 < bool 2"), Ok(Value::Scalar(1.0)));
     assert_eq!(single(&st, "vector(3) * 2"), 6.0);
-    assert_eq!(
-        eval(&st, "scalar(up{job=\"api\"}) + 1"),
-        Ok(Value::Scalar(2.0))
-    );
+    assert_eq!(eval(&st, "scalar(up{job=\"api\"}) + 1"), Ok(Value::Scalar(2.0)));
 }
 
 #[test]
@@ -148,10 +123,7 @@ fn vector_matching_on_and_ignoring() {
     assert_eq!(v.len(), 1);
     assert!((v[0].value - 0.1).abs() < 1e-9);
     let err = eval(&st, "vector(1) + on() up").unwrap_err();
-    assert!(
-        matches!(&err, EvalError::Execution(m) if m.contains("many-to-many matching not allowed")),
-        "{err:?}"
-    );
+    assert!(matches!(&err, EvalError::Execution(m) if m.contains("many-to-many matching not allowed")), "{err:?}");
     assert_eq!(vector(&st, "up and up == 0").len(), 1);
     assert_eq!(vector(&st, "up unless up == 0").len(), 1);
 }
@@ -168,10 +140,7 @@ fn matrices_strings_and_errors() {
     assert!(
         matches!(eval(&st, "predict_linear(up[5m], 60)"), Err(EvalError::BadData(m)) if m.contains("not supported"))
     );
-    assert!(matches!(
-        eval(&st, "topk(1, up)"),
-        Err(EvalError::BadData(_))
-    ));
+    assert!(matches!(eval(&st, "topk(1, up)"), Err(EvalError::BadData(_))));
     assert_eq!(vector(&st, "absent(nope{job=\"x\"})")[0].labels["job"], "x");
 }
 
@@ -180,13 +149,7 @@ fn offset_and_range_scale() {
     let st = store();
     assert_eq!(vector(&st, "up offset 1h").len(), 0);
     let expr = parse_checked(r#"rate(http_requests_total{status="200"}[5m])"#).expect("parse");
-    let ev = Evaluator {
-        store: &st,
-        ts: 1_800_000,
-        start: 0,
-        end: 0,
-        range_scale: 0.2,
-    };
+    let ev = Evaluator { store: &st, ts: 1_800_000, start: 0, end: 0, range_scale: 0.2 };
     match ev.eval(&expr) {
         Ok(Value::Vector(v)) => assert!((v[0].value - 10.0).abs() < 1e-9),
         other => panic!("{other:?}"),

@@ -69,11 +69,7 @@ fn format_value(v: f64) -> String {
     if v.is_finite() && v != 0.0 {
         let digits = (3 - v.abs().log10().floor() as i32).clamp(0, 10) as usize;
         let s = format!("{v:.digits$}");
-        if s.contains('.') {
-            s.trim_end_matches('0').trim_end_matches('.').to_string()
-        } else {
-            s
-        }
+        if s.contains('.') { s.trim_end_matches('0').trim_end_matches('.').to_string() } else { s }
     } else {
         super::prom_format::value_str(v)
     }
@@ -81,13 +77,7 @@ fn format_value(v: f64) -> String {
 
 impl RuleState {
     pub(crate) fn new(rule: AlertRule) -> RuleState {
-        RuleState {
-            rule,
-            alerts: BTreeMap::new(),
-            last_eval: None,
-            eval_secs: 0.0,
-            last_error: None,
-        }
+        RuleState { rule, alerts: BTreeMap::new(), last_eval: None, eval_secs: 0.0, last_error: None }
     }
 
     /// One evaluation at wall instant `now`. Range selectors and `for` are in
@@ -95,22 +85,13 @@ impl RuleState {
     pub(crate) fn eval(&mut self, store: &Store, clock: &Clock, now: f64) {
         let began = std::time::Instant::now();
         let ts = (now * 1000.0).round() as i64;
-        let ev = Evaluator {
-            store,
-            ts,
-            start: ts,
-            end: ts,
-            range_scale: 1.0 / clock.speed,
-        };
+        let ev = Evaluator { store, ts, start: ts, end: ts, range_scale: 1.0 / clock.speed };
         let samples = match ev.eval(&self.rule.expr) {
             Ok(Value::Vector(v)) => {
                 self.last_error = None;
                 v
             }
-            Ok(Value::Scalar(s)) => vec![super::promql::Sample {
-                labels: Labels::new(),
-                value: s,
-            }],
+            Ok(Value::Scalar(s)) => vec![super::promql::Sample { labels: Labels::new(), value: s }],
             Ok(_) => {
                 self.last_error = Some("alerting rule expression must return a vector".into());
                 Vec::new()
@@ -126,12 +107,8 @@ impl RuleState {
             let template_labels = labels.clone();
             labels.extend(self.rule.labels.clone());
             labels.insert("alertname".into(), self.rule.name.clone());
-            let annotations = self
-                .rule
-                .annotations
-                .iter()
-                .map(|(k, v)| (k.clone(), expand(v, &template_labels, s.value)))
-                .collect();
+            let annotations =
+                self.rule.annotations.iter().map(|(k, v)| (k.clone(), expand(v, &template_labels, s.value))).collect();
             seen.push(labels.clone());
             match self.alerts.get_mut(&labels) {
                 Some(a) if a.resolved_at.is_none() => {
@@ -167,10 +144,7 @@ impl RuleState {
         });
         for a in self.alerts.values_mut() {
             let lasted = clock.scenario_elapsed(a.active_at, now);
-            if a.state == AlertState::Pending
-                && a.resolved_at.is_none()
-                && lasted >= self.rule.for_secs
-            {
+            if a.state == AlertState::Pending && a.resolved_at.is_none() && lasted >= self.rule.for_secs {
                 a.state = AlertState::Firing;
                 a.fired_at = Some(now);
             }

@@ -23,12 +23,7 @@ annotations = { summary = "{{ $labels.instance }} down", description = "value {{
 fn pending_then_firing_after_for_then_resolved() {
     let sc = Scenario::parse(SC).expect("scenario");
     // Speed 10: `for: 2m` lasts 12 wall seconds.
-    let clock = Clock {
-        start: 1000.0,
-        speed: 10.0,
-        duration: sc.duration,
-        loop_forever: false,
-    };
+    let clock = Clock { start: 1000.0, speed: 10.0, duration: sc.duration, loop_forever: false };
     let mut store = Store::new(&sc.series);
     let mut rule = RuleState::new(sc.alerts[0].clone());
     let mut states = Vec::new();
@@ -41,11 +36,7 @@ fn pending_then_firing_after_for_then_resolved() {
     let first = |s: &str| states.iter().find(|(_, st)| *st == s).map(|(t, _)| *t);
     assert_eq!(first("pending"), Some(60.0));
     assert_eq!(first("firing"), Some(180.0));
-    let after: Vec<&str> = states
-        .iter()
-        .filter(|(t, _)| *t >= 300.0)
-        .map(|(_, s)| *s)
-        .collect();
+    let after: Vec<&str> = states.iter().filter(|(t, _)| *t >= 300.0).map(|(_, s)| *s).collect();
     assert!(after.iter().all(|s| *s == "inactive"), "{after:?}");
     let resolved = rule.alerts.values().next().expect("kept after resolution");
     assert_eq!(resolved.resolved_at, Some(1030.0));
@@ -58,17 +49,8 @@ fn pending_then_firing_after_for_then_resolved() {
 
 #[test]
 fn templates_expand_labels_and_values() {
-    let l: Labels = [("instance".to_string(), "a:1".to_string())]
-        .into_iter()
-        .collect();
-    assert_eq!(
-        expand(
-            "{{ $labels.instance }} at {{$value}} {{ other }}",
-            &l,
-            0.123456
-        ),
-        "a:1 at 0.1235 {{ other }}"
-    );
+    let l: Labels = [("instance".to_string(), "a:1".to_string())].into_iter().collect();
+    assert_eq!(expand("{{ $labels.instance }} at {{$value}} {{ other }}", &l, 0.123456), "a:1 at 0.1235 {{ other }}");
     assert_eq!(expand("unclosed {{ $value", &l, 1.0), "unclosed {{ $value");
     assert_eq!(expand("{{ $value }}", &l, 1234.6), "1235");
 }

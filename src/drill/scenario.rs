@@ -5,10 +5,7 @@ use std::collections::BTreeSet;
 use serde::Deserialize;
 
 use super::curve::{Curve, RawKey, TimeSpec};
-use super::spec::{
-    AlertRule, EventSpec, Labels, Latency, LineTemplate, LogStreamSpec, Rate, SeriesKind,
-    SeriesSpec,
-};
+use super::spec::{AlertRule, EventSpec, Labels, Latency, LineTemplate, LogStreamSpec, Rate, SeriesKind, SeriesSpec};
 use super::{BUILTIN, DrillError, ScenarioInfo, ScenarioSource};
 
 /// A parsed, validated scenario, ready to be played by a
@@ -126,18 +123,13 @@ impl Scenario {
             ScenarioSource::Builtin(name) => {
                 let Some((_, text)) = BUILTIN.iter().find(|(n, _)| n == name) else {
                     let available: Vec<&str> = BUILTIN.iter().map(|(n, _)| *n).collect();
-                    return Err(DrillError::UnknownScenario {
-                        name: name.clone(),
-                        available: available.join(", "),
-                    });
+                    return Err(DrillError::UnknownScenario { name: name.clone(), available: available.join(", ") });
                 };
                 (format!("built-in {name:?}"), (*text).to_string())
             }
             ScenarioSource::File(path) => {
-                let text = std::fs::read_to_string(path).map_err(|source| DrillError::Read {
-                    path: path.clone(),
-                    source,
-                })?;
+                let text =
+                    std::fs::read_to_string(path).map_err(|source| DrillError::Read { path: path.clone(), source })?;
                 (path.display().to_string(), text)
             }
         };
@@ -155,21 +147,12 @@ impl Scenario {
 
     pub(crate) fn parse(text: &str) -> Result<Scenario, String> {
         let raw: RawScenario = toml::from_str(text).map_err(|e| e.to_string())?;
-        let name_ok = !raw.name.is_empty()
-            && raw
-                .name
-                .chars()
-                .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-');
+        let name_ok =
+            !raw.name.is_empty() && raw.name.chars().all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-');
         if !name_ok {
-            return Err(format!(
-                "name {:?}: use lowercase letters, digits and '-'",
-                raw.name
-            ));
+            return Err(format!("name {:?}: use lowercase letters, digits and '-'", raw.name));
         }
-        let duration = raw
-            .duration
-            .seconds()
-            .map_err(|e| format!("duration: {e}"))?;
+        let duration = raw.duration.seconds().map_err(|e| format!("duration: {e}"))?;
         if duration <= 0.0 {
             return Err("duration must be > 0".into());
         }
@@ -185,9 +168,7 @@ impl Scenario {
             series.push(series_spec(s).map_err(|e| format!("series[{i}] ({}): {e}", s.name))?);
         }
         for (i, h) in raw.histograms.iter().enumerate() {
-            series.extend(
-                histogram_specs(h).map_err(|e| format!("histograms[{i}] ({}): {e}", h.name))?,
-            );
+            series.extend(histogram_specs(h).map_err(|e| format!("histograms[{i}] ({}): {e}", h.name))?);
         }
         let mut seen = BTreeSet::new();
         for s in &series {
@@ -206,14 +187,8 @@ impl Scenario {
         let mut events = Vec::new();
         for (i, e) in raw.events.iter().enumerate() {
             check_labels(&e.labels).map_err(|m| format!("events[{i}]: {m}"))?;
-            let at =
-                e.at.seconds()
-                    .map_err(|m| format!("events[{i}]: at: {m}"))?;
-            events.push(EventSpec {
-                at,
-                labels: e.labels.clone(),
-                text: e.text.clone(),
-            });
+            let at = e.at.seconds().map_err(|m| format!("events[{i}]: at: {m}"))?;
+            events.push(EventSpec { at, labels: e.labels.clone(), text: e.text.clone() });
         }
         events.sort_by(|a, b| a.at.total_cmp(&b.at));
         Ok(Scenario {
@@ -232,17 +207,13 @@ impl Scenario {
 
 pub(crate) fn valid_metric_name(n: &str) -> bool {
     let mut chars = n.chars();
-    chars
-        .next()
-        .is_some_and(|c| c.is_ascii_alphabetic() || c == '_' || c == ':')
+    chars.next().is_some_and(|c| c.is_ascii_alphabetic() || c == '_' || c == ':')
         && chars.all(|c| c.is_ascii_alphanumeric() || c == '_' || c == ':')
 }
 
 pub(crate) fn valid_label_name(n: &str) -> bool {
     let mut chars = n.chars();
-    chars
-        .next()
-        .is_some_and(|c| c.is_ascii_alphabetic() || c == '_')
+    chars.next().is_some_and(|c| c.is_ascii_alphabetic() || c == '_')
         && chars.all(|c| c.is_ascii_alphanumeric() || c == '_')
 }
 
@@ -266,11 +237,7 @@ fn named(name: &str, labels: &Labels) -> Result<Labels, String> {
 }
 
 fn noise(n: f64) -> Result<f64, String> {
-    if n.is_finite() && n >= 0.0 {
-        Ok(n)
-    } else {
-        Err("noise must be >= 0".into())
-    }
+    if n.is_finite() && n >= 0.0 { Ok(n) } else { Err("noise must be >= 0".into()) }
 }
 
 fn series_spec(s: &RawSeries) -> Result<SeriesSpec, String> {
@@ -284,11 +251,7 @@ fn series_spec(s: &RawSeries) -> Result<SeriesSpec, String> {
             SeriesKind::Counter(Rate::Curve(curve))
         }
     };
-    Ok(SeriesSpec {
-        labels: named(&s.name, &s.labels)?,
-        kind,
-        noise: noise(s.noise)?,
-    })
+    Ok(SeriesSpec { labels: named(&s.name, &s.labels)?, kind, noise: noise(s.noise)? })
 }
 
 fn histogram_specs(h: &RawHistogram) -> Result<Vec<SeriesSpec>, String> {
@@ -299,38 +262,18 @@ fn histogram_specs(h: &RawHistogram) -> Result<Vec<SeriesSpec>, String> {
         return Err("buckets must be finite and > 0 (+Inf is added for you)".into());
     }
     let curve = |k: &[RawKey], what: &str| Curve::from_raw(k).map_err(|e| format!("{what}: {e}"));
-    let dist = Latency {
-        rate: curve(&h.rate, "rate")?,
-        p50: curve(&h.p50, "p50")?,
-        p99: curve(&h.p99, "p99")?,
-    };
+    let dist = Latency { rate: curve(&h.rate, "rate")?, p50: curve(&h.p50, "p50")?, p99: curve(&h.p99, "p99")? };
     let mut out = Vec::new();
-    let counter =
-        |suffix: &str, extra: Option<(&str, String)>, rate: Rate| -> Result<SeriesSpec, String> {
-            let mut labels = named(&format!("{}{suffix}", h.name), &h.labels)?;
-            if let Some((k, v)) = extra {
-                labels.insert(k.into(), v);
-            }
-            Ok(SeriesSpec {
-                labels,
-                kind: SeriesKind::Counter(rate),
-                noise: 0.0,
-            })
-        };
+    let counter = |suffix: &str, extra: Option<(&str, String)>, rate: Rate| -> Result<SeriesSpec, String> {
+        let mut labels = named(&format!("{}{suffix}", h.name), &h.labels)?;
+        if let Some((k, v)) = extra {
+            labels.insert(k.into(), v);
+        }
+        Ok(SeriesSpec { labels, kind: SeriesKind::Counter(rate), noise: 0.0 })
+    };
     for le in h.buckets.iter().copied().chain([f64::INFINITY]) {
-        let text = if le.is_infinite() {
-            "+Inf".to_string()
-        } else {
-            le.to_string()
-        };
-        out.push(counter(
-            "_bucket",
-            Some(("le", text)),
-            Rate::Bucket {
-                dist: dist.clone(),
-                le,
-            },
-        )?);
+        let text = if le.is_infinite() { "+Inf".to_string() } else { le.to_string() };
+        out.push(counter("_bucket", Some(("le", text)), Rate::Bucket { dist: dist.clone(), le })?);
     }
     out.push(counter("_sum", None, Rate::Sum(dist.clone()))?);
     out.push(counter("_count", None, Rate::Curve(dist.rate.clone()))?);
@@ -351,9 +294,7 @@ fn alert_rule(a: &RawAlert) -> Result<AlertRule, String> {
     match a.labels.get("severity") {
         Some(s) if SEVERITIES.contains(&s.as_str()) => {}
         other => {
-            return Err(format!(
-                "labels.severity must be one of {SEVERITIES:?}, got {other:?}"
-            ));
+            return Err(format!("labels.severity must be one of {SEVERITIES:?}, got {other:?}"));
         }
     }
     if a.labels.get("service").is_none_or(|s| s.is_empty()) {
@@ -389,26 +330,15 @@ fn log_stream(l: &RawLogs) -> Result<LogStreamSpec, String> {
         if !weight.is_finite() || weight <= 0.0 {
             return Err(format!("lines[{i}]: weight must be > 0"));
         }
-        let secs =
-            |t: &Option<TimeSpec>, default: f64| t.as_ref().map_or(Ok(default), |t| t.seconds());
+        let secs = |t: &Option<TimeSpec>, default: f64| t.as_ref().map_or(Ok(default), |t| t.seconds());
         let from = secs(&line.from, 0.0).map_err(|e| format!("lines[{i}].from: {e}"))?;
-        let until =
-            secs(&line.until, f64::INFINITY).map_err(|e| format!("lines[{i}].until: {e}"))?;
+        let until = secs(&line.until, f64::INFINITY).map_err(|e| format!("lines[{i}].until: {e}"))?;
         if until <= from {
             return Err(format!("lines[{i}]: until must be after from"));
         }
-        lines.push(LineTemplate {
-            text: line.text.clone(),
-            weight,
-            from,
-            until,
-        });
+        lines.push(LineTemplate { text: line.text.clone(), weight, from, until });
     }
-    Ok(LogStreamSpec {
-        labels: l.labels.clone(),
-        rate,
-        lines,
-    })
+    Ok(LogStreamSpec { labels: l.labels.clone(), rate, lines })
 }
 
 #[cfg(test)]

@@ -109,7 +109,8 @@ curve = [[0, 0]]
 
 #[test]
 fn log_streams_are_checked() {
-    let ok = "[[logs]]\nlabels = { service = \"api\" }\nrate = [[0, 1]]\n[[logs.lines]]\ntext = \"hello\"\nfrom = \"1m\"\n";
+    let ok =
+        "[[logs]]\nlabels = { service = \"api\" }\nrate = [[0, 1]]\n[[logs.lines]]\ntext = \"hello\"\nfrom = \"1m\"\n";
     let s = with(ok).expect("valid");
     assert_eq!(s.logs[0].lines[0].from, 60.0);
     assert!(s.logs[0].lines[0].until.is_infinite());
@@ -122,13 +123,9 @@ fn file_errors_name_the_file() {
     let dir = tempfile::tempdir().expect("tempdir");
     let path = dir.path().join("bad.toml");
     std::fs::write(&path, "name = 3\n").expect("write");
-    let err = Scenario::load(&ScenarioSource::File(path.clone()))
-        .unwrap_err()
-        .to_string();
+    let err = Scenario::load(&ScenarioSource::File(path.clone())).unwrap_err().to_string();
     assert!(err.contains("bad.toml"), "{err}");
     let missing = dir.path().join("missing.toml");
-    let err = Scenario::load(&ScenarioSource::File(missing))
-        .unwrap_err()
-        .to_string();
+    let err = Scenario::load(&ScenarioSource::File(missing)).unwrap_err().to_string();
     assert!(err.contains("missing.toml"), "{err}");
 }

@@ -30,12 +30,7 @@ impl Store {
     pub(crate) fn new(specs: &[SeriesSpec]) -> Store {
         let series = specs
             .iter()
-            .map(|s| StoredSeries {
-                labels: s.labels.clone(),
-                samples: VecDeque::new(),
-                total: 0.0,
-                last_wall: None,
-            })
+            .map(|s| StoredSeries { labels: s.labels.clone(), samples: VecDeque::new(), total: 0.0, last_wall: None })
             .collect();
         Store { series }
     }
@@ -52,11 +47,7 @@ impl Store {
             let value = match &spec.kind {
                 SeriesKind::Gauge(curve) => {
                     let base = curve.at(t);
-                    if spec.noise > 0.0 && base >= 0.0 {
-                        (base + jitter).max(0.0)
-                    } else {
-                        base
-                    }
+                    if spec.noise > 0.0 && base >= 0.0 { (base + jitter).max(0.0) } else { base }
                 }
                 SeriesKind::Counter(rate) => {
                     let dt = stored.last_wall.map_or(0.0, |last| (wall - last).max(0.0));
@@ -67,10 +58,7 @@ impl Store {
             stored.last_wall = Some(wall);
             stored.samples.push_back((ts, value));
             while stored.samples.len() > MAX_SAMPLES
-                || stored
-                    .samples
-                    .front()
-                    .is_some_and(|&(t0, _)| t0 < ts - RETENTION_MS)
+                || stored.samples.front().is_some_and(|&(t0, _)| t0 < ts - RETENTION_MS)
             {
                 stored.samples.pop_front();
             }
@@ -103,28 +91,16 @@ mod tests {
     fn spec(name: &str, kind: SeriesKind) -> SeriesSpec {
         let mut labels = Labels::new();
         labels.insert("__name__".into(), name.into());
-        SeriesSpec {
-            labels,
-            kind,
-            noise: 0.0,
-        }
+        SeriesSpec { labels, kind, noise: 0.0 }
     }
 
     #[test]
     fn counters_integrate_their_rate_over_wall_time() {
         let specs = vec![
-            spec(
-                "a_total",
-                SeriesKind::Counter(Rate::Curve(Curve::constant(2.0))),
-            ),
+            spec("a_total", SeriesKind::Counter(Rate::Curve(Curve::constant(2.0)))),
             spec("g", SeriesKind::Gauge(Curve::constant(7.0))),
         ];
-        let clock = Clock {
-            start: 100.0,
-            speed: 10.0,
-            duration: 60.0,
-            loop_forever: false,
-        };
+        let clock = Clock { start: 100.0, speed: 10.0, duration: 60.0, loop_forever: false };
         let mut store = Store::new(&specs);
         for s in 0..=10 {
             store.sample(&specs, &clock, 100.0 + s as f64);
@@ -139,12 +115,7 @@ mod tests {
     #[test]
     fn rings_are_bounded() {
         let specs = vec![spec("g", SeriesKind::Gauge(Curve::constant(1.0)))];
-        let clock = Clock {
-            start: 0.0,
-            speed: 1.0,
-            duration: 60.0,
-            loop_forever: false,
-        };
+        let clock = Clock { start: 0.0, speed: 1.0, duration: 60.0, loop_forever: false };
         let mut store = Store::new(&specs);
         for s in 0..(MAX_SAMPLES + 10) {
             store.sample(&specs, &clock, s as f64 * 0.1);

@@ -47,56 +47,32 @@ impl DrillServer {
     /// Binds the listener, records the baseline history and starts playing.
     pub async fn start(scenario: Scenario, opts: DrillOptions) -> Result<DrillServer, DrillError> {
         if !opts.speed.is_finite() || opts.speed <= 0.0 || opts.speed > 10_000.0 {
-            return Err(DrillError::Options(format!(
-                "speed must be in (0, 10000], got {}",
-                opts.speed
-            )));
+            return Err(DrillError::Options(format!("speed must be in (0, 10000], got {}", opts.speed)));
         }
         if !opts.listen.ip().is_loopback() {
-            return Err(DrillError::Options(format!(
-                "the simulator only listens on loopback, not {}",
-                opts.listen
-            )));
+            return Err(DrillError::Options(format!("the simulator only listens on loopback, not {}", opts.listen)));
         }
         let listener = tokio::net::TcpListener::bind(opts.listen)
             .await
-            .map_err(|source| DrillError::Bind {
-                addr: opts.listen,
-                source,
-            })?;
-        let addr = listener.local_addr().map_err(|source| DrillError::Bind {
-            addr: opts.listen,
-            source,
-        })?;
+            .map_err(|source| DrillError::Bind { addr: opts.listen, source })?;
+        let addr = listener.local_addr().map_err(|source| DrillError::Bind { addr: opts.listen, source })?;
         let now = now_secs();
-        let clock = Clock {
-            start: now,
-            speed: opts.speed,
-            duration: scenario.duration,
-            loop_forever: opts.loop_forever,
-        };
+        let clock =
+            Clock { start: now, speed: opts.speed, duration: scenario.duration, loop_forever: opts.loop_forever };
         let sim = Sim::new(scenario, clock, format!("http://{addr}"), now);
-        let state: Shared = Arc::new(AppState {
-            sim: RwLock::new(sim),
-            cancel: CancellationToken::new(),
-        });
+        let state: Shared = Arc::new(AppState { sim: RwLock::new(sim), cancel: CancellationToken::new() });
         let app = router(state.clone());
         let cancel = state.cancel.clone();
         let serve = tokio::spawn(async move {
             let shutdown = cancel.clone();
-            if let Err(e) = axum::serve(listener, app)
-                .with_graceful_shutdown(async move { shutdown.cancelled().await })
-                .await
+            if let Err(e) =
+                axum::serve(listener, app).with_graceful_shutdown(async move { shutdown.cancelled().await }).await
             {
                 tracing::warn!("drill server stopped: {e}");
             }
         });
         let ticker = tokio::spawn(tick_loop(state.clone()));
-        Ok(DrillServer {
-            addr,
-            state,
-            tasks: vec![serve, ticker],
-        })
+        Ok(DrillServer { addr, state, tasks: vec![serve, ticker] })
     }
 
     pub fn addr(&self) -> SocketAddr {
@@ -157,20 +133,10 @@ async fn not_found() -> Response {
 }
 
 pub(crate) fn text(status: StatusCode, body: &str) -> Response {
-    (
-        status,
-        [(header::CONTENT_TYPE, "text/plain; charset=utf-8")],
-        body.to_string(),
-    )
-        .into_response()
+    (status, [(header::CONTENT_TYPE, "text/plain; charset=utf-8")], body.to_string()).into_response()
 }
 
 /// A JSON body with exactly `application/json` as Go servers send it.
 pub(crate) fn json(status: StatusCode, body: &serde_json::Value) -> Response {
-    (
-        status,
-        [(header::CONTENT_TYPE, "application/json")],
-        body.to_string(),
-    )
-        .into_response()
+    (status, [(header::CONTENT_TYPE, "application/json")], body.to_string()).into_response()
 }

@@ -98,18 +98,12 @@ fn uuid_v4(rng: &mut Rng) -> String {
 
 pub(crate) fn is_uuid(s: &str) -> bool {
     let parts: Vec<&str> = s.split('-').collect();
-    parts.iter().map(|p| p.len()).eq([8, 4, 4, 4, 12])
-        && parts
-            .iter()
-            .all(|p| p.chars().all(|c| c.is_ascii_hexdigit()))
+    parts.iter().map(|p| p.len()).eq([8, 4, 4, 4, 12]) && parts.iter().all(|p| p.chars().all(|c| c.is_ascii_hexdigit()))
 }
 
 impl Silences {
     pub(crate) fn new() -> Silences {
-        Silences {
-            list: Vec::new(),
-            rng: Rng::from_entropy(),
-        }
+        Silences { list: Vec::new(), rng: Rng::from_entropy() }
     }
 
     pub(crate) fn get(&self, id: &str) -> Option<&Silence> {
@@ -141,11 +135,7 @@ impl Silences {
     }
 
     pub(crate) fn expire(&mut self, id: &str, now: f64) -> Result<(), SilenceError> {
-        let idx = self
-            .list
-            .iter()
-            .position(|s| s.id == id)
-            .ok_or(SilenceError::NotFound)?;
+        let idx = self.list.iter().position(|s| s.id == id).ok_or(SilenceError::NotFound)?;
         self.expire_at(idx, now);
         Ok(())
     }
@@ -179,12 +169,9 @@ impl Silences {
             .list
             .iter()
             .filter(|s| {
-                filter.iter().all(|f| {
-                    s.matchers
-                        .iter()
-                        .find(|m| m.name == f.name)
-                        .is_some_and(|m| f.matches_value(&m.value))
-                })
+                filter
+                    .iter()
+                    .all(|f| s.matchers.iter().find(|m| m.name == f.name).is_some_and(|m| f.matches_value(&m.value)))
             })
             .collect();
         out.sort_by(|a, b| {
@@ -212,27 +199,18 @@ fn can_update(prev: &Silence, new: &Silence, now: f64) -> bool {
 
 fn validate(s: &Silence) -> Result<(), SilenceError> {
     if s.matchers.is_empty() {
-        return Err(SilenceError::Invalid(
-            "at least one matcher required".into(),
-        ));
+        return Err(SilenceError::Invalid("at least one matcher required".into()));
     }
     for (i, m) in s.matchers.iter().enumerate() {
         if !super::scenario::valid_label_name(&m.name) {
-            return Err(SilenceError::Invalid(format!(
-                "invalid label matcher {i}: invalid label name {:?}",
-                m.name
-            )));
+            return Err(SilenceError::Invalid(format!("invalid label matcher {i}: invalid label name {:?}", m.name)));
         }
     }
     if s.matchers.iter().all(|m| m.matches_value("")) {
-        return Err(SilenceError::Invalid(
-            "at least one matcher must not match the empty string".into(),
-        ));
+        return Err(SilenceError::Invalid("at least one matcher must not match the empty string".into()));
     }
     if s.starts_at.partial_cmp(&s.ends_at) != Some(Ordering::Less) {
-        return Err(SilenceError::Invalid(
-            "start time must be before end time".into(),
-        ));
+        return Err(SilenceError::Invalid("start time must be before end time".into()));
     }
     Ok(())
 }

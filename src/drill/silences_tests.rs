@@ -13,30 +13,20 @@ fn sil(id: &str, value: &str, starts: f64, ends: f64) -> Silence {
 }
 
 fn labels(name: &str) -> Labels {
-    [("alertname".to_string(), name.to_string())]
-        .into_iter()
-        .collect()
+    [("alertname".to_string(), name.to_string())].into_iter().collect()
 }
 
 #[test]
 fn create_silences_then_expire() {
     let mut s = Silences::new();
-    let id = s
-        .set(sil("", "DatabaseDown", 50.0, 200.0), 100.0)
-        .expect("set");
+    let id = s.set(sil("", "DatabaseDown", 50.0, 200.0), 100.0).expect("set");
     assert!(is_uuid(&id), "{id}");
     let created = s.get(&id).expect("stored");
     assert_eq!(created.starts_at, 100.0, "a start in the past moves to now");
-    assert_eq!(
-        s.silenced_by(&labels("DatabaseDown"), 110.0),
-        vec![id.clone()]
-    );
+    assert_eq!(s.silenced_by(&labels("DatabaseDown"), 110.0), vec![id.clone()]);
     assert!(s.silenced_by(&labels("HighLatency"), 110.0).is_empty());
     s.expire(&id, 120.0).expect("expire");
-    assert_eq!(
-        s.get(&id).map(|x| x.state(121.0)),
-        Some(SilenceState::Expired)
-    );
+    assert_eq!(s.get(&id).map(|x| x.state(121.0)), Some(SilenceState::Expired));
     assert!(s.silenced_by(&labels("DatabaseDown"), 121.0).is_empty());
     assert_eq!(s.list(&[], 121.0).len(), 1, "expired silences stay listed");
     assert_eq!(s.expire(&id, 130.0), Ok(()), "expiring twice is fine");
@@ -52,32 +42,18 @@ fn update_keeps_the_id_unless_matchers_change() {
     assert_eq!(s.get(&id).map(|x| x.ends_at), Some(300.0));
     let other = s.set(sil(&id, "B", 110.0, 300.0), 120.0).expect("replace");
     assert_ne!(other, id);
-    assert_eq!(
-        s.get(&id).map(|x| x.state(121.0)),
-        Some(SilenceState::Expired)
-    );
-    assert_eq!(
-        s.set(
-            sil("00000000-0000-4000-8000-000000000000", "A", 1.0, 2.0),
-            0.0
-        ),
-        Err(SilenceError::NotFound)
-    );
+    assert_eq!(s.get(&id).map(|x| x.state(121.0)), Some(SilenceState::Expired));
+    assert_eq!(s.set(sil("00000000-0000-4000-8000-000000000000", "A", 1.0, 2.0), 0.0), Err(SilenceError::NotFound));
 }
 
 #[test]
 fn validation_errors() {
     let mut s = Silences::new();
     let err = s.set(sil("", "A", 200.0, 100.0), 0.0).unwrap_err();
-    assert_eq!(
-        err,
-        SilenceError::Invalid("start time must be before end time".into())
-    );
+    assert_eq!(err, SilenceError::Invalid("start time must be before end time".into()));
     let mut empty = sil("", "", 0.0, 100.0);
     empty.matchers = vec![AmMatcher::new("alertname", ".*", true, true).expect("matcher")];
-    assert!(
-        matches!(s.set(empty, 0.0), Err(SilenceError::Invalid(m)) if m.contains("empty string"))
-    );
+    assert!(matches!(s.set(empty, 0.0), Err(SilenceError::Invalid(m)) if m.contains("empty string")));
 }
 
 #[test]

@@ -54,12 +54,7 @@ impl Sim {
     pub(crate) fn new(scenario: Scenario, clock: Clock, base_url: String, now: f64) -> Sim {
         let store = Store::new(&scenario.series);
         let logs = LogStore::new(&scenario);
-        let rules = scenario
-            .alerts
-            .iter()
-            .cloned()
-            .map(RuleState::new)
-            .collect();
+        let rules = scenario.alerts.iter().cloned().map(RuleState::new).collect();
         let mut sim = Sim {
             scenario,
             clock,
@@ -84,14 +79,12 @@ impl Sim {
     /// Wall seconds between two ticks: one scrape interval of scenario time,
     /// bounded so that high speeds stay affordable.
     pub(crate) fn step_secs(&self) -> f64 {
-        (self.scenario.scrape_interval / self.clock.speed)
-            .clamp(0.05, self.scenario.scrape_interval)
+        (self.scenario.scrape_interval / self.clock.speed).clamp(0.05, self.scenario.scrape_interval)
     }
 
     fn record(&mut self, wall: f64) {
         self.store.sample(&self.scenario.series, &self.clock, wall);
-        self.logs
-            .generate(&self.scenario, &self.clock, self.last_tick, wall);
+        self.logs.generate(&self.scenario, &self.clock, self.last_tick, wall);
         self.last_tick = wall;
     }
 
@@ -112,11 +105,7 @@ impl Sim {
     fn notify(&mut self, now: f64) {
         for rule in &self.rules {
             let url = generator_url(&self.base_url, &rule.rule.expr_text);
-            for a in rule
-                .alerts
-                .values()
-                .filter(|a| a.state == AlertState::Firing)
-            {
+            for a in rule.alerts.values().filter(|a| a.state == AlertState::Firing) {
                 let fp = super::prom_format::fingerprint(&a.labels);
                 let starts_at = a.fired_at.unwrap_or(a.active_at);
                 let ends_at = a.resolved_at.unwrap_or(now + VALID_FOR_SECS);
@@ -138,8 +127,7 @@ impl Sim {
                 entry.updated_at = now;
             }
         }
-        self.am_alerts
-            .retain(|_, a| a.ends_at > now - AM_RETENTION_SECS);
+        self.am_alerts.retain(|_, a| a.ends_at > now - AM_RETENTION_SECS);
     }
 }
 
@@ -158,26 +146,16 @@ mod tests {
     fn db_down_fires_in_order_then_resolves() {
         let sc = Scenario::load(&ScenarioSource::Builtin("db-down".into())).expect("scenario");
         let start = 1_800_000_000.0;
-        let clock = Clock {
-            start,
-            speed: 1.0,
-            duration: sc.duration,
-            loop_forever: false,
-        };
+        let clock = Clock { start, speed: 1.0, duration: sc.duration, loop_forever: false };
         let mut sim = Sim::new(sc, clock, "http://127.0.0.1:9".into(), start);
-        assert!(
-            sim.store.series.iter().all(|s| s.samples.len() > 100),
-            "history is there"
-        );
+        assert!(sim.store.series.iter().all(|s| s.samples.len() > 100), "history is there");
         let mut fired: Vec<(String, f64)> = Vec::new();
         let mut t = 0.0;
         while t < 900.0 {
             t += 15.0;
             sim.tick(start + t);
             for r in &sim.rules {
-                if r.visible().any(|a| a.state == AlertState::Firing)
-                    && !fired.iter().any(|(n, _)| n == &r.rule.name)
-                {
+                if r.visible().any(|a| a.state == AlertState::Firing) && !fired.iter().any(|(n, _)| n == &r.rule.name) {
                     fired.push((r.rule.name.clone(), t));
                 }
             }
@@ -185,20 +163,11 @@ mod tests {
         let order: Vec<&str> = fired.iter().map(|(n, _)| n.as_str()).collect();
         assert_eq!(
             order,
-            vec![
-                "DatabaseDown",
-                "ReadinessFailed",
-                "DBPoolExhausted",
-                "HighErrorRate",
-                "HighLatency"
-            ],
+            vec!["DatabaseDown", "ReadinessFailed", "DBPoolExhausted", "HighErrorRate", "HighLatency"],
             "{fired:?}"
         );
         assert!(fired[0].1 >= 180.0 && fired[0].1 <= 200.0, "{fired:?}");
-        assert!(
-            sim.rules.iter().all(|r| r.state() == "inactive"),
-            "all resolved at the end"
-        );
+        assert!(sim.rules.iter().all(|r| r.state() == "inactive"), "all resolved at the end");
         assert!(sim.am_alerts.values().all(|a| a.ends_at <= start + t));
         assert_eq!(sim.am_alerts.len(), 5);
     }
@@ -206,16 +175,10 @@ mod tests {
     #[test]
     fn every_builtin_fires_all_its_alerts_and_recovers() {
         for (name, _) in crate::drill::BUILTIN {
-            let sc =
-                Scenario::load(&ScenarioSource::Builtin((*name).to_string())).expect("scenario");
+            let sc = Scenario::load(&ScenarioSource::Builtin((*name).to_string())).expect("scenario");
             let start = 1_800_000_000.0;
             let duration = sc.duration;
-            let clock = Clock {
-                start,
-                speed: 1.0,
-                duration,
-                loop_forever: false,
-            };
+            let clock = Clock { start, speed: 1.0, duration, loop_forever: false };
             let mut sim = Sim::new(sc, clock, "http://127.0.0.1:9".into(), start);
             let mut fired = std::collections::BTreeSet::new();
             let mut t = 0.0;
@@ -229,10 +192,7 @@ mod tests {
                 }
             }
             assert_eq!(fired.len(), sim.rules.len(), "{name}: only {fired:?} fired");
-            assert!(
-                sim.rules.iter().all(|r| r.state() == "inactive"),
-                "{name}: not all resolved"
-            );
+            assert!(sim.rules.iter().all(|r| r.state() == "inactive"), "{name}: not all resolved");
         }
     }
 }

@@ -96,10 +96,8 @@ fn erf(x: f64) -> f64 {
     let sign = if x < 0.0 { -1.0 } else { 1.0 };
     let x = x.abs();
     let t = 1.0 / (1.0 + 0.327_591_1 * x);
-    let poly = t
-        * (0.254_829_592
-            + t * (-0.284_496_736
-                + t * (1.421_413_741 + t * (-1.453_152_027 + t * 1.061_405_429))));
+    let poly =
+        t * (0.254_829_592 + t * (-0.284_496_736 + t * (1.421_413_741 + t * (-1.453_152_027 + t * 1.061_405_429))));
     sign * (1.0 - poly * (-x * x).exp())
 }
 
@@ -138,9 +136,7 @@ impl LogStreamSpec {
     /// (t = 0) applies.
     pub(crate) fn active_lines(&self, t: f64) -> impl Iterator<Item = &LineTemplate> {
         let t = t.max(0.0);
-        self.lines
-            .iter()
-            .filter(move |l| l.from <= t && t < l.until)
+        self.lines.iter().filter(move |l| l.from <= t && t < l.until)
     }
 }
 
@@ -165,11 +161,7 @@ mod tests {
 
     #[test]
     fn latency_cdf_puts_median_and_p99_where_asked() {
-        let d = Latency {
-            rate: Curve::constant(10.0),
-            p50: Curve::constant(0.05),
-            p99: Curve::constant(0.5),
-        };
+        let d = Latency { rate: Curve::constant(10.0), p50: Curve::constant(0.05), p99: Curve::constant(0.5) };
         assert!((d.cdf(0.0, 0.05) - 0.5).abs() < 1e-6);
         assert!((d.cdf(0.0, 0.5) - 0.99).abs() < 1e-4);
         assert_eq!(d.cdf(0.0, f64::INFINITY), 1.0);

@@ -5,6 +5,7 @@
 pub mod alerts;
 pub mod incident;
 pub mod incident_flow;
+pub mod runbook;
 pub mod schedule;
 pub mod signals;
 pub mod sources;

@@ -7,6 +7,7 @@ pub mod chart;
 pub mod detail;
 pub mod help;
 pub mod note_editor;
+pub mod runbook;
 pub mod sparkline;
 pub mod status_bar;
 pub mod theme;

@@ -28,9 +28,7 @@ pub fn assert_same_shape(actual: &Value, expected: &Value, at: &str) {
     assert_eq!(kind(actual), kind(expected), "{at}: {actual} vs {expected}");
     match (actual, expected) {
         (Value::Object(a), Value::Object(e)) => {
-            let data_keys = ["metric", "labels", "annotations", "stream", "data[]"]
-                .iter()
-                .any(|k| at.ends_with(k));
+            let data_keys = ["metric", "labels", "annotations", "stream", "data[]"].iter().any(|k| at.ends_with(k));
             for (k, ev) in e {
                 match a.get(k) {
                     Some(av) => assert_same_shape(av, ev, &format!("{at}.{k}")),

@@ -1,0 +1,165 @@
+//! Markdown → ratatui lines, wrapped to a width, with the positions the
+//! pane needs: headings (table of contents), task-list steps (ticking),
+//! code blocks (copying, horizontal scroll) and links (OSC 8).
+//!
+//! Pure: the same markdown and width always give the same lines, so the
+//! state re-renders on a width change and tests render into buffers. Every
+//! piece of text goes through [`crate::text::clean`] on its way in.
+
+mod builder;
+mod clip;
+mod search;
+mod table;
+mod wrap;
+
+pub use clip::clip_line;
+use pulldown_cmark::{Options, Parser};
+use ratatui::style::{Color, Modifier, Style};
+use ratatui::text::Line;
+pub use search::SearchMatch;
+
+/// Narrowest width laid out; a narrower pane clips.
+pub const MIN_WIDTH: u16 = 16;
+
+/// Named styles of the runbook pane (the theme fills them in).
+#[derive(Debug, Clone, PartialEq)]
+pub struct RunbookStyles {
+    pub text: Style,
+    /// Levels 1 to 6.
+    pub headings: [Style; 6],
+    pub code_block: Style,
+    pub inline_code: Style,
+    pub emphasis: Style,
+    pub strong: Style,
+    pub strikethrough: Style,
+    pub link: Style,
+    pub link_url: Style,
+    pub quote: Style,
+    pub quote_bar: Style,
+    pub list_marker: Style,
+    pub task_open: Style,
+    pub task_done: Style,
+    pub table_border: Style,
+    pub table_header: Style,
+    pub rule: Style,
+}
+
+impl Default for RunbookStyles {
+    fn default() -> Self {
+        let bold = Style::new().add_modifier(Modifier::BOLD);
+        Self {
+            text: Style::new(),
+            headings: [
+                bold.fg(Color::Cyan),
+                bold.fg(Color::Cyan),
+                bold.fg(Color::LightBlue),
+                bold,
+                bold,
+                bold.add_modifier(Modifier::DIM),
+            ],
+            code_block: Style::new().fg(Color::Indexed(252)).bg(Color::Indexed(236)),
+            inline_code: Style::new().fg(Color::Yellow),
+            emphasis: Style::new().add_modifier(Modifier::ITALIC),
+            strong: bold,
+            strikethrough: Style::new().add_modifier(Modifier::CROSSED_OUT),
+            link: Style::new().fg(Color::LightBlue).add_modifier(Modifier::UNDERLINED),
+            link_url: Style::new().fg(Color::DarkGray),
+            quote: Style::new().add_modifier(Modifier::ITALIC),
+            quote_bar: Style::new().fg(Color::DarkGray),
+            list_marker: Style::new().fg(Color::Yellow),
+            task_open: Style::new().fg(Color::Yellow),
+            task_done: Style::new().fg(Color::Green),
+            table_border: Style::new().fg(Color::DarkGray),
+            table_header: bold,
+            rule: Style::new().fg(Color::DarkGray),
+        }
+    }
+}
+
+/// A rendered runbook. Line indices in the records index `lines`.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct Rendered {
+    pub lines: Vec<Line<'static>>,
+    pub headings: Vec<Heading>,
+    pub tasks: Vec<Task>,
+    pub code_blocks: Vec<CodeBlock>,
+    pub links: Vec<Link>,
+    /// The width this was laid out for.
+    pub width: u16,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Heading {
+    pub level: u8,
+    pub text: String,
+    pub line: usize,
+}
+
+/// A task-list step (`- [ ] …`). `index` counts steps from 0 in document
+/// order; `col` is where its `[ ]` box starts on `line`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Task {
+    pub index: usize,
+    pub line: usize,
+    pub col: u16,
+    pub text: String,
+    pub checked: bool,
+}
+
+/// A fenced or indented code block. Its lines are not wrapped: they may be
+/// wider than the layout width, and the pane scrolls them horizontally
+/// while the first `indent` columns (list or quote prefix) stay put.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CodeBlock {
+    pub first_line: usize,
+    pub last_line: usize,
+    pub indent: u16,
+    pub lang: Option<String>,
+    /// The cleaned code, for copying.
+    pub text: String,
+}
+
+/// One on-screen segment of a link (a link wrapped over two lines has two).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Link {
+    pub line: usize,
+    pub col: u16,
+    pub width: u16,
+    pub url: String,
+}
+
+impl Rendered {
+    /// The text of one line, without styles.
+    pub fn plain_line(&self, index: usize) -> String {
+        self.lines.get(index).map(|l| l.spans.iter().map(|s| s.content.as_ref()).collect()).unwrap_or_default()
+    }
+
+    /// The code block that contains `line`, if any.
+    pub fn code_block_at(&self, line: usize) -> Option<&CodeBlock> {
+        self.code_blocks.iter().find(|b| (b.first_line..=b.last_line).contains(&line))
+    }
+
+    /// The task whose text starts on, or wraps onto, `line`: the nearest
+    /// task starting at or above `line` within the same paragraph.
+    pub fn task_at(&self, line: usize) -> Option<&Task> {
+        let task = self.tasks.iter().rev().find(|t| t.line <= line)?;
+        let same_block = (task.line..=line).all(|l| !self.plain_line(l).trim().is_empty());
+        (same_block && self.code_block_at(line).is_none()).then_some(task)
+    }
+}
+
+/// Renders `markdown` for a pane `width` columns wide.
+pub fn render(markdown: &str, width: u16, styles: &RunbookStyles) -> Rendered {
+    let width = width.max(MIN_WIDTH);
+    let options = Options::ENABLE_TABLES | Options::ENABLE_TASKLISTS | Options::ENABLE_STRIKETHROUGH;
+    let mut b = builder::Builder::new(usize::from(width), styles);
+    for event in Parser::new_ext(markdown, options) {
+        b.event(event);
+    }
+    let mut out = b.finish();
+    out.width = width;
+    out
+}
+
+#[cfg(test)]
+mod tests;

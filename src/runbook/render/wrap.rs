@@ -1,0 +1,221 @@
+//! Word wrapping of styled text to a column width.
+//!
+//! Breaks at spaces; a word wider than the line (a long URL) is cut
+//! between characters, never inside a wide character or before a combining
+//! mark, so no line ever exceeds the width.
+
+use ratatui::style::Style;
+use unicode_width::{UnicodeWidthChar, UnicodeWidthStr};
+
+/// A run of text with one style, optionally part of link number `link`.
+/// A piece whose text is `"\n"` is a hard line break.
+#[derive(Debug, Clone, PartialEq)]
+pub(super) struct Piece {
+    pub text: String,
+    pub style: Style,
+    pub link: Option<usize>,
+}
+
+impl Piece {
+    pub fn new(text: impl Into<String>, style: Style, link: Option<usize>) -> Self {
+        Self { text: text.into(), style, link }
+    }
+
+    pub fn width(&self) -> usize {
+        self.text.width()
+    }
+
+    fn same_kind(&self, other: &Piece) -> bool {
+        self.style == other.style && self.link == other.link
+    }
+}
+
+enum Token {
+    Word(Vec<Piece>),
+    Space(Piece),
+    Break,
+}
+
+/// Splits pieces into words (which may span pieces: `**a**b` is one word),
+/// spaces and hard breaks.
+fn tokenize(pieces: &[Piece]) -> Vec<Token> {
+    let mut tokens: Vec<Token> = Vec::new();
+    for piece in pieces {
+        if piece.text == "\n" {
+            tokens.push(Token::Break);
+            continue;
+        }
+        let mut rest = piece.text.as_str();
+        while let Some(first) = rest.chars().next() {
+            let space = first == ' ';
+            let end = rest.find(|c: char| (c == ' ') != space).unwrap_or(rest.len());
+            let frag = Piece::new(&rest[..end], piece.style, piece.link);
+            rest = &rest[end..];
+            match (space, tokens.last_mut()) {
+                (true, _) => tokens.push(Token::Space(frag)),
+                (false, Some(Token::Word(parts))) => push_merged(parts, frag),
+                (false, _) => tokens.push(Token::Word(vec![frag])),
+            }
+        }
+    }
+    tokens
+}
+
+fn push_merged(line: &mut Vec<Piece>, piece: Piece) {
+    match line.last_mut() {
+        Some(last) if last.same_kind(&piece) => last.text.push_str(&piece.text),
+        _ => line.push(piece),
+    }
+}
+
+#[derive(Default)]
+struct Lines {
+    done: Vec<Vec<Piece>>,
+    cur: Vec<Piece>,
+    width: usize,
+}
+
+impl Lines {
+    fn push(&mut self, piece: Piece) {
+        self.width += piece.width();
+        push_merged(&mut self.cur, piece);
+    }
+
+    fn newline(&mut self) {
+        self.done.push(std::mem::take(&mut self.cur));
+        self.width = 0;
+    }
+}
+
+/// Wraps `pieces` into lines of at most `width` columns (at least 1).
+pub(super) fn wrap(pieces: &[Piece], width: usize) -> Vec<Vec<Piece>> {
+    let width = width.max(1);
+    let mut lines = Lines::default();
+    let mut pending_space: Option<Piece> = None;
+    for token in tokenize(pieces) {
+        match token {
+            Token::Break => {
+                lines.newline();
+                pending_space = None;
+            }
+            Token::Space(s) => {
+                if lines.width > 0 {
+                    pending_space = Some(s);
+                }
+            }
+            Token::Word(parts) => {
+                let word_w: usize = parts.iter().map(Piece::width).sum();
+                let space_w = pending_space.as_ref().map_or(0, Piece::width);
+                if lines.width + space_w + word_w <= width {
+                    if let Some(s) = pending_space.take() {
+                        lines.push(s);
+                    }
+                    parts.into_iter().for_each(|p| lines.push(p));
+                } else {
+                    pending_space = None;
+                    if lines.width > 0 {
+                        lines.newline();
+                    }
+                    if word_w <= width {
+                        parts.into_iter().for_each(|p| lines.push(p));
+                    } else {
+                        hard_split(parts, width, &mut lines);
+                    }
+                }
+            }
+        }
+    }
+    if !lines.cur.is_empty() || lines.done.is_empty() {
+        lines.newline();
+    }
+    lines.done
+}
+
+/// Cuts an over-long word between grapheme-like clusters (a character and
+/// the zero-width marks after it). A cluster wider than the whole line
+/// still gets a line of its own, so wrapping always progresses.
+fn hard_split(parts: Vec<Piece>, width: usize, lines: &mut Lines) {
+    for part in parts {
+        let mut start = 0;
+        let text = part.text.as_str();
+        for end in cluster_ends(text) {
+            let cluster_w = text[start..end].width();
+            if lines.width > 0 && lines.width + cluster_w > width {
+                lines.newline();
+            }
+            lines.push(Piece::new(&text[start..end], part.style, part.link));
+            start = end;
+        }
+    }
+}
+
+/// Byte offsets where each cluster ends.
+fn cluster_ends(s: &str) -> impl Iterator<Item = usize> + '_ {
+    let mut iter = s.char_indices().peekable();
+    std::iter::from_fn(move || {
+        let (_, first) = iter.next()?;
+        let mut end = None;
+        let mut prev_zwj = first == '\u{200d}';
+        while let Some(&(i, c)) = iter.peek() {
+            let joins = c.width() == Some(0) || prev_zwj;
+            if !joins {
+                end = Some(i);
+                break;
+            }
+            prev_zwj = c == '\u{200d}';
+            iter.next();
+        }
+        Some(end.unwrap_or(s.len()))
+    })
+}
+
+/// Wraps one plain string (table cells).
+pub(super) fn wrap_plain(text: &str, style: Style, width: usize) -> Vec<String> {
+    wrap(&[Piece::new(text, style, None)], width)
+        .into_iter()
+        .map(|line| line.into_iter().map(|p| p.text).collect())
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn texts(lines: &[Vec<Piece>]) -> Vec<String> {
+        lines.iter().map(|l| l.iter().map(|p| p.text.as_str()).collect()).collect()
+    }
+
+    #[test]
+    fn wraps_at_spaces_and_keeps_styled_words_whole() {
+        let bold = Style::new().add_modifier(ratatui::style::Modifier::BOLD);
+        let pieces = vec![
+            Piece::new("restart the ", Style::new(), None),
+            Piece::new("pg", bold, None),
+            Piece::new("bouncer pool now", Style::new(), None),
+        ];
+        assert_eq!(texts(&wrap(&pieces, 12)), vec!["restart the", "pgbouncer", "pool now"]);
+    }
+
+    #[test]
+    fn long_words_are_cut_without_exceeding_width() {
+        let lines = wrap(&[Piece::new("abcdefghij", Style::new(), None)], 4);
+        assert_eq!(texts(&lines), vec!["abcd", "efgh", "ij"]);
+        let wide = wrap(&[Piece::new("日本語のテキスト", Style::new(), None)], 5);
+        assert!(wide.iter().all(|l| l.iter().map(Piece::width).sum::<usize>() <= 5));
+        assert_eq!(texts(&wide).concat(), "日本語のテキスト");
+        let narrow = wrap(&[Piece::new("日本", Style::new(), None)], 1);
+        assert_eq!(texts(&narrow), vec!["日", "本"]);
+    }
+
+    #[test]
+    fn breaks_and_empty_input() {
+        let pieces = vec![
+            Piece::new("a", Style::new(), None),
+            Piece::new("\n", Style::new(), None),
+            Piece::new("b", Style::new(), None),
+        ];
+        assert_eq!(texts(&wrap(&pieces, 10)), vec!["a", "b"]);
+        assert_eq!(texts(&wrap(&[], 10)), vec![""]);
+        assert_eq!(wrap_plain("e\u{301}e\u{301}", Style::new(), 1), vec!["e\u{301}", "e\u{301}"]);
+    }
+}

@@ -1,0 +1,326 @@
+//! The runbook pane's state: the document, its layout for the current
+//! width, where the reader is, the table of contents, the search, and the
+//! steps ticked during this incident.
+//!
+//! Pure: actions change the view and may return a [`RunbookEvent`] for the
+//! runtime to act on (a journal entry, a clipboard write). Nothing here
+//! does I/O.
+
+use std::collections::BTreeSet;
+use std::sync::Arc;
+
+use crate::runbook::Document;
+use crate::runbook::render::{Heading, Rendered, RunbookStyles, SearchMatch, render};
+
+/// Lines shown before the first resize tells the real height.
+const DEFAULT_HEIGHT: u16 = 20;
+/// Columns moved by one horizontal scroll step in code blocks.
+const HSCROLL_STEP: u16 = 8;
+
+/// What a user can do in the pane (the keymap binds keys to these).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum RunbookAction {
+    Up,
+    Down,
+    PageUp,
+    PageDown,
+    Top,
+    Bottom,
+    /// Scroll code blocks horizontally.
+    Left,
+    Right,
+    ToggleToc,
+    /// In the table of contents: jump to the selected heading.
+    Accept,
+    /// Close the table of contents, else clear the search.
+    Cancel,
+    NextMatch,
+    PrevMatch,
+    /// Move to the next step not yet done.
+    NextStep,
+    /// Tick (or untick) the step under the cursor.
+    Tick,
+    /// Copy the code block under the cursor.
+    Copy,
+}
+
+/// What the runtime must do after an action.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum RunbookEvent {
+    /// A step changed; record it in the incident timeline.
+    Step {
+        runbook: String,
+        /// 1-based, in document order.
+        step: usize,
+        text: String,
+        done: bool,
+    },
+    /// Write `runbook::clipboard::osc52(&text)` to the terminal.
+    Copy { text: String },
+}
+
+impl RunbookEvent {
+    /// The timeline entry for a step, e.g.
+    /// `runbook db-down: step 3 'Restart pgbouncer' done`.
+    pub fn timeline_text(&self) -> Option<String> {
+        match self {
+            Self::Step { runbook, step, text, done } => {
+                let text = crate::text::clean_truncated(text, 80);
+                let state = if *done { "done" } else { "undone" };
+                Some(format!("runbook {runbook}: step {step} '{text}' {state}"))
+            }
+            Self::Copy { .. } => None,
+        }
+    }
+}
+
+#[derive(Debug, Clone)]
+pub struct RunbookView {
+    doc: Arc<Document>,
+    name: String,
+    styles: RunbookStyles,
+    rendered: Rendered,
+    scroll: usize,
+    cursor: usize,
+    hscroll: u16,
+    height: u16,
+    toc: Option<usize>,
+    query: String,
+    matches: Vec<SearchMatch>,
+    current_match: Option<usize>,
+    /// Steps whose state the user flipped (relative to the file's `[x]`).
+    flipped: BTreeSet<usize>,
+    /// Emit OSC 8 hyperlinks (set from terminal detection).
+    pub hyperlinks: bool,
+}
+
+impl RunbookView {
+    pub fn new(doc: Arc<Document>, width: u16, styles: RunbookStyles) -> Self {
+        let rendered = render(&doc.markdown, width, &styles);
+        Self {
+            name: doc.name(),
+            doc,
+            styles,
+            rendered,
+            scroll: 0,
+            cursor: 0,
+            hscroll: 0,
+            height: DEFAULT_HEIGHT,
+            toc: None,
+            query: String::new(),
+            matches: Vec::new(),
+            current_match: None,
+            flipped: BTreeSet::new(),
+            hyperlinks: false,
+        }
+    }
+
+    pub fn document(&self) -> &Document {
+        &self.doc
+    }
+
+    /// The short name used in timeline entries.
+    pub fn name(&self) -> &str {
+        &self.name
+    }
+
+    pub fn rendered(&self) -> &Rendered {
+        &self.rendered
+    }
+
+    pub fn cursor(&self) -> usize {
+        self.cursor
+    }
+
+    pub fn hscroll(&self) -> u16 {
+        self.hscroll
+    }
+
+    pub fn toc_selection(&self) -> Option<usize> {
+        self.toc
+    }
+
+    pub fn headings(&self) -> &[Heading] {
+        &self.rendered.headings
+    }
+
+    pub fn query(&self) -> &str {
+        &self.query
+    }
+
+    pub fn matches(&self) -> &[SearchMatch] {
+        &self.matches
+    }
+
+    pub fn current_match(&self) -> Option<usize> {
+        self.current_match
+    }
+
+    /// Whether step `index` (0-based) is done, counting the user's ticks.
+    pub fn is_done(&self, index: usize) -> bool {
+        let in_file = self.rendered.tasks.get(index).is_some_and(|t| t.checked);
+        in_file != self.flipped.contains(&index)
+    }
+
+    /// (done, total) steps.
+    pub fn progress(&self) -> (usize, usize) {
+        let total = self.rendered.tasks.len();
+        ((0..total).filter(|&i| self.is_done(i)).count(), total)
+    }
+
+    /// The first line to draw in a viewport of `height` lines: the stored
+    /// scroll, moved just enough to show the cursor.
+    pub fn top(&self, height: u16) -> usize {
+        let h = usize::from(height.max(1));
+        let top = self.scroll.min(self.cursor);
+        if self.cursor >= top + h { self.cursor + 1 - h } else { top }
+    }
+
+    /// The pane's content size changed: re-lays out on a width change,
+    /// keeping the cursor at the same place in the document.
+    pub fn resize(&mut self, width: u16, height: u16) {
+        self.height = height.max(1);
+        if width.max(render_min()) != self.rendered.width {
+            let old_len = self.rendered.lines.len().max(1);
+            let heading = self.heading_index_at(self.cursor);
+            self.rendered = render(&self.doc.markdown, width, &self.styles);
+            let new_len = self.rendered.lines.len();
+            self.cursor = match heading {
+                Some(h) if self.rendered.lines.len() > 1 => self.rendered.headings[h].line,
+                _ => self.cursor * new_len / old_len,
+            };
+            self.cursor = self.cursor.min(new_len.saturating_sub(1));
+            self.scroll = self.cursor;
+            self.search(&self.query.clone());
+        }
+        self.follow_cursor();
+    }
+
+    fn heading_index_at(&self, line: usize) -> Option<usize> {
+        self.rendered.headings.iter().rposition(|h| h.line <= line)
+    }
+
+    fn last_line(&self) -> usize {
+        self.rendered.lines.len().saturating_sub(1)
+    }
+
+    fn move_cursor(&mut self, to: usize) {
+        self.cursor = to.min(self.last_line());
+        self.follow_cursor();
+    }
+
+    fn follow_cursor(&mut self) {
+        self.scroll = self.top(self.height);
+    }
+
+    /// Sets the search query (case-insensitive) and moves to the first
+    /// match at or after the cursor. An empty query clears the search.
+    pub fn search(&mut self, query: &str) {
+        self.query = crate::text::clean(query).into_owned();
+        self.matches = self.rendered.find(&self.query);
+        self.current_match = None;
+        if let Some(i) = self.matches.iter().position(|m| m.line >= self.cursor) {
+            self.go_to_match(i);
+        } else if !self.matches.is_empty() {
+            self.go_to_match(0);
+        }
+    }
+
+    fn go_to_match(&mut self, i: usize) {
+        self.current_match = Some(i);
+        let line = self.matches[i].line;
+        self.move_cursor(line);
+    }
+
+    /// Applies an action; returns what the runtime must do, if anything.
+    pub fn apply(&mut self, action: RunbookAction) -> Option<RunbookEvent> {
+        if let Some(sel) = self.toc {
+            return self.apply_toc(sel, action);
+        }
+        let page = usize::from(self.height.saturating_sub(1).max(1));
+        match action {
+            RunbookAction::Up => self.move_cursor(self.cursor.saturating_sub(1)),
+            RunbookAction::Down => self.move_cursor(self.cursor + 1),
+            RunbookAction::PageUp => self.move_cursor(self.cursor.saturating_sub(page)),
+            RunbookAction::PageDown => self.move_cursor(self.cursor + page),
+            RunbookAction::Top => self.move_cursor(0),
+            RunbookAction::Bottom => self.move_cursor(self.last_line()),
+            RunbookAction::Left => self.hscroll = self.hscroll.saturating_sub(HSCROLL_STEP),
+            RunbookAction::Right => self.hscroll = self.hscroll.saturating_add(HSCROLL_STEP),
+            RunbookAction::ToggleToc => {
+                self.toc =
+                    (!self.rendered.headings.is_empty()).then(|| self.heading_index_at(self.cursor).unwrap_or(0));
+            }
+            RunbookAction::Accept => {}
+            RunbookAction::Cancel => self.search(""),
+            RunbookAction::NextMatch | RunbookAction::PrevMatch => self.step_match(action),
+            RunbookAction::NextStep => self.next_step(),
+            RunbookAction::Tick => return self.tick(),
+            RunbookAction::Copy => {
+                let block = self.rendered.code_block_at(self.cursor)?;
+                return Some(RunbookEvent::Copy { text: block.text.clone() });
+            }
+        }
+        None
+    }
+
+    fn apply_toc(&mut self, sel: usize, action: RunbookAction) -> Option<RunbookEvent> {
+        let last = self.rendered.headings.len().saturating_sub(1);
+        match action {
+            RunbookAction::Up => self.toc = Some(sel.saturating_sub(1)),
+            RunbookAction::Down => self.toc = Some((sel + 1).min(last)),
+            RunbookAction::Top | RunbookAction::PageUp => self.toc = Some(0),
+            RunbookAction::Bottom | RunbookAction::PageDown => self.toc = Some(last),
+            RunbookAction::Accept => {
+                self.toc = None;
+                if let Some(h) = self.rendered.headings.get(sel) {
+                    self.cursor = h.line;
+                    self.scroll = h.line;
+                    self.follow_cursor();
+                }
+            }
+            RunbookAction::ToggleToc | RunbookAction::Cancel => self.toc = None,
+            _ => {}
+        }
+        None
+    }
+
+    fn step_match(&mut self, action: RunbookAction) {
+        let n = self.matches.len();
+        if n == 0 {
+            return;
+        }
+        let next = match (self.current_match, action) {
+            (None, _) => 0,
+            (Some(i), RunbookAction::PrevMatch) => (i + n - 1) % n,
+            (Some(i), _) => (i + 1) % n,
+        };
+        self.go_to_match(next);
+    }
+
+    fn next_step(&mut self) {
+        let tasks = &self.rendered.tasks;
+        let after = tasks.iter().find(|t| t.line > self.cursor && !self.is_done(t.index));
+        let first_open = || tasks.iter().find(|t| !self.is_done(t.index));
+        if let Some(line) = after.or_else(first_open).map(|t| t.line) {
+            self.move_cursor(line);
+        }
+    }
+
+    fn tick(&mut self) -> Option<RunbookEvent> {
+        let task = self.rendered.task_at(self.cursor)?.clone();
+        if !self.flipped.remove(&task.index) {
+            self.flipped.insert(task.index);
+        }
+        Some(RunbookEvent::Step {
+            runbook: self.name.clone(),
+            step: task.index + 1,
+            text: task.text,
+            done: self.is_done(task.index),
+        })
+    }
+}
+
+fn render_min() -> u16 {
+    crate::runbook::render::MIN_WIDTH
+}

@@ -1,0 +1,187 @@
+//! The runbook pane as a user drives it: moving, the table of contents,
+//! search, ticking steps (timeline events), copying code (OSC 52), links
+//! (OSC 8), and the stand-in shown when there is no runbook.
+
+use std::sync::Arc;
+
+use ratatui::Terminal;
+use ratatui::backend::TestBackend;
+use ratatui::buffer::{Buffer, CellDiffOption};
+use ratatui::style::Color;
+use warroom::runbook::clipboard::osc52;
+use warroom::runbook::fallback::no_runbook;
+use warroom::runbook::render::RunbookStyles;
+use warroom::runbook::{Document, RunbookConfig, RunbookError, resolve};
+use warroom::state::runbook::{RunbookAction as A, RunbookEvent, RunbookView};
+use warroom::ui::runbook::draw;
+
+const DB_DOWN: &str = "# DB down\n\nIntro.\n\n## Diagnosis\n\n\
+- [ ] Check the pool\n- [ ] Restart pgbouncer\n- [x] Page the DBA\n\n\
+```promql\ndb_pool_connections_in_use / db_pool_connections_max\n```\n\n\
+## Mitigation\n\nSee [the docs](https://wiki.example.com/db).\n";
+
+fn view(md: &str) -> RunbookView {
+    let doc = Arc::new(Document { source: "/srv/runbooks/db_down.md".into(), markdown: md.into() });
+    let mut v = RunbookView::new(doc, 60, RunbookStyles::default());
+    v.resize(58, 20);
+    v
+}
+
+fn draw_buf(v: &RunbookView, w: u16, h: u16) -> Buffer {
+    let mut term = Terminal::new(TestBackend::new(w, h)).expect("terminal");
+    term.draw(|f| draw(f, f.area(), v, true)).expect("draw");
+    term.backend().buffer().clone()
+}
+
+fn row(buf: &Buffer, y: u16) -> String {
+    (0..buf.area.width).map(|x| buf[(x, y)].symbol().to_string()).collect()
+}
+
+fn step_line(v: &RunbookView, index: usize) -> usize {
+    v.rendered().tasks[index].line
+}
+
+#[test]
+fn ticking_steps_returns_timeline_events() {
+    let mut v = view(DB_DOWN);
+    assert_eq!(v.progress(), (1, 3));
+    v.apply(A::NextStep);
+    assert_eq!(v.cursor(), step_line(&v, 0));
+    v.apply(A::NextStep);
+    assert_eq!(v.cursor(), step_line(&v, 1));
+    let event = v.apply(A::Tick).expect("a step event");
+    assert_eq!(event.timeline_text().as_deref(), Some("runbook db_down: step 2 'Restart pgbouncer' done"));
+    assert_eq!(v.progress(), (2, 3));
+    let buf = draw_buf(&v, 60, 24);
+    let y = 1 + step_line(&v, 1) as u16;
+    assert!(row(&buf, y).contains("[x] Restart pgbouncer"), "{}", row(&buf, y));
+    assert_eq!(buf[(3, y)].fg, Color::Green);
+    assert!(row(&buf, 0).contains("2/3 steps"));
+
+    let undo = v.apply(A::Tick).expect("untick");
+    assert!(matches!(undo, RunbookEvent::Step { done: false, step: 2, .. }));
+    assert!(undo.timeline_text().is_some_and(|t| t.ends_with("undone")));
+    // A step ticked in the file can be unticked.
+    v.apply(A::Bottom);
+    while v.cursor() != step_line(&v, 2) {
+        v.apply(A::Up);
+    }
+    assert!(matches!(v.apply(A::Tick), Some(RunbookEvent::Step { done: false, .. })));
+    // Not on a step: nothing to tick.
+    v.apply(A::Top);
+    assert_eq!(v.apply(A::Tick), None);
+}
+
+#[test]
+fn copying_the_code_block_under_the_cursor() {
+    let mut v = view(DB_DOWN);
+    assert_eq!(v.apply(A::Copy), None);
+    let line = v.rendered().code_blocks[0].first_line;
+    while v.cursor() < line {
+        v.apply(A::Down);
+    }
+    let Some(RunbookEvent::Copy { text }) = v.apply(A::Copy) else {
+        panic!("expected a copy event");
+    };
+    assert_eq!(text, "db_pool_connections_in_use / db_pool_connections_max");
+    assert_eq!(
+        osc52(&text),
+        "\x1b]52;c;ZGJfcG9vbF9jb25uZWN0aW9uc19pbl91c2UgLyBkYl9wb29sX2Nvbm5lY3Rpb25zX21heA==\x1b\\"
+    );
+    let buf = draw_buf(&v, 60, 24);
+    assert!(row(&buf, 22).contains("code promql"));
+}
+
+#[test]
+fn table_of_contents_jumps_to_headings() {
+    let mut v = view(DB_DOWN);
+    v.apply(A::ToggleToc);
+    assert_eq!(v.toc_selection(), Some(0));
+    let buf = draw_buf(&v, 60, 24);
+    let toc: Vec<String> = (0..24).map(|y| row(&buf, y)).collect();
+    assert!(toc.iter().any(|r| r.contains("Contents")));
+    assert!(toc.iter().any(|r| r.contains("  Mitigation")));
+    v.apply(A::Down);
+    v.apply(A::Down);
+    v.apply(A::Accept);
+    assert_eq!(v.toc_selection(), None);
+    assert_eq!(v.cursor(), v.headings()[2].line);
+    assert_eq!(v.rendered().plain_line(v.cursor()), "Mitigation");
+    v.apply(A::ToggleToc);
+    assert_eq!(v.toc_selection(), Some(2));
+    v.apply(A::Cancel);
+    assert_eq!(v.toc_selection(), None);
+}
+
+#[test]
+fn search_moves_between_matches_and_highlights_them() {
+    let mut v = view(DB_DOWN);
+    v.search("POOL");
+    assert_eq!(v.matches().len(), 3);
+    let first = v.matches()[0];
+    assert_eq!(v.cursor(), first.line);
+    v.apply(A::NextMatch);
+    assert_eq!(v.current_match(), Some(1));
+    v.apply(A::PrevMatch);
+    v.apply(A::PrevMatch);
+    assert_eq!(v.current_match(), Some(2));
+    let buf = draw_buf(&v, 60, 24);
+    let m = v.matches()[2];
+    let cell = &buf[(1 + m.col, 1 + m.line as u16)];
+    assert_eq!(cell.bg, Color::LightRed);
+    assert!(row(&buf, 22).contains("/POOL 3/3"));
+    v.search("nothing like this");
+    assert!(v.matches().is_empty());
+    assert!(row(&draw_buf(&v, 60, 24), 22).contains("no match"));
+    v.apply(A::Cancel);
+    assert_eq!(v.query(), "");
+}
+
+#[test]
+fn resize_relayouts_and_keeps_the_place() {
+    let mut v = view(DB_DOWN);
+    v.apply(A::ToggleToc);
+    v.apply(A::Bottom);
+    v.apply(A::Accept);
+    let heading = v.rendered().plain_line(v.cursor());
+    v.resize(20, 6);
+    assert_eq!(v.rendered().width, 20);
+    assert_eq!(v.rendered().plain_line(v.cursor()), heading);
+    let buf = draw_buf(&v, 22, 9);
+    assert!((0..9).any(|y| row(&buf, y).contains("Mitigation")));
+}
+
+#[test]
+fn links_become_osc8_hyperlinks_when_enabled() {
+    let mut v = view(DB_DOWN);
+    v.apply(A::Bottom);
+    let link = v.rendered().links[0].clone();
+    let (x, y) = (1 + link.col, 1 + (link.line - v.top(20)) as u16);
+    let plain = draw_buf(&v, 60, 23);
+    assert_eq!(plain[(x, y)].symbol(), "t");
+    v.hyperlinks = true;
+    let buf = draw_buf(&v, 60, 23);
+    assert_eq!(buf[(x, y)].symbol(), "\x1b]8;;https://wiki.example.com/db\x1b\\the docs\x1b]8;;\x1b\\");
+    assert_eq!(buf[(x, y)].diff_option, CellDiffOption::ForcedWidth(std::num::NonZeroU16::new(8).expect("non-zero")));
+}
+
+#[test]
+fn no_runbook_shows_reason_annotations_and_checklist() {
+    let cfg =
+        RunbookConfig { dirs: vec![std::env::temp_dir().join("warroom-no-such-dir")], ..RunbookConfig::default() };
+    let err = resolve("db-down.md", &cfg).expect_err("no runbook");
+    assert!(matches!(err, RunbookError::NotFound { .. }));
+    let doc =
+        no_runbook("DatabaseDown", &err.to_string(), &[("summary".into(), "PostgreSQL unreachable\x1b[2J".into())]);
+    let mut v = RunbookView::new(Arc::new(doc), 58, RunbookStyles::default());
+    v.resize(58, 30);
+    let buf = draw_buf(&v, 60, 33);
+    let screen: Vec<String> = (0..33).map(|y| row(&buf, y)).collect();
+    assert!(screen.iter().any(|r| r.contains("No runbook for DatabaseDown")));
+    assert!(screen.iter().any(|r| r.contains("summary: PostgreSQL unreachable")));
+    assert!(screen.iter().any(|r| r.contains("Generic triage")));
+    assert_eq!(v.progress(), (0, 7));
+    v.apply(A::NextStep);
+    let event = v.apply(A::Tick).expect("tick");
+    assert!(event.timeline_text().is_some_and(|t| t.starts_with("runbook no runbook: DatabaseDown: step 1")));
+}
