@@ -60,6 +60,23 @@ pub struct Cli {
 
 #[derive(Debug, Subcommand)]
 pub enum Command {
+    /// Run the console on the embedded drill simulator: no server needed.
+    Demo {
+        /// Built-in scenario (see `warroom drill list`) or a .toml file.
+        scenario: Option<String>,
+        /// A scenario file of your own.
+        #[arg(long, value_name = "FILE")]
+        scenario_file: Option<PathBuf>,
+        /// Play the scenario N times faster (the demo defaults to 10, so the
+        /// incident unfolds within seconds; 1 is real time, for training).
+        #[arg(long, default_value_t = 10.0)]
+        speed: f64,
+    },
+    /// The drill simulator alone (Prometheus, Alertmanager and Loki APIs).
+    Drill {
+        #[command(subcommand)]
+        command: DrillCommand,
+    },
     /// Probe each configured source; exit 1 if any is down.
     Check,
     /// Write the post-mortem draft of an incident (default: the open one,
@@ -79,6 +96,26 @@ pub enum Command {
     },
     /// Print the man page (roff).
     Man,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum DrillCommand {
+    /// Serve a scenario on 127.0.0.1 for curl, amtool, logcli or consoles.
+    Serve {
+        scenario: Option<String>,
+        #[arg(long, value_name = "FILE")]
+        scenario_file: Option<PathBuf>,
+        /// Listen address (loopback only).
+        #[arg(long, default_value = "127.0.0.1:9095")]
+        listen: std::net::SocketAddr,
+        #[arg(long, default_value_t = 1.0)]
+        speed: f64,
+        /// Start over when the scenario ends.
+        #[arg(long = "loop")]
+        loop_forever: bool,
+    },
+    /// List the built-in scenarios.
+    List,
 }
 
 pub fn main() -> ExitCode {
@@ -125,12 +162,23 @@ fn run(cli: Cli, paths: &Paths) -> anyhow::Result<ExitCode> {
             clap_mangen::Man::new(Cli::command()).render(&mut std::io::stdout())?;
             return Ok(ExitCode::SUCCESS);
         }
+        Some(Command::Drill { command: DrillCommand::List }) => return Ok(crate::demo::list()),
         _ => {}
     }
     let cfg = load_config(&cli, paths)?;
     let rt = tokio::runtime::Builder::new_multi_thread().worker_threads(2).enable_all().build()?;
     match cli.command {
         Some(Command::Check) => rt.block_on(crate::check::run(&cfg)),
+        Some(Command::Demo { scenario, scenario_file, speed }) => {
+            let src = crate::demo::source(scenario.as_deref(), scenario_file.as_deref());
+            rt.block_on(crate::demo::demo(src, speed, cfg, &paths.data_dir))
+        }
+        Some(Command::Drill {
+            command: DrillCommand::Serve { scenario, scenario_file, listen, speed, loop_forever },
+        }) => {
+            let src = crate::demo::source(scenario.as_deref(), scenario_file.as_deref());
+            rt.block_on(crate::demo::serve(src, speed, listen, loop_forever))
+        }
         Some(Command::Export { incident, out }) => {
             let dir = cfg.incident_dir.clone().unwrap_or_else(|| paths.default_incident_dir());
             let template = paths.config_file.parent().map(crate::incident::load_template).transpose()?.flatten();
@@ -153,7 +201,9 @@ fn run(cli: Cli, paths: &Paths) -> anyhow::Result<ExitCode> {
             rt.block_on(crate::app::run(cfg, opts))?;
             Ok(ExitCode::SUCCESS)
         }
-        Some(Command::Completions { .. } | Command::Man) => Ok(ExitCode::SUCCESS),
+        Some(Command::Completions { .. } | Command::Man | Command::Drill { command: DrillCommand::List }) => {
+            Ok(ExitCode::SUCCESS)
+        }
     }
 }
 

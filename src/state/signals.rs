@@ -233,8 +233,10 @@ fn compact(v: f64) -> String {
         format!("{:.1}k", v / 1e3)
     } else if a >= 100.0 || v == v.trunc() {
         format!("{v:.0}")
-    } else {
+    } else if a >= 0.01 {
         format!("{v:.2}")
+    } else {
+        format!("{v:.1e}")
     }
 }
 
