@@ -46,6 +46,49 @@ pub struct Console {
     pollers: Pollers,
     ranges: RangeRunner,
     incident: Option<Session>,
+    runbooks: RunbookLoader,
+    /// Escape sequences for the terminal itself (OSC 52 clipboard writes),
+    /// written by the runtime after the next frame.
+    pub terminal_writes: Vec<String>,
+}
+
+/// Resolves and loads runbooks off the event loop (a remote one may take
+/// up to its timeout), falling back to a triage page.
+struct RunbookLoader {
+    cfg: crate::runbook::RunbookConfig,
+    http: HttpClient,
+    cache: crate::runbook::RunbookCache,
+}
+
+impl RunbookLoader {
+    fn new(cfg: &Config) -> anyhow::Result<Self> {
+        let cfg = cfg.runbooks.clone();
+        Ok(Self { http: cfg.http_client()?, cfg, cache: crate::runbook::RunbookCache::new() })
+    }
+
+    fn open(
+        &self,
+        alertname: String,
+        url: Option<String>,
+        annotations: Vec<(String, String)>,
+        tx: mpsc::UnboundedSender<Msg>,
+    ) {
+        let (cfg, http, cache) = (self.cfg.clone(), self.http.clone(), self.cache.clone());
+        tokio::spawn(async move {
+            let loaded = match url.as_deref() {
+                None => Err("the alert has no runbook_url annotation".to_string()),
+                Some(u) => match crate::runbook::resolve(u, &cfg) {
+                    Ok(loc) => cache.load(&loc, &http, &cfg).await.map_err(|e| e.to_string()),
+                    Err(e) => Err(e.to_string()),
+                },
+            };
+            let doc = loaded.unwrap_or_else(|reason| {
+                tracing::info!(%alertname, %reason, "no runbook");
+                Arc::new(crate::runbook::fallback::no_runbook(&alertname, &reason, &annotations))
+            });
+            let _ = tx.send(Msg::Runbook(doc));
+        });
+    }
 }
 
 /// Range queries for sparklines and charts, at most [`RANGE_CONCURRENCY`]
@@ -135,7 +178,8 @@ impl Console {
             }
         }
         let pollers = poller::spawn(specs, cfg.refresh, tx.clone())?;
-        Ok(Self { state, tx, rx, pollers, ranges, incident })
+        let runbooks = RunbookLoader::new(cfg)?;
+        Ok(Self { state, tx, rx, pollers, ranges, incident, runbooks, terminal_writes: Vec::new() })
     }
 
     pub fn sender(&self) -> mpsc::UnboundedSender<Msg> {
@@ -155,6 +199,10 @@ impl Console {
                 Cmd::Quit => return false,
                 Cmd::RefreshAll => self.pollers.refresh_all(),
                 Cmd::FetchRange(f) => self.ranges.spawn(f, self.tx.clone()),
+                Cmd::OpenRunbook { alertname, url, annotations } => {
+                    self.runbooks.open(alertname, url, annotations, self.tx.clone())
+                }
+                Cmd::Clipboard(text) => self.terminal_writes.push(crate::runbook::clipboard::osc52(&text)),
                 Cmd::Declare(_) | Cmd::Append { .. } | Cmd::ReadJournal | Cmd::Export => {
                     let msg = self.journal(cmd);
                     if let Some(msg) = msg
@@ -229,8 +277,16 @@ pub async fn run(cfg: Config, opts: Options) -> anyhow::Result<()> {
 }
 
 async fn event_loop(console: &mut Console, terminal: &mut crate::tui::Tui) -> anyhow::Result<()> {
+    use std::io::Write;
     loop {
         console.draw(terminal)?;
+        if !console.terminal_writes.is_empty() {
+            let mut out = std::io::stdout();
+            for w in console.terminal_writes.drain(..) {
+                out.write_all(w.as_bytes())?;
+            }
+            out.flush()?;
+        }
         let Some(msg) = console.next().await else {
             return Ok(());
         };

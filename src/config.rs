@@ -44,7 +44,7 @@ pub struct Config {
     pub prometheus: Vec<Endpoint>,
     pub alertmanager: Vec<Endpoint>,
     pub loki: Vec<Endpoint>,
-    pub runbooks: RunbooksConfig,
+    pub runbooks: crate::runbook::RunbookConfig,
     /// Window of the sparklines and charts.
     #[serde(with = "humantime_serde")]
     pub signal_window: Duration,
@@ -70,37 +70,6 @@ impl KeyList {
     }
 }
 
-#[derive(Debug, Clone, Deserialize, PartialEq)]
-#[serde(deny_unknown_fields, default)]
-pub struct RunbooksConfig {
-    /// Directories local runbooks are read from; nothing outside them is.
-    pub dirs: Vec<PathBuf>,
-    /// URL prefix → local directory, so a bastion without egress still has
-    /// the runbook an alert links to.
-    pub rewrite: Vec<Rewrite>,
-    #[serde(with = "humantime_serde")]
-    pub timeout: Duration,
-    pub max_bytes: usize,
-}
-
-#[derive(Debug, Clone, Deserialize, PartialEq)]
-#[serde(deny_unknown_fields)]
-pub struct Rewrite {
-    pub prefix: String,
-    pub dir: PathBuf,
-}
-
-impl Default for RunbooksConfig {
-    fn default() -> Self {
-        Self {
-            dirs: vec![PathBuf::from("runbooks")],
-            rewrite: Vec::new(),
-            timeout: Duration::from_secs(5),
-            max_bytes: 1024 * 1024,
-        }
-    }
-}
-
 impl Default for Config {
     fn default() -> Self {
         Self {
@@ -113,7 +82,7 @@ impl Default for Config {
             prometheus: Vec::new(),
             alertmanager: Vec::new(),
             loki: Vec::new(),
-            runbooks: RunbooksConfig::default(),
+            runbooks: crate::runbook::RunbookConfig::default(),
             signal_window: Duration::from_secs(30 * 60),
             signals: default_templates(),
             keymap: BTreeMap::new(),

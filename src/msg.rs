@@ -70,6 +70,8 @@ pub enum Msg {
     Range(Box<(Fetch, Result<Vec<Series>, SourceError>)>),
     /// The journal answered.
     Incident(IncidentMsg),
+    /// A runbook was loaded (or its fallback built).
+    Runbook(std::sync::Arc<crate::runbook::Document>),
     /// SIGTERM, SIGHUP or SIGINT: leave cleanly.
     Terminate,
 }
@@ -115,4 +117,12 @@ pub enum Cmd {
     ReadJournal,
     /// Write the post-mortem draft.
     Export,
+    /// Resolve and load an alert's runbook (falls back to a triage page).
+    OpenRunbook {
+        alertname: String,
+        url: Option<String>,
+        annotations: Vec<(String, String)>,
+    },
+    /// Copy to the local clipboard through OSC 52 (works across SSH).
+    Clipboard(String),
 }

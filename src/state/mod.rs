@@ -6,6 +6,7 @@ pub mod alerts;
 pub mod incident;
 pub mod incident_flow;
 pub mod runbook;
+pub mod runbook_flow;
 pub mod schedule;
 pub mod signals;
 pub mod sources;
@@ -52,6 +53,8 @@ pub enum PromptKind {
     Filter,
     /// `:`: a command, run on Enter.
     Command,
+    /// `/` in a runbook: search its text.
+    Search,
 }
 
 /// A message shown in the status line until the next key.
@@ -93,6 +96,8 @@ pub struct State {
     pub signals: SignalsState,
     pub chart: Option<ChartView>,
     pub incident: incident::IncidentState,
+    /// The runbook shown over the board, when open.
+    pub runbook: Option<runbook::RunbookView>,
     /// The note editor or declaration form, when open.
     pub editor: Option<crate::ui::note_editor::NoteEditor>,
     pub sources: Vec<SourceHealth>,
@@ -116,6 +121,8 @@ pub struct State {
     /// Width of the detail pane's sparklines when last drawn, to pick the
     /// step of their queries.
     pub detail_spark_width: Cell<u16>,
+    /// The body (between header and status bar) when last drawn.
+    pub body_area: Cell<Rect>,
 }
 
 impl State {
@@ -131,6 +138,7 @@ impl State {
             chart: None,
             incident: incident::IncidentState::new(setup.user, setup.session),
             editor: None,
+            runbook: None,
             sources: setup.sources.into_iter().map(|(id, name)| SourceHealth::new(id, name)).collect(),
             keymap,
             theme,
@@ -146,6 +154,7 @@ impl State {
             list_offset: Cell::new(0),
             list_area: Cell::new(Rect::default()),
             detail_spark_width: Cell::new(40),
+            body_area: Cell::new(Rect::new(0, 1, 120, 40)),
         }
     }
 

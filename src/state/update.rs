@@ -23,7 +23,8 @@ fn apply(state: &mut State, msg: Msg) -> Vec<Cmd> {
             on_mouse(state, m);
             Vec::new()
         }
-        Msg::Resize(..) => {
+        Msg::Resize(w, h) => {
+            super::runbook_flow::resize(state, w, h);
             state.dirty = true;
             Vec::new()
         }
@@ -39,6 +40,7 @@ fn apply(state: &mut State, msg: Msg) -> Vec<Cmd> {
         }
         Msg::Poll(p) => on_poll(state, *p),
         Msg::Incident(m) => super::incident_flow::on_msg(state, m),
+        Msg::Runbook(doc) => super::runbook_flow::loaded(state, doc),
         Msg::Range(r) => {
             let (fetch, result) = *r;
             state.signals.merge(&fetch, result);
@@ -97,6 +99,11 @@ fn on_key(state: &mut State, key: KeyEvent) -> Vec<Cmd> {
     if state.prompt.is_some() {
         return on_prompt_key(state, key);
     }
+    if state.runbook.is_some()
+        && let Some(cmds) = super::runbook_flow::on_key(state, key)
+    {
+        return cmds;
+    }
     match state.keymap.action(&key) {
         Some(action) => on_action(state, action),
         None => Vec::new(),
@@ -143,6 +150,7 @@ fn on_action(state: &mut State, action: Action) -> Vec<Cmd> {
             state.flash_info(format!("grouped by {}", state.alerts.grouping.name()));
         }
         Action::Chart => open_chart(state),
+        Action::Runbook => return super::runbook_flow::open(state),
         Action::Incident => super::incident_flow::declare_or_focus(state),
         Action::Note => super::incident_flow::new_note(state),
         Action::EditNote => super::incident_flow::edit_note(state),
@@ -209,8 +217,14 @@ fn on_prompt_key(state: &mut State, key: KeyEvent) -> Vec<Cmd> {
         }
         KeyCode::Enter => {
             let input = state.prompt.take().map(|p| p.input).unwrap_or_default();
-            if kind == PromptKind::Command {
-                return run_command(state, input.trim());
+            match kind {
+                PromptKind::Command => return run_command(state, input.trim()),
+                PromptKind::Search => {
+                    if let Some(view) = state.runbook.as_mut() {
+                        view.search(input.trim());
+                    }
+                }
+                PromptKind::Filter => {}
             }
         }
         KeyCode::Backspace => {

@@ -33,6 +33,7 @@ pub fn draw(frame: &mut Frame, state: &State) {
     let [header, body, status] =
         Layout::vertical([Constraint::Length(1), Constraint::Min(3), Constraint::Length(1)]).areas(area);
     status_bar::draw_header(frame, header, state);
+    state.body_area.set(body);
     let board = if state.incident.id().is_some() && body.height >= 16 {
         let [board, timeline] = Layout::vertical([Constraint::Percentage(65), Constraint::Percentage(35)]).areas(body);
         let focused = state.focus == crate::state::Pane::Timeline;
@@ -45,6 +46,10 @@ pub fn draw(frame: &mut Frame, state: &State) {
     alerts::draw(frame, list, state);
     detail::draw(frame, detail, state);
     status_bar::draw_status(frame, status, state);
+    if let Some(view) = &state.runbook {
+        frame.render_widget(ratatui::widgets::Clear, body);
+        runbook::draw(frame, body, view, true);
+    }
     if let Some(chart) = &state.chart {
         chart::draw(frame, body, state, chart);
     }

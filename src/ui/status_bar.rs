@@ -45,7 +45,7 @@ pub fn draw_header(frame: &mut Frame, area: Rect, state: &State) {
 pub fn draw_status(frame: &mut Frame, area: Rect, state: &State) {
     let theme = &state.theme;
     let line = if let Some(p) = &state.prompt {
-        let lead = if p.kind == PromptKind::Filter { "/" } else { ":" };
+        let lead = if p.kind == PromptKind::Command { ":" } else { "/" };
         Line::from(vec![
             Span::styled(format!("{lead}{}", clean(&p.input)), theme.style("prompt")),
             Span::styled("█", theme.style("prompt")),
