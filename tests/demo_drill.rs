@@ -1,0 +1,127 @@
+//! The console on the drill simulator, as `warroom demo` runs it: alerts of
+//! the db-down scenario fire in order on the board with their sparklines,
+//! the runbook opens inline, a ticked step lands in the incident journal;
+//! and the real `warroom demo` binary in a pty shows the DRILL banner and
+//! firing alerts within seconds.
+
+mod support;
+
+use std::path::PathBuf;
+use std::time::Duration;
+
+use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
+use ratatui::Terminal;
+use ratatui::backend::TestBackend;
+use support::tmux::Tmux;
+use warroom::app::{Console, Options};
+use warroom::config::Config;
+use warroom::drill::{DrillOptions, DrillServer, Scenario, ScenarioSource};
+use warroom::model::AlertState;
+use warroom::msg::Msg;
+use warroom::sources::Endpoint;
+
+fn key(c: char) -> Msg {
+    Msg::Key(KeyEvent::new(KeyCode::Char(c), KeyModifiers::NONE))
+}
+
+fn ctrl(c: char) -> Msg {
+    Msg::Key(KeyEvent::new(KeyCode::Char(c), KeyModifiers::CONTROL))
+}
+
+fn text(t: &Terminal<TestBackend>) -> String {
+    let buf = t.backend().buffer();
+    let area = buf.area;
+    (0..area.height)
+        .map(|y| (0..area.width).map(|x| buf[(x, y)].symbol().to_string()).collect::<String>() + "\n")
+        .collect()
+}
+
+async fn run_until(
+    c: &mut Console,
+    t: &mut Terminal<TestBackend>,
+    what: &str,
+    secs: u64,
+    f: impl Fn(&Console) -> bool,
+) {
+    let deadline = tokio::time::Instant::now() + Duration::from_secs(secs);
+    while !f(c) {
+        let msg = tokio::time::timeout_at(deadline, c.next())
+            .await
+            .unwrap_or_else(|_| panic!("timed out waiting for {what}:\n{}", text(t)))
+            .unwrap();
+        c.handle(msg);
+        c.handle(Msg::Tick(chrono::Utc::now()));
+        c.draw(t).unwrap();
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn db_down_drill_board_runbook_and_timeline() {
+    let scenario = Scenario::load(&ScenarioSource::Builtin("db-down".into())).unwrap();
+    let opts = DrillOptions { speed: 30.0, ..DrillOptions::default() };
+    let drill = DrillServer::start(scenario, opts).await.unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let mut cfg = Config {
+        refresh: Duration::from_millis(300),
+        prometheus: vec![Endpoint::from_url(&drill.prometheus_url())],
+        alertmanager: vec![Endpoint::from_url(&drill.alertmanager_url())],
+        loki: vec![Endpoint::from_url(&drill.loki_url())],
+        incident_dir: Some(dir.path().join("incidents")),
+        ..Config::default()
+    };
+    cfg.runbooks.dirs = vec![PathBuf::from(concat!(env!("CARGO_MANIFEST_DIR"), "/runbooks"))];
+    let mut c = Console::start(&cfg, Options { drill: Some("db-down".into()), ..Options::default() }).unwrap();
+    let mut t = Terminal::new(TestBackend::new(150, 40)).unwrap();
+
+    run_until(&mut c, &mut t, "DatabaseDown and HighErrorRate firing", 60, |c| {
+        let firing =
+            |n: &str| c.state.alerts.alerts.iter().any(|b| b.alert.name() == n && b.alert.state == AlertState::Firing);
+        firing("DatabaseDown") && firing("HighErrorRate")
+    })
+    .await;
+    let screen = text(&t);
+    assert!(screen.contains("DRILL db-down"), "{screen}");
+    assert!(screen.contains("loki") && !screen.contains("✖"), "every source up: {screen}");
+
+    // Declare an incident from the selected (critical) alert.
+    c.handle(key('i'));
+    c.handle(ctrl('s'));
+    run_until(&mut c, &mut t, "incident declared", 10, |c| c.state.incident.id().is_some()).await;
+
+    // The runbook of the selected alert opens inline; tick its first step.
+    c.handle(key('r'));
+    run_until(&mut c, &mut t, "runbook shown", 10, |c| c.state.runbook.is_some()).await;
+    c.draw(&mut t).unwrap();
+    let screen = text(&t);
+    assert!(screen.contains("Runbook:") && screen.contains("Diagnosis"), "{screen}");
+    c.handle(key(']'));
+    c.handle(key(' '));
+    run_until(&mut c, &mut t, "step recorded", 10, |c| {
+        c.state.incident.records().iter().any(|r| matches!(r.event, warroom::incident::Event::RunbookStep { .. }))
+    })
+    .await;
+    let journal = std::fs::read_dir(dir.path().join("incidents")).unwrap().next().unwrap().unwrap().path();
+    let text = std::fs::read_to_string(journal.join("journal.jsonl")).unwrap();
+    assert!(text.contains("RunbookOpened") || text.contains("runbook_opened"), "{text}");
+    assert!(text.contains("DatabaseDown"), "alerts captured: {text}");
+    drill.shutdown().await;
+}
+
+#[test]
+fn warroom_demo_in_a_pty_shows_the_drill_within_seconds() {
+    let dir = tempfile::tempdir().unwrap();
+    let cmd = format!(
+        "HOME={} XDG_DATA_HOME={} {} demo --speed 30 --log-file {}; sleep 30",
+        dir.path().display(),
+        dir.path().join("data").display(),
+        env!("CARGO_BIN_EXE_warroom"),
+        dir.path().join("demo.log").display()
+    );
+    let tmux = Tmux::start(&cmd, 140, 40);
+    let s = tmux.wait("alerts firing in the demo", 40, |s| s.contains("DRILL db-down") && s.contains("CRIT firing"));
+    assert!(s.contains("drill-prom ● up") && s.contains("drill-am ● up"), "{s}");
+    tmux.keys(&["r"]);
+    tmux.wait("runbook", 10, |s| s.contains("Runbook:"));
+    tmux.keys(&["q", "q"]);
+    tmux.wait("demo quit", 10, |s| !s.contains("DRILL"));
+}
