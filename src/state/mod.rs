@@ -3,6 +3,7 @@
 //! [`Cmd`](crate::msg::Cmd)s for the runtime to perform.
 
 pub mod alerts;
+pub mod logs;
 pub mod sources;
 mod update;
 
