@@ -5,6 +5,7 @@
 pub mod alerts;
 pub mod detail;
 pub mod help;
+pub mod logs;
 pub mod status_bar;
 pub mod theme;
 
