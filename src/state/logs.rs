@@ -281,4 +281,4 @@ impl LogsView {
 }
 
 #[cfg(test)]
-mod tests;
+pub(crate) mod tests;

@@ -54,7 +54,7 @@ impl<F: FnMut(LogBatch) -> bool + Send> Follower<F> {
                 Stop::Done => return,
                 Stop::Refused(e) => {
                     let retry = !matches!(e, SourceError::Status { .. } | SourceError::Request(_));
-                    let reason = format!("websocket refused: {}", e.short());
+                    let reason = format!("websocket refused: {e}");
                     if !self.emit(LogBatch { mode: Some(FollowMode::Poll { reason }), ..self.batch() }) {
                         return;
                     }
