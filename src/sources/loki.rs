@@ -25,7 +25,7 @@ use crate::sources::prometheus::Series;
 pub use follow::{BatchKind, FollowMode, FollowSettings, FollowSpec, LogBatch, QuerySpec, follow, resolve_selector};
 pub use selector::{DEFAULT_TEMPLATE, escape, is_label_name, selector_for};
 pub use tail::{DELAY_FOR_SECS, Tail, tail_url};
-pub use wire::{MAX_LINE_BYTES, TailChunk, clean_line, flatten, parse_ns};
+pub use wire::{MAX_LINE_BYTES, TailChunk, clean_line, flatten, parse_ns, parse_tail};
 
 /// One log entry of a stream.
 #[derive(Debug, Clone, PartialEq)]

@@ -158,7 +158,8 @@ pub(crate) fn parse_query(data: QueryData) -> Result<QueryResult, SourceError> {
     }
 }
 
-pub(crate) fn parse_tail(bytes: &[u8]) -> Result<TailChunk, SourceError> {
+/// Parses one message of the tail websocket (also what the drill simulator sends).
+pub fn parse_tail(bytes: &[u8]) -> Result<TailChunk, SourceError> {
     let msg: TailMessage = from_bytes(bytes).map_err(|e| decode_error(&e))?;
     let dropped = msg.dropped_entries.map_or(0, |d| d.len());
     let streams = msg.streams.into_iter().map(to_stream).collect::<Result<Vec<_>, _>>()?;
