@@ -22,7 +22,10 @@ use super::{HttpClient, SourceError};
 use crate::model::Labels;
 use crate::sources::prometheus::Series;
 
-pub use follow::{BatchKind, FollowMode, FollowSettings, FollowSpec, LogBatch, QuerySpec, follow, resolve_selector};
+pub use follow::{
+    BatchKind, FollowMode, FollowSettings, FollowSpec, LogBatch, QuerySpec, follow, now_ns, resolve_selector,
+    window_start,
+};
 pub use selector::{DEFAULT_TEMPLATE, escape, is_label_name, selector_for};
 pub use tail::{DELAY_FOR_SECS, Tail, tail_url};
 pub use wire::{MAX_LINE_BYTES, TailChunk, clean_line, flatten, parse_ns, parse_tail};

@@ -10,7 +10,7 @@
 
 use std::time::Duration;
 
-use chrono::Utc;
+use chrono::{DateTime, Utc};
 use tokio::task::JoinHandle;
 
 use super::follower::Follower;
@@ -129,6 +129,13 @@ where
     tokio::spawn(follower.run(spec.query, spec.start_ns))
 }
 
+/// Start of an alert's logs window: `margin` before the alert started.
+pub fn window_start(starts_at: DateTime<Utc>, margin: Duration) -> i64 {
+    let margin = chrono::Duration::from_std(margin).unwrap_or(chrono::Duration::zero());
+    let start = starts_at.checked_sub_signed(margin).unwrap_or(starts_at);
+    start.timestamp_nanos_opt().unwrap_or(0)
+}
+
 /// Now, in Loki's nanoseconds.
 pub fn now_ns() -> i64 {
     Utc::now().timestamp_nanos_opt().unwrap_or(i64::MAX)
@@ -137,6 +144,13 @@ pub fn now_ns() -> i64 {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn window_starts_a_margin_before_the_alert() {
+        let t = DateTime::from_timestamp(1_800_000_000, 0).unwrap();
+        assert_eq!(window_start(t, Duration::from_secs(900)), (1_800_000_000 - 900) * 1_000_000_000);
+        assert_eq!(window_start(t, Duration::ZERO), 1_800_000_000 * 1_000_000_000);
+    }
 
     #[test]
     fn settings_follow_the_config() {
