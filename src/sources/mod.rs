@@ -5,6 +5,7 @@ pub mod alertmanager;
 pub mod endpoint;
 pub mod error;
 pub mod http;
+pub mod loki;
 pub mod poller;
 pub mod probe;
 pub mod prometheus;

@@ -5,6 +5,7 @@
 pub mod alerts;
 pub mod incident;
 pub mod incident_flow;
+pub mod logs;
 pub mod runbook;
 pub mod runbook_flow;
 pub mod schedule;

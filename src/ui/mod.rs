@@ -6,6 +6,7 @@ pub mod alerts;
 pub mod chart;
 pub mod detail;
 pub mod help;
+pub mod logs;
 pub mod note_editor;
 pub mod runbook;
 pub mod sparkline;

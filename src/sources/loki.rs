@@ -1,0 +1,255 @@
+//! Loki HTTP API client (`/loki/api/v1/*`): labels, log and metric queries,
+//! and the live tail, plus [`follow`], the task that feeds the logs pane.
+//!
+//! Timestamps are nanoseconds since the epoch as `i64` (what Loki and chrono
+//! use; good until 2262). Lines come out cleaned for display (see
+//! [`wire::clean_line`]); labels stay raw, as everywhere in the model, and
+//! are cleaned where drawn or written.
+
+mod cursor;
+mod follow;
+mod follower;
+mod selector;
+mod tail;
+mod wire;
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use serde::Deserialize;
+
+use super::{HttpClient, SourceError};
+use crate::model::Labels;
+use crate::sources::prometheus::Series;
+
+pub use follow::{
+    BatchKind, FollowMode, FollowSettings, FollowSpec, LogBatch, QuerySpec, follow, now_ns, resolve_selector,
+    window_start,
+};
+pub use selector::{DEFAULT_TEMPLATE, escape, is_label_name, selector_for};
+pub use tail::{DELAY_FOR_SECS, Tail, tail_url};
+pub use wire::{MAX_LINE_BYTES, TailChunk, clean_line, flatten, parse_ns, parse_tail};
+
+/// One log entry of a stream.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Entry {
+    pub ts_ns: i64,
+    /// Cleaned for display.
+    pub line: String,
+    /// Structured metadata (Loki 3, with `categorize-labels`).
+    pub metadata: Labels,
+    /// Labels extracted by the query's parsers (same condition).
+    pub parsed: Labels,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct Stream {
+    pub labels: Labels,
+    pub entries: Vec<Entry>,
+}
+
+/// What a query returned: log lines, or samples for a metric query
+/// (`rate({job="api"}[5m])`), which the signals pane can draw.
+#[derive(Debug, Clone, PartialEq)]
+pub enum QueryResult {
+    Streams(Vec<Stream>),
+    Matrix(Vec<Series>),
+}
+
+/// One log line with its stream, as the logs pane keeps it.
+#[derive(Debug, Clone, PartialEq)]
+pub struct LogLine {
+    pub ts_ns: i64,
+    /// The stream's labels, shared by all its lines.
+    pub labels: Arc<Labels>,
+    pub metadata: Labels,
+    pub parsed: Labels,
+    /// Cleaned for display and cut at [`MAX_LINE_BYTES`].
+    pub line: String,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum Direction {
+    Forward,
+    /// Newest first: what the first look at an alert wants within `limit`.
+    #[default]
+    Backward,
+}
+
+impl Direction {
+    fn as_str(self) -> &'static str {
+        match self {
+            Self::Forward => "forward",
+            Self::Backward => "backward",
+        }
+    }
+}
+
+/// A `query_range` request. `start_ns` is inclusive, `end_ns` exclusive.
+#[derive(Debug, Clone, PartialEq)]
+pub struct RangeQuery {
+    pub query: String,
+    pub start_ns: i64,
+    pub end_ns: i64,
+    pub limit: u32,
+    pub direction: Direction,
+}
+
+/// `/loki/api/v1/index/stats`: how much a selector would read.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+pub struct IndexStats {
+    #[serde(default)]
+    pub streams: u64,
+    #[serde(default)]
+    pub chunks: u64,
+    #[serde(default)]
+    pub entries: u64,
+    #[serde(default)]
+    pub bytes: u64,
+}
+
+/// The `[logs]` section of the config.
+#[derive(Debug, Clone, PartialEq, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct LogsConfig {
+    /// Labels the selector is built from (`name` or `loki_name=alert_name`).
+    pub selector: Vec<String>,
+    /// How long before the alert started the logs begin.
+    #[serde(with = "humantime_serde")]
+    pub margin: Duration,
+    /// Lines kept per view (a ring: the oldest go first).
+    pub buffer: usize,
+    /// Lines fetched by the first query.
+    pub limit: u32,
+    /// Interval of the `query_range` polling used when the tail websocket
+    /// is refused.
+    #[serde(with = "humantime_serde")]
+    pub poll: Duration,
+}
+
+impl Default for LogsConfig {
+    fn default() -> Self {
+        Self {
+            selector: DEFAULT_TEMPLATE.iter().map(|s| s.to_string()).collect(),
+            margin: Duration::from_secs(15 * 60),
+            buffer: 10_000,
+            limit: 1_000,
+            poll: Duration::from_secs(2),
+        }
+    }
+}
+
+#[derive(Debug, Clone)]
+pub struct LokiClient {
+    http: HttpClient,
+    name: String,
+}
+
+/// `start`/`end` parameters, when given.
+fn window(start_ns: Option<i64>, end_ns: Option<i64>) -> Vec<(&'static str, String)> {
+    let mut q = Vec::new();
+    if let Some(s) = start_ns {
+        q.push(("start", s.to_string()));
+    }
+    if let Some(e) = end_ns {
+        q.push(("end", e.to_string()));
+    }
+    q
+}
+
+impl LokiClient {
+    pub fn new(http: HttpClient, name: impl Into<String>) -> Self {
+        Self { http, name: name.into() }
+    }
+
+    pub fn name(&self) -> &str {
+        &self.name
+    }
+
+    pub fn http(&self) -> &HttpClient {
+        &self.http
+    }
+
+    /// Label names with streams in the window (`data` is absent when none).
+    pub async fn labels(&self, start_ns: Option<i64>, end_ns: Option<i64>) -> Result<Vec<String>, SourceError> {
+        let body = self.http.get("/loki/api/v1/labels", &window(start_ns, end_ns)).await?;
+        Ok(wire::decode(&body)?.unwrap_or_default())
+    }
+
+    pub async fn label_values(
+        &self,
+        label: &str,
+        start_ns: Option<i64>,
+        end_ns: Option<i64>,
+    ) -> Result<Vec<String>, SourceError> {
+        if !is_label_name(label) {
+            return Err(SourceError::Request(format!("invalid label name {:?}", crate::text::clean(label))));
+        }
+        let body = self.http.get(&format!("/loki/api/v1/label/{label}/values"), &window(start_ns, end_ns)).await?;
+        Ok(wire::decode(&body)?.unwrap_or_default())
+    }
+
+    /// Streams matching any of the selectors.
+    pub async fn series(
+        &self,
+        selectors: &[&str],
+        start_ns: Option<i64>,
+        end_ns: Option<i64>,
+    ) -> Result<Vec<Labels>, SourceError> {
+        let mut q: Vec<(&str, String)> = selectors.iter().map(|s| ("match[]", s.to_string())).collect();
+        q.extend(window(start_ns, end_ns));
+        let body = self.http.get("/loki/api/v1/series", &q).await?;
+        Ok(wire::decode(&body)?.unwrap_or_default())
+    }
+
+    pub async fn query_range(&self, q: &RangeQuery) -> Result<QueryResult, SourceError> {
+        let params = [
+            ("query", q.query.clone()),
+            ("start", q.start_ns.to_string()),
+            ("end", q.end_ns.to_string()),
+            ("limit", q.limit.to_string()),
+            ("direction", q.direction.as_str().to_string()),
+        ];
+        let body = self.http.get("/loki/api/v1/query_range", &params).await?;
+        let data: wire::QueryData =
+            wire::decode(&body)?.ok_or_else(|| SourceError::Decode("success without data".into()))?;
+        let mut result = wire::parse_query(data)?;
+        if let (QueryResult::Streams(streams), Direction::Backward) = (&mut result, q.direction) {
+            // Oldest first everywhere in warroom.
+            streams.iter_mut().for_each(|s| s.entries.reverse());
+        }
+        Ok(result)
+    }
+
+    /// An instant query (metric queries; log queries return streams).
+    pub async fn query(&self, query: &str, time_ns: Option<i64>, limit: u32) -> Result<QueryResult, SourceError> {
+        let mut params = vec![("query", query.to_string()), ("limit", limit.to_string())];
+        if let Some(t) = time_ns {
+            params.push(("time", t.to_string()));
+        }
+        let body = self.http.get("/loki/api/v1/query", &params).await?;
+        let data: wire::QueryData =
+            wire::decode(&body)?.ok_or_else(|| SourceError::Decode("success without data".into()))?;
+        wire::parse_query(data)
+    }
+
+    pub async fn index_stats(&self, query: &str, start_ns: i64, end_ns: i64) -> Result<IndexStats, SourceError> {
+        let mut params = vec![("query", query.to_string())];
+        params.extend(window(Some(start_ns), Some(end_ns)));
+        wire::decode_bare(&self.http.get("/loki/api/v1/index/stats", &params).await?)
+    }
+
+    /// Loki's canonical spelling of a query; also a cheap syntax check.
+    pub async fn format_query(&self, query: &str) -> Result<String, SourceError> {
+        let body = self.http.get("/loki/api/v1/format_query", &[("query", query.to_string())]).await?;
+        wire::decode(&body)?.ok_or_else(|| SourceError::Decode("success without data".into()))
+    }
+
+    /// Opens the live tail from `start_ns`.
+    pub async fn tail(&self, query: &str, start_ns: i64, limit: u32) -> Result<Tail, SourceError> {
+        Tail::connect(&self.http, query, start_ns, limit).await
+    }
+}
+
+#[cfg(test)]
+mod tests;

@@ -1,0 +1,118 @@
+//! The `/loki/api/v1/tail` websocket: live lines as Loki receives them.
+//!
+//! The handshake carries the same headers as every other request
+//! (`Authorization`, `X-Scope-OrgID`), taken from the shared [`HttpClient`].
+//! A refused handshake is reported as such, so the caller can fall back to
+//! polling `query_range` (many proxies do not pass websockets).
+
+use std::time::Duration;
+
+use futures::StreamExt;
+use tokio::net::TcpStream;
+use tokio_tungstenite::tungstenite::client::IntoClientRequest;
+use tokio_tungstenite::tungstenite::protocol::frame::coding::CloseCode;
+use tokio_tungstenite::tungstenite::{self, Message};
+use tokio_tungstenite::{MaybeTlsStream, WebSocketStream};
+use url::Url;
+
+use super::wire::{TailChunk, parse_tail};
+use crate::sources::{HttpClient, SourceError};
+
+/// Loki refuses a `delay_for` over 5 s; a second lets late lines of other
+/// streams arrive in order without feeling slow.
+pub const DELAY_FOR_SECS: u64 = 1;
+
+/// An open tail. Loki pings every second; the pong is sent by the next read.
+pub struct Tail {
+    ws: WebSocketStream<MaybeTlsStream<TcpStream>>,
+}
+
+impl std::fmt::Debug for Tail {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Tail").finish_non_exhaustive()
+    }
+}
+
+/// The tail URL: the HTTP base with a `ws`/`wss` scheme and the parameters.
+pub fn tail_url(http: &HttpClient, query: &str, start_ns: i64, limit: u32) -> Result<Url, SourceError> {
+    let mut url = http.url("/loki/api/v1/tail");
+    let scheme = if url.scheme() == "https" { "wss" } else { "ws" };
+    url.set_scheme(scheme).map_err(|_| SourceError::Request(format!("cannot tail over {}", url.scheme())))?;
+    url.query_pairs_mut()
+        .append_pair("query", query)
+        .append_pair("start", &start_ns.to_string())
+        .append_pair("limit", &limit.to_string())
+        .append_pair("delay_for", &DELAY_FOR_SECS.to_string());
+    Ok(url)
+}
+
+impl Tail {
+    /// Opens the websocket within the client's timeout.
+    pub async fn connect(http: &HttpClient, query: &str, start_ns: i64, limit: u32) -> Result<Self, SourceError> {
+        let url = tail_url(http, query, start_ns, limit)?;
+        let mut req = url.as_str().into_client_request().map_err(|e| SourceError::Request(e.to_string()))?;
+        for (name, value) in http.headers() {
+            req.headers_mut().insert(name.clone(), value.clone());
+        }
+        let timeout = http.timeout();
+        let (ws, _resp) = tokio::time::timeout(timeout, tokio_tungstenite::connect_async(req))
+            .await
+            .map_err(|_| SourceError::Timeout(timeout))?
+            .map_err(handshake_error)?;
+        Ok(Self { ws })
+    }
+
+    /// The next chunk of lines; `None` once Loki closed the stream normally.
+    /// Messages that carry nothing (pings) are skipped.
+    pub async fn next(&mut self) -> Option<Result<TailChunk, SourceError>> {
+        loop {
+            let msg = match self.ws.next().await? {
+                Ok(m) => m,
+                Err(tungstenite::Error::ConnectionClosed | tungstenite::Error::AlreadyClosed) => return None,
+                Err(e) => return Some(Err(stream_error(e))),
+            };
+            match msg {
+                Message::Text(t) => return Some(parse_tail(t.as_bytes())),
+                Message::Binary(b) => return Some(parse_tail(&b)),
+                Message::Close(Some(f)) if f.code != CloseCode::Normal && f.code != CloseCode::Away => {
+                    return Some(Err(SourceError::Api {
+                        status: u16::from(f.code),
+                        kind: "tail closed".into(),
+                        message: crate::text::clean_truncated(&f.reason, 200),
+                    }));
+                }
+                Message::Close(_) => return None,
+                Message::Ping(_) | Message::Pong(_) | Message::Frame(_) => {}
+            }
+        }
+    }
+
+    /// Closes politely; errors do not matter, the socket is dropped anyway.
+    pub async fn close(mut self) {
+        let _ = tokio::time::timeout(Duration::from_secs(1), self.ws.close(None)).await;
+    }
+}
+
+/// A failed handshake, worded like the HTTP layer words its errors.
+fn handshake_error(e: tungstenite::Error) -> SourceError {
+    match e {
+        tungstenite::Error::Http(resp) => {
+            let status = resp.status().as_u16();
+            let body = resp.body().as_deref().unwrap_or_default();
+            let message = crate::text::truncate_width(crate::text::clean_bytes(body).trim(), 200);
+            match status {
+                401 => SourceError::Unauthorized(message),
+                403 => SourceError::Forbidden(message),
+                _ => SourceError::Status { status, message },
+            }
+        }
+        tungstenite::Error::Io(io) if io.kind() == std::io::ErrorKind::ConnectionRefused => SourceError::Refused,
+        tungstenite::Error::Tls(t) => SourceError::Tls(crate::text::clean(&t.to_string()).into_owned()),
+        tungstenite::Error::Url(u) => SourceError::Request(u.to_string()),
+        other => stream_error(other),
+    }
+}
+
+fn stream_error(e: tungstenite::Error) -> SourceError {
+    SourceError::Connect(crate::text::clean(&e.to_string()).into_owned())
+}

@@ -1,0 +1,130 @@
+//! Cutting a clean log line into screen rows by display width, with the
+//! search matches highlighted. Works on byte ranges of the line so the
+//! highlight ranges from the search apply as they are.
+
+use std::ops::Range;
+
+use ratatui::style::Style;
+use ratatui::text::Span;
+use unicode_width::UnicodeWidthChar;
+
+fn char_width(c: char) -> usize {
+    c.width().unwrap_or(0)
+}
+
+/// Byte ranges of the rows `s` takes at `width` columns. Every row holds at
+/// least one character, so a character wider than the row still shows.
+pub fn wrap(s: &str, width: usize) -> Vec<Range<usize>> {
+    let width = width.max(1);
+    let mut rows = Vec::new();
+    let (mut start, mut cols) = (0, 0);
+    for (i, c) in s.char_indices() {
+        let w = char_width(c);
+        if cols + w > width && i > start {
+            rows.push(start..i);
+            start = i;
+            cols = 0;
+        }
+        cols += w;
+    }
+    rows.push(start..s.len());
+    rows
+}
+
+/// How many rows `s` takes at `width` columns, without building them.
+pub fn row_count(s: &str, width: usize) -> usize {
+    if s.is_ascii() {
+        // One column per byte (the line is clean: no controls).
+        return s.len().div_ceil(width.max(1)).max(1);
+    }
+    wrap(s, width).len()
+}
+
+/// The bytes of `s` shown when `skip` columns are scrolled off on the left
+/// and `width` columns are available; whether something was cut on the right.
+pub fn window(s: &str, skip: usize, width: usize) -> (Range<usize>, bool) {
+    let mut cols = 0;
+    let mut start = s.len();
+    for (i, c) in s.char_indices() {
+        if cols >= skip {
+            start = i;
+            break;
+        }
+        cols += char_width(c);
+    }
+    let mut end = start;
+    let mut used = 0;
+    for (i, c) in s[start..].char_indices() {
+        let w = char_width(c);
+        if used + w > width {
+            return (start..start + i, true);
+        }
+        used += w;
+        end = start + i + c.len_utf8();
+    }
+    (start..end, false)
+}
+
+/// The part of a window that fits in `width - 1` columns, for the `…`.
+pub fn shrink(s: &str, r: Range<usize>, width: usize) -> Range<usize> {
+    let (inner, _) = window(&s[r.clone()], 0, width.saturating_sub(1));
+    r.start..r.start + inner.end
+}
+
+/// Spans of `s[r]` in `base`, with the parts inside `marks` in `mark`.
+pub fn spans(s: &str, r: Range<usize>, marks: &[Range<usize>], base: Style, mark: Style) -> Vec<Span<'static>> {
+    let mut out = Vec::new();
+    let mut at = r.start;
+    for m in marks {
+        let (ms, me) = (m.start.max(r.start), m.end.min(r.end));
+        if ms >= me {
+            continue;
+        }
+        if ms > at {
+            out.push(Span::styled(s[at..ms].to_string(), base));
+        }
+        out.push(Span::styled(s[ms..me].to_string(), mark));
+        at = me;
+    }
+    if at < r.end {
+        out.push(Span::styled(s[at..r.end].to_string(), base));
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn wrap_by_columns_with_wide_characters() {
+        assert_eq!(wrap("abcdef", 4), [0..4, 4..6]);
+        assert_eq!(wrap("", 4), vec![Range { start: 0, end: 0 }]);
+        // 日 is 3 bytes and 2 columns.
+        assert_eq!(wrap("a日本", 2), [0..1, 1..4, 4..7]);
+        assert_eq!(wrap("日", 1), vec![Range { start: 0, end: 3 }], "a too-wide character still gets a row");
+        assert_eq!(row_count("abcdefghij", 3), 4);
+        assert_eq!(row_count("日本語", 4), 2);
+    }
+
+    #[test]
+    fn window_scrolls_and_cuts() {
+        assert_eq!(window("abcdef", 2, 3), (2..5, true));
+        assert_eq!(window("abcdef", 2, 10), (2..6, false));
+        assert_eq!(window("abc", 5, 3), (3..3, false));
+        assert_eq!(window("日本語", 0, 3), (0..3, true));
+        assert_eq!(shrink("abcdef", 0..4, 4), 0..3);
+    }
+
+    #[test]
+    fn marks_split_spans() {
+        let b = Style::default();
+        let m = Style::default().add_modifier(ratatui::style::Modifier::REVERSED);
+        let s = spans("hello world", 0..11, &[Range { start: 6, end: 11 }], b, m);
+        let t: Vec<&str> = s.iter().map(|x| x.content.as_ref()).collect();
+        assert_eq!(t, ["hello ", "world"]);
+        let s = spans("hello world", 3..8, &[0..4, 7..20], b, m);
+        let t: Vec<&str> = s.iter().map(|x| x.content.as_ref()).collect();
+        assert_eq!(t, ["l", "o w", "o"]);
+    }
+}
