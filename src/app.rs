@@ -47,9 +47,47 @@ pub struct Console {
     ranges: RangeRunner,
     incident: Option<Session>,
     runbooks: RunbookLoader,
+    logs: LogFollower,
     /// Escape sequences for the terminal itself (OSC 52 clipboard writes),
     /// written by the runtime after the next frame.
     pub terminal_writes: Vec<String>,
+}
+
+/// The one log follower (the selected alert's logs); replaced when the
+/// selection changes, aborted when the console goes.
+struct LogFollower {
+    client: Option<crate::sources::loki::LokiClient>,
+    task: Option<tokio::task::JoinHandle<()>>,
+}
+
+impl LogFollower {
+    fn new(cfg: &Config) -> anyhow::Result<Self> {
+        let client = match cfg.loki.first() {
+            Some(ep) => Some(crate::sources::loki::LokiClient::new(HttpClient::new(ep)?, ep.display_name())),
+            None => None,
+        };
+        Ok(Self { client, task: None })
+    }
+
+    fn follow(&mut self, spec: crate::sources::loki::FollowSpec, tx: mpsc::UnboundedSender<Msg>) {
+        self.stop();
+        if let Some(c) = &self.client {
+            let send = move |b| tx.send(Msg::Logs(Box::new(b))).is_ok();
+            self.task = Some(crate::sources::loki::follow(c.clone(), spec, send));
+        }
+    }
+
+    fn stop(&mut self) {
+        if let Some(t) = self.task.take() {
+            t.abort();
+        }
+    }
+}
+
+impl Drop for LogFollower {
+    fn drop(&mut self) {
+        self.stop();
+    }
 }
 
 /// Resolves and loads runbooks off the event loop (a remote one may take
@@ -157,6 +195,7 @@ impl Console {
             signals: cfg.signals.clone(),
             signal_window: cfg.signal_window,
             user: crate::env::user(),
+            logs: cfg.logs.clone(),
             session: format!("{}.{}", std::process::id(), Utc::now().timestamp_millis()),
         };
         let state = State::new(setup, keymap, theme, Utc::now());
@@ -179,7 +218,8 @@ impl Console {
         }
         let pollers = poller::spawn(specs, cfg.refresh, tx.clone())?;
         let runbooks = RunbookLoader::new(cfg)?;
-        Ok(Self { state, tx, rx, pollers, ranges, incident, runbooks, terminal_writes: Vec::new() })
+        let logs = LogFollower::new(cfg)?;
+        Ok(Self { state, tx, rx, pollers, ranges, incident, runbooks, logs, terminal_writes: Vec::new() })
     }
 
     pub fn sender(&self) -> mpsc::UnboundedSender<Msg> {
@@ -202,6 +242,8 @@ impl Console {
                 Cmd::OpenRunbook { alertname, url, annotations } => {
                     self.runbooks.open(alertname, url, annotations, self.tx.clone())
                 }
+                Cmd::FollowLogs(spec) => self.logs.follow(*spec, self.tx.clone()),
+                Cmd::StopLogs => self.logs.stop(),
                 Cmd::Clipboard(text) => self.terminal_writes.push(crate::runbook::clipboard::osc52(&text)),
                 Cmd::Declare(_) | Cmd::Append { .. } | Cmd::ReadJournal | Cmd::Export => {
                     let msg = self.journal(cmd);

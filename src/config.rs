@@ -50,6 +50,8 @@ pub struct Config {
     pub signal_window: Duration,
     /// Golden-signal queries; `{{label}}` is filled from the selected alert.
     pub signals: Vec<SignalTemplate>,
+    /// The logs pane: selector template, margin before the alert, buffer.
+    pub logs: crate::sources::loki::LogsConfig,
     /// Action name → key(s), over the defaults (see `?`).
     pub keymap: BTreeMap<String, KeyList>,
 }
@@ -85,6 +87,7 @@ impl Default for Config {
             runbooks: crate::runbook::RunbookConfig::default(),
             signal_window: Duration::from_secs(30 * 60),
             signals: default_templates(),
+            logs: crate::sources::loki::LogsConfig::default(),
             keymap: BTreeMap::new(),
         }
     }

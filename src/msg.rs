@@ -70,6 +70,8 @@ pub enum Msg {
     Range(Box<(Fetch, Result<Vec<Series>, SourceError>)>),
     /// The journal answered.
     Incident(IncidentMsg),
+    /// Log lines (or the follower's state) for the logs pane.
+    Logs(Box<crate::sources::loki::LogBatch>),
     /// A runbook was loaded (or its fallback built).
     Runbook(std::sync::Arc<crate::runbook::Document>),
     /// SIGTERM, SIGHUP or SIGINT: leave cleanly.
@@ -125,4 +127,7 @@ pub enum Cmd {
     },
     /// Copy to the local clipboard through OSC 52 (works across SSH).
     Clipboard(String),
+    /// Follow these logs (replacing the current follower).
+    FollowLogs(Box<crate::sources::loki::FollowSpec>),
+    StopLogs,
 }

@@ -15,13 +15,20 @@ pub type Tui = Terminal<CrosstermBackend<Stdout>>;
 static ACTIVE: AtomicBool = AtomicBool::new(false);
 static MOUSE: AtomicBool = AtomicBool::new(false);
 
-/// Restores the terminal on panic, then lets the default hook print.
+/// Restores the terminal on panic, lets the default hook print, and, when
+/// the UI was up, exits: a panic in any task would otherwise leave a UI
+/// drawing over a restored terminal. Nothing acknowledged is lost (journal
+/// appends are fsync'd before they are acknowledged).
 pub fn install_panic_hook() {
     let previous = std::panic::take_hook();
     std::panic::set_hook(Box::new(move |info| {
+        let was_active = ACTIVE.load(Ordering::SeqCst);
         restore();
         tracing::error!(%info, "panic");
         previous(info);
+        if was_active {
+            std::process::exit(101);
+        }
     }));
 }
 

@@ -79,8 +79,15 @@ async fn db_down_drill_board_runbook_and_timeline() {
         firing("DatabaseDown") && firing("HighErrorRate")
     })
     .await;
+    // The selected alert's logs follow live, from the drill's Loki (tail websocket).
+    run_until(&mut c, &mut t, "logs of the selected alert", 30, |c| {
+        (0..c.state.logs.shown_len())
+            .any(|i| c.state.logs.shown_line(i).is_some_and(|l| l.line.line.contains("connection refused")))
+    })
+    .await;
     let screen = text(&t);
     assert!(screen.contains("DRILL db-down"), "{screen}");
+    assert!(screen.contains("Logs") && screen.contains("connection refused"), "{screen}");
     assert!(screen.contains("loki") && !screen.contains("✖"), "every source up: {screen}");
 
     // Declare an incident from the selected (critical) alert.

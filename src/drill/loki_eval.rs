@@ -24,7 +24,9 @@ pub(crate) fn select_logs(
     let mut scanned = 0;
     for (i, s) in store.streams.iter().enumerate().filter(|(_, s)| sel.matches_stream(&s.labels)) {
         let lo = s.entries.partition_point(|e| e.ts_ns < start);
-        let hi = s.entries.partition_point(|e| e.ts_ns < end);
+        // An empty or inverted window (start >= end, as a tail can ask for
+        // when its cursor is ahead of the clock) selects nothing.
+        let hi = s.entries.partition_point(|e| e.ts_ns < end).max(lo);
         for e in s.entries.range(lo..hi) {
             scanned += 1;
             if sel.matches_line(&e.line) {
@@ -53,7 +55,7 @@ pub(crate) fn eval_metric(store: &LogStore, e: &MetricExpr, ts: i64) -> Vec<(Lab
             let mut out = Vec::new();
             for s in store.streams.iter().filter(|s| sel.matches_stream(&s.labels)) {
                 let lo = s.entries.partition_point(|x| x.ts_ns <= ts - range_ns);
-                let hi = s.entries.partition_point(|x| x.ts_ns <= ts);
+                let hi = s.entries.partition_point(|x| x.ts_ns <= ts).max(lo);
                 let lines: Vec<&str> =
                     s.entries.range(lo..hi).map(|x| x.line.as_str()).filter(|l| sel.matches_line(l)).collect();
                 if lines.is_empty() {

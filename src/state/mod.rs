@@ -6,6 +6,7 @@ pub mod alerts;
 pub mod incident;
 pub mod incident_flow;
 pub mod logs;
+pub mod logs_flow;
 pub mod runbook;
 pub mod runbook_flow;
 pub mod schedule;
@@ -33,12 +34,14 @@ use sources::SourceHealth;
 pub enum Pane {
     Alerts,
     Detail,
+    /// The selected alert's logs (when Loki is configured).
+    Logs,
     /// The incident timeline (shown once an incident is open).
     Timeline,
 }
 
 impl Pane {
-    pub const ORDER: &'static [Pane] = &[Pane::Alerts, Pane::Detail, Pane::Timeline];
+    pub const ORDER: &'static [Pane] = &[Pane::Alerts, Pane::Detail, Pane::Logs, Pane::Timeline];
 }
 
 /// A one-line input at the bottom of the screen.
@@ -56,6 +59,10 @@ pub enum PromptKind {
     Command,
     /// `/` in a runbook: search its text.
     Search,
+    /// `/` in the logs pane.
+    LogSearch,
+    /// `|` in the logs pane: a line filter (`|= "…"`, `!=`, `|~`, `!~`).
+    LogFilter,
 }
 
 /// A message shown in the status line until the next key.
@@ -78,6 +85,7 @@ pub struct Setup {
     pub signal_window: std::time::Duration,
     /// Who writes notes (`$USER`).
     pub user: String,
+    pub logs: crate::sources::loki::LogsConfig,
     /// Unique per process, so note ids never collide between processes.
     pub session: String,
 }
@@ -97,6 +105,13 @@ pub struct State {
     pub signals: SignalsState,
     pub chart: Option<ChartView>,
     pub incident: incident::IncidentState,
+    pub logs: logs::LogsView,
+    pub logs_cfg: crate::sources::loki::LogsConfig,
+    pub logs_enabled: bool,
+    /// Whose logs are followed (the selected alert's fingerprint).
+    pub logs_fingerprint: Option<String>,
+    /// A `:logs` query of the user's own replaces the alert's.
+    pub logs_pinned_query: bool,
     /// The runbook shown over the board, when open.
     pub runbook: Option<runbook::RunbookView>,
     /// The note editor or declaration form, when open.
@@ -129,6 +144,7 @@ pub struct State {
 impl State {
     pub fn new(setup: Setup, keymap: Keymap, theme: Theme, now: DateTime<Utc>) -> Self {
         let has_am = setup.sources.iter().any(|(id, _)| id.kind == crate::msg::SourceKind::Alertmanager);
+        let has_loki = setup.sources.iter().any(|(id, _)| id.kind == crate::msg::SourceKind::Loki);
         let has_prom = setup.sources.iter().any(|(id, _)| id.kind == crate::msg::SourceKind::Prometheus);
         let window =
             if setup.signal_window.is_zero() { std::time::Duration::from_secs(1800) } else { setup.signal_window };
@@ -140,6 +156,11 @@ impl State {
             incident: incident::IncidentState::new(setup.user, setup.session),
             editor: None,
             runbook: None,
+            logs: logs::LogsView::new(setup.logs.buffer),
+            logs_enabled: has_loki,
+            logs_cfg: setup.logs,
+            logs_fingerprint: None,
+            logs_pinned_query: false,
             sources: setup.sources.into_iter().map(|(id, name)| SourceHealth::new(id, name)).collect(),
             keymap,
             theme,

@@ -11,6 +11,7 @@ pub fn update(state: &mut State, msg: Msg) -> Vec<Cmd> {
     let mut cmds = apply(state, msg);
     if !state.quit {
         cmds.extend(super::schedule::schedule(state));
+        cmds.extend(super::logs_flow::follow_selection(state));
     }
     cmds
 }
@@ -41,6 +42,12 @@ fn apply(state: &mut State, msg: Msg) -> Vec<Cmd> {
         Msg::Poll(p) => on_poll(state, *p),
         Msg::Incident(m) => super::incident_flow::on_msg(state, m),
         Msg::Runbook(doc) => super::runbook_flow::loaded(state, doc),
+        Msg::Logs(batch) => {
+            if state.logs.push_batch(*batch) {
+                state.dirty = true;
+            }
+            Vec::new()
+        }
         Msg::Range(r) => {
             let (fetch, result) = *r;
             state.signals.merge(&fetch, result);
@@ -104,6 +111,9 @@ fn on_key(state: &mut State, key: KeyEvent) -> Vec<Cmd> {
     {
         return cmds;
     }
+    if let Some(cmds) = super::logs_flow::on_key(state, key) {
+        return cmds;
+    }
     match state.keymap.action(&key) {
         Some(action) => on_action(state, action),
         None => Vec::new(),
@@ -126,7 +136,7 @@ fn on_action(state: &mut State, action: Action) -> Vec<Cmd> {
         Action::ClearFilter => set_filter(state, String::new()),
         Action::FocusNext | Action::FocusPrev => {
             let with_timeline = super::incident_flow::is_open(state);
-            state.focus = cycle(state.focus, action == Action::FocusNext, with_timeline)
+            state.focus = cycle(state.focus, action == Action::FocusNext, with_timeline, state.logs_enabled)
         }
         Action::Up if timeline => state.incident.move_selection(-1),
         Action::Down if timeline => state.incident.move_selection(1),
@@ -151,6 +161,8 @@ fn on_action(state: &mut State, action: Action) -> Vec<Cmd> {
         }
         Action::Chart => open_chart(state),
         Action::Runbook => return super::runbook_flow::open(state),
+        Action::Logs if state.logs_enabled => state.focus = Pane::Logs,
+        Action::Logs => state.flash_error("no Loki configured (--loki URL)"),
         Action::Incident => super::incident_flow::declare_or_focus(state),
         Action::Note => super::incident_flow::new_note(state),
         Action::EditNote => super::incident_flow::edit_note(state),
@@ -191,8 +203,12 @@ fn move_selection(state: &mut State, delta: isize) {
     state.detail_scroll = 0;
 }
 
-fn cycle(p: Pane, forward: bool, with_timeline: bool) -> Pane {
-    let order = if with_timeline { Pane::ORDER } else { &Pane::ORDER[..2] };
+fn cycle(p: Pane, forward: bool, with_timeline: bool, with_logs: bool) -> Pane {
+    let order: Vec<Pane> = Pane::ORDER
+        .iter()
+        .copied()
+        .filter(|p| (*p != Pane::Timeline || with_timeline) && (*p != Pane::Logs || with_logs))
+        .collect();
     let i = order.iter().position(|x| *x == p).unwrap_or(0);
     let n = order.len();
     order[if forward { (i + 1) % n } else { (i + n - 1) % n }]
@@ -223,6 +239,9 @@ fn on_prompt_key(state: &mut State, key: KeyEvent) -> Vec<Cmd> {
                     if let Some(view) = state.runbook.as_mut() {
                         view.search(input.trim());
                     }
+                }
+                PromptKind::LogSearch | PromptKind::LogFilter => {
+                    super::logs_flow::apply_prompt(state, kind, input.trim())
                 }
                 PromptKind::Filter => {}
             }
@@ -257,6 +276,7 @@ fn run_command(state: &mut State, line: &str) -> Vec<Cmd> {
             state.alerts.regroup();
         }
         "filter" => set_filter(state, arg.to_string()),
+        "logs" => return super::logs_flow::command(state, arg),
         "refresh" => return vec![Cmd::RefreshAll],
         "muted" => {
             state.alerts.show_muted = !state.alerts.show_muted;

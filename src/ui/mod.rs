@@ -45,7 +45,20 @@ pub fn draw(frame: &mut Frame, state: &State) {
     };
     let [list, detail] = split_body(board);
     alerts::draw(frame, list, state);
-    detail::draw(frame, detail, state);
+    let logs_focused = state.focus == crate::state::Pane::Logs;
+    if state.logs_enabled && state.logs.fullscreen {
+        logs::draw(frame, body, &state.logs, &state.theme, logs_focused, state.now);
+    } else if state.logs_enabled && detail.height >= 12 {
+        let [detail, logs_area] =
+            Layout::vertical([Constraint::Percentage(50), Constraint::Percentage(50)]).areas(detail);
+        detail::draw(frame, detail, state);
+        logs::draw(frame, logs_area, &state.logs, &state.theme, logs_focused, state.now);
+    } else {
+        detail::draw(frame, detail, state);
+        if state.logs_enabled && logs_focused {
+            logs::draw(frame, detail, &state.logs, &state.theme, true, state.now);
+        }
+    }
     status_bar::draw_status(frame, status, state);
     if let Some(view) = &state.runbook {
         frame.render_widget(ratatui::widgets::Clear, body);

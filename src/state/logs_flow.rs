@@ -1,0 +1,148 @@
+//! The logs pane in the event loop: following the selected alert's logs
+//! (a new follower whenever the selection changes), `:logs <logql>`, and the
+//! pane's keys (scroll, search, line filter, wrap, full screen, UTC, pin).
+
+use crossterm::event::{KeyCode, KeyEvent};
+
+use super::{Pane, Prompt, PromptKind, State};
+use crate::incident::Event;
+use crate::keymap::Action;
+use crate::msg::Cmd;
+use crate::sources::loki::{self, FollowSettings, FollowSpec, QuerySpec};
+use crate::state::logs::SearchOutcome;
+
+/// Starts following the selected alert's logs if the selection changed.
+pub fn follow_selection(state: &mut State) -> Vec<Cmd> {
+    if !state.logs_enabled || state.logs_pinned_query {
+        return Vec::new();
+    }
+    let fp = state.alerts.selected().map(|b| b.alert.fingerprint.clone());
+    if fp == state.logs_fingerprint {
+        return Vec::new();
+    }
+    state.logs_fingerprint = fp;
+    let Some(b) = state.alerts.selected() else {
+        state.logs.clear();
+        return vec![Cmd::StopLogs];
+    };
+    let a = b.alert.clone();
+    let generation = state.logs.begin(Some(a.name().to_string()), None);
+    let spec = FollowSpec {
+        generation,
+        query: QuerySpec::Alert { labels: a.labels.clone(), template: state.logs_cfg.selector.clone() },
+        start_ns: loki::window_start(a.starts_at, state.logs_cfg.margin),
+        settings: FollowSettings::from_config(&state.logs_cfg),
+    };
+    vec![Cmd::FollowLogs(Box::new(spec))]
+}
+
+/// `:logs <logql>` follows a query of your own until `:logs` alone goes
+/// back to the selected alert's.
+pub fn command(state: &mut State, arg: &str) -> Vec<Cmd> {
+    if !state.logs_enabled {
+        state.flash_error("no Loki configured (--loki URL)");
+        return Vec::new();
+    }
+    if arg.is_empty() {
+        state.logs_pinned_query = false;
+        state.logs_fingerprint = None;
+        return follow_selection(state);
+    }
+    state.logs_pinned_query = true;
+    state.focus = Pane::Logs;
+    let generation = state.logs.begin(Some("query".into()), Some(arg.to_string()));
+    let start = loki::window_start(state.now, state.logs_cfg.margin);
+    let spec = FollowSpec {
+        generation,
+        query: QuerySpec::LogQl(arg.to_string()),
+        start_ns: start,
+        settings: FollowSettings::from_config(&state.logs_cfg),
+    };
+    vec![Cmd::FollowLogs(Box::new(spec))]
+}
+
+/// Keys while the logs pane has the focus; `None` leaves the key to the
+/// board.
+pub fn on_key(state: &mut State, key: KeyEvent) -> Option<Vec<Cmd>> {
+    if state.focus != Pane::Logs {
+        return None;
+    }
+    let searching = state.logs.search().is_some();
+    let v = &mut state.logs;
+    match key.code {
+        KeyCode::Char('/') => {
+            state.prompt = Some(Prompt { kind: PromptKind::LogSearch, input: String::new() });
+        }
+        KeyCode::Char('|') => {
+            state.prompt = Some(Prompt { kind: PromptKind::LogFilter, input: "|= \"".into() });
+        }
+        KeyCode::Char('n') if searching => flash_search(state, true),
+        KeyCode::Char('N') if searching => flash_search(state, false),
+        KeyCode::Char('w') => v.toggle_wrap(),
+        KeyCode::Char('f') => v.toggle_fullscreen(),
+        KeyCode::Char('t') => v.toggle_utc(),
+        KeyCode::Left | KeyCode::Char('h') => v.scroll_left(8),
+        KeyCode::Right => v.scroll_right(8),
+        KeyCode::Esc if searching => v.clear_search(),
+        KeyCode::Esc if v.filter().is_some() => {
+            let _ = v.set_filter("");
+        }
+        KeyCode::Esc if v.fullscreen => v.toggle_fullscreen(),
+        _ => match state.keymap.action(&key)? {
+            Action::Up => v.scroll_up(1),
+            Action::Down => v.scroll_down(1),
+            Action::PageUp => v.page_up(),
+            Action::PageDown => v.page_down(),
+            Action::Top => v.scroll_top(),
+            Action::Bottom => v.follow(),
+            Action::Pin => return Some(pin(state)),
+            _ => return None,
+        },
+    }
+    Some(Vec::new())
+}
+
+fn flash_search(state: &mut State, forward: bool) {
+    let outcome = if forward { state.logs.search_next() } else { state.logs.search_prev() };
+    report(state, outcome);
+}
+
+fn report(state: &mut State, outcome: SearchOutcome) {
+    match outcome {
+        SearchOutcome::Wrapped => state.flash_info("search wrapped"),
+        SearchOutcome::NotFound => state.flash_error("no match"),
+        SearchOutcome::Found | SearchOutcome::NoSearch => {}
+    }
+}
+
+/// Enter in the logs' search or filter prompt.
+pub fn apply_prompt(state: &mut State, kind: PromptKind, input: &str) {
+    let result = match kind {
+        PromptKind::LogSearch => state.logs.set_search(input).map(|o| report(state, o)),
+        PromptKind::LogFilter => state.logs.set_filter(input),
+        _ => Ok(()),
+    };
+    if let Err(e) = result {
+        state.flash_error(e);
+    }
+}
+
+/// `p` on a log line: into the timeline with its timestamp and labels.
+fn pin(state: &mut State) -> Vec<Cmd> {
+    let Some(line) = state.logs.selected_line() else {
+        state.flash_error("no log line selected");
+        return Vec::new();
+    };
+    let event = Event::PinnedLog { ts: line.at, labels: line.labels.clone(), line: line.line.clone() };
+    match state.incident.capture(line.at, event) {
+        Some(record) => {
+            state.flash_info("log line pinned to the timeline");
+            vec![Cmd::Append { record, from_editor: false }]
+        }
+        None if state.incident.id().is_none() => {
+            state.flash_error("no incident open: declare one with i to pin lines");
+            Vec::new()
+        }
+        None => Vec::new(),
+    }
+}
