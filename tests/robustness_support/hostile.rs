@@ -34,8 +34,9 @@ pub enum Mode {
     /// 302 to the same URL, forever.
     RedirectLoop,
     /// This status, with the request's headers (Authorization included)
-    /// echoed in a text body: what a careless proxy does.
-    EchoHeaders { status: u16 },
+    /// echoed in the body: what a careless proxy does. `json`: the body is
+    /// the same text as a JSON string, with `application/json`.
+    EchoHeaders { status: u16, json: bool },
 }
 
 impl Mode {
@@ -162,9 +163,12 @@ async fn serve(mut stream: TcpStream, mode: Mode) {
         Mode::Fixed { status, content_type, body } => response(status, content_type, &[], &body),
         Mode::Chunked { len } => chunked(len),
         Mode::RedirectLoop => response(302, "text/plain", &[("Location", &req.path)], b"moved"),
-        Mode::EchoHeaders { status } => {
-            let body = format!("upstream error; request was:\n{}", req.head);
-            response(status, "text/plain; charset=utf-8", &[], body.as_bytes())
+        Mode::EchoHeaders { status, json } => {
+            let text = format!("upstream error; request was:\n{}", req.head);
+            match json {
+                true => response(status, "application/json", &[], serde_json::json!(text).to_string().as_bytes()),
+                false => response(status, "text/plain; charset=utf-8", &[], text.as_bytes()),
+            }
         }
     };
     let _ = stream.write_all(&out).await;

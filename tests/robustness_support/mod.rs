@@ -5,6 +5,7 @@
 
 pub mod hostile;
 pub mod tls;
+pub mod tmux;
 
 use std::time::Duration;
 
