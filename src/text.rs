@@ -7,7 +7,10 @@
 //! sets the window title, CSI moves the cursor or clears the screen. So every
 //! escape sequence is removed whole (not just its ESC byte, which would leave
 //! `]0;title` garbage), along with C0 and C1 controls, DEL, and the Unicode
-//! bidi overrides that make text read differently from what it is.
+//! bidi overrides that make text read differently from what it is. Invisible
+//! characters whose width terminals disagree on (zero-width joiners, variation
+//! selectors…) go too: tmux draws `❤\u{fe0f}` one column wide where
+//! unicode-width says two, and every cell after it on the row shifts.
 
 use std::borrow::Cow;
 
@@ -80,7 +83,18 @@ fn is_clean_line(s: &str) -> bool {
 
 /// Characters that never reach the terminal as they are.
 fn is_unsafe(c: char) -> bool {
-    c.is_control() || is_bidi_control(c)
+    c.is_control() || is_bidi_control(c) || is_width_ambiguous(c)
+}
+
+/// Invisible characters that change how wide their neighbours are drawn, by
+/// rules each terminal applies differently: zero-width space, joiners and
+/// word joiner, soft hyphen, BOM, variation selectors, emoji skin-tone
+/// modifiers, and tag characters (which also smuggle invisible text). Without
+/// them every terminal agrees with unicode-width, so rows line up.
+fn is_width_ambiguous(c: char) -> bool {
+    matches!(c,
+        '\u{ad}' | '\u{180e}' | '\u{200b}'..='\u{200d}' | '\u{2060}'..='\u{2064}' | '\u{feff}'
+        | '\u{fe00}'..='\u{fe0f}' | '\u{1f3fb}'..='\u{1f3ff}' | '\u{e0000}'..='\u{e007f}')
 }
 
 /// Bidirectional overrides and isolates (the "Trojan Source" characters).
@@ -196,6 +210,7 @@ mod tests {
         assert_eq!(clean("a\x00b\x7fc\x08d\re"), "abcde");
         assert_eq!(clean("user\u{202e}gnp.exe"), "usergnp.exe");
         assert_eq!(clean("a\nb\tc"), "a b    c");
+        assert_eq!(clean("❤\u{fe0f} 👍\u{1f3fd} 👨\u{200d}👩 a\u{200b}b\u{ad}c"), "❤ 👍 👨👩 abc");
         assert_eq!(clean_multiline("a\r\nb\x1b[1m"), "a\nb");
     }
 
