@@ -7,7 +7,10 @@
 //! sets the window title, CSI moves the cursor or clears the screen. So every
 //! escape sequence is removed whole (not just its ESC byte, which would leave
 //! `]0;title` garbage), along with C0 and C1 controls, DEL, and the Unicode
-//! bidi overrides that make text read differently from what it is.
+//! bidi overrides that make text read differently from what it is. Invisible
+//! characters whose width terminals disagree on (zero-width joiners, variation
+//! selectors…) go too: tmux draws `❤\u{fe0f}` one column wide where
+//! unicode-width says two, and every cell after it on the row shifts.
 
 use std::borrow::Cow;
 
@@ -80,7 +83,18 @@ fn is_clean_line(s: &str) -> bool {
 
 /// Characters that never reach the terminal as they are.
 fn is_unsafe(c: char) -> bool {
-    c.is_control() || is_bidi_control(c)
+    c.is_control() || is_bidi_control(c) || is_width_ambiguous(c)
+}
+
+/// Invisible characters that change how wide their neighbours are drawn, by
+/// rules each terminal applies differently: zero-width space, joiners and
+/// word joiner, soft hyphen, BOM, variation selectors, emoji skin-tone
+/// modifiers, and tag characters (which also smuggle invisible text). Without
+/// them every terminal agrees with unicode-width, so rows line up.
+fn is_width_ambiguous(c: char) -> bool {
+    matches!(c,
+        '\u{ad}' | '\u{180e}' | '\u{200b}'..='\u{200d}' | '\u{2060}'..='\u{2064}' | '\u{feff}'
+        | '\u{fe00}'..='\u{fe0f}' | '\u{1f3fb}'..='\u{1f3ff}' | '\u{e0000}'..='\u{e007f}')
 }
 
 /// Bidirectional overrides and isolates (the "Trojan Source" characters).
@@ -111,15 +125,18 @@ fn sanitize(s: &str, multiline: bool) -> String {
 type Chars<'a> = std::iter::Peekable<std::str::Chars<'a>>;
 
 /// Skips what follows an ESC: a CSI, a string command, or a two- or
-/// three-character sequence.
+/// three-character sequence. Another ESC is never consumed here: as in a
+/// terminal, it cancels this sequence and starts the next one, which the
+/// caller's loop then removes whole (`ESC ESC ]0;title BEL` would otherwise
+/// leave `]0;title` on screen).
 fn skip_escape(chars: &mut Chars<'_>) {
-    match chars.next() {
+    match chars.next_if(|c| *c != ESC) {
         Some('[') => skip_csi(chars),
         Some(']' | 'P' | 'X' | '^' | '_') => skip_string(chars),
         // nF sequences: intermediates (0x20..=0x2F) then one final byte.
         Some(c) if ('\u{20}'..='\u{2f}').contains(&c) => {
             while chars.next_if(|c| ('\u{20}'..='\u{2f}').contains(c)).is_some() {}
-            chars.next();
+            chars.next_if(|c| *c != ESC);
         }
         // Any other single character completes the sequence (ESC c, ESC 7…).
         _ => {}
@@ -134,17 +151,28 @@ fn skip_csi(chars: &mut Chars<'_>) {
     chars.next_if(|c| ('\u{40}'..='\u{7e}').contains(c));
 }
 
-/// OSC/DCS/SOS/PM/APC payload, ended by BEL, ESC \, or 8-bit ST. An
-/// unterminated string swallows the rest: a terminal would too.
+/// OSC/DCS/SOS/PM/APC payload, ended by BEL, ESC \, or 8-bit ST. An ESC
+/// not followed by `\` ends it too and is left to start the next sequence.
+/// An unterminated string swallows the rest: a terminal would too.
 fn skip_string(chars: &mut Chars<'_>) {
-    while let Some(c) = chars.next() {
+    while let Some(&c) = chars.peek() {
         match c {
-            BEL | ST8 => return,
-            ESC => {
-                chars.next_if_eq(&'\\');
+            BEL | ST8 => {
+                chars.next();
                 return;
             }
-            _ => {}
+            ESC => {
+                let mut ahead = chars.clone();
+                ahead.next();
+                if ahead.next() == Some('\\') {
+                    chars.next();
+                    chars.next();
+                }
+                return;
+            }
+            _ => {
+                chars.next();
+            }
         }
     }
 }
@@ -170,6 +198,11 @@ mod tests {
         assert_eq!(clean("a\x1bPq#0;2;0;0;0\x1b\\b"), "ab");
         assert_eq!(clean("a\x1b(Bb"), "ab");
         assert_eq!(clean("a\x1bcb"), "ab");
+        // An ESC inside a sequence starts the next one, as in a terminal.
+        assert_eq!(clean("a\x1b\x1b]0;title\x07b"), "ab");
+        assert_eq!(clean("a\x1b]0;x\x1b]2;title\x07b"), "ab");
+        assert_eq!(clean("a\x1b[\x1b]52;c;Zm9v\x07b"), "ab");
+        assert_eq!(clean("a\x1b(\x1b[31mb"), "ab");
     }
 
     #[test]
@@ -177,6 +210,7 @@ mod tests {
         assert_eq!(clean("a\x00b\x7fc\x08d\re"), "abcde");
         assert_eq!(clean("user\u{202e}gnp.exe"), "usergnp.exe");
         assert_eq!(clean("a\nb\tc"), "a b    c");
+        assert_eq!(clean("❤\u{fe0f} 👍\u{1f3fd} 👨\u{200d}👩 a\u{200b}b\u{ad}c"), "❤ 👍 👨👩 abc");
         assert_eq!(clean_multiline("a\r\nb\x1b[1m"), "a\nb");
     }
 

@@ -194,8 +194,13 @@ impl AlertmanagerClient {
 
     /// Every alert Alertmanager holds: active, silenced, inhibited.
     pub async fn alerts(&self) -> Result<Vec<Alert>, SourceError> {
-        let body = self.http.get("/api/v2/alerts", &[]).await?;
-        let wire: Vec<WireAlert> = decode(&body)?;
+        self.parse_alerts(&self.http.get("/api/v2/alerts", &[]).await?)
+    }
+
+    /// Reads a `/api/v2/alerts` answer. Public so that benches and property
+    /// tests reach the parser without a server.
+    pub fn parse_alerts(&self, body: &Body) -> Result<Vec<Alert>, SourceError> {
+        let wire: Vec<WireAlert> = decode(body)?;
         Ok(wire.into_iter().map(|a| self.to_alert(a)).collect())
     }
 
@@ -224,7 +229,12 @@ impl AlertmanagerClient {
     }
 
     pub async fn silences(&self) -> Result<Vec<Silence>, SourceError> {
-        let wire: Vec<WireSilence> = decode(&self.http.get("/api/v2/silences", &[]).await?)?;
+        Self::parse_silences(&self.http.get("/api/v2/silences", &[]).await?)
+    }
+
+    /// Reads a `/api/v2/silences` answer.
+    pub fn parse_silences(body: &Body) -> Result<Vec<Silence>, SourceError> {
+        let wire: Vec<WireSilence> = decode(body)?;
         Ok(wire.into_iter().map(to_silence).collect())
     }
 

@@ -90,9 +90,24 @@ pub(crate) fn from_reqwest(err: reqwest::Error, timeout: Duration) -> SourceErro
     SourceError::Decode(last_cause(&err))
 }
 
+/// rustls' words for a failed handshake. "corrupt message" is what an
+/// `https://` URL pointed at a plain HTTP port gets (the server answers the
+/// ClientHello with an HTTP 400); without it that showed as "cannot connect".
 fn is_tls(chain: &str) -> bool {
     let lower = chain.to_ascii_lowercase();
-    ["certificate", "tls", "handshake", "invalidcertificate", "unknownissuer"].iter().any(|w| lower.contains(w))
+    [
+        "certificate",
+        "tls",
+        "handshake",
+        "invalidcertificate",
+        "unknownissuer",
+        "corrupt message",
+        "received fatal alert",
+        "peer is incompatible",
+        "peer misbehaved",
+    ]
+    .iter()
+    .any(|w| lower.contains(w))
 }
 
 fn error_chain(err: &dyn std::error::Error) -> String {

@@ -28,6 +28,8 @@ pub struct HttpClient {
     timeout: Duration,
     max_body: usize,
     headers: HeaderMap,
+    /// The secrets in `headers`, in every form an answer could echo them.
+    secrets: Option<regex::bytes::Regex>,
 }
 
 impl std::fmt::Debug for HttpClient {
@@ -94,7 +96,9 @@ impl HttpClient {
             builder = builder.danger_accept_invalid_certs(true);
         }
         let inner = builder.build().map_err(|e| EndpointError::Tls(e.to_string()))?;
-        Ok(Self { inner, base, timeout, max_body: ep.max_body_bytes.unwrap_or(DEFAULT_MAX_BODY), headers })
+        let secrets = secret_pattern(&headers);
+        let max_body = ep.max_body_bytes.unwrap_or(DEFAULT_MAX_BODY);
+        Ok(Self { inner, base, timeout, max_body, headers, secrets })
     }
 
     pub fn base_url(&self) -> &Url {
@@ -164,17 +168,17 @@ impl HttpClient {
         }
     }
 
-    /// Sends and reads the body chunk by chunk, stopping at the cap.
+    /// Sends and reads the body chunk by chunk, stopping at the cap. Any
+    /// secret of ours the server echoes (a proxy's error page quoting the
+    /// request) is replaced by `***`: bodies become error messages, which
+    /// reach the screen and the log.
     async fn read(&self, req: reqwest::RequestBuilder) -> Result<Body, SourceError> {
         let started = Instant::now();
         let mut resp = req.send().await.map_err(|e| from_reqwest(e, self.timeout))?;
         let status = resp.status().as_u16();
-        let content_type = resp
-            .headers()
-            .get(header::CONTENT_TYPE)
-            .and_then(|v| v.to_str().ok())
-            .unwrap_or_default()
-            .to_ascii_lowercase();
+        let content_type = resp.headers().get(header::CONTENT_TYPE).and_then(|v| v.to_str().ok()).unwrap_or_default();
+        let content_type = self.redact(crate::text::clean(content_type).into_owned().into_bytes());
+        let content_type = String::from_utf8_lossy(&content_type).to_ascii_lowercase();
         if let Some(len) = resp.content_length()
             && len as usize > self.max_body
         {
@@ -187,8 +191,49 @@ impl HttpClient {
             }
             bytes.extend_from_slice(&chunk);
         }
+        let bytes = self.redact(bytes);
         Ok(Body { status, content_type, bytes, elapsed: started.elapsed() })
     }
+
+    /// `bytes` with our secrets replaced by `***` (not copied when none is there).
+    fn redact(&self, bytes: Vec<u8>) -> Vec<u8> {
+        match &self.secrets {
+            Some(re) if re.is_match(&bytes) => re.replace_all(&bytes, &b"***"[..]).into_owned(),
+            _ => bytes,
+        }
+    }
+}
+
+/// A pattern matching the sensitive header values as sent (`Bearer t`,
+/// `Basic b64`), their credentials (`t`, `b64`), and for basic auth the
+/// decoded `user:password` and the password alone. Longest first, so a
+/// whole header value is replaced rather than a part of it.
+fn secret_pattern(headers: &HeaderMap) -> Option<regex::bytes::Regex> {
+    use base64::Engine;
+    let mut forms: Vec<String> = Vec::new();
+    for value in headers.values().filter(|v| v.is_sensitive()) {
+        let Ok(value) = value.to_str() else { continue };
+        forms.push(value.to_string());
+        let Some((scheme, credentials)) = value.split_once(' ') else { continue };
+        forms.push(credentials.to_string());
+        if scheme.eq_ignore_ascii_case("basic")
+            && let Ok(raw) = base64::engine::general_purpose::STANDARD.decode(credentials)
+            && let Ok(raw) = String::from_utf8(raw)
+        {
+            if let Some((_, password)) = raw.split_once(':') {
+                forms.push(password.to_string());
+            }
+            forms.push(raw);
+        }
+    }
+    forms.retain(|f| !f.trim().is_empty());
+    forms.sort_by_key(|f| std::cmp::Reverse(f.len()));
+    forms.dedup();
+    if forms.is_empty() {
+        return None;
+    }
+    let alternatives: Vec<String> = forms.iter().map(|f| regex::escape(f)).collect();
+    regex::bytes::Regex::new(&alternatives.join("|")).ok()
 }
 
 /// Builds a header map, marking auth values sensitive so that they are
@@ -202,4 +247,25 @@ pub(crate) fn header_map(pairs: &[(String, String, bool)]) -> Result<HeaderMap, 
         map.insert(name, value);
     }
     Ok(map)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn echoed_secrets_are_redacted_in_every_form() {
+        let pairs = [
+            ("authorization".to_string(), "Basic b3BzOmh1bnRlcjI=".to_string(), true),
+            ("x-scope-orgid".to_string(), "tenant-1".to_string(), false),
+        ];
+        let re = secret_pattern(&header_map(&pairs).unwrap()).unwrap();
+        let echoed = b"Authorization: Basic b3BzOmh1bnRlcjI= creds b3BzOmh1bnRlcjI= ops:hunter2 pw hunter2 tenant-1";
+        let out = re.replace_all(echoed, &b"***"[..]);
+        assert_eq!(&out[..], b"Authorization: *** creds *** *** pw *** tenant-1");
+        let bearer = [("authorization".to_string(), "Bearer t0k".to_string(), true)];
+        let re = secret_pattern(&header_map(&bearer).unwrap()).unwrap();
+        assert_eq!(&re.replace_all(b"Bearer t0k or t0k", &b"***"[..])[..], b"*** or ***");
+        assert!(secret_pattern(&header_map(&pairs[1..]).unwrap()).is_none(), "only sensitive headers");
+    }
 }

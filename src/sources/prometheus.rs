@@ -159,8 +159,13 @@ impl PrometheusClient {
 
     /// Firing and pending alerts, as Prometheus' rule evaluation sees them.
     pub async fn alerts(&self) -> Result<Vec<Alert>, SourceError> {
-        let body = self.http.get("/api/v1/alerts", &[]).await?;
-        let data: AlertsData = decode(&body)?;
+        self.parse_alerts(&self.http.get("/api/v1/alerts", &[]).await?)
+    }
+
+    /// Reads a `/api/v1/alerts` answer. Public so that benches and property
+    /// tests reach the parser without a server.
+    pub fn parse_alerts(&self, body: &Body) -> Result<Vec<Alert>, SourceError> {
+        let data: AlertsData = decode(body)?;
         Ok(data.alerts.into_iter().map(|a| self.to_alert(a)).collect())
     }
 
@@ -185,8 +190,12 @@ impl PrometheusClient {
 
     /// Alerting rules only (recording rules are skipped).
     pub async fn rules(&self) -> Result<Vec<AlertRule>, SourceError> {
-        let body = self.http.get("/api/v1/rules", &[("type", "alert".to_string())]).await?;
-        let data: RulesData = decode(&body)?;
+        Self::parse_rules(&self.http.get("/api/v1/rules", &[("type", "alert".to_string())]).await?)
+    }
+
+    /// Reads a `/api/v1/rules` answer, keeping alerting rules only.
+    pub fn parse_rules(body: &Body) -> Result<Vec<AlertRule>, SourceError> {
+        let data: RulesData = decode(body)?;
         Ok(data
             .groups
             .into_iter()
@@ -220,8 +229,12 @@ impl PrometheusClient {
             ("end", format!("{end:.3}")),
             ("step", format!("{}", step.as_secs_f64().max(0.001))),
         ];
-        let body = self.http.post_form("/api/v1/query_range", &form).await?;
-        parse_matrix(decode(&body)?)
+        Self::parse_series(&self.http.post_form("/api/v1/query_range", &form).await?)
+    }
+
+    /// Reads a query or range-query answer (matrix, vector or scalar).
+    pub fn parse_series(body: &Body) -> Result<Vec<Series>, SourceError> {
+        parse_matrix(decode(body)?)
     }
 
     /// An instant query; a scalar comes back as one series with no labels.
@@ -230,8 +243,7 @@ impl PrometheusClient {
         if let Some(t) = time {
             form.push(("time", format!("{t:.3}")));
         }
-        let body = self.http.post_form("/api/v1/query", &form).await?;
-        parse_matrix(decode(&body)?)
+        Self::parse_series(&self.http.post_form("/api/v1/query", &form).await?)
     }
 
     pub async fn buildinfo(&self) -> Result<BuildInfo, SourceError> {
