@@ -86,6 +86,23 @@ struct SilenceStatus {
     state: String,
 }
 
+/// One group of `/api/v2/alerts/groups`.
+#[derive(Debug, Clone, PartialEq)]
+pub struct AlertGroup {
+    pub labels: Labels,
+    pub receiver: String,
+    pub alerts: Vec<Alert>,
+}
+
+#[derive(Deserialize)]
+struct WireGroup {
+    #[serde(default)]
+    labels: Labels,
+    receiver: Receiver,
+    #[serde(default)]
+    alerts: Vec<WireAlert>,
+}
+
 /// What is POSTed to create (no `id`) or replace (with `id`) a silence.
 #[derive(Debug, Clone, Serialize)]
 pub struct PostableSilence {
@@ -228,6 +245,20 @@ impl AlertmanagerClient {
         }
     }
 
+    /// Alertmanager's own grouping (by its route's `group_by`), each group
+    /// with its labels, receiver and alerts.
+    pub async fn groups(&self) -> Result<Vec<AlertGroup>, SourceError> {
+        let wire: Vec<WireGroup> = decode(&self.http.get("/api/v2/alerts/groups", &[]).await?)?;
+        Ok(wire
+            .into_iter()
+            .map(|g| AlertGroup {
+                labels: g.labels,
+                receiver: g.receiver.name,
+                alerts: g.alerts.into_iter().map(|a| self.to_alert(a)).collect(),
+            })
+            .collect())
+    }
+
     pub async fn silences(&self) -> Result<Vec<Silence>, SourceError> {
         Self::parse_silences(&self.http.get("/api/v2/silences", &[]).await?)
     }
@@ -331,6 +362,17 @@ mod tests {
         assert_eq!(to_silence(e.into_iter().next().unwrap()).state, SilenceState::Expired);
         let created: SilenceCreated = decode(&captured("post_silence.json", 200)).unwrap();
         assert_eq!(created.silence_id, "1890f271-1153-400f-9f01-bdc41adac397");
+    }
+
+    #[test]
+    fn groups_parse_before_and_after_a_silence() {
+        let c = client();
+        let g: Vec<WireGroup> = decode(&captured("alert_groups.json", 200)).unwrap();
+        assert_eq!(g[0].labels["alertname"], "AlwaysFiring");
+        assert_eq!(g[0].receiver.name, "default");
+        let g: Vec<WireGroup> = decode(&captured("alert_groups_after_silence.json", 200)).unwrap();
+        let alerts: Vec<Alert> = g.into_iter().flat_map(|g| g.alerts).map(|a| c.to_alert(a)).collect();
+        assert!(alerts.iter().any(|a| a.state == AlertState::Silenced));
     }
 
     #[test]
