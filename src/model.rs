@@ -21,13 +21,18 @@ pub enum Severity {
 impl Severity {
     /// Reads the `severity` label the way teams spell it (Prometheus'
     /// examples use `page`; many teams use p1/p2 or sev1/sev2).
+    /// No allocation: the board sorts and counts 10 000 alerts by it.
     pub fn from_label(value: Option<&str>) -> Self {
-        let v = value.unwrap_or_default().trim().to_ascii_lowercase();
-        match v.as_str() {
-            "critical" | "crit" | "page" | "emergency" | "fatal" | "p1" | "sev1" | "disaster" => Self::Critical,
-            "warning" | "warn" | "error" | "high" | "major" | "p2" | "sev2" => Self::Warning,
-            "info" | "informational" | "notice" | "low" | "minor" | "none" | "p3" | "p4" | "sev3" => Self::Info,
-            _ => Self::Other,
+        let v = value.unwrap_or_default().trim();
+        let any = |names: &[&str]| names.iter().any(|n| v.eq_ignore_ascii_case(n));
+        if any(&["critical", "crit", "page", "emergency", "fatal", "p1", "sev1", "disaster"]) {
+            Self::Critical
+        } else if any(&["warning", "warn", "error", "high", "major", "p2", "sev2"]) {
+            Self::Warning
+        } else if any(&["info", "informational", "notice", "low", "minor", "none", "p3", "p4", "sev3"]) {
+            Self::Info
+        } else {
+            Self::Other
         }
     }
 

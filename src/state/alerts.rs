@@ -163,13 +163,11 @@ impl AlertsState {
         }
         // Severity first, then newest first.
         let alerts = &self.alerts;
-        visible.sort_by(|&a, &b| {
-            let (a, b) = (&alerts[a].alert, &alerts[b].alert);
-            (a.severity(), std::cmp::Reverse(a.starts_at), &a.fingerprint).cmp(&(
-                b.severity(),
-                std::cmp::Reverse(b.starts_at),
-                &b.fingerprint,
-            ))
+        // Keys computed once per alert: `severity()` reads and lowercases a
+        // label, and comparing 10 000 alerts calls it 260 000 times.
+        visible.sort_by_cached_key(|&i| {
+            let a = &alerts[i].alert;
+            (a.severity(), std::cmp::Reverse(a.starts_at), a.fingerprint.as_str())
         });
         self.rows = match &self.grouping {
             Grouping::None => visible.into_iter().map(Row::Alert).collect(),
