@@ -298,6 +298,13 @@ impl Console {
 
     /// Draws if something changed since the last frame.
     pub fn draw<B: Backend>(&mut self, terminal: &mut Terminal<B>) -> Result<(), B::Error> {
+        if std::mem::take(&mut self.state.repaint) {
+            // `resize` clears the screen and both buffers without asking
+            // the terminal for the cursor (whose answer the input task would
+            // swallow): the next frame repaints every cell.
+            let size = terminal.size()?;
+            terminal.resize(ratatui::layout::Rect::new(0, 0, size.width, size.height))?;
+        }
         if self.state.dirty {
             self.state.dirty = false;
             terminal.draw(|f| crate::ui::draw(f, &self.state))?;

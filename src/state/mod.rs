@@ -128,6 +128,9 @@ pub struct State {
     pub context: String,
     /// Something visible changed since the last frame.
     pub dirty: bool,
+    /// The terminal was resized: the next frame repaints every cell, so a
+    /// frame drawn at a stale size during a resize storm cannot linger.
+    pub repaint: bool,
     pub quit: bool,
     /// First row shown in the alert list; kept by the list pane while
     /// drawing so the selection stays in view (as ratatui's `ListState`).
@@ -172,6 +175,7 @@ impl State {
             drill: setup.drill,
             context: setup.context,
             dirty: true,
+            repaint: false,
             quit: false,
             list_offset: Cell::new(0),
             list_area: Cell::new(Rect::default()),

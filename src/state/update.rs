@@ -27,6 +27,7 @@ fn apply(state: &mut State, msg: Msg) -> Vec<Cmd> {
         Msg::Resize(w, h) => {
             super::runbook_flow::resize(state, w, h);
             state.dirty = true;
+            state.repaint = true;
             Vec::new()
         }
         Msg::Tick(now) => {
