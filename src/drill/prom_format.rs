@@ -72,26 +72,9 @@ pub(crate) fn labels_json(l: &Labels) -> Json {
     Json::Object(l.iter().map(|(k, v)| (k.clone(), Json::String(v.clone()))).collect())
 }
 
-/// `model.LabelSet.Fingerprint()`: FNV-1a 64 over sorted names and values,
-/// each followed by the 0xff separator, printed as 16 hex digits.
-pub(crate) fn fingerprint(l: &Labels) -> String {
-    const OFFSET: u64 = 14_695_981_039_346_656_037;
-    const PRIME: u64 = 1_099_511_628_211;
-    let mut h = OFFSET;
-    let mut add = |bytes: &[u8]| {
-        for b in bytes {
-            h ^= u64::from(*b);
-            h = h.wrapping_mul(PRIME);
-        }
-    };
-    for (k, v) in l {
-        add(k.as_bytes());
-        add(&[0xff]);
-        add(v.as_bytes());
-        add(&[0xff]);
-    }
-    format!("{h:016x}")
-}
+/// Alertmanager's label-set fingerprint: the console's own, so the two can
+/// never disagree.
+pub(crate) use crate::model::fingerprint;
 
 /// Parses a Prometheus/Loki API time: Unix seconds (fractional allowed) or
 /// RFC 3339.
