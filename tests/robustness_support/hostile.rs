@@ -89,10 +89,18 @@ impl Drop for Hostile {
     }
 }
 
-/// A URL where nothing listens: the port was free a moment ago.
+/// A URL where nothing listens. The port is below Linux's ephemeral range
+/// (32768+), so no one binding port 0 meanwhile takes it, and a test can
+/// bring the source back on it with [`Hostile::start_on`].
 pub fn refused_url() -> String {
-    let l = std::net::TcpListener::bind("127.0.0.1:0").expect("bind 127.0.0.1:0");
-    format!("http://{}", l.local_addr().expect("local address"))
+    use std::hash::{BuildHasher, RandomState};
+    for attempt in 0u64..1000 {
+        let port = 20_000 + (RandomState::new().hash_one(attempt) % 12_000) as u16;
+        if let Ok(l) = std::net::TcpListener::bind(("127.0.0.1", port)) {
+            return format!("http://{}", l.local_addr().expect("local address"));
+        }
+    }
+    panic!("no free port in 20000..32000 on 127.0.0.1");
 }
 
 async fn accept_loop(listener: TcpListener, mode: Arc<Mutex<Mode>>, stop: CancellationToken) {

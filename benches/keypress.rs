@@ -1,0 +1,112 @@
+//! Keypress to frame with 10 000 alerts on the board: `state::update` on a
+//! key, then a full `ui::draw` into a 160x48 `TestBackend` (ratatui's diff
+//! included). Target: p99 under 5 ms. Printed after criterion's report:
+//! p50/p99/max of single keypresses. Also a poll of 10 000 alerts, changed
+//! and unchanged. (The logs pane's 100 000 lines are benched in
+//! `benches/logs.rs`.)
+
+mod support;
+
+use criterion::{BatchSize, Criterion};
+use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
+use ratatui::Terminal;
+use ratatui::backend::TestBackend;
+use warroom::msg::Msg;
+use warroom::state::{State, update};
+
+const ALERTS: usize = 10_000;
+
+fn key(code: KeyCode) -> Msg {
+    Msg::Key(KeyEvent::new(code, KeyModifiers::NONE))
+}
+
+fn frame(state: &mut State, terminal: &mut Terminal<TestBackend>, msg: Msg) {
+    update(state, msg);
+    terminal.draw(|f| warroom::ui::draw(f, state)).expect("draw");
+}
+
+/// Each case: a name and the keys pressed in turn (a cycle that returns to
+/// where it started, so the state stays comparable across iterations).
+fn cases() -> Vec<(&'static str, Vec<KeyCode>)> {
+    vec![
+        ("down/up", vec![KeyCode::Char('j'), KeyCode::Char('k')]),
+        ("page down/up", vec![KeyCode::PageDown, KeyCode::PageUp]),
+        ("bottom/top", vec![KeyCode::Char('G'), KeyCode::Char('g')]),
+        ("filter keystroke", vec![KeyCode::Char('x'), KeyCode::Backspace]),
+        ("group-by cycle", vec![KeyCode::Char('b')]),
+        ("help open/close", vec![KeyCode::Char('?'), KeyCode::Esc]),
+    ]
+}
+
+fn setup(name: &str) -> (State, Terminal<TestBackend>) {
+    let mut state = support::board(ALERTS);
+    let mut terminal = Terminal::new(TestBackend::new(160, 48)).expect("terminal");
+    if name == "filter keystroke" {
+        // Typing in the `/` prompt: every key re-filters the 10 000 alerts.
+        frame(&mut state, &mut terminal, key(KeyCode::Char('/')));
+        for c in "svc-1".chars() {
+            frame(&mut state, &mut terminal, key(KeyCode::Char(c)));
+        }
+    }
+    terminal.draw(|f| warroom::ui::draw(f, &state)).expect("draw");
+    (state, terminal)
+}
+
+fn bench(c: &mut Criterion) {
+    let mut group = c.benchmark_group("keypress_10k_alerts_160x48");
+    for (name, keys) in cases() {
+        let (mut state, mut terminal) = setup(name);
+        let mut i = 0;
+        group.bench_function(name, |b| {
+            b.iter(|| {
+                frame(&mut state, &mut terminal, key(keys[i % keys.len()]));
+                i += 1;
+            })
+        });
+    }
+    group.finish();
+
+    let mut group = c.benchmark_group("poll_10k_alerts");
+    let now = chrono::Utc::now();
+    let same = support::alerts(ALERTS, now);
+    let mut state = support::board(ALERTS);
+    update(&mut state, support::poll(same.clone()));
+    // The alerts are cloned outside the timing: the poller hands them over.
+    group.sample_size(20);
+    group.bench_function("unchanged", |b| {
+        b.iter_batched(|| support::poll(same.clone()), |msg| update(&mut state, msg), BatchSize::LargeInput)
+    });
+    let mut other = same.clone();
+    other[0].labels.insert("flip".into(), "1".into());
+    let mut flip = false;
+    group.bench_function("changed (rebuild + regroup)", |b| {
+        b.iter_batched(
+            || {
+                flip = !flip;
+                support::poll(if flip { other.clone() } else { same.clone() })
+            },
+            |msg| update(&mut state, msg),
+            BatchSize::LargeInput,
+        )
+    });
+    group.finish();
+}
+
+fn tails() {
+    println!("\nsingle keypress to frame, 10 000 alerts, 160x48 (p99 target: 5 ms)");
+    for (name, keys) in cases() {
+        let (mut state, mut terminal) = setup(name);
+        let mut i = 0;
+        support::percentiles(name, 2000, || {
+            frame(&mut state, &mut terminal, key(keys[i % keys.len()]));
+            i += 1;
+        });
+    }
+}
+
+fn main() {
+    let mut c = Criterion::default().configure_from_args();
+    bench(&mut c);
+    c.final_summary();
+    tails();
+}
