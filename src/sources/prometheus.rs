@@ -19,13 +19,14 @@ pub struct PrometheusClient {
 }
 
 /// The `{status, data, errorType, error, warnings}` envelope.
+/// Loki's query endpoints answer in the same envelope.
 #[derive(Deserialize)]
-struct Envelope<T> {
-    status: String,
-    data: Option<T>,
+pub(crate) struct Envelope<T> {
+    pub(crate) status: String,
+    pub(crate) data: Option<T>,
     #[serde(rename = "errorType")]
-    error_type: Option<String>,
-    error: Option<String>,
+    pub(crate) error_type: Option<String>,
+    pub(crate) error: Option<String>,
 }
 
 /// Reads an API response: the data on success, the API's own error

@@ -12,22 +12,12 @@ use super::{Entry, LogLine, QueryResult, Stream};
 use crate::model::Labels;
 use crate::sources::SourceError;
 use crate::sources::http::Body;
-use crate::sources::prometheus::{Series, parse_value};
+use crate::sources::prometheus::{Envelope, Series, parse_value};
 
 /// Longest line kept whole, in bytes; the rest is replaced by a marker. A
 /// Java stack trace in one line is a few KiB; a 10 MiB base64 blob is not
 /// something anyone reads in a terminal.
 pub const MAX_LINE_BYTES: usize = 8 * 1024;
-
-/// The `{status, data}` envelope of Loki's query endpoints.
-#[derive(Deserialize)]
-struct Envelope<T> {
-    status: String,
-    data: Option<T>,
-    #[serde(rename = "errorType")]
-    error_type: Option<String>,
-    error: Option<String>,
-}
 
 /// Reads bytes as JSON; bytes that are not UTF-8 are read again lossily, so
 /// one bad byte in a log line does not lose the whole answer.
