@@ -107,3 +107,69 @@ fn relative_links_resolve_inside_the_runbooks_directory() {
         }
     }
 }
+
+/// Metric names a PromQL expression selects.
+fn metric_names(promql: &str) -> Vec<String> {
+    use promql_parser::parser::Expr;
+    use promql_parser::util::{ExprVisitor, walk_expr};
+    struct Names(Vec<String>);
+    impl ExprVisitor for Names {
+        type Error = std::convert::Infallible;
+        fn pre_visit(&mut self, e: &Expr) -> Result<bool, Self::Error> {
+            let vs = match e {
+                Expr::VectorSelector(vs) => Some(vs),
+                Expr::MatrixSelector(m) => Some(&m.vs),
+                _ => None,
+            };
+            self.0.extend(vs.and_then(|vs| vs.name.clone()));
+            Ok(true)
+        }
+    }
+    let expr = promql_parser::parser::parse(promql.trim()).unwrap_or_else(|e| panic!("{promql}\n{e}"));
+    let mut names = Names(Vec::new());
+    let Ok(_) = walk_expr(&mut names, &expr);
+    names.0
+}
+
+/// A runbook opened from `warroom demo` must query metrics the drill serves,
+/// or a query copied from it (`y`, then `:query`) graphs nothing.
+#[test]
+fn drill_runbooks_query_metrics_the_drill_serves() {
+    let drills = PathBuf::from(concat!(env!("CARGO_MANIFEST_DIR"), "/assets/drills"));
+    let mut served = std::collections::BTreeSet::new();
+    let mut linked = std::collections::BTreeSet::new();
+    for entry in std::fs::read_dir(&drills).expect("assets/drills") {
+        let path = entry.expect("entry").path();
+        if path.extension().is_none_or(|e| e != "toml") {
+            continue;
+        }
+        let doc: toml::Table = toml::from_str(&std::fs::read_to_string(&path).expect("read")).expect("toml");
+        let names = |key: &str| -> Vec<String> {
+            let list = doc.get(key).and_then(|v| v.as_array()).cloned().unwrap_or_default();
+            list.iter().filter_map(|s| s.get("name")?.as_str().map(str::to_string)).collect()
+        };
+        served.extend(names("series"));
+        for h in names("histograms") {
+            served.extend(["_bucket", "_sum", "_count"].map(|suffix| format!("{h}{suffix}")));
+        }
+        for alert in doc.get("alerts").and_then(|v| v.as_array()).into_iter().flatten() {
+            let url = alert.get("annotations").and_then(|a| a.get("runbook_url")).and_then(|u| u.as_str());
+            linked.extend(url.map(str::to_string));
+        }
+    }
+    assert!(linked.len() >= 3, "drills link runbooks: {linked:?}");
+    let mut missing = Vec::new();
+    for name in &linked {
+        for (lang, code) in code_blocks(&read(name)) {
+            if lang != "promql" {
+                continue;
+            }
+            for metric in metric_names(&code) {
+                if !served.contains(&metric) {
+                    missing.push(format!("{name}: {metric}"));
+                }
+            }
+        }
+    }
+    assert!(missing.is_empty(), "metrics no drill simulates:\n{}", missing.join("\n"));
+}
