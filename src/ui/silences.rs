@@ -76,3 +76,118 @@ fn silence_line(state: &State, s: &Silence, width: usize) -> Line<'static> {
     }
     Line::from(spans)
 }
+
+#[cfg(test)]
+mod tests {
+    use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
+    use ratatui::Terminal;
+    use ratatui::backend::TestBackend;
+
+    use crate::model::Matcher;
+    use crate::msg::{Msg, Payload, SourceId, SourceKind};
+    use crate::state::silences::tests::silence;
+    use crate::state::tests::{board, now, poll, state};
+    use crate::state::{State, update};
+
+    const AM0: SourceId = SourceId { kind: SourceKind::Alertmanager, index: 0 };
+
+    fn render(s: &State, w: u16, h: u16) -> String {
+        let mut t = Terminal::new(TestBackend::new(w, h)).unwrap();
+        t.draw(|f| crate::ui::draw(f, s)).unwrap();
+        let buf = t.backend().buffer().clone();
+        (0..h)
+            .map(|y| (0..w).map(|x| buf[(x, y)].symbol().to_string()).collect::<String>().trim_end().to_string())
+            .collect::<Vec<_>>()
+            .join("\n")
+    }
+
+    fn keys(s: &mut State, text: &str) {
+        for c in text.chars() {
+            update(s, Msg::Key(KeyEvent::new(KeyCode::Char(c), KeyModifiers::NONE)));
+        }
+    }
+
+    fn code(s: &mut State, code: KeyCode) {
+        update(s, Msg::Key(KeyEvent::new(code, KeyModifiers::NONE)));
+    }
+
+    fn eq(name: &str, value: &str) -> Matcher {
+        Matcher { name: name.into(), value: value.into(), is_regex: false, is_equal: true }
+    }
+
+    fn loaded() -> State {
+        let mut s = state();
+        update(&mut s, poll(AM0, Ok(Payload::AmAlerts(board()))));
+        let ack = crate::state::silences::exact_matchers(&s.alerts.selected().unwrap().alert);
+        let mut pending = silence("p-1", vec![eq("service", "db")], "db migration tonight", 240);
+        pending.starts_at = now() + chrono::Duration::minutes(60);
+        let silences = vec![
+            silence("a-1", ack, "ack by alice", 23),
+            silence("d-1", vec![eq("service", "api"), eq("env", "prod")], "deploy 4.2", 55),
+            pending,
+            silence("x-1", vec![eq("alertname", "Watchdog")], "noise", -90),
+        ];
+        update(&mut s, poll(AM0, Ok(Payload::AmSilences(silences))));
+        s
+    }
+
+    #[test]
+    fn form_with_preview() {
+        let mut s = loaded();
+        keys(&mut s, "s");
+        code(&mut s, KeyCode::Char(' ')); // alertname off
+        code(&mut s, KeyCode::BackTab);
+        keys(&mut s, "deploy");
+        insta::assert_snapshot!(render(&s, 110, 24));
+    }
+
+    #[test]
+    fn form_asks_twice_for_a_broad_silence() {
+        let mut s = loaded();
+        s.silence_settings.confirm_over = 0;
+        keys(&mut s, "s");
+        code(&mut s, KeyCode::Right);
+        code(&mut s, KeyCode::Right);
+        update(&mut s, Msg::Key(KeyEvent::new(KeyCode::Char('u'), KeyModifiers::CONTROL)));
+        keys(&mut s, ".+"); // alertname=~".+"
+        for k in [KeyCode::Tab, KeyCode::Char(' '), KeyCode::Tab, KeyCode::Char(' ')] {
+            code(&mut s, k); // service and severity off
+        }
+        for _ in 0..3 {
+            code(&mut s, KeyCode::BackTab);
+        }
+        keys(&mut s, "maintenance");
+        code(&mut s, KeyCode::Enter);
+        let screen = render(&s, 110, 24);
+        assert!(screen.contains("this silences 5 alerts (regex matchers only) — press y to confirm"), "{screen}");
+        insta::assert_snapshot!(screen);
+    }
+
+    #[test]
+    fn view_lists_active_pending_expired() {
+        let mut s = loaded();
+        keys(&mut s, "S");
+        insta::assert_snapshot!(render(&s, 120, 14));
+        keys(&mut s, "/deploy");
+        let screen = render(&s, 120, 14);
+        assert!(screen.contains("Silences (1) · /deploy█"), "{screen}");
+        assert!(!screen.contains("ack by alice"), "{screen}");
+    }
+
+    #[test]
+    fn board_marks_acks_and_header_counts_and_read_only() {
+        let mut s = loaded();
+        s.read_only = true;
+        let screen = render(&s, 130, 20);
+        assert!(screen.contains("READ-ONLY"), "{screen}");
+        assert!(screen.contains("✓ acked by alice 23m left"), "{screen}");
+        assert!(screen.contains("(until 12:23 UTC, silence"), "{screen}");
+        let mut muted = board();
+        muted[0].state = crate::model::AlertState::Silenced;
+        muted[0].silenced_by = vec!["a-1".into()];
+        muted[1].state = crate::model::AlertState::Inhibited;
+        update(&mut s, poll(AM0, Ok(Payload::AmAlerts(muted))));
+        let screen = render(&s, 130, 20);
+        assert!(screen.contains("2 muted hidden: 1 silenced (1 acked), 1 inhibited (m)"), "{screen}");
+    }
+}
