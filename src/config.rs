@@ -224,6 +224,17 @@ mod tests {
     }
 
     #[test]
+    fn silence_settings_and_read_only() {
+        let cfg = Config::parse("read_only = true\nsilence_confirm_over = 10\nack_duration = \"45m\"").unwrap();
+        assert!(cfg.read_only);
+        assert_eq!((cfg.silence_confirm_over, cfg.ack_duration), (10, Duration::from_secs(45 * 60)));
+        assert!(Config::parse("ack_duration = \"5s\"").unwrap_err().contains("ack_duration"));
+        let mut cfg = Config::default();
+        cfg.apply(&Overrides { read_only: true, ..Overrides::default() }).unwrap();
+        assert!(cfg.read_only, "--read-only turns writes off whatever the file says");
+    }
+
+    #[test]
     fn flags_override_file() {
         let mut cfg = Config::parse("[[prometheus]]\nurl = \"http://a:9090\"\n").unwrap();
         let o = Overrides {
