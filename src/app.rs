@@ -48,6 +48,7 @@ pub struct Console {
     incident: Option<Session>,
     runbooks: RunbookLoader,
     logs: LogFollower,
+    silences: crate::sources::silence_writer::SilenceWriter,
     /// Escape sequences for the terminal itself (OSC 52 clipboard writes),
     /// written by the runtime after the next frame.
     pub terminal_writes: Vec<String>,
@@ -197,6 +198,11 @@ impl Console {
             user: crate::env::user(),
             logs: cfg.logs.clone(),
             session: format!("{}.{}", std::process::id(), Utc::now().timestamp_millis()),
+            read_only: cfg.read_only,
+            silences: crate::state::silences::SilenceSettings {
+                confirm_over: cfg.silence_confirm_over,
+                ack_duration: cfg.ack_duration,
+            },
         };
         let state = State::new(setup, keymap, theme, Utc::now());
         let (tx, rx) = mpsc::unbounded_channel();
@@ -216,10 +222,11 @@ impl Console {
                 Err(e) => tracing::warn!(error = %e, "cannot resume the open incident"),
             }
         }
+        let silences = crate::sources::silence_writer::SilenceWriter::new(&specs)?;
         let pollers = poller::spawn(specs, cfg.refresh, tx.clone())?;
         let runbooks = RunbookLoader::new(cfg)?;
         let logs = LogFollower::new(cfg)?;
-        Ok(Self { state, tx, rx, pollers, ranges, incident, runbooks, logs, terminal_writes: Vec::new() })
+        Ok(Self { state, tx, rx, pollers, ranges, incident, runbooks, logs, silences, terminal_writes: Vec::new() })
     }
 
     pub fn sender(&self) -> mpsc::UnboundedSender<Msg> {
@@ -244,6 +251,10 @@ impl Console {
                 }
                 Cmd::FollowLogs(spec) => self.logs.follow(*spec, self.tx.clone()),
                 Cmd::StopLogs => self.logs.stop(),
+                Cmd::PostSilence { draft, targets, origin } => {
+                    self.silences.post(*draft, targets, origin, self.tx.clone())
+                }
+                Cmd::ExpireSilence { id, targets } => self.silences.expire(id, targets, self.tx.clone()),
                 Cmd::Clipboard(text) => self.terminal_writes.push(crate::runbook::clipboard::osc52(&text)),
                 Cmd::Declare(_) | Cmd::Append { .. } | Cmd::ReadJournal | Cmd::Export => {
                     let msg = self.journal(cmd);

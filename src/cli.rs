@@ -51,6 +51,9 @@ pub struct Cli {
     /// Log file (default shown below).
     #[arg(long, value_name = "FILE", global = true)]
     pub log_file: Option<PathBuf>,
+    /// Never write to a source: no silence, no ack (shown in the header).
+    #[arg(long, global = true)]
+    pub read_only: bool,
     /// Print the commented sample configuration and exit.
     #[arg(long)]
     pub print_default_config: bool,
@@ -224,6 +227,7 @@ fn load_config(cli: &Cli, paths: &Paths) -> anyhow::Result<Config> {
         theme: cli.theme.clone(),
         refresh: cli.refresh,
         no_mouse: cli.no_mouse,
+        read_only: cli.read_only,
     })?;
     if cfg.incident_dir.is_none() {
         cfg.incident_dir = Some(paths.default_incident_dir());

@@ -54,6 +54,13 @@ pub struct Config {
     pub logs: crate::sources::loki::LogsConfig,
     /// Action name → key(s), over the defaults (see `?`).
     pub keymap: BTreeMap<String, KeyList>,
+    /// No silence or ack is ever written (also `--read-only`).
+    pub read_only: bool,
+    /// A silence matching more alerts than this asks for a confirmation.
+    pub silence_confirm_over: usize,
+    /// How long an ack (`a`) lasts, and how much `+` or a re-ack extends.
+    #[serde(with = "humantime_serde")]
+    pub ack_duration: Duration,
 }
 
 #[derive(Debug, Clone, Deserialize, PartialEq)]
@@ -89,6 +96,9 @@ impl Default for Config {
             signals: default_templates(),
             logs: crate::sources::loki::LogsConfig::default(),
             keymap: BTreeMap::new(),
+            read_only: false,
+            silence_confirm_over: 5,
+            ack_duration: Duration::from_secs(30 * 60),
         }
     }
 }
@@ -105,6 +115,7 @@ pub struct Overrides {
     pub theme: Option<String>,
     pub refresh: Option<f64>,
     pub no_mouse: bool,
+    pub read_only: bool,
 }
 
 impl Config {
@@ -127,6 +138,9 @@ impl Config {
     fn validate(&self) -> Result<(), String> {
         if self.signal_window < Duration::from_secs(10) {
             return Err(format!("signal_window = {:?} is too short (at least 10s)", self.signal_window));
+        }
+        if self.ack_duration < Duration::from_secs(60) {
+            return Err(format!("ack_duration = {:?} is too short (at least 1m)", self.ack_duration));
         }
         if self.refresh < Duration::from_millis(200) {
             return Err(format!("refresh = {:?} is too fast (at least 200ms)", self.refresh));
@@ -172,6 +186,9 @@ impl Config {
         if o.no_mouse {
             self.mouse = false;
         }
+        if o.read_only {
+            self.read_only = true;
+        }
         self.validate().map_err(ConfigError::Invalid)
     }
 
@@ -204,6 +221,17 @@ mod tests {
         assert!(e.contains("scheme"), "{e}");
         let e = Config::parse("colour = \"red\"").unwrap_err();
         assert!(e.contains("colour"), "{e}");
+    }
+
+    #[test]
+    fn silence_settings_and_read_only() {
+        let cfg = Config::parse("read_only = true\nsilence_confirm_over = 10\nack_duration = \"45m\"").unwrap();
+        assert!(cfg.read_only);
+        assert_eq!((cfg.silence_confirm_over, cfg.ack_duration), (10, Duration::from_secs(45 * 60)));
+        assert!(Config::parse("ack_duration = \"5s\"").unwrap_err().contains("ack_duration"));
+        let mut cfg = Config::default();
+        cfg.apply(&Overrides { read_only: true, ..Overrides::default() }).unwrap();
+        assert!(cfg.read_only, "--read-only turns writes off whatever the file says");
     }
 
     #[test]

@@ -62,6 +62,7 @@ actions! {
     StrikeNote, "strike-note", "Incident", "strike out the selected note (kept in history)", ["X"];
     Silence, "silence", "Act", "silence the alert", ["s"];
     Ack, "ack", "Act", "acknowledge (short silence on this alert)", ["a"];
+    Silences, "silences", "Act", "list silences (x expire, e edit, + extend)", ["S"];
 }
 
 impl Action {

@@ -74,6 +74,8 @@ pub enum Msg {
     Logs(Box<crate::sources::loki::LogBatch>),
     /// A runbook was loaded (or its fallback built).
     Runbook(std::sync::Arc<crate::runbook::Document>),
+    /// Alertmanager answered a silence write.
+    Silence(crate::state::silences::SilenceMsg),
     /// SIGTERM, SIGHUP or SIGINT: leave cleanly.
     Terminate,
 }
@@ -130,4 +132,17 @@ pub enum Cmd {
     /// Follow these logs (replacing the current follower).
     FollowLogs(Box<crate::sources::loki::FollowSpec>),
     StopLogs,
+    /// Create or replace a silence: try the Alertmanagers in `targets`
+    /// order (their config indexes), the next one only when one is
+    /// unreachable; answered by `Msg::Silence`.
+    PostSilence {
+        draft: Box<crate::state::silences::SilenceDraft>,
+        targets: Vec<usize>,
+        origin: crate::state::silences::SilenceOrigin,
+    },
+    /// Expire a silence, through the first reachable Alertmanager.
+    ExpireSilence {
+        id: String,
+        targets: Vec<usize>,
+    },
 }

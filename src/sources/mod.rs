@@ -9,6 +9,7 @@ pub mod loki;
 pub mod poller;
 pub mod probe;
 pub mod prometheus;
+pub mod silence_writer;
 
 pub use alertmanager::AlertmanagerClient;
 pub use endpoint::{Endpoint, EndpointError, SecretRef};

@@ -11,6 +11,11 @@ pub mod runbook;
 pub mod runbook_flow;
 pub mod schedule;
 pub mod signals;
+pub mod silence_form;
+pub mod silence_form_parse;
+pub mod silences;
+pub mod silences_flow;
+pub mod silences_view;
 pub mod sources;
 mod update;
 
@@ -88,6 +93,9 @@ pub struct Setup {
     pub logs: crate::sources::loki::LogsConfig,
     /// Unique per process, so note ids never collide between processes.
     pub session: String,
+    /// `--read-only` / `read_only = true`: no silence is ever written.
+    pub read_only: bool,
+    pub silences: silences::SilenceSettings,
 }
 
 /// The full-size chart (`c`, `:query`).
@@ -117,6 +125,16 @@ pub struct State {
     /// The note editor or declaration form, when open.
     pub editor: Option<crate::ui::note_editor::NoteEditor>,
     pub sources: Vec<SourceHealth>,
+    /// No write to any source (silences, acks); shown in the header. Set
+    /// from the config, may change at run time (a read-only context).
+    pub read_only: bool,
+    /// Every Alertmanager's silences, merged by id.
+    pub silences: silences::SilencesState,
+    pub silence_settings: silences::SilenceSettings,
+    /// The silence form, when open (over everything but help).
+    pub silence_form: Option<silence_form::SilenceForm>,
+    /// The silences view, when open.
+    pub silences_view: Option<silences_view::SilencesView>,
     pub keymap: Keymap,
     pub theme: Theme,
     pub focus: Pane,
@@ -165,6 +183,11 @@ impl State {
             logs_fingerprint: None,
             logs_pinned_query: false,
             sources: setup.sources.into_iter().map(|(id, name)| SourceHealth::new(id, name)).collect(),
+            read_only: setup.read_only,
+            silences: silences::SilencesState::default(),
+            silence_settings: setup.silences,
+            silence_form: None,
+            silences_view: None,
             keymap,
             theme,
             focus: Pane::Alerts,

@@ -55,6 +55,7 @@ fn apply(state: &mut State, msg: Msg) -> Vec<Cmd> {
             state.dirty = true;
             Vec::new()
         }
+        Msg::Silence(m) => super::silences_flow::on_msg(state, m),
         Msg::Terminate => {
             state.quit = true;
             vec![Cmd::Quit]
@@ -75,7 +76,12 @@ fn on_poll(state: &mut State, p: PollResult) -> Vec<Cmd> {
             state.signals.rules = r;
             changed
         }
-        Ok(Payload::AmSilences(_) | Payload::Ready) => false,
+        Ok(Payload::AmSilences(s)) => {
+            // Acks show on the board: repaint when silences change.
+            state.dirty |= state.silences.set(p.source.index, s);
+            false
+        }
+        Ok(Payload::Ready) => false,
         Err(_) => false,
     };
     if !(health_changed || data_changed) {
@@ -104,11 +110,19 @@ fn on_key(state: &mut State, key: KeyEvent) -> Vec<Cmd> {
     if state.editor.is_some() {
         return super::incident_flow::on_editor_key(state, key);
     }
+    if state.silence_form.is_some() {
+        return super::silences_flow::on_form_key(state, key);
+    }
     if state.prompt.is_some() {
         return on_prompt_key(state, key);
     }
     if state.runbook.is_some()
         && let Some(cmds) = super::runbook_flow::on_key(state, key)
+    {
+        return cmds;
+    }
+    if state.silences_view.is_some()
+        && let Some(cmds) = super::silences_view::on_key(state, key)
     {
         return cmds;
     }
@@ -174,6 +188,9 @@ fn on_action(state: &mut State, action: Action) -> Vec<Cmd> {
             state.alerts.show_muted = !state.alerts.show_muted;
             state.alerts.regroup();
         }
+        Action::Silence => super::silences_flow::open_form(state),
+        Action::Ack => return super::silences_flow::ack(state),
+        Action::Silences => super::silences_view::open(state),
         other => state.flash_info(format!("{}: not available in this build yet", other.description())),
     }
     Vec::new()

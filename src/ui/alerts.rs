@@ -133,6 +133,11 @@ fn alert_line<'a>(state: &State, b: &BoardAlert, width: usize) -> Line<'a> {
     if b.stale {
         spans.push(Span::styled(" (stale)", theme.style("stale")));
     }
+    if let Some(ack) = state.silences.ack_for(a, state.now) {
+        // Before the labels, so a narrow list still shows who is on it.
+        let mark = format!("✓ {} ", truncate_width(&clean(&ack.describe(state.now)), 32));
+        spans.insert(4, Span::styled(mark, theme.style("flash_info")));
+    }
     Line::from(spans)
 }
 

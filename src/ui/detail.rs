@@ -52,6 +52,11 @@ fn alert_lines(state: &State, a: &Alert) -> Vec<Line<'static>> {
         Span::styled(format!("  {} ", sev.name()), theme.severity(sev)),
         Span::styled(a.state.name().to_string(), theme.state(a.state)),
     ])];
+    if let Some(ack) = state.silences.ack_for(a, state.now) {
+        let until = ack.ends_at.format("%H:%M UTC");
+        let text = format!("✓ {} (until {until}, silence {})", clean(&ack.describe(state.now)), clean(&ack.silence_id));
+        lines.push(Line::styled(text, theme.style("flash_info")));
+    }
     let since = a.starts_at.format("%Y-%m-%d %H:%M:%S UTC");
     lines
         .push(Line::styled(format!("since {since} ({} ago)", format_age(state.now - a.starts_at)), theme.style("age")));

@@ -9,6 +9,8 @@ pub mod help;
 pub mod logs;
 pub mod note_editor;
 pub mod runbook;
+pub mod silence_form;
+pub mod silences;
 pub mod sparkline;
 pub mod status_bar;
 pub mod theme;
@@ -69,6 +71,12 @@ pub fn draw(frame: &mut Frame, state: &State) {
     }
     if let Some(editor) = &state.editor {
         note_editor::draw(frame, body, editor);
+    }
+    if let Some(view) = &state.silences_view {
+        silences::draw(frame, body, state, view);
+    }
+    if let Some(form) = &state.silence_form {
+        silence_form::draw(frame, body, state, form);
     }
     if state.help {
         help::draw(frame, body, state);

@@ -16,6 +16,10 @@ use crate::text::{clean, truncate_width};
 pub fn draw_header(frame: &mut Frame, area: Rect, state: &State) {
     let theme = &state.theme;
     let mut spans = vec![Span::styled(" warroom ", theme.style("title"))];
+    if state.read_only {
+        spans.push(Span::styled(" READ-ONLY ", theme.style("flash_error")));
+        spans.push(Span::raw(" "));
+    }
     if !state.context.is_empty() {
         spans.push(Span::styled(format!("ctx:{} ", clean(&state.context)), theme.style("header")));
     }
@@ -29,11 +33,13 @@ pub fn draw_header(frame: &mut Frame, area: Rect, state: &State) {
             spans.push(Span::styled(format!("{n} {} ", sev.name()), theme.severity(sev)));
         }
     }
+    let muted = crate::state::silences::mute_counts(state);
     if counts.muted_hidden > 0 {
         let hint = state.keymap.hint(Action::ToggleMuted);
-        spans.push(Span::styled(format!("· {} muted hidden ({hint}) ", counts.muted_hidden), theme.style("dim")));
+        let text = format!("· {} muted hidden{} ({hint}) ", counts.muted_hidden, muted.detail());
+        spans.push(Span::styled(text, theme.style("dim")));
     } else if state.alerts.show_muted {
-        spans.push(Span::styled("· showing muted ", theme.style("dim")));
+        spans.push(Span::styled(format!("· showing muted{} ", muted.detail()), theme.style("dim")));
     }
     if !state.alerts.filter.is_empty() {
         let f = truncate_width(&clean(&state.alerts.filter), 30);
