@@ -41,6 +41,8 @@ pub struct Options {
 /// The console without a terminal: usable on ratatui's `TestBackend`.
 pub struct Console {
     pub state: State,
+    /// The config, its active context the one running (switched in place).
+    cfg: Config,
     tx: mpsc::UnboundedSender<Msg>,
     rx: mpsc::UnboundedReceiver<Msg>,
     pollers: Pollers,
@@ -58,21 +60,24 @@ pub struct Console {
 struct LogFollower {
     client: Option<crate::sources::loki::LokiClient>,
     task: Option<tokio::task::JoinHandle<()>>,
+    /// The context generation its batches are tagged with.
+    generation: u64,
 }
 
 impl LogFollower {
-    fn new(cfg: &Config) -> anyhow::Result<Self> {
+    fn new(cfg: &Config, generation: u64) -> anyhow::Result<Self> {
         let client = match cfg.loki.first() {
             Some(ep) => Some(crate::sources::loki::LokiClient::new(HttpClient::new(ep)?, ep.display_name())),
             None => None,
         };
-        Ok(Self { client, task: None })
+        Ok(Self { client, task: None, generation })
     }
 
     fn follow(&mut self, spec: crate::sources::loki::FollowSpec, tx: mpsc::UnboundedSender<Msg>) {
         self.stop();
         if let Some(c) = &self.client {
-            let send = move |b| tx.send(Msg::Logs(Box::new(b))).is_ok();
+            let generation = self.generation;
+            let send = move |b| tx.send(tagged(generation, Msg::Logs(Box::new(b)))).is_ok();
             self.task = Some(crate::sources::loki::follow(c.clone(), spec, send));
         }
     }
@@ -129,34 +134,83 @@ impl RunbookLoader {
     }
 }
 
+/// A context's result, tagged so that it is dropped once the context changed.
+fn tagged(generation: u64, msg: Msg) -> Msg {
+    Msg::Tagged { generation, msg: Box::new(msg) }
+}
+
 /// Range queries for sparklines and charts, at most [`RANGE_CONCURRENCY`]
-/// at once against the first Prometheus.
+/// at once, against the context's Prometheus-compatible endpoints: the one
+/// that answered last, then the others in order when it fails.
 struct RangeRunner {
-    client: Option<PrometheusClient>,
+    clients: Arc<Vec<PrometheusClient>>,
+    /// Index of the endpoint that answered last (sticky: a dead first
+    /// endpoint costs one timeout, not one per query).
+    preferred: Arc<std::sync::atomic::AtomicUsize>,
     permits: Arc<Semaphore>,
+    generation: u64,
 }
 
 const RANGE_CONCURRENCY: usize = 4;
 
 impl RangeRunner {
-    fn new(cfg: &Config) -> anyhow::Result<Self> {
-        let client = match cfg.prometheus.first() {
-            Some(ep) => Some(PrometheusClient::new(HttpClient::new(ep)?, ep.display_name())),
-            None => None,
-        };
-        Ok(Self { client, permits: Arc::new(Semaphore::new(RANGE_CONCURRENCY)) })
+    fn new(cfg: &Config, generation: u64) -> anyhow::Result<Self> {
+        let mut clients = Vec::new();
+        for ep in &cfg.prometheus {
+            clients.push(PrometheusClient::new(HttpClient::new(ep)?, ep.display_name()));
+        }
+        Ok(Self {
+            clients: Arc::new(clients),
+            preferred: Arc::default(),
+            permits: Arc::new(Semaphore::new(RANGE_CONCURRENCY)),
+            generation,
+        })
     }
 
     fn spawn(&self, fetch: Fetch, tx: mpsc::UnboundedSender<Msg>) {
-        let Some(client) = self.client.clone() else { return };
-        let permits = self.permits.clone();
+        if self.clients.is_empty() {
+            return;
+        }
+        let (clients, preferred, permits) = (self.clients.clone(), self.preferred.clone(), self.permits.clone());
+        let generation = self.generation;
         tokio::spawn(async move {
             let Ok(_permit) = permits.acquire_owned().await else { return };
-            let step = Duration::from_secs(fetch.key.step_secs.max(1));
-            let result = client.query_range(&fetch.key.query, fetch.start as f64, fetch.end as f64, step).await;
-            let _ = tx.send(Msg::Range(Box::new((fetch, result))));
+            let result = range_with_fallback(&clients, &preferred, &fetch).await;
+            let _ = tx.send(tagged(generation, Msg::Range(Box::new((fetch, result)))));
         });
     }
+}
+
+/// Tries each endpoint, starting with the preferred one, until one answers.
+/// A query the server rejects (bad PromQL: 400/422) is not retried
+/// elsewhere: every endpoint would reject it too.
+async fn range_with_fallback(
+    clients: &[PrometheusClient],
+    preferred: &std::sync::atomic::AtomicUsize,
+    fetch: &Fetch,
+) -> Result<Vec<crate::sources::prometheus::Series>, crate::sources::SourceError> {
+    use crate::sources::SourceError;
+    use std::sync::atomic::Ordering;
+    let step = Duration::from_secs(fetch.key.step_secs.max(1));
+    let first = preferred.load(Ordering::Relaxed);
+    let mut last = Err(SourceError::Request("no Prometheus configured".into()));
+    for k in 0..clients.len() {
+        let i = (first + k) % clients.len();
+        last = clients[i].query_range(&fetch.key.query, fetch.start as f64, fetch.end as f64, step).await;
+        match &last {
+            Ok(_) => {
+                preferred.store(i, Ordering::Relaxed);
+                return last;
+            }
+            Err(SourceError::Api { status, .. } | SourceError::Status { status, .. })
+                if (400..500).contains(status) =>
+            {
+                return last;
+            }
+            Err(e) => tracing::debug!(source = clients[i].name(), error = %e, "range query failed, next endpoint"),
+        }
+    }
+    last
 }
 
 /// The sources of a config, each with an id and a unique display name.
@@ -198,9 +252,16 @@ impl Console {
             logs: cfg.logs.clone(),
             session: format!("{}.{}", std::process::id(), Utc::now().timestamp_millis()),
         };
-        let state = State::new(setup, keymap, theme, Utc::now());
+        let mut state = State::new(setup, keymap, theme, Utc::now());
+        state.contexts = crate::state::contexts::ContextsState::new(cfg.context_summaries());
+        state.contexts.forced_read_only = state.read_only;
+        state.read_only |= cfg.active_read_only();
+        if state.context.is_empty() {
+            state.context = cfg.active_context().to_string();
+        }
+        let generation = state.contexts.generation;
         let (tx, rx) = mpsc::unbounded_channel();
-        let ranges = RangeRunner::new(cfg)?;
+        let ranges = RangeRunner::new(cfg, generation)?;
         let template = match &opts.config_dir {
             Some(d) => crate::incident::load_template(d)?,
             None => None,
@@ -216,10 +277,42 @@ impl Console {
                 Err(e) => tracing::warn!(error = %e, "cannot resume the open incident"),
             }
         }
-        let pollers = poller::spawn(specs, cfg.refresh, tx.clone())?;
+        let pollers = poller::spawn_tagged(specs, cfg.refresh, generation, tx.clone())?;
         let runbooks = RunbookLoader::new(cfg)?;
-        let logs = LogFollower::new(cfg)?;
-        Ok(Self { state, tx, rx, pollers, ranges, incident, runbooks, logs, terminal_writes: Vec::new() })
+        let logs = LogFollower::new(cfg, generation)?;
+        let cfg = cfg.clone();
+        Ok(Self { state, cfg, tx, rx, pollers, ranges, incident, runbooks, logs, terminal_writes: Vec::new() })
+    }
+
+    /// Stops the active context's sources and starts `name`'s, tagged with
+    /// the next generation. The new clients are built first: if one cannot
+    /// be (a secret file missing), the old context keeps running.
+    fn switch_context(&mut self, name: String) -> Msg {
+        use crate::state::contexts::{ContextMsg, Switched};
+        let mut cfg = self.cfg.clone();
+        if let Err(e) = cfg.select_context(&name) {
+            return Msg::Context(ContextMsg::Failed { name, error: e.to_string() });
+        }
+        let generation = self.state.contexts.generation + 1;
+        let specs = source_specs(&cfg);
+        let sources: Vec<_> = specs.iter().map(|s| (s.id, s.name.clone())).collect();
+        let started = (|| -> anyhow::Result<_> {
+            let ranges = RangeRunner::new(&cfg, generation)?;
+            let logs = LogFollower::new(&cfg, generation)?;
+            let pollers = poller::spawn_tagged(specs, cfg.refresh, generation, self.tx.clone())?;
+            Ok((pollers, ranges, logs))
+        })();
+        match started {
+            Ok((pollers, ranges, logs)) => {
+                // The old ones are dropped here: their tasks are aborted.
+                (self.pollers, self.ranges, self.logs) = (pollers, ranges, logs);
+                let read_only = cfg.active_read_only();
+                self.cfg = cfg;
+                tracing::info!(context = %name, generation, "context switched");
+                Msg::Context(ContextMsg::Switched(Box::new(Switched { name, generation, read_only, sources })))
+            }
+            Err(e) => Msg::Context(ContextMsg::Failed { name, error: format!("{e:#}") }),
+        }
     }
 
     pub fn sender(&self) -> mpsc::UnboundedSender<Msg> {
@@ -244,6 +337,12 @@ impl Console {
                 }
                 Cmd::FollowLogs(spec) => self.logs.follow(*spec, self.tx.clone()),
                 Cmd::StopLogs => self.logs.stop(),
+                Cmd::SwitchContext(name) => {
+                    let msg = self.switch_context(name);
+                    if !self.handle(msg) {
+                        return false;
+                    }
+                }
                 Cmd::Clipboard(text) => self.terminal_writes.push(crate::runbook::clipboard::osc52(&text)),
                 Cmd::Declare(_) | Cmd::Append { .. } | Cmd::ReadJournal | Cmd::Export => {
                     let msg = self.journal(cmd);

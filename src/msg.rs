@@ -76,6 +76,14 @@ pub enum Msg {
     Runbook(std::sync::Arc<crate::runbook::Document>),
     /// SIGTERM, SIGHUP or SIGINT: leave cleanly.
     Terminate,
+    /// A result from a context's sources (poll, range, logs), tagged with the
+    /// generation they were started in: dropped if the context changed since.
+    Tagged {
+        generation: u64,
+        msg: Box<Msg>,
+    },
+    /// The runtime switched contexts (or could not).
+    Context(crate::state::contexts::ContextMsg),
 }
 
 /// What the incident journal did.
@@ -130,4 +138,6 @@ pub enum Cmd {
     /// Follow these logs (replacing the current follower).
     FollowLogs(Box<crate::sources::loki::FollowSpec>),
     StopLogs,
+    /// Stop the active context's sources and start this context's.
+    SwitchContext(String),
 }

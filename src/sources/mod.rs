@@ -11,7 +11,7 @@ pub mod probe;
 pub mod prometheus;
 
 pub use alertmanager::AlertmanagerClient;
-pub use endpoint::{Endpoint, EndpointError, SecretRef};
+pub use endpoint::{Endpoint, EndpointError, HeaderSpec, SecretRef};
 pub use error::SourceError;
 pub use http::{Body, HttpClient};
 pub use probe::Probe;

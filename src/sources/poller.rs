@@ -56,6 +56,26 @@ pub fn spawn(
     every: Duration,
     tx: mpsc::UnboundedSender<Msg>,
 ) -> Result<Pollers, EndpointError> {
+    start(specs, every, None, tx)
+}
+
+/// As [`spawn`], each result wrapped in [`Msg::Tagged`] with `generation`:
+/// a context's pollers, whose results queued before a switch are dropped.
+pub fn spawn_tagged(
+    specs: Vec<SourceSpec>,
+    every: Duration,
+    generation: u64,
+    tx: mpsc::UnboundedSender<Msg>,
+) -> Result<Pollers, EndpointError> {
+    start(specs, every, Some(generation), tx)
+}
+
+fn start(
+    specs: Vec<SourceSpec>,
+    every: Duration,
+    generation: Option<u64>,
+    tx: mpsc::UnboundedSender<Msg>,
+) -> Result<Pollers, EndpointError> {
     let mut jobs = Vec::new();
     for spec in specs {
         let http = HttpClient::new(&spec.endpoint)?;
@@ -66,7 +86,8 @@ pub fn spawn(
         let notify = Arc::new(Notify::new());
         pollers.refresh.push(notify.clone());
         let source = Source::new(spec.id.kind, http, spec.name);
-        pollers.tasks.push(tokio::spawn(run(spec.id, source, every, notify, tx.clone())));
+        let out = Outbox { generation, tx: tx.clone() };
+        pollers.tasks.push(tokio::spawn(run(spec.id, source, every, notify, out)));
     }
     Ok(pollers)
 }
@@ -119,7 +140,24 @@ impl Source {
     }
 }
 
-async fn run(id: SourceId, source: Source, every: Duration, refresh: Arc<Notify>, tx: mpsc::UnboundedSender<Msg>) {
+/// Where a poller's results go, tagged or not.
+struct Outbox {
+    generation: Option<u64>,
+    tx: mpsc::UnboundedSender<Msg>,
+}
+
+impl Outbox {
+    fn send(&self, r: PollResult) -> bool {
+        let msg = Msg::Poll(Box::new(r));
+        let msg = match self.generation {
+            Some(generation) => Msg::Tagged { generation, msg: Box::new(msg) },
+            None => msg,
+        };
+        self.tx.send(msg).is_ok()
+    }
+}
+
+async fn run(id: SourceId, source: Source, every: Duration, refresh: Arc<Notify>, tx: Outbox) {
     let mut n: u32 = 0;
     let mut failures: u32 = 0;
     loop {
@@ -131,17 +169,14 @@ async fn run(id: SourceId, source: Source, every: Duration, refresh: Arc<Notify>
             Ok(payloads) => {
                 failures = 0;
                 n = n.wrapping_add(1);
-                payloads.into_iter().all(|p| {
-                    let r = PollResult { source: id, at, latency, result: Ok(p) };
-                    tx.send(Msg::Poll(Box::new(r))).is_ok()
-                })
+                payloads.into_iter().all(|p| tx.send(PollResult { source: id, at, latency, result: Ok(p) }))
             }
             Err(e) => {
                 failures = failures.saturating_add(1);
                 // The rules are asked for again on the first good poll.
                 n = 0;
                 tracing::warn!(source = ?id, error = %e, "poll failed");
-                tx.send(Msg::Poll(Box::new(PollResult { source: id, at, latency, result: Err(e) }))).is_ok()
+                tx.send(PollResult { source: id, at, latency, result: Err(e) })
             }
         };
         if !sent {

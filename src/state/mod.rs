@@ -3,6 +3,7 @@
 //! [`Cmd`](crate::msg::Cmd)s for the runtime to perform.
 
 pub mod alerts;
+pub mod contexts;
 pub mod incident;
 pub mod incident_flow;
 pub mod logs;
@@ -125,7 +126,13 @@ pub struct State {
     pub flash: Option<Flash>,
     pub detail_scroll: u16,
     pub drill: Option<String>,
+    /// The active context's name (shown as `ctx:NAME`).
     pub context: String,
+    /// The configured contexts, the picker, the generation of the sources.
+    pub contexts: contexts::ContextsState,
+    /// Writes (silences, acks) are refused: `--read-only` or the context's
+    /// `read_only = true`. Shown in the header.
+    pub read_only: bool,
     /// Something visible changed since the last frame.
     pub dirty: bool,
     /// The terminal was resized: the next frame repaints every cell, so a
@@ -174,6 +181,8 @@ impl State {
             detail_scroll: 0,
             drill: setup.drill,
             context: setup.context,
+            contexts: contexts::ContextsState::default(),
+            read_only: false,
             dirty: true,
             repaint: false,
             quit: false,

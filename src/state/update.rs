@@ -59,6 +59,9 @@ fn apply(state: &mut State, msg: Msg) -> Vec<Cmd> {
             state.quit = true;
             vec![Cmd::Quit]
         }
+        Msg::Tagged { generation, msg } if super::contexts::is_current(state, generation) => apply(state, *msg),
+        Msg::Tagged { .. } => Vec::new(),
+        Msg::Context(m) => super::contexts::on_msg(state, m),
     }
 }
 
@@ -103,6 +106,9 @@ fn on_key(state: &mut State, key: KeyEvent) -> Vec<Cmd> {
     }
     if state.editor.is_some() {
         return super::incident_flow::on_editor_key(state, key);
+    }
+    if state.contexts.picker.is_some() {
+        return super::contexts::on_picker_key(state, key);
     }
     if state.prompt.is_some() {
         return on_prompt_key(state, key);
@@ -174,6 +180,7 @@ fn on_action(state: &mut State, action: Action) -> Vec<Cmd> {
             state.alerts.show_muted = !state.alerts.show_muted;
             state.alerts.regroup();
         }
+        Action::Contexts => super::contexts::open_picker(state),
         other => state.flash_info(format!("{}: not available in this build yet", other.description())),
     }
     Vec::new()
@@ -278,6 +285,7 @@ fn run_command(state: &mut State, line: &str) -> Vec<Cmd> {
         }
         "filter" => set_filter(state, arg.to_string()),
         "logs" => return super::logs_flow::command(state, arg),
+        "ctx" | "context" => return super::contexts::command(state, arg),
         "refresh" => return vec![Cmd::RefreshAll],
         "muted" => {
             state.alerts.show_muted = !state.alerts.show_muted;

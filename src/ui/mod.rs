@@ -4,6 +4,7 @@
 
 pub mod alerts;
 pub mod chart;
+pub mod context_picker;
 pub mod detail;
 pub mod help;
 pub mod logs;
@@ -69,6 +70,9 @@ pub fn draw(frame: &mut Frame, state: &State) {
     }
     if let Some(editor) = &state.editor {
         note_editor::draw(frame, body, editor);
+    }
+    if let Some(picker) = &state.contexts.picker {
+        context_picker::draw(frame, body, state, picker);
     }
     if state.help {
         help::draw(frame, body, state);

@@ -19,6 +19,10 @@ pub fn draw_header(frame: &mut Frame, area: Rect, state: &State) {
     if !state.context.is_empty() {
         spans.push(Span::styled(format!("ctx:{} ", clean(&state.context)), theme.style("header")));
     }
+    if state.read_only {
+        spans.push(Span::styled(" READ-ONLY ", theme.style("flash_error")));
+        spans.push(Span::raw(" "));
+    }
     if let Some(scenario) = &state.drill {
         spans.push(Span::styled(format!(" DRILL {} ", clean(scenario)), theme.style("drill")));
         spans.push(Span::raw(" "));
