@@ -337,6 +337,12 @@ mod tests {
     fn sample_config_parses() {
         let cfg = Config::parse(SAMPLE).unwrap();
         assert!(!cfg.prometheus.is_empty() && !cfg.alertmanager.is_empty());
+        assert_eq!(cfg.active_context(), "default", "the sample starts in its top-level sources");
+        assert_eq!(cfg.context_names(), ["default", "prod-us"]);
+        let mut us = cfg.clone();
+        us.select_context("prod-us").unwrap();
+        assert!(us.active_read_only() && us.prometheus.len() == 2 && us.alertmanager.len() == 2);
+        assert!(us.prometheus[1].resolved_headers().is_err(), "the key file of the example does not exist here");
         assert!(cfg.alertmanager[0].basic_auth.is_some() || cfg.prometheus[0].bearer_token.is_some());
     }
 

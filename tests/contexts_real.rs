@@ -198,3 +198,38 @@ fn console_alert(name: &str) -> warroom::model::Alert {
         value: None,
     }
 }
+
+/// `--context` picks the context `warroom check` probes; an unknown name is a
+/// configuration error (exit 2) listing the known ones.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn cli_context_flag_selects_and_unknown_names_exit_2() {
+    let am = Alertmanager::start();
+    let dir = tempfile::tempdir().expect("a temp dir");
+    let config = dir.path().join("config.toml");
+    let toml = format!(
+        "[[alertmanager]]\nname = \"legacy\"\nurl = \"http://{}\"\n\
+         [[contexts.lab.alertmanager]]\nname = \"lab-am\"\nurl = \"{}\"\n",
+        dead_target(),
+        am.url
+    );
+    std::fs::write(&config, toml).expect("write the config");
+    let run = |extra: &[&str]| {
+        let mut cmd = tokio::process::Command::new(env!("CARGO_BIN_EXE_warroom"));
+        cmd.arg("check").arg("--config").arg(&config).arg("--log-file").arg(dir.path().join("log")).args(extra);
+        cmd.env_remove("WARROOM_CONTEXT").env_remove("ALERTMANAGER_URL").env_remove("PROMETHEUS_URL");
+        cmd.env_remove("LOKI_ADDR");
+        cmd.output()
+    };
+    let out = run(&["--context", "lab"]).await.expect("run warroom check");
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert_eq!(out.status.code(), Some(0), "{stdout}");
+    assert!(stdout.starts_with("ok") && stdout.contains("lab-am") && !stdout.contains("legacy"), "{stdout}");
+    let out = run(&[]).await.expect("run warroom check");
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert_eq!(out.status.code(), Some(1), "the default context's source is down: {stdout}");
+    assert!(stdout.contains("legacy"), "{stdout}");
+    let out = run(&["--context", "prod"]).await.expect("run warroom check");
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(2), "{stderr}");
+    assert!(stderr.contains("unknown context \"prod\" (known: default, lab)"), "{stderr}");
+}

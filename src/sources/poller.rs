@@ -204,6 +204,36 @@ pub fn backoff(every: Duration, failures: u32) -> Duration {
 mod tests {
     use super::*;
 
+    /// A context switch drops the old pollers: their tasks must stop, and
+    /// what they send is tagged with their generation.
+    #[tokio::test]
+    async fn dropping_pollers_stops_them_and_results_are_tagged() {
+        let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+        let url = format!("http://{}", listener.local_addr().unwrap());
+        drop(listener); // nothing listens: each poll fails at once
+        let spec = SourceSpec {
+            id: SourceId { kind: SourceKind::Loki, index: 0 },
+            name: "loki".into(),
+            endpoint: Endpoint::from_url(&url),
+        };
+        let (tx, mut rx) = mpsc::unbounded_channel();
+        let pollers = spawn_tagged(vec![spec], Duration::from_millis(200), 7, tx).unwrap();
+        let first = tokio::time::timeout(Duration::from_secs(5), rx.recv()).await.unwrap().unwrap();
+        assert!(matches!(first, Msg::Tagged { generation: 7, .. }), "{first:?}");
+        drop(pollers);
+        // Once every task is gone, so is every sender: the channel closes.
+        let rest = tokio::time::timeout(Duration::from_secs(5), async {
+            let mut n = 0;
+            while rx.recv().await.is_some() {
+                n += 1;
+            }
+            n
+        })
+        .await
+        .expect("the aborted pollers drop their senders");
+        assert!(rest <= 1, "at most the poll in flight: {rest}");
+    }
+
     #[test]
     fn backoff_doubles_then_caps() {
         let s = Duration::from_secs;
