@@ -14,6 +14,9 @@
 
 mod support;
 
+#[path = "auth_real/mtls.rs"]
+mod mtls;
+
 use std::sync::{Arc, Once};
 use std::time::Duration;
 
@@ -143,10 +146,23 @@ async fn proxy(State(up): State<Arc<Upstreams>>, req: Request) -> Response {
     }
 }
 
+fn proxy_app(prom: &str, am: &str) -> axum::Router {
+    let up = Arc::new(Upstreams { prom: prom.into(), am: am.into(), http: reqwest::Client::new() });
+    axum::Router::new().fallback(proxy).with_state(up)
+}
+
+/// The proxy over mutual TLS: `https://127.0.0.1:PORT`.
+async fn start_tls_proxy(prom: &str, am: &str, pki: &mtls::Pki) -> String {
+    let listener = mtls::TlsListener::bind(pki).await;
+    let addr = axum::serve::Listener::local_addr(&listener).expect("local address");
+    let app = proxy_app(prom, am);
+    tokio::spawn(async move { axum::serve(listener, app).await.expect("the TLS proxy serves") });
+    format!("https://{addr}")
+}
+
 /// The proxy's base URL; it serves until the test's runtime ends.
 async fn start_proxy(prom: &str, am: &str) -> String {
-    let up = Arc::new(Upstreams { prom: prom.into(), am: am.into(), http: reqwest::Client::new() });
-    let app = axum::Router::new().fallback(proxy).with_state(up);
+    let app = proxy_app(prom, am);
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.expect("bind 127.0.0.1:0");
     let addr = listener.local_addr().expect("local address");
     tokio::spawn(async move { axum::serve(listener, app).await.expect("the proxy serves") });
@@ -338,4 +354,41 @@ async fn check_and_log_never_show_a_secret() {
     assert_clean("check stderr", &String::from_utf8_lossy(&check.stderr));
     let log_text = std::fs::read_to_string(&log).expect("warroom check writes its log file");
     assert_clean("log file", &log_text);
+}
+
+/// mTLS with a private CA (`ca_file`, `client_cert`, `client_key`) plus basic
+/// auth, in front of the real Alertmanager. Without the client certificate,
+/// or without the CA, the error is a TLS one, never a parse error.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn mutual_tls_with_a_private_ca() {
+    init_env();
+    let am = Alertmanager::start();
+    let dir = tempfile::tempdir().expect("a temp dir");
+    let pki = mtls::Pki::generate(dir.path());
+    let url = start_tls_proxy(&am.url, &am.url, &pki).await;
+    let pw = dir.path().join("pw");
+    std::fs::write(&pw, AM_PASSWORD).expect("write the password file");
+    let password = warroom::sources::SecretRef { file: Some(pw), ..Default::default() };
+    let ep = Endpoint {
+        url: format!("{url}/am"),
+        ca_file: Some(pki.ca_pem.clone()),
+        client_cert: Some(pki.client_pem.clone()),
+        client_key: Some(pki.client_key_pem.clone()),
+        basic_auth: Some(warroom::sources::endpoint::BasicAuth { username: AM_USER.into(), password }),
+        timeout: Some(Duration::from_secs(5)),
+        ..Endpoint::default()
+    };
+    let am_client = AlertmanagerClient::new(client(&ep), "am-tls");
+    am_client.alerts().await.expect("alerts over mutual TLS");
+    am_client.silences().await.expect("silences over mutual TLS");
+
+    let no_cert = Endpoint { client_cert: None, client_key: None, ..ep.clone() };
+    let e = AlertmanagerClient::new(client(&no_cert), "am-tls").alerts().await.expect_err("no client certificate");
+    assert!(matches!(e, SourceError::Tls(_)), "a TLS refusal: {e:?}");
+    let no_ca = Endpoint { ca_file: None, ..ep.clone() };
+    let e = AlertmanagerClient::new(client(&no_ca), "am-tls").alerts().await.expect_err("an unknown CA");
+    assert!(matches!(&e, SourceError::Tls(m) if m.to_lowercase().contains("issuer")), "{e:?}");
+    let bad_pw = Endpoint { basic_auth: None, ..ep };
+    let e = AlertmanagerClient::new(client(&bad_pw), "am-tls").alerts().await.expect_err("no basic auth");
+    assert!(e.to_string().starts_with("401 unauthorized"), "{e}");
 }
