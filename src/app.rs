@@ -17,13 +17,11 @@ use crate::config::Config;
 use crate::incident::session::Session;
 use crate::keymap::Keymap;
 use crate::msg::{Cmd, IncidentMsg, Msg, SourceId, SourceKind};
+use crate::sources::HttpClient;
 use crate::sources::poller::{self, Pollers, SourceSpec};
-use crate::sources::{HttpClient, PrometheusClient};
-use crate::state::signals::Fetch;
 use crate::state::{self, Setup, State};
 use crate::ui::theme::{Theme, no_color_env};
 use std::sync::Arc;
-use tokio::sync::Semaphore;
 
 /// How often the clock is read. Ages are shown to the minute, so most ticks
 /// change nothing on screen and draw nothing.
@@ -134,83 +132,12 @@ impl RunbookLoader {
     }
 }
 
+mod range;
+use range::RangeRunner;
+
 /// A context's result, tagged so that it is dropped once the context changed.
 fn tagged(generation: u64, msg: Msg) -> Msg {
     Msg::Tagged { generation, msg: Box::new(msg) }
-}
-
-/// Range queries for sparklines and charts, at most [`RANGE_CONCURRENCY`]
-/// at once, against the context's Prometheus-compatible endpoints: the one
-/// that answered last, then the others in order when it fails.
-struct RangeRunner {
-    clients: Arc<Vec<PrometheusClient>>,
-    /// Index of the endpoint that answered last (sticky: a dead first
-    /// endpoint costs one timeout, not one per query).
-    preferred: Arc<std::sync::atomic::AtomicUsize>,
-    permits: Arc<Semaphore>,
-    generation: u64,
-}
-
-const RANGE_CONCURRENCY: usize = 4;
-
-impl RangeRunner {
-    fn new(cfg: &Config, generation: u64) -> anyhow::Result<Self> {
-        let mut clients = Vec::new();
-        for ep in &cfg.prometheus {
-            clients.push(PrometheusClient::new(HttpClient::new(ep)?, ep.display_name()));
-        }
-        Ok(Self {
-            clients: Arc::new(clients),
-            preferred: Arc::default(),
-            permits: Arc::new(Semaphore::new(RANGE_CONCURRENCY)),
-            generation,
-        })
-    }
-
-    fn spawn(&self, fetch: Fetch, tx: mpsc::UnboundedSender<Msg>) {
-        if self.clients.is_empty() {
-            return;
-        }
-        let (clients, preferred, permits) = (self.clients.clone(), self.preferred.clone(), self.permits.clone());
-        let generation = self.generation;
-        tokio::spawn(async move {
-            let Ok(_permit) = permits.acquire_owned().await else { return };
-            let result = range_with_fallback(&clients, &preferred, &fetch).await;
-            let _ = tx.send(tagged(generation, Msg::Range(Box::new((fetch, result)))));
-        });
-    }
-}
-
-/// Tries each endpoint, starting with the preferred one, until one answers.
-/// A query the server rejects (bad PromQL: 400/422) is not retried
-/// elsewhere: every endpoint would reject it too.
-async fn range_with_fallback(
-    clients: &[PrometheusClient],
-    preferred: &std::sync::atomic::AtomicUsize,
-    fetch: &Fetch,
-) -> Result<Vec<crate::sources::prometheus::Series>, crate::sources::SourceError> {
-    use crate::sources::SourceError;
-    use std::sync::atomic::Ordering;
-    let step = Duration::from_secs(fetch.key.step_secs.max(1));
-    let first = preferred.load(Ordering::Relaxed);
-    let mut last = Err(SourceError::Request("no Prometheus configured".into()));
-    for k in 0..clients.len() {
-        let i = (first + k) % clients.len();
-        last = clients[i].query_range(&fetch.key.query, fetch.start as f64, fetch.end as f64, step).await;
-        match &last {
-            Ok(_) => {
-                preferred.store(i, Ordering::Relaxed);
-                return last;
-            }
-            Err(SourceError::Api { status, .. } | SourceError::Status { status, .. })
-                if (400..500).contains(status) =>
-            {
-                return last;
-            }
-            Err(e) => tracing::debug!(source = clients[i].name(), error = %e, "range query failed, next endpoint"),
-        }
-    }
-    last
 }
 
 /// The sources of a config, each with an id and a unique display name.
