@@ -17,6 +17,7 @@ wanted=(
     prometheus-alertmanager:prometheus-alertmanager
     prometheus-alertmanager:amtool
     tmux:tmux
+    openssl:openssl
 )
 
 missing=()

@@ -17,13 +17,11 @@ use crate::config::Config;
 use crate::incident::session::Session;
 use crate::keymap::Keymap;
 use crate::msg::{Cmd, IncidentMsg, Msg, SourceId, SourceKind};
+use crate::sources::HttpClient;
 use crate::sources::poller::{self, Pollers, SourceSpec};
-use crate::sources::{HttpClient, PrometheusClient};
-use crate::state::signals::Fetch;
 use crate::state::{self, Setup, State};
 use crate::ui::theme::{Theme, no_color_env};
 use std::sync::Arc;
-use tokio::sync::Semaphore;
 
 /// How often the clock is read. Ages are shown to the minute, so most ticks
 /// change nothing on screen and draw nothing.
@@ -41,6 +39,8 @@ pub struct Options {
 /// The console without a terminal: usable on ratatui's `TestBackend`.
 pub struct Console {
     pub state: State,
+    /// The config, its active context the one running (switched in place).
+    cfg: Config,
     tx: mpsc::UnboundedSender<Msg>,
     rx: mpsc::UnboundedReceiver<Msg>,
     pollers: Pollers,
@@ -59,21 +59,24 @@ pub struct Console {
 struct LogFollower {
     client: Option<crate::sources::loki::LokiClient>,
     task: Option<tokio::task::JoinHandle<()>>,
+    /// The context generation its batches are tagged with.
+    generation: u64,
 }
 
 impl LogFollower {
-    fn new(cfg: &Config) -> anyhow::Result<Self> {
+    fn new(cfg: &Config, generation: u64) -> anyhow::Result<Self> {
         let client = match cfg.loki.first() {
             Some(ep) => Some(crate::sources::loki::LokiClient::new(HttpClient::new(ep)?, ep.display_name())),
             None => None,
         };
-        Ok(Self { client, task: None })
+        Ok(Self { client, task: None, generation })
     }
 
     fn follow(&mut self, spec: crate::sources::loki::FollowSpec, tx: mpsc::UnboundedSender<Msg>) {
         self.stop();
         if let Some(c) = &self.client {
-            let send = move |b| tx.send(Msg::Logs(Box::new(b))).is_ok();
+            let generation = self.generation;
+            let send = move |b| tx.send(tagged(generation, Msg::Logs(Box::new(b)))).is_ok();
             self.task = Some(crate::sources::loki::follow(c.clone(), spec, send));
         }
     }
@@ -130,34 +133,12 @@ impl RunbookLoader {
     }
 }
 
-/// Range queries for sparklines and charts, at most [`RANGE_CONCURRENCY`]
-/// at once against the first Prometheus.
-struct RangeRunner {
-    client: Option<PrometheusClient>,
-    permits: Arc<Semaphore>,
-}
+mod range;
+use range::RangeRunner;
 
-const RANGE_CONCURRENCY: usize = 4;
-
-impl RangeRunner {
-    fn new(cfg: &Config) -> anyhow::Result<Self> {
-        let client = match cfg.prometheus.first() {
-            Some(ep) => Some(PrometheusClient::new(HttpClient::new(ep)?, ep.display_name())),
-            None => None,
-        };
-        Ok(Self { client, permits: Arc::new(Semaphore::new(RANGE_CONCURRENCY)) })
-    }
-
-    fn spawn(&self, fetch: Fetch, tx: mpsc::UnboundedSender<Msg>) {
-        let Some(client) = self.client.clone() else { return };
-        let permits = self.permits.clone();
-        tokio::spawn(async move {
-            let Ok(_permit) = permits.acquire_owned().await else { return };
-            let step = Duration::from_secs(fetch.key.step_secs.max(1));
-            let result = client.query_range(&fetch.key.query, fetch.start as f64, fetch.end as f64, step).await;
-            let _ = tx.send(Msg::Range(Box::new((fetch, result))));
-        });
-    }
+/// A context's result, tagged so that it is dropped once the context changed.
+fn tagged(generation: u64, msg: Msg) -> Msg {
+    Msg::Tagged { generation, msg: Box::new(msg) }
 }
 
 /// The sources of a config, each with an id and a unique display name.
@@ -204,9 +185,16 @@ impl Console {
                 ack_duration: cfg.ack_duration,
             },
         };
-        let state = State::new(setup, keymap, theme, Utc::now());
+        let mut state = State::new(setup, keymap, theme, Utc::now());
+        state.contexts = crate::state::contexts::ContextsState::new(cfg.context_summaries());
+        state.contexts.forced_read_only = state.read_only;
+        state.read_only |= cfg.active_read_only();
+        if state.context.is_empty() {
+            state.context = cfg.active_context().to_string();
+        }
+        let generation = state.contexts.generation;
         let (tx, rx) = mpsc::unbounded_channel();
-        let ranges = RangeRunner::new(cfg)?;
+        let ranges = RangeRunner::new(cfg, generation)?;
         let template = match &opts.config_dir {
             Some(d) => crate::incident::load_template(d)?,
             None => None,
@@ -223,10 +211,43 @@ impl Console {
             }
         }
         let silences = crate::sources::silence_writer::SilenceWriter::new(&specs)?;
-        let pollers = poller::spawn(specs, cfg.refresh, tx.clone())?;
+        let pollers = poller::spawn_tagged(specs, cfg.refresh, generation, tx.clone())?;
         let runbooks = RunbookLoader::new(cfg)?;
-        let logs = LogFollower::new(cfg)?;
-        Ok(Self { state, tx, rx, pollers, ranges, incident, runbooks, logs, silences, terminal_writes: Vec::new() })
+        let logs = LogFollower::new(cfg, generation)?;
+        let cfg = cfg.clone();
+        Ok(Self { state, cfg, tx, rx, pollers, ranges, incident, runbooks, logs, silences, terminal_writes: Vec::new() })
+    }
+
+    /// Stops the active context's sources and starts `name`'s, tagged with
+    /// the next generation. The new clients are built first: if one cannot
+    /// be (a secret file missing), the old context keeps running.
+    fn switch_context(&mut self, name: String) -> Msg {
+        use crate::state::contexts::{ContextMsg, Switched};
+        let mut cfg = self.cfg.clone();
+        if let Err(e) = cfg.select_context(&name) {
+            return Msg::Context(ContextMsg::Failed { name, error: e.to_string() });
+        }
+        let generation = self.state.contexts.generation + 1;
+        let specs = source_specs(&cfg);
+        let sources: Vec<_> = specs.iter().map(|s| (s.id, s.name.clone())).collect();
+        let started = (|| -> anyhow::Result<_> {
+            let ranges = RangeRunner::new(&cfg, generation)?;
+            let logs = LogFollower::new(&cfg, generation)?;
+            let silences = crate::sources::silence_writer::SilenceWriter::new(&specs)?;
+            let pollers = poller::spawn_tagged(specs, cfg.refresh, generation, self.tx.clone())?;
+            Ok((pollers, ranges, logs, silences))
+        })();
+        match started {
+            Ok((pollers, ranges, logs, silences)) => {
+                // The old ones are dropped here: their tasks are aborted.
+                (self.pollers, self.ranges, self.logs, self.silences) = (pollers, ranges, logs, silences);
+                let read_only = cfg.active_read_only();
+                self.cfg = cfg;
+                tracing::info!(context = %name, generation, "context switched");
+                Msg::Context(ContextMsg::Switched(Box::new(Switched { name, generation, read_only, sources })))
+            }
+            Err(e) => Msg::Context(ContextMsg::Failed { name, error: format!("{e:#}") }),
+        }
     }
 
     pub fn sender(&self) -> mpsc::UnboundedSender<Msg> {
@@ -255,6 +276,12 @@ impl Console {
                     self.silences.post(*draft, targets, origin, self.tx.clone())
                 }
                 Cmd::ExpireSilence { id, targets } => self.silences.expire(id, targets, self.tx.clone()),
+                Cmd::SwitchContext(name) => {
+                    let msg = self.switch_context(name);
+                    if !self.handle(msg) {
+                        return false;
+                    }
+                }
                 Cmd::Clipboard(text) => self.terminal_writes.push(crate::runbook::clipboard::osc52(&text)),
                 Cmd::Declare(_) | Cmd::Append { .. } | Cmd::ReadJournal | Cmd::Export => {
                     let msg = self.journal(cmd);

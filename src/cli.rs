@@ -21,6 +21,9 @@ pub struct Cli {
     /// Config file (TOML). Default: warroom/config.toml in the platform config dir.
     #[arg(long, global = true, value_name = "FILE")]
     pub config: Option<PathBuf>,
+    /// Context to start in (a `[contexts.NAME]` of the config; `:ctx` switches).
+    #[arg(long, global = true, value_name = "NAME", env = "WARROOM_CONTEXT")]
+    pub context: Option<String>,
     /// Prometheus-compatible URL (Prometheus, Thanos, Mimir, Cortex). Repeatable.
     #[arg(long, global = true, value_name = "URL", env = "PROMETHEUS_URL", value_delimiter = ',')]
     pub prometheus: Vec<String>,
@@ -218,6 +221,7 @@ fn load_config(cli: &Cli, paths: &Paths) -> anyhow::Result<Config> {
     };
     let mut cfg = Config::load(&path, required)?;
     cfg.apply(&Overrides {
+        context: cli.context.clone(),
         prometheus: cli.prometheus.clone(),
         alertmanager: cli.alertmanager.clone(),
         loki: cli.loki.clone(),

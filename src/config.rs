@@ -12,7 +12,10 @@ use std::time::Duration;
 use serde::Deserialize;
 
 use crate::sources::Endpoint;
+
+mod contexts;
 use crate::state::signals::{SignalTemplate, default_templates};
+pub use contexts::{ContextConfig, DEFAULT_CONTEXT};
 
 /// The sample config shipped in `assets/` and printed by
 /// `--print-default-config`; a test checks that it parses.
@@ -26,6 +29,8 @@ pub enum ConfigError {
     Parse(PathBuf, String),
     #[error("{0}")]
     Invalid(String),
+    #[error("unknown context {name:?} (known: {})", .known.join(", "))]
+    UnknownContext { name: String, known: Vec<String> },
 }
 
 #[derive(Debug, Clone, Deserialize, PartialEq)]
@@ -41,6 +46,12 @@ pub struct Config {
     pub show_muted: bool,
     pub mouse: bool,
     pub incident_dir: Option<PathBuf>,
+    /// The context to start in (`--context`, `WARROOM_CONTEXT` override it);
+    /// after loading, the active one.
+    pub context: Option<String>,
+    /// Named contexts. The top-level sources below form [`DEFAULT_CONTEXT`]
+    /// and, once a context is selected, mirror the active context's.
+    pub contexts: BTreeMap<String, ContextConfig>,
     pub prometheus: Vec<Endpoint>,
     pub alertmanager: Vec<Endpoint>,
     pub loki: Vec<Endpoint>,
@@ -88,6 +99,8 @@ impl Default for Config {
             show_muted: false,
             mouse: true,
             incident_dir: None,
+            context: None,
+            contexts: BTreeMap::new(),
             prometheus: Vec::new(),
             alertmanager: Vec::new(),
             loki: Vec::new(),
@@ -106,6 +119,8 @@ impl Default for Config {
 /// Values from the command line that override the file.
 #[derive(Debug, Clone, Default)]
 pub struct Overrides {
+    /// `--context` / `WARROOM_CONTEXT`: the context to start in.
+    pub context: Option<String>,
     pub prometheus: Vec<String>,
     pub alertmanager: Vec<String>,
     pub loki: Option<String>,
@@ -130,8 +145,11 @@ impl Config {
     }
 
     pub fn parse(text: &str) -> Result<Self, String> {
-        let cfg: Self = toml::from_str(text).map_err(|e| e.to_string())?;
+        let mut cfg: Self = toml::from_str(text).map_err(|e| e.to_string())?;
         cfg.validate()?;
+        cfg.fold_default_context()?;
+        let start = cfg.context.clone().unwrap_or_else(|| cfg.first_context().to_string());
+        cfg.select_context(&start).map_err(|e| format!("context = {start:?}: {e}"))?;
         Ok(cfg)
     }
 
@@ -148,12 +166,23 @@ impl Config {
         for ep in self.prometheus.iter().chain(&self.alertmanager).chain(&self.loki) {
             ep.parsed_url().map_err(|e| e.to_string())?;
         }
+        for (name, ctx) in &self.contexts {
+            if name.is_empty() || name.chars().any(|c| c.is_whitespace() || c.is_control()) {
+                return Err(format!("context name {name:?}: use letters, digits, '-', '_' or '.' (no spaces)"));
+            }
+            for ep in ctx.prometheus.iter().chain(&ctx.alertmanager).chain(&ctx.loki) {
+                ep.parsed_url().map_err(|e| format!("contexts.{name}: {e}"))?;
+            }
+        }
         Ok(())
     }
 
     /// Applies flags over the file: a source given on the command line
     /// replaces the file's sources of that kind.
     pub fn apply(&mut self, o: &Overrides) -> Result<(), ConfigError> {
+        if let Some(name) = &o.context {
+            self.select_context(name)?;
+        }
         if !o.prometheus.is_empty() {
             self.prometheus = o.prometheus.iter().map(|u| Endpoint::from_url(u)).collect();
         }
@@ -165,8 +194,16 @@ impl Config {
         }
         if let Some(org) = &o.loki_org_id {
             for ep in &mut self.loki {
-                ep.headers.entry("X-Scope-OrgID".into()).or_insert_with(|| org.clone());
+                ep.headers.entry("X-Scope-OrgID".into()).or_insert_with(|| org.as_str().into());
             }
+        }
+        // The flags belong to the active context: switching away and back
+        // keeps them.
+        let active = self.active_context().to_string();
+        if let Some(ctx) = self.contexts.get_mut(&active) {
+            ctx.prometheus = self.prometheus.clone();
+            ctx.alertmanager = self.alertmanager.clone();
+            ctx.loki = self.loki.clone();
         }
         if !o.runbooks.is_empty() {
             self.runbooks.dirs = o.runbooks.clone();
@@ -205,6 +242,12 @@ mod tests {
     fn sample_config_parses() {
         let cfg = Config::parse(SAMPLE).unwrap();
         assert!(!cfg.prometheus.is_empty() && !cfg.alertmanager.is_empty());
+        assert_eq!(cfg.active_context(), "default", "the sample starts in its top-level sources");
+        assert_eq!(cfg.context_names(), ["default", "prod-us"]);
+        let mut us = cfg.clone();
+        us.select_context("prod-us").unwrap();
+        assert!(us.active_read_only() && us.prometheus.len() == 2 && us.alertmanager.len() == 2);
+        assert!(us.prometheus[1].resolved_headers().is_err(), "the key file of the example does not exist here");
         assert!(cfg.alertmanager[0].basic_auth.is_some() || cfg.prometheus[0].bearer_token.is_some());
     }
 

@@ -39,6 +39,7 @@ actions! {
     Help, "help", "General", "show this help", ["?"];
     Command, "command", "General", "command prompt (:group, :filter, :theme, :q)", [":"];
     Refresh, "refresh", "General", "poll every source now", ["ctrl-r"];
+    Contexts, "contexts", "General", "switch context: pick a set of sources (:ctx NAME)", ["ctrl-x"];
     FocusNext, "focus-next", "General", "focus the next pane", ["tab"];
     FocusPrev, "focus-prev", "General", "focus the previous pane", ["backtab"];
     Up, "up", "Navigate", "select previous", ["k", "up"];

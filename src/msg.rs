@@ -78,6 +78,14 @@ pub enum Msg {
     Silence(crate::state::silences::SilenceMsg),
     /// SIGTERM, SIGHUP or SIGINT: leave cleanly.
     Terminate,
+    /// A result from a context's sources (poll, range, logs), tagged with the
+    /// generation they were started in: dropped if the context changed since.
+    Tagged {
+        generation: u64,
+        msg: Box<Msg>,
+    },
+    /// The runtime switched contexts (or could not).
+    Context(crate::state::contexts::ContextMsg),
 }
 
 /// What the incident journal did.
@@ -145,4 +153,6 @@ pub enum Cmd {
         id: String,
         targets: Vec<usize>,
     },
+    /// Stop the active context's sources and start this context's.
+    SwitchContext(String),
 }

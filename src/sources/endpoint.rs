@@ -73,8 +73,82 @@ pub struct BasicAuth {
     pub password: SecretRef,
 }
 
+/// A custom header's value: a plain string (`"tenant-1"`) or a secret read
+/// from the environment or a file (`{ env = "API_KEY" }`).
+#[derive(Clone, Deserialize, PartialEq)]
+#[serde(untagged)]
+pub enum HeaderSpec {
+    Plain(String),
+    Secret(SecretRef),
+}
+
+impl HeaderSpec {
+    /// The value to send, and whether it is a secret: every value from a
+    /// [`SecretRef`], and any value of a header whose name looks secret.
+    pub fn resolve(&self, name: &str) -> Result<(String, bool), EndpointError> {
+        match self {
+            Self::Plain(v) => Ok((v.clone(), looks_secret(name))),
+            Self::Secret(r) => Ok((r.resolve().map_err(|e| name_secret_error(name, e))?, true)),
+        }
+    }
+
+    /// For `Debug` and messages: the value unless it may be a secret.
+    fn shown(&self, name: &str) -> String {
+        match self {
+            Self::Plain(_) if looks_secret(name) => "***".into(),
+            Self::Plain(v) => format!("{v:?}"),
+            Self::Secret(r) => format!("{r:?}"),
+        }
+    }
+}
+
+impl std::fmt::Debug for HeaderSpec {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        // Without the header's name, a plain value cannot be judged: hidden.
+        match self {
+            Self::Plain(_) => f.write_str("HeaderSpec(..)"),
+            Self::Secret(r) => write!(f, "{r:?}"),
+        }
+    }
+}
+
+impl From<&str> for HeaderSpec {
+    fn from(v: &str) -> Self {
+        Self::Plain(v.to_string())
+    }
+}
+
+impl From<String> for HeaderSpec {
+    fn from(v: String) -> Self {
+        Self::Plain(v)
+    }
+}
+
+impl PartialEq<&str> for HeaderSpec {
+    fn eq(&self, other: &&str) -> bool {
+        matches!(self, Self::Plain(v) if v == other)
+    }
+}
+
+/// Whether a header name suggests its value is a credential
+/// (`Authorization`, `Cookie`, `X-Api-Key`, `X-Auth-Token`, …): such values
+/// are marked sensitive and redacted even when written inline.
+pub fn looks_secret(name: &str) -> bool {
+    let lower = name.to_ascii_lowercase();
+    ["authorization", "cookie", "token", "key", "secret", "password", "passwd", "credential", "session"]
+        .iter()
+        .any(|w| lower.contains(w))
+}
+
+fn name_secret_error(header: &str, e: EndpointError) -> EndpointError {
+    match e {
+        EndpointError::Secret(from, why) => EndpointError::Secret(format!("{from} (header {header})"), why),
+        other => other,
+    }
+}
+
 /// One endpoint of a source (a Prometheus, an Alertmanager, a Loki).
-#[derive(Debug, Clone, Default, Deserialize, PartialEq)]
+#[derive(Clone, Default, Deserialize, PartialEq)]
 #[serde(deny_unknown_fields)]
 pub struct Endpoint {
     /// Shown in the status bar; defaults to the URL's host:port.
@@ -82,9 +156,10 @@ pub struct Endpoint {
     pub url: String,
     #[serde(default, with = "humantime_serde")]
     pub timeout: Option<Duration>,
-    /// Extra headers, e.g. `X-Scope-OrgID` for a Mimir or Loki tenant.
+    /// Extra headers, e.g. `X-Scope-OrgID` for a Mimir or Loki tenant, or
+    /// `X-Api-Key = { env = "API_KEY" }` for a gateway.
     #[serde(default)]
-    pub headers: BTreeMap<String, String>,
+    pub headers: BTreeMap<String, HeaderSpec>,
     pub bearer_token: Option<SecretRef>,
     pub basic_auth: Option<BasicAuth>,
     pub ca_file: Option<PathBuf>,
@@ -93,6 +168,26 @@ pub struct Endpoint {
     #[serde(default)]
     pub insecure_skip_verify: bool,
     pub max_body_bytes: Option<usize>,
+}
+
+/// Written by hand so that no header value that may be a secret is shown.
+impl std::fmt::Debug for Endpoint {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let headers: BTreeMap<&str, String> = self.headers.iter().map(|(k, v)| (k.as_str(), v.shown(k))).collect();
+        f.debug_struct("Endpoint")
+            .field("name", &self.name)
+            .field("url", &redact(&self.url))
+            .field("timeout", &self.timeout)
+            .field("headers", &headers)
+            .field("bearer_token", &self.bearer_token)
+            .field("basic_auth", &self.basic_auth.as_ref().map(|b| (&b.username, &b.password)))
+            .field("ca_file", &self.ca_file)
+            .field("client_cert", &self.client_cert)
+            .field("client_key", &self.client_key)
+            .field("insecure_skip_verify", &self.insecure_skip_verify)
+            .field("max_body_bytes", &self.max_body_bytes)
+            .finish()
+    }
 }
 
 impl Endpoint {
@@ -127,8 +222,11 @@ impl Endpoint {
 
     /// All headers to send: custom ones, then auth (marked sensitive).
     pub fn resolved_headers(&self) -> Result<reqwest::header::HeaderMap, EndpointError> {
-        let mut pairs: Vec<(String, String, bool)> =
-            self.headers.iter().map(|(k, v)| (k.clone(), v.clone(), false)).collect();
+        let mut pairs: Vec<(String, String, bool)> = Vec::new();
+        for (name, spec) in &self.headers {
+            let (value, sensitive) = spec.resolve(name)?;
+            pairs.push((name.clone(), value, sensitive));
+        }
         let inline_user = Url::parse(&self.url).ok().filter(|u| !u.username().is_empty());
         if let Some(token) = &self.bearer_token {
             pairs.push(("authorization".into(), format!("Bearer {}", token.resolve()?), true));
@@ -200,6 +298,44 @@ mod tests {
         assert_eq!(err, "secret env WARROOM_TEST_UNSET_VAR: not set");
         let literal = SecretRef { value: Some("hunter2".into()), ..Default::default() };
         assert!(!format!("{literal:?}").contains("hunter2"));
+    }
+
+    #[test]
+    fn header_secrets_are_sensitive_and_never_shown() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("gw");
+        std::fs::write(&path, "gw-s3cret\n").unwrap();
+        let text = format!(
+            r#"
+            url = "http://127.0.0.1:1"
+            headers = {{ "X-Scope-OrgID" = "tenant-1", "X-Api-Key" = "inline-k3y", "X-Gateway" = {{ file = {:?} }} }}
+            "#,
+            path.display().to_string()
+        );
+        let mut ep: Endpoint = toml::from_str(&text).unwrap();
+        assert_eq!(ep.headers["X-Scope-OrgID"], "tenant-1");
+        let h = ep.resolved_headers().unwrap();
+        assert!(!h["x-scope-orgid"].is_sensitive(), "a tenant is not a secret");
+        assert!(h["x-api-key"].is_sensitive(), "named like a key");
+        assert!(h["x-gateway"].is_sensitive(), "from a SecretRef");
+        assert_eq!(h["x-gateway"], "gw-s3cret");
+        let shown = format!("{ep:?} {h:?}");
+        assert!(shown.contains("tenant-1"), "{shown}");
+        assert!(!shown.contains("inline-k3y") && !shown.contains("gw-s3cret"), "{shown}");
+        let unset = SecretRef { env: Some("WARROOM_TEST_UNSET_GW".into()), ..SecretRef::default() };
+        ep.headers.insert("X-Gateway".into(), HeaderSpec::Secret(unset));
+        let err = ep.resolved_headers().unwrap_err().to_string();
+        assert_eq!(err, "secret env WARROOM_TEST_UNSET_GW (header X-Gateway): not set");
+    }
+
+    #[test]
+    fn secret_looking_names() {
+        for n in ["Authorization", "Cookie", "X-Auth-Token", "X-Api-Key", "apikey", "X-Client-Secret", "X-Password"] {
+            assert!(looks_secret(n), "{n}");
+        }
+        for n in ["X-Scope-OrgID", "Accept", "X-Grafana-Org-Id", "User-Agent"] {
+            assert!(!looks_secret(n), "{n}");
+        }
     }
 
     #[test]

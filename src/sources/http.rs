@@ -253,6 +253,35 @@ pub(crate) fn header_map(pairs: &[(String, String, bool)]) -> Result<HeaderMap, 
 mod tests {
     use super::*;
 
+    /// Thanos, Mimir and Cortex often live under a prefix (`/prometheus`,
+    /// `/api/prom`); every API path must land under it, with or without a
+    /// trailing slash on the base, and a query string must not eat it.
+    #[test]
+    fn path_prefixes_are_kept_for_every_api() {
+        let apis = [
+            "/api/v1/alerts",
+            "/api/v1/rules",
+            "/api/v1/query_range",
+            "/api/v1/status/buildinfo",
+            "/api/v2/alerts",
+            "/api/v2/silences",
+            "/api/v2/silence/abc",
+            "/loki/api/v1/query_range",
+            "/loki/api/v1/tail",
+            "/ready",
+        ];
+        for base in ["http://mimir:8080/prometheus", "http://mimir:8080/prometheus/"] {
+            let c = HttpClient::new(&Endpoint::from_url(base)).unwrap();
+            for api in apis {
+                assert_eq!(c.url(api).as_str(), format!("http://mimir:8080/prometheus{api}"), "{base} + {api}");
+            }
+        }
+        let c = HttpClient::new(&Endpoint::from_url("http://cortex/api/prom?x=1")).unwrap();
+        assert_eq!(c.url("/api/v1/rules").path(), "/api/prom/api/v1/rules");
+        let c = HttpClient::new(&Endpoint::from_url("http://prom:9090")).unwrap();
+        assert_eq!(c.url("api/v1/rules").as_str(), "http://prom:9090/api/v1/rules");
+    }
+
     #[test]
     fn echoed_secrets_are_redacted_in_every_form() {
         let pairs = [

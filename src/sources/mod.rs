@@ -12,7 +12,7 @@ pub mod prometheus;
 pub mod silence_writer;
 
 pub use alertmanager::AlertmanagerClient;
-pub use endpoint::{Endpoint, EndpointError, SecretRef};
+pub use endpoint::{Endpoint, EndpointError, HeaderSpec, SecretRef};
 pub use error::SourceError;
 pub use http::{Body, HttpClient};
 pub use probe::Probe;

@@ -56,6 +56,26 @@ pub fn spawn(
     every: Duration,
     tx: mpsc::UnboundedSender<Msg>,
 ) -> Result<Pollers, EndpointError> {
+    start(specs, every, None, tx)
+}
+
+/// As [`spawn`], each result wrapped in [`Msg::Tagged`] with `generation`:
+/// a context's pollers, whose results queued before a switch are dropped.
+pub fn spawn_tagged(
+    specs: Vec<SourceSpec>,
+    every: Duration,
+    generation: u64,
+    tx: mpsc::UnboundedSender<Msg>,
+) -> Result<Pollers, EndpointError> {
+    start(specs, every, Some(generation), tx)
+}
+
+fn start(
+    specs: Vec<SourceSpec>,
+    every: Duration,
+    generation: Option<u64>,
+    tx: mpsc::UnboundedSender<Msg>,
+) -> Result<Pollers, EndpointError> {
     let mut jobs = Vec::new();
     for spec in specs {
         let http = HttpClient::new(&spec.endpoint)?;
@@ -66,7 +86,8 @@ pub fn spawn(
         let notify = Arc::new(Notify::new());
         pollers.refresh.push(notify.clone());
         let source = Source::new(spec.id.kind, http, spec.name);
-        pollers.tasks.push(tokio::spawn(run(spec.id, source, every, notify, tx.clone())));
+        let out = Outbox { generation, tx: tx.clone() };
+        pollers.tasks.push(tokio::spawn(run(spec.id, source, every, notify, out)));
     }
     Ok(pollers)
 }
@@ -119,7 +140,24 @@ impl Source {
     }
 }
 
-async fn run(id: SourceId, source: Source, every: Duration, refresh: Arc<Notify>, tx: mpsc::UnboundedSender<Msg>) {
+/// Where a poller's results go, tagged or not.
+struct Outbox {
+    generation: Option<u64>,
+    tx: mpsc::UnboundedSender<Msg>,
+}
+
+impl Outbox {
+    fn send(&self, r: PollResult) -> bool {
+        let msg = Msg::Poll(Box::new(r));
+        let msg = match self.generation {
+            Some(generation) => Msg::Tagged { generation, msg: Box::new(msg) },
+            None => msg,
+        };
+        self.tx.send(msg).is_ok()
+    }
+}
+
+async fn run(id: SourceId, source: Source, every: Duration, refresh: Arc<Notify>, tx: Outbox) {
     let mut n: u32 = 0;
     let mut failures: u32 = 0;
     loop {
@@ -131,17 +169,14 @@ async fn run(id: SourceId, source: Source, every: Duration, refresh: Arc<Notify>
             Ok(payloads) => {
                 failures = 0;
                 n = n.wrapping_add(1);
-                payloads.into_iter().all(|p| {
-                    let r = PollResult { source: id, at, latency, result: Ok(p) };
-                    tx.send(Msg::Poll(Box::new(r))).is_ok()
-                })
+                payloads.into_iter().all(|p| tx.send(PollResult { source: id, at, latency, result: Ok(p) }))
             }
             Err(e) => {
                 failures = failures.saturating_add(1);
                 // The rules are asked for again on the first good poll.
                 n = 0;
                 tracing::warn!(source = ?id, error = %e, "poll failed");
-                tx.send(Msg::Poll(Box::new(PollResult { source: id, at, latency, result: Err(e) }))).is_ok()
+                tx.send(PollResult { source: id, at, latency, result: Err(e) })
             }
         };
         if !sent {
@@ -168,6 +203,36 @@ pub fn backoff(every: Duration, failures: u32) -> Duration {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// A context switch drops the old pollers: their tasks must stop, and
+    /// what they send is tagged with their generation.
+    #[tokio::test]
+    async fn dropping_pollers_stops_them_and_results_are_tagged() {
+        let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+        let url = format!("http://{}", listener.local_addr().unwrap());
+        drop(listener); // nothing listens: each poll fails at once
+        let spec = SourceSpec {
+            id: SourceId { kind: SourceKind::Loki, index: 0 },
+            name: "loki".into(),
+            endpoint: Endpoint::from_url(&url),
+        };
+        let (tx, mut rx) = mpsc::unbounded_channel();
+        let pollers = spawn_tagged(vec![spec], Duration::from_millis(200), 7, tx).unwrap();
+        let first = tokio::time::timeout(Duration::from_secs(5), rx.recv()).await.unwrap().unwrap();
+        assert!(matches!(first, Msg::Tagged { generation: 7, .. }), "{first:?}");
+        drop(pollers);
+        // Once every task is gone, so is every sender: the channel closes.
+        let rest = tokio::time::timeout(Duration::from_secs(5), async {
+            let mut n = 0;
+            while rx.recv().await.is_some() {
+                n += 1;
+            }
+            n
+        })
+        .await
+        .expect("the aborted pollers drop their senders");
+        assert!(rest <= 1, "at most the poll in flight: {rest}");
+    }
 
     #[test]
     fn backoff_doubles_then_caps() {

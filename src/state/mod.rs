@@ -3,6 +3,7 @@
 //! [`Cmd`](crate::msg::Cmd)s for the runtime to perform.
 
 pub mod alerts;
+pub mod contexts;
 pub mod incident;
 pub mod incident_flow;
 pub mod logs;
@@ -125,8 +126,8 @@ pub struct State {
     /// The note editor or declaration form, when open.
     pub editor: Option<crate::ui::note_editor::NoteEditor>,
     pub sources: Vec<SourceHealth>,
-    /// No write to any source (silences, acks); shown in the header. Set
-    /// from the config, may change at run time (a read-only context).
+    /// No write to any source (silences, acks); shown in the header.
+    /// `--read-only`, `read_only = true`, or the active context's.
     pub read_only: bool,
     /// Every Alertmanager's silences, merged by id.
     pub silences: silences::SilencesState,
@@ -143,7 +144,10 @@ pub struct State {
     pub flash: Option<Flash>,
     pub detail_scroll: u16,
     pub drill: Option<String>,
+    /// The active context's name (shown as `ctx:NAME`).
     pub context: String,
+    /// The configured contexts, the picker, the generation of the sources.
+    pub contexts: contexts::ContextsState,
     /// Something visible changed since the last frame.
     pub dirty: bool,
     /// The terminal was resized: the next frame repaints every cell, so a
@@ -197,6 +201,7 @@ impl State {
             detail_scroll: 0,
             drill: setup.drill,
             context: setup.context,
+            contexts: contexts::ContextsState::default(),
             dirty: true,
             repaint: false,
             quit: false,

@@ -60,6 +60,9 @@ fn apply(state: &mut State, msg: Msg) -> Vec<Cmd> {
             state.quit = true;
             vec![Cmd::Quit]
         }
+        Msg::Tagged { generation, msg } if super::contexts::is_current(state, generation) => apply(state, *msg),
+        Msg::Tagged { .. } => Vec::new(),
+        Msg::Context(m) => super::contexts::on_msg(state, m),
     }
 }
 
@@ -112,6 +115,9 @@ fn on_key(state: &mut State, key: KeyEvent) -> Vec<Cmd> {
     }
     if state.silence_form.is_some() {
         return super::silences_flow::on_form_key(state, key);
+    }
+    if state.contexts.picker.is_some() {
+        return super::contexts::on_picker_key(state, key);
     }
     if state.prompt.is_some() {
         return on_prompt_key(state, key);
@@ -191,6 +197,7 @@ fn on_action(state: &mut State, action: Action) -> Vec<Cmd> {
         Action::Silence => super::silences_flow::open_form(state),
         Action::Ack => return super::silences_flow::ack(state),
         Action::Silences => super::silences_view::open(state),
+        Action::Contexts => super::contexts::open_picker(state),
         other => state.flash_info(format!("{}: not available in this build yet", other.description())),
     }
     Vec::new()
@@ -295,6 +302,7 @@ fn run_command(state: &mut State, line: &str) -> Vec<Cmd> {
         }
         "filter" => set_filter(state, arg.to_string()),
         "logs" => return super::logs_flow::command(state, arg),
+        "ctx" | "context" => return super::contexts::command(state, arg),
         "refresh" => return vec![Cmd::RefreshAll],
         "muted" => {
             state.alerts.show_muted = !state.alerts.show_muted;

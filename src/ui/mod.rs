@@ -4,6 +4,7 @@
 
 pub mod alerts;
 pub mod chart;
+pub mod context_picker;
 pub mod detail;
 pub mod help;
 pub mod logs;
@@ -77,6 +78,9 @@ pub fn draw(frame: &mut Frame, state: &State) {
     }
     if let Some(form) = &state.silence_form {
         silence_form::draw(frame, body, state, form);
+    }
+    if let Some(picker) = &state.contexts.picker {
+        context_picker::draw(frame, body, state, picker);
     }
     if state.help {
         help::draw(frame, body, state);

@@ -16,12 +16,12 @@ use crate::text::{clean, truncate_width};
 pub fn draw_header(frame: &mut Frame, area: Rect, state: &State) {
     let theme = &state.theme;
     let mut spans = vec![Span::styled(" warroom ", theme.style("title"))];
+    if !state.context.is_empty() {
+        spans.push(Span::styled(format!("ctx:{} ", clean(&state.context)), theme.style("header")));
+    }
     if state.read_only {
         spans.push(Span::styled(" READ-ONLY ", theme.style("flash_error")));
         spans.push(Span::raw(" "));
-    }
-    if !state.context.is_empty() {
-        spans.push(Span::styled(format!("ctx:{} ", clean(&state.context)), theme.style("header")));
     }
     if let Some(scenario) = &state.drill {
         spans.push(Span::styled(format!(" DRILL {} ", clean(scenario)), theme.style("drill")));

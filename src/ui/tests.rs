@@ -111,3 +111,26 @@ fn chart_draws_lines_legend_and_errors() {
     let screen = render(&s, 120, 30);
     assert!(screen.contains("bad_data: 1:6: parse error: unclosed"), "Prometheus' own words: {screen}");
 }
+
+#[test]
+fn context_picker_lists_marks_and_filters() {
+    use crate::state::contexts::{ContextSummary, ContextsState, open_picker};
+    let summary = |name: &str, read_only, prometheus, alertmanager, loki| ContextSummary {
+        name: name.into(),
+        read_only,
+        prometheus,
+        alertmanager,
+        loki,
+    };
+    let mut s = loaded();
+    s.context = "prod-eu".into();
+    s.contexts = ContextsState::new(vec![
+        summary("prod-eu", false, 2, 2, 1),
+        summary("prod-us", true, 1, 3, 0),
+        summary("staging\x1b[31m", false, 0, 1, 0),
+    ]);
+    s.read_only = true;
+    open_picker(&mut s);
+    update(&mut s, Msg::Key(crossterm::event::KeyEvent::from(crossterm::event::KeyCode::Down)));
+    insta::assert_snapshot!(render(&s, 100, 14));
+}

@@ -1,0 +1,233 @@
+//! Contexts, as in k9s: named sets of sources (`prod-eu`, `staging`), one
+//! active at a time. This module holds what the state knows about them, the
+//! picker (`ctrl-x`, `:ctx`), the `:ctx NAME` command, and the reset once the
+//! runtime has switched.
+//!
+//! Switching is two steps. `update` only asks: [`Cmd::SwitchContext`]. The
+//! runtime stops the old context's pollers, starts the new ones tagged with a
+//! new generation, and answers [`ContextMsg::Switched`]; only then is the
+//! per-source state reset. Results tagged with an older generation that were
+//! already queued are dropped ([`is_current`]), so the old context's alerts
+//! never reach the new board. The incident, its journal and the note editor
+//! belong to the operator, not to a context: they are kept.
+
+use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
+
+use super::alerts::AlertsState;
+use super::signals::SignalsState;
+use super::sources::SourceHealth;
+use super::{Pane, State};
+use crate::msg::{Cmd, SourceId, SourceKind};
+
+/// A context as the picker lists it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ContextSummary {
+    pub name: String,
+    pub read_only: bool,
+    pub prometheus: usize,
+    pub alertmanager: usize,
+    pub loki: usize,
+}
+
+impl ContextSummary {
+    /// "2 prometheus, 2 alertmanager, 1 loki" (kinds with none left out).
+    pub fn describe(&self) -> String {
+        let parts: Vec<String> =
+            [(self.prometheus, "prometheus"), (self.alertmanager, "alertmanager"), (self.loki, "loki")]
+                .iter()
+                .filter(|(n, _)| *n > 0)
+                .map(|(n, kind)| format!("{n} {kind}"))
+                .collect();
+        if parts.is_empty() { "no source".into() } else { parts.join(", ") }
+    }
+}
+
+/// What the state knows about contexts.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct ContextsState {
+    /// Every configured context, in config order.
+    pub known: Vec<ContextSummary>,
+    /// Bumped by each switch; results tagged with another one are stale.
+    pub generation: u64,
+    /// `--read-only` for the whole process, whatever the context says.
+    pub forced_read_only: bool,
+    pub picker: Option<Picker>,
+}
+
+impl ContextsState {
+    pub fn new(known: Vec<ContextSummary>) -> Self {
+        Self { known, ..Self::default() }
+    }
+
+    fn get(&self, name: &str) -> Option<&ContextSummary> {
+        self.known.iter().find(|c| c.name == name)
+    }
+
+    fn names(&self) -> String {
+        self.known.iter().map(|c| c.name.as_str()).collect::<Vec<_>>().join(", ")
+    }
+}
+
+/// The context picker: a list, a selection, an optional `/` filter.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Picker {
+    /// Index into [`Picker::visible`].
+    pub selected: usize,
+    pub filter: String,
+    /// Keys type into the filter (after `/`).
+    pub filtering: bool,
+}
+
+impl Picker {
+    /// The contexts whose name contains the filter (case-insensitive).
+    pub fn visible<'a>(&self, known: &'a [ContextSummary]) -> Vec<&'a ContextSummary> {
+        let needle = self.filter.to_lowercase();
+        known.iter().filter(|c| c.name.to_lowercase().contains(&needle)).collect()
+    }
+}
+
+/// The runtime's answer to [`Cmd::SwitchContext`].
+#[derive(Debug, Clone, PartialEq)]
+pub enum ContextMsg {
+    /// The new context's sources run, tagged with `generation`.
+    Switched(Box<Switched>),
+    /// Its clients could not be built (a secret file missing, a bad CA):
+    /// the old context keeps running.
+    Failed { name: String, error: String },
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct Switched {
+    pub name: String,
+    pub generation: u64,
+    pub read_only: bool,
+    pub sources: Vec<(SourceId, String)>,
+}
+
+/// Whether a result tagged with `generation` belongs to the active context.
+pub fn is_current(state: &State, generation: u64) -> bool {
+    state.contexts.generation == generation
+}
+
+/// `ctrl-x`: the picker, the active context selected.
+pub fn open_picker(state: &mut State) {
+    let selected = state.contexts.known.iter().position(|c| c.name == state.context).unwrap_or(0);
+    state.contexts.picker = Some(Picker { selected, ..Picker::default() });
+}
+
+/// `:ctx` opens the picker, `:ctx NAME` switches.
+pub fn command(state: &mut State, arg: &str) -> Vec<Cmd> {
+    if arg.is_empty() {
+        open_picker(state);
+        return Vec::new();
+    }
+    request(state, arg)
+}
+
+/// Asks the runtime to switch to `name`, if it is known and not active.
+fn request(state: &mut State, name: &str) -> Vec<Cmd> {
+    if state.contexts.get(name).is_none() {
+        let known = state.contexts.names();
+        state.flash_error(format!("unknown context {name:?} (known: {known})"));
+        return Vec::new();
+    }
+    if name == state.context {
+        state.flash_info(format!("already in context {name}"));
+        return Vec::new();
+    }
+    state.flash_info(format!("switching to context {name}…"));
+    vec![Cmd::SwitchContext(name.to_string())]
+}
+
+/// Keys while the picker is open: ↑↓ (j/k), Enter switches, `/` filters,
+/// Esc clears the filter then closes.
+pub fn on_picker_key(state: &mut State, key: KeyEvent) -> Vec<Cmd> {
+    let Some(picker) = state.contexts.picker.as_mut() else {
+        return Vec::new();
+    };
+    let count = picker.visible(&state.contexts.known).len();
+    let ctrl = key.modifiers.contains(KeyModifiers::CONTROL);
+    match key.code {
+        KeyCode::Esc if picker.filtering || !picker.filter.is_empty() => {
+            picker.filter.clear();
+            picker.filtering = false;
+            picker.selected = 0;
+        }
+        KeyCode::Esc => state.contexts.picker = None,
+        KeyCode::Enter => {
+            let chosen = picker.visible(&state.contexts.known).get(picker.selected).map(|c| c.name.clone());
+            state.contexts.picker = None;
+            if let Some(name) = chosen {
+                return request(state, &name);
+            }
+        }
+        KeyCode::Up => picker.selected = picker.selected.saturating_sub(1),
+        KeyCode::Down => picker.selected = (picker.selected + 1).min(count.saturating_sub(1)),
+        KeyCode::Backspace if picker.filtering => {
+            picker.filter.pop();
+            picker.selected = 0;
+        }
+        KeyCode::Char(c) if picker.filtering && !ctrl => {
+            picker.filter.push(c);
+            picker.selected = 0;
+        }
+        KeyCode::Char('/') => picker.filtering = true,
+        KeyCode::Char('k') => picker.selected = picker.selected.saturating_sub(1),
+        KeyCode::Char('j') => picker.selected = (picker.selected + 1).min(count.saturating_sub(1)),
+        KeyCode::Char('q') if !ctrl => state.contexts.picker = None,
+        KeyCode::Char('x') if ctrl => state.contexts.picker = None,
+        _ => {}
+    }
+    Vec::new()
+}
+
+/// The runtime switched: per-source state starts afresh, what belongs to
+/// the operator (incident, journal, editor, grouping, filter) stays.
+pub fn on_msg(state: &mut State, msg: ContextMsg) -> Vec<Cmd> {
+    state.dirty = true;
+    match msg {
+        ContextMsg::Failed { name, error } => {
+            state.flash_error(format!("cannot switch to context {name}: {error}"));
+            Vec::new()
+        }
+        ContextMsg::Switched(s) => {
+            switched(state, *s);
+            Vec::new()
+        }
+    }
+}
+
+fn switched(state: &mut State, s: Switched) {
+    let has = |kind: SourceKind| s.sources.iter().any(|(id, _)| id.kind == kind);
+    let mut alerts =
+        AlertsState::new(state.alerts.grouping.clone(), state.alerts.show_muted, has(SourceKind::Alertmanager));
+    alerts.filter = std::mem::take(&mut state.alerts.filter);
+    alerts.regroup();
+    state.alerts = alerts;
+    let templates = std::mem::take(&mut state.signals.templates);
+    state.signals = SignalsState::new(templates, state.signals.window, has(SourceKind::Prometheus));
+    state.chart = None;
+    state.logs = super::logs::LogsView::new(state.logs_cfg.buffer);
+    state.logs_enabled = has(SourceKind::Loki);
+    state.logs_fingerprint = None;
+    state.logs_pinned_query = false;
+    if state.focus == Pane::Logs && !state.logs_enabled {
+        state.focus = Pane::Alerts;
+    }
+    state.detail_scroll = 0;
+    // Silences belong to the old context's Alertmanagers: forms and views
+    // on them would write to the wrong cluster.
+    state.silences = Default::default();
+    state.silence_form = None;
+    state.silences_view = None;
+    state.sources = s.sources.into_iter().map(|(id, name)| SourceHealth::new(id, name)).collect();
+    state.read_only = state.contexts.forced_read_only || s.read_only;
+    state.contexts.generation = s.generation;
+    let what = state.contexts.get(&s.name).map(ContextSummary::describe).unwrap_or_default();
+    state.flash_info(format!("context {} ({what})", s.name));
+    state.context = s.name;
+}
+
+#[cfg(test)]
+#[path = "contexts_tests.rs"]
+mod tests;
