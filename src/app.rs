@@ -215,7 +215,19 @@ impl Console {
         let runbooks = RunbookLoader::new(cfg)?;
         let logs = LogFollower::new(cfg, generation)?;
         let cfg = cfg.clone();
-        Ok(Self { state, cfg, tx, rx, pollers, ranges, incident, runbooks, logs, silences, terminal_writes: Vec::new() })
+        Ok(Self {
+            state,
+            cfg,
+            tx,
+            rx,
+            pollers,
+            ranges,
+            incident,
+            runbooks,
+            logs,
+            silences,
+            terminal_writes: Vec::new(),
+        })
     }
 
     /// Stops the active context's sources and starts `name`'s, tagged with

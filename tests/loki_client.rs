@@ -174,3 +174,22 @@ async fn tail_sends_the_tenant_and_reads_every_message() {
     let refused = client(&url, None).tail("{a=\"b\"}", 0, 1).await.unwrap_err();
     assert_eq!(refused, SourceError::Unauthorized("no org id".into()));
 }
+
+/// A gateway refusing the tail handshake and quoting the credentials it got:
+/// the error says 401 and carries no secret, as the HTTP layer's errors.
+#[tokio::test]
+async fn refused_tail_handshake_does_not_echo_the_token() {
+    let app = Router::new().route(
+        "/loki/api/v1/tail",
+        get(|h: HeaderMap| async move {
+            let auth = h.get(header::AUTHORIZATION).and_then(|v| v.to_str().ok()).unwrap_or_default().to_string();
+            text(StatusCode::UNAUTHORIZED, &format!("refused credentials: {auth}\n"))
+        }),
+    );
+    let url = serve(app).await;
+    let err = client(&url, Some(TENANT)).tail("{job=\"x\"}", 1, 10).await.expect_err("refused");
+    let shown = err.to_string();
+    assert!(matches!(err, SourceError::Unauthorized(_)), "{err:?}");
+    assert!(!shown.contains(TOKEN), "{shown}");
+    assert!(shown.contains("***"), "the echo is redacted, not dropped: {shown}");
+}

@@ -196,7 +196,7 @@ impl HttpClient {
     }
 
     /// `bytes` with our secrets replaced by `***` (not copied when none is there).
-    fn redact(&self, bytes: Vec<u8>) -> Vec<u8> {
+    pub(crate) fn redact(&self, bytes: Vec<u8>) -> Vec<u8> {
         match &self.secrets {
             Some(re) if re.is_match(&bytes) => re.replace_all(&bytes, &b"***"[..]).into_owned(),
             _ => bytes,

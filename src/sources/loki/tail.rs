@@ -58,7 +58,7 @@ impl Tail {
         let (ws, _resp) = tokio::time::timeout(timeout, tokio_tungstenite::connect_async(req))
             .await
             .map_err(|_| SourceError::Timeout(timeout))?
-            .map_err(handshake_error)?;
+            .map_err(|e| handshake_error(http, e))?;
         Ok(Self { ws })
     }
 
@@ -93,13 +93,15 @@ impl Tail {
     }
 }
 
-/// A failed handshake, worded like the HTTP layer words its errors.
-fn handshake_error(e: tungstenite::Error) -> SourceError {
+/// A failed handshake, worded like the HTTP layer words its errors, with
+/// our secrets redacted from the body as the HTTP layer does (a gateway's
+/// 401 page may quote the credentials it refused).
+fn handshake_error(http: &HttpClient, e: tungstenite::Error) -> SourceError {
     match e {
         tungstenite::Error::Http(resp) => {
             let status = resp.status().as_u16();
-            let body = resp.body().as_deref().unwrap_or_default();
-            let message = crate::text::truncate_width(crate::text::clean_bytes(body).trim(), 200);
+            let body = http.redact(resp.body().clone().unwrap_or_default());
+            let message = crate::text::truncate_width(crate::text::clean_bytes(&body).trim(), 200);
             match status {
                 401 => SourceError::Unauthorized(message),
                 403 => SourceError::Forbidden(message),
