@@ -194,6 +194,7 @@ impl Console {
             context: opts.context,
             signals: cfg.signals.clone(),
             signal_window: cfg.signal_window,
+            signal_top_n: cfg.signal_top_n,
             user: crate::env::user(),
             logs: cfg.logs.clone(),
             session: format!("{}.{}", std::process::id(), Utc::now().timestamp_millis()),

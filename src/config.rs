@@ -50,6 +50,8 @@ pub struct Config {
     pub signal_window: Duration,
     /// Golden-signal queries; `{{label}}` is filled from the selected alert.
     pub signals: Vec<SignalTemplate>,
+    /// Series shown per golden signal in the detail (top N by current value).
+    pub signal_top_n: usize,
     /// The logs pane: selector template, margin before the alert, buffer.
     pub logs: crate::sources::loki::LogsConfig,
     /// Action name → key(s), over the defaults (see `?`).
@@ -87,6 +89,7 @@ impl Default for Config {
             runbooks: crate::runbook::RunbookConfig::default(),
             signal_window: Duration::from_secs(30 * 60),
             signals: default_templates(),
+            signal_top_n: crate::state::signals::rows::DEFAULT_TOP_N,
             logs: crate::sources::loki::LogsConfig::default(),
             keymap: BTreeMap::new(),
         }
@@ -127,6 +130,9 @@ impl Config {
     fn validate(&self) -> Result<(), String> {
         if self.signal_window < Duration::from_secs(10) {
             return Err(format!("signal_window = {:?} is too short (at least 10s)", self.signal_window));
+        }
+        if !(1..=20).contains(&self.signal_top_n) {
+            return Err(format!("signal_top_n = {} must be between 1 and 20", self.signal_top_n));
         }
         if self.refresh < Duration::from_millis(200) {
             return Err(format!("refresh = {:?} is too fast (at least 200ms)", self.refresh));

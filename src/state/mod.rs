@@ -7,6 +7,7 @@ pub mod incident;
 pub mod incident_flow;
 pub mod logs;
 pub mod logs_flow;
+pub mod pin;
 pub mod runbook;
 pub mod runbook_flow;
 pub mod schedule;
@@ -83,6 +84,8 @@ pub struct Setup {
     pub context: String,
     pub signals: Vec<SignalTemplate>,
     pub signal_window: std::time::Duration,
+    /// Series per golden signal in the detail; 0 means the default.
+    pub signal_top_n: usize,
     /// Who writes notes (`$USER`).
     pub user: String,
     pub logs: crate::sources::loki::LogsConfig,
@@ -124,6 +127,8 @@ pub struct State {
     pub prompt: Option<Prompt>,
     pub flash: Option<Flash>,
     pub detail_scroll: u16,
+    /// The detail's selected signal row (Up/Down in the detail), pinned by `p`.
+    pub signal_selected: Option<usize>,
     pub drill: Option<String>,
     pub context: String,
     /// Something visible changed since the last frame.
@@ -154,7 +159,13 @@ impl State {
         Self {
             now,
             alerts: AlertsState::new(Grouping::parse(&setup.group_by), setup.show_muted, has_am),
-            signals: SignalsState::new(setup.signals, window, has_prom),
+            signals: {
+                let mut s = SignalsState::new(setup.signals, window, has_prom);
+                if setup.signal_top_n > 0 {
+                    s.top_n = setup.signal_top_n;
+                }
+                s
+            },
             chart: None,
             incident: incident::IncidentState::new(setup.user, setup.session),
             editor: None,
@@ -172,6 +183,7 @@ impl State {
             prompt: None,
             flash: None,
             detail_scroll: 0,
+            signal_selected: None,
             drill: setup.drill,
             context: setup.context,
             dirty: true,

@@ -12,6 +12,8 @@ use crate::model::{Alert, Labels};
 use crate::sources::SourceError;
 use crate::sources::prometheus::{AlertRule, Series};
 
+pub mod rows;
+
 /// Unit of a signal, for formatting its values.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Deserialize, Default)]
 #[serde(rename_all = "lowercase")]
@@ -101,6 +103,8 @@ pub struct SignalsState {
     pub in_flight: HashSet<SeriesKey>,
     /// Whether any Prometheus is configured to ask.
     pub enabled: bool,
+    /// Series shown per golden signal in the detail (`signal_top_n`).
+    pub top_n: usize,
 }
 
 /// A range to fetch for `key`, aligned to its step.
@@ -113,7 +117,15 @@ pub struct Fetch {
 
 impl SignalsState {
     pub fn new(templates: Vec<SignalTemplate>, window: Duration, enabled: bool) -> Self {
-        Self { rules: Vec::new(), templates, window, cache: HashMap::new(), in_flight: HashSet::new(), enabled }
+        Self {
+            rules: Vec::new(),
+            templates,
+            window,
+            cache: HashMap::new(),
+            in_flight: HashSet::new(),
+            enabled,
+            top_n: rows::DEFAULT_TOP_N,
+        }
     }
 
     /// The rule an alert comes from: same name, and the rule's own labels

@@ -141,19 +141,19 @@ fn on_action(state: &mut State, action: Action) -> Vec<Cmd> {
         }
         Action::Up if timeline => state.incident.move_selection(-1),
         Action::Down if timeline => state.incident.move_selection(1),
-        Action::Up if detail => state.detail_scroll = state.detail_scroll.saturating_sub(1),
-        Action::Down if detail => state.detail_scroll = state.detail_scroll.saturating_add(1),
+        Action::Up if detail => super::pin::select_signal(state, -1),
+        Action::Down if detail => super::pin::select_signal(state, 1),
         Action::Up => move_selection(state, -1),
         Action::Down => move_selection(state, 1),
         Action::PageUp => move_selection(state, -page),
         Action::PageDown => move_selection(state, page),
         Action::Top => {
             state.alerts.select_first();
-            state.detail_scroll = 0;
+            reset_detail(state);
         }
         Action::Bottom => {
             state.alerts.select_last();
-            state.detail_scroll = 0;
+            reset_detail(state);
         }
         Action::GroupBy => {
             state.alerts.grouping = state.alerts.grouping.next();
@@ -161,6 +161,7 @@ fn on_action(state: &mut State, action: Action) -> Vec<Cmd> {
             state.flash_info(format!("grouped by {}", state.alerts.grouping.name()));
         }
         Action::Chart => open_chart(state),
+        Action::Pin => return super::pin::pin(state),
         Action::Runbook => return super::runbook_flow::open(state),
         Action::Logs if state.logs_enabled => state.focus = Pane::Logs,
         Action::Logs => state.flash_error("no Loki configured (--loki URL)"),
@@ -201,7 +202,13 @@ fn open_chart(state: &mut State) {
 
 fn move_selection(state: &mut State, delta: isize) {
     state.alerts.move_by(delta);
+    reset_detail(state);
+}
+
+/// Another alert: its detail starts at the top, no signal selected.
+fn reset_detail(state: &mut State) {
     state.detail_scroll = 0;
+    state.signal_selected = None;
 }
 
 fn cycle(p: Pane, forward: bool, with_timeline: bool, with_logs: bool) -> Pane {
@@ -319,7 +326,7 @@ fn on_mouse(state: &mut State, m: crossterm::event::MouseEvent) {
             // One border row at the top of the list.
             let row = (m.row - area.y).saturating_sub(1) as usize + state.list_offset.get();
             state.alerts.select_row(row);
-            state.detail_scroll = 0;
+            reset_detail(state);
         }
         MouseEventKind::Down(_) => state.focus = Pane::Detail,
         _ => return,
