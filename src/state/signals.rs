@@ -3,6 +3,7 @@
 //! to wall-clock steps (so flat data redraws nothing), cached, and extended
 //! by their tail only.
 
+use std::cell::RefCell;
 use std::collections::{HashMap, HashSet};
 use std::time::Duration;
 
@@ -105,6 +106,10 @@ pub struct SignalsState {
     pub enabled: bool,
     /// Series shown per golden signal in the detail (`signal_top_n`).
     pub top_n: usize,
+    /// Rule expression → what is graphed (see [`graph_expr`]): parsing PromQL
+    /// for every visible row on every message and frame is what made a
+    /// refresh of 200 sparklines slow.
+    graphed: RefCell<HashMap<String, String>>,
 }
 
 /// A range to fetch for `key`, aligned to its step.
@@ -125,6 +130,7 @@ impl SignalsState {
             in_flight: HashSet::new(),
             enabled,
             top_n: rows::DEFAULT_TOP_N,
+            graphed: RefCell::default(),
         }
     }
 
@@ -134,6 +140,21 @@ impl SignalsState {
         self.rules
             .iter()
             .find(|r| r.name == alert.name() && r.labels.iter().all(|(k, v)| alert.labels.get(k) == Some(v)))
+    }
+
+    /// [`graph_expr`] of a rule's expression, parsed once.
+    pub fn graphed(&self, rule_query: &str) -> String {
+        let mut memo = self.graphed.borrow_mut();
+        if let Some(q) = memo.get(rule_query) {
+            return q.clone();
+        }
+        // Rules come and go with reloads: a bound, not an eviction policy.
+        if memo.len() >= 10_000 {
+            memo.clear();
+        }
+        let q = graph_expr(rule_query);
+        memo.insert(rule_query.to_string(), q.clone());
+        q
     }
 
     /// The step for a sparkline `width` columns wide over the window: about
