@@ -51,6 +51,8 @@ pub struct Console {
     /// Escape sequences for the terminal itself (OSC 52 clipboard writes),
     /// written by the runtime after the next frame.
     pub terminal_writes: Vec<String>,
+    /// Where `Cmd::SaveHistory` writes.
+    history_file: Option<std::path::PathBuf>,
 }
 
 /// The one log follower (the selected alert's logs); replaced when the
@@ -199,7 +201,10 @@ impl Console {
             logs: cfg.logs.clone(),
             session: format!("{}.{}", std::process::id(), Utc::now().timestamp_millis()),
         };
-        let state = State::new(setup, keymap, theme, Utc::now());
+        let mut state = State::new(setup, keymap, theme, Utc::now());
+        if let Some(text) = cfg.history_file.as_ref().and_then(|p| std::fs::read_to_string(p).ok()) {
+            state.prompt_edit.history = state::prompt::history::History::parse(&text);
+        }
         let (tx, rx) = mpsc::unbounded_channel();
         let ranges = RangeRunner::new(cfg)?;
         let template = match &opts.config_dir {
@@ -220,7 +225,18 @@ impl Console {
         let pollers = poller::spawn(specs, cfg.refresh, tx.clone())?;
         let runbooks = RunbookLoader::new(cfg)?;
         let logs = LogFollower::new(cfg)?;
-        Ok(Self { state, tx, rx, pollers, ranges, incident, runbooks, logs, terminal_writes: Vec::new() })
+        Ok(Self {
+            state,
+            tx,
+            rx,
+            pollers,
+            ranges,
+            incident,
+            runbooks,
+            logs,
+            terminal_writes: Vec::new(),
+            history_file: cfg.history_file.clone(),
+        })
     }
 
     pub fn sender(&self) -> mpsc::UnboundedSender<Msg> {
@@ -246,6 +262,7 @@ impl Console {
                 Cmd::FollowLogs(spec) => self.logs.follow(*spec, self.tx.clone()),
                 Cmd::StopLogs => self.logs.stop(),
                 Cmd::Clipboard(text) => self.terminal_writes.push(crate::runbook::clipboard::osc52(&text)),
+                Cmd::SaveHistory(text) => save_history(self.history_file.clone(), text),
                 Cmd::Declare(_) | Cmd::Append { .. } | Cmd::ReadJournal | Cmd::Export => {
                     let msg = self.journal(cmd);
                     if let Some(msg) = msg
@@ -312,6 +329,20 @@ impl Console {
         }
         Ok(())
     }
+}
+
+/// Writes the `:` history off the event loop (atomically: a crash leaves
+/// the old file or the new one). Losing it is not worth an error on screen.
+fn save_history(path: Option<std::path::PathBuf>, text: String) {
+    let Some(path) = path else { return };
+    tokio::task::spawn_blocking(move || {
+        if let Some(dir) = path.parent() {
+            let _ = std::fs::create_dir_all(dir);
+        }
+        if let Err(e) = crate::incident::write_atomic(&path, &text) {
+            tracing::warn!(error = %e, path = %path.display(), "cannot save the command history");
+        }
+    });
 }
 
 /// Runs the console on the real terminal until quit or a signal.

@@ -56,6 +56,9 @@ pub struct Config {
     pub logs: crate::sources::loki::LogsConfig,
     /// Action name → key(s), over the defaults (see `?`).
     pub keymap: BTreeMap<String, KeyList>,
+    /// Where the `:` history is kept (the data dir; not a config key).
+    #[serde(skip)]
+    pub history_file: Option<PathBuf>,
 }
 
 #[derive(Debug, Clone, Deserialize, PartialEq)]
@@ -92,6 +95,7 @@ impl Default for Config {
             signal_top_n: crate::state::signals::rows::DEFAULT_TOP_N,
             logs: crate::sources::loki::LogsConfig::default(),
             keymap: BTreeMap::new(),
+            history_file: None,
         }
     }
 }

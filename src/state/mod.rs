@@ -8,6 +8,7 @@ pub mod incident_flow;
 pub mod logs;
 pub mod logs_flow;
 pub mod pin;
+pub mod prompt;
 pub mod runbook;
 pub mod runbook_flow;
 pub mod schedule;
@@ -125,6 +126,10 @@ pub struct State {
     pub focus: Pane,
     pub help: bool,
     pub prompt: Option<Prompt>,
+    /// Cursor, completion and history of the prompt.
+    pub prompt_edit: prompt::PromptEdit,
+    /// Context names for `:ctx` completion (filled by the contexts feature).
+    pub context_names: Vec<String>,
     pub flash: Option<Flash>,
     pub detail_scroll: u16,
     /// The detail's selected signal row (Up/Down in the detail), pinned by `p`.
@@ -181,6 +186,8 @@ impl State {
             focus: Pane::Alerts,
             help: false,
             prompt: None,
+            prompt_edit: prompt::PromptEdit::default(),
+            context_names: Vec::new(),
             flash: None,
             detail_scroll: 0,
             signal_selected: None,

@@ -1,8 +1,7 @@
 //! `update(state, msg) -> commands`: the only place the model changes.
 
-use crossterm::event::{KeyCode, KeyEvent, KeyEventKind, KeyModifiers, MouseEventKind};
+use crossterm::event::{KeyCode, KeyEvent, KeyEventKind, MouseEventKind};
 
-use super::alerts::Grouping;
 use super::{Pane, Prompt, PromptKind, State};
 use crate::keymap::Action;
 use crate::msg::{Cmd, Msg, Payload, PollResult};
@@ -105,7 +104,7 @@ fn on_key(state: &mut State, key: KeyEvent) -> Vec<Cmd> {
         return super::incident_flow::on_editor_key(state, key);
     }
     if state.prompt.is_some() {
-        return on_prompt_key(state, key);
+        return super::prompt::on_key(state, key);
     }
     if state.runbook.is_some()
         && let Some(cmds) = super::runbook_flow::on_key(state, key)
@@ -121,7 +120,7 @@ fn on_key(state: &mut State, key: KeyEvent) -> Vec<Cmd> {
     }
 }
 
-fn on_action(state: &mut State, action: Action) -> Vec<Cmd> {
+pub(super) fn on_action(state: &mut State, action: Action) -> Vec<Cmd> {
     let page = (state.list_area.get().height.saturating_sub(2)).max(1) as isize;
     let detail = state.focus == Pane::Detail;
     let timeline = state.focus == Pane::Timeline;
@@ -181,7 +180,7 @@ fn on_action(state: &mut State, action: Action) -> Vec<Cmd> {
 }
 
 /// Points across a full-size chart (braille doubles the columns).
-const CHART_WIDTH: u16 = 120;
+pub(super) const CHART_WIDTH: u16 = 120;
 
 /// `c`: the selected alert's expression full size, or its first golden
 /// signal when its rule is unknown.
@@ -222,96 +221,9 @@ fn cycle(p: Pane, forward: bool, with_timeline: bool, with_logs: bool) -> Pane {
     order[if forward { (i + 1) % n } else { (i + n - 1) % n }]
 }
 
-fn set_filter(state: &mut State, filter: String) {
+pub(super) fn set_filter(state: &mut State, filter: String) {
     state.alerts.filter = filter;
     state.alerts.regroup();
-}
-
-fn on_prompt_key(state: &mut State, key: KeyEvent) -> Vec<Cmd> {
-    let Some(prompt) = state.prompt.as_mut() else {
-        return Vec::new();
-    };
-    let kind = prompt.kind;
-    match key.code {
-        KeyCode::Esc => {
-            state.prompt = None;
-            if kind == PromptKind::Filter {
-                set_filter(state, String::new());
-            }
-        }
-        KeyCode::Enter => {
-            let input = state.prompt.take().map(|p| p.input).unwrap_or_default();
-            match kind {
-                PromptKind::Command => return run_command(state, input.trim()),
-                PromptKind::Search => {
-                    if let Some(view) = state.runbook.as_mut() {
-                        view.search(input.trim());
-                    }
-                }
-                PromptKind::LogSearch | PromptKind::LogFilter => {
-                    super::logs_flow::apply_prompt(state, kind, input.trim())
-                }
-                PromptKind::Filter => {}
-            }
-        }
-        KeyCode::Backspace => {
-            prompt.input.pop();
-        }
-        KeyCode::Char('u') if key.modifiers.contains(KeyModifiers::CONTROL) => prompt.input.clear(),
-        KeyCode::Char(c) if !key.modifiers.contains(KeyModifiers::CONTROL) => prompt.input.push(c),
-        _ => {}
-    }
-    if kind == PromptKind::Filter
-        && let Some(p) = &state.prompt
-    {
-        let input = p.input.clone();
-        set_filter(state, input);
-    }
-    Vec::new()
-}
-
-/// `:` commands. Unknown ones say so rather than doing nothing.
-fn run_command(state: &mut State, line: &str) -> Vec<Cmd> {
-    let (cmd, arg) = line.split_once(char::is_whitespace).map(|(c, a)| (c, a.trim())).unwrap_or((line, ""));
-    match cmd {
-        "" => {}
-        "q" | "quit" | "q!" => {
-            state.quit = true;
-            return vec![Cmd::Quit];
-        }
-        "group" => {
-            state.alerts.grouping = Grouping::parse(if arg.is_empty() { "none" } else { arg });
-            state.alerts.regroup();
-        }
-        "filter" => set_filter(state, arg.to_string()),
-        "logs" => return super::logs_flow::command(state, arg),
-        "refresh" => return vec![Cmd::RefreshAll],
-        "muted" => {
-            state.alerts.show_muted = !state.alerts.show_muted;
-            state.alerts.regroup();
-        }
-        "theme" => match crate::ui::theme::Theme::named(arg, state.theme.no_color) {
-            Ok(t) => state.theme = t,
-            Err(e) => state.flash_error(e),
-        },
-        "help" => state.help = true,
-        "query" if arg.is_empty() => state.flash_error("usage: :query <promql>"),
-        "query" => {
-            let step = state.signals.step_for(CHART_WIDTH);
-            let key = super::signals::SeriesKey { query: arg.to_string(), step_secs: step };
-            state.chart = Some(super::ChartView { title: arg.to_string(), key, unit: super::signals::Unit::None });
-        }
-        other => {
-            if let Some(action) = Action::from_name(other) {
-                return on_action(state, action);
-            }
-            if let Some(cmds) = super::incident_flow::command(state, line) {
-                return cmds;
-            }
-            state.flash_error(format!("unknown command :{other} (see ?)"));
-        }
-    }
-    Vec::new()
 }
 
 fn on_mouse(state: &mut State, m: crossterm::event::MouseEvent) {
