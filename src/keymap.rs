@@ -62,6 +62,7 @@ actions! {
     StrikeNote, "strike-note", "Incident", "strike out the selected note (kept in history)", ["X"];
     Silence, "silence", "Act", "silence the alert", ["s"];
     Ack, "ack", "Act", "acknowledge (short silence on this alert)", ["a"];
+    Copy, "copy", "Act", "copy the alert or log line to the clipboard (OSC 52)", ["y"];
 }
 
 impl Action {

@@ -97,6 +97,7 @@ pub fn on_key(state: &mut State, key: KeyEvent) -> Option<Vec<Cmd>> {
             Action::Top => v.scroll_top(),
             Action::Bottom => v.follow(),
             Action::Pin => return Some(pin(state)),
+            Action::Copy => return Some(super::copy::copy(state)),
             _ => return None,
         },
     }

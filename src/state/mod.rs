@@ -3,6 +3,7 @@
 //! [`Cmd`](crate::msg::Cmd)s for the runtime to perform.
 
 pub mod alerts;
+pub mod copy;
 pub mod incident;
 pub mod incident_flow;
 pub mod logs;

@@ -161,6 +161,7 @@ pub(super) fn on_action(state: &mut State, action: Action) -> Vec<Cmd> {
         }
         Action::Chart => open_chart(state),
         Action::Pin => return super::pin::pin(state),
+        Action::Copy => return super::copy::copy(state),
         Action::Runbook => return super::runbook_flow::open(state),
         Action::Logs if state.logs_enabled => state.focus = Pane::Logs,
         Action::Logs => state.flash_error("no Loki configured (--loki URL)"),
