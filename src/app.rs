@@ -52,6 +52,8 @@ pub struct Console {
     /// Escape sequences for the terminal itself (OSC 52 clipboard writes),
     /// written by the runtime after the next frame.
     pub terminal_writes: Vec<String>,
+    /// Where `Cmd::SaveHistory` writes.
+    history_file: Option<std::path::PathBuf>,
 }
 
 /// The one log follower (the selected alert's logs); replaced when the
@@ -176,6 +178,7 @@ impl Console {
             context: opts.context,
             signals: cfg.signals.clone(),
             signal_window: cfg.signal_window,
+            signal_top_n: cfg.signal_top_n,
             user: crate::env::user(),
             logs: cfg.logs.clone(),
             session: format!("{}.{}", std::process::id(), Utc::now().timestamp_millis()),
@@ -193,6 +196,9 @@ impl Console {
             state.context = cfg.active_context().to_string();
         }
         let generation = state.contexts.generation;
+        if let Some(text) = cfg.history_file.as_ref().and_then(|p| std::fs::read_to_string(p).ok()) {
+            state.prompt_edit.history = state::prompt::history::History::parse(&text);
+        }
         let (tx, rx) = mpsc::unbounded_channel();
         let ranges = RangeRunner::new(cfg, generation)?;
         let template = match &opts.config_dir {
@@ -214,6 +220,7 @@ impl Console {
         let pollers = poller::spawn_tagged(specs, cfg.refresh, generation, tx.clone())?;
         let runbooks = RunbookLoader::new(cfg)?;
         let logs = LogFollower::new(cfg, generation)?;
+        let history_file = cfg.history_file.clone();
         let cfg = cfg.clone();
         Ok(Self {
             state,
@@ -227,6 +234,7 @@ impl Console {
             logs,
             silences,
             terminal_writes: Vec::new(),
+            history_file,
         })
     }
 
@@ -295,6 +303,7 @@ impl Console {
                     }
                 }
                 Cmd::Clipboard(text) => self.terminal_writes.push(crate::runbook::clipboard::osc52(&text)),
+                Cmd::SaveHistory(text) => save_history(self.history_file.clone(), text),
                 Cmd::Declare(_) | Cmd::Append { .. } | Cmd::ReadJournal | Cmd::Export => {
                     let msg = self.journal(cmd);
                     if let Some(msg) = msg
@@ -361,6 +370,20 @@ impl Console {
         }
         Ok(())
     }
+}
+
+/// Writes the `:` history off the event loop (atomically: a crash leaves
+/// the old file or the new one). Losing it is not worth an error on screen.
+fn save_history(path: Option<std::path::PathBuf>, text: String) {
+    let Some(path) = path else { return };
+    tokio::task::spawn_blocking(move || {
+        if let Some(dir) = path.parent() {
+            let _ = std::fs::create_dir_all(dir);
+        }
+        if let Err(e) = crate::incident::write_atomic(&path, &text) {
+            tracing::warn!(error = %e, path = %path.display(), "cannot save the command history");
+        }
+    });
 }
 
 /// Runs the console on the real terminal until quit or a signal.

@@ -236,5 +236,6 @@ fn load_config(cli: &Cli, paths: &Paths) -> anyhow::Result<Config> {
     if cfg.incident_dir.is_none() {
         cfg.incident_dir = Some(paths.default_incident_dir());
     }
+    cfg.history_file = Some(paths.history_file());
     Ok(cfg)
 }

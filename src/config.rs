@@ -61,6 +61,8 @@ pub struct Config {
     pub signal_window: Duration,
     /// Golden-signal queries; `{{label}}` is filled from the selected alert.
     pub signals: Vec<SignalTemplate>,
+    /// Series shown per golden signal in the detail (top N by current value).
+    pub signal_top_n: usize,
     /// The logs pane: selector template, margin before the alert, buffer.
     pub logs: crate::sources::loki::LogsConfig,
     /// Action name → key(s), over the defaults (see `?`).
@@ -72,6 +74,9 @@ pub struct Config {
     /// How long an ack (`a`) lasts, and how much `+` or a re-ack extends.
     #[serde(with = "humantime_serde")]
     pub ack_duration: Duration,
+    /// Where the `:` history is kept (the data dir; not a config key).
+    #[serde(skip)]
+    pub history_file: Option<PathBuf>,
 }
 
 #[derive(Debug, Clone, Deserialize, PartialEq)]
@@ -107,11 +112,13 @@ impl Default for Config {
             runbooks: crate::runbook::RunbookConfig::default(),
             signal_window: Duration::from_secs(30 * 60),
             signals: default_templates(),
+            signal_top_n: crate::state::signals::rows::DEFAULT_TOP_N,
             logs: crate::sources::loki::LogsConfig::default(),
             keymap: BTreeMap::new(),
             read_only: false,
             silence_confirm_over: 5,
             ack_duration: Duration::from_secs(30 * 60),
+            history_file: None,
         }
     }
 }
@@ -159,6 +166,9 @@ impl Config {
         }
         if self.ack_duration < Duration::from_secs(60) {
             return Err(format!("ack_duration = {:?} is too short (at least 1m)", self.ack_duration));
+        }
+        if !(1..=20).contains(&self.signal_top_n) {
+            return Err(format!("signal_top_n = {} must be between 1 and 20", self.signal_top_n));
         }
         if self.refresh < Duration::from_millis(200) {
             return Err(format!("refresh = {:?} is too fast (at least 200ms)", self.refresh));

@@ -21,6 +21,11 @@ impl Paths {
         Self { config_file, log_file: crate::logging::default_log_file(), data_dir }
     }
 
+    /// The `:` prompt's history (last 200 commands).
+    pub fn history_file(&self) -> PathBuf {
+        self.data_dir.join("history")
+    }
+
     /// Incident journals, unless the config names another directory.
     pub fn default_incident_dir(&self) -> PathBuf {
         self.data_dir.join("incidents")

@@ -64,6 +64,7 @@ actions! {
     Silence, "silence", "Act", "silence the alert", ["s"];
     Ack, "ack", "Act", "acknowledge (short silence on this alert)", ["a"];
     Silences, "silences", "Act", "list silences (x expire, e edit, + extend)", ["S"];
+    Copy, "copy", "Act", "copy the alert or log line to the clipboard (OSC 52)", ["y"];
 }
 
 impl Action {

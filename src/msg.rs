@@ -135,6 +135,8 @@ pub enum Cmd {
         url: Option<String>,
         annotations: Vec<(String, String)>,
     },
+    /// Keep the `:` history (the file's new text) across runs.
+    SaveHistory(String),
     /// Copy to the local clipboard through OSC 52 (works across SSH).
     Clipboard(String),
     /// Follow these logs (replacing the current follower).

@@ -41,12 +41,15 @@ fn switched(name: &str, generation: u64, read_only: bool) -> Msg {
 #[test]
 fn ctx_command_switches_known_contexts_only() {
     let mut s = with_contexts();
-    assert_eq!(command(&mut s, "ctx prod-us"), vec![Cmd::SwitchContext("prod-us".into())]);
+    let cmds = command(&mut s, "ctx prod-us");
+    assert_eq!(cmds[0], Cmd::SwitchContext("prod-us".into()));
+    assert!(matches!(&cmds[1..], [Cmd::SaveHistory(h)] if h.contains("ctx prod-us")), "kept in the history: {cmds:?}");
     assert!(command(&mut s, "ctx nowhere").is_empty());
     let flash = s.flash.clone().unwrap();
     assert!(flash.error && flash.text.contains("unknown context \"nowhere\""), "{flash:?}");
     assert!(flash.text.contains("prod-eu, prod-us, staging"), "{flash:?}");
-    assert!(command(&mut s, "ctx prod-eu").is_empty(), "already there");
+    let cmds = command(&mut s, "ctx prod-eu");
+    assert!(!cmds.iter().any(|c| matches!(c, Cmd::SwitchContext(_))), "already there: {cmds:?}");
     assert!(s.flash.as_ref().unwrap().text.contains("already in context prod-eu"));
 }
 

@@ -64,7 +64,8 @@ pub fn command(state: &mut State, arg: &str) -> Vec<Cmd> {
 /// Keys while the logs pane has the focus; `None` leaves the key to the
 /// board.
 pub fn on_key(state: &mut State, key: KeyEvent) -> Option<Vec<Cmd>> {
-    if state.focus != Pane::Logs {
+    // The chart overlay (over any pane) takes the keys, `p` included.
+    if state.focus != Pane::Logs || state.chart.is_some() {
         return None;
     }
     let searching = state.logs.search().is_some();
@@ -96,6 +97,7 @@ pub fn on_key(state: &mut State, key: KeyEvent) -> Option<Vec<Cmd>> {
             Action::Top => v.scroll_top(),
             Action::Bottom => v.follow(),
             Action::Pin => return Some(pin(state)),
+            Action::Copy => return Some(super::copy::copy(state)),
             _ => return None,
         },
     }

@@ -4,10 +4,13 @@
 
 pub mod alerts;
 pub mod contexts;
+pub mod copy;
 pub mod incident;
 pub mod incident_flow;
 pub mod logs;
 pub mod logs_flow;
+pub mod pin;
+pub mod prompt;
 pub mod runbook;
 pub mod runbook_flow;
 pub mod schedule;
@@ -89,6 +92,8 @@ pub struct Setup {
     pub context: String,
     pub signals: Vec<SignalTemplate>,
     pub signal_window: std::time::Duration,
+    /// Series per golden signal in the detail; 0 means the default.
+    pub signal_top_n: usize,
     /// Who writes notes (`$USER`).
     pub user: String,
     pub logs: crate::sources::loki::LogsConfig,
@@ -141,8 +146,12 @@ pub struct State {
     pub focus: Pane,
     pub help: bool,
     pub prompt: Option<Prompt>,
+    /// Cursor, completion and history of the prompt.
+    pub prompt_edit: prompt::PromptEdit,
     pub flash: Option<Flash>,
     pub detail_scroll: u16,
+    /// The detail's selected signal row (Up/Down in the detail), pinned by `p`.
+    pub signal_selected: Option<usize>,
     pub drill: Option<String>,
     /// The active context's name (shown as `ctx:NAME`).
     pub context: String,
@@ -176,7 +185,13 @@ impl State {
         Self {
             now,
             alerts: AlertsState::new(Grouping::parse(&setup.group_by), setup.show_muted, has_am),
-            signals: SignalsState::new(setup.signals, window, has_prom),
+            signals: {
+                let mut s = SignalsState::new(setup.signals, window, has_prom);
+                if setup.signal_top_n > 0 {
+                    s.top_n = setup.signal_top_n;
+                }
+                s
+            },
             chart: None,
             incident: incident::IncidentState::new(setup.user, setup.session),
             editor: None,
@@ -197,8 +212,10 @@ impl State {
             focus: Pane::Alerts,
             help: false,
             prompt: None,
+            prompt_edit: prompt::PromptEdit::default(),
             flash: None,
             detail_scroll: 0,
+            signal_selected: None,
             drill: setup.drill,
             context: setup.context,
             contexts: contexts::ContextsState::default(),

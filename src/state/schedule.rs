@@ -4,7 +4,7 @@
 
 use super::State;
 use super::alerts::Row;
-use super::signals::{SeriesKey, Unit, fill, graph_expr};
+use super::signals::{SeriesKey, Unit, fill};
 use crate::model::Alert;
 use crate::msg::Cmd;
 
@@ -14,7 +14,7 @@ pub const LIST_SPARK_WIDTH: u16 = 15;
 /// The list sparkline's query for an alert: its rule's expression.
 pub fn list_key(state: &State, alert: &Alert) -> Option<SeriesKey> {
     let rule = state.signals.rule_for(alert)?;
-    Some(SeriesKey { query: graph_expr(&rule.query), step_secs: state.signals.step_for(LIST_SPARK_WIDTH) })
+    Some(SeriesKey { query: state.signals.graphed(&rule.query), step_secs: state.signals.step_for(LIST_SPARK_WIDTH) })
 }
 
 /// One line of the detail pane's signals: a name, its query and unit.
@@ -32,7 +32,7 @@ pub fn detail_lines(state: &State, alert: &Alert) -> Vec<SignalLine> {
     let step = state.signals.step_for(state.detail_spark_width.get());
     let mut out = Vec::new();
     if let Some(rule) = state.signals.rule_for(alert) {
-        let key = SeriesKey { query: graph_expr(&rule.query), step_secs: step };
+        let key = SeriesKey { query: state.signals.graphed(&rule.query), step_secs: step };
         out.push(SignalLine { name: "expression".into(), key, unit: Unit::None, own: true });
     }
     for t in &state.signals.templates {

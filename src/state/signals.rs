@@ -3,6 +3,7 @@
 //! to wall-clock steps (so flat data redraws nothing), cached, and extended
 //! by their tail only.
 
+use std::cell::RefCell;
 use std::collections::{HashMap, HashSet};
 use std::time::Duration;
 
@@ -11,6 +12,8 @@ use chrono::{DateTime, Utc};
 use crate::model::{Alert, Labels};
 use crate::sources::SourceError;
 use crate::sources::prometheus::{AlertRule, Series};
+
+pub mod rows;
 
 /// Unit of a signal, for formatting its values.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Deserialize, Default)]
@@ -101,6 +104,12 @@ pub struct SignalsState {
     pub in_flight: HashSet<SeriesKey>,
     /// Whether any Prometheus is configured to ask.
     pub enabled: bool,
+    /// Series shown per golden signal in the detail (`signal_top_n`).
+    pub top_n: usize,
+    /// Rule expression → what is graphed (see [`graph_expr`]): parsing PromQL
+    /// for every visible row on every message and frame is what made a
+    /// refresh of 200 sparklines slow.
+    graphed: RefCell<HashMap<String, String>>,
 }
 
 /// A range to fetch for `key`, aligned to its step.
@@ -113,7 +122,16 @@ pub struct Fetch {
 
 impl SignalsState {
     pub fn new(templates: Vec<SignalTemplate>, window: Duration, enabled: bool) -> Self {
-        Self { rules: Vec::new(), templates, window, cache: HashMap::new(), in_flight: HashSet::new(), enabled }
+        Self {
+            rules: Vec::new(),
+            templates,
+            window,
+            cache: HashMap::new(),
+            in_flight: HashSet::new(),
+            enabled,
+            top_n: rows::DEFAULT_TOP_N,
+            graphed: RefCell::default(),
+        }
     }
 
     /// The rule an alert comes from: same name, and the rule's own labels
@@ -122,6 +140,21 @@ impl SignalsState {
         self.rules
             .iter()
             .find(|r| r.name == alert.name() && r.labels.iter().all(|(k, v)| alert.labels.get(k) == Some(v)))
+    }
+
+    /// [`graph_expr`] of a rule's expression, parsed once.
+    pub fn graphed(&self, rule_query: &str) -> String {
+        let mut memo = self.graphed.borrow_mut();
+        if let Some(q) = memo.get(rule_query) {
+            return q.clone();
+        }
+        // Rules come and go with reloads: a bound, not an eviction policy.
+        if memo.len() >= 10_000 {
+            memo.clear();
+        }
+        let q = graph_expr(rule_query);
+        memo.insert(rule_query.to_string(), q.clone());
+        q
     }
 
     /// The step for a sparkline `width` columns wide over the window: about

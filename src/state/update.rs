@@ -1,8 +1,7 @@
 //! `update(state, msg) -> commands`: the only place the model changes.
 
-use crossterm::event::{KeyCode, KeyEvent, KeyEventKind, KeyModifiers, MouseEventKind};
+use crossterm::event::{KeyCode, KeyEvent, KeyEventKind, MouseEventKind};
 
-use super::alerts::Grouping;
 use super::{Pane, Prompt, PromptKind, State};
 use crate::keymap::Action;
 use crate::msg::{Cmd, Msg, Payload, PollResult};
@@ -120,7 +119,7 @@ fn on_key(state: &mut State, key: KeyEvent) -> Vec<Cmd> {
         return super::contexts::on_picker_key(state, key);
     }
     if state.prompt.is_some() {
-        return on_prompt_key(state, key);
+        return super::prompt::on_key(state, key);
     }
     if state.runbook.is_some()
         && let Some(cmds) = super::runbook_flow::on_key(state, key)
@@ -141,7 +140,7 @@ fn on_key(state: &mut State, key: KeyEvent) -> Vec<Cmd> {
     }
 }
 
-fn on_action(state: &mut State, action: Action) -> Vec<Cmd> {
+pub(super) fn on_action(state: &mut State, action: Action) -> Vec<Cmd> {
     let page = (state.list_area.get().height.saturating_sub(2)).max(1) as isize;
     let detail = state.focus == Pane::Detail;
     let timeline = state.focus == Pane::Timeline;
@@ -161,19 +160,19 @@ fn on_action(state: &mut State, action: Action) -> Vec<Cmd> {
         }
         Action::Up if timeline => state.incident.move_selection(-1),
         Action::Down if timeline => state.incident.move_selection(1),
-        Action::Up if detail => state.detail_scroll = state.detail_scroll.saturating_sub(1),
-        Action::Down if detail => state.detail_scroll = state.detail_scroll.saturating_add(1),
+        Action::Up if detail => super::pin::select_signal(state, -1),
+        Action::Down if detail => super::pin::select_signal(state, 1),
         Action::Up => move_selection(state, -1),
         Action::Down => move_selection(state, 1),
         Action::PageUp => move_selection(state, -page),
         Action::PageDown => move_selection(state, page),
         Action::Top => {
             state.alerts.select_first();
-            state.detail_scroll = 0;
+            reset_detail(state);
         }
         Action::Bottom => {
             state.alerts.select_last();
-            state.detail_scroll = 0;
+            reset_detail(state);
         }
         Action::GroupBy => {
             state.alerts.grouping = state.alerts.grouping.next();
@@ -181,6 +180,8 @@ fn on_action(state: &mut State, action: Action) -> Vec<Cmd> {
             state.flash_info(format!("grouped by {}", state.alerts.grouping.name()));
         }
         Action::Chart => open_chart(state),
+        Action::Pin => return super::pin::pin(state),
+        Action::Copy => return super::copy::copy(state),
         Action::Runbook => return super::runbook_flow::open(state),
         Action::Logs if state.logs_enabled => state.focus = Pane::Logs,
         Action::Logs => state.flash_error("no Loki configured (--loki URL)"),
@@ -198,13 +199,12 @@ fn on_action(state: &mut State, action: Action) -> Vec<Cmd> {
         Action::Ack => return super::silences_flow::ack(state),
         Action::Silences => super::silences_view::open(state),
         Action::Contexts => super::contexts::open_picker(state),
-        other => state.flash_info(format!("{}: not available in this build yet", other.description())),
     }
     Vec::new()
 }
 
 /// Points across a full-size chart (braille doubles the columns).
-const CHART_WIDTH: u16 = 120;
+pub(super) const CHART_WIDTH: u16 = 120;
 
 /// `c`: the selected alert's expression full size, or its first golden
 /// signal when its rule is unknown.
@@ -225,7 +225,13 @@ fn open_chart(state: &mut State) {
 
 fn move_selection(state: &mut State, delta: isize) {
     state.alerts.move_by(delta);
+    reset_detail(state);
+}
+
+/// Another alert: its detail starts at the top, no signal selected.
+fn reset_detail(state: &mut State) {
     state.detail_scroll = 0;
+    state.signal_selected = None;
 }
 
 fn cycle(p: Pane, forward: bool, with_timeline: bool, with_logs: bool) -> Pane {
@@ -239,97 +245,9 @@ fn cycle(p: Pane, forward: bool, with_timeline: bool, with_logs: bool) -> Pane {
     order[if forward { (i + 1) % n } else { (i + n - 1) % n }]
 }
 
-fn set_filter(state: &mut State, filter: String) {
+pub(super) fn set_filter(state: &mut State, filter: String) {
     state.alerts.filter = filter;
     state.alerts.regroup();
-}
-
-fn on_prompt_key(state: &mut State, key: KeyEvent) -> Vec<Cmd> {
-    let Some(prompt) = state.prompt.as_mut() else {
-        return Vec::new();
-    };
-    let kind = prompt.kind;
-    match key.code {
-        KeyCode::Esc => {
-            state.prompt = None;
-            if kind == PromptKind::Filter {
-                set_filter(state, String::new());
-            }
-        }
-        KeyCode::Enter => {
-            let input = state.prompt.take().map(|p| p.input).unwrap_or_default();
-            match kind {
-                PromptKind::Command => return run_command(state, input.trim()),
-                PromptKind::Search => {
-                    if let Some(view) = state.runbook.as_mut() {
-                        view.search(input.trim());
-                    }
-                }
-                PromptKind::LogSearch | PromptKind::LogFilter => {
-                    super::logs_flow::apply_prompt(state, kind, input.trim())
-                }
-                PromptKind::Filter => {}
-            }
-        }
-        KeyCode::Backspace => {
-            prompt.input.pop();
-        }
-        KeyCode::Char('u') if key.modifiers.contains(KeyModifiers::CONTROL) => prompt.input.clear(),
-        KeyCode::Char(c) if !key.modifiers.contains(KeyModifiers::CONTROL) => prompt.input.push(c),
-        _ => {}
-    }
-    if kind == PromptKind::Filter
-        && let Some(p) = &state.prompt
-    {
-        let input = p.input.clone();
-        set_filter(state, input);
-    }
-    Vec::new()
-}
-
-/// `:` commands. Unknown ones say so rather than doing nothing.
-fn run_command(state: &mut State, line: &str) -> Vec<Cmd> {
-    let (cmd, arg) = line.split_once(char::is_whitespace).map(|(c, a)| (c, a.trim())).unwrap_or((line, ""));
-    match cmd {
-        "" => {}
-        "q" | "quit" | "q!" => {
-            state.quit = true;
-            return vec![Cmd::Quit];
-        }
-        "group" => {
-            state.alerts.grouping = Grouping::parse(if arg.is_empty() { "none" } else { arg });
-            state.alerts.regroup();
-        }
-        "filter" => set_filter(state, arg.to_string()),
-        "logs" => return super::logs_flow::command(state, arg),
-        "ctx" | "context" => return super::contexts::command(state, arg),
-        "refresh" => return vec![Cmd::RefreshAll],
-        "muted" => {
-            state.alerts.show_muted = !state.alerts.show_muted;
-            state.alerts.regroup();
-        }
-        "theme" => match crate::ui::theme::Theme::named(arg, state.theme.no_color) {
-            Ok(t) => state.theme = t,
-            Err(e) => state.flash_error(e),
-        },
-        "help" => state.help = true,
-        "query" if arg.is_empty() => state.flash_error("usage: :query <promql>"),
-        "query" => {
-            let step = state.signals.step_for(CHART_WIDTH);
-            let key = super::signals::SeriesKey { query: arg.to_string(), step_secs: step };
-            state.chart = Some(super::ChartView { title: arg.to_string(), key, unit: super::signals::Unit::None });
-        }
-        other => {
-            if let Some(action) = Action::from_name(other) {
-                return on_action(state, action);
-            }
-            if let Some(cmds) = super::incident_flow::command(state, line) {
-                return cmds;
-            }
-            state.flash_error(format!("unknown command :{other} (see ?)"));
-        }
-    }
-    Vec::new()
 }
 
 fn on_mouse(state: &mut State, m: crossterm::event::MouseEvent) {
@@ -344,7 +262,7 @@ fn on_mouse(state: &mut State, m: crossterm::event::MouseEvent) {
             // One border row at the top of the list.
             let row = (m.row - area.y).saturating_sub(1) as usize + state.list_offset.get();
             state.alerts.select_row(row);
-            state.detail_scroll = 0;
+            reset_detail(state);
         }
         MouseEventKind::Down(_) => state.focus = Pane::Detail,
         _ => return,

@@ -9,6 +9,7 @@ use ratatui::widgets::{Block, Borders, Paragraph, Wrap};
 use crate::model::Alert;
 use crate::state::schedule::detail_lines;
 use crate::state::signals::format_value;
+use crate::state::signals::rows::{self, RowData, SignalRow};
 use crate::state::sources::format_age;
 use crate::state::{Pane, State};
 use crate::text::{clean, clean_multiline, truncate_width};
@@ -105,62 +106,94 @@ fn alert_lines(state: &State, a: &Alert) -> Vec<Line<'static>> {
 
 /// Width of the name and value columns around each detail sparkline.
 const NAME_W: usize = 13;
-const VALUE_W: usize = 34;
+const VALUE_W: usize = 38;
+/// Widest name column: series labels longer than this are cut.
+const NAME_MAX: usize = 32;
 
 /// The alert's expression and its service's golden signals, each a
-/// sparkline with the current value, min and max, the alert's start marked.
+/// sparkline with the current value, min and max, the alert's start marked;
+/// a signal with several series shows its top N under its name, each
+/// labelled with what tells it apart.
 fn signal_lines(state: &State, a: &Alert, width: u16) -> Vec<Line<'static>> {
     let theme = &state.theme;
-    let spark_w = (width as usize).saturating_sub(NAME_W + VALUE_W + 2).clamp(10, 120);
-    state.detail_spark_width.set(spark_w as u16);
-    let mut rows = Vec::new();
-    for l in detail_lines(state, a) {
-        let Some(cached) = state.signals.cache.get(&l.key) else { continue };
-        let series = if l.own { state.signals.alert_series(a, &l.key) } else { cached.series.first() };
-        let mut spans =
-            vec![Span::styled(format!("{:<NAME_W$}", truncate_width(&l.name, NAME_W - 1)), theme.style("label_key"))];
-        match (series, &cached.error) {
-            (_, Some(e)) => {
-                spans.push(Span::styled(truncate_width(&e.short(), spark_w + VALUE_W), theme.style("flash_error")))
-            }
-            (None, None) => spans.push(Span::styled("no data", theme.style("dim"))),
-            (Some(s), None) => {
-                let mark = Some(a.starts_at.timestamp() as f64);
-                let style = theme.style("info");
-                let (sp, values) = sparkline::spans(
-                    &s.samples,
-                    cached.end as f64,
-                    l.key.step_secs as f64,
-                    spark_w,
-                    mark,
-                    style,
-                    theme.severity(a.severity()),
-                );
-                spans.extend(sp);
-                let now = values.iter().rev().flatten().next().copied().unwrap_or(f64::NAN);
-                let (lo, hi) = sparkline::range(&values).unwrap_or((f64::NAN, f64::NAN));
-                let text = format!(
-                    " {} (min {} max {})",
-                    format_value(now, l.unit),
-                    format_value(lo, l.unit),
-                    format_value(hi, l.unit)
-                );
-                spans.push(Span::styled(text, theme.style("label_value")));
-            }
+    // The fetch resolution depends on the pane width only (not on the data,
+    // or a label appearing would change the query and lose the cache)…
+    let full_w = (width as usize).saturating_sub(NAME_W + VALUE_W + 2).clamp(10, 120);
+    state.detail_spark_width.set(full_w as u16);
+    let rows = rows::rows(&state.signals, a, detail_lines(state, a));
+    // …and labels take their room from the sparklines, drawn coarser.
+    let label_w = rows.iter().map(|r| unicode_width::UnicodeWidthStr::width(r.label.as_str()) + 2).max().unwrap_or(0);
+    let name_w = label_w.clamp(NAME_W, NAME_MAX);
+    let layout = Columns { name_w, spark_w: full_w.saturating_sub(name_w - NAME_W).max(10), full_w };
+    let selected = state.signal_selected.filter(|_| state.focus == Pane::Detail);
+    let mut lines = Vec::new();
+    for (i, row) in rows.iter().enumerate() {
+        if !row.label.is_empty() && !row.name.is_empty() {
+            let n = state.signals.cache.get(&row.key).map_or(0, |c| c.series.len());
+            lines.push(Line::from(vec![
+                Span::styled(
+                    format!("{:<name_w$}", truncate_width(&clean(&row.name), name_w - 1)),
+                    theme.style("label_key"),
+                ),
+                Span::styled(format!("top {} of {n} by current value", state.signals.top_n.min(n)), theme.style("dim")),
+            ]));
         }
-        rows.push(Line::from(spans));
+        lines.push(signal_row(state, a, row, &layout, selected == Some(i)));
     }
     let mut out = Vec::new();
     if let Some(rule) = state.signals.rule_for(a) {
         out.push(Line::default());
         out.push(kv(state, "expr", &rule.query));
     }
-    if !rows.is_empty() {
+    if !lines.is_empty() {
         out.push(Line::default());
         out.push(Line::styled("Signals", theme.style("header")));
-        out.extend(rows);
+        out.extend(lines);
     }
     out
+}
+
+struct Columns {
+    name_w: usize,
+    spark_w: usize,
+    /// The sparkline width the data was fetched for.
+    full_w: usize,
+}
+
+/// One series: its name (or label, under its signal's name), sparkline and
+/// values.
+fn signal_row(state: &State, a: &Alert, row: &SignalRow, c: &Columns, selected: bool) -> Line<'static> {
+    let theme = &state.theme;
+    let name_style = if selected { theme.style("selected") } else { theme.style("label_key") };
+    let name = if row.label.is_empty() { clean(&row.name).into_owned() } else { format!(" {}", clean(&row.label)) };
+    let name_w = c.name_w;
+    let mut spans = vec![Span::styled(format!("{:<name_w$}", truncate_width(&name, name_w - 1)), name_style)];
+    match row.data {
+        RowData::Error(e) => {
+            spans.push(Span::styled(truncate_width(&e.short(), c.spark_w + VALUE_W), theme.style("flash_error")))
+        }
+        RowData::NoData => spans.push(Span::styled("no data", theme.style("dim"))),
+        RowData::Series { series, end } => {
+            // Narrower than fetched: each column spans more than one step,
+            // so it still holds a sample wherever there is one.
+            let step = row.key.step_secs as f64 * c.full_w as f64 / c.spark_w as f64;
+            let (sp, values) = sparkline::spans(
+                &series.samples,
+                end as f64,
+                step,
+                c.spark_w,
+                Some(a.starts_at.timestamp() as f64),
+                theme.style("info"),
+                theme.severity(a.severity()),
+            );
+            spans.extend(sp);
+            let now = values.iter().rev().flatten().next().copied().unwrap_or(f64::NAN);
+            let (lo, hi) = sparkline::range(&values).unwrap_or((f64::NAN, f64::NAN));
+            let (now, lo, hi) = (format_value(now, row.unit), format_value(lo, row.unit), format_value(hi, row.unit));
+            spans.push(Span::styled(format!(" {now} (min {lo} max {hi})"), theme.style("label_value")));
+        }
+    }
+    Line::from(spans)
 }
 
 fn kv(state: &State, key: &str, value: &str) -> Line<'static> {
@@ -169,3 +202,7 @@ fn kv(state: &State, key: &str, value: &str) -> Line<'static> {
         Span::styled(clean(value).into_owned(), state.theme.style("label_value")),
     ])
 }
+
+#[cfg(test)]
+#[path = "detail_tests.rs"]
+mod tests;

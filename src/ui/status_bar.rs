@@ -52,11 +52,22 @@ pub fn draw_status(frame: &mut Frame, area: Rect, state: &State) {
     let theme = &state.theme;
     let line = if let Some(p) = &state.prompt {
         let lead = if p.kind == PromptKind::Command { ":" } else { "/" };
-        Line::from(vec![
-            Span::styled(format!("{lead}{}", clean(&p.input)), theme.style("prompt")),
-            Span::styled("█", theme.style("prompt")),
-            Span::styled("   Enter apply · Esc cancel", theme.style("dim")),
-        ])
+        // The cursor is the character under it, reversed (a block at the end).
+        let at = crate::state::prompt::cursor_byte(state, &p.input);
+        let (before, rest) = p.input.split_at(at);
+        let mut chars = rest.chars();
+        let under = chars.next().map_or_else(|| " ".to_string(), |c| clean(&c.to_string()).into_owned());
+        let cursor = theme.style("prompt").add_modifier(ratatui::style::Modifier::REVERSED);
+        let mut spans = vec![
+            Span::styled(format!("{lead}{}", clean(before)), theme.style("prompt")),
+            Span::styled(under, cursor),
+            Span::styled(clean(chars.as_str()).into_owned(), theme.style("prompt")),
+        ];
+        if let Some(s) = crate::state::prompt::suggestion(state) {
+            spans.push(Span::styled(clean(&s).into_owned(), theme.style("dim")));
+        }
+        spans.push(Span::styled("   Tab complete · Enter apply · Esc cancel", theme.style("dim")));
+        Line::from(spans)
     } else {
         let mut spans: Vec<Span> = Vec::new();
         for s in &state.sources {

@@ -1,0 +1,253 @@
+//! The one-line prompts (`:` commands, `/` filters and searches): editing
+//! with a cursor (←/→, Home/End, Ctrl-A/E, Ctrl-W, Ctrl-U), and for `:`
+//! Tab completion (cycling, shown as a dim suggestion) and Up/Down history.
+
+pub mod complete;
+pub mod history;
+
+use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
+
+use super::alerts::Grouping;
+use super::update::{CHART_WIDTH, on_action, set_filter};
+use super::{PromptKind, State};
+use crate::keymap::Action;
+use crate::msg::Cmd;
+
+/// The prompt's editing state beside `State::prompt` (which keeps only the
+/// kind and the text, as every pane opens it).
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct PromptEdit {
+    /// Cursor as a char index; `None` is the end of the line.
+    pub cursor: Option<usize>,
+    /// Tab pressed: the candidates and the one shown.
+    pub cycle: Option<Cycle>,
+    pub history: history::History,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Cycle {
+    pub start: usize,
+    pub words: Vec<String>,
+    pub index: usize,
+}
+
+/// The cursor as a byte offset into `input`.
+pub fn cursor_byte(state: &State, input: &str) -> usize {
+    match state.prompt_edit.cursor {
+        Some(c) => input.char_indices().nth(c).map_or(input.len(), |(i, _)| i),
+        None => input.len(),
+    }
+}
+
+/// The rest of the first completion, shown dim after the cursor at the end
+/// of a `:` line.
+pub fn suggestion(state: &State) -> Option<String> {
+    let p = state.prompt.as_ref().filter(|p| p.kind == PromptKind::Command)?;
+    if state.prompt_edit.cursor.is_some() || state.prompt_edit.cycle.is_some() || p.input.is_empty() {
+        return None;
+    }
+    let c = complete::candidates(state, &p.input);
+    let first = c.words.first()?;
+    first.strip_prefix(&p.input[c.start..]).map(str::to_string)
+}
+
+/// A key while a prompt is open.
+pub fn on_key(state: &mut State, key: KeyEvent) -> Vec<Cmd> {
+    let Some(kind) = state.prompt.as_ref().map(|p| p.kind) else { return Vec::new() };
+    let ctrl = key.modifiers.contains(KeyModifiers::CONTROL);
+    if !matches!(key.code, KeyCode::Tab | KeyCode::BackTab) {
+        state.prompt_edit.cycle = None;
+    }
+    match key.code {
+        KeyCode::Esc => {
+            close(state);
+            if kind == PromptKind::Filter {
+                set_filter(state, String::new());
+            }
+            return Vec::new();
+        }
+        KeyCode::Enter => return enter(state, kind),
+        KeyCode::Tab if kind == PromptKind::Command => complete(state, true),
+        KeyCode::BackTab if kind == PromptKind::Command => complete(state, false),
+        KeyCode::Up if kind == PromptKind::Command => recall(state, true),
+        KeyCode::Down if kind == PromptKind::Command => recall(state, false),
+        _ => edit(state, key.code, ctrl),
+    }
+    if kind == PromptKind::Filter
+        && let Some(p) = &state.prompt
+    {
+        let input = p.input.clone();
+        set_filter(state, input);
+    }
+    Vec::new()
+}
+
+fn close(state: &mut State) {
+    state.prompt = None;
+    state.prompt_edit.cursor = None;
+    state.prompt_edit.cycle = None;
+    state.prompt_edit.history.reset();
+}
+
+fn enter(state: &mut State, kind: PromptKind) -> Vec<Cmd> {
+    let input = state.prompt.as_ref().map(|p| p.input.clone()).unwrap_or_default();
+    close(state);
+    match kind {
+        PromptKind::Command => {
+            state.flash = None;
+            let mut cmds = run_command(state, input.trim());
+            // Kept: what worked and is worth recalling (not `:q`, not typos).
+            let failed = state.flash.as_ref().is_some_and(|f| f.error);
+            if !state.quit && !failed && state.prompt_edit.history.push(&input) {
+                cmds.push(Cmd::SaveHistory(state.prompt_edit.history.to_text()));
+            }
+            return cmds;
+        }
+        PromptKind::Search => {
+            if let Some(view) = state.runbook.as_mut() {
+                view.search(input.trim());
+            }
+        }
+        PromptKind::LogSearch | PromptKind::LogFilter => super::logs_flow::apply_prompt(state, kind, input.trim()),
+        PromptKind::Filter => {}
+    }
+    Vec::new()
+}
+
+/// Cursor moves and edits at the cursor.
+fn edit(state: &mut State, code: KeyCode, ctrl: bool) {
+    let Some(p) = state.prompt.as_ref() else { return };
+    let mut chars: Vec<char> = p.input.chars().collect();
+    let mut at = state.prompt_edit.cursor.unwrap_or(chars.len()).min(chars.len());
+    match code {
+        KeyCode::Left => at = at.saturating_sub(1),
+        KeyCode::Right => at = (at + 1).min(chars.len()),
+        KeyCode::Home => at = 0,
+        KeyCode::End => at = chars.len(),
+        KeyCode::Char('a') if ctrl => at = 0,
+        KeyCode::Char('e') if ctrl => at = chars.len(),
+        KeyCode::Char('u') if ctrl => {
+            chars.drain(..at);
+            at = 0;
+        }
+        KeyCode::Char('w') if ctrl => {
+            let mut from = at;
+            while from > 0 && chars[from - 1].is_whitespace() {
+                from -= 1;
+            }
+            while from > 0 && !chars[from - 1].is_whitespace() {
+                from -= 1;
+            }
+            chars.drain(from..at);
+            at = from;
+        }
+        KeyCode::Backspace if at > 0 => {
+            chars.remove(at - 1);
+            at -= 1;
+        }
+        KeyCode::Delete if at < chars.len() => {
+            chars.remove(at);
+        }
+        KeyCode::Char(c) if !ctrl => {
+            chars.insert(at, c);
+            at += 1;
+        }
+        _ => return,
+    }
+    set_line(state, chars.into_iter().collect(), at);
+}
+
+fn set_line(state: &mut State, input: String, at: usize) {
+    let len = input.chars().count();
+    if let Some(p) = state.prompt.as_mut() {
+        p.input = input;
+    }
+    state.prompt_edit.cursor = (at < len).then_some(at);
+}
+
+/// Tab / Shift-Tab: the next (previous) candidate in place of the word.
+fn complete(state: &mut State, forward: bool) {
+    let Some(input) = state.prompt.as_ref().map(|p| p.input.clone()) else { return };
+    let cursor = cursor_byte(state, &input);
+    let (start, words, index, end) = match state.prompt_edit.cycle.take() {
+        Some(c) => {
+            let n = c.words.len();
+            let end = c.start + c.words[c.index].len();
+            let index = if forward { (c.index + 1) % n } else { (c.index + n - 1) % n };
+            (c.start, c.words, index, end)
+        }
+        None => {
+            let c = complete::candidates(state, &input[..cursor]);
+            if c.words.is_empty() {
+                return;
+            }
+            let index = if forward { 0 } else { c.words.len() - 1 };
+            (c.start, c.words, index, cursor)
+        }
+    };
+    let word = &words[index];
+    let line = format!("{}{word}{}", &input[..start], input.get(end..).unwrap_or_default());
+    let at = input[..start].chars().count() + word.chars().count();
+    set_line(state, line, at);
+    if words.len() > 1 {
+        state.prompt_edit.cycle = Some(Cycle { start, words, index });
+    }
+}
+
+fn recall(state: &mut State, up: bool) {
+    let current = state.prompt.as_ref().map(|p| p.input.clone()).unwrap_or_default();
+    let h = &mut state.prompt_edit.history;
+    if let Some(line) = if up { h.up(&current) } else { h.down() } {
+        let len = line.chars().count();
+        set_line(state, line, len);
+    }
+}
+
+/// `:` commands. Unknown ones say so rather than doing nothing.
+pub fn run_command(state: &mut State, line: &str) -> Vec<Cmd> {
+    let (cmd, arg) = line.split_once(char::is_whitespace).map(|(c, a)| (c, a.trim())).unwrap_or((line, ""));
+    match cmd {
+        "" => {}
+        "q" | "quit" | "q!" => {
+            state.quit = true;
+            return vec![Cmd::Quit];
+        }
+        "group" => {
+            state.alerts.grouping = Grouping::parse(if arg.is_empty() { "none" } else { arg });
+            state.alerts.regroup();
+        }
+        "filter" => set_filter(state, arg.to_string()),
+        "logs" => return super::logs_flow::command(state, arg),
+        "ctx" | "context" => return super::contexts::command(state, arg),
+        "refresh" => return vec![Cmd::RefreshAll],
+        "muted" => {
+            state.alerts.show_muted = !state.alerts.show_muted;
+            state.alerts.regroup();
+        }
+        "theme" => match crate::ui::theme::Theme::named(arg, state.theme.no_color) {
+            Ok(t) => state.theme = t,
+            Err(e) => state.flash_error(e),
+        },
+        "help" => state.help = true,
+        "query" if arg.is_empty() => state.flash_error("usage: :query <promql>"),
+        "query" => {
+            let step = state.signals.step_for(CHART_WIDTH);
+            let key = super::signals::SeriesKey { query: arg.to_string(), step_secs: step };
+            state.chart = Some(super::ChartView { title: arg.to_string(), key, unit: super::signals::Unit::None });
+        }
+        other => {
+            if let Some(action) = Action::from_name(other) {
+                return on_action(state, action);
+            }
+            if let Some(cmds) = super::incident_flow::command(state, line) {
+                return cmds;
+            }
+            state.flash_error(format!("unknown command :{other} (see ?)"));
+        }
+    }
+    Vec::new()
+}
+
+#[cfg(test)]
+#[path = "prompt_tests.rs"]
+mod tests;

@@ -1,0 +1,119 @@
+use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
+
+use super::*;
+use crate::msg::{Msg, Payload, SourceId, SourceKind};
+use crate::state::tests::{board, poll, state};
+use crate::state::update;
+
+fn loaded() -> State {
+    let mut s = state();
+    let am = SourceId { kind: SourceKind::Alertmanager, index: 0 };
+    update(&mut s, poll(am, Ok(Payload::AmAlerts(board()))));
+    s
+}
+
+fn press(s: &mut State, code: KeyCode) -> Vec<Cmd> {
+    update(s, Msg::Key(KeyEvent::new(code, KeyModifiers::NONE)))
+}
+
+fn ctrl(s: &mut State, c: char) {
+    update(s, Msg::Key(KeyEvent::new(KeyCode::Char(c), KeyModifiers::CONTROL)));
+}
+
+fn typed(s: &mut State, text: &str) {
+    for c in text.chars() {
+        press(s, KeyCode::Char(c));
+    }
+}
+
+fn input(s: &State) -> &str {
+    s.prompt.as_ref().map(|p| p.input.as_str()).unwrap_or("<closed>")
+}
+
+#[test]
+fn tab_cycles_candidates_and_suggests() {
+    let mut s = loaded();
+    press(&mut s, KeyCode::Char(':'));
+    typed(&mut s, "gro");
+    assert_eq!(suggestion(&s).as_deref(), Some("up"), "dim rest of the first candidate");
+    press(&mut s, KeyCode::Tab);
+    assert_eq!(input(&s), "group");
+    press(&mut s, KeyCode::Tab);
+    assert_eq!(input(&s), "group-by");
+    press(&mut s, KeyCode::Tab);
+    assert_eq!(input(&s), "group", "cycles back");
+    typed(&mut s, " se");
+    press(&mut s, KeyCode::BackTab);
+    assert_eq!(input(&s), "group severity", "Shift-Tab from the end");
+    press(&mut s, KeyCode::Enter);
+    assert_eq!(s.alerts.grouping.name(), "severity");
+    press(&mut s, KeyCode::Char(':'));
+    typed(&mut s, "filter severity=cr");
+    press(&mut s, KeyCode::Tab);
+    assert_eq!(input(&s), "filter severity=critical", "a single candidate is taken");
+    assert_eq!(suggestion(&s), None);
+}
+
+#[test]
+fn cursor_moves_and_edits_in_place() {
+    let mut s = loaded();
+    press(&mut s, KeyCode::Char(':'));
+    typed(&mut s, "group service");
+    press(&mut s, KeyCode::Home);
+    press(&mut s, KeyCode::Delete);
+    typed(&mut s, "G");
+    assert_eq!(input(&s), "Group service");
+    ctrl(&mut s, 'e');
+    ctrl(&mut s, 'w');
+    assert_eq!(input(&s), "Group ");
+    press(&mut s, KeyCode::Left);
+    press(&mut s, KeyCode::Backspace);
+    assert_eq!((input(&s), s.prompt_edit.cursor), ("Grou ", Some(4)));
+    press(&mut s, KeyCode::Right);
+    typed(&mut s, "é");
+    assert_eq!((input(&s), s.prompt_edit.cursor), ("Grou é", None));
+    ctrl(&mut s, 'a');
+    press(&mut s, KeyCode::Right);
+    ctrl(&mut s, 'u');
+    assert_eq!(input(&s), "rou é");
+    press(&mut s, KeyCode::Esc);
+    assert!(s.prompt.is_none());
+    assert_eq!(s.prompt_edit, PromptEdit { history: s.prompt_edit.history.clone(), ..Default::default() });
+}
+
+#[test]
+fn history_is_recalled_and_saved() {
+    let mut s = loaded();
+    for line in ["group service", "theme light"] {
+        press(&mut s, KeyCode::Char(':'));
+        typed(&mut s, line);
+        let cmds = press(&mut s, KeyCode::Enter);
+        assert!(cmds.iter().any(|c| matches!(c, Cmd::SaveHistory(t) if t.ends_with(&format!("{line}\n")))), "{cmds:?}");
+    }
+    press(&mut s, KeyCode::Char(':'));
+    typed(&mut s, "mut");
+    press(&mut s, KeyCode::Up);
+    assert_eq!(input(&s), "theme light");
+    press(&mut s, KeyCode::Up);
+    assert_eq!(input(&s), "group service");
+    press(&mut s, KeyCode::Down);
+    press(&mut s, KeyCode::Down);
+    assert_eq!(input(&s), "mut", "back to what was typed");
+    press(&mut s, KeyCode::Esc);
+    press(&mut s, KeyCode::Char(':'));
+    let cmds = press(&mut s, KeyCode::Enter);
+    assert!(cmds.iter().all(|c| !matches!(c, Cmd::SaveHistory(_))), "empty lines are not kept");
+}
+
+#[test]
+fn the_filter_prompt_still_filters_as_you_type() {
+    let mut s = loaded();
+    press(&mut s, KeyCode::Char('/'));
+    typed(&mut s, "db");
+    assert_eq!(s.alerts.filter, "db");
+    press(&mut s, KeyCode::Home);
+    typed(&mut s, "x");
+    assert_eq!(s.alerts.filter, "xdb");
+    press(&mut s, KeyCode::Esc);
+    assert_eq!(s.alerts.filter, "");
+}
