@@ -231,3 +231,6 @@ async fn alerts_go_pending_then_firing_and_silences_mute_them() {
 
 #[path = "drill_api/loki.rs"]
 mod loki;
+
+#[path = "drill_api/inhibit.rs"]
+mod inhibit;

@@ -57,23 +57,28 @@ fn flag(p: &Params, name: &str) -> bool {
 struct AlertView<'a> {
     alert: &'a AmAlert,
     silenced_by: Vec<String>,
+    inhibited_by: Vec<String>,
 }
 
 impl AlertView<'_> {
     fn to_json(&self) -> Json {
         let a = self.alert;
-        let state = if self.silenced_by.is_empty() { "active" } else { "suppressed" };
+        let state = if self.is_active() { "active" } else { "suppressed" };
         json!({
             "annotations": labels_json(&a.annotations),
             "endsAt": rfc3339_millis(a.ends_at),
             "fingerprint": a.fingerprint,
             "receivers": [{"name": RECEIVER}],
             "startsAt": rfc3339_millis(a.starts_at),
-            "status": {"inhibitedBy": [], "silencedBy": self.silenced_by, "state": state},
+            "status": {"inhibitedBy": self.inhibited_by, "silencedBy": self.silenced_by, "state": state},
             "updatedAt": rfc3339_millis(a.updated_at),
             "generatorURL": a.generator_url,
             "labels": labels_json(&a.labels),
         })
+    }
+
+    fn is_active(&self) -> bool {
+        self.silenced_by.is_empty() && self.inhibited_by.is_empty()
     }
 }
 
@@ -90,14 +95,21 @@ fn select<'a>(sim: &'a Sim, p: &Params, now: f64) -> Result<Vec<AlertView<'a>>, 
     if receiver.as_ref().is_some_and(|r| !r.is_match(RECEIVER)) {
         return Ok(Vec::new());
     }
-    let (silenced, active) = (flag(p, "silenced"), flag(p, "active"));
+    let (silenced, inhibited, active) = (flag(p, "silenced"), flag(p, "inhibited"), flag(p, "active"));
+    let rules = &sim.scenario.inhibit_rules;
     Ok(sim
         .am_alerts
         .values()
         .filter(|a| a.ends_at > now)
         .filter(|a| matchers.iter().all(|m| m.matches(&a.labels)))
-        .map(|alert| AlertView { alert, silenced_by: sim.silences.silenced_by(&alert.labels, now) })
-        .filter(|v| if v.silenced_by.is_empty() { active } else { silenced })
+        .map(|alert| AlertView {
+            alert,
+            silenced_by: sim.silences.silenced_by(&alert.labels, now),
+            inhibited_by: super::inhibit::inhibited_by(rules, alert, sim.am_alerts.values(), now),
+        })
+        // As Alertmanager's API filters: each flag drops what it names.
+        .filter(|v| (active || !v.is_active()) && (silenced || v.silenced_by.is_empty()))
+        .filter(|v| inhibited || v.inhibited_by.is_empty())
         .collect())
 }
 

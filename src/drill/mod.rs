@@ -18,6 +18,7 @@ mod am_matchers;
 mod am_silence_api;
 mod clock;
 mod curve;
+mod inhibit;
 mod logql;
 mod logs;
 mod loki_api;

@@ -22,6 +22,8 @@ pub struct Scenario {
     pub(crate) alerts: Vec<AlertRule>,
     pub(crate) logs: Vec<LogStreamSpec>,
     pub(crate) events: Vec<EventSpec>,
+    /// Alertmanager inhibition rules applied to the scenario's alerts.
+    pub(crate) inhibit_rules: Vec<super::inhibit::InhibitRule>,
 }
 
 #[derive(Deserialize)]
@@ -42,6 +44,8 @@ struct RawScenario {
     logs: Vec<RawLogs>,
     #[serde(default)]
     events: Vec<RawEvent>,
+    #[serde(default)]
+    inhibit_rules: Vec<super::inhibit::RawInhibitRule>,
 }
 
 #[derive(Deserialize, Clone, Copy, PartialEq)]
@@ -191,6 +195,10 @@ impl Scenario {
             events.push(EventSpec { at, labels: e.labels.clone(), text: e.text.clone() });
         }
         events.sort_by(|a, b| a.at.total_cmp(&b.at));
+        let mut inhibit_rules = Vec::new();
+        for (i, r) in raw.inhibit_rules.iter().enumerate() {
+            inhibit_rules.push(super::inhibit::InhibitRule::parse(r).map_err(|e| format!("inhibit_rules[{i}]: {e}"))?);
+        }
         Ok(Scenario {
             name: raw.name,
             title: raw.title,
@@ -201,6 +209,7 @@ impl Scenario {
             alerts,
             logs,
             events,
+            inhibit_rules,
         })
     }
 }
