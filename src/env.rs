@@ -32,10 +32,42 @@ impl Paths {
     }
 }
 
-/// The engineer's name for notes and silences: `$USER`, else `$LOGNAME`.
+/// The engineer's name for notes and silences (`createdBy`): `$USER`, else
+/// `$LOGNAME`, else the account of our uid in `/etc/passwd` (cron, `sudo -E`
+/// and some SSH setups leave both unset), else `uid-N`.
 pub fn user() -> String {
-    ["USER", "LOGNAME", "USERNAME"]
-        .iter()
-        .find_map(|v| std::env::var(v).ok().filter(|s| !s.is_empty()))
-        .unwrap_or_else(|| "unknown".into())
+    if let Some(name) =
+        ["USER", "LOGNAME", "USERNAME"].iter().find_map(|v| std::env::var(v).ok().filter(|s| !s.is_empty()))
+    {
+        return name;
+    }
+    use std::os::unix::fs::MetadataExt;
+    let Ok(uid) = std::fs::metadata("/proc/self").map(|m| m.uid()) else {
+        return "unknown".into();
+    };
+    let passwd = std::fs::read_to_string("/etc/passwd").unwrap_or_default();
+    account_of(&passwd, uid).unwrap_or_else(|| format!("uid-{uid}"))
+}
+
+/// The login name of `uid` in a passwd file (`name:x:uid:gid:…`).
+fn account_of(passwd: &str, uid: u32) -> Option<String> {
+    passwd.lines().find_map(|line| {
+        let mut fields = line.split(':');
+        let name = fields.next()?;
+        let id: u32 = fields.nth(1)?.parse().ok()?;
+        (id == uid && !name.is_empty()).then(|| name.to_string())
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn account_from_passwd() {
+        let passwd = "root:x:0:0:root:/root:/bin/bash\n# comment\nbroken\nalice:x:1000:1000::/home/alice:/bin/sh\n";
+        assert_eq!(account_of(passwd, 1000).as_deref(), Some("alice"));
+        assert_eq!(account_of(passwd, 0).as_deref(), Some("root"));
+        assert_eq!(account_of(passwd, 42), None);
+    }
 }
