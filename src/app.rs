@@ -5,10 +5,7 @@
 //! writes only the cells that differ, so an idle console sends (almost)
 //! nothing over SSH.
 
-use std::time::Duration;
-
 use chrono::Utc;
-use futures::StreamExt;
 use ratatui::Terminal;
 use ratatui::backend::Backend;
 use tokio::sync::mpsc;
@@ -17,15 +14,9 @@ use crate::config::Config;
 use crate::incident::session::Session;
 use crate::keymap::Keymap;
 use crate::msg::{Cmd, IncidentMsg, Msg, SourceId, SourceKind};
-use crate::sources::HttpClient;
 use crate::sources::poller::{self, Pollers, SourceSpec};
 use crate::state::{self, Setup, State};
 use crate::ui::theme::{Theme, no_color_env};
-use std::sync::Arc;
-
-/// How often the clock is read. Ages are shown to the minute, so most ticks
-/// change nothing on screen and draw nothing.
-const TICK: Duration = Duration::from_secs(1);
 
 /// Options the command line adds to the config.
 #[derive(Debug, Clone, Default)]
@@ -56,87 +47,12 @@ pub struct Console {
     history_file: Option<std::path::PathBuf>,
 }
 
-/// The one log follower (the selected alert's logs); replaced when the
-/// selection changes, aborted when the console goes.
-struct LogFollower {
-    client: Option<crate::sources::loki::LokiClient>,
-    task: Option<tokio::task::JoinHandle<()>>,
-    /// The context generation its batches are tagged with.
-    generation: u64,
-}
-
-impl LogFollower {
-    fn new(cfg: &Config, generation: u64) -> anyhow::Result<Self> {
-        let client = match cfg.loki.first() {
-            Some(ep) => Some(crate::sources::loki::LokiClient::new(HttpClient::new(ep)?, ep.display_name())),
-            None => None,
-        };
-        Ok(Self { client, task: None, generation })
-    }
-
-    fn follow(&mut self, spec: crate::sources::loki::FollowSpec, tx: mpsc::UnboundedSender<Msg>) {
-        self.stop();
-        if let Some(c) = &self.client {
-            let generation = self.generation;
-            let send = move |b| tx.send(tagged(generation, Msg::Logs(Box::new(b)))).is_ok();
-            self.task = Some(crate::sources::loki::follow(c.clone(), spec, send));
-        }
-    }
-
-    fn stop(&mut self) {
-        if let Some(t) = self.task.take() {
-            t.abort();
-        }
-    }
-}
-
-impl Drop for LogFollower {
-    fn drop(&mut self) {
-        self.stop();
-    }
-}
-
-/// Resolves and loads runbooks off the event loop (a remote one may take
-/// up to its timeout), falling back to a triage page.
-struct RunbookLoader {
-    cfg: crate::runbook::RunbookConfig,
-    http: HttpClient,
-    cache: crate::runbook::RunbookCache,
-}
-
-impl RunbookLoader {
-    fn new(cfg: &Config) -> anyhow::Result<Self> {
-        let cfg = cfg.runbooks.clone();
-        Ok(Self { http: cfg.http_client()?, cfg, cache: crate::runbook::RunbookCache::new() })
-    }
-
-    fn open(
-        &self,
-        alertname: String,
-        url: Option<String>,
-        annotations: Vec<(String, String)>,
-        tx: mpsc::UnboundedSender<Msg>,
-    ) {
-        let (cfg, http, cache) = (self.cfg.clone(), self.http.clone(), self.cache.clone());
-        tokio::spawn(async move {
-            let loaded = match url.as_deref() {
-                None => Err("the alert has no runbook_url annotation".to_string()),
-                Some(u) => match crate::runbook::resolve(u, &cfg) {
-                    Ok(loc) => cache.load(&loc, &http, &cfg).await.map_err(|e| e.to_string()),
-                    Err(e) => Err(e.to_string()),
-                },
-            };
-            let doc = loaded.unwrap_or_else(|reason| {
-                tracing::info!(%alertname, %reason, "no runbook");
-                Arc::new(crate::runbook::fallback::no_runbook(&alertname, &reason, &annotations))
-            });
-            let _ = tx.send(Msg::Runbook(doc));
-        });
-    }
-}
-
 mod range;
+mod tasks;
+mod workers;
 use range::RangeRunner;
+use tasks::{spawn_input, spawn_signals, spawn_ticker};
+use workers::{LogFollower, RunbookLoader};
 
 /// A context's result, tagged so that it is dropped once the context changed.
 fn tagged(generation: u64, msg: Msg) -> Msg {
@@ -416,58 +332,4 @@ async fn event_loop(console: &mut Console, terminal: &mut crate::tui::Tui) -> an
             return Ok(());
         }
     }
-}
-
-fn spawn_input(tx: mpsc::UnboundedSender<Msg>) {
-    tokio::spawn(async move {
-        let mut events = crossterm::event::EventStream::new();
-        while let Some(ev) = events.next().await {
-            let msg = match ev {
-                Ok(crossterm::event::Event::Key(k)) => Msg::Key(k),
-                Ok(crossterm::event::Event::Mouse(m)) => Msg::Mouse(m),
-                Ok(crossterm::event::Event::Resize(w, h)) => Msg::Resize(w, h),
-                Ok(_) => continue,
-                Err(e) => {
-                    tracing::error!(error = %e, "terminal input failed");
-                    Msg::Terminate
-                }
-            };
-            if tx.send(msg).is_err() {
-                return;
-            }
-        }
-        // The terminal is gone (SSH dropped): leave like SIGHUP.
-        let _ = tx.send(Msg::Terminate);
-    });
-}
-
-fn spawn_ticker(tx: mpsc::UnboundedSender<Msg>) {
-    tokio::spawn(async move {
-        let mut every = tokio::time::interval(TICK);
-        every.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Skip);
-        loop {
-            every.tick().await;
-            if tx.send(Msg::Tick(Utc::now())).is_err() {
-                return;
-            }
-        }
-    });
-}
-
-/// SIGTERM, SIGHUP (dropped SSH session) and SIGINT end the loop cleanly so
-/// the terminal is restored and files are closed.
-fn spawn_signals(tx: mpsc::UnboundedSender<Msg>) -> std::io::Result<()> {
-    use tokio::signal::unix::{SignalKind, signal};
-    let mut term = signal(SignalKind::terminate())?;
-    let mut hup = signal(SignalKind::hangup())?;
-    let mut int = signal(SignalKind::interrupt())?;
-    tokio::spawn(async move {
-        tokio::select! {
-            _ = term.recv() => tracing::info!("SIGTERM"),
-            _ = hup.recv() => tracing::info!("SIGHUP"),
-            _ = int.recv() => tracing::info!("SIGINT"),
-        }
-        let _ = tx.send(Msg::Terminate);
-    });
-    Ok(())
 }
