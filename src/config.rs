@@ -77,6 +77,8 @@ pub struct Config {
     /// Where the `:` history is kept (the data dir; not a config key).
     #[serde(skip)]
     pub history_file: Option<PathBuf>,
+    /// Bell / desktop notification when an alert newly fires.
+    pub notify: crate::state::notify::NotifyConfig,
 }
 
 #[derive(Debug, Clone, Deserialize, PartialEq)]
@@ -119,6 +121,7 @@ impl Default for Config {
             silence_confirm_over: 5,
             ack_duration: Duration::from_secs(30 * 60),
             history_file: None,
+            notify: crate::state::notify::NotifyConfig::default(),
         }
     }
 }
