@@ -158,3 +158,62 @@ fn pin(state: &mut State) -> Vec<Cmd> {
         None => Vec::new(),
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use std::collections::BTreeMap;
+
+    use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
+
+    use crate::config::KeyList;
+    use crate::keymap::Keymap;
+    use crate::msg::Msg;
+    use crate::state::{Pane, State, tests::state, update};
+
+    fn press(s: &mut State, code: KeyCode) {
+        update(s, Msg::Key(KeyEvent::new(code, KeyModifiers::NONE)));
+    }
+
+    fn logs_state() -> State {
+        let mut s = state();
+        s.logs_enabled = true;
+        s.focus = Pane::Logs;
+        s
+    }
+
+    #[test]
+    fn pane_actions_run_from_the_prompt_and_idle_keys_fall_back_to_the_board() {
+        let mut s = logs_state();
+        super::super::prompt::run_command(&mut s, "log-wrap");
+        assert!(s.logs.wrap, ":log-wrap toggles like w");
+        // No search: `n` is the board's "note" (which asks to declare first).
+        press(&mut s, KeyCode::Char('n'));
+        assert!(s.editor.is_some(), "n opened the declaration form");
+        let mut s = state();
+        super::super::prompt::run_command(&mut s, "runbook-tick");
+        assert!(s.flash.as_ref().is_some_and(|f| f.error && f.text.contains("runbook-tick")));
+    }
+
+    #[test]
+    fn remapped_chart_and_silences_keys() {
+        let mut s = logs_state();
+        let mut o = BTreeMap::new();
+        o.insert("chart-close".to_string(), KeyList::One("x".into()));
+        o.insert("silences-close".to_string(), KeyList::One("Q".into()));
+        s.keymap = Keymap::new(&o).unwrap();
+        s.chart = Some(crate::state::ChartView {
+            title: "t".into(),
+            key: crate::state::signals::SeriesKey { query: "up".into(), step_secs: 60 },
+            unit: crate::state::signals::Unit::None,
+        });
+        press(&mut s, KeyCode::Esc);
+        assert!(s.chart.is_some(), "esc no longer closes the chart");
+        press(&mut s, KeyCode::Char('x'));
+        assert!(s.chart.is_none(), "x does");
+        s.silences_view = Some(Default::default());
+        press(&mut s, KeyCode::Char('q'));
+        assert!(s.silences_view.is_some() && !s.quit, "q no longer closes the silences, nor quits under it");
+        press(&mut s, KeyCode::Char('Q'));
+        assert!(s.silences_view.is_none(), "Q does");
+    }
+}
