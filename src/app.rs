@@ -105,6 +105,7 @@ impl Console {
             },
         };
         let mut state = State::new(setup, keymap, theme, Utc::now());
+        state.notify = crate::state::notify::Notifier::new(cfg.notify.clone());
         state.contexts = crate::state::contexts::ContextsState::new(cfg.context_summaries());
         state.contexts.forced_read_only = state.read_only;
         state.read_only |= cfg.active_read_only();
@@ -219,6 +220,12 @@ impl Console {
                     }
                 }
                 Cmd::Clipboard(text) => self.terminal_writes.push(crate::runbook::clipboard::osc52(&text)),
+                Cmd::Notify { bell, desktop } => {
+                    if bell {
+                        self.terminal_writes.push("\x07".to_string());
+                    }
+                    self.terminal_writes.extend(desktop);
+                }
                 Cmd::SaveHistory(text) => save_history(self.history_file.clone(), text),
                 Cmd::Declare(_) | Cmd::Append { .. } | Cmd::ReadJournal | Cmd::Export => {
                     let msg = self.journal(cmd);

@@ -77,6 +77,8 @@ pub struct Config {
     /// Where the `:` history is kept (the data dir; not a config key).
     #[serde(skip)]
     pub history_file: Option<PathBuf>,
+    /// Bell / desktop notification when an alert newly fires.
+    pub notify: crate::state::notify::NotifyConfig,
 }
 
 #[derive(Debug, Clone, Deserialize, PartialEq)]
@@ -119,6 +121,7 @@ impl Default for Config {
             silence_confirm_over: 5,
             ack_duration: Duration::from_secs(30 * 60),
             history_file: None,
+            notify: crate::state::notify::NotifyConfig::default(),
         }
     }
 }
@@ -173,6 +176,8 @@ impl Config {
         if self.refresh < Duration::from_millis(200) {
             return Err(format!("refresh = {:?} is too fast (at least 200ms)", self.refresh));
         }
+        // A bad [keymap] is reported when the file is read (and by `check`).
+        crate::keymap::Keymap::new(&self.keymap)?;
         for ep in self.prometheus.iter().chain(&self.alertmanager).chain(&self.loki) {
             ep.parsed_url().map_err(|e| e.to_string())?;
         }
@@ -259,6 +264,17 @@ mod tests {
         assert!(us.active_read_only() && us.prometheus.len() == 2 && us.alertmanager.len() == 2);
         assert!(us.prometheus[1].resolved_headers().is_err(), "the key file of the example does not exist here");
         assert!(cfg.alertmanager[0].basic_auth.is_some() || cfg.prometheus[0].bearer_token.is_some());
+    }
+
+    #[test]
+    fn sample_keymap_and_notify_are_valid_and_a_pane_conflict_is_an_error() {
+        let cfg = Config::parse(SAMPLE).unwrap();
+        assert_eq!(cfg.notify, crate::state::notify::NotifyConfig::default(), "the sample keeps notifications off");
+        assert!(crate::keymap::Keymap::new(&cfg.keymap).is_ok());
+        let err = Config::parse("[keymap]\nlog-wrap = \"W\"\nlog-fullscreen = [\"F\", \"W\"]\n").unwrap_err();
+        assert!(err.contains("log-wrap") && err.contains("log-fullscreen"), "{err}");
+        let err = Config::parse("[keymap]\nlog-wrapp = \"W\"\n").unwrap_err();
+        assert!(err.contains("log-wrapp"), "{err}");
     }
 
     #[test]

@@ -1,16 +1,46 @@
 //! What a user can bind, as data: each action has a name (used in the config
-//! and the command prompt), a task group and a description. The help overlay
-//! and the key lookup are both generated from the same table, so `?` always
-//! shows the bindings actually in force.
+//! and the command prompt), a scope (the board, or one pane), a task group
+//! and a description. The help overlay and the key lookup are both generated
+//! from the same table, so `?` always shows the bindings actually in force.
+//!
+//! A pane's keys are looked up in that pane's scope first, then in the
+//! board's: `t` can mean "UTC" in the logs and "contents" in a runbook, and
+//! a pane never has to repeat the navigation keys.
 
 use std::collections::BTreeMap;
 
-use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
+use crossterm::event::KeyEvent;
 
 use crate::config::KeyList;
 
+mod key;
+pub use key::{Key, KeyCodeKey};
+
+/// Where a binding applies.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum Scope {
+    /// The board, and every pane as a fallback.
+    Global,
+    Logs,
+    Runbook,
+    Silences,
+    Chart,
+}
+
+impl Scope {
+    pub fn name(self) -> &'static str {
+        match self {
+            Self::Global => "board",
+            Self::Logs => "logs",
+            Self::Runbook => "runbook",
+            Self::Silences => "silences",
+            Self::Chart => "chart",
+        }
+    }
+}
+
 macro_rules! actions {
-    ($( $variant:ident, $name:literal, $group:literal, $desc:literal, [$($key:literal),*]; )*) => {
+    ($( $variant:ident, $name:literal, $scope:ident, $group:literal, $desc:literal, [$($key:literal),*]; )*) => {
         /// Something a key can do.
         #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
         pub enum Action { $($variant),* }
@@ -20,6 +50,9 @@ macro_rules! actions {
 
             pub fn name(self) -> &'static str {
                 match self { $(Action::$variant => $name),* }
+            }
+            pub fn scope(self) -> Scope {
+                match self { $(Action::$variant => Scope::$scope),* }
             }
             pub fn group(self) -> &'static str {
                 match self { $(Action::$variant => $group),* }
@@ -34,37 +67,65 @@ macro_rules! actions {
     };
 }
 
+// The order here is the order of the groups and lines in `?`.
 actions! {
-    Quit, "quit", "General", "quit warroom", ["q", "ctrl-c"];
-    Help, "help", "General", "show this help", ["?"];
-    Command, "command", "General", "command prompt (:group, :filter, :theme, :q)", [":"];
-    Refresh, "refresh", "General", "poll every source now", ["ctrl-r"];
-    Contexts, "contexts", "General", "switch context: pick a set of sources (:ctx NAME)", ["ctrl-x"];
-    FocusNext, "focus-next", "General", "focus the next pane", ["tab"];
-    FocusPrev, "focus-prev", "General", "focus the previous pane", ["backtab"];
-    Up, "up", "Navigate", "select previous", ["k", "up"];
-    Down, "down", "Navigate", "select next", ["j", "down"];
-    Top, "top", "Navigate", "go to top", ["g", "home"];
-    Bottom, "bottom", "Navigate", "go to bottom", ["G", "end"];
-    PageUp, "page-up", "Navigate", "page up", ["pageup", "ctrl-b"];
-    PageDown, "page-down", "Navigate", "page down", ["pagedown", "ctrl-f"];
-    Filter, "filter", "Alerts", "filter by label or annotation text", ["/"];
-    ClearFilter, "clear-filter", "Alerts", "clear the filter / close overlay", ["esc"];
-    GroupBy, "group-by", "Alerts", "cycle grouping: alertname, service, severity, none", ["b"];
-    ToggleMuted, "toggle-muted", "Alerts", "show/hide silenced and inhibited alerts", ["m"];
-    Runbook, "runbook", "Runbook", "open the alert's runbook", ["r", "enter"];
-    Logs, "logs", "Logs", "show the alert's logs", ["l"];
-    Chart, "chart", "Signals", "full-size chart of the selected series", ["c"];
-    Pin, "pin", "Incident", "pin the graph or log line to the timeline", ["p"];
-    Note, "note", "Incident", "add a note to the incident", ["n"];
-    Incident, "incident", "Incident", "declare or resume an incident", ["i"];
-    Export, "export", "Incident", "write the post-mortem draft", ["e"];
-    EditNote, "edit-note", "Incident", "edit the note selected in the timeline", ["E"];
-    StrikeNote, "strike-note", "Incident", "strike out the selected note (kept in history)", ["X"];
-    Silence, "silence", "Act", "silence the alert", ["s"];
-    Ack, "ack", "Act", "acknowledge (short silence on this alert)", ["a"];
-    Silences, "silences", "Act", "list silences (x expire, e edit, + extend)", ["S"];
-    Copy, "copy", "Act", "copy the alert or log line to the clipboard (OSC 52)", ["y"];
+    Quit, "quit", Global, "General", "quit warroom", ["q", "ctrl-c"];
+    Help, "help", Global, "General", "show this help", ["?"];
+    Command, "command", Global, "General", "command prompt (:group, :filter, :theme, :q)", [":"];
+    Refresh, "refresh", Global, "General", "poll every source now", ["ctrl-r"];
+    Contexts, "contexts", Global, "General", "switch context: pick a set of sources (:ctx NAME)", ["ctrl-x"];
+    FocusNext, "focus-next", Global, "General", "focus the next pane", ["tab"];
+    FocusPrev, "focus-prev", Global, "General", "focus the previous pane", ["backtab"];
+    Up, "up", Global, "Navigate", "select previous", ["k", "up"];
+    Down, "down", Global, "Navigate", "select next", ["j", "down"];
+    Top, "top", Global, "Navigate", "go to top", ["g", "home"];
+    Bottom, "bottom", Global, "Navigate", "go to bottom (logs: follow)", ["G", "end"];
+    PageUp, "page-up", Global, "Navigate", "page up", ["pageup", "ctrl-b"];
+    PageDown, "page-down", Global, "Navigate", "page down", ["pagedown", "ctrl-f"];
+    Filter, "filter", Global, "Alerts", "filter by label or annotation text", ["/"];
+    ClearFilter, "clear-filter", Global, "Alerts", "clear the filter / close overlay", ["esc"];
+    GroupBy, "group-by", Global, "Alerts", "cycle grouping: alertname, service, severity, none", ["b"];
+    ToggleMuted, "toggle-muted", Global, "Alerts", "show/hide silenced and inhibited alerts", ["m"];
+    Runbook, "runbook", Global, "Runbook", "open the alert's runbook", ["r", "enter"];
+    RunbookClose, "runbook-close", Runbook, "Runbook", "close the contents or search, then the runbook", ["esc", "q"];
+    RunbookContents, "runbook-contents", Runbook, "Runbook", "table of contents", ["t"];
+    RunbookGo, "runbook-go", Runbook, "Runbook", "go to the heading chosen in the contents", ["enter"];
+    RunbookNextStep, "runbook-next-step", Runbook, "Runbook", "next step not yet done", ["]"];
+    RunbookTick, "runbook-tick", Runbook, "Runbook", "tick the step (goes to the timeline)", ["space", "x"];
+    RunbookCopy, "runbook-copy", Runbook, "Runbook", "copy the code block (OSC 52)", ["y"];
+    RunbookSearch, "runbook-search", Runbook, "Runbook", "search the runbook", ["/"];
+    RunbookNextMatch, "runbook-next-match", Runbook, "Runbook", "next match", ["n"];
+    RunbookPrevMatch, "runbook-prev-match", Runbook, "Runbook", "previous match", ["N"];
+    RunbookLeft, "runbook-left", Runbook, "Runbook", "scroll code blocks left", ["left", "h"];
+    RunbookRight, "runbook-right", Runbook, "Runbook", "scroll code blocks right", ["right", "l"];
+    Logs, "logs", Global, "Logs", "show the alert's logs", ["l"];
+    LogSearch, "log-search", Logs, "Logs", "search the logs", ["/"];
+    LogFilter, "log-filter", Logs, "Logs", "keep matching lines (LogQL line filter)", ["|"];
+    LogNextMatch, "log-next-match", Logs, "Logs", "next match", ["n"];
+    LogPrevMatch, "log-prev-match", Logs, "Logs", "previous match", ["N"];
+    LogWrap, "log-wrap", Logs, "Logs", "wrap long lines", ["w"];
+    LogFullscreen, "log-fullscreen", Logs, "Logs", "logs full screen", ["f"];
+    LogUtc, "log-utc", Logs, "Logs", "times in UTC or local time", ["t"];
+    LogLeft, "log-left", Logs, "Logs", "scroll left", ["left", "h"];
+    LogRight, "log-right", Logs, "Logs", "scroll right", ["right"];
+    LogBack, "log-back", Logs, "Logs", "clear the search, then the filter, then full screen", ["esc"];
+    Chart, "chart", Global, "Signals", "full-size chart of the selected series", ["c"];
+    ChartClose, "chart-close", Chart, "Chart", "close the chart", ["esc", "q", "c"];
+    Pin, "pin", Global, "Incident", "pin the graph or log line to the timeline", ["p"];
+    Note, "note", Global, "Incident", "add a note to the incident", ["n"];
+    Incident, "incident", Global, "Incident", "declare or resume an incident", ["i"];
+    Export, "export", Global, "Incident", "write the post-mortem draft", ["e"];
+    EditNote, "edit-note", Global, "Incident", "edit the note selected in the timeline", ["E"];
+    StrikeNote, "strike-note", Global, "Incident", "strike out the selected note (kept in history)", ["X"];
+    Silence, "silence", Global, "Act", "silence the alert", ["s"];
+    Ack, "ack", Global, "Act", "acknowledge (short silence on this alert)", ["a"];
+    Silences, "silences", Global, "Act", "list silences (x expire, e edit, + extend)", ["S"];
+    Copy, "copy", Global, "Act", "copy the alert or log line to the clipboard (OSC 52)", ["y"];
+    SilencesClose, "silences-close", Silences, "Silences", "close the list", ["esc", "q", "S"];
+    SilencesFilter, "silences-filter", Silences, "Silences", "filter the list", ["/"];
+    SilenceExpire, "silence-expire", Silences, "Silences", "expire the selected silence (asks y/n)", ["x"];
+    SilenceEdit, "silence-edit", Silences, "Silences", "edit the selected silence", ["e"];
+    SilenceExtend, "silence-extend", Silences, "Silences", "extend the selected silence by one ack", ["+"];
 }
 
 impl Action {
@@ -73,113 +134,24 @@ impl Action {
     }
 }
 
-/// A key as written in the config: `q`, `G`, `ctrl-r`, `enter`, `pageup`.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
-pub struct Key {
-    pub code: KeyCodeKey,
-    pub ctrl: bool,
-    pub alt: bool,
-}
-
-/// `KeyCode` reduced to what can be bound, ordered for display.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
-pub enum KeyCodeKey {
-    Char(char),
-    Named(&'static str),
-    F(u8),
-}
-
-const NAMED: &[(&str, KeyCode)] = &[
-    ("enter", KeyCode::Enter),
-    ("esc", KeyCode::Esc),
-    ("tab", KeyCode::Tab),
-    ("backtab", KeyCode::BackTab),
-    ("backspace", KeyCode::Backspace),
-    ("up", KeyCode::Up),
-    ("down", KeyCode::Down),
-    ("left", KeyCode::Left),
-    ("right", KeyCode::Right),
-    ("home", KeyCode::Home),
-    ("end", KeyCode::End),
-    ("pageup", KeyCode::PageUp),
-    ("pagedown", KeyCode::PageDown),
-    ("delete", KeyCode::Delete),
-    ("space", KeyCode::Char(' ')),
-];
-
-impl Key {
-    pub fn parse(s: &str) -> Result<Key, String> {
-        let mut ctrl = false;
-        let mut alt = false;
-        let mut rest = s;
-        loop {
-            if let Some(r) = rest.strip_prefix("ctrl-").or_else(|| rest.strip_prefix("C-")) {
-                ctrl = true;
-                rest = r;
-            } else if let Some(r) = rest.strip_prefix("alt-").or_else(|| rest.strip_prefix("M-")) {
-                alt = true;
-                rest = r;
-            } else {
-                break;
-            }
-        }
-        let lower = rest.to_ascii_lowercase();
-        let code = if let Some((name, _)) = NAMED.iter().find(|(n, _)| *n == lower) {
-            if *name == "space" { KeyCodeKey::Char(' ') } else { KeyCodeKey::Named(name) }
-        } else if let Some(n) = lower.strip_prefix('f').and_then(|n| n.parse::<u8>().ok()) {
-            KeyCodeKey::F(n)
-        } else {
-            let mut chars = rest.chars();
-            match (chars.next(), chars.next()) {
-                (Some(c), None) => KeyCodeKey::Char(if ctrl { c.to_ascii_lowercase() } else { c }),
-                _ => return Err(format!("unknown key {s:?}")),
-            }
-        };
-        Ok(Key { code, ctrl, alt })
-    }
-
-    pub fn from_event(ev: &KeyEvent) -> Option<Key> {
-        let ctrl = ev.modifiers.contains(KeyModifiers::CONTROL);
-        let alt = ev.modifiers.contains(KeyModifiers::ALT);
-        let code = match ev.code {
-            KeyCode::Char(c) => KeyCodeKey::Char(if ctrl { c.to_ascii_lowercase() } else { c }),
-            KeyCode::F(n) => KeyCodeKey::F(n),
-            other => NAMED.iter().find(|(_, k)| *k == other).map(|(n, _)| KeyCodeKey::Named(n))?,
-        };
-        Some(Key { code, ctrl, alt })
-    }
-}
-
-impl std::fmt::Display for Key {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        if self.ctrl {
-            f.write_str("ctrl-")?;
-        }
-        if self.alt {
-            f.write_str("alt-")?;
-        }
-        match self.code {
-            KeyCodeKey::Char(' ') => f.write_str("space"),
-            KeyCodeKey::Char(c) => write!(f, "{c}"),
-            KeyCodeKey::Named(n) => f.write_str(n),
-            KeyCodeKey::F(n) => write!(f, "f{n}"),
-        }
-    }
-}
-
 /// The bindings in force: defaults with the config's `[keymap]` over them.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Keymap {
-    by_key: BTreeMap<Key, Action>,
+    by_key: BTreeMap<(Scope, Key), Action>,
 }
 
 impl Keymap {
+    /// Fails on an unknown action or key, and when two overridden actions
+    /// of one scope claim the same key (which one wins would be a guess).
+    /// A key an override takes is released from the default that had it in
+    /// the same scope.
     pub fn new(overrides: &BTreeMap<String, KeyList>) -> Result<Self, String> {
         let mut bindings: BTreeMap<Action, Vec<Key>> = BTreeMap::new();
         for a in Action::ALL {
             let keys = a.default_keys().iter().map(|k| Key::parse(k)).collect::<Result<_, _>>()?;
             bindings.insert(*a, keys);
         }
+        let mut claimed: BTreeMap<(Scope, Key), Action> = BTreeMap::new();
         for (name, keys) in overrides {
             let action = Action::from_name(name).ok_or_else(|| format!("[keymap]: unknown action {name:?}"))?;
             let keys: Vec<Key> = keys
@@ -187,30 +159,61 @@ impl Keymap {
                 .iter()
                 .map(|k| Key::parse(k).map_err(|e| format!("[keymap] {name}: {e}")))
                 .collect::<Result<_, _>>()?;
-            // A key taken by the override is released from its old action.
-            for list in bindings.values_mut() {
-                list.retain(|k| !keys.contains(k));
+            for k in &keys {
+                if let Some(other) = claimed.insert((action.scope(), *k), action)
+                    && other != action
+                {
+                    return Err(conflict(other, action, *k));
+                }
+            }
+            for (a, list) in bindings.iter_mut() {
+                if a.scope() == action.scope() {
+                    list.retain(|k| !keys.contains(k));
+                }
             }
             bindings.insert(action, keys);
         }
-        let by_key = bindings.into_iter().flat_map(|(a, ks)| ks.into_iter().map(move |k| (k, a))).collect();
+        let by_key =
+            bindings.into_iter().flat_map(|(a, ks)| ks.into_iter().map(move |k| ((a.scope(), k), a))).collect();
         Ok(Self { by_key })
     }
 
+    /// The board's action for a key.
     pub fn action(&self, ev: &KeyEvent) -> Option<Action> {
+        self.local(ev, Scope::Global)
+    }
+
+    /// The action bound to a key in `scope` only (no fallback).
+    pub fn local(&self, ev: &KeyEvent, scope: Scope) -> Option<Action> {
         let key = Key::from_event(ev)?;
-        self.by_key.get(&key).copied()
+        self.by_key.get(&(scope, key)).copied()
+    }
+
+    /// The action for a key in a pane: the pane's own, else the board's.
+    pub fn action_in(&self, ev: &KeyEvent, scope: Scope) -> Option<Action> {
+        self.local(ev, scope).or_else(|| self.action(ev))
     }
 
     /// Keys bound to `action`, for the help overlay and hints.
     pub fn keys_for(&self, action: Action) -> Vec<Key> {
-        self.by_key.iter().filter(|(_, a)| **a == action).map(|(k, _)| *k).collect()
+        self.by_key.iter().filter(|(_, a)| **a == action).map(|((_, k), _)| *k).collect()
     }
 
     /// The first key of `action`, as shown in hints ("r runbook").
     pub fn hint(&self, action: Action) -> String {
         self.keys_for(action).first().map(ToString::to_string).unwrap_or_else(|| format!(":{}", action.name()))
     }
+}
+
+fn conflict(a: Action, b: Action, key: Key) -> String {
+    let (a, b) = if a < b { (a, b) } else { (b, a) };
+    format!(
+        "[keymap]: {} and {} are both bound to {:?} in the {} keys; give one of them another key",
+        a.name(),
+        b.name(),
+        key.to_string(),
+        a.scope().name()
+    )
 }
 
 impl Default for Keymap {
@@ -220,50 +223,4 @@ impl Default for Keymap {
 }
 
 #[cfg(test)]
-mod tests {
-    use super::*;
-
-    fn ev(code: KeyCode, m: KeyModifiers) -> KeyEvent {
-        KeyEvent::new(code, m)
-    }
-
-    #[test]
-    fn defaults_cover_every_action_once() {
-        let km = Keymap::default();
-        for a in Action::ALL {
-            assert!(!km.keys_for(*a).is_empty(), "{a:?} has no key");
-        }
-        assert_eq!(km.action(&ev(KeyCode::Char('q'), KeyModifiers::NONE)), Some(Action::Quit));
-        assert_eq!(km.action(&ev(KeyCode::Char('c'), KeyModifiers::CONTROL)), Some(Action::Quit));
-        assert_eq!(km.action(&ev(KeyCode::Char('G'), KeyModifiers::SHIFT)), Some(Action::Bottom));
-        assert_eq!(km.action(&ev(KeyCode::PageDown, KeyModifiers::NONE)), Some(Action::PageDown));
-    }
-
-    #[test]
-    fn overrides_rebind_and_release() {
-        let mut o = BTreeMap::new();
-        o.insert("silence".to_string(), KeyList::One("S".into()));
-        o.insert("refresh".to_string(), KeyList::Many(vec!["R".into(), "s".into()]));
-        let km = Keymap::new(&o).unwrap();
-        assert_eq!(km.action(&ev(KeyCode::Char('S'), KeyModifiers::SHIFT)), Some(Action::Silence));
-        assert_eq!(km.action(&ev(KeyCode::Char('s'), KeyModifiers::NONE)), Some(Action::Refresh));
-        assert_eq!(km.hint(Action::Silence), "S");
-    }
-
-    #[test]
-    fn bad_overrides_are_named() {
-        let mut o = BTreeMap::new();
-        o.insert("fly".to_string(), KeyList::One("f".into()));
-        assert!(Keymap::new(&o).unwrap_err().contains("fly"));
-        let mut o = BTreeMap::new();
-        o.insert("quit".to_string(), KeyList::One("hyper-x".into()));
-        assert!(Keymap::new(&o).unwrap_err().contains("hyper-x"));
-    }
-
-    #[test]
-    fn keys_round_trip() {
-        for s in ["q", "G", "ctrl-r", "enter", "pageup", "f5", "space", "alt-x", "?"] {
-            assert_eq!(Key::parse(s).unwrap().to_string(), s);
-        }
-    }
-}
+mod tests;

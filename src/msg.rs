@@ -139,6 +139,12 @@ pub enum Cmd {
     SaveHistory(String),
     /// Copy to the local clipboard through OSC 52 (works across SSH).
     Clipboard(String),
+    /// Get the user's attention: BEL, and/or a ready-made desktop
+    /// notification escape (OSC 9 / OSC 777) whose text is already clean.
+    Notify {
+        bell: bool,
+        desktop: Option<String>,
+    },
     /// Follow these logs (replacing the current follower).
     FollowLogs(Box<crate::sources::loki::FollowSpec>),
     StopLogs,

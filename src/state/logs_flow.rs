@@ -2,11 +2,11 @@
 //! (a new follower whenever the selection changes), `:logs <logql>`, and the
 //! pane's keys (scroll, search, line filter, wrap, full screen, UTC, pin).
 
-use crossterm::event::{KeyCode, KeyEvent};
+use crossterm::event::KeyEvent;
 
 use super::{Pane, Prompt, PromptKind, State};
 use crate::incident::Event;
-use crate::keymap::Action;
+use crate::keymap::{Action, Scope};
 use crate::msg::Cmd;
 use crate::sources::loki::{self, FollowSettings, FollowSpec, QuerySpec};
 use crate::state::logs::SearchOutcome;
@@ -62,44 +62,54 @@ pub fn command(state: &mut State, arg: &str) -> Vec<Cmd> {
 }
 
 /// Keys while the logs pane has the focus; `None` leaves the key to the
-/// board.
+/// board. The pane's own bindings come first, then the board's navigation.
 pub fn on_key(state: &mut State, key: KeyEvent) -> Option<Vec<Cmd>> {
     // The chart overlay (over any pane) takes the keys, `p` included.
     if state.focus != Pane::Logs || state.chart.is_some() {
         return None;
     }
+    if let Some(action) = state.keymap.local(&key, Scope::Logs)
+        && let Some(cmds) = act(state, action)
+    {
+        return Some(cmds);
+    }
+    let v = &mut state.logs;
+    match state.keymap.action(&key)? {
+        Action::Up => v.scroll_up(1),
+        Action::Down => v.scroll_down(1),
+        Action::PageUp => v.page_up(),
+        Action::PageDown => v.page_down(),
+        Action::Top => v.scroll_top(),
+        Action::Bottom => v.follow(),
+        Action::Pin => return Some(pin(state)),
+        Action::Copy => return Some(super::copy::copy(state)),
+        _ => return None,
+    }
+    Some(Vec::new())
+}
+
+/// A logs-pane action (from its key or `:log-…`). `None` when it has
+/// nothing to do now (`n` with no search, Esc with nothing to undo), so the
+/// key can mean what it means on the board.
+pub fn act(state: &mut State, action: Action) -> Option<Vec<Cmd>> {
     let searching = state.logs.search().is_some();
     let v = &mut state.logs;
-    match key.code {
-        KeyCode::Char('/') => {
-            state.prompt = Some(Prompt { kind: PromptKind::LogSearch, input: String::new() });
-        }
-        KeyCode::Char('|') => {
-            state.prompt = Some(Prompt { kind: PromptKind::LogFilter, input: "|= \"".into() });
-        }
-        KeyCode::Char('n') if searching => flash_search(state, true),
-        KeyCode::Char('N') if searching => flash_search(state, false),
-        KeyCode::Char('w') => v.toggle_wrap(),
-        KeyCode::Char('f') => v.toggle_fullscreen(),
-        KeyCode::Char('t') => v.toggle_utc(),
-        KeyCode::Left | KeyCode::Char('h') => v.scroll_left(8),
-        KeyCode::Right => v.scroll_right(8),
-        KeyCode::Esc if searching => v.clear_search(),
-        KeyCode::Esc if v.filter().is_some() => {
+    match action {
+        Action::LogSearch => state.prompt = Some(Prompt { kind: PromptKind::LogSearch, input: String::new() }),
+        Action::LogFilter => state.prompt = Some(Prompt { kind: PromptKind::LogFilter, input: "|= \"".into() }),
+        Action::LogNextMatch if searching => flash_search(state, true),
+        Action::LogPrevMatch if searching => flash_search(state, false),
+        Action::LogWrap => v.toggle_wrap(),
+        Action::LogFullscreen => v.toggle_fullscreen(),
+        Action::LogUtc => v.toggle_utc(),
+        Action::LogLeft => v.scroll_left(8),
+        Action::LogRight => v.scroll_right(8),
+        Action::LogBack if searching => v.clear_search(),
+        Action::LogBack if v.filter().is_some() => {
             let _ = v.set_filter("");
         }
-        KeyCode::Esc if v.fullscreen => v.toggle_fullscreen(),
-        _ => match state.keymap.action(&key)? {
-            Action::Up => v.scroll_up(1),
-            Action::Down => v.scroll_down(1),
-            Action::PageUp => v.page_up(),
-            Action::PageDown => v.page_down(),
-            Action::Top => v.scroll_top(),
-            Action::Bottom => v.follow(),
-            Action::Pin => return Some(pin(state)),
-            Action::Copy => return Some(super::copy::copy(state)),
-            _ => return None,
-        },
+        Action::LogBack if v.fullscreen => v.toggle_fullscreen(),
+        _ => return None,
     }
     Some(Vec::new())
 }
@@ -146,5 +156,64 @@ fn pin(state: &mut State) -> Vec<Cmd> {
             Vec::new()
         }
         None => Vec::new(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use std::collections::BTreeMap;
+
+    use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
+
+    use crate::config::KeyList;
+    use crate::keymap::Keymap;
+    use crate::msg::Msg;
+    use crate::state::{Pane, State, tests::state, update};
+
+    fn press(s: &mut State, code: KeyCode) {
+        update(s, Msg::Key(KeyEvent::new(code, KeyModifiers::NONE)));
+    }
+
+    fn logs_state() -> State {
+        let mut s = state();
+        s.logs_enabled = true;
+        s.focus = Pane::Logs;
+        s
+    }
+
+    #[test]
+    fn pane_actions_run_from_the_prompt_and_idle_keys_fall_back_to_the_board() {
+        let mut s = logs_state();
+        super::super::prompt::run_command(&mut s, "log-wrap");
+        assert!(s.logs.wrap, ":log-wrap toggles like w");
+        // No search: `n` is the board's "note" (which asks to declare first).
+        press(&mut s, KeyCode::Char('n'));
+        assert!(s.editor.is_some(), "n opened the declaration form");
+        let mut s = state();
+        super::super::prompt::run_command(&mut s, "runbook-tick");
+        assert!(s.flash.as_ref().is_some_and(|f| f.error && f.text.contains("runbook-tick")));
+    }
+
+    #[test]
+    fn remapped_chart_and_silences_keys() {
+        let mut s = logs_state();
+        let mut o = BTreeMap::new();
+        o.insert("chart-close".to_string(), KeyList::One("x".into()));
+        o.insert("silences-close".to_string(), KeyList::One("Q".into()));
+        s.keymap = Keymap::new(&o).unwrap();
+        s.chart = Some(crate::state::ChartView {
+            title: "t".into(),
+            key: crate::state::signals::SeriesKey { query: "up".into(), step_secs: 60 },
+            unit: crate::state::signals::Unit::None,
+        });
+        press(&mut s, KeyCode::Esc);
+        assert!(s.chart.is_some(), "esc no longer closes the chart");
+        press(&mut s, KeyCode::Char('x'));
+        assert!(s.chart.is_none(), "x does");
+        s.silences_view = Some(Default::default());
+        press(&mut s, KeyCode::Char('q'));
+        assert!(s.silences_view.is_some() && !s.quit, "q no longer closes the silences, nor quits under it");
+        press(&mut s, KeyCode::Char('Q'));
+        assert!(s.silences_view.is_none(), "Q does");
     }
 }

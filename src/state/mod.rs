@@ -9,6 +9,7 @@ pub mod incident;
 pub mod incident_flow;
 pub mod logs;
 pub mod logs_flow;
+pub mod notify;
 pub mod pin;
 pub mod prompt;
 pub mod runbook;
@@ -173,6 +174,8 @@ pub struct State {
     pub detail_spark_width: Cell<u16>,
     /// The body (between header and status bar) when last drawn.
     pub body_area: Cell<Rect>,
+    /// Bell and desktop notifications for newly firing alerts.
+    pub notify: notify::Notifier,
 }
 
 impl State {
@@ -226,6 +229,7 @@ impl State {
             list_area: Cell::new(Rect::default()),
             detail_spark_width: Cell::new(40),
             body_area: Cell::new(Rect::new(0, 1, 120, 40)),
+            notify: notify::Notifier::default(),
         }
     }
 

@@ -229,6 +229,7 @@ pub fn run_command(state: &mut State, line: &str) -> Vec<Cmd> {
             Err(e) => state.flash_error(e),
         },
         "help" => state.help = true,
+        "notify" => super::notify::command(state, arg),
         "query" if arg.is_empty() => state.flash_error("usage: :query <promql>"),
         "query" => {
             let step = state.signals.step_for(CHART_WIDTH);

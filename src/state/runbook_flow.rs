@@ -4,12 +4,12 @@
 
 use std::sync::Arc;
 
-use crossterm::event::{KeyCode, KeyEvent};
+use crossterm::event::KeyEvent;
 
 use super::runbook::{RunbookAction, RunbookEvent, RunbookView};
 use super::{Prompt, PromptKind, State};
 use crate::incident::Event;
-use crate::keymap::Action;
+use crate::keymap::{Action, Scope};
 use crate::msg::Cmd;
 use crate::runbook::Document;
 use crate::runbook::render::RunbookStyles;
@@ -50,41 +50,61 @@ fn capture(state: &State, event: Event) -> Vec<Cmd> {
         .collect()
 }
 
-/// Keys while the runbook is shown. Returns `None` for keys it leaves to
-/// the board (quit, help, note, incident…).
+/// Keys while the runbook is shown: its own bindings first, then the
+/// board's navigation. Returns `None` for keys it leaves to the board
+/// (quit, help, note, incident…).
 pub fn on_key(state: &mut State, key: KeyEvent) -> Option<Vec<Cmd>> {
+    state.runbook.as_ref()?;
+    if let Some(action) = state.keymap.local(&key, Scope::Runbook)
+        && let Some(cmds) = act(state, action)
+    {
+        return Some(cmds);
+    }
+    let action = match state.keymap.action(&key)? {
+        Action::Up => RunbookAction::Up,
+        Action::Down => RunbookAction::Down,
+        Action::PageUp => RunbookAction::PageUp,
+        Action::PageDown => RunbookAction::PageDown,
+        Action::Top => RunbookAction::Top,
+        Action::Bottom => RunbookAction::Bottom,
+        _ => return None,
+    };
+    Some(apply(state, action))
+}
+
+/// A runbook action (from its key or `:runbook-…`). `None` when no runbook
+/// is open or it has nothing to do now (`n` with no search).
+pub fn act(state: &mut State, action: Action) -> Option<Vec<Cmd>> {
     let view = state.runbook.as_mut()?;
     let searching = !view.query().is_empty();
-    let action = match key.code {
-        KeyCode::Esc | KeyCode::Char('q') if view.toc_selection().is_none() && !searching => {
+    let action = match action {
+        Action::RunbookClose if view.toc_selection().is_none() && !searching => {
             state.runbook = None;
             return Some(Vec::new());
         }
-        KeyCode::Esc | KeyCode::Char('q') => RunbookAction::Cancel,
-        KeyCode::Left | KeyCode::Char('h') => RunbookAction::Left,
-        KeyCode::Right | KeyCode::Char('l') => RunbookAction::Right,
-        KeyCode::Char('t') => RunbookAction::ToggleToc,
-        KeyCode::Enter => RunbookAction::Accept,
-        KeyCode::Char('n') if searching => RunbookAction::NextMatch,
-        KeyCode::Char('N') if searching => RunbookAction::PrevMatch,
-        KeyCode::Char(']') => RunbookAction::NextStep,
-        KeyCode::Char(' ') | KeyCode::Char('x') => RunbookAction::Tick,
-        KeyCode::Char('y') => RunbookAction::Copy,
-        KeyCode::Char('/') => {
+        Action::RunbookClose => RunbookAction::Cancel,
+        Action::RunbookLeft => RunbookAction::Left,
+        Action::RunbookRight => RunbookAction::Right,
+        Action::RunbookContents => RunbookAction::ToggleToc,
+        Action::RunbookGo => RunbookAction::Accept,
+        Action::RunbookNextMatch if searching => RunbookAction::NextMatch,
+        Action::RunbookPrevMatch if searching => RunbookAction::PrevMatch,
+        Action::RunbookNextStep => RunbookAction::NextStep,
+        Action::RunbookTick => RunbookAction::Tick,
+        Action::RunbookCopy => RunbookAction::Copy,
+        Action::RunbookSearch => {
             state.prompt = Some(Prompt { kind: PromptKind::Search, input: view.query().to_string() });
             return Some(Vec::new());
         }
-        _ => match state.keymap.action(&key)? {
-            Action::Up => RunbookAction::Up,
-            Action::Down => RunbookAction::Down,
-            Action::PageUp => RunbookAction::PageUp,
-            Action::PageDown => RunbookAction::PageDown,
-            Action::Top => RunbookAction::Top,
-            Action::Bottom => RunbookAction::Bottom,
-            _ => return None,
-        },
+        _ => return None,
     };
-    Some(match view.apply(action) {
+    Some(apply(state, action))
+}
+
+/// Applies an action to the open view and reports what it produced.
+fn apply(state: &mut State, action: RunbookAction) -> Vec<Cmd> {
+    let Some(view) = state.runbook.as_mut() else { return Vec::new() };
+    match view.apply(action) {
         Some(RunbookEvent::Copy { text }) => {
             state.flash_info("copied to the clipboard (OSC 52)");
             vec![Cmd::Clipboard(text)]
@@ -93,7 +113,7 @@ pub fn on_key(state: &mut State, key: KeyEvent) -> Option<Vec<Cmd>> {
             capture(state, Event::RunbookStep { runbook, step, text, done })
         }
         None => Vec::new(),
-    })
+    }
 }
 
 /// The terminal changed size: re-wrap the runbook.

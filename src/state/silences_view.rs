@@ -6,6 +6,7 @@ use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 
 use super::State;
 use super::silences::{SilencesState, state_at};
+use crate::keymap::{Action, Scope};
 use crate::model::{Silence, SilenceState};
 use crate::msg::Cmd;
 
@@ -48,13 +49,20 @@ pub fn selected(state: &State) -> Option<Silence> {
     rows(&state.silences, &view.filter, state.now).get(view.selected).map(|s| (*s).clone())
 }
 
-/// Keys while the view is open. Only `:`, `?` and control keys reach the
-/// keymap (`None`); the rest is swallowed so a stray key cannot act on the
-/// board hidden under the view.
+/// Keys while the view is open. Only the board's `:` and `?` keys and
+/// control keys reach the keymap (`None`), unless the view binds them; the
+/// rest is swallowed so a stray key cannot act on the board hidden under
+/// the view.
 pub fn on_key(state: &mut State, key: KeyEvent) -> Option<Vec<Cmd>> {
-    let view = state.silences_view.as_mut()?;
+    let local = state.keymap.local(&key, Scope::Silences);
+    let board = state.keymap.action(&key);
+    let view = state.silences_view.as_ref()?;
     let ctrl = key.modifiers.contains(KeyModifiers::CONTROL);
-    if !view.filtering && view.confirm_expire.is_none() && (ctrl || matches!(key.code, KeyCode::Char(':' | '?'))) {
+    if !view.filtering
+        && view.confirm_expire.is_none()
+        && local.is_none()
+        && (ctrl || matches!(board, Some(Action::Command | Action::Help)))
+    {
         return None;
     }
     Some(on_view_key(state, key))
@@ -88,20 +96,33 @@ fn on_view_key(state: &mut State, key: KeyEvent) -> Vec<Cmd> {
         return Vec::new();
     }
     let len = rows(&state.silences, &view.filter, state.now).len();
-    match key.code {
-        KeyCode::Esc | KeyCode::Char('q' | 'S') => state.silences_view = None,
-        KeyCode::Char('/') => view.filtering = true,
-        KeyCode::Char('j') | KeyCode::Down => view.selected = (view.selected + 1).min(len.saturating_sub(1)),
-        KeyCode::Char('k') | KeyCode::Up => view.selected = view.selected.saturating_sub(1),
-        KeyCode::Char('g') | KeyCode::Home => view.selected = 0,
-        KeyCode::Char('G') | KeyCode::End => view.selected = len.saturating_sub(1),
-        KeyCode::Char('x') => return ask_expire(state),
-        KeyCode::Char('e') => {
+    match state.keymap.action_in(&key, Scope::Silences) {
+        Some(Action::Down) => view.selected = (view.selected + 1).min(len.saturating_sub(1)),
+        Some(Action::Up) => view.selected = view.selected.saturating_sub(1),
+        Some(Action::Top) => view.selected = 0,
+        Some(Action::Bottom) => view.selected = len.saturating_sub(1),
+        Some(action) if action.scope() == Scope::Silences => return act(state, action),
+        _ => {}
+    }
+    Vec::new()
+}
+
+/// A silences-view action (from its key or `:silence-…`).
+pub fn act(state: &mut State, action: Action) -> Vec<Cmd> {
+    let Some(view) = state.silences_view.as_mut() else {
+        state.flash_error("open the silences list first");
+        return Vec::new();
+    };
+    match action {
+        Action::SilencesClose => state.silences_view = None,
+        Action::SilencesFilter => view.filtering = true,
+        Action::SilenceExpire => return ask_expire(state),
+        Action::SilenceEdit => {
             if let Some(s) = selected(state) {
                 super::silences_flow::edit(state, &s);
             }
         }
-        KeyCode::Char('+') => {
+        Action::SilenceExtend => {
             if let Some(s) = selected(state) {
                 return super::silences_flow::extend(state, &s);
             }

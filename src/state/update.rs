@@ -3,11 +3,12 @@
 use crossterm::event::{KeyCode, KeyEvent, KeyEventKind, MouseEventKind};
 
 use super::{Pane, Prompt, PromptKind, State};
-use crate::keymap::Action;
+use crate::keymap::{Action, Scope};
 use crate::msg::{Cmd, Msg, Payload, PollResult};
 
 pub fn update(state: &mut State, msg: Msg) -> Vec<Cmd> {
     let mut cmds = apply(state, msg);
+    cmds.extend(super::notify::flush(state));
     if !state.quit {
         cmds.extend(super::schedule::schedule(state));
         cmds.extend(super::logs_flow::follow_selection(state));
@@ -69,6 +70,7 @@ fn on_poll(state: &mut State, p: PollResult) -> Vec<Cmd> {
     let Some(idx) = state.sources.iter().position(|s| s.id == p.source) else {
         return Vec::new();
     };
+    let quiet = super::notify::first_poll(state, &p);
     let health_changed = state.sources[idx].record(p.at, p.latency, p.result.as_ref().err());
     let data_changed = match p.result {
         Ok(Payload::PromAlerts(a)) => state.alerts.set_prometheus(p.source.index, a),
@@ -90,10 +92,15 @@ fn on_poll(state: &mut State, p: PollResult) -> Vec<Cmd> {
         return Vec::new();
     }
     let before = if super::incident_flow::is_open(state) { state.alerts.alerts.clone() } else { Vec::new() };
+    let firing = super::notify::firing(state);
     let down = state.down_sources();
     state.alerts.rebuild(&down);
     state.dirty = true;
-    if data_changed { super::incident_flow::captures(state, &before, &state.alerts.alerts) } else { Vec::new() }
+    let mut cmds = super::notify::after_poll(state, &firing, quiet);
+    if data_changed {
+        cmds.extend(super::incident_flow::captures(state, &before, &state.alerts.alerts));
+    }
+    cmds
 }
 
 fn on_key(state: &mut State, key: KeyEvent) -> Vec<Cmd> {
@@ -105,7 +112,7 @@ fn on_key(state: &mut State, key: KeyEvent) -> Vec<Cmd> {
         state.help = false;
         return Vec::new();
     }
-    if state.chart.is_some() && matches!(key.code, KeyCode::Esc | KeyCode::Char('q') | KeyCode::Char('c')) {
+    if state.chart.is_some() && state.keymap.local(&key, Scope::Chart) == Some(Action::ChartClose) {
         state.chart = None;
         return Vec::new();
     }
@@ -199,8 +206,24 @@ pub(super) fn on_action(state: &mut State, action: Action) -> Vec<Cmd> {
         Action::Ack => return super::silences_flow::ack(state),
         Action::Silences => super::silences_view::open(state),
         Action::Contexts => super::contexts::open_picker(state),
+        _ => return pane_action(state, action),
     }
     Vec::new()
+}
+
+/// A pane's action run from `:` (its keys reach the pane's own handler).
+fn pane_action(state: &mut State, action: Action) -> Vec<Cmd> {
+    let done = match action.scope() {
+        Scope::Logs => super::logs_flow::act(state, action),
+        Scope::Runbook => super::runbook_flow::act(state, action),
+        Scope::Silences => Some(super::silences_view::act(state, action)),
+        Scope::Chart => state.chart.take().map(|_| Vec::new()),
+        Scope::Global => Some(Vec::new()),
+    };
+    done.unwrap_or_else(|| {
+        state.flash_error(format!(":{} has nothing to do here", action.name()));
+        Vec::new()
+    })
 }
 
 /// Points across a full-size chart (braille doubles the columns).

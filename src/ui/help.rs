@@ -1,5 +1,6 @@
-//! `?`: every binding in force, grouped by task, generated from the keymap
-//! (so a remapped key shows here as it works).
+//! `?`: every binding in force, grouped by task and pane, generated from the
+//! keymap (so a remapped key shows here as it works, and an action left
+//! without a key is not listed).
 
 use ratatui::Frame;
 use ratatui::layout::{Constraint, Flex, Layout, Rect};
@@ -20,16 +21,19 @@ pub fn groups(keymap: &Keymap, theme: &Theme) -> Vec<Vec<Line<'static>>> {
     }
     names
         .into_iter()
-        .map(|g| {
+        .filter_map(|g| {
             let mut lines = vec![Line::styled(g.to_string(), theme.style("header"))];
             for a in Action::ALL.iter().filter(|a| a.group() == g) {
                 let keys: Vec<String> = keymap.keys_for(*a).iter().map(ToString::to_string).collect();
+                if keys.is_empty() {
+                    continue;
+                }
                 lines.push(Line::from(vec![
                     Span::styled(format!("  {:<16}", keys.join(" ")), theme.style("help_key")),
                     Span::styled(a.description().to_string(), theme.style("label_value")),
                 ]));
             }
-            lines
+            (lines.len() > 1).then_some(lines)
         })
         .collect()
 }
@@ -72,5 +76,67 @@ pub fn draw(frame: &mut Frame, area: Rect, state: &State) {
     let areas = Layout::horizontal(vec![Constraint::Ratio(1, cols.len() as u32); cols.len()]).split(inner);
     for (col, area) in cols.into_iter().zip(areas.iter()) {
         frame.render_widget(Paragraph::new(col).style(state.theme.base()), *area);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use std::collections::BTreeMap;
+
+    use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
+    use ratatui::Terminal;
+    use ratatui::backend::TestBackend;
+
+    use crate::config::KeyList;
+    use crate::keymap::Keymap;
+    use crate::msg::Msg;
+    use crate::state::{Pane, State, tests::state, update};
+
+    fn render(s: &State, w: u16, h: u16) -> String {
+        let mut t = Terminal::new(TestBackend::new(w, h)).unwrap();
+        t.draw(|f| crate::ui::draw(f, s)).unwrap();
+        let buf = t.backend().buffer().clone();
+        (0..h).map(|y| (0..w).map(|x| buf[(x, y)].symbol()).collect::<String>() + "\n").collect()
+    }
+
+    fn press(s: &mut State, c: char) {
+        update(s, Msg::Key(KeyEvent::new(KeyCode::Char(c), KeyModifiers::NONE)));
+    }
+
+    #[test]
+    fn a_remapped_logs_key_works_and_shows_in_help() {
+        let mut s = state();
+        let mut o = BTreeMap::new();
+        o.insert("log-wrap".to_string(), KeyList::One("W".into()));
+        s.keymap = Keymap::new(&o).unwrap();
+        s.logs_enabled = true;
+        s.focus = Pane::Logs;
+        press(&mut s, 'w');
+        assert!(!s.logs.wrap, "the old key no longer wraps");
+        press(&mut s, 'W');
+        assert!(s.logs.wrap, "the new key wraps");
+        press(&mut s, 'W');
+        assert!(!s.logs.wrap);
+
+        s.help = true;
+        let screen = render(&s, 160, 60);
+        assert!(screen.contains("W               wrap long lines"), "{screen}");
+        assert!(!screen.contains("w               wrap long lines"), "{screen}");
+        for group in ["Logs", "Runbook", "Silences", "Chart", "Navigate"] {
+            assert!(screen.contains(group), "{group} group missing: {screen}");
+        }
+    }
+
+    #[test]
+    fn an_action_left_without_a_key_is_not_listed() {
+        let mut o = BTreeMap::new();
+        o.insert("log-utc".to_string(), KeyList::Many(Vec::new()));
+        let km = Keymap::new(&o).unwrap();
+        let text: String = super::lines(&km, &crate::ui::theme::Theme::default())
+            .iter()
+            .map(|l| l.spans.iter().map(|s| s.content.to_string()).collect::<String>() + "\n")
+            .collect();
+        assert!(!text.contains("times in UTC"), "{text}");
+        assert!(text.contains("wrap long lines"), "{text}");
     }
 }

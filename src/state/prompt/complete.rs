@@ -25,6 +25,7 @@ pub const COMMANDS: &[&str] = &[
     "resolved",
     "commander",
     "time",
+    "notify",
 ];
 
 /// The word being completed starts at byte `start` of the input; each
@@ -49,6 +50,7 @@ pub fn candidates(state: &State, before: &str) -> Candidates {
         "ctx" | "context" => matching(state.contexts.known.iter().map(|c| c.name.clone()), word),
         "status" => matching(["investigating", "mitigated", "resolved"].map(String::from), word),
         "time" => matching(["utc", "local"].map(String::from), word),
+        "notify" => matching(["on", "off"].map(String::from), word),
         "logs" => {
             // Inside a selector: `{service=`, `,pod=`.
             let cut = word.rfind(['{', ',']).map_or(0, |i| i + 1);
