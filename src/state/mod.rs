@@ -146,6 +146,10 @@ pub struct State {
     pub theme: Theme,
     pub focus: Pane,
     pub help: bool,
+    /// First line of the help overlay shown (j/k scroll it when it does not fit).
+    pub help_scroll: u16,
+    /// How far the help can scroll at the size it was last drawn.
+    pub help_max_scroll: Cell<u16>,
     pub prompt: Option<Prompt>,
     /// Cursor, completion and history of the prompt.
     pub prompt_edit: prompt::PromptEdit,
@@ -214,6 +218,8 @@ impl State {
             theme,
             focus: Pane::Alerts,
             help: false,
+            help_scroll: 0,
+            help_max_scroll: Cell::new(0),
             prompt: None,
             prompt_edit: prompt::PromptEdit::default(),
             flash: None,

@@ -103,13 +103,33 @@ fn on_poll(state: &mut State, p: PollResult) -> Vec<Cmd> {
     cmds
 }
 
+/// In the help overlay, the navigation keys scroll it (on a small terminal
+/// it does not fit); any other key closes it.
+fn help_key(state: &mut State, key: KeyEvent) {
+    let max = state.help_max_scroll.get();
+    let page = state.body_area.get().height.saturating_sub(4).max(1);
+    state.help_scroll = match state.keymap.action(&key) {
+        Some(Action::Down) => state.help_scroll.saturating_add(1),
+        Some(Action::Up) => state.help_scroll.saturating_sub(1),
+        Some(Action::PageDown) => state.help_scroll.saturating_add(page),
+        Some(Action::PageUp) => state.help_scroll.saturating_sub(page),
+        Some(Action::Top) => 0,
+        Some(Action::Bottom) => max,
+        _ => {
+            state.help = false;
+            0
+        }
+    }
+    .min(max);
+}
+
 fn on_key(state: &mut State, key: KeyEvent) -> Vec<Cmd> {
     state.dirty = true;
     if state.flash.take().is_some() && key.code == KeyCode::Esc {
         return Vec::new();
     }
     if state.help {
-        state.help = false;
+        help_key(state, key);
         return Vec::new();
     }
     if state.chart.is_some() && state.keymap.local(&key, Scope::Chart) == Some(Action::ChartClose) {

@@ -43,13 +43,18 @@ pub fn lines(keymap: &Keymap, theme: &Theme) -> Vec<Line<'static>> {
     groups(keymap, theme).into_iter().flatten().collect()
 }
 
-/// Draws the groups in as many columns as the height needs (up to three),
-/// never splitting a group across columns.
+/// Width a column needs for a key and its description.
+const COLUMN_WIDTH: u16 = 72;
+
+/// Draws the groups in as many columns as the height needs and the width
+/// allows (up to three), never splitting a group across columns; what does
+/// not fit scrolls (j/k), as the bottom line says.
 pub fn draw(frame: &mut Frame, area: Rect, state: &State) {
     let groups = groups(&state.keymap, &state.theme);
     let total: usize = groups.iter().map(Vec::len).sum();
     let room = area.height.saturating_sub(2).max(1) as usize;
-    let ncols = total.div_ceil(room).clamp(1, 3);
+    let fit_cols = (area.width / (COLUMN_WIDTH - 16)).clamp(1, 3) as usize;
+    let ncols = total.div_ceil(room).clamp(1, fit_cols);
     let per_col = total.div_ceil(ncols);
     let mut cols: Vec<Vec<Line>> = vec![Vec::new()];
     for g in groups {
@@ -61,21 +66,30 @@ pub fn draw(frame: &mut Frame, area: Rect, state: &State) {
             c.extend(g);
         }
     }
-    let height = (cols.iter().map(Vec::len).max().unwrap_or(0) as u16 + 2).min(area.height);
-    let width = ((72 * cols.len()) as u16).min(area.width);
+    let longest = cols.iter().map(Vec::len).max().unwrap_or(0);
+    let max_scroll = longest.saturating_sub(room) as u16;
+    state.help_max_scroll.set(max_scroll);
+    let scroll = state.help_scroll.min(max_scroll);
+    let height = (longest as u16 + 2).min(area.height);
+    let width = (COLUMN_WIDTH * cols.len() as u16).min(area.width);
     let [v] = Layout::vertical([Constraint::Length(height)]).flex(Flex::Center).areas(area);
     let [popup] = Layout::horizontal([Constraint::Length(width)]).flex(Flex::Center).areas(v);
     frame.render_widget(Clear, popup);
+    let hint = if max_scroll > 0 {
+        format!(" {}/{} · j/k scroll · any other key closes ", scroll as usize + room.min(longest), longest)
+    } else {
+        " any key closes ".to_string()
+    };
     let block = Block::default()
         .borders(Borders::ALL)
         .border_style(state.theme.border(true))
         .title(Span::styled(" Keys ", state.theme.style("title")))
-        .title_bottom(Line::styled(" any key closes ", state.theme.style("dim")));
+        .title_bottom(Line::styled(hint, state.theme.style("dim")));
     let inner = block.inner(popup);
     frame.render_widget(block, popup);
     let areas = Layout::horizontal(vec![Constraint::Ratio(1, cols.len() as u32); cols.len()]).split(inner);
     for (col, area) in cols.into_iter().zip(areas.iter()) {
-        frame.render_widget(Paragraph::new(col).style(state.theme.base()), *area);
+        frame.render_widget(Paragraph::new(col).style(state.theme.base()).scroll((scroll, 0)), *area);
     }
 }
 
@@ -138,5 +152,34 @@ mod tests {
             .collect();
         assert!(!text.contains("times in UTC"), "{text}");
         assert!(text.contains("wrap long lines"), "{text}");
+    }
+
+    /// At 80x24 the help does not fit: it says so, scrolls with j, reaches
+    /// the last binding, keeps descriptions whole, and any other key closes.
+    #[test]
+    fn help_scrolls_on_a_small_terminal() {
+        let mut s = state();
+        press(&mut s, '?');
+        let first = render(&s, 80, 24);
+        assert!(first.contains("j/k scroll"), "{first}");
+        assert!(first.contains("quit warroom"), "{first}");
+        let last = super::lines(&s.keymap, &s.theme).last().map(|l| l.to_string()).unwrap_or_default();
+        let last = last.trim().to_string();
+        assert!(!first.contains(&last), "the last binding is below the fold at first: {last}");
+        for _ in 0..200 {
+            update(&mut s, Msg::Key(KeyEvent::new(KeyCode::Char('j'), KeyModifiers::NONE)));
+            render(&s, 80, 24);
+        }
+        let end = render(&s, 80, 24);
+        let desc = last.split("  ").last().unwrap_or_default().trim().to_string();
+        assert!(end.contains(&desc), "scrolled to the end shows {desc:?}:\n{end}");
+        assert!(s.help, "j scrolls, it does not close");
+        press(&mut s, 'x');
+        assert!(!s.help && s.help_scroll == 0, "any other key closes and resets");
+        let wide = {
+            press(&mut s, '?');
+            render(&s, 220, 60)
+        };
+        assert!(wide.contains("any key closes") && !wide.contains("j/k scroll"), "{wide}");
     }
 }

@@ -55,7 +55,7 @@ fn help_lists_remapped_keys() {
     o.insert("silence".to_string(), crate::config::KeyList::One("S".into()));
     s.keymap = crate::keymap::Keymap::new(&o).unwrap();
     s.help = true;
-    let screen = render(&s, 100, 50);
+    let screen = render(&s, 160, 50);
     assert!(screen.contains("S               silence the alert"), "{screen}");
     assert!(screen.contains("Navigate"));
 }
