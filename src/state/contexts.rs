@@ -11,6 +11,7 @@
 //! never reach the new board. The incident, its journal and the note editor
 //! belong to the operator, not to a context: they are kept.
 
+use crate::keymap::Action;
 use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 
 use super::alerts::AlertsState;
@@ -161,8 +162,6 @@ pub fn on_picker_key(state: &mut State, key: KeyEvent) -> Vec<Cmd> {
                 return request(state, &name);
             }
         }
-        KeyCode::Up => picker.selected = picker.selected.saturating_sub(1),
-        KeyCode::Down => picker.selected = (picker.selected + 1).min(count.saturating_sub(1)),
         KeyCode::Backspace if picker.filtering => {
             picker.filter.pop();
             picker.selected = 0;
@@ -171,12 +170,17 @@ pub fn on_picker_key(state: &mut State, key: KeyEvent) -> Vec<Cmd> {
             picker.filter.push(c);
             picker.selected = 0;
         }
-        KeyCode::Char('/') => picker.filtering = true,
-        KeyCode::Char('k') => picker.selected = picker.selected.saturating_sub(1),
-        KeyCode::Char('j') => picker.selected = (picker.selected + 1).min(count.saturating_sub(1)),
-        KeyCode::Char('q') if !ctrl => state.contexts.picker = None,
-        KeyCode::Char('x') if ctrl => state.contexts.picker = None,
-        _ => {}
+        // The board's bindings, as remapped: up/down, / filters, quit or
+        // the picker's own key close it.
+        _ => match state.keymap.action(&key) {
+            Some(Action::Up) => picker.selected = picker.selected.saturating_sub(1),
+            Some(Action::Down) => picker.selected = (picker.selected + 1).min(count.saturating_sub(1)),
+            Some(Action::Top) => picker.selected = 0,
+            Some(Action::Bottom) => picker.selected = count.saturating_sub(1),
+            Some(Action::Filter) => picker.filtering = true,
+            Some(Action::Quit | Action::Contexts) => state.contexts.picker = None,
+            _ => {}
+        },
     }
     Vec::new()
 }
