@@ -115,6 +115,12 @@ start tour 160 45 "env $ENV $BIN $LOG demo --scenario-file $WORK/db-down.toml --
 # is on every sparkline by then).
 save board "4 critical 1 warning" "HighLatency" 're:latency p99 +[^ ]+ [2-9][0-9.]*s \(min' "loki drill-loki ● up"
 
+# The same board in 80x24: panes stacked, sparklines dropped for the labels.
+tm resize-window -t tour -x 80 -y 24
+save board-80x24 "Alerts (5)" "HighLatency" '!┐┌ Detail'
+tm resize-window -t tour -x 160 -y 45
+wait_for "160x45 again" "Alerts (5)" "┐┌ Detail"
+
 keys c
 save chart "HighErrorRate · expression" "Esc close"
 keys Escape
@@ -164,9 +170,6 @@ keys '?'
 save help "Keys" "any key closes"
 keys Escape
 wait_for "help closed" '!any key closes'
-
-tm resize-window -t tour -x 80 -y 24
-save board-80x24 "Alerts (" "HighLatency" '!any key closes'
 tm kill-session -t tour
 
 # --- the context picker, on `warroom drill serve` --------------------------------
