@@ -24,7 +24,7 @@ BIN="${WARROOM_BIN:-${CARGO_TARGET_DIR:-$ROOT/target}/debug/warroom}"
 OUT="$ROOT/assets/screens"
 WORK="$(mktemp -d -t warroom-screens-XXXXXX)"
 SOCKET="warroom-screens-$$"
-TIMEOUT="${CAPTURE_TIMEOUT:-90}"
+TIMEOUT="${CAPTURE_TIMEOUT:-180}" # seconds per step; the first board takes about 80
 DRILL_PID=""
 
 cleanup() {
@@ -105,12 +105,15 @@ sed -e 's/"8m/"3h/g' -e 's/"10m"/"3h10m"/g' -e 's/"7m50s"/"2h59m50s"/' -e 's/^du
     "$ROOT/assets/drills/db-down.toml" >"$WORK/db-down.toml"
 grep -q '"3h' "$WORK/db-down.toml" || { echo "$0: db-down.toml changed: update the sed above" >&2; exit 1; }
 printf 'signal_window = "3m"\n' >"$WORK/config/warroom/config.toml"
-ENV="HOME=$WORK/home XDG_CONFIG_HOME=$WORK/config XDG_DATA_HOME=$WORK/data XDG_STATE_HOME=$WORK/state USER=alice"
-LOG="--log-file $WORK/warroom.log"
+# The pane runs a shell command line: quote the paths that go into it.
+W="$(printf %q "$WORK")"
+B="$(printf %q "$BIN")"
+ENV="HOME=$W/home XDG_CONFIG_HOME=$W/config XDG_DATA_HOME=$W/data XDG_STATE_HOME=$W/state USER=alice"
+LOG="--log-file $W/warroom.log"
 
 # --- the 5-minute tour, 160x45 --------------------------------------------------
 echo "warroom demo (db-down held firing) in tmux -L $SOCKET"
-start tour 160 45 "env $ENV $BIN $LOG demo --scenario-file $WORK/db-down.toml --speed 10"
+start tour 160 45 "env $ENV $B $LOG demo --scenario-file $W/db-down.toml --speed 10"
 # Five alerts firing, and the detail's p99 sparkline past 2 s (the incident
 # is on every sparkline by then).
 save board "4 critical 1 warning" "HighLatency" 're:latency p99 +[^ ]+ [2-9][0-9.]*s \(min' "loki drill-loki ● up"
@@ -211,7 +214,7 @@ url = "$URL"
 name = "am-us-1"
 url = "$URL"
 EOF
-start ctx 160 45 "env $ENV $BIN $LOG --config $WORK/contexts.toml"
+start ctx 160 45 "env $ENV $B $LOG --config $W/contexts.toml"
 wait_for "alerts from the drill" "ctx:staging-eu" "4 critical"
 keys C-x
 save contexts "Contexts" "prod-us" "READ-ONLY" "staging-eu"
