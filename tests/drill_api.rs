@@ -234,3 +234,6 @@ mod loki;
 
 #[path = "drill_api/inhibit.rs"]
 mod inhibit;
+
+#[path = "drill_api/agreement.rs"]
+mod agreement;

@@ -101,7 +101,9 @@ async fn query(State(st): State<Shared>, p: Params) -> Response {
         Err(r) => return r,
     };
     let sim = st.read();
-    let ev = Evaluator { store: &sim.store, ts, start: ts, end: ts, range_scale: 1.0 };
+    // Ranges and offsets in scenario time, as the rules see them: the
+    // graph of an alert's expression agrees with its firing.
+    let ev = Evaluator { store: &sim.store, ts, start: ts, end: ts, range_scale: 1.0 / sim.clock.speed };
     match ev.eval(&expr).and_then(|v| check_unique(&v).map(|()| v)) {
         Ok(v) => success(value_json(v, ts)),
         Err(e) => eval_error(e, false),
@@ -145,7 +147,7 @@ async fn query_range(State(st): State<Shared>, p: Params) -> Response {
     let mut out: BTreeMap<Labels, Vec<(i64, f64)>> = BTreeMap::new();
     let mut ts = start_ms;
     while ts <= end_ms {
-        let ev = Evaluator { store: &sim.store, ts, start: start_ms, end: end_ms, range_scale: 1.0 };
+        let ev = Evaluator { store: &sim.store, ts, start: start_ms, end: end_ms, range_scale: 1.0 / sim.clock.speed };
         match ev.eval(&expr).and_then(|v| check_unique(&v).map(|()| v)) {
             Ok(Value::Scalar(v)) => out.entry(Labels::new()).or_default().push((ts, v)),
             Ok(Value::Vector(samples)) => {
