@@ -277,6 +277,13 @@ mod tests {
         assert!(err.contains("log-wrapp"), "{err}");
     }
 
+    /// The sample says its `[[signals]]` are the defaults: copying it must
+    /// not lose any.
+    #[test]
+    fn sample_signals_are_the_defaults() {
+        assert_eq!(Config::parse(SAMPLE).unwrap().signals, crate::state::signals::default_templates());
+    }
+
     #[test]
     fn empty_file_is_defaults() {
         assert_eq!(Config::parse("").unwrap(), Config::default());

@@ -60,6 +60,7 @@ impl SecretRef {
             return Ok(s.trim_end_matches(['\n', '\r']).to_string());
         }
         if let Some(v) = &self.value {
+            tracing::warn!("a secret is written in the config file (`value`): prefer `env` or `file` (0600)");
             return Ok(v.clone());
         }
         Err(EndpointError::Secret("(empty)".into(), "set one of env, file or value".into()))
