@@ -14,7 +14,7 @@ use ratatui::backend::TestBackend;
 use robustness_support::hostile::{Hostile, Mode};
 use robustness_support::tmux::Tmux;
 use unicode_width::UnicodeWidthStr;
-use warroom::model::{Alert, AlertState, Labels, fingerprint};
+use warroom::model::{Alert, AlertState, Labels, fingerprint, share};
 use warroom::msg::{Msg, Payload, PollResult, SourceId, SourceKind};
 use warroom::state::{Setup, State, update};
 
@@ -77,7 +77,7 @@ fn state() -> State {
         source: AM,
         at: Utc::now(),
         latency: Duration::from_millis(3),
-        result: Ok(Payload::AmAlerts(alerts(40))),
+        result: Ok(Payload::AmAlerts(share(alerts(40)))),
     };
     update(&mut s, Msg::Poll(Box::new(poll)));
     s

@@ -8,7 +8,7 @@ use std::time::{Duration, Instant};
 
 use chrono::{DateTime, Utc};
 use serde_json::{Value, json};
-use warroom::model::{Alert, AlertState, Labels, fingerprint};
+use warroom::model::{Alert, AlertState, Labels, fingerprint, share};
 use warroom::msg::{Msg, Payload, PollResult, SourceId, SourceKind};
 use warroom::state::{Setup, State, update};
 
@@ -138,7 +138,7 @@ pub fn board(n: usize) -> State {
 }
 
 pub fn poll(alerts: Vec<Alert>) -> Msg {
-    let result = Ok(Payload::AmAlerts(alerts));
+    let result = Ok(Payload::AmAlerts(share(alerts)));
     Msg::Poll(Box::new(PollResult { source: AM, at: Utc::now(), latency: Duration::from_millis(4), result }))
 }
 

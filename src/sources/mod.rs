@@ -2,6 +2,7 @@
 //! knows about the terminal: results go back to the app as messages.
 
 pub mod alertmanager;
+pub mod answer;
 pub mod endpoint;
 pub mod error;
 pub mod http;
@@ -11,6 +12,7 @@ pub mod probe;
 pub mod prometheus;
 
 pub use alertmanager::AlertmanagerClient;
+pub use answer::AnswerCache;
 pub use endpoint::{Endpoint, EndpointError, SecretRef};
 pub use error::SourceError;
 pub use http::{Body, HttpClient};

@@ -81,9 +81,8 @@ fn on_poll(state: &mut State, p: PollResult) -> Vec<Cmd> {
     if !(health_changed || data_changed) {
         return Vec::new();
     }
-    let before = if super::incident_flow::is_open(state) { state.alerts.alerts.clone() } else { Vec::new() };
     let down = state.down_sources();
-    state.alerts.rebuild(&down);
+    let before = state.alerts.rebuild(&down);
     state.dirty = true;
     if data_changed { super::incident_flow::captures(state, &before, &state.alerts.alerts) } else { Vec::new() }
 }
