@@ -4,15 +4,17 @@
 
 mod filter;
 mod group;
+mod index;
 mod prep;
 #[cfg(test)]
 mod tests;
 
-use std::collections::{BTreeMap, BTreeSet, HashMap};
+use std::borrow::Cow;
+use std::collections::{BTreeMap, BTreeSet};
 use std::sync::Arc;
 
-use filter::FilterMemo;
-use prep::{Prep, PrepCache};
+use group::GroupKeys;
+use index::Index;
 
 use crate::model::{Alert, AlertState, Severity, SharedAlerts};
 
@@ -89,28 +91,21 @@ pub struct AlertsState {
     index: Index,
 }
 
-/// What `rebuild` prepares once so that `regroup` (every key typed in `/`,
-/// every `b`) does not redo it: per-alert prepared text and severity, the
-/// display order, and recent filter results.
-#[derive(Debug, Clone, Default)]
-struct Index {
-    prep: Vec<Prep>,
-    severity: Vec<Severity>,
-    /// Board indices sorted for display: severity, then newest first, then
-    /// fingerprint.
-    order: Vec<u32>,
-    /// `order` without the muted alerts.
-    unmuted: Vec<u32>,
-    cache: PrepCache,
-    memo: FilterMemo,
-    /// `show_muted` when `memo` was filled.
-    memo_muted: bool,
+/// What a rebuild changed, for the incident timeline's diff: the entries it
+/// replaced, and which entries are new (every one after a full rebuild).
+#[derive(Debug)]
+pub struct BoardDiff {
+    pub before: Vec<BoardAlert>,
+    changed: Option<Vec<usize>>,
 }
 
-/// Derived from the board, so two equal boards have equivalent indexes.
-impl PartialEq for Index {
-    fn eq(&self, _: &Self) -> bool {
-        true
+impl BoardDiff {
+    /// The entries of `board` that may differ from `before`.
+    pub fn after<'a>(&self, board: &'a AlertsState) -> Cow<'a, [BoardAlert]> {
+        match &self.changed {
+            None => Cow::Borrowed(&board.alerts),
+            Some(ix) => Cow::Owned(ix.iter().filter_map(|&i| board.alerts.get(i).cloned()).collect()),
+        }
     }
 }
 
@@ -139,33 +134,21 @@ impl AlertsState {
         replace(&mut self.am, index, alerts)
     }
 
-    /// Rebuilds the merged list and the rows, and returns the previous list
-    /// (what the incident timeline diffs against). `down` names the sources
-    /// that are down now, for the stale marks.
-    pub fn rebuild(&mut self, down: &BTreeSet<String>) -> Vec<BoardAlert> {
+    /// Rebuilds the merged list and the rows (or patches them, when a poll
+    /// replaced a few alerts), and says what changed. `down` names the
+    /// sources that are down now, for the stale marks.
+    pub fn rebuild(&mut self, down: &BTreeSet<String>) -> BoardDiff {
         let prom = self.prom.values().flatten().filter(|a| !self.has_alertmanager || a.state == AlertState::Pending);
-        let (merged, origins) = merge(self.am.values().flatten().chain(prom));
-        let mut cache = self.index.cache.renew();
-        let prep: Vec<Prep> = origins.iter().map(|a| cache.get(a)).collect();
-        let alerts: Vec<BoardAlert> = merged
-            .into_iter()
-            .map(|alert| {
-                let stale = !alert.sources.is_empty() && alert.sources.iter().all(|s| down.contains(s));
-                BoardAlert { alert, stale }
-            })
-            .collect();
-        let severity: Vec<Severity> = prep.iter().map(|p| p.severity).collect();
-        let mut order: Vec<u32> = (0..alerts.len() as u32).collect();
-        order.sort_by_cached_key(|&i| {
-            let a = &alerts[i as usize].alert;
-            (severity[i as usize], std::cmp::Reverse(a.starts_at), a.fingerprint.as_str())
-        });
-        let unmuted = order.iter().copied().filter(|&i| !alerts[i as usize].alert.state.is_muted()).collect();
-        let cache = std::mem::take(&mut self.index.cache);
-        self.index = Index { prep, severity, order, unmuted, cache, ..Index::default() };
+        let inputs: Vec<&Arc<Alert>> = self.am.values().flatten().chain(prom).collect();
+        if let Some(diff) = index::patch(&mut self.index, &mut self.alerts, &inputs, down) {
+            self.regroup();
+            return diff;
+        }
+        let (alerts, index) = index::build(&inputs, down, std::mem::take(&mut self.index.cache));
+        self.index = index;
         let before = std::mem::replace(&mut self.alerts, alerts);
         self.regroup();
-        before
+        BoardDiff { before, changed: None }
     }
 
     /// Re-applies filter, grouping and sort without touching the data.
@@ -189,7 +172,10 @@ impl AlertsState {
         }
         self.rows = match &self.grouping {
             Grouping::None => visible.iter().map(|&i| Row::Alert(i as usize)).collect(),
-            Grouping::Label(label) => group::rows(alerts, &ix.severity, visible, label),
+            Grouping::Label(label) => {
+                let keys = ix.groups.entry(label.clone()).or_insert_with(|| GroupKeys::new(alerts, label));
+                group::rows(alerts, &ix.severity, visible, keys)
+            }
         };
         self.counts = counts;
     }
@@ -251,38 +237,4 @@ fn replace(map: &mut BTreeMap<usize, SharedAlerts>, index: usize, alerts: Shared
     }
     map.insert(index, alerts);
     true
-}
-
-/// Deduplicates by fingerprint, first reporter first. Returns the merged
-/// alerts and, for each, the alert its prepared text comes from (merging
-/// changes sources and state, never labels or annotations).
-fn merge<'a>(all: impl Iterator<Item = &'a Arc<Alert>>) -> (Vec<Arc<Alert>>, Vec<&'a Arc<Alert>>) {
-    let mut by_fp: HashMap<&str, usize> = HashMap::new();
-    let (mut merged, mut origins): (Vec<Arc<Alert>>, Vec<&Arc<Alert>>) = (Vec::new(), Vec::new());
-    for a in all {
-        let Some(&i) = by_fp.get(a.fingerprint.as_str()) else {
-            by_fp.insert(a.fingerprint.as_str(), merged.len());
-            merged.push(a.clone());
-            origins.push(a);
-            continue;
-        };
-        let new_source = a.sources.iter().any(|s| !merged[i].sources.contains(s));
-        // HA members may disagree for a moment: a silence wins.
-        let worse = a.state > merged[i].state;
-        if !(new_source || worse) {
-            continue;
-        }
-        let m = Arc::make_mut(&mut merged[i]);
-        for s in &a.sources {
-            if !m.sources.contains(s) {
-                m.sources.push(s.clone());
-            }
-        }
-        if worse {
-            m.state = a.state;
-            m.silenced_by.clone_from(&a.silenced_by);
-            m.inhibited_by.clone_from(&a.inhibited_by);
-        }
-    }
-    (merged, origins)
 }

@@ -82,9 +82,13 @@ fn on_poll(state: &mut State, p: PollResult) -> Vec<Cmd> {
         return Vec::new();
     }
     let down = state.down_sources();
-    let before = state.alerts.rebuild(&down);
+    let diff = state.alerts.rebuild(&down);
     state.dirty = true;
-    if data_changed { super::incident_flow::captures(state, &before, &state.alerts.alerts) } else { Vec::new() }
+    if data_changed && super::incident_flow::is_open(state) {
+        super::incident_flow::captures(state, &diff.before, &diff.after(&state.alerts))
+    } else {
+        Vec::new()
+    }
 }
 
 fn on_key(state: &mut State, key: KeyEvent) -> Vec<Cmd> {

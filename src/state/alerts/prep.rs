@@ -19,10 +19,15 @@ pub struct Prep {
 
 impl Prep {
     pub fn of(a: &Alert) -> Self {
-        let fields = a.labels.iter().flat_map(|(k, v)| [k, v]).chain(a.annotations.values());
-        let mut text = String::new();
-        for f in fields {
-            text.push_str(&f.to_lowercase());
+        let fields = || a.labels.iter().flat_map(|(k, v)| [k, v]).chain(a.annotations.values());
+        let mut text = String::with_capacity(fields().map(|f| f.len() + 1).sum());
+        for f in fields() {
+            // Most label text is ASCII: lowercased in place, no allocation.
+            if f.is_ascii() {
+                text.extend(f.bytes().map(|b| char::from(b.to_ascii_lowercase())));
+            } else {
+                text.push_str(&f.to_lowercase());
+            }
             text.push('\n');
         }
         Self { severity: a.severity(), text: text.into() }
@@ -49,6 +54,20 @@ impl PrepCache {
     pub fn renew(&mut self) -> PrepBuilder<'_> {
         let old = std::mem::take(&mut self.map);
         PrepBuilder { cache: self, old }
+    }
+}
+
+impl PrepCache {
+    /// Replaces one alert's entry by another's (a patch of the board).
+    pub fn swap(&mut self, old: &Arc<Alert>, new: &Arc<Alert>) -> Prep {
+        self.map.remove(&(Arc::as_ptr(old) as usize));
+        let key = Arc::as_ptr(new) as usize;
+        if let Some((_, p)) = self.map.get(&key) {
+            return p.clone();
+        }
+        let prep = Prep::of(new);
+        self.map.insert(key, (new.clone(), prep.clone()));
+        prep
     }
 }
 

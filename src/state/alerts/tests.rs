@@ -154,12 +154,19 @@ fn unchanged_alerts_keep_their_arc_and_prep_on_the_board() {
     assert!(!b.set_alertmanager(0, share(vec![(*a[0]).clone(), (*a[1]).clone()])), "equal copies: nothing either");
     let text = b.index.prep[0].text.clone();
     let mut next = a.clone();
-    next[1] = Arc::new(alert("B", "warning", &[], 2, "am"));
-    assert!(b.set_alertmanager(0, next));
-    let before = b.rebuild(&BTreeSet::new());
-    assert!(Arc::ptr_eq(&before[0].alert, &b.alerts[0].alert), "A is shared, not copied");
+    let mut b2 = (*a[1]).clone();
+    b2.starts_at -= chrono::Duration::minutes(1);
+    b2.annotations.insert("summary".into(), "a warning now".into());
+    next[1] = Arc::new(b2);
+    assert!(b.set_alertmanager(0, next.clone()));
+    let diff = b.rebuild(&BTreeSet::new());
+    assert!(Arc::ptr_eq(&a[0], &b.alerts[0].alert), "A is shared, not copied");
     assert!(Arc::ptr_eq(&text, &b.index.prep[0].text), "and not prepared again");
-    assert_eq!(b.counts.by_severity.get(&Severity::Warning), Some(&1));
+    assert!(b.index.prep[1].contains("a warning now"), "B prepared again");
+    // A patch: only B's entry was replaced, and the diff says so.
+    assert_eq!(diff.before.len(), 1);
+    assert!(Arc::ptr_eq(&diff.before[0].alert, &a[1]));
+    assert!(Arc::ptr_eq(&diff.after(&b)[0].alert, &next[1]));
 }
 
 #[test]
@@ -177,4 +184,63 @@ fn ha_duplicates_merge_sources_and_the_worst_state() {
     assert_eq!(a.alert.silenced_by, ["s1"]);
     assert!(!a.stale, "am1 is up");
     assert_eq!(b.am[&0][0].sources, ["am0"], "the source's own copy is untouched");
+}
+
+/// Replaces some alerts by versions with the same fingerprint (state, start,
+/// annotations changed), as an Alertmanager poll does.
+fn edited(alerts: &SharedAlerts, edits: &[(usize, u8)]) -> SharedAlerts {
+    let mut out = alerts.clone();
+    for &(i, how) in edits {
+        let Some(slot) = out.get_mut(i % alerts.len().max(1)) else { continue };
+        let mut a = (**slot).clone();
+        match how % 3 {
+            0 => a.state = if a.state.is_muted() { AlertState::Firing } else { AlertState::Silenced },
+            1 => a.starts_at -= chrono::Duration::minutes(i64::from(how)),
+            _ => {
+                a.annotations.insert("summary".into(), format!("now {how}"));
+            }
+        }
+        *slot = Arc::new(a);
+    }
+    out
+}
+
+proptest! {
+    #[test]
+    fn a_patched_board_equals_a_rebuilt_one(
+        alerts in prop::collection::vec(arb_alert(), 1..40),
+        edits in prop::collection::vec((0usize..40, 0u8..9), 0..5),
+        filter in "[a-e ]{0,3}",
+        muted in any::<bool>(),
+    ) {
+        // Unique fingerprints, so that a patch applies.
+        let mut seen = BTreeSet::new();
+        let alerts: Vec<Alert> = alerts.into_iter().filter(|a| seen.insert(a.fingerprint.clone())).collect();
+        let first = share(alerts);
+        let second = edited(&first, &edits);
+        let mut patched = AlertsState::new(Grouping::Label("service".into()), muted, true);
+        patched.filter = filter.clone();
+        patched.set_alertmanager(0, first.clone());
+        patched.rebuild(&BTreeSet::new());
+        let old = patched.alerts.clone();
+        patched.set_alertmanager(0, second.clone());
+        let diff = patched.rebuild(&BTreeSet::new());
+        let mut fresh = AlertsState::new(Grouping::Label("service".into()), muted, true);
+        fresh.filter = filter;
+        fresh.set_alertmanager(0, second);
+        fresh.rebuild(&BTreeSet::new());
+        prop_assert_eq!(&patched.alerts, &fresh.alerts);
+        prop_assert_eq!(&patched.rows, &fresh.rows);
+        prop_assert_eq!(&patched.counts, &fresh.counts);
+        prop_assert_eq!(&patched.index.order, &fresh.index.order);
+        prop_assert_eq!(&patched.index.prep, &fresh.index.prep);
+        // The diff names every entry that changed, with its old version.
+        let after = diff.after(&patched);
+        for (o, n) in old.iter().zip(&patched.alerts) {
+            if !Arc::ptr_eq(&o.alert, &n.alert) {
+                prop_assert!(after.iter().any(|x| Arc::ptr_eq(&x.alert, &n.alert)));
+                prop_assert!(diff.before.iter().any(|x| Arc::ptr_eq(&x.alert, &o.alert)));
+            }
+        }
+    }
 }
