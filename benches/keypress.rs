@@ -13,7 +13,7 @@ use criterion::{BatchSize, Criterion};
 use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 use ratatui::Terminal;
 use ratatui::backend::TestBackend;
-use warroom::model::share;
+use warroom::model::{Alert, SharedAlerts, share};
 use warroom::msg::Msg;
 use warroom::state::{State, update};
 
@@ -104,8 +104,26 @@ fn bench(c: &mut Criterion) {
     group.bench_function("unchanged, fresh copies", |b| {
         b.iter_batched(|| support::poll(share(copies.clone())), |msg| update(&mut state, msg), BatchSize::LargeInput)
     });
+    // An Alertmanager resend: every alert's `updatedAt` moves, so every
+    // alert is new to the board (a full rebuild, each alert prepared again).
+    let resent: SharedAlerts = same
+        .iter()
+        .map(|a| {
+            Arc::new(Alert { updated_at: a.updated_at.map(|t| t + chrono::Duration::seconds(1)), ..(**a).clone() })
+        })
+        .collect();
     let mut flip = false;
-    for (name, incident) in [("changed (rebuild + regroup)", false), ("changed, incident open", true)] {
+    group.bench_function("every alert changed (resend)", |b| {
+        b.iter_batched(
+            || {
+                flip = !flip;
+                support::poll(if flip { resent.clone() } else { same.clone() })
+            },
+            |msg| update(&mut state, msg),
+            BatchSize::LargeInput,
+        )
+    });
+    for (name, incident) in [("one alert changed", false), ("one alert changed, incident open", true)] {
         if incident {
             support::open_incident(&mut state);
         }
