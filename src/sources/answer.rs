@@ -42,6 +42,19 @@ impl AnswerCache {
     }
 }
 
+/// Hands the pages freed by a poll (a 10 MB body, the parse's temporary
+/// structures) back to the system. glibc keeps freed memory in the arena of
+/// the thread that allocated it, and pollers run on every tokio worker: with
+/// 10 000 alerts that kept about 20 MB more resident than the alerts need.
+pub fn release_freed_memory() {
+    #[cfg(all(target_os = "linux", target_env = "gnu"))]
+    // SAFETY: malloc_trim only walks glibc's own arenas, with their locks
+    // taken; it has no precondition and invalidates no allocation.
+    unsafe {
+        libc::malloc_trim(0);
+    }
+}
+
 /// `fresh`, with each alert equal to one in `old` (same fingerprint, same
 /// content) replaced by that one's `Arc`.
 fn share_unchanged(old: &[Arc<Alert>], fresh: Vec<Alert>) -> SharedAlerts {

@@ -131,6 +131,9 @@ async fn run(id: SourceId, mut source: Source, every: Duration, refresh: Arc<Not
             Ok(payloads) => {
                 failures = 0;
                 n = n.wrapping_add(1);
+                if !matches!(source, Source::Loki(_)) {
+                    super::answer::release_freed_memory();
+                }
                 payloads.into_iter().all(|p| {
                     let r = PollResult { source: id, at, latency, result: Ok(p) };
                     tx.send(Msg::Poll(Box::new(r))).is_ok()

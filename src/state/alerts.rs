@@ -1,6 +1,12 @@
 //! The alert board: every source's last good answer, merged and deduplicated
 //! by fingerprint, then filtered, grouped and sorted into the rows the list
 //! pane draws. Pure: poll results in, rows out.
+//!
+//! Sized for 10 000 alerts and a keypress-to-frame under 5 ms: the alerts are
+//! shared (`Arc`) with the pollers' answers, never copied; what filtering,
+//! sorting and grouping need is prepared once per alert and kept across
+//! polls (`index`, `prep`, `group`); recent filter results are remembered
+//! (`filter`); and a poll that replaced a few alerts patches the board.
 
 mod filter;
 mod group;
