@@ -73,7 +73,7 @@ impl Term {
     }
 }
 
-/// How many recent filter results are kept (a few KB each).
+/// How many recent filter results are kept (4 bytes per alert shown, each).
 const MEMO: usize = 16;
 
 /// Recent filter results over one board: for a filter string, the board
