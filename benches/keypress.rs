@@ -7,10 +7,13 @@
 
 mod support;
 
+use std::sync::Arc;
+
 use criterion::{BatchSize, Criterion};
 use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 use ratatui::Terminal;
 use ratatui::backend::TestBackend;
+use warroom::model::{Alert, SharedAlerts, share};
 use warroom::msg::Msg;
 use warroom::state::{State, update};
 
@@ -20,6 +23,10 @@ fn key(code: KeyCode) -> Msg {
     Msg::Key(KeyEvent::new(code, KeyModifiers::NONE))
 }
 
+fn plain(code: KeyCode) -> KeyEvent {
+    KeyEvent::new(code, KeyModifiers::NONE)
+}
+
 fn frame(state: &mut State, terminal: &mut Terminal<TestBackend>, msg: Msg) {
     update(state, msg);
     terminal.draw(|f| warroom::ui::draw(f, state)).expect("draw");
@@ -27,21 +34,32 @@ fn frame(state: &mut State, terminal: &mut Terminal<TestBackend>, msg: Msg) {
 
 /// Each case: a name and the keys pressed in turn (a cycle that returns to
 /// where it started, so the state stays comparable across iterations).
-fn cases() -> Vec<(&'static str, Vec<KeyCode>)> {
-    vec![
+fn cases() -> Vec<(&'static str, Vec<KeyEvent>)> {
+    let ctrl_u = KeyEvent::new(KeyCode::Char('u'), KeyModifiers::CONTROL);
+    let cases: Vec<(&'static str, Vec<KeyCode>)> = vec![
         ("down/up", vec![KeyCode::Char('j'), KeyCode::Char('k')]),
         ("page down/up", vec![KeyCode::PageDown, KeyCode::PageUp]),
         ("bottom/top", vec![KeyCode::Char('G'), KeyCode::Char('g')]),
         ("filter keystroke", vec![KeyCode::Char('x'), KeyCode::Backspace]),
+        // Ctrl-U then a new one-letter term, 20 letters in turn: more than
+        // the filter remembers, so each is a scan of all 10 000 alerts.
+        ("filter new term (full scan)", "abcdefghijklmnoprstu".chars().map(KeyCode::Char).collect()),
         ("group-by cycle", vec![KeyCode::Char('b')]),
         ("help open/close", vec![KeyCode::Char('?'), KeyCode::Esc]),
-    ]
+    ];
+    let mut cases: Vec<(&'static str, Vec<KeyEvent>)> =
+        cases.into_iter().map(|(name, keys)| (name, keys.into_iter().map(plain).collect())).collect();
+    // Each new one-letter term follows a Ctrl-U.
+    if let Some((_, keys)) = cases.iter_mut().find(|(name, _)| name.starts_with("filter new")) {
+        *keys = keys.iter().flat_map(|k| [ctrl_u, *k]).collect();
+    }
+    cases
 }
 
 fn setup(name: &str) -> (State, Terminal<TestBackend>) {
     let mut state = support::board(ALERTS);
     let mut terminal = Terminal::new(TestBackend::new(160, 48)).expect("terminal");
-    if name == "filter keystroke" {
+    if name.starts_with("filter") {
         // Typing in the `/` prompt: every key re-filters the 10 000 alerts.
         frame(&mut state, &mut terminal, key(KeyCode::Char('/')));
         for c in "svc-1".chars() {
@@ -59,7 +77,7 @@ fn bench(c: &mut Criterion) {
         let mut i = 0;
         group.bench_function(name, |b| {
             b.iter(|| {
-                frame(&mut state, &mut terminal, key(keys[i % keys.len()]));
+                frame(&mut state, &mut terminal, Msg::Key(keys[i % keys.len()]));
                 i += 1;
             })
         });
@@ -68,27 +86,58 @@ fn bench(c: &mut Criterion) {
 
     let mut group = c.benchmark_group("poll_10k_alerts");
     let now = chrono::Utc::now();
-    let same = support::alerts(ALERTS, now);
+    // As the poller hands them over: an unchanged answer is the same `Arc`s,
+    // a changed one shares every alert but the one that changed.
+    let same = share(support::alerts(ALERTS, now));
     let mut state = support::board(ALERTS);
     update(&mut state, support::poll(same.clone()));
-    // The alerts are cloned outside the timing: the poller hands them over.
+    let mut flipped = (*same[0]).clone();
+    flipped.labels.insert("flip".into(), "1".into());
+    let mut other = same.clone();
+    other[0] = Arc::new(flipped);
     group.sample_size(20);
     group.bench_function("unchanged", |b| {
         b.iter_batched(|| support::poll(same.clone()), |msg| update(&mut state, msg), BatchSize::LargeInput)
     });
-    let mut other = same.clone();
-    other[0].labels.insert("flip".into(), "1".into());
+    // A source without the poller's memory (equal copies): deep comparison.
+    let copies = support::alerts(ALERTS, now);
+    group.bench_function("unchanged, fresh copies", |b| {
+        b.iter_batched(|| support::poll(share(copies.clone())), |msg| update(&mut state, msg), BatchSize::LargeInput)
+    });
+    // An Alertmanager resend: every alert's `updatedAt` moves, so every
+    // alert is new to the board (a full rebuild, each alert prepared again).
+    let resent: SharedAlerts = same
+        .iter()
+        .map(|a| {
+            Arc::new(Alert { updated_at: a.updated_at.map(|t| t + chrono::Duration::seconds(1)), ..(**a).clone() })
+        })
+        .collect();
     let mut flip = false;
-    group.bench_function("changed (rebuild + regroup)", |b| {
+    group.bench_function("every alert changed (resend)", |b| {
         b.iter_batched(
             || {
                 flip = !flip;
-                support::poll(if flip { other.clone() } else { same.clone() })
+                support::poll(if flip { resent.clone() } else { same.clone() })
             },
             |msg| update(&mut state, msg),
             BatchSize::LargeInput,
         )
     });
+    for (name, incident) in [("one alert changed", false), ("one alert changed, incident open", true)] {
+        if incident {
+            support::open_incident(&mut state);
+        }
+        group.bench_function(name, |b| {
+            b.iter_batched(
+                || {
+                    flip = !flip;
+                    support::poll(if flip { other.clone() } else { same.clone() })
+                },
+                |msg| update(&mut state, msg),
+                BatchSize::LargeInput,
+            )
+        });
+    }
     group.finish();
 }
 
@@ -98,7 +147,7 @@ fn tails() {
         let (mut state, mut terminal) = setup(name);
         let mut i = 0;
         support::percentiles(name, 2000, || {
-            frame(&mut state, &mut terminal, key(keys[i % keys.len()]));
+            frame(&mut state, &mut terminal, Msg::Key(keys[i % keys.len()]));
             i += 1;
         });
     }

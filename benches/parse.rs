@@ -8,7 +8,7 @@ mod support;
 use std::time::Duration;
 
 use criterion::{Criterion, Throughput};
-use warroom::sources::{AlertmanagerClient, Body, Endpoint, HttpClient, PrometheusClient, SecretRef};
+use warroom::sources::{AlertmanagerClient, AnswerCache, Body, Endpoint, HttpClient, PrometheusClient, SecretRef};
 
 const ALERTS: usize = 10_000;
 
@@ -47,6 +47,28 @@ fn bench(c: &mut Criterion) {
     group.bench_function("alertmanager", |b| b.iter(|| am.parse_alerts(&am_body).expect("parses")));
     let prom_body = body(prom_bytes);
     group.bench_function("prometheus", |b| b.iter(|| prom.parse_alerts(&prom_body).expect("parses")));
+
+    // The poller's path (in its task, off the event loop): an identical
+    // answer is hashed, not parsed; a changed one is parsed and its
+    // unchanged alerts keep the last answer's `Arc`s.
+    let mut cache = AnswerCache::default();
+    cache.alerts(&am_body, |b| am.parse_alerts(b)).expect("parses");
+    group.bench_function("alertmanager, poller: identical answer", |b| {
+        b.iter(|| cache.alerts(&am_body, |b| am.parse_alerts(b)).expect("parses"))
+    });
+    let mut changed = am_body.clone();
+    let at = changed.bytes.iter().position(|&c| c == b'.').expect("a dot");
+    let bodies = [am_body.clone(), {
+        changed.bytes[at + 1] = b'9';
+        changed
+    }];
+    let mut n = 0;
+    group.bench_function("alertmanager, poller: one alert changed", |b| {
+        b.iter(|| {
+            n += 1;
+            cache.alerts(&bodies[n % 2], |b| am.parse_alerts(b)).expect("parses")
+        })
+    });
 
     let rt = tokio::runtime::Builder::new_multi_thread().worker_threads(2).enable_all().build().expect("runtime");
     let url = serve(&rt, am_bytes);

@@ -84,7 +84,7 @@ impl Refresh {
             ..Setup::default()
         };
         let mut state = State::new(setup, Default::default(), Default::default(), now);
-        update(&mut state, support::poll(support::alerts(ALERTS, now)));
+        update(&mut state, support::poll(warroom::model::share(support::alerts(ALERTS, now))));
         let rules = Payload::PromRules(rules(&state));
         let poll = PollResult { source: PROM, at: now, latency: Duration::from_millis(3), result: Ok(rules) };
         // What the scheduler asks for: before the first frame (the first

@@ -22,9 +22,21 @@ cleanup() {
 }
 trap cleanup EXIT
 
+# need CMD...: exits saying how to install the first one missing. The servers
+# and tmux come with scripts/install-test-deps.sh (the tests need them); the
+# bench-only tools (curl, jq, watch, time) do not, since no test uses them.
 need() {
+    local cmd hint
     for cmd in "$@"; do
-        command -v "$cmd" >/dev/null || { echo "$0: $cmd is required (scripts/install-test-deps.sh)" >&2; exit 2; }
+        command -v "$cmd" >/dev/null && continue
+        case "$cmd" in
+            prometheus | prometheus-alertmanager | amtool | tmux) hint="scripts/install-test-deps.sh" ;;
+            watch) hint="apt-get install -y procps" ;;
+            /usr/bin/time) hint="apt-get install -y time" ;;
+            *) hint="apt-get install -y $cmd" ;;
+        esac
+        echo "$0: $cmd is required ($hint)" >&2
+        exit 2
     done
 }
 

@@ -4,6 +4,7 @@
 //! written.
 
 use std::collections::BTreeMap;
+use std::sync::Arc;
 
 use chrono::{DateTime, Utc};
 
@@ -117,6 +118,17 @@ impl Alert {
     pub fn identifying_labels(&self) -> impl Iterator<Item = (&String, &String)> {
         self.labels.iter().filter(|(k, _)| !matches!(k.as_str(), "alertname" | "severity"))
     }
+}
+
+/// One source's alerts, shared: the poller keeps its last answer, the board
+/// its per-source sets and its merged list, all pointing at the same alerts.
+/// An alert that did not change between two polls keeps its `Arc`, so
+/// comparing two answers compares pointers.
+pub type SharedAlerts = Vec<Arc<Alert>>;
+
+/// Wraps freshly built alerts (tests, the drill) for a poll payload.
+pub fn share(alerts: Vec<Alert>) -> SharedAlerts {
+    alerts.into_iter().map(Arc::new).collect()
 }
 
 /// Alertmanager's label-set fingerprint: FNV-1a 64 over `name 0xff value

@@ -8,7 +8,7 @@ use chrono::{DateTime, Utc};
 use crossterm::event::{KeyEvent, MouseEvent};
 
 use crate::incident::{Declaration, ReadOutcome, Record};
-use crate::model::{Alert, Silence};
+use crate::model::{SharedAlerts, Silence};
 use crate::sources::SourceError;
 use crate::sources::prometheus::{AlertRule, Series};
 use crate::state::signals::Fetch;
@@ -41,9 +41,9 @@ pub struct SourceId {
 /// What a poll brought back.
 #[derive(Debug, Clone, PartialEq)]
 pub enum Payload {
-    PromAlerts(Vec<Alert>),
+    PromAlerts(SharedAlerts),
     PromRules(Vec<AlertRule>),
-    AmAlerts(Vec<Alert>),
+    AmAlerts(SharedAlerts),
     AmSilences(Vec<Silence>),
     /// A readiness check with nothing else to report (Loki until its pane
     /// polls for logs).

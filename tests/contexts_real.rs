@@ -139,7 +139,7 @@ url = "{us}"
         source: SourceId { kind: SourceKind::Alertmanager, index: 0 },
         at: chrono::Utc::now(),
         latency: Duration::from_millis(1),
-        result: Ok(Payload::AmAlerts(vec![late])),
+        result: Ok(Payload::AmAlerts(warroom::model::share(vec![late]))),
     };
     console.sender().send(Msg::Tagged { generation: 0, msg: Box::new(Msg::Poll(Box::new(poll))) }).expect("send");
     let never_eu = |c: &Console| assert!(!names(c).contains(&EU_ALERT.to_string()), "eu alert after the switch");

@@ -7,10 +7,10 @@
 mod robustness_support;
 mod support;
 
-use robustness_support::tmux::{Tmux, contains, count};
 use robustness_support::{buffer_text, run_until};
 use serde_json::json;
 use support::Alertmanager;
+use support::tmux::{Tmux, contains, count};
 use warroom::app::{Console, Options};
 use warroom::config::Config;
 use warroom::sources::Endpoint;
@@ -82,8 +82,9 @@ async fn injected_sequences_never_reach_the_terminal() {
         config.display(),
         dir.path().join("warroom.log").display()
     );
-    let tmux = Tmux::start(dir.path(), &cmd, 160, 48);
-    let screen = tmux.wait("the hostile alert", 20, |s| s.contains("INJ-SUMMARY") && s.contains("INJ-DESC")).await;
+    let tmux = Tmux::recording(dir.path(), &cmd, 160, 48);
+    let screen =
+        tmux.wait_async("the hostile alert", 20, |s| s.contains("INJ-SUMMARY") && s.contains("INJ-DESC")).await;
     assert!(screen.contains("InjectedAlert") && screen.contains("svc-after"), "{screen}");
     assert!(screen.contains("host-one"), "8-bit sequences removed whole: {screen}");
     // Poll a few more times: every refresh is a chance to leak.
@@ -100,7 +101,7 @@ async fn injected_sequences_never_reach_the_terminal() {
     assert_eq!(count(&out, b"\x1b[2J"), 1, "clear-screen sequences");
     assert_eq!(count(&out, b"\x1b[6n"), 1, "cursor position queries");
     tmux.keys(&["q"]);
-    tmux.wait("the console gone", 10, |s| !s.contains("INJ-SUMMARY")).await;
+    tmux.wait_async("the console gone", 10, |s| !s.contains("INJ-SUMMARY")).await;
     assert!(!tmux.alive() || !tmux.screen().contains("PWN"));
 }
 

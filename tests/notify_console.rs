@@ -42,7 +42,7 @@ fn poll(alerts: Vec<Alert>) -> Msg {
         source: AM0,
         at: Utc::now(),
         latency: Duration::from_millis(2),
-        result: Ok(Payload::AmAlerts(alerts)),
+        result: Ok(Payload::AmAlerts(warroom::model::share(alerts))),
     }))
 }
 

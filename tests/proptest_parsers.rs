@@ -11,6 +11,7 @@ use proptest::prelude::*;
 use ratatui::Terminal;
 use ratatui::backend::TestBackend;
 use serde_json::Value;
+use warroom::model::share;
 use warroom::msg::{Msg, Payload, PollResult, SourceId, SourceKind};
 use warroom::sources::{AlertmanagerClient, Body, Endpoint, HttpClient, PrometheusClient, SourceError};
 use warroom::state::{Setup, State, update};
@@ -81,7 +82,11 @@ fn draw_clean(kind: SourceKind, alerts: Vec<warroom::model::Alert>) -> usize {
     let setup = Setup { sources: vec![(id, "src".into())], group_by: "alertname".into(), ..Setup::default() };
     let mut state = State::new(setup, Default::default(), Default::default(), Utc::now());
     let n = alerts.len();
-    let payload = if kind == SourceKind::Prometheus { Payload::PromAlerts(alerts) } else { Payload::AmAlerts(alerts) };
+    let payload = if kind == SourceKind::Prometheus {
+        Payload::PromAlerts(share(alerts))
+    } else {
+        Payload::AmAlerts(share(alerts))
+    };
     let poll = PollResult { source: id, at: Utc::now(), latency: Duration::ZERO, result: Ok(payload) };
     update(&mut state, Msg::Poll(Box::new(poll)));
     let mut terminal = Terminal::new(TestBackend::new(120, 30)).expect("a test terminal");

@@ -4,6 +4,7 @@
 //! answers 401 or 500 (or 200) with the Authorization header echoed back.
 
 mod robustness_support;
+mod support;
 
 use std::path::Path;
 use std::time::Duration;
@@ -11,8 +12,8 @@ use std::time::Duration;
 use base64::Engine;
 use futures::future::join_all;
 use robustness_support::hostile::{Hostile, Mode};
-use robustness_support::tmux::{Tmux, contains};
 use robustness_support::{endpoint, run_until, screen, status_line};
+use support::tmux::{Tmux, contains};
 use warroom::app::{Console, Options};
 use warroom::config::Config;
 use warroom::sources::endpoint::BasicAuth;
@@ -126,12 +127,13 @@ async fn binary_never_writes_a_secret_to_terminal_log_or_check() {
     let bin = env!("CARGO_BIN_EXE_warroom");
     let args = format!("--config {} --log-file {} --no-mouse", config.display(), log.display());
     let cmd = format!("env WARROOM_LOG=debug WARROOM_STRESS_TOKEN={TOKEN} {bin} {args}");
-    let tmux = Tmux::start(dir.path(), &cmd, 160, 40);
-    let screen = tmux.wait("both sources down", 20, |s| s.contains("prom ✖ down") && s.contains("am ✖ down")).await;
+    let tmux = Tmux::recording(dir.path(), &cmd, 160, 40);
+    let screen =
+        tmux.wait_async("both sources down", 20, |s| s.contains("prom ✖ down") && s.contains("am ✖ down")).await;
     assert!(screen.contains("HTTP 500") && screen.contains("401 unauthorized"), "{screen}");
     assert_clean("screen", screen.as_bytes());
     tmux.keys(&["q"]);
-    tmux.wait("the console gone", 10, |s| !s.contains("✖ down")).await;
+    tmux.wait_async("the console gone", 10, |s| !s.contains("✖ down")).await;
     assert_clean("raw terminal output", &tmux.raw_output());
     let log_text = std::fs::read(&log).expect("the log file exists");
     assert!(contains(&log_text, b"DEBUG") || contains(&log_text, b"poll failed"), "debug log written");

@@ -44,8 +44,12 @@ fn a_pinned_graph_reaches_the_postmortem() {
     let now = Utc.with_ymd_and_hms(2026, 11, 22, 12, 0, 0).single().expect("valid time");
     let setup = Setup { sources: vec![(AM, "am".into()), (PROM, "prom".into())], ..Setup::default() };
     let mut state = State::new(setup, Default::default(), Default::default(), now);
-    let poll =
-        PollResult { source: AM, at: now, latency: Duration::ZERO, result: Ok(Payload::AmAlerts(vec![alert(now)])) };
+    let poll = PollResult {
+        source: AM,
+        at: now,
+        latency: Duration::ZERO,
+        result: Ok(Payload::AmAlerts(warroom::model::share(vec![alert(now)]))),
+    };
     update(&mut state, Msg::Poll(Box::new(poll)));
     state.signals.rules.push(AlertRule {
         group: "api".into(),

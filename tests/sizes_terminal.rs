@@ -4,6 +4,7 @@
 //! resize storm on the real binary in tmux.
 
 mod robustness_support;
+mod support;
 
 use std::time::Duration;
 
@@ -12,9 +13,9 @@ use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 use ratatui::Terminal;
 use ratatui::backend::TestBackend;
 use robustness_support::hostile::{Hostile, Mode};
-use robustness_support::tmux::Tmux;
+use support::tmux::Tmux;
 use unicode_width::UnicodeWidthStr;
-use warroom::model::{Alert, AlertState, Labels, fingerprint};
+use warroom::model::{Alert, AlertState, Labels, fingerprint, share};
 use warroom::msg::{Msg, Payload, PollResult, SourceId, SourceKind};
 use warroom::state::{Setup, State, update};
 
@@ -77,7 +78,7 @@ fn state() -> State {
         source: AM,
         at: Utc::now(),
         latency: Duration::from_millis(3),
-        result: Ok(Payload::AmAlerts(alerts(40))),
+        result: Ok(Payload::AmAlerts(share(alerts(40)))),
     };
     update(&mut s, Msg::Poll(Box::new(poll)));
     s
@@ -162,8 +163,8 @@ async fn resize_storm_on_the_real_binary() {
         config.display(),
         log.display()
     );
-    let tmux = Tmux::start(dir.path(), &cmd, 120, 40);
-    tmux.wait("the board", 20, |s| s.contains("Alert0") && s.contains("● up")).await;
+    let tmux = Tmux::recording(dir.path(), &cmd, 120, 40);
+    tmux.wait_async("the board", 20, |s| s.contains("Alert0") && s.contains("● up")).await;
     let mut seed = 0x2545_f491_u32;
     for i in 0..80 {
         seed ^= seed << 13;
@@ -179,7 +180,7 @@ async fn resize_storm_on_the_real_binary() {
     // A frame drawn for the final size: the header first, then every boxed
     // row exactly as wide as the pane and ending on the box's right edge
     // (the terminal and the layout agree on every width).
-    let screen = tmux.wait("a correct frame at 100x30", 10, |s| frame_ok(s, 100, 30)).await;
+    let screen = tmux.wait_async("a correct frame at 100x30", 10, |s| frame_ok(s, 100, 30)).await;
     assert!(tmux.alive(), "the binary survived the storm");
     assert!(screen.contains("Alerts (60)"), "{screen}");
     let log_text = std::fs::read_to_string(&log).unwrap_or_default();

@@ -8,7 +8,7 @@ use std::time::{Duration, Instant};
 
 use chrono::{DateTime, Utc};
 use serde_json::{Value, json};
-use warroom::model::{Alert, AlertState, Labels, fingerprint};
+use warroom::model::{Alert, AlertState, Labels, SharedAlerts, fingerprint, share};
 use warroom::msg::{Msg, Payload, PollResult, SourceId, SourceKind};
 use warroom::state::{Setup, State, update};
 
@@ -133,11 +133,11 @@ pub fn board(n: usize) -> State {
     let now = Utc::now();
     let setup = Setup { sources: vec![(AM, "am".into())], group_by: "alertname".into(), ..Setup::default() };
     let mut state = State::new(setup, Default::default(), Default::default(), now);
-    update(&mut state, poll(alerts(n, now)));
+    update(&mut state, poll(share(alerts(n, now))));
     state
 }
 
-pub fn poll(alerts: Vec<Alert>) -> Msg {
+pub fn poll(alerts: SharedAlerts) -> Msg {
     let result = Ok(Payload::AmAlerts(alerts));
     Msg::Poll(Box::new(PollResult { source: AM, at: Utc::now(), latency: Duration::from_millis(4), result }))
 }
@@ -167,4 +167,11 @@ pub fn percentiles(name: &str, n: usize, mut f: impl FnMut()) {
         at(0.99),
         times[times.len() - 1]
     );
+}
+
+/// Opens an incident as the journal would answer it (empty), so that polls
+/// also diff the board for the timeline.
+pub fn open_incident(state: &mut State) {
+    let read = warroom::incident::ReadOutcome { records: Vec::new(), warnings: Vec::new() };
+    update(state, Msg::Incident(warroom::msg::IncidentMsg::Loaded { id: "bench".into(), read }));
 }

@@ -5,9 +5,10 @@ use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 
 use super::SourceError;
+use super::answer::AnswerCache;
 use super::http::{Body, HttpClient};
 use super::probe::Probe;
-use crate::model::{Alert, AlertState, Labels, Matcher, Silence, SilenceState};
+use crate::model::{Alert, AlertState, Labels, Matcher, SharedAlerts, Silence, SilenceState};
 
 #[derive(Debug, Clone)]
 pub struct AlertmanagerClient {
@@ -212,6 +213,14 @@ impl AlertmanagerClient {
     /// Every alert Alertmanager holds: active, silenced, inhibited.
     pub async fn alerts(&self) -> Result<Vec<Alert>, SourceError> {
         self.parse_alerts(&self.http.get("/api/v2/alerts", &[]).await?)
+    }
+
+    /// `alerts`, through the poller's memory of the last answer: an
+    /// identical answer is not parsed again, and unchanged alerts keep their
+    /// `Arc`. The body is dropped as soon as it is read.
+    pub async fn alerts_cached(&self, cache: &mut AnswerCache) -> Result<SharedAlerts, SourceError> {
+        let body = self.http.get("/api/v2/alerts", &[]).await?;
+        cache.alerts(&body, |b| self.parse_alerts(b))
     }
 
     /// Reads a `/api/v2/alerts` answer. Public so that benches and property

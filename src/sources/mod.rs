@@ -2,6 +2,7 @@
 //! knows about the terminal: results go back to the app as messages.
 
 pub mod alertmanager;
+pub mod answer;
 pub mod endpoint;
 pub mod error;
 pub mod http;
@@ -12,6 +13,7 @@ pub mod prometheus;
 pub mod silence_writer;
 
 pub use alertmanager::AlertmanagerClient;
+pub use answer::AnswerCache;
 pub use endpoint::{Endpoint, EndpointError, HeaderSpec, SecretRef};
 pub use error::SourceError;
 pub use http::{Body, HttpClient};

@@ -10,7 +10,7 @@ use chrono::Utc;
 use tokio::sync::{Notify, mpsc};
 use tokio::task::JoinHandle;
 
-use super::{AlertmanagerClient, Endpoint, EndpointError, HttpClient, PrometheusClient, SourceError};
+use super::{AlertmanagerClient, AnswerCache, Endpoint, EndpointError, HttpClient, PrometheusClient, SourceError};
 use crate::msg::{Msg, Payload, PollResult, SourceId, SourceKind};
 
 /// Rules change with deployments, not with alerts: fetched every this many
@@ -93,25 +93,25 @@ fn start(
 }
 
 enum Source {
-    Prometheus(PrometheusClient),
-    Alertmanager(AlertmanagerClient),
+    Prometheus(PrometheusClient, AnswerCache),
+    Alertmanager(AlertmanagerClient, AnswerCache),
     Loki(HttpClient),
 }
 
 impl Source {
     fn new(kind: SourceKind, http: HttpClient, name: String) -> Self {
         match kind {
-            SourceKind::Prometheus => Self::Prometheus(PrometheusClient::new(http, name)),
-            SourceKind::Alertmanager => Self::Alertmanager(AlertmanagerClient::new(http, name)),
+            SourceKind::Prometheus => Self::Prometheus(PrometheusClient::new(http, name), AnswerCache::default()),
+            SourceKind::Alertmanager => Self::Alertmanager(AlertmanagerClient::new(http, name), AnswerCache::default()),
             SourceKind::Loki => Self::Loki(http),
         }
     }
 
     /// One poll: the payloads to send, in order, or the first error.
-    async fn poll(&self, n: u32) -> Result<Vec<Payload>, SourceError> {
+    async fn poll(&mut self, n: u32) -> Result<Vec<Payload>, SourceError> {
         match self {
-            Self::Prometheus(c) => {
-                let mut out = vec![Payload::PromAlerts(c.alerts().await?)];
+            Self::Prometheus(c, last) => {
+                let mut out = vec![Payload::PromAlerts(c.alerts_cached(last).await?)];
                 if n.is_multiple_of(RULES_EVERY) {
                     // Rules are extra: an old Cortex without them is not "down".
                     match c.rules().await {
@@ -123,8 +123,8 @@ impl Source {
                 }
                 Ok(out)
             }
-            Self::Alertmanager(c) => {
-                let alerts = c.alerts().await?;
+            Self::Alertmanager(c, last) => {
+                let alerts = c.alerts_cached(last).await?;
                 let silences = c.silences().await?;
                 Ok(vec![Payload::AmAlerts(alerts), Payload::AmSilences(silences)])
             }
@@ -157,7 +157,7 @@ impl Outbox {
     }
 }
 
-async fn run(id: SourceId, source: Source, every: Duration, refresh: Arc<Notify>, tx: Outbox) {
+async fn run(id: SourceId, mut source: Source, every: Duration, refresh: Arc<Notify>, tx: Outbox) {
     let mut n: u32 = 0;
     let mut failures: u32 = 0;
     loop {
@@ -169,6 +169,9 @@ async fn run(id: SourceId, source: Source, every: Duration, refresh: Arc<Notify>
             Ok(payloads) => {
                 failures = 0;
                 n = n.wrapping_add(1);
+                if !matches!(source, Source::Loki(_)) {
+                    super::answer::release_freed_memory();
+                }
                 payloads.into_iter().all(|p| tx.send(PollResult { source: id, at, latency, result: Ok(p) }))
             }
             Err(e) => {

@@ -8,9 +8,10 @@ use serde::Deserialize;
 use serde::de::DeserializeOwned;
 
 use super::SourceError;
+use super::answer::AnswerCache;
 use super::http::{Body, HttpClient};
 use super::probe::Probe;
-use crate::model::{Alert, AlertState, Labels, fingerprint};
+use crate::model::{Alert, AlertState, Labels, SharedAlerts, fingerprint};
 
 #[derive(Debug, Clone)]
 pub struct PrometheusClient {
@@ -161,6 +162,14 @@ impl PrometheusClient {
     /// Firing and pending alerts, as Prometheus' rule evaluation sees them.
     pub async fn alerts(&self) -> Result<Vec<Alert>, SourceError> {
         self.parse_alerts(&self.http.get("/api/v1/alerts", &[]).await?)
+    }
+
+    /// `alerts`, through the poller's memory of the last answer: an
+    /// identical answer is not parsed again, and unchanged alerts keep their
+    /// `Arc`. The body is dropped as soon as it is read.
+    pub async fn alerts_cached(&self, cache: &mut AnswerCache) -> Result<SharedAlerts, SourceError> {
+        let body = self.http.get("/api/v1/alerts", &[]).await?;
+        cache.alerts(&body, |b| self.parse_alerts(b))
     }
 
     /// Reads a `/api/v1/alerts` answer. Public so that benches and property

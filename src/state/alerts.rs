@@ -1,10 +1,28 @@
 //! The alert board: every source's last good answer, merged and deduplicated
 //! by fingerprint, then filtered, grouped and sorted into the rows the list
 //! pane draws. Pure: poll results in, rows out.
+//!
+//! Sized for 10 000 alerts and a keypress-to-frame under 5 ms: the alerts are
+//! shared (`Arc`) with the pollers' answers, never copied; what filtering,
+//! sorting and grouping need is prepared once per alert and kept across
+//! polls (`index`, `prep`, `group`); recent filter results are remembered
+//! (`filter`); and a poll that replaced a few alerts patches the board.
 
-use std::collections::{BTreeMap, BTreeSet, HashMap};
+mod filter;
+mod group;
+mod index;
+mod prep;
+#[cfg(test)]
+mod tests;
 
-use crate::model::{Alert, AlertState, Severity};
+use std::borrow::Cow;
+use std::collections::{BTreeMap, BTreeSet};
+use std::sync::Arc;
+
+use group::GroupKeys;
+use index::Index;
+
+use crate::model::{Alert, AlertState, Severity, SharedAlerts};
 
 /// What the board is grouped by.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -40,10 +58,11 @@ impl Grouping {
 }
 
 /// An alert on the board, with whether every source that reported it is
-/// down (its data is then shown but marked stale).
+/// down (its data is then shown but marked stale). The alert is shared with
+/// the source's last answer: building the board copies pointers.
 #[derive(Debug, Clone, PartialEq)]
 pub struct BoardAlert {
-    pub alert: Alert,
+    pub alert: Arc<Alert>,
     pub stale: bool,
 }
 
@@ -62,8 +81,8 @@ pub struct Counts {
 
 #[derive(Debug, Clone, PartialEq)]
 pub struct AlertsState {
-    prom: BTreeMap<usize, Vec<Alert>>,
-    am: BTreeMap<usize, Vec<Alert>>,
+    prom: BTreeMap<usize, SharedAlerts>,
+    am: BTreeMap<usize, SharedAlerts>,
     /// With an Alertmanager, Prometheus only adds what AM cannot know:
     /// pending alerts. Without one, Prometheus' view is the board.
     has_alertmanager: bool,
@@ -75,6 +94,25 @@ pub struct AlertsState {
     pub counts: Counts,
     /// The selected alert's fingerprint, kept across refreshes.
     selected: Option<String>,
+    index: Index,
+}
+
+/// What a rebuild changed, for the incident timeline's diff: the entries it
+/// replaced, and which entries are new (every one after a full rebuild).
+#[derive(Debug)]
+pub struct BoardDiff {
+    pub before: Vec<BoardAlert>,
+    changed: Option<Vec<usize>>,
+}
+
+impl BoardDiff {
+    /// The entries of `board` that may differ from `before`.
+    pub fn after<'a>(&self, board: &'a AlertsState) -> Cow<'a, [BoardAlert]> {
+        match &self.changed {
+            None => Cow::Borrowed(&board.alerts),
+            Some(ix) => Cow::Owned(ix.iter().filter_map(|&i| board.alerts.get(i).cloned()).collect()),
+        }
+    }
 }
 
 impl AlertsState {
@@ -90,88 +128,60 @@ impl AlertsState {
             filter: String::new(),
             counts: Counts::default(),
             selected: None,
+            index: Index::default(),
         }
     }
 
-    pub fn set_prometheus(&mut self, index: usize, alerts: Vec<Alert>) -> bool {
+    pub fn set_prometheus(&mut self, index: usize, alerts: SharedAlerts) -> bool {
         replace(&mut self.prom, index, alerts)
     }
 
-    pub fn set_alertmanager(&mut self, index: usize, alerts: Vec<Alert>) -> bool {
+    pub fn set_alertmanager(&mut self, index: usize, alerts: SharedAlerts) -> bool {
         replace(&mut self.am, index, alerts)
     }
 
-    /// Rebuilds the merged list and the rows. `down` names the sources that
-    /// are down now, for the stale marks.
-    pub fn rebuild(&mut self, down: &BTreeSet<String>) {
-        let mut by_fp: HashMap<String, usize> = HashMap::new();
-        let mut merged: Vec<Alert> = Vec::new();
-        let mut add = |a: &Alert, merged: &mut Vec<Alert>| match by_fp.get(&a.fingerprint) {
-            Some(&i) => {
-                let m: &mut Alert = &mut merged[i];
-                for s in &a.sources {
-                    if !m.sources.contains(s) {
-                        m.sources.push(s.clone());
-                    }
-                }
-                // HA members may disagree for a moment: a silence wins.
-                if a.state > m.state {
-                    m.state = a.state;
-                    m.silenced_by.clone_from(&a.silenced_by);
-                    m.inhibited_by.clone_from(&a.inhibited_by);
-                }
-            }
-            None => {
-                by_fp.insert(a.fingerprint.clone(), merged.len());
-                merged.push(a.clone());
-            }
-        };
-        for a in self.am.values().flatten() {
-            add(a, &mut merged);
+    /// Rebuilds the merged list and the rows (or patches them, when a poll
+    /// replaced a few alerts), and says what changed. `down` names the
+    /// sources that are down now, for the stale marks.
+    pub fn rebuild(&mut self, down: &BTreeSet<String>) -> BoardDiff {
+        let prom = self.prom.values().flatten().filter(|a| !self.has_alertmanager || a.state == AlertState::Pending);
+        let inputs: Vec<&Arc<Alert>> = self.am.values().flatten().chain(prom).collect();
+        if let Some(diff) = index::patch(&mut self.index, &mut self.alerts, &inputs, down) {
+            self.regroup();
+            return diff;
         }
-        for a in self.prom.values().flatten() {
-            if !self.has_alertmanager || a.state == AlertState::Pending {
-                add(a, &mut merged);
-            }
-        }
-        self.alerts = merged
-            .into_iter()
-            .map(|alert| {
-                let stale = !alert.sources.is_empty() && alert.sources.iter().all(|s| down.contains(s));
-                BoardAlert { alert, stale }
-            })
-            .collect();
+        let (alerts, index) = index::build(&inputs, down, std::mem::take(&mut self.index.cache));
+        self.index = index;
+        let before = std::mem::replace(&mut self.alerts, alerts);
         self.regroup();
+        BoardDiff { before, changed: None }
     }
 
     /// Re-applies filter, grouping and sort without touching the data.
     pub fn regroup(&mut self) {
-        let filter = Filter::parse(&self.filter);
-        let mut counts = Counts::default();
-        let mut visible: Vec<usize> = Vec::new();
-        for (i, b) in self.alerts.iter().enumerate() {
-            if b.alert.state.is_muted() && !self.show_muted {
-                counts.muted_hidden += 1;
-                continue;
-            }
-            if !filter.matches(&b.alert) {
-                counts.filtered_out += 1;
-                continue;
-            }
-            *counts.by_severity.entry(b.alert.severity()).or_default() += 1;
-            visible.push(i);
+        let ix = &mut self.index;
+        if ix.memo_muted != self.show_muted {
+            ix.memo.clear();
+            ix.memo_muted = self.show_muted;
         }
-        // Severity first, then newest first.
-        let alerts = &self.alerts;
-        // Keys computed once per alert: `severity()` reads and lowercases a
-        // label, and comparing 10 000 alerts calls it 260 000 times.
-        visible.sort_by_cached_key(|&i| {
-            let a = &alerts[i].alert;
-            (a.severity(), std::cmp::Reverse(a.starts_at), a.fingerprint.as_str())
-        });
+        let all = if self.show_muted { &ix.order } else { &ix.unmuted };
+        let (alerts, prep) = (&self.alerts, &ix.prep);
+        let visible =
+            ix.memo.visible(&self.filter, all, |f, i| f.matches(&alerts[i as usize].alert, &prep[i as usize]));
+        let mut counts = Counts {
+            muted_hidden: ix.order.len() - all.len(),
+            filtered_out: all.len() - visible.len(),
+            ..Counts::default()
+        };
+        for &i in visible {
+            *counts.by_severity.entry(ix.severity[i as usize]).or_default() += 1;
+        }
         self.rows = match &self.grouping {
-            Grouping::None => visible.into_iter().map(Row::Alert).collect(),
-            Grouping::Label(label) => group_rows(alerts, visible, label),
+            Grouping::None => visible.iter().map(|&i| Row::Alert(i as usize)).collect(),
+            Grouping::Label(label) => {
+                let keys = ix.groups.entry(label.clone()).or_insert_with(|| GroupKeys::new(alerts, label));
+                group::rows(alerts, &ix.severity, visible, keys)
+            }
         };
         self.counts = counts;
     }
@@ -221,87 +231,16 @@ impl AlertsState {
     }
 }
 
-fn replace(map: &mut BTreeMap<usize, Vec<Alert>>, index: usize, alerts: Vec<Alert>) -> bool {
-    if map.get(&index) == Some(&alerts) {
+/// Stores a source's answer; false when it is the one already stored. The
+/// pollers hand over the same `Arc`s for an unchanged answer, so this is a
+/// pointer comparison per alert, not a deep one.
+fn replace(map: &mut BTreeMap<usize, SharedAlerts>, index: usize, alerts: SharedAlerts) -> bool {
+    let same = |old: &SharedAlerts| {
+        old.len() == alerts.len() && old.iter().zip(&alerts).all(|(a, b)| Arc::ptr_eq(a, b) || a == b)
+    };
+    if map.get(&index).is_some_and(same) {
         return false;
     }
     map.insert(index, alerts);
     true
-}
-
-/// Groups rows by a label; groups sorted by their worst severity, then by
-/// their newest alert, then by name.
-fn group_rows(alerts: &[BoardAlert], visible: Vec<usize>, label: &str) -> Vec<Row> {
-    let mut groups: Vec<(String, Vec<usize>)> = Vec::new();
-    for i in visible {
-        let key = alerts[i].alert.labels.get(label).cloned().unwrap_or_else(|| format!("(no {label})"));
-        match groups.iter_mut().find(|(k, _)| *k == key) {
-            Some((_, members)) => members.push(i),
-            None => groups.push((key, vec![i])),
-        }
-    }
-    // Members are already sorted, so the first is the worst and newest.
-    groups.sort_by(|(ka, a), (kb, b)| {
-        let (a, b) = (&alerts[a[0]].alert, &alerts[b[0]].alert);
-        (a.severity(), std::cmp::Reverse(a.starts_at), ka).cmp(&(b.severity(), std::cmp::Reverse(b.starts_at), kb))
-    });
-    let mut rows = Vec::new();
-    for (key, members) in groups {
-        let severity = alerts[members[0]].alert.severity();
-        rows.push(Row::Group { key, count: members.len(), severity });
-        rows.extend(members.into_iter().map(Row::Alert));
-    }
-    rows
-}
-
-/// The `/` filter: whitespace-separated terms, all of which must match. A
-/// term `label=value`, `label!=value`, `label=~re` or `label!~re` matches a
-/// label; any other term matches (case-insensitively) a label or annotation.
-struct Filter {
-    terms: Vec<Term>,
-}
-
-enum Term {
-    Text(String),
-    Label { name: String, re: regex::Regex, equal: bool },
-}
-
-impl Filter {
-    fn parse(s: &str) -> Self {
-        let terms = s
-            .split_whitespace()
-            .map(|t| {
-                for (op, regex, equal) in
-                    [("=~", true, true), ("!~", true, false), ("!=", false, false), ("=", false, true)]
-                {
-                    if let Some((name, value)) = t.split_once(op) {
-                        let pattern = if regex {
-                            value.trim_matches('"').to_string()
-                        } else {
-                            regex::escape(value.trim_matches('"'))
-                        };
-                        if let Ok(re) = regex::Regex::new(&format!("^(?:{pattern})$")) {
-                            return Term::Label { name: name.to_string(), re, equal };
-                        }
-                    }
-                }
-                Term::Text(t.to_lowercase())
-            })
-            .collect();
-        Self { terms }
-    }
-
-    fn matches(&self, a: &Alert) -> bool {
-        self.terms.iter().all(|t| match t {
-            Term::Label { name, re, equal } => {
-                re.is_match(a.labels.get(name).map(String::as_str).unwrap_or("")) == *equal
-            }
-            Term::Text(needle) => a
-                .labels
-                .iter()
-                .flat_map(|(k, v)| [k, v])
-                .chain(a.annotations.values())
-                .any(|s| s.to_lowercase().contains(needle.as_str())),
-        })
-    }
 }

@@ -93,7 +93,7 @@ fn picker_filter_narrows_and_esc_clears_it_first() {
 #[test]
 fn switch_resets_sources_but_keeps_the_operator_s_things() {
     let mut s = with_contexts();
-    update(&mut s, poll(AM0, Ok(Payload::AmAlerts(board()))));
+    update(&mut s, poll(AM0, Ok(Payload::AmAlerts(crate::model::share(board())))));
     s.alerts.filter = "db".into();
     s.incident.load("2026-11-22-db-down", crate::incident::ReadOutcome { records: vec![], warnings: vec![] });
     assert!(!s.alerts.alerts.is_empty());
@@ -113,10 +113,19 @@ fn late_results_of_the_old_context_are_dropped() {
     let mut s = with_contexts();
     update(&mut s, switched("staging", 1, false));
     let late = alert("OldContextAlert", "critical", &[], 1, "am0");
-    update(&mut s, Msg::Tagged { generation: 0, msg: Box::new(poll(AM0, Ok(Payload::AmAlerts(vec![late])))) });
+    update(
+        &mut s,
+        Msg::Tagged { generation: 0, msg: Box::new(poll(AM0, Ok(Payload::AmAlerts(crate::model::share(vec![late]))))) },
+    );
     assert!(s.alerts.alerts.is_empty(), "generation 0 is stale");
     let fresh = alert("NewContextAlert", "critical", &[], 1, "am0");
-    update(&mut s, Msg::Tagged { generation: 1, msg: Box::new(poll(AM0, Ok(Payload::AmAlerts(vec![fresh])))) });
+    update(
+        &mut s,
+        Msg::Tagged {
+            generation: 1,
+            msg: Box::new(poll(AM0, Ok(Payload::AmAlerts(crate::model::share(vec![fresh]))))),
+        },
+    );
     assert_eq!(s.alerts.alerts.len(), 1);
     assert_eq!(s.alerts.alerts[0].alert.name(), "NewContextAlert");
 }

@@ -86,7 +86,7 @@ mod tests {
         a.annotations.insert("summary".into(), "disk at 99%\u{1b}[2J".into());
         a.annotations.insert("runbook_url".into(), "https://runbooks.example/disk".into());
         let am = SourceId { kind: SourceKind::Alertmanager, index: 0 };
-        update(&mut s, poll(am, Ok(Payload::AmAlerts(vec![a]))));
+        update(&mut s, poll(am, Ok(Payload::AmAlerts(crate::model::share(vec![a])))));
         let cmds = update(&mut s, Msg::Key(KeyEvent::new(KeyCode::Char('y'), KeyModifiers::NONE)));
         let [Cmd::Clipboard(text)] = cmds.as_slice() else { panic!("{cmds:?}") };
         let back = decoded(&osc52(text));

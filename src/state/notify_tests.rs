@@ -18,7 +18,7 @@ fn bell() -> State {
 }
 
 fn am(s: &mut State, alerts: Vec<Alert>) -> Vec<Cmd> {
-    notifications(update(s, poll(AM0, Ok(Payload::AmAlerts(alerts)))))
+    notifications(update(s, poll(AM0, Ok(Payload::AmAlerts(crate::model::share(alerts))))))
 }
 
 fn notifications(cmds: Vec<Cmd>) -> Vec<Cmd> {
@@ -54,7 +54,10 @@ fn first_poll_of_each_source_and_after_a_context_switch_is_silent() {
     am(&mut s, vec![]);
     // AM1 answers later with alerts of its own: its first poll, silent.
     let other = alert("Other", "critical", &[], 30, "am1");
-    assert!(notifications(update(&mut s, poll(AM1, Ok(Payload::AmAlerts(vec![other.clone()]))))).is_empty());
+    assert!(
+        notifications(update(&mut s, poll(AM1, Ok(Payload::AmAlerts(crate::model::share(vec![other.clone()]))))))
+            .is_empty()
+    );
     // A new context: every source starts over.
     s.contexts.generation += 1;
     s.alerts = crate::state::alerts::AlertsState::new(s.alerts.grouping, false, true);

@@ -40,7 +40,16 @@ pub(crate) fn loaded_at(incident: bool, spark_w: u16) -> State {
     s.signals.top_n = 2;
     update(
         &mut s,
-        poll(AM0, Ok(Payload::AmAlerts(vec![alert("HighLatency", "warning", &[("service", "api")], 5, "am0")]))),
+        poll(
+            AM0,
+            Ok(Payload::AmAlerts(crate::model::share(vec![alert(
+                "HighLatency",
+                "warning",
+                &[("service", "api")],
+                5,
+                "am0",
+            )]))),
+        ),
     );
     s.signals.rules.push(AlertRule {
         group: "g".into(),

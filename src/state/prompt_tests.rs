@@ -8,7 +8,7 @@ use crate::state::update;
 fn loaded() -> State {
     let mut s = state();
     let am = SourceId { kind: SourceKind::Alertmanager, index: 0 };
-    update(&mut s, poll(am, Ok(Payload::AmAlerts(board()))));
+    update(&mut s, poll(am, Ok(Payload::AmAlerts(crate::model::share(board())))));
     s
 }
 

@@ -162,7 +162,7 @@ impl SilenceForm {
             Err(e) => Preview { count: 0, names: Vec::new(), error: Some(e) },
             Ok(_) if self.rows.iter().all(|r| !r.enabled) => Preview::default(),
             Ok(c) => {
-                let hits: Vec<&Alert> = alerts.iter().map(|b| &b.alert).filter(|a| c.matches(&a.labels)).collect();
+                let hits: Vec<&Alert> = alerts.iter().map(|b| &*b.alert).filter(|a| c.matches(&a.labels)).collect();
                 let mut names: Vec<String> = hits.iter().map(|a| a.name().to_string()).collect();
                 names.sort();
                 names.dedup();

@@ -30,7 +30,7 @@ fn form(s: &State) -> &SilenceForm {
 /// The board with HighErrorRate (service=api, critical) selected first.
 fn loaded() -> State {
     let mut s = state();
-    update(&mut s, poll(AM0, Ok(Payload::AmAlerts(board()))));
+    update(&mut s, poll(AM0, Ok(Payload::AmAlerts(crate::model::share(board())))));
     s
 }
 
@@ -99,7 +99,7 @@ fn preview_counts_board_alerts_including_muted() {
     muted.state = crate::model::AlertState::Silenced;
     let mut all = board();
     all.push(muted);
-    update(&mut s, poll(AM0, Ok(Payload::AmAlerts(all))));
+    update(&mut s, poll(AM0, Ok(Payload::AmAlerts(crate::model::share(all)))));
     key(&mut s, KeyCode::Char('s'));
     assert_eq!(form(&s).preview.count, 1, "exact labels: the alert itself");
     // Keep only service=api.

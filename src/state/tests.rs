@@ -7,7 +7,7 @@ use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 
 use super::alerts::Row;
 use super::*;
-use crate::model::{Alert, AlertState, Labels, fingerprint};
+use crate::model::{Alert, AlertState, Labels, fingerprint, share};
 use crate::msg::{Msg, Payload, PollResult, SourceId, SourceKind};
 use crate::sources::SourceError;
 
@@ -84,7 +84,7 @@ pub(crate) fn board() -> Vec<Alert> {
 #[test]
 fn board_sorts_critical_first_then_newest() {
     let mut s = state();
-    update(&mut s, poll(AM0, Ok(Payload::AmAlerts(board()))));
+    update(&mut s, poll(AM0, Ok(Payload::AmAlerts(share(board())))));
     assert_eq!(
         names(&s),
         [
@@ -131,9 +131,9 @@ fn ha_alertmanagers_are_deduplicated_and_prometheus_adds_pending() {
     let mut pending = alert("SlowBurn", "warning", &[], 0, "prom");
     pending.state = AlertState::Pending;
     let firing_in_prom = alert("HighLatency", "warning", &[("service", "api")], 5, "prom");
-    update(&mut s, poll(AM0, Ok(Payload::AmAlerts(board()))));
-    update(&mut s, poll(AM1, Ok(Payload::AmAlerts(other))));
-    update(&mut s, poll(PROM, Ok(Payload::PromAlerts(vec![pending, firing_in_prom]))));
+    update(&mut s, poll(AM0, Ok(Payload::AmAlerts(share(board())))));
+    update(&mut s, poll(AM1, Ok(Payload::AmAlerts(share(other)))));
+    update(&mut s, poll(PROM, Ok(Payload::PromAlerts(share(vec![pending, firing_in_prom])))));
     assert_eq!(s.alerts.alerts.len(), 6, "5 deduplicated + 1 pending");
     let hl = s.alerts.alerts.iter().find(|b| b.alert.name() == "HighLatency").unwrap();
     assert_eq!(hl.alert.sources, ["am0", "am1"]);
@@ -147,26 +147,26 @@ fn ha_alertmanagers_are_deduplicated_and_prometheus_adds_pending() {
 #[test]
 fn down_source_keeps_data_marked_stale_and_recovers() {
     let mut s = state();
-    update(&mut s, poll(AM0, Ok(Payload::AmAlerts(board()))));
+    update(&mut s, poll(AM0, Ok(Payload::AmAlerts(share(board())))));
     update(&mut s, poll(AM0, Err(SourceError::Refused)));
     assert!(s.source(AM0).unwrap().is_down());
     assert_eq!(s.alerts.alerts.len(), 5, "data stays");
     assert!(s.alerts.alerts.iter().all(|b| b.stale));
-    update(&mut s, poll(AM0, Ok(Payload::AmAlerts(board()))));
+    update(&mut s, poll(AM0, Ok(Payload::AmAlerts(share(board())))));
     assert!(s.alerts.alerts.iter().all(|b| !b.stale));
 }
 
 #[test]
 fn selection_follows_the_alert_across_refreshes() {
     let mut s = state();
-    update(&mut s, poll(AM0, Ok(Payload::AmAlerts(board()))));
+    update(&mut s, poll(AM0, Ok(Payload::AmAlerts(share(board())))));
     assert_eq!(s.alerts.selected().unwrap().alert.name(), "HighErrorRate");
     update(&mut s, key('j'));
     update(&mut s, key('j'));
     assert_eq!(s.alerts.selected().unwrap().alert.name(), "HighLatency");
     let mut newer = board();
     newer.push(alert("ApiDown", "critical", &[("service", "api")], 0, "am0"));
-    update(&mut s, poll(AM0, Ok(Payload::AmAlerts(newer))));
+    update(&mut s, poll(AM0, Ok(Payload::AmAlerts(share(newer)))));
     assert_eq!(s.alerts.selected().unwrap().alert.name(), "HighLatency");
     update(&mut s, key('G'));
     assert_eq!(s.alerts.selected().unwrap().alert.name(), "Watchdog");
@@ -177,7 +177,7 @@ fn selection_follows_the_alert_across_refreshes() {
 #[test]
 fn filter_prompt_filters_as_you_type() {
     let mut s = state();
-    update(&mut s, poll(AM0, Ok(Payload::AmAlerts(board()))));
+    update(&mut s, poll(AM0, Ok(Payload::AmAlerts(share(board())))));
     update(&mut s, key('/'));
     for c in "service=db".chars() {
         update(&mut s, key(c));
@@ -198,7 +198,7 @@ fn filter_prompt_filters_as_you_type() {
 #[test]
 fn commands_and_unknown_commands() {
     let mut s = state();
-    update(&mut s, poll(AM0, Ok(Payload::AmAlerts(board()))));
+    update(&mut s, poll(AM0, Ok(Payload::AmAlerts(share(board())))));
     let run = |s: &mut State, line: &str| {
         update(s, key(':'));
         for c in line.chars() {
@@ -224,9 +224,9 @@ fn idle_ticks_do_not_dirty_until_a_minute_turns() {
     update(&mut s, Msg::Tick(now() + chrono::Duration::seconds(61)));
     assert!(s.dirty);
     s.dirty = false;
-    update(&mut s, poll(AM0, Ok(Payload::AmAlerts(vec![]))));
+    update(&mut s, poll(AM0, Ok(Payload::AmAlerts(share(vec![])))));
     assert!(s.dirty, "first poll changes health");
     s.dirty = false;
-    update(&mut s, poll(AM0, Ok(Payload::AmAlerts(vec![]))));
+    update(&mut s, poll(AM0, Ok(Payload::AmAlerts(share(vec![])))));
     assert!(!s.dirty, "an identical poll draws nothing");
 }

@@ -91,14 +91,13 @@ fn on_poll(state: &mut State, p: PollResult) -> Vec<Cmd> {
     if !(health_changed || data_changed) {
         return Vec::new();
     }
-    let before = if super::incident_flow::is_open(state) { state.alerts.alerts.clone() } else { Vec::new() };
     let firing = super::notify::firing(state);
     let down = state.down_sources();
-    state.alerts.rebuild(&down);
+    let diff = state.alerts.rebuild(&down);
     state.dirty = true;
     let mut cmds = super::notify::after_poll(state, &firing, quiet);
-    if data_changed {
-        cmds.extend(super::incident_flow::captures(state, &before, &state.alerts.alerts));
+    if data_changed && super::incident_flow::is_open(state) {
+        cmds.extend(super::incident_flow::captures(state, &diff.before, &diff.after(&state.alerts)));
     }
     cmds
 }

@@ -117,7 +117,7 @@ mod tests {
 
     fn loaded() -> State {
         let mut s = state();
-        update(&mut s, poll(AM0, Ok(Payload::AmAlerts(board()))));
+        update(&mut s, poll(AM0, Ok(Payload::AmAlerts(crate::model::share(board())))));
         let ack = crate::state::silences::exact_matchers(&s.alerts.selected().unwrap().alert);
         let mut pending = silence("p-1", vec![eq("service", "db")], "db migration tonight", 240);
         pending.starts_at = now() + chrono::Duration::minutes(60);
@@ -186,7 +186,7 @@ mod tests {
         muted[0].state = crate::model::AlertState::Silenced;
         muted[0].silenced_by = vec!["a-1".into()];
         muted[1].state = crate::model::AlertState::Inhibited;
-        update(&mut s, poll(AM0, Ok(Payload::AmAlerts(muted))));
+        update(&mut s, poll(AM0, Ok(Payload::AmAlerts(crate::model::share(muted)))));
         let screen = render(&s, 130, 20);
         assert!(screen.contains("2 muted hidden: 1 silenced (1 acked), 1 inhibited (m)"), "{screen}");
     }

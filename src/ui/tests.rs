@@ -4,6 +4,7 @@
 use ratatui::Terminal;
 use ratatui::backend::TestBackend;
 
+use crate::model::share;
 use crate::msg::{Msg, Payload, SourceId, SourceKind};
 use crate::sources::SourceError;
 use crate::state::tests::{alert, board, now, poll, state};
@@ -23,7 +24,7 @@ fn render(s: &State, w: u16, h: u16) -> String {
 
 fn loaded() -> State {
     let mut s = state();
-    update(&mut s, poll(AM0, Ok(Payload::AmAlerts(board()))));
+    update(&mut s, poll(AM0, Ok(Payload::AmAlerts(share(board())))));
     s
 }
 
@@ -65,7 +66,7 @@ fn hostile_labels_never_reach_the_screen_raw() {
     let mut s = state();
     let mut a = alert("Evil\x1b]0;pwned\x07Name", "critical", &[("service", "x\x1b[2Jy\u{9b}31m")], 1, "am0");
     a.annotations.insert("summary".into(), "line1\nline2\x1b]52;c;aGk=\x07 \u{202e}rtl".into());
-    update(&mut s, poll(AM0, Ok(Payload::AmAlerts(vec![a]))));
+    update(&mut s, poll(AM0, Ok(Payload::AmAlerts(share(vec![a])))));
     let screen = render(&s, 130, 20);
     assert!(!screen.chars().any(|c| c.is_control() && c != '\n'), "{screen:?}");
     assert!(screen.contains("EvilName") && screen.contains("service=xy"), "{screen}");
@@ -85,7 +86,7 @@ fn odd_sizes_never_panic() {
 fn empty_board_says_why() {
     let mut s = state();
     assert!(render(&s, 100, 10).contains("waiting for the first poll"));
-    update(&mut s, poll(AM0, Ok(Payload::AmAlerts(vec![]))));
+    update(&mut s, poll(AM0, Ok(Payload::AmAlerts(share(vec![])))));
     assert!(render(&s, 100, 10).contains("no alert firing"));
 }
 

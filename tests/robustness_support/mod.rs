@@ -5,7 +5,6 @@
 
 pub mod hostile;
 pub mod tls;
-pub mod tmux;
 
 use std::time::Duration;
 
