@@ -27,7 +27,7 @@ fn screen(c: &mut Console, w: u16, h: u16) -> Vec<String> {
 /// Runs the console (its own polls and fetches, drawing as the app does,
 /// which tells it which rows are in view) for `d`.
 async fn run_for(c: &mut Console, d: Duration) {
-    let mut t = Terminal::new(TestBackend::new(160, 40)).unwrap();
+    let mut t = Terminal::new(TestBackend::new(WIDTH, 40)).unwrap();
     let deadline = tokio::time::Instant::now() + d;
     while let Ok(Some(msg)) = tokio::time::timeout_at(deadline, c.next()).await {
         c.handle(msg);
@@ -35,6 +35,10 @@ async fn run_for(c: &mut Console, d: Duration) {
         c.draw(&mut t).unwrap();
     }
 }
+
+/// Wide enough that the detail's sparklines get one column per second of
+/// the 30 s window (the value column takes 38 cells).
+const WIDTH: u16 = 200;
 
 /// The sparkline of the detail line named `name`: its block and gap
 /// characters, between the name column and the value.
@@ -69,7 +73,7 @@ async fn exporter_series_shape_and_gap_in_the_rendered_buffer() {
         exporter.set("warroom_test_load", &[("service", "api")], v as f64);
         run_for(&mut console, Duration::from_secs(1)).await;
     }
-    let lines = screen(&mut console, 160, 40);
+    let lines = screen(&mut console, WIDTH, 40);
     let text = lines.join("\n");
     assert!(text.contains(alerts::ALWAYS_FIRING), "{text}");
     let spark = detail_spark(&lines, "load").unwrap_or_else(|| panic!("no load sparkline:\n{text}"));
@@ -84,7 +88,7 @@ async fn exporter_series_shape_and_gap_in_the_rendered_buffer() {
 
     exporter.stop();
     run_for(&mut console, Duration::from_secs(5)).await;
-    let lines = screen(&mut console, 160, 40);
+    let lines = screen(&mut console, WIDTH, 40);
     let spark = detail_spark(&lines, "load").unwrap();
     let trimmed = spark.trim_end_matches(' ');
     assert!(spark.len() - trimmed.len() >= 2, "a gap at the end after the exporter stopped: {spark:?}");
