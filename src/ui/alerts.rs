@@ -110,6 +110,13 @@ fn alert_line<'a>(state: &State, b: &BoardAlert, width: usize) -> Line<'a> {
         spans.push(Span::raw(" "));
         used += LIST_SPARK_WIDTH as usize + 1;
     }
+    if let Some(ack) = state.silences.ack_for(a, state.now) {
+        // After the sparkline (whose column stays aligned) and before the
+        // labels, so a narrow list still shows who is on it.
+        let mark = format!("✓ {} ", truncate_width(&clean(&ack.describe(state.now)), 32));
+        used += unicode_width::UnicodeWidthStr::width(mark.as_str());
+        spans.push(Span::styled(mark, theme.style("flash_info")));
+    }
     if state.alerts.grouping.name() != "alertname" {
         let name = truncate_width(&clean(a.name()), 28);
         used += name.chars().count() + 1;
@@ -132,11 +139,6 @@ fn alert_line<'a>(state: &State, b: &BoardAlert, width: usize) -> Line<'a> {
     }
     if b.stale {
         spans.push(Span::styled(" (stale)", theme.style("stale")));
-    }
-    if let Some(ack) = state.silences.ack_for(a, state.now) {
-        // Before the labels, so a narrow list still shows who is on it.
-        let mark = format!("✓ {} ", truncate_width(&clean(&ack.describe(state.now)), 32));
-        spans.insert(4, Span::styled(mark, theme.style("flash_info")));
     }
     Line::from(spans)
 }
