@@ -175,7 +175,7 @@ fn decode<T: serde::de::DeserializeOwned>(body: &Body) -> Result<T, SourceError>
     if !body.is_success() {
         return Err(am_error(body));
     }
-    serde_json::from_slice(&body.bytes).map_err(|e| {
+    super::http::from_json(&body.bytes).map_err(|e| {
         if !body.is_json() && !body.content_type.is_empty() {
             SourceError::ContentType(body.content_type.clone())
         } else {

@@ -34,7 +34,7 @@ pub(crate) struct Envelope<T> {
 /// (`bad_data: parse error…`) otherwise, or the HTTP status when the body is
 /// not the API's (a proxy's HTML page, `404 page not found`).
 pub(crate) fn decode<T: DeserializeOwned>(body: &Body) -> Result<T, SourceError> {
-    match serde_json::from_slice::<Envelope<T>>(&body.bytes) {
+    match super::http::from_json::<Envelope<T>>(&body.bytes) {
         Ok(env) if env.status == "success" => {
             env.data.ok_or_else(|| SourceError::Decode("success without data".into()))
         }
