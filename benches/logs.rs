@@ -3,45 +3,21 @@
 //! one batch), and drawing a frame of the full ring (plain, wrapped, with a
 //! search and a filter). Run: `cargo bench --bench logs`.
 
+mod support;
+
 use std::hint::black_box;
-use std::sync::Arc;
 
 use chrono::{TimeZone, Utc};
 use criterion::{BatchSize, Criterion, Throughput, criterion_group, criterion_main};
 use ratatui::Terminal;
 use ratatui::backend::TestBackend;
-use warroom::model::Labels;
 use warroom::sources::loki::{BatchKind, LogBatch, LogLine, parse_tail};
 use warroom::state::logs::LogsView;
 use warroom::ui::theme::Theme;
 
-const N: usize = 100_000;
-const T0: i64 = 1_795_348_800_000_000_000;
-
-fn text(i: usize) -> String {
-    let level = ["info", "info", "info", "warn", "error", "debug"][i % 6];
-    format!(
-        "ts=2026-11-22T12:00:00.{:06}Z level={level} caller=handler.go:{} msg=\"request served\" path=/api/orders/{} status={} duration={}ms",
-        i % 1_000_000,
-        i % 400,
-        i,
-        if level == "error" { 503 } else { 200 },
-        i % 250
-    )
-}
-
-fn lines() -> Vec<LogLine> {
-    let labels: Arc<Labels> = Arc::new([("service".to_string(), "api".to_string())].into());
-    (0..N)
-        .map(|i| LogLine {
-            ts_ns: T0 + i as i64 * 10_000,
-            labels: labels.clone(),
-            metadata: Labels::new(),
-            parsed: Labels::new(),
-            line: text(i),
-        })
-        .collect()
-}
+const N: usize = support::LOG_LINES;
+const T0: i64 = support::LOG_T0;
+use support::{log_lines as lines, log_text as text};
 
 /// The burst as Loki's tail would send it: 100 messages of 1 000 lines.
 fn tail_messages() -> Vec<Vec<u8>> {
