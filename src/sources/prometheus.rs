@@ -267,21 +267,28 @@ impl PrometheusClient {
 }
 
 fn parse_matrix(data: MatrixData) -> Result<Vec<Series>, SourceError> {
-    let bad = |e: serde_json::Error| SourceError::Decode(e.to_string());
+    numeric_result(&data.result_type, data.result)
+}
+
+/// A numeric query result (`matrix`, `vector` or `scalar`) as series.
+/// Loki's metric queries answer in the same shape, so its client reads them
+/// here too.
+pub(crate) fn numeric_result(result_type: &str, result: serde_json::Value) -> Result<Vec<Series>, SourceError> {
+    let bad = |e: serde_json::Error| SourceError::Decode(crate::text::clean(&e.to_string()).into_owned());
     let to_series = |w: WireSeries| Series {
         labels: w.metric,
         samples: w.values.into_iter().chain(w.value).map(|(t, v)| (t, parse_value(&v))).collect(),
     };
-    match data.result_type.as_str() {
+    match result_type {
         "matrix" | "vector" => {
-            let wire: Vec<WireSeries> = serde_json::from_value(data.result).map_err(bad)?;
+            let wire: Vec<WireSeries> = serde_json::from_value(result).map_err(bad)?;
             Ok(wire.into_iter().map(to_series).collect())
         }
         "scalar" => {
-            let (t, v): (f64, String) = serde_json::from_value(data.result).map_err(bad)?;
+            let (t, v): (f64, String) = serde_json::from_value(result).map_err(bad)?;
             Ok(vec![Series { labels: Labels::new(), samples: vec![(t, parse_value(&v))] }])
         }
-        other => Err(SourceError::Decode(format!("unsupported result type {other:?}"))),
+        other => Err(SourceError::Decode(format!("unsupported result type {:?}", crate::text::clean(other)))),
     }
 }
 

@@ -12,7 +12,7 @@ use super::{Entry, LogLine, QueryResult, Stream};
 use crate::model::Labels;
 use crate::sources::SourceError;
 use crate::sources::http::Body;
-use crate::sources::prometheus::{Envelope, Series, parse_value};
+use crate::sources::prometheus::{Envelope, numeric_result};
 
 /// Longest line kept whole, in bytes; the rest is replaced by a marker. A
 /// Java stack trace in one line is a few KiB; a 10 MiB base64 blob is not
@@ -103,15 +103,6 @@ struct Categories {
     parsed: Option<Labels>,
 }
 
-#[derive(Deserialize)]
-struct WireSeries {
-    #[serde(default)]
-    metric: Labels,
-    #[serde(default)]
-    values: Vec<(f64, String)>,
-    value: Option<(f64, String)>,
-}
-
 /// One websocket message of `/loki/api/v1/tail`.
 #[derive(Deserialize)]
 pub(crate) struct TailMessage {
@@ -136,15 +127,7 @@ pub(crate) fn parse_query(data: QueryData) -> Result<QueryResult, SourceError> {
             let wire: Vec<WireStream> = serde_json::from_value(data.result).map_err(bad)?;
             Ok(QueryResult::Streams(wire.into_iter().map(to_stream).collect::<Result<_, _>>()?))
         }
-        "matrix" | "vector" => {
-            let wire: Vec<WireSeries> = serde_json::from_value(data.result).map_err(bad)?;
-            Ok(QueryResult::Matrix(wire.into_iter().map(to_series).collect()))
-        }
-        "scalar" => {
-            let (t, v): (f64, String) = serde_json::from_value(data.result).map_err(bad)?;
-            Ok(QueryResult::Matrix(vec![Series { labels: Labels::new(), samples: vec![(t, parse_value(&v))] }]))
-        }
-        other => Err(SourceError::Decode(format!("unsupported result type {:?}", crate::text::clean(other)))),
+        other => Ok(QueryResult::Matrix(numeric_result(other, data.result)?)),
     }
 }
 
@@ -154,13 +137,6 @@ pub fn parse_tail(bytes: &[u8]) -> Result<TailChunk, SourceError> {
     let dropped = msg.dropped_entries.map_or(0, |d| d.len());
     let streams = msg.streams.into_iter().map(to_stream).collect::<Result<Vec<_>, _>>()?;
     Ok(TailChunk { lines: flatten(streams), dropped })
-}
-
-fn to_series(w: WireSeries) -> Series {
-    Series {
-        labels: w.metric,
-        samples: w.values.into_iter().chain(w.value).map(|(t, v)| (t, parse_value(&v))).collect(),
-    }
 }
 
 fn to_stream(w: WireStream) -> Result<Stream, SourceError> {
