@@ -97,6 +97,27 @@ pub struct Alert {
 }
 
 impl Alert {
+    /// A firing alert with these labels, reported by `source` (a source's
+    /// name; empty for none), its fingerprint computed as Alertmanager does,
+    /// and nothing else known yet.
+    pub fn firing(labels: Labels, starts_at: DateTime<Utc>, source: &str) -> Alert {
+        Alert {
+            fingerprint: fingerprint(&labels),
+            labels,
+            annotations: Labels::new(),
+            state: AlertState::Firing,
+            starts_at,
+            ends_at: None,
+            updated_at: None,
+            generator_url: None,
+            silenced_by: Vec::new(),
+            inhibited_by: Vec::new(),
+            receivers: Vec::new(),
+            sources: if source.is_empty() { Vec::new() } else { vec![source.to_string()] },
+            value: None,
+        }
+    }
+
     pub fn name(&self) -> &str {
         self.labels.get("alertname").map(String::as_str).unwrap_or("(unnamed)")
     }

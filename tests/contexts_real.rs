@@ -182,21 +182,7 @@ url = "{us}"
 /// An alert as Alertmanager would list it, for the late result.
 fn console_alert(name: &str) -> warroom::model::Alert {
     let labels: warroom::model::Labels = [("alertname".to_string(), name.to_string())].into();
-    warroom::model::Alert {
-        fingerprint: warroom::model::fingerprint(&labels),
-        labels,
-        annotations: Default::default(),
-        state: warroom::model::AlertState::Firing,
-        starts_at: chrono::Utc::now(),
-        ends_at: None,
-        updated_at: None,
-        generator_url: None,
-        silenced_by: vec![],
-        inhibited_by: vec![],
-        receivers: vec![],
-        sources: vec!["eu".into()],
-        value: None,
-    }
+    warroom::model::Alert::firing(labels, chrono::Utc::now(), "eu")
 }
 
 /// `--context` picks the context `warroom check` probes; an unknown name is a

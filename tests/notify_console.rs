@@ -11,7 +11,7 @@ use ratatui::Terminal;
 use ratatui::backend::TestBackend;
 use warroom::app::{Console, Options};
 use warroom::config::Config;
-use warroom::model::{Alert, AlertState, Labels, fingerprint};
+use warroom::model::{Alert, Labels};
 use warroom::msg::{Msg, Payload, PollResult, SourceId, SourceKind};
 use warroom::sources::Endpoint;
 
@@ -21,19 +21,8 @@ fn alert(name: &str, severity: &str, summary: &str) -> Alert {
     let labels: Labels =
         [("alertname", name), ("severity", severity)].iter().map(|(k, v)| (k.to_string(), v.to_string())).collect();
     Alert {
-        fingerprint: fingerprint(&labels),
-        labels,
         annotations: [("summary".to_string(), summary.to_string())].into(),
-        state: AlertState::Firing,
-        starts_at: Utc::now(),
-        ends_at: None,
-        updated_at: None,
-        generator_url: None,
-        silenced_by: vec![],
-        inhibited_by: vec![],
-        receivers: vec![],
-        sources: vec!["am0".into()],
-        value: None,
+        ..Alert::firing(labels, Utc::now(), "am0")
     }
 }
 

@@ -7,7 +7,7 @@ use std::time::Duration;
 use chrono::{TimeZone, Utc};
 use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 use warroom::incident::{Declaration, Event, Journal, postmortem};
-use warroom::model::{Alert, AlertState, Labels, fingerprint};
+use warroom::model::{Alert, Labels};
 use warroom::msg::{Cmd, IncidentMsg, Msg, Payload, PollResult, SourceId, SourceKind};
 use warroom::sources::prometheus::{AlertRule, Series};
 use warroom::state::signals::Fetch;
@@ -21,21 +21,7 @@ fn alert(now: chrono::DateTime<Utc>) -> Alert {
         .iter()
         .map(|(k, v)| (k.to_string(), v.to_string()))
         .collect();
-    Alert {
-        fingerprint: fingerprint(&labels),
-        labels,
-        annotations: Labels::new(),
-        state: AlertState::Firing,
-        starts_at: now - chrono::Duration::minutes(10),
-        ends_at: None,
-        updated_at: None,
-        generator_url: None,
-        silenced_by: vec![],
-        inhibited_by: vec![],
-        receivers: vec![],
-        sources: vec!["am".into()],
-        value: None,
-    }
+    Alert::firing(labels, now - chrono::Duration::minutes(10), "am")
 }
 
 #[test]

@@ -15,7 +15,7 @@ use ratatui::backend::TestBackend;
 use robustness_support::hostile::{Hostile, Mode};
 use support::tmux::Tmux;
 use unicode_width::UnicodeWidthStr;
-use warroom::model::{Alert, AlertState, Labels, fingerprint, share};
+use warroom::model::{Alert, Labels, share};
 use warroom::msg::{Msg, Payload, PollResult, SourceId, SourceKind};
 use warroom::state::{Setup, State, update};
 
@@ -49,23 +49,13 @@ fn alerts(n: usize) -> Vec<Alert> {
             .map(|(k, v)| (k.to_string(), v))
             .collect();
             Alert {
-                fingerprint: fingerprint(&labels),
-                labels,
                 annotations: [
                     ("summary".to_string(), format!("{hard} — 概要 {i}")),
                     ("description".into(), hard.repeat(9)),
                 ]
                 .into(),
-                state: AlertState::Firing,
-                starts_at: Utc::now() - chrono::Duration::minutes(i as i64),
-                ends_at: None,
-                updated_at: None,
-                generator_url: None,
-                silenced_by: vec![],
-                inhibited_by: vec![],
                 receivers: vec!["team-🔥".into()],
-                sources: vec!["am".into()],
-                value: None,
+                ..Alert::firing(labels, Utc::now() - chrono::Duration::minutes(i as i64), "am")
             }
         })
         .collect()

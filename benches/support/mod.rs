@@ -8,7 +8,7 @@ use std::time::{Duration, Instant};
 
 use chrono::{DateTime, Utc};
 use serde_json::{Value, json};
-use warroom::model::{Alert, AlertState, Labels, SharedAlerts, fingerprint, share};
+use warroom::model::{Alert, Labels, SharedAlerts, fingerprint, share};
 use warroom::msg::{Msg, Payload, PollResult, SourceId, SourceKind};
 use warroom::state::{Setup, State, update};
 
@@ -78,19 +78,12 @@ pub fn alerts(n: usize, now: DateTime<Utc>) -> Vec<Alert> {
         .map(|i| {
             let labels = labels(i);
             Alert {
-                fingerprint: fingerprint(&labels),
-                labels,
                 annotations: annotations(i),
-                state: AlertState::Firing,
-                starts_at: start(i, now),
                 ends_at: Some(now + chrono::Duration::hours(1)),
                 updated_at: Some(now),
                 generator_url: Some(format!("http://prometheus.example:9090/graph?g0.expr=rate%28x%5B5m%5D%29&i={i}")),
-                silenced_by: vec![],
-                inhibited_by: vec![],
                 receivers: vec!["team-pager".into()],
-                sources: vec!["am".into()],
-                value: None,
+                ..Alert::firing(labels, start(i, now), "am")
             }
         })
         .collect()

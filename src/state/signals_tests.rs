@@ -3,7 +3,6 @@ use std::time::Duration;
 use chrono::{TimeZone, Utc};
 
 use super::*;
-use crate::model::fingerprint;
 
 fn labels(pairs: &[(&str, &str)]) -> Labels {
     pairs.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect()
@@ -72,21 +71,7 @@ fn errors_are_kept_and_refetched_whole() {
 fn alert_series_and_rule_matching() {
     let mut s = SignalsState::new(vec![], Duration::from_secs(600), true);
     let alert_labels = labels(&[("alertname", "Down"), ("severity", "critical"), ("instance", "b")]);
-    let alert = crate::model::Alert {
-        fingerprint: fingerprint(&alert_labels),
-        labels: alert_labels,
-        annotations: Labels::new(),
-        state: crate::model::AlertState::Firing,
-        starts_at: Utc::now(),
-        ends_at: None,
-        updated_at: None,
-        generator_url: None,
-        silenced_by: vec![],
-        inhibited_by: vec![],
-        receivers: vec![],
-        sources: vec![],
-        value: None,
-    };
+    let alert = crate::model::Alert::firing(alert_labels, Utc::now(), "");
     s.rules.push(AlertRule {
         group: "g".into(),
         name: "Down".into(),

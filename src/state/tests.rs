@@ -7,7 +7,7 @@ use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 
 use super::alerts::Row;
 use super::*;
-use crate::model::{Alert, AlertState, Labels, fingerprint, share};
+use crate::model::{Alert, AlertState, Labels, share};
 use crate::msg::{Msg, Payload, PollResult, SourceId, SourceKind};
 use crate::sources::SourceError;
 
@@ -19,19 +19,8 @@ pub(crate) fn alert(name: &str, severity: &str, extra: &[(&str, &str)], mins_ago
         .collect();
     labels.retain(|_, v| !v.is_empty());
     Alert {
-        fingerprint: fingerprint(&labels),
-        labels,
         annotations: [("summary".to_string(), format!("{name} summary"))].into(),
-        state: AlertState::Firing,
-        starts_at: now() - chrono::Duration::minutes(mins_ago),
-        ends_at: None,
-        updated_at: None,
-        generator_url: None,
-        silenced_by: vec![],
-        inhibited_by: vec![],
-        receivers: vec![],
-        sources: vec![source.to_string()],
-        value: None,
+        ..Alert::firing(labels, now() - chrono::Duration::minutes(mins_ago), source)
     }
 }
 
