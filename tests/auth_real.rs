@@ -106,14 +106,31 @@ fn assert_refused(what: &str, r: Result<impl std::fmt::Debug, SourceError>, expe
     assert_clean(what, &shown);
 }
 
+/// Real Alertmanager and Prometheus behind the checking proxy, and a config
+/// reaching them through it (its secret files in `dir`). Stopped on drop.
+struct Stack {
+    _am: Alertmanager,
+    _prom: Prometheus,
+    dir: tempfile::TempDir,
+    config: String,
+}
+
+impl Stack {
+    async fn start() -> Stack {
+        init_env();
+        let am = Alertmanager::start();
+        let prom = Prometheus::start(PromConfig::defaults(&am.url));
+        let proxy = start_proxy(&prom.url, &am.url).await;
+        let dir = tempfile::tempdir().expect("a temp dir");
+        let config = config_toml(&proxy, dir.path(), TENANT);
+        Stack { _am: am, _prom: prom, dir, config }
+    }
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn every_client_gets_data_with_its_secrets_and_401_or_403_without() {
-    init_env();
-    let am = Alertmanager::start();
-    let prom = Prometheus::start(PromConfig::defaults(&am.url));
-    let proxy = start_proxy(&prom.url, &am.url).await;
-    let dir = tempfile::tempdir().expect("a temp dir");
-    let cfg = Config::parse(&config_toml(&proxy, dir.path(), TENANT)).expect("the config parses");
+    let stack = Stack::start().await;
+    let cfg = Config::parse(&stack.config).expect("the config parses");
     let (p, a, bad, l) = (&cfg.prometheus[0], &cfg.alertmanager[0], &cfg.alertmanager[1], &cfg.loki[0]);
 
     let prom_ok = PrometheusClient::new(client(p), "prom");
@@ -178,12 +195,8 @@ fn screen(c: &mut Console, w: u16, h: u16) -> String {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn console_shows_the_data_and_401_for_the_one_wrong_source() {
-    init_env();
-    let am = Alertmanager::start();
-    let prom = Prometheus::start(PromConfig::defaults(&am.url));
-    let proxy = start_proxy(&prom.url, &am.url).await;
-    let dir = tempfile::tempdir().expect("a temp dir");
-    let cfg = Config::parse(&config_toml(&proxy, dir.path(), TENANT)).expect("the config parses");
+    let stack = Stack::start().await;
+    let cfg = Config::parse(&stack.config).expect("the config parses");
     let mut console = Console::start(&cfg, Options::default()).expect("the console starts");
     let deadline = tokio::time::Instant::now() + Duration::from_secs(40);
     let ready = |c: &Console| {
@@ -218,13 +231,10 @@ async fn console_shows_the_data_and_401_for_the_one_wrong_source() {
 /// "401 unauthorized", no secret anywhere.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn check_and_log_never_show_a_secret() {
-    init_env();
-    let am = Alertmanager::start();
-    let prom = Prometheus::start(PromConfig::defaults(&am.url));
-    let proxy = start_proxy(&prom.url, &am.url).await;
-    let dir = tempfile::tempdir().expect("a temp dir");
+    let stack = Stack::start().await;
+    let dir = &stack.dir;
     let config = dir.path().join("config.toml");
-    std::fs::write(&config, config_toml(&proxy, dir.path(), TENANT)).expect("write the config");
+    std::fs::write(&config, &stack.config).expect("write the config");
     let log = dir.path().join("warroom.log");
     let check = tokio::process::Command::new(env!("CARGO_BIN_EXE_warroom"))
         .args(["check", "--config"])
