@@ -43,8 +43,6 @@ pub struct Console {
     /// Escape sequences for the terminal itself (OSC 52 clipboard writes),
     /// written by the runtime after the next frame.
     pub terminal_writes: Vec<String>,
-    /// Where `Cmd::SaveHistory` writes.
-    history_file: Option<std::path::PathBuf>,
 }
 
 mod range;
@@ -137,7 +135,6 @@ impl Console {
         let pollers = poller::spawn_tagged(specs, cfg.refresh, generation, tx.clone())?;
         let runbooks = RunbookLoader::new(cfg)?;
         let logs = LogFollower::new(cfg, generation)?;
-        let history_file = cfg.history_file.clone();
         let cfg = cfg.clone();
         Ok(Self {
             state,
@@ -151,7 +148,6 @@ impl Console {
             logs,
             silences,
             terminal_writes: Vec::new(),
-            history_file,
         })
     }
 
@@ -226,7 +222,7 @@ impl Console {
                     }
                     self.terminal_writes.extend(desktop);
                 }
-                Cmd::SaveHistory(text) => save_history(self.history_file.clone(), text),
+                Cmd::SaveHistory(text) => save_history(self.cfg.history_file.clone(), text),
                 Cmd::Declare(_) | Cmd::Append { .. } | Cmd::ReadJournal | Cmd::Export => {
                     let msg = self.journal(cmd);
                     if let Some(msg) = msg
