@@ -13,7 +13,7 @@ use ratatui::Terminal;
 use ratatui::backend::TestBackend;
 use warroom::sources::loki::{BatchKind, LogBatch, LogLine, parse_tail};
 use warroom::state::logs::LogsView;
-use warroom::ui::theme::Theme;
+use warroom::theme::Theme;
 
 const N: usize = support::LOG_LINES;
 const T0: i64 = support::LOG_T0;

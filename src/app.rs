@@ -16,7 +16,7 @@ use crate::keymap::Keymap;
 use crate::msg::{Cmd, IncidentMsg, Msg, SourceId, SourceKind};
 use crate::sources::poller::{self, Pollers, SourceSpec};
 use crate::state::{self, Setup, State};
-use crate::ui::theme::{Theme, no_color_env};
+use crate::theme::{Theme, no_color_env};
 
 /// Options the command line adds to the config.
 #[derive(Debug, Clone, Default)]

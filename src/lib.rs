@@ -24,5 +24,6 @@ pub mod runbook;
 pub mod sources;
 pub mod state;
 pub mod text;
+pub mod theme;
 pub mod tui;
 pub mod ui;

@@ -34,7 +34,7 @@ pub use update::update;
 
 use crate::keymap::Keymap;
 use crate::msg::SourceId;
-use crate::ui::theme::Theme;
+use crate::theme::Theme;
 use alerts::{AlertsState, Grouping};
 use signals::{SeriesKey, SignalTemplate, SignalsState, Unit};
 use sources::SourceHealth;

@@ -38,7 +38,7 @@ pub(crate) fn state() -> State {
         group_by: "alertname".into(),
         ..Setup::default()
     };
-    State::new(setup, crate::keymap::Keymap::default(), crate::ui::theme::Theme::default(), now())
+    State::new(setup, crate::keymap::Keymap::default(), crate::theme::Theme::default(), now())
 }
 
 pub(crate) fn poll(source: SourceId, result: Result<Payload, SourceError>) -> Msg {

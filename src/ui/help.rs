@@ -9,7 +9,7 @@ use ratatui::widgets::{Block, Borders, Clear, Paragraph};
 
 use crate::keymap::{Action, Keymap};
 use crate::state::State;
-use crate::ui::theme::Theme;
+use crate::theme::Theme;
 
 /// The help, one block of lines per task group.
 pub fn groups(keymap: &Keymap, theme: &Theme) -> Vec<Vec<Line<'static>>> {
@@ -146,7 +146,7 @@ mod tests {
         let mut o = BTreeMap::new();
         o.insert("log-utc".to_string(), KeyList::Many(Vec::new()));
         let km = Keymap::new(&o).unwrap();
-        let text: String = super::lines(&km, &crate::ui::theme::Theme::default())
+        let text: String = super::lines(&km, &crate::theme::Theme::default())
             .iter()
             .map(|l| l.spans.iter().map(|s| s.content.to_string()).collect::<String>() + "\n")
             .collect();

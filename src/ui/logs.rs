@@ -16,7 +16,7 @@ use crate::sources::loki::FollowMode;
 use crate::state::logs::{Level, LogsView, ViewLine};
 use crate::state::sources::format_age_coarse;
 use crate::text::truncate_width;
-use crate::ui::theme::Theme;
+use crate::theme::Theme;
 
 /// `12:00:00.000 ERR `
 const PREFIX_WIDTH: usize = 17;

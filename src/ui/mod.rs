@@ -14,7 +14,6 @@ pub mod silence_form;
 pub mod silences;
 pub mod sparkline;
 pub mod status_bar;
-pub mod theme;
 pub mod timeline;
 
 #[cfg(test)]
@@ -87,7 +86,7 @@ pub fn draw(frame: &mut Frame, state: &State) {
     }
 }
 
-fn timeline_styles(t: &theme::Theme) -> timeline::TimelineStyles {
+fn timeline_styles(t: &crate::theme::Theme) -> timeline::TimelineStyles {
     timeline::TimelineStyles {
         border: t.border(false),
         border_focused: t.border(true),

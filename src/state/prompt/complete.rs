@@ -46,7 +46,7 @@ pub fn candidates(state: &State, before: &str) -> Candidates {
     let words = match cmd {
         "group" => matching(label_names(state).into_iter().chain(["none".to_string()]), word),
         "filter" => filter_words(state, word),
-        "theme" => matching(crate::ui::theme::BUILTIN.iter().map(|(n, _)| n.to_string()), word),
+        "theme" => matching(crate::theme::BUILTIN.iter().map(|(n, _)| n.to_string()), word),
         "ctx" | "context" => matching(state.contexts.known.iter().map(|c| c.name.clone()), word),
         "status" => matching(["investigating", "mitigated", "resolved"].map(String::from), word),
         "time" => matching(["utc", "local"].map(String::from), word),

@@ -13,9 +13,9 @@ use crate::model::{AlertState, Severity};
 
 /// Themes shipped with warroom (name, TOML).
 pub const BUILTIN: &[(&str, &str)] = &[
-    ("default", include_str!("../../themes/default.toml")),
-    ("light", include_str!("../../themes/light.toml")),
-    ("high-contrast", include_str!("../../themes/high-contrast.toml")),
+    ("default", include_str!("../themes/default.toml")),
+    ("light", include_str!("../themes/light.toml")),
+    ("high-contrast", include_str!("../themes/high-contrast.toml")),
 ];
 
 /// Every style a theme must define; a test checks each shipped theme.
