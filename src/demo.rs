@@ -52,7 +52,8 @@ pub async fn serve(
 ) -> anyhow::Result<ExitCode> {
     let scenario = Scenario::load(&src)?;
     let info = scenario.info();
-    let server = DrillServer::start(scenario, DrillOptions { speed, listen, loop_forever }).await?;
+    let server =
+        DrillServer::start(scenario, DrillOptions { speed, listen, loop_forever, ..DrillOptions::default() }).await?;
     let url = server.base_url();
     println!("drill {} ({}) at speed {speed}", info.name, info.title);
     println!("  Prometheus:   {url}   (curl '{url}/api/v1/query?query=up')");
@@ -83,7 +84,9 @@ pub async fn demo(src: ScenarioSource, speed: f64, mut cfg: Config, data_dir: &P
     let scenario = Scenario::load(&src)?;
     let name = scenario.info().name;
     let listen: SocketAddr = ([127, 0, 0, 1], 0).into();
-    let server = DrillServer::start(scenario, DrillOptions { speed, listen, loop_forever: true }).await?;
+    let server =
+        DrillServer::start(scenario, DrillOptions { speed, listen, loop_forever: true, ..DrillOptions::default() })
+            .await?;
     let url = server.base_url();
     cfg.prometheus = vec![Endpoint { name: Some("drill-prom".into()), ..Endpoint::from_url(&url) }];
     cfg.alertmanager = vec![Endpoint { name: Some("drill-am".into()), ..Endpoint::from_url(&url) }];

@@ -11,8 +11,11 @@ mod support;
 use support::{assert_same_shape, fixture};
 
 async fn start(speed: f64) -> DrillServer {
+    start_with(DrillOptions { speed, ..DrillOptions::default() }).await
+}
+
+async fn start_with(opts: DrillOptions) -> DrillServer {
     let sc = Scenario::load(&ScenarioSource::Builtin("db-down".into())).expect("scenario");
-    let opts = DrillOptions { speed, ..DrillOptions::default() };
     DrillServer::start(sc, opts).await.expect("server starts")
 }
 
@@ -231,6 +234,12 @@ async fn alerts_go_pending_then_firing_and_silences_mute_them() {
 
 #[path = "drill_api/loki.rs"]
 mod loki;
+
+#[path = "drill_api/loki_push.rs"]
+mod loki_push;
+
+#[path = "drill_api/loki_push_errors.rs"]
+mod loki_push_errors;
 
 #[path = "drill_api/inhibit.rs"]
 mod inhibit;

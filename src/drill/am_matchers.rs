@@ -141,10 +141,7 @@ fn parse_matcher(s: &str) -> Result<AmMatcher, String> {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    fn labels(pairs: &[(&str, &str)]) -> Labels {
-        pairs.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect()
-    }
+    use crate::drill::spec::labels;
 
     #[test]
     fn parses_the_filter_forms() {

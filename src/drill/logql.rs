@@ -1,25 +1,20 @@
 //! A LogQL subset, parsed by hand (promql-parser does not read LogQL):
-//! stream selectors, line filters, `rate`/`count_over_time`/`bytes_*` over a
-//! range, and `sum|avg|min|max|count [by|without (…)]`. Errors use Loki's
-//! wording: `parse error at line 1, col N: syntax error: unexpected …`.
+//! stream selectors, a pipeline of line filters, `| json` and label filters
+//! (see [`logql_pipeline`](super::logql_pipeline)),
+//! `rate`/`count_over_time`/`bytes_*` over a range, and
+//! `sum|avg|min|max|count [by|without (…)]`. Errors use Loki's wording:
+//! `parse error at line 1, col N: syntax error: unexpected …`.
 
 use regex::Regex;
 
 use super::am_matchers::AmMatcher;
+pub(crate) use super::logql_pipeline::{LabelExpr, LineFilter, Stage};
 use super::spec::Labels;
-
-#[derive(Debug, Clone)]
-pub(crate) enum LineFilter {
-    Contains(String),
-    NotContains(String),
-    Re(Regex),
-    NotRe(Regex),
-}
 
 #[derive(Debug, Clone)]
 pub(crate) struct LogSelector {
     pub matchers: Vec<AmMatcher>,
-    pub filters: Vec<LineFilter>,
+    pub stages: Vec<Stage>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq)]
@@ -47,15 +42,17 @@ impl LogSelector {
         self.matchers.iter().all(|m| m.matches(l))
     }
 
-    pub(crate) fn matches_line(&self, line: &str) -> bool {
-        self.filters.iter().all(|f| match f {
-            LineFilter::Contains(s) => line.contains(s.as_str()),
-            LineFilter::NotContains(s) => !line.contains(s.as_str()),
-            LineFilter::Re(r) => r.is_match(line),
-            LineFilter::NotRe(r) => !r.is_match(line),
-        })
+    /// Runs the pipeline on one entry: `None` when it is filtered out,
+    /// otherwise the labels `| json` extracted (empty without a parser).
+    pub(crate) fn pipeline(&self, stream: &Labels, metadata: &Labels, line: &str) -> Option<Labels> {
+        super::logql_pipeline::run(&self.stages, stream, metadata, line)
     }
 }
+
+/// Stages Loki has that the simulator does not evaluate: refused with a
+/// clear message rather than answered wrongly.
+const UNSUPPORTED_STAGES: &[&str] =
+    &["logfmt", "regexp", "pattern", "unpack", "line_format", "label_format", "drop", "keep", "decolorize", "unwrap"];
 
 struct Parser<'a> {
     src: &'a str,
@@ -185,37 +182,129 @@ impl Parser<'_> {
         if matchers.iter().all(|m| m.matches_value("")) {
             return Err("parse error : queries require at least one regexp or equality matcher that does not have an empty-compatible value. For instance, app=~\".*\" does not meet this requirement, but app=~\".+\" will".into());
         }
-        let mut filters = Vec::new();
+        let stages = self.pipeline()?;
+        Ok(LogSelector { matchers, stages })
+    }
+
+    /// Line filters, `| json` and label filters, until something else.
+    fn pipeline(&mut self) -> Result<Vec<Stage>, String> {
+        let mut stages = Vec::new();
         loop {
-            let f = if self.eat("|=") {
-                0
-            } else if self.eat("!=") {
-                1
-            } else if self.eat("|~") {
-                2
-            } else if self.eat("!~") {
-                3
-            } else {
-                break;
-            };
-            let s = self.string()?;
-            let re =
-                |s: &str| Regex::new(s).map_err(|e| format!("parse error : invalid regular expression {s:?}: {e}"));
-            filters.push(match f {
-                0 => LineFilter::Contains(s),
-                1 => LineFilter::NotContains(s),
-                2 => LineFilter::Re(re(&s)?),
-                _ => LineFilter::NotRe(re(&s)?),
-            });
+            let op = ["|=", "!=", "|~", "!~"].into_iter().position(|op| self.eat(op));
+            if let Some(op) = op {
+                let s = self.string()?;
+                let re =
+                    |s: &str| Regex::new(s).map_err(|e| format!("parse error : invalid regular expression {s:?}: {e}"));
+                stages.push(Stage::Line(match op {
+                    0 => LineFilter::Contains(s),
+                    1 => LineFilter::NotContains(s),
+                    2 => LineFilter::Re(re(&s)?),
+                    _ => LineFilter::NotRe(re(&s)?),
+                }));
+                continue;
+            }
+            self.skip_ws();
+            if self.peek() != Some('|') {
+                return Ok(stages);
+            }
+            self.pos += 1;
+            let save = self.pos;
+            match self.ident().as_deref() {
+                Some("json") => {
+                    self.skip_ws();
+                    if self.peek().is_some_and(|c| c.is_ascii_alphabetic() || c == '_') {
+                        return Err(self.unsupported());
+                    }
+                    stages.push(Stage::Json);
+                }
+                Some(name) if UNSUPPORTED_STAGES.contains(&name) => {
+                    self.pos = save;
+                    return Err(self.unsupported());
+                }
+                Some(_) => {
+                    self.pos = save;
+                    stages.push(Stage::Label(self.label_or()?));
+                }
+                None => {
+                    self.skip_ws();
+                    if self.peek() != Some('(') {
+                        return Err(self.unsupported());
+                    }
+                    stages.push(Stage::Label(self.label_or()?));
+                }
+            }
         }
+    }
+
+    fn unsupported(&self) -> String {
+        format!(
+            "{} (the warroom drill simulator supports line filters |= != |~ !~, | json and string label filters only)",
+            self.unexpected("")
+        )
+    }
+
+    /// `a or b`, where each side is an `and` chain.
+    fn label_or(&mut self) -> Result<LabelExpr, String> {
+        let mut left = self.label_and()?;
+        while self.keyword("or") {
+            left = LabelExpr::Or(Box::new(left), Box::new(self.label_and()?));
+        }
+        Ok(left)
+    }
+
+    /// `a and b`, `a, b`.
+    fn label_and(&mut self) -> Result<LabelExpr, String> {
+        let mut left = self.label_atom()?;
+        while self.keyword("and") || self.eat(",") {
+            left = LabelExpr::And(Box::new(left), Box::new(self.label_atom()?));
+        }
+        Ok(left)
+    }
+
+    fn label_atom(&mut self) -> Result<LabelExpr, String> {
+        if self.eat("(") {
+            let e = self.label_or()?;
+            self.expect(")")?;
+            return Ok(e);
+        }
+        let name = self.ident().ok_or_else(|| self.unexpected("IDENTIFIER"))?;
+        let (re, eq) = self.matcher_op().ok_or_else(|| self.unsupported())?;
         self.skip_ws();
-        if self.peek() == Some('|') {
-            return Err(format!(
-                "{} (the warroom drill simulator supports line filters |= != |~ !~ only)",
-                self.unexpected("")
-            ));
+        if self.peek() != Some('"') && self.peek() != Some('`') {
+            return Err(self.unsupported());
         }
-        Ok(LogSelector { matchers, filters })
+        let value = self.string()?;
+        AmMatcher::new(&name, &value, re, eq).map(LabelExpr::Match).map_err(|e| format!("parse error : {e}"))
+    }
+
+    /// `=~`, `!~`, `!=`, `=` as (regex, equal); `==` and numeric
+    /// comparisons are not string matchers.
+    fn matcher_op(&mut self) -> Option<(bool, bool)> {
+        if self.eat("=~") {
+            Some((true, true))
+        } else if self.eat("!~") {
+            Some((true, false))
+        } else if self.eat("!=") {
+            Some((false, false))
+        } else if self.rest().trim_start().starts_with("==") {
+            None
+        } else if self.eat("=") {
+            Some((false, true))
+        } else {
+            None
+        }
+    }
+
+    /// A whole word (`or` but not `order`).
+    fn keyword(&mut self, word: &str) -> bool {
+        self.skip_ws();
+        let rest = self.rest();
+        let whole =
+            rest.starts_with(word) && !rest[word.len()..].starts_with(|c: char| c.is_ascii_alphanumeric() || c == '_');
+        if whole {
+            self.pos += word.len();
+        }
+        whole
     }
 
     fn grouping(&mut self) -> Result<Option<(bool, Vec<String>)>, String> {

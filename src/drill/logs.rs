@@ -19,9 +19,12 @@ const MAX_LINES_PER_TICK: usize = 2_000;
 pub(crate) struct LogEntry {
     pub ts_ns: i64,
     pub line: String,
+    /// Structured metadata (Loki 3): empty for the generated lines, what a
+    /// push sent (plus `detected_level`) for pushed ones.
+    pub metadata: Labels,
 }
 
-#[derive(Debug)]
+#[derive(Debug, Default)]
 pub(crate) struct LogStream {
     pub labels: Labels,
     pub entries: VecDeque<LogEntry>,
@@ -118,7 +121,7 @@ fn push(stream: &mut LogStream, wall: f64, line: String) {
     if let Some(last) = stream.entries.back() {
         ts_ns = ts_ns.max(last.ts_ns + 1);
     }
-    stream.entries.push_back(LogEntry { ts_ns, line });
+    stream.entries.push_back(LogEntry { ts_ns, line, metadata: Labels::new() });
 }
 
 /// Expands `{id}`, `{n}`, `{ms}` and `{pick:a|b|c}` in a template.

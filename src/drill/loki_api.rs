@@ -1,6 +1,9 @@
 //! Loki HTTP API: `query_range`, `query`, `labels`, `label/<name>/values`,
-//! `series`, `ready` (the `tail` websocket is in `loki_tail.rs`). Errors are
-//! plain text, as Loki writes them.
+//! `series`, `ready` (the `tail` websocket is in `loki_tail.rs`, `push` in
+//! `loki_push.rs`). Errors are plain text, as Loki writes them. Every query
+//! reads the generated streams and the pushed streams of the request's
+//! tenant; `X-Loki-Response-Encoding-Flags: categorize-labels` gives
+//! structured metadata and extracted labels as a third element per entry.
 
 // Handlers return a ready HTTP error response as their `Err`: it is built
 // once per failed request, so its size does not matter.
@@ -10,14 +13,14 @@ use std::collections::{BTreeMap, BTreeSet};
 
 use axum::Router;
 use axum::extract::{Path, State};
-use axum::http::StatusCode;
+use axum::http::{HeaderMap, StatusCode};
 use axum::response::Response;
-use axum::routing::get;
+use axum::routing::{get, post};
 use serde_json::{Value as Json, json};
 
 use super::clock::now_secs;
 use super::logql::{LogQuery, parse};
-use super::loki_eval::{eval_metric, select_logs};
+use super::loki_eval::{LogView, eval_metric, select_logs, streams_json};
 use super::params::Params;
 use super::prom_format::{labels_json, parse_duration, point};
 use super::server::{Shared, json as json_response, text};
@@ -35,6 +38,7 @@ pub(crate) fn routes() -> Router<Shared> {
         .route("/loki/api/v1/label/{name}/values", get(label_values))
         .route("/loki/api/v1/series", get(series).post(series))
         .route("/loki/api/v1/tail", get(super::loki_tail::tail))
+        .route("/loki/api/v1/push", post(super::loki_push::push))
         .route("/ready", get(|| async { text(StatusCode::OK, "ready\n") }))
 }
 
@@ -87,21 +91,45 @@ fn stats(lines: usize, bytes: usize, returned: usize, secs: f64) -> Json {
     s
 }
 
-fn envelope(result_type: &str, result: Vec<Json>, lines: usize, bytes: usize, began: std::time::Instant) -> Response {
-    let returned = result.len();
-    let st = stats(lines, bytes, returned, began.elapsed().as_secs_f64());
-    json_response(
-        StatusCode::OK,
-        &json!({"status": "success", "data": {"resultType": result_type, "result": result, "stats": st}}),
-    )
+/// Whether the request asks for `categorize-labels` (the header holds a
+/// comma-separated list of flags).
+pub(crate) fn categorize(headers: &HeaderMap) -> bool {
+    headers
+        .get_all("x-loki-response-encoding-flags")
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .flat_map(|v| v.split(','))
+        .any(|f| f.trim() == "categorize-labels")
+}
+
+struct Answer {
+    result_type: &'static str,
+    result: Vec<Json>,
+    returned: usize,
+    lines: usize,
+    bytes: usize,
+    categorized: bool,
+}
+
+fn envelope(a: Answer, began: std::time::Instant) -> Response {
+    let st = stats(a.lines, a.bytes, a.returned, began.elapsed().as_secs_f64());
+    let mut data = json!({"resultType": a.result_type, "result": a.result, "stats": st});
+    if a.categorized {
+        data["encodingFlags"] = json!(["categorize-labels"]);
+    }
+    json_response(StatusCode::OK, &json!({"status": "success", "data": data}))
 }
 
 fn parsed(p: &Params) -> Result<LogQuery, Response> {
     parse(p.get("query").unwrap_or("")).map_err(|e| bad(&e))
 }
 
-async fn query_range(State(st): State<Shared>, p: Params) -> Response {
+async fn query_range(State(st): State<Shared>, headers: HeaderMap, p: Params) -> Response {
     let began = std::time::Instant::now();
+    let tenant = match st.loki.tenant(&headers) {
+        Ok(t) => t,
+        Err(r) => return r,
+    };
     let now = (now_secs() * 1e9) as i64;
     let (q, end, limit) = match (parsed(&p), time_param(&p, "end", now), limit_param(&p)) {
         (Ok(q), Ok(e), Ok(l)) => (q, e, l),
@@ -120,12 +148,16 @@ async fn query_range(State(st): State<Shared>, p: Params) -> Response {
         Some(other) => return bad(&format!("invalid direction {other:?}")),
     };
     let sim = st.read();
+    let pushed = st.loki.read();
+    let view = LogView { generated: &sim.logs.streams, pushed: pushed.tenant(&tenant) };
     match q {
         LogQuery::Log(sel) => {
-            let (streams, scanned) = select_logs(&sim.logs, &sel, start, end, limit, backward);
-            let bytes = streams.iter().flat_map(|(_, v)| v.iter().map(|(_, l)| l.len())).sum();
-            let result = streams.into_iter().map(|(l, v)| json!({"stream": labels_json(&l), "values": v.into_iter().map(|(ts, line)| json!([ts.to_string(), line])).collect::<Vec<_>>()})).collect();
-            envelope("streams", result, scanned, bytes, began)
+            let (hits, scanned) = select_logs(view, &sel, start, end, limit, backward);
+            let bytes = hits.iter().map(|h| h.line.len()).sum();
+            let categorized = categorize(&headers);
+            let result = streams_json(&hits, categorized);
+            let a = Answer { result_type: "streams", result, returned: hits.len(), lines: scanned, bytes, categorized };
+            envelope(a, began)
         }
         LogQuery::Metric(m) => {
             let default_step = (((end - start) / 1_000_000_000) / 250).max(1) as f64;
@@ -143,19 +175,25 @@ async fn query_range(State(st): State<Shared>, p: Params) -> Response {
             let mut series: BTreeMap<Labels, Vec<Json>> = BTreeMap::new();
             let mut ts = start;
             while ts <= end {
-                for (l, v) in eval_metric(&sim.logs, &m, ts) {
+                for (l, v) in eval_metric(view, &m, ts) {
                     series.entry(l).or_default().push(point(ts / 1_000_000, v));
                 }
                 ts += step_ns.max(1);
             }
-            let result = series.into_iter().map(|(l, v)| json!({"metric": labels_json(&l), "values": v})).collect();
-            envelope("matrix", result, 0, 0, began)
+            let result: Vec<Json> =
+                series.into_iter().map(|(l, v)| json!({"metric": labels_json(&l), "values": v})).collect();
+            let returned = result.len();
+            envelope(Answer { result_type: "matrix", result, returned, lines: 0, bytes: 0, categorized: false }, began)
         }
     }
 }
 
-async fn query(State(st): State<Shared>, p: Params) -> Response {
+async fn query(State(st): State<Shared>, headers: HeaderMap, p: Params) -> Response {
     let began = std::time::Instant::now();
+    let tenant = match st.loki.tenant(&headers) {
+        Ok(t) => t,
+        Err(r) => return r,
+    };
     let now = (now_secs() * 1e9) as i64;
     let (q, ts) = match (parsed(&p), time_param(&p, "time", now)) {
         (Ok(q), Ok(t)) => (q, t),
@@ -167,26 +205,57 @@ async fn query(State(st): State<Shared>, p: Params) -> Response {
         );
     };
     let sim = st.read();
-    let result = eval_metric(&sim.logs, &m, ts)
+    let pushed = st.loki.read();
+    let view = LogView { generated: &sim.logs.streams, pushed: pushed.tenant(&tenant) };
+    let result: Vec<Json> = eval_metric(view, &m, ts)
         .into_iter()
         .map(|(l, v)| json!({"metric": labels_json(&l), "value": point(ts / 1_000_000, v)}))
         .collect();
-    envelope("vector", result, 0, 0, began)
+    let returned = result.len();
+    envelope(Answer { result_type: "vector", result, returned, lines: 0, bytes: 0, categorized: false }, began)
 }
 
-async fn labels(State(st): State<Shared>) -> Response {
+/// The label sets of the streams the request's tenant sees: every generated
+/// stream (as before pushes existed), and the pushed streams with an entry
+/// in the window (`start`, `end`; the last 6 hours by default, as Loki's).
+fn stream_labels(st: &Shared, headers: &HeaderMap, p: &Params) -> Result<Vec<Labels>, Response> {
+    let tenant = st.loki.tenant(headers)?;
+    let now = (now_secs() * 1e9) as i64;
+    let end = time_param(p, "end", now)?;
+    let start = time_param(p, "start", end - 6 * HOUR_NS)?;
     let sim = st.read();
-    let names: BTreeSet<&String> = sim.logs.streams.iter().flat_map(|s| s.labels.keys()).collect();
+    let pushed = st.loki.read();
+    let mut out: Vec<Labels> = sim.logs.streams.iter().map(|s| s.labels.clone()).collect();
+    if let Some(t) = pushed.tenant(&tenant) {
+        let in_window = |s: &&super::loki_store::PushedStream| {
+            let e = &s.stream.entries;
+            let lo = e.partition_point(|x| x.ts_ns < start);
+            e.get(lo).is_some_and(|x| x.ts_ns <= end)
+        };
+        out.extend(t.streams.values().filter(in_window).map(|s| s.stream.labels.clone()));
+    }
+    Ok(out)
+}
+
+async fn labels(State(st): State<Shared>, headers: HeaderMap, p: Params) -> Response {
+    let streams = match stream_labels(&st, &headers, &p) {
+        Ok(s) => s,
+        Err(r) => return r,
+    };
+    let names: BTreeSet<&String> = streams.iter().flat_map(|s| s.keys()).collect();
     json_response(StatusCode::OK, &json!({"status": "success", "data": names}))
 }
 
-async fn label_values(State(st): State<Shared>, Path(name): Path<String>) -> Response {
-    let sim = st.read();
-    let values: BTreeSet<&String> = sim.logs.streams.iter().filter_map(|s| s.labels.get(&name)).collect();
+async fn label_values(State(st): State<Shared>, headers: HeaderMap, Path(name): Path<String>, p: Params) -> Response {
+    let streams = match stream_labels(&st, &headers, &p) {
+        Ok(s) => s,
+        Err(r) => return r,
+    };
+    let values: BTreeSet<&String> = streams.iter().filter_map(|s| s.get(&name)).collect();
     json_response(StatusCode::OK, &json!({"status": "success", "data": values}))
 }
 
-async fn series(State(st): State<Shared>, p: Params) -> Response {
+async fn series(State(st): State<Shared>, headers: HeaderMap, p: Params) -> Response {
     let mut sels = Vec::new();
     for m in p.all("match[]") {
         match parse(m) {
@@ -200,13 +269,11 @@ async fn series(State(st): State<Shared>, p: Params) -> Response {
     if sels.is_empty() {
         return bad("at least one match[] argument is required");
     }
-    let sim = st.read();
-    let data: Vec<Json> = sim
-        .logs
-        .streams
-        .iter()
-        .filter(|s| sels.iter().any(|sel| sel.matches_stream(&s.labels)))
-        .map(|s| labels_json(&s.labels))
-        .collect();
+    let streams = match stream_labels(&st, &headers, &p) {
+        Ok(s) => s,
+        Err(r) => return r,
+    };
+    let data: Vec<Json> =
+        streams.iter().filter(|l| sels.iter().any(|sel| sel.matches_stream(l))).map(labels_json).collect();
     json_response(StatusCode::OK, &json!({"status": "success", "data": data}))
 }

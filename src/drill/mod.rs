@@ -11,7 +11,9 @@
 //! its own PromQL evaluator ([`promql`]) through a Prometheus-like state machine
 //! ([`rules`]), forwards firing alerts to an Alertmanager-like store with real
 //! silences ([`silences`]), and generates log lines ([`logs`]) queried through
-//! a LogQL subset ([`logql`]).
+//! a LogQL subset ([`logql`]). Its Loki also accepts pushes
+//! ([`loki_push`]), validated as Loki validates them and kept per tenant
+//! ([`loki_tenant`], [`loki_store`]), so a shared war room can run on it.
 
 mod am_api;
 mod am_matchers;
@@ -20,10 +22,17 @@ mod clock;
 mod curve;
 mod inhibit;
 mod logql;
+mod logql_pipeline;
 mod logs;
 mod loki_api;
 mod loki_eval;
+mod loki_levels;
+mod loki_push;
+mod loki_store;
 mod loki_tail;
+mod loki_tenant;
+mod loki_text;
+mod loki_validate;
 mod params;
 mod prom_api;
 mod prom_format;
@@ -74,11 +83,61 @@ pub struct DrillOptions {
     /// Restart from the beginning when the scenario ends instead of holding
     /// the final state.
     pub loop_forever: bool,
+    /// How the simulated Loki takes pushes.
+    pub loki: LokiOptions,
 }
 
 impl Default for DrillOptions {
     fn default() -> Self {
-        DrillOptions { speed: 1.0, listen: SocketAddr::from(([127, 0, 0, 1], 0)), loop_forever: false }
+        DrillOptions {
+            speed: 1.0,
+            listen: SocketAddr::from(([127, 0, 0, 1], 0)),
+            loop_forever: false,
+            loki: LokiOptions::default(),
+        }
+    }
+}
+
+/// The simulated Loki's tenancy and ingestion limits. The defaults are
+/// Loki 3's, except for the byte cap, which Loki has not (it keeps what its
+/// storage holds).
+#[derive(Debug, Clone, PartialEq)]
+pub struct LokiOptions {
+    /// Loki's `auth_enabled: true`: every request needs `X-Scope-OrgID`
+    /// (401 `no org id` without it) and pushes are kept per tenant. Off, every
+    /// request is tenant `fake`, as with `auth_enabled: false`.
+    pub multi_tenant: bool,
+    /// `ingestion_rate_mb` (4 MiB/s), in bytes per second per tenant.
+    pub ingestion_rate_bytes: f64,
+    /// `ingestion_burst_size_mb` (6 MiB), in bytes; a push larger than this
+    /// is always refused with a 429.
+    pub ingestion_burst_bytes: f64,
+    /// Bytes of pushed lines and metadata kept per tenant: beyond it the
+    /// oldest entries are dropped.
+    pub max_bytes_per_tenant: usize,
+    /// `allow_structured_metadata` (on since Loki 3).
+    pub allow_structured_metadata: bool,
+    /// `discover_service_name` (on by default in Loki 3): a stream without
+    /// `service_name` gets one, from its `service`, `app`, `job`… label or
+    /// `unknown_service`, so even a stream pushed without labels is taken.
+    /// Off, such a push gets "at least one label pair is required".
+    pub discover_service_name: bool,
+    /// `reject_old_samples_max_age` (7 days); `None` is
+    /// `reject_old_samples: false` (what a test posting dated examples wants).
+    pub reject_old_samples_max_age: Option<Duration>,
+}
+
+impl Default for LokiOptions {
+    fn default() -> Self {
+        LokiOptions {
+            multi_tenant: false,
+            ingestion_rate_bytes: 4.0 * 1024.0 * 1024.0,
+            ingestion_burst_bytes: 6.0 * 1024.0 * 1024.0,
+            max_bytes_per_tenant: 64 * 1024 * 1024,
+            allow_structured_metadata: true,
+            discover_service_name: true,
+            reject_old_samples_max_age: Some(Duration::from_secs(7 * 24 * 3600)),
+        }
     }
 }
 

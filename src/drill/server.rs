@@ -12,12 +12,15 @@ use tokio::task::JoinHandle;
 use tokio_util::sync::CancellationToken;
 
 use super::clock::{Clock, now_secs};
+use super::loki_tenant::LokiState;
 use super::sim::Sim;
 use super::{DrillError, DrillOptions, Scenario};
 
 /// State shared by the handlers and the tick task.
 pub(crate) struct AppState {
     sim: RwLock<Sim>,
+    /// Pushed lines; locked after `sim` when both are needed.
+    pub loki: LokiState,
     pub cancel: CancellationToken,
 }
 
@@ -60,7 +63,8 @@ impl DrillServer {
         let clock =
             Clock { start: now, speed: opts.speed, duration: scenario.duration, loop_forever: opts.loop_forever };
         let sim = Sim::new(scenario, clock, format!("http://{addr}"), now);
-        let state: Shared = Arc::new(AppState { sim: RwLock::new(sim), cancel: CancellationToken::new() });
+        let loki = LokiState::new(&opts.loki);
+        let state: Shared = Arc::new(AppState { sim: RwLock::new(sim), loki, cancel: CancellationToken::new() });
         let app = router(state.clone());
         let cancel = state.cancel.clone();
         let serve = tokio::spawn(async move {

@@ -10,6 +10,12 @@ use super::curve::Curve;
 /// Label sets are ordered maps: sorted output and cheap equality for free.
 pub(crate) type Labels = BTreeMap<String, String>;
 
+/// `[("job", "api")]` as labels, for tests.
+#[cfg(test)]
+pub(crate) fn labels(pairs: &[(&str, &str)]) -> Labels {
+    pairs.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect()
+}
+
 /// One simulated time series.
 #[derive(Debug, Clone)]
 pub(crate) struct SeriesSpec {
