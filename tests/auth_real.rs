@@ -6,7 +6,10 @@
 //!   (a Mimir-like tenant), then forwards to Prometheus;
 //! - `/am/…` needs basic auth, then forwards to Alertmanager;
 //! - `/loki-gw/…` needs `X-Api-Key` (a custom secret header) and the tenant,
-//!   and answers as Loki (`/ready`, labels).
+//!   and answers as Loki (`/ready`, labels);
+//! - a second gateway, `/loki-share/…`, needs a bearer token and the tenant,
+//!   then forwards to the drill's Loki in multi-tenant mode, websockets too
+//!   (`loki_share.rs`: pushes, raw reads and the tail of the shared room).
 //!
 //! Refusals echo the credentials received, as a careless proxy does: warroom
 //! must redact them. Every source also sits under a path prefix, so every API
@@ -14,6 +17,10 @@
 
 mod support;
 
+#[path = "auth_real/loki_proxy.rs"]
+mod loki_proxy;
+#[path = "auth_real/loki_share.rs"]
+mod loki_share;
 #[path = "auth_real/mtls.rs"]
 mod mtls;
 #[path = "auth_real/proxy.rs"]
@@ -48,7 +55,8 @@ fn init_env() {
 /// Every form a secret could leak in (whole, base64 of basic auth, a part).
 fn needles() -> Vec<String> {
     let b64 = |s: String| base64::engine::general_purpose::STANDARD.encode(s);
-    let mut n: Vec<String> = [PROM_TOKEN, AM_PASSWORD, LOKI_KEY, WRONG, "SEKRIT"].map(String::from).to_vec();
+    let mut n: Vec<String> =
+        [PROM_TOKEN, AM_PASSWORD, LOKI_KEY, loki_proxy::LOKI_TOKEN, WRONG, "SEKRIT"].map(String::from).to_vec();
     n.push(b64(format!("{AM_USER}:{AM_PASSWORD}")));
     n.push(b64(format!("{AM_USER}:{WRONG}")));
     n

@@ -37,7 +37,8 @@ pub enum SourceError {
     Request(String),
 }
 
-fn suffix(msg: &str) -> String {
+/// `: msg`, or nothing for an empty message.
+pub(crate) fn suffix(msg: &str) -> String {
     if msg.is_empty() { String::new() } else { format!(": {msg}") }
 }
 

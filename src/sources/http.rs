@@ -58,6 +58,14 @@ pub(crate) fn from_json<T: serde::de::DeserializeOwned>(bytes: &[u8]) -> Result<
     }
 }
 
+/// An answer with the one header a caller of [`HttpClient::post_bytes`]
+/// needs beyond the body: `Retry-After` (cleaned, redacted, short).
+#[derive(Debug, Clone)]
+pub struct Reply {
+    pub body: Body,
+    pub retry_after: Option<String>,
+}
+
 impl Body {
     pub fn is_success(&self) -> bool {
         (200..300).contains(&self.status)
@@ -136,11 +144,41 @@ impl HttpClient {
     }
 
     pub async fn get(&self, path: &str, query: &[(&str, String)]) -> Result<Body, SourceError> {
+        self.get_with(path, query, &[]).await
+    }
+
+    /// GET with extra request headers (Loki's encoding flags).
+    pub async fn get_with(
+        &self,
+        path: &str,
+        query: &[(&str, String)],
+        headers: &[(HeaderName, &str)],
+    ) -> Result<Body, SourceError> {
         let mut url = self.url(path);
         if !query.is_empty() {
             url.query_pairs_mut().extend_pairs(query.iter().map(|(k, v)| (*k, v.as_str())));
         }
-        self.send(self.inner.get(url)).await
+        let mut req = self.inner.get(url);
+        for (name, value) in headers {
+            req = req.header(name, *value);
+        }
+        self.send(req).await
+    }
+
+    /// POSTs `body` as given (already encoded and compressed) with
+    /// `headers`, and hands back every answer, whatever its status: the
+    /// caller classifies them (a Loki push). Transport failures are errors.
+    pub async fn post_bytes(
+        &self,
+        path: &str,
+        headers: &[(HeaderName, &str)],
+        body: Vec<u8>,
+    ) -> Result<Reply, SourceError> {
+        let mut req = self.inner.post(self.url(path)).headers(self.headers.clone());
+        for (name, value) in headers {
+            req = req.header(name, *value);
+        }
+        self.fetch(req.body(body)).await
     }
 
     /// GET an absolute URL (a runbook): same TLS, timeout and cap, but no
@@ -184,9 +222,17 @@ impl HttpClient {
     /// request) is replaced by `***`: bodies become error messages, which
     /// reach the screen and the log.
     async fn read(&self, req: reqwest::RequestBuilder) -> Result<Body, SourceError> {
+        Ok(self.fetch(req).await?.body)
+    }
+
+    async fn fetch(&self, req: reqwest::RequestBuilder) -> Result<Reply, SourceError> {
         let started = Instant::now();
         let mut resp = req.send().await.map_err(|e| from_reqwest(e, self.timeout))?;
         let status = resp.status().as_u16();
+        let retry_after = resp.headers().get(header::RETRY_AFTER).map(|v| {
+            let cleaned = crate::text::clean_bytes(&self.redact(v.as_bytes().to_vec()));
+            crate::text::truncate_width(&cleaned, 64)
+        });
         let content_type = resp.headers().get(header::CONTENT_TYPE).and_then(|v| v.to_str().ok()).unwrap_or_default();
         let content_type = self.redact(crate::text::clean(content_type).into_owned().into_bytes());
         let content_type = String::from_utf8_lossy(&content_type).to_ascii_lowercase();
@@ -203,7 +249,7 @@ impl HttpClient {
             bytes.extend_from_slice(&chunk);
         }
         let bytes = self.redact(bytes);
-        Ok(Body { status, content_type, bytes, elapsed: started.elapsed() })
+        Ok(Reply { body: Body { status, content_type, bytes, elapsed: started.elapsed() }, retry_after })
     }
 
     /// `bytes` with our secrets replaced by `***` (not copied when none is there).

@@ -1,14 +1,21 @@
 //! Loki HTTP API client (`/loki/api/v1/*`): labels, log and metric queries,
-//! and the live tail, plus [`follow`], the task that feeds the logs pane.
+//! and the live tail, plus [`follow`], the task that feeds the logs pane;
+//! pushes ([`push`](LokiClient::push)), and lines as stored for programs
+//! that parse them ([`RawLine`], [`ForwardReader`], [`follow_raw`]), which
+//! the shared war room builds on.
 //!
 //! Timestamps are nanoseconds since the epoch as `i64` (what Loki and chrono
-//! use; good until 2262). Lines come out cleaned for display (see
-//! [`wire::clean_line`]); labels stay raw, as everywhere in the model, and
-//! are cleaned where drawn or written.
+//! use; good until 2262). Lines for display come out cleaned (see
+//! [`wire::clean_line`]); raw lines only capped; labels stay raw, as
+//! everywhere in the model, and are cleaned where drawn or written.
 
 mod cursor;
 mod follow;
+mod follow_line;
 mod follower;
+mod page;
+mod push;
+mod raw;
 mod selector;
 mod tail;
 mod wire;
@@ -23,12 +30,15 @@ use crate::model::Labels;
 use crate::sources::prometheus::Series;
 
 pub use follow::{
-    BatchKind, FollowMode, FollowSettings, FollowSpec, LogBatch, QuerySpec, follow, now_ns, resolve_selector,
-    window_start,
+    BatchKind, FollowMode, FollowSettings, FollowSpec, LogBatch, QuerySpec, follow, follow_raw, now_ns,
+    resolve_selector, window_start,
 };
+pub use follow_line::FollowLine;
+pub use push::{MAX_PUSH_BYTES, PushEntry, PushError, PushStream, encode as encode_push, gzip};
+pub use raw::{ForwardReader, MAX_RAW_LINE_BYTES, RawLine, RawText};
 pub use selector::{DEFAULT_TEMPLATE, escape, is_label_name, selector_for};
-pub use tail::{DELAY_FOR_SECS, Tail, tail_url};
-pub use wire::{MAX_LINE_BYTES, TailChunk, clean_line, flatten, parse_ns, parse_tail};
+pub use tail::{DELAY_FOR_SECS, ENCODING_FLAGS_HEADER, Tail, TailOptions, tail_url};
+pub use wire::{MAX_LINE_BYTES, TailChunk, clean_line, flatten, parse_ns, parse_tail, parse_tail_raw};
 
 /// One log entry of a stream.
 #[derive(Debug, Clone, PartialEq)]
@@ -202,7 +212,7 @@ impl LokiClient {
         Ok(wire::decode(&body)?.unwrap_or_default())
     }
 
-    pub async fn query_range(&self, q: &RangeQuery) -> Result<QueryResult, SourceError> {
+    async fn query_range_data(&self, q: &RangeQuery, categorize: bool) -> Result<wire::QueryData, SourceError> {
         let params = [
             ("query", q.query.clone()),
             ("start", q.start_ns.to_string()),
@@ -210,15 +220,28 @@ impl LokiClient {
             ("limit", q.limit.to_string()),
             ("direction", q.direction.as_str().to_string()),
         ];
-        let body = self.http.get("/loki/api/v1/query_range", &params).await?;
-        let data: wire::QueryData =
-            wire::decode(&body)?.ok_or_else(|| SourceError::Decode("success without data".into()))?;
+        let flags = [(reqwest::header::HeaderName::from_static(ENCODING_FLAGS_HEADER), "categorize-labels")];
+        let headers: &[_] = if categorize { &flags } else { &[] };
+        let body = self.http.get_with("/loki/api/v1/query_range", &params, headers).await?;
+        wire::decode(&body)?.ok_or_else(|| SourceError::Decode("success without data".into()))
+    }
+
+    pub async fn query_range(&self, q: &RangeQuery) -> Result<QueryResult, SourceError> {
+        let data = self.query_range_data(q, false).await?;
         let mut result = wire::parse_query(data)?;
         if let (QueryResult::Streams(streams), Direction::Backward) = (&mut result, q.direction) {
             // Oldest first everywhere in warroom.
             streams.iter_mut().for_each(|s| s.entries.reverse());
         }
         Ok(result)
+    }
+
+    /// The lines of a log query as stored (see [`RawLine`]), oldest first
+    /// whatever the direction. Asks for `categorize-labels`, so stream
+    /// labels and structured metadata come apart (a Loki without the flag
+    /// folds metadata into the labels: then `metadata` is empty).
+    pub async fn query_range_raw(&self, q: &RangeQuery) -> Result<Vec<RawLine>, SourceError> {
+        wire::parse_query_raw(self.query_range_data(q, true).await?)
     }
 
     /// An instant query (metric queries; log queries return streams).
@@ -248,6 +271,12 @@ impl LokiClient {
     /// Opens the live tail from `start_ns`.
     pub async fn tail(&self, query: &str, start_ns: i64, limit: u32) -> Result<Tail, SourceError> {
         Tail::connect(&self.http, query, start_ns, limit).await
+    }
+
+    /// Opens the live tail for raw lines ([`Tail::next_raw`]): no
+    /// `delay_for` (lines as soon as Loki has them) and `categorize-labels`.
+    pub async fn tail_raw(&self, query: &str, start_ns: i64, limit: u32) -> Result<Tail, SourceError> {
+        Tail::connect_with(&self.http, query, start_ns, limit, TailOptions { delay_for: 0, categorize: true }).await
     }
 }
 

@@ -16,6 +16,6 @@ pub use alertmanager::AlertmanagerClient;
 pub use answer::AnswerCache;
 pub use endpoint::{Endpoint, EndpointError, HeaderSpec, SecretRef};
 pub use error::SourceError;
-pub use http::{Body, HttpClient};
+pub use http::{Body, HttpClient, Reply};
 pub use probe::Probe;
 pub use prometheus::PrometheusClient;

@@ -28,6 +28,8 @@ pub enum Mode {
     Trickle,
     /// This status, content type and body, with a Content-Length.
     Fixed { status: u16, content_type: &'static str, body: Vec<u8> },
+    /// The same with extra response headers (`Retry-After`).
+    Headers { status: u16, headers: Vec<(&'static str, String)>, body: Vec<u8> },
     /// 200 `application/json` of `len` bytes, chunked (no Content-Length),
     /// so only a cap enforced while reading can stop it.
     Chunked { len: usize },
@@ -121,10 +123,30 @@ async fn accept_loop(listener: TcpListener, mode: Arc<Mutex<Mode>>, stop: Cancel
     }
 }
 
-/// The request line and headers, as received.
+/// The request line and headers, as received (the body is read and
+/// dropped, so that closing after the answer does not reset the
+/// connection under a client still sending).
 struct Request {
     path: String,
     head: String,
+}
+
+/// Reads what is left of a body of `Content-Length` bytes (at most 16 MiB).
+async fn drain_body(stream: &mut TcpStream, head: &str, already: usize) {
+    let len = head
+        .lines()
+        .find_map(|l| l.split_once(':').filter(|(k, _)| k.trim().eq_ignore_ascii_case("content-length")))
+        .and_then(|(_, v)| v.trim().parse::<usize>().ok())
+        .unwrap_or(0)
+        .min(16 << 20);
+    let mut left = len.saturating_sub(already);
+    let mut chunk = [0u8; 16 * 1024];
+    while left > 0 {
+        match stream.read(&mut chunk[..left.min(16 * 1024)]).await {
+            Ok(n) if n > 0 => left -= n,
+            _ => return,
+        }
+    }
 }
 
 async fn read_request(stream: &mut TcpStream) -> Option<Request> {
@@ -145,7 +167,9 @@ async fn read_request(stream: &mut TcpStream) -> Option<Request> {
             return None;
         }
     }
-    let head = String::from_utf8_lossy(&buf).into_owned();
+    let end = buf.windows(4).position(|w| w == b"\r\n\r\n").map_or(buf.len(), |p| p + 4);
+    let head = String::from_utf8_lossy(&buf[..end]).into_owned();
+    drain_body(stream, &head, buf.len() - end).await;
     let target = head.split_whitespace().nth(1).unwrap_or("/");
     let path = target.split('?').next().unwrap_or("/").to_string();
     Some(Request { path, head })
@@ -169,6 +193,10 @@ async fn serve(mut stream: TcpStream, mode: Mode) {
             return;
         }
         Mode::Fixed { status, content_type, body } => response(status, content_type, &[], &body),
+        Mode::Headers { status, headers, body } => {
+            let extra: Vec<(&str, &str)> = headers.iter().map(|(k, v)| (*k, v.as_str())).collect();
+            response(status, "text/plain; charset=utf-8", &extra, &body)
+        }
         Mode::Chunked { len } => chunked(len),
         Mode::RedirectLoop => response(302, "text/plain", &[("Location", &req.path)], b"moved"),
         Mode::EchoHeaders { status, json } => {

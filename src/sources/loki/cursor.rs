@@ -2,10 +2,9 @@
 //! it, so a fetch that starts at that timestamp (Loki's `start` is
 //! inclusive) neither loses nor repeats lines sharing a nanosecond.
 
-use std::collections::HashSet;
-use std::hash::{DefaultHasher, Hash, Hasher};
+use std::collections::{BTreeSet, HashSet};
 
-use super::LogLine;
+use super::follow_line::FollowLine;
 
 /// The last timestamp seen and the lines seen at it: the next fetch starts
 /// at that timestamp (inclusive) and skips those lines, so nothing is lost
@@ -16,35 +15,57 @@ pub(crate) struct Cursor {
     at_ts: HashSet<u64>,
 }
 
-fn line_key(l: &LogLine) -> u64 {
-    let mut h = DefaultHasher::new();
-    (&*l.labels, &l.metadata, &l.line).hash(&mut h);
-    h.finish()
-}
-
 impl Cursor {
     pub(crate) fn at(ts: i64) -> Self {
         Self { ts, at_ts: HashSet::new() }
     }
 
-    pub(crate) fn is_new(&self, l: &LogLine) -> bool {
-        l.ts_ns > self.ts || (l.ts_ns == self.ts && !self.at_ts.contains(&line_key(l)))
+    pub(crate) fn is_new<L: FollowLine>(&self, l: &L) -> bool {
+        l.ts_ns() > self.ts || (l.ts_ns() == self.ts && !self.at_ts.contains(&l.key()))
     }
 
-    pub(crate) fn advance(&mut self, l: &LogLine) {
-        if l.ts_ns > self.ts {
-            self.ts = l.ts_ns;
+    pub(crate) fn advance<L: FollowLine>(&mut self, l: &L) {
+        if l.ts_ns() > self.ts {
+            self.ts = l.ts_ns();
             self.at_ts.clear();
         }
-        if l.ts_ns == self.ts {
-            self.at_ts.insert(line_key(l));
+        if l.ts_ns() == self.ts {
+            self.at_ts.insert(l.key());
         }
     }
 
     /// Keeps the lines `resume` has not seen, and moves `self` past them.
-    pub(crate) fn admit(&mut self, resume: &Cursor, lines: &mut Vec<LogLine>) {
+    pub(crate) fn admit<L: FollowLine>(&mut self, resume: &Cursor, lines: &mut Vec<L>) {
         lines.retain(|l| resume.is_new(l));
         lines.iter().for_each(|l| self.advance(l));
+    }
+}
+
+/// Most lines a [`Seen`] remembers, whatever the window.
+const MAX_SEEN: usize = 200_000;
+
+/// The lines a raw follower has handed on, within a window behind the
+/// newest: each line goes on once even when it comes again (a re-read of
+/// the last window, a duplicate Loki sends tailers) or comes late (an older
+/// timestamp after newer ones, which a cursor alone would drop).
+#[derive(Debug, Clone, Default, PartialEq)]
+pub(crate) struct Seen {
+    lines: BTreeSet<(i64, u64)>,
+}
+
+impl Seen {
+    /// Whether `l` is new; it is remembered either way.
+    pub(crate) fn insert<L: FollowLine>(&mut self, l: &L) -> bool {
+        let new = self.lines.insert((l.ts_ns(), l.key()));
+        if self.lines.len() > MAX_SEEN {
+            self.lines.pop_first();
+        }
+        new
+    }
+
+    /// Forgets the lines older than `ts`.
+    pub(crate) fn forget_before(&mut self, ts: i64) {
+        self.lines = self.lines.split_off(&(ts, 0));
     }
 }
 
@@ -54,6 +75,7 @@ mod tests {
 
     use super::*;
     use crate::model::Labels;
+    use crate::sources::loki::LogLine;
 
     fn line(ts: i64, text: &str) -> LogLine {
         LogLine {
@@ -80,6 +102,17 @@ mod tests {
         assert_eq!(kept, ["d", "e"]);
         assert_eq!(c.ts, 30);
         assert!(!c.is_new(&line(29, "late")));
+    }
+
+    #[test]
+    fn seen_lines_go_on_once_even_late_and_are_forgotten_behind_the_window() {
+        let mut seen = Seen::default();
+        assert!(seen.insert(&line(30, "c")));
+        assert!(seen.insert(&line(10, "late")), "older than the newest, never seen: new");
+        assert!(!seen.insert(&line(30, "c")), "a re-read: not new");
+        seen.forget_before(20);
+        assert!(seen.insert(&line(10, "late")), "forgotten");
+        assert!(!seen.insert(&line(30, "c")));
     }
 
     #[test]

@@ -1,6 +1,10 @@
 //! The task behind the logs pane: resolve the query, fetch the window with
 //! `query_range`, then follow live through the tail websocket, or by polling
 //! `query_range` from the last seen timestamp when the websocket is refused.
+//! [`follow_raw`] is the same task for raw lines (the shared war room):
+//! every line from the start, paged forward, then live; after a dropped
+//! websocket it pages forward from the last seen timestamp before tailing
+//! again, so nothing is lost and nothing repeated.
 //!
 //! Lines reach the app in batches, at most one per `batch_every` (~50 ms),
 //! so a burst of 100 000 lines costs the event loop a handful of messages,
@@ -14,6 +18,7 @@ use chrono::{DateTime, Utc};
 use tokio::task::JoinHandle;
 
 use super::follower::Follower;
+use super::raw::RawLine;
 use super::{LogLine, LogsConfig, LokiClient, selector_for};
 use crate::model::Labels;
 use crate::sources::SourceError;
@@ -36,8 +41,15 @@ pub struct FollowSettings {
     /// Lines are sent to the app at most this often.
     pub batch_every: Duration,
     /// Lines held between two batches; beyond it the oldest are skipped
-    /// (the view's ring would evict them anyway).
+    /// (the view's ring would evict them anyway). Raw lines are never
+    /// skipped: the batch goes early instead.
     pub max_pending: usize,
+    /// Raw lines only: how far behind the newest line seen a re-read
+    /// starts (after a reconnect, and at every poll), so that lines Loki
+    /// took late with an older timestamp (a teammate's clock, a push
+    /// delayed by a timeout) are not missed. Loki itself accepts lines up to
+    /// an hour behind a stream's newest.
+    pub late_window: Duration,
 }
 
 impl FollowSettings {
@@ -53,6 +65,7 @@ impl Default for FollowSettings {
             poll_every: Duration::from_secs(2),
             batch_every: Duration::from_millis(50),
             max_pending: 10_000,
+            late_window: Duration::from_secs(10 * 60),
         }
     }
 }
@@ -80,21 +93,23 @@ pub enum FollowMode {
 pub enum BatchKind {
     /// The query is known (sent before the first fetch, so the pane shows it).
     Resolved,
-    /// The lines of the first `query_range`.
+    /// The lines of the first `query_range` (for raw lines: of each page of
+    /// the first read; the first batch with a `mode` ends it).
     Initial,
     /// Live lines, or only a change of mode or error.
     #[default]
     Live,
 }
 
-/// One message from the follower to the app.
-#[derive(Debug, Clone, PartialEq, Default)]
-pub struct LogBatch {
+/// One message from the follower to the app; `L` is [`LogLine`] for the
+/// logs pane, [`RawLine`] for [`follow_raw`].
+#[derive(Debug, Clone, PartialEq)]
+pub struct LogBatch<L = LogLine> {
     pub generation: u64,
     pub kind: BatchKind,
     pub query: Option<String>,
     /// Oldest first.
-    pub lines: Vec<LogLine>,
+    pub lines: Vec<L>,
     pub mode: Option<FollowMode>,
     /// A batch without an error means the last error is over.
     pub error: Option<SourceError>,
@@ -102,8 +117,26 @@ pub struct LogBatch {
     pub ended: bool,
     /// Lines Loki dropped because this client read too slowly.
     pub dropped: u64,
-    /// Lines skipped because more arrived in one batch than the view holds.
+    /// Lines skipped because more arrived in one batch than the view holds
+    /// (never for raw lines), or nanoseconds skipped because more lines
+    /// shared one than a page holds.
     pub skipped: u64,
+}
+
+impl<L> Default for LogBatch<L> {
+    fn default() -> Self {
+        LogBatch {
+            generation: 0,
+            kind: BatchKind::default(),
+            query: None,
+            lines: Vec::new(),
+            mode: None,
+            error: None,
+            ended: false,
+            dropped: 0,
+            skipped: 0,
+        }
+    }
 }
 
 /// Builds the selector from the labels Loki has in the window; `None` when
@@ -125,7 +158,26 @@ pub fn follow<F>(client: LokiClient, spec: FollowSpec, send: F) -> JoinHandle<()
 where
     F: FnMut(LogBatch) -> bool + Send + 'static,
 {
-    let follower = Follower::new(client, spec.generation, spec.settings, send);
+    let follower = Follower::<F, LogLine>::new(client, spec.generation, spec.settings, send);
+    tokio::spawn(follower.run(spec.query, spec.start_ns))
+}
+
+/// Starts a follower of raw lines: every line from `spec.start_ns` on
+/// (inclusive), in `Initial` batches (one page of up to `settings.limit`
+/// each; the first batch with `mode` set ends the history), then live ones
+/// from the tail (no `delay_for`, structured metadata apart), or from
+/// polling when the tail is refused. Each line is handed on once, late
+/// ones (an older timestamp than lines already seen) included: a reconnect
+/// and every poll re-read from `late_window` before the newest line seen,
+/// and what was seen is not sent again; a tail reporting dropped entries is
+/// re-read from the oldest of them. Batches are never thinned
+/// (`max_pending` makes a batch go early instead). `send` returning false
+/// ends the task, as does an error that retrying will not cure (`ended`).
+pub fn follow_raw<F>(client: LokiClient, spec: FollowSpec, send: F) -> JoinHandle<()>
+where
+    F: FnMut(LogBatch<RawLine>) -> bool + Send + 'static,
+{
+    let follower = Follower::<F, RawLine>::new(client, spec.generation, spec.settings, send);
     tokio::spawn(follower.run(spec.query, spec.start_ns))
 }
 

@@ -1,24 +1,27 @@
-//! The follower task's steps: resolve, first fetch, tail, poll.
+//! The follower task's steps: resolve, first fetch, tail, poll. Generic
+//! over the kind of line ([`FollowLine`]): the logs pane's first look is
+//! the newest `limit` lines, and it follows by timestamp (a line older than
+//! the last one shown is not shown); raw lines are read whole from the
+//! start, caught up by paging over the last `late_window` after a
+//! reconnect and at each poll, and kept unless already seen ([`Seen`]).
 
+use std::marker::PhantomData;
 use std::time::Duration;
 
 use tokio::time::Instant;
 
-use super::cursor::Cursor;
+use super::cursor::{Cursor, Seen};
 use super::follow::{BatchKind, FollowMode, FollowSettings, LogBatch, QuerySpec, now_ns, resolve_selector};
+use super::follow_line::FollowLine;
+use super::page::forward_page;
 use super::tail::Tail;
-use super::{Direction, LokiClient, QueryResult, RangeQuery, flatten};
+use super::{Direction, LokiClient, RangeQuery};
 use crate::sources::SourceError;
 use crate::sources::poller::backoff;
 
 /// How long a follower that fell back to polling because of a network error
 /// (not a refusal) waits before trying the websocket again.
 const TAIL_RETRY: Duration = Duration::from_secs(60);
-
-/// A metric query typed in the logs pane: nothing to show as lines.
-fn metric_query() -> SourceError {
-    SourceError::Request("a metric query: the logs pane shows log queries ({…} |= …)".into())
-}
 
 /// Why live following stopped.
 enum Stop {
@@ -28,19 +31,37 @@ enum Stop {
     Refused(SourceError),
 }
 
-pub(super) struct Follower<F> {
+pub(super) struct Follower<F, L> {
     client: LokiClient,
     generation: u64,
     settings: FollowSettings,
     send: F,
+    /// The newest timestamp seen (where the tail resumes), and the lines
+    /// seen at it.
     cursor: Cursor,
+    /// Raw lines handed on (their late ones too).
+    seen: Seen,
     failures: u32,
     errored: bool,
+    /// Where to read again from, after a tail dropped entries.
+    rewind: Option<i64>,
+    line: PhantomData<L>,
 }
 
-impl<F: FnMut(LogBatch) -> bool + Send> Follower<F> {
+impl<F: FnMut(LogBatch<L>) -> bool + Send, L: FollowLine> Follower<F, L> {
     pub(super) fn new(client: LokiClient, generation: u64, settings: FollowSettings, send: F) -> Self {
-        Self { client, generation, settings, send, cursor: Cursor::default(), failures: 0, errored: false }
+        Self {
+            client,
+            generation,
+            settings,
+            send,
+            cursor: Cursor::default(),
+            seen: Seen::default(),
+            failures: 0,
+            errored: false,
+            rewind: None,
+            line: PhantomData,
+        }
     }
 
     pub(super) async fn run(mut self, query: QuerySpec, start_ns: i64) {
@@ -67,12 +88,12 @@ impl<F: FnMut(LogBatch) -> bool + Send> Follower<F> {
         }
     }
 
-    fn batch(&self) -> LogBatch {
+    fn batch(&self) -> LogBatch<L> {
         LogBatch { generation: self.generation, ..LogBatch::default() }
     }
 
     /// Sends a batch; an empty one only when it ends an error.
-    fn emit(&mut self, b: LogBatch) -> bool {
+    fn emit(&mut self, b: LogBatch<L>) -> bool {
         let useful = !b.lines.is_empty() || b.kind != BatchKind::Live || b.mode.is_some() || b.error.is_some();
         if !useful && !self.errored {
             return true;
@@ -118,8 +139,13 @@ impl<F: FnMut(LogBatch) -> bool + Send> Follower<F> {
         }
     }
 
-    /// The window up to now, newest `limit` lines. False when stopped.
+    /// The window up to now: the newest `limit` lines, or for raw lines
+    /// every line, page by page. False when stopped.
     async fn initial(&mut self, query: &str, start_ns: i64) -> bool {
+        if L::READ_ALL {
+            self.cursor = Cursor::at(start_ns);
+            return self.catch_up(query, BatchKind::Initial, start_ns).await;
+        }
         loop {
             let end_ns = now_ns().max(start_ns + 1);
             let q = RangeQuery {
@@ -129,19 +155,14 @@ impl<F: FnMut(LogBatch) -> bool + Send> Follower<F> {
                 limit: self.settings.limit,
                 direction: Direction::Backward,
             };
-            match self.client.query_range(&q).await {
-                Ok(QueryResult::Streams(streams)) => {
-                    let lines = flatten(streams);
+            match L::range(&self.client, &q).await {
+                Ok(lines) => {
                     self.cursor = Cursor::at(end_ns);
                     if let Some(last) = lines.last() {
-                        self.cursor = Cursor::at(last.ts_ns);
+                        self.cursor = Cursor::at(last.ts_ns());
                         lines.iter().for_each(|l| self.cursor.advance(l));
                     }
                     return self.emit(LogBatch { kind: BatchKind::Initial, lines, ..self.batch() });
-                }
-                Ok(QueryResult::Matrix(_)) => {
-                    self.fail(metric_query()).await;
-                    return false;
                 }
                 Err(e) => {
                     if !self.fail(e).await {
@@ -152,10 +173,75 @@ impl<F: FnMut(LogBatch) -> bool + Send> Follower<F> {
         }
     }
 
+    /// Raw lines: pages forward from `from` up to now, each page's new
+    /// lines a batch of `kind`. False when stopped.
+    async fn catch_up(&mut self, query: &str, kind: BatchKind, from: i64) -> bool {
+        let mut pages = Cursor::at(from);
+        loop {
+            let end_ns = now_ns().max(pages.ts + 1);
+            match forward_page::<L>(&self.client, query, &mut pages, end_ns, self.settings.limit).await {
+                Ok(page) => {
+                    let lines = self.keep_new(page.lines);
+                    let useful = !lines.is_empty() || page.skipped > 0;
+                    if useful && !self.emit(LogBatch { kind, lines, skipped: page.skipped, ..self.batch() }) {
+                        return false;
+                    }
+                    if !page.more {
+                        return true;
+                    }
+                }
+                Err(e) => {
+                    if !self.fail(e).await {
+                        return false;
+                    }
+                }
+            }
+        }
+    }
+
+    /// Raw lines not handed on yet; the cursor moves to the newest.
+    fn keep_new(&mut self, mut lines: Vec<L>) -> Vec<L> {
+        lines.retain(|l| self.seen.insert(l));
+        lines.iter().for_each(|l| self.cursor.advance(l));
+        let window = self.late_window_ns();
+        self.seen.forget_before(self.cursor.ts.saturating_sub(window.saturating_mul(2)));
+        lines
+    }
+
+    fn late_window_ns(&self) -> i64 {
+        i64::try_from(self.settings.late_window.as_nanos()).unwrap_or(i64::MAX)
+    }
+
+    /// Where a raw re-read starts: the late window before the newest line
+    /// seen, or the oldest entry a tail dropped.
+    fn reread_from(&mut self) -> i64 {
+        let from = self.cursor.ts.saturating_sub(self.late_window_ns());
+        self.rewind.take().map_or(from, |r| r.min(from))
+    }
+
+    /// One forward page from the cursor to now (the logs pane's polling):
+    /// whether more follow, and the batch (`None` when there was nothing).
+    async fn page(&mut self, query: &str) -> Result<Option<(bool, LogBatch<L>)>, SourceError> {
+        let end_ns = now_ns().max(self.cursor.ts + 1);
+        let page = forward_page::<L>(&self.client, query, &mut self.cursor, end_ns, self.settings.limit).await?;
+        if page.lines.is_empty() && page.skipped == 0 {
+            return Ok(None);
+        }
+        Ok(Some((page.more, LogBatch { lines: page.lines, skipped: page.skipped, ..self.batch() })))
+    }
+
     /// Follows through the websocket, reconnecting after a drop.
     async fn tail(&mut self, query: &str) -> Stop {
+        let mut reconnect = false;
         loop {
-            let tail = match self.client.tail(query, self.cursor.ts, self.settings.limit).await {
+            if reconnect && L::READ_ALL {
+                let from = self.reread_from();
+                if !self.catch_up(query, BatchKind::Live, from).await {
+                    return Stop::Done;
+                }
+            }
+            reconnect = true;
+            let tail = match L::open_tail(&self.client, query, self.cursor.ts, self.settings.limit).await {
                 Ok(t) => t,
                 Err(e) => return Stop::Refused(e),
             };
@@ -176,7 +262,9 @@ impl<F: FnMut(LogBatch) -> bool + Send> Follower<F> {
     }
 
     /// Reads the tail, sending a batch per `batch_every`. `Ok(error)` when
-    /// the websocket ended, `Err` when the app is gone.
+    /// the websocket ended, `Err` when the app is gone. Raw lines are never
+    /// thinned: a full batch goes early; dropped entries end the tail so
+    /// that they are read again.
     async fn pump(&mut self, mut tail: Tail) -> Result<Option<SourceError>, ()> {
         let resume = self.cursor.clone();
         let mut pending = LogBatch::default();
@@ -184,15 +272,26 @@ impl<F: FnMut(LogBatch) -> bool + Send> Follower<F> {
         tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
         loop {
             tokio::select! {
-                msg = tail.next() => match msg {
+                msg = L::next_chunk(&mut tail) => match msg {
                     Some(Ok(mut chunk)) => {
-                        self.cursor.admit(&resume, &mut chunk.lines);
+                        if L::READ_ALL {
+                            chunk.lines = self.keep_new(std::mem::take(&mut chunk.lines));
+                        } else {
+                            self.cursor.admit(&resume, &mut chunk.lines);
+                        }
                         pending.lines.append(&mut chunk.lines);
                         pending.dropped += chunk.dropped as u64;
                         let over = pending.lines.len().saturating_sub(self.settings.max_pending);
-                        if over > 0 {
+                        if L::READ_ALL && (over > 0 || chunk.dropped > 0) {
+                            self.flush(&mut pending)?;
+                        } else if over > 0 {
                             pending.lines.drain(..over);
                             pending.skipped += over as u64;
+                        }
+                        if L::READ_ALL && chunk.dropped > 0 {
+                            self.rewind = chunk.oldest_dropped_ns.or(Some(resume.ts));
+                            tail.close().await;
+                            return Ok(None);
                         }
                     }
                     end => {
@@ -206,7 +305,7 @@ impl<F: FnMut(LogBatch) -> bool + Send> Follower<F> {
         }
     }
 
-    fn flush(&mut self, pending: &mut LogBatch) -> Result<(), ()> {
+    fn flush(&mut self, pending: &mut LogBatch<L>) -> Result<(), ()> {
         if pending.lines.is_empty() && pending.dropped == 0 && pending.skipped == 0 {
             return Ok(());
         }
@@ -228,30 +327,27 @@ impl<F: FnMut(LogBatch) -> bool + Send> Follower<F> {
                 return true;
             }
             wait = self.settings.poll_every;
-            let q = RangeQuery {
-                query: query.to_string(),
-                start_ns: self.cursor.ts,
-                end_ns: now_ns().max(self.cursor.ts + 1),
-                limit: self.settings.limit,
-                direction: Direction::Forward,
-            };
-            match self.client.query_range(&q).await {
-                Ok(QueryResult::Streams(streams)) => {
-                    let mut lines = flatten(streams);
-                    let full = lines.len() >= self.settings.limit as usize;
-                    let resume = self.cursor.clone();
-                    self.cursor.admit(&resume, &mut lines);
-                    if full && !lines.is_empty() {
+            if L::READ_ALL {
+                let from = self.reread_from();
+                if !self.catch_up(query, BatchKind::Live, from).await || !self.emit(self.batch()) {
+                    return false;
+                }
+                continue;
+            }
+            match self.page(query).await {
+                Ok(Some((more, batch))) => {
+                    if more {
                         // More are waiting: fetch them now, not in 2 s.
                         wait = Duration::ZERO;
                     }
-                    if !self.emit(LogBatch { lines, ..self.batch() }) {
+                    if !self.emit(batch) {
                         return false;
                     }
                 }
-                Ok(QueryResult::Matrix(_)) => {
-                    self.fail(metric_query()).await;
-                    return false;
+                Ok(None) => {
+                    if !self.emit(self.batch()) {
+                        return false;
+                    }
                 }
                 Err(e) => {
                     if !self.fail(e).await {

@@ -15,12 +15,34 @@ use tokio_tungstenite::tungstenite::{self, Message};
 use tokio_tungstenite::{MaybeTlsStream, WebSocketStream};
 use url::Url;
 
-use super::wire::{TailChunk, parse_tail};
+use super::raw::RawLine;
+use super::wire::{TailChunk, parse_tail, parse_tail_raw};
 use crate::sources::{HttpClient, SourceError};
 
 /// Loki refuses a `delay_for` over 5 s; a second lets late lines of other
 /// streams arrive in order without feeling slow.
 pub const DELAY_FOR_SECS: u64 = 1;
+
+/// How a tail is asked for.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct TailOptions {
+    /// Seconds Loki holds lines back so that late ones arrive in order (at
+    /// most 5). A reader that orders lines itself wants 0: lines at once.
+    pub delay_for: u64,
+    /// Sends `X-Loki-Response-Encoding-Flags: categorize-labels`: stream
+    /// labels stay the stream's, structured metadata comes apart.
+    pub categorize: bool,
+}
+
+impl Default for TailOptions {
+    /// What the logs pane asks for.
+    fn default() -> Self {
+        TailOptions { delay_for: DELAY_FOR_SECS, categorize: false }
+    }
+}
+
+/// The request header asking Loki to keep label categories apart.
+pub const ENCODING_FLAGS_HEADER: &str = "x-loki-response-encoding-flags";
 
 /// An open tail. Loki pings every second; the pong is sent by the next read.
 pub struct Tail {
@@ -33,8 +55,19 @@ impl std::fmt::Debug for Tail {
     }
 }
 
-/// The tail URL: the HTTP base with a `ws`/`wss` scheme and the parameters.
+/// The tail URL: the HTTP base with a `ws`/`wss` scheme and the parameters
+/// (`delay_for` as the logs pane asks).
 pub fn tail_url(http: &HttpClient, query: &str, start_ns: i64, limit: u32) -> Result<Url, SourceError> {
+    tail_url_with(http, query, start_ns, limit, TailOptions::default())
+}
+
+fn tail_url_with(
+    http: &HttpClient,
+    query: &str,
+    start_ns: i64,
+    limit: u32,
+    opts: TailOptions,
+) -> Result<Url, SourceError> {
     let mut url = http.url("/loki/api/v1/tail");
     let scheme = if url.scheme() == "https" { "wss" } else { "ws" };
     url.set_scheme(scheme).map_err(|_| SourceError::Request(format!("cannot tail over {}", url.scheme())))?;
@@ -42,17 +75,35 @@ pub fn tail_url(http: &HttpClient, query: &str, start_ns: i64, limit: u32) -> Re
         .append_pair("query", query)
         .append_pair("start", &start_ns.to_string())
         .append_pair("limit", &limit.to_string())
-        .append_pair("delay_for", &DELAY_FOR_SECS.to_string());
+        .append_pair("delay_for", &opts.delay_for.min(5).to_string());
     Ok(url)
 }
 
 impl Tail {
-    /// Opens the websocket within the client's timeout.
+    /// Opens the websocket within the client's timeout, as the logs pane
+    /// asks for it.
     pub async fn connect(http: &HttpClient, query: &str, start_ns: i64, limit: u32) -> Result<Self, SourceError> {
-        let url = tail_url(http, query, start_ns, limit)?;
+        Self::connect_with(http, query, start_ns, limit, TailOptions::default()).await
+    }
+
+    /// Opens the websocket with `opts`.
+    pub async fn connect_with(
+        http: &HttpClient,
+        query: &str,
+        start_ns: i64,
+        limit: u32,
+        opts: TailOptions,
+    ) -> Result<Self, SourceError> {
+        let url = tail_url_with(http, query, start_ns, limit, opts)?;
         let mut req = url.as_str().into_client_request().map_err(|e| SourceError::Request(e.to_string()))?;
         for (name, value) in http.headers() {
             req.headers_mut().insert(name.clone(), value.clone());
+        }
+        if opts.categorize {
+            req.headers_mut().insert(
+                ENCODING_FLAGS_HEADER,
+                "categorize-labels".parse().map_err(|_| SourceError::Request("header".into()))?,
+            );
         }
         let timeout = http.timeout();
         let (ws, _resp) = tokio::time::timeout(timeout, tokio_tungstenite::connect_async(req))
@@ -62,9 +113,20 @@ impl Tail {
         Ok(Self { ws })
     }
 
-    /// The next chunk of lines; `None` once Loki closed the stream normally.
-    /// Messages that carry nothing (pings) are skipped.
+    /// The next chunk of lines, cleaned for display; `None` once Loki
+    /// closed the stream normally.
     pub async fn next(&mut self) -> Option<Result<TailChunk, SourceError>> {
+        Some(self.next_message().await?.and_then(|m| parse_tail(&m)))
+    }
+
+    /// The next chunk of lines as stored (see [`RawLine`]).
+    pub async fn next_raw(&mut self) -> Option<Result<TailChunk<RawLine>, SourceError>> {
+        Some(self.next_message().await?.and_then(|m| parse_tail_raw(&m)))
+    }
+
+    /// The next data message. Messages that carry nothing (pings) are
+    /// skipped; a close other than normal is an error with its reason.
+    async fn next_message(&mut self) -> Option<Result<tungstenite::Bytes, SourceError>> {
         loop {
             let msg = match self.ws.next().await? {
                 Ok(m) => m,
@@ -72,8 +134,8 @@ impl Tail {
                 Err(e) => return Some(Err(stream_error(e))),
             };
             match msg {
-                Message::Text(t) => return Some(parse_tail(t.as_bytes())),
-                Message::Binary(b) => return Some(parse_tail(&b)),
+                Message::Text(t) => return Some(Ok(t.into())),
+                Message::Binary(b) => return Some(Ok(b)),
                 Message::Close(Some(f)) if f.code != CloseCode::Normal && f.code != CloseCode::Away => {
                     return Some(Err(SourceError::Api {
                         status: u16::from(f.code),

@@ -8,6 +8,8 @@ use std::sync::Arc;
 use serde::Deserialize;
 use serde::de::{DeserializeOwned, IgnoredAny};
 
+use super::follow_line::metric_query;
+use super::raw::{RawLine, RawText};
 use super::{Entry, LogLine, QueryResult, Stream};
 use crate::model::Labels;
 use crate::sources::SourceError;
@@ -109,15 +111,32 @@ pub(crate) struct TailMessage {
     #[serde(default)]
     streams: Vec<WireStream>,
     #[serde(default)]
-    dropped_entries: Option<Vec<IgnoredAny>>,
+    dropped_entries: Option<Vec<WireDropped>>,
 }
 
-/// What one tail message brought: lines, and how many Loki says it dropped
-/// because this client was too slow.
-#[derive(Debug, Clone, PartialEq, Default)]
-pub struct TailChunk {
-    pub lines: Vec<LogLine>,
+/// `{timestamp, labels}` of an entry Loki could not send this tailer.
+#[derive(Deserialize)]
+struct WireDropped {
+    #[serde(default)]
+    timestamp: Option<String>,
+}
+
+/// What one tail message brought: lines (display [`LogLine`]s, or
+/// [`RawLine`]s), and how many Loki says it dropped because this client
+/// was too slow.
+#[derive(Debug, Clone, PartialEq)]
+pub struct TailChunk<L = LogLine> {
+    pub lines: Vec<L>,
     pub dropped: usize,
+    /// The oldest timestamp among the dropped entries: where a reader that
+    /// must miss nothing reads again from.
+    pub oldest_dropped_ns: Option<i64>,
+}
+
+impl<L> Default for TailChunk<L> {
+    fn default() -> Self {
+        TailChunk { lines: Vec::new(), dropped: 0, oldest_dropped_ns: None }
+    }
 }
 
 pub(crate) fn parse_query(data: QueryData) -> Result<QueryResult, SourceError> {
@@ -131,29 +150,69 @@ pub(crate) fn parse_query(data: QueryData) -> Result<QueryResult, SourceError> {
     }
 }
 
+/// The lines of a `query_range` answer as raw lines, oldest first; a
+/// metric answer is an error (raw lines are read with log queries).
+pub(crate) fn parse_query_raw(data: QueryData) -> Result<Vec<RawLine>, SourceError> {
+    if data.result_type != "streams" {
+        return Err(metric_query());
+    }
+    let wire: Vec<WireStream> = serde_json::from_value(data.result).map_err(|e| decode_error(&e))?;
+    raw_lines(wire)
+}
+
+/// A tail message: its streams, and a chunk with the dropped entries.
+fn tail_message<L>(bytes: &[u8]) -> Result<(Vec<WireStream>, TailChunk<L>), SourceError> {
+    let msg: TailMessage = from_bytes(bytes).map_err(|e| decode_error(&e))?;
+    let dropped = msg.dropped_entries.unwrap_or_default();
+    let oldest = dropped.iter().filter_map(|d| d.timestamp.as_deref().and_then(|t| parse_ns(t).ok())).min();
+    Ok((msg.streams, TailChunk { lines: Vec::new(), dropped: dropped.len(), oldest_dropped_ns: oldest }))
+}
+
 /// Parses one message of the tail websocket (also what the drill simulator sends).
 pub fn parse_tail(bytes: &[u8]) -> Result<TailChunk, SourceError> {
-    let msg: TailMessage = from_bytes(bytes).map_err(|e| decode_error(&e))?;
-    let dropped = msg.dropped_entries.map_or(0, |d| d.len());
-    let streams = msg.streams.into_iter().map(to_stream).collect::<Result<Vec<_>, _>>()?;
-    Ok(TailChunk { lines: flatten(streams), dropped })
+    let (streams, chunk) = tail_message(bytes)?;
+    let streams = streams.into_iter().map(to_stream).collect::<Result<Vec<_>, _>>()?;
+    Ok(TailChunk { lines: flatten(streams), ..chunk })
+}
+
+/// One message of the tail websocket, as raw lines.
+pub fn parse_tail_raw(bytes: &[u8]) -> Result<TailChunk<RawLine>, SourceError> {
+    let (streams, chunk) = tail_message(bytes)?;
+    Ok(TailChunk { lines: raw_lines(streams)?, ..chunk })
+}
+
+/// An entry's timestamp, line, structured metadata and parsed labels.
+fn parts(WireEntry(ts, line, cats): WireEntry) -> Result<(i64, String, Labels, Labels), SourceError> {
+    let cats = cats.unwrap_or_default();
+    let metadata = cats.structured_metadata.unwrap_or_default();
+    Ok((parse_ns(&ts)?, line, metadata, cats.parsed.unwrap_or_default()))
 }
 
 fn to_stream(w: WireStream) -> Result<Stream, SourceError> {
     let entries = w
         .values
         .into_iter()
-        .map(|WireEntry(ts, line, cats)| {
-            let cats = cats.unwrap_or_default();
-            Ok(Entry {
-                ts_ns: parse_ns(&ts)?,
-                line: clean_line(&line),
-                metadata: cats.structured_metadata.unwrap_or_default(),
-                parsed: cats.parsed.unwrap_or_default(),
-            })
+        .map(|e| {
+            let (ts_ns, line, metadata, parsed) = parts(e)?;
+            Ok(Entry { ts_ns, line: clean_line(&line), metadata, parsed })
         })
         .collect::<Result<_, SourceError>>()?;
     Ok(Stream { labels: w.stream, entries })
+}
+
+/// Every entry of every stream as a raw line, oldest first (stable, so
+/// lines of one stream sharing a timestamp keep Loki's order).
+fn raw_lines(streams: Vec<WireStream>) -> Result<Vec<RawLine>, SourceError> {
+    let mut out = Vec::with_capacity(streams.iter().map(|s| s.values.len()).sum());
+    for w in streams {
+        let labels = Arc::new(w.stream);
+        for e in w.values {
+            let (ts_ns, line, metadata, parsed) = parts(e)?;
+            out.push(RawLine { ts_ns, labels: labels.clone(), metadata, parsed, text: RawText::new(line) });
+        }
+    }
+    out.sort_by_key(|l| l.ts_ns);
+    Ok(out)
 }
 
 /// A Loki timestamp: nanoseconds since the epoch, as a decimal string.
