@@ -11,10 +11,21 @@ use clap::{CommandFactory, FromArgMatches, Parser, Subcommand};
 use crate::config::{Config, Overrides};
 use crate::env::Paths;
 
+/// What `--version` says: the release, the commit it was built from and
+/// the build date (see build.rs; `unknown` outside a git checkout).
+pub const VERSION: &str = concat!(
+    env!("CARGO_PKG_VERSION"),
+    " (commit ",
+    env!("WARROOM_GIT_COMMIT"),
+    ", built ",
+    env!("WARROOM_BUILD_DATE"),
+    ")"
+);
+
 #[derive(Debug, Parser)]
 #[command(
     name = "warroom",
-    version,
+    version = VERSION,
     about = "The incident war room in a terminal: alerts, signals, logs, runbooks and the incident record in one screen"
 )]
 pub struct Cli {
@@ -51,7 +62,8 @@ pub struct Cli {
     /// Do not capture the mouse (keeps the terminal's own selection).
     #[arg(long)]
     pub no_mouse: bool,
-    /// Log file (default shown below).
+    /// Log file (default shown below): a symlink to today's NAME.YYYY-MM-DD.EXT
+    /// beside it; rotated daily, the newest 7 files kept.
     #[arg(long, value_name = "FILE", global = true)]
     pub log_file: Option<PathBuf>,
     /// Never write to a source: no silence, no ack (shown in the header).
@@ -127,9 +139,10 @@ pub enum DrillCommand {
 pub fn main() -> ExitCode {
     let paths = Paths::detect();
     let after = format!(
-        "Config file: {}\nLog file:    {} (level: WARROOM_LOG=debug)",
+        "Config file: {}\nLog file:    {} (rotated daily, {} files kept; level: WARROOM_LOG=debug)",
         paths.config_file.display(),
-        paths.log_file.display()
+        paths.log_file.display(),
+        crate::logging::KEEP_FILES
     );
     let matches = Cli::command().after_help(after).get_matches();
     let cli = match Cli::from_arg_matches(&matches) {
