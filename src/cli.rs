@@ -8,7 +8,8 @@ use std::process::ExitCode;
 
 use clap::{CommandFactory, FromArgMatches, Parser, Subcommand};
 
-use crate::config::{Config, Overrides};
+use crate::config::diagnostic::Problem;
+use crate::config::{Config, ConfigError, Overrides};
 use crate::env::Paths;
 
 /// What `--version` says: the release, the commit it was built from and
@@ -226,7 +227,9 @@ fn run(cli: Cli, paths: &Paths) -> anyhow::Result<ExitCode> {
     }
 }
 
-/// The file (if any), then environment and flags over it.
+/// The file (if any), then environment and flags over it; then what can
+/// only be checked on this machine (the theme, and for the commands that
+/// connect, the secrets), reported at its place in the file.
 fn load_config(cli: &Cli, paths: &Paths) -> anyhow::Result<Config> {
     let (path, required) = match &cli.config {
         Some(p) => (p.clone(), true),
@@ -250,5 +253,17 @@ fn load_config(cli: &Cli, paths: &Paths) -> anyhow::Result<Config> {
         cfg.incident_dir = Some(paths.default_incident_dir());
     }
     cfg.history_file = Some(paths.history_file());
+    cfg.theme_dirs = paths.theme_dirs();
+    cfg.runbooks.dirs.extend(paths.shared_runbook_dirs());
+    if let Err(e) = crate::theme::Theme::find(&cfg.theme, false, &cfg.theme_dirs) {
+        return Err(match cli.theme {
+            Some(_) => ConfigError::Invalid(format!("--theme: {e}")),
+            None => ConfigError::in_file_at(&path, &Problem::at_key(crate::config_key!["theme"], e)),
+        }
+        .into());
+    }
+    if matches!(cli.command, None | Some(Command::Check)) {
+        cfg.check_secrets().map_err(|p| ConfigError::in_file_at(&path, &p))?;
+    }
     Ok(cfg)
 }

@@ -63,6 +63,15 @@ impl std::fmt::Debug for SecretRef {
 }
 
 impl SecretRef {
+    /// The config key this secret is read from: `env`, `file` or `value`.
+    pub fn key(&self) -> &'static str {
+        match (&self.env, &self.file, &self.value) {
+            (Some(_), _, _) => "env",
+            (_, Some(_), _) => "file",
+            _ => "value",
+        }
+    }
+
     /// Reads the secret. Errors name where it was looked for, never its value.
     pub fn resolve(&self) -> Result<SecretString, EndpointError> {
         if let Some(var) = &self.env {
@@ -236,6 +245,32 @@ impl Endpoint {
             },
             Err(_) => redact(&self.url),
         }
+    }
+
+    /// Reads every secret this endpoint names, as [`resolved_headers`] does;
+    /// the first that cannot be read comes with the key path it is under
+    /// (`["bearer_token", "file"]`, `["headers", "X-Api-Key", "env"]`), for
+    /// a config error that points at it.
+    ///
+    /// [`resolved_headers`]: Self::resolved_headers
+    pub fn check_secrets(&self) -> Result<(), (Vec<String>, EndpointError)> {
+        let check = |r: &SecretRef, mut key: Vec<String>| {
+            r.resolve().map(drop).map_err(|e| {
+                key.push(r.key().to_string());
+                (key, e)
+            })
+        };
+        for (name, spec) in &self.headers {
+            if let HeaderSpec::Secret(r) = spec {
+                check(r, vec!["headers".into(), name.clone()]).map_err(|(k, e)| (k, name_secret_error(name, e)))?;
+            }
+        }
+        if let Some(token) = &self.bearer_token {
+            check(token, vec!["bearer_token".into()])?;
+        } else if let Some(basic) = &self.basic_auth {
+            check(&basic.password, vec!["basic_auth".into(), "password".into()])?;
+        }
+        Ok(())
     }
 
     /// All headers to send: custom ones, then auth (marked sensitive).
