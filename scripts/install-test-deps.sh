@@ -3,6 +3,7 @@
 #   prometheus              -> /usr/bin/prometheus, promtool   (2.42 on bookworm)
 #   prometheus-alertmanager -> /usr/bin/prometheus-alertmanager, amtool (0.25)
 #   tmux                    -> end-to-end tests of the TUI in a real terminal
+#   man-db, binutils        -> the package checks: `man -w warroom`, `objdump -T`
 #
 # Idempotent: when every program is already there it touches neither apt nor
 # the network, so a second run is instant and works offline.
@@ -18,6 +19,8 @@ wanted=(
     prometheus-alertmanager:amtool
     tmux:tmux
     openssl:openssl
+    man-db:man
+    binutils:objdump
 )
 
 missing=()

@@ -1,7 +1,10 @@
 #!/usr/bin/env bash
 # The one command that checks warroom: installs the test programs (real
 # Prometheus and Alertmanager, tmux), then formatting, lints, every test
-# target (benches are built and run once in test mode) and the doc tests.
+# target (benches are built and run once in test mode), the doc tests, the
+# dependency policy (cargo deny: bans, licences, sources), and the packages:
+# the glibc 2.17 binary and the .deb are built (scripts/package.sh), and the
+# .deb is installed, tried and removed (scripts/test-deb.sh).
 # Runs every step even after a failure, prints a summary, and exits non-zero
 # if any step failed.
 set -euo pipefail
@@ -40,10 +43,23 @@ if [ "$failed" -ne 0 ]; then
     exit 1
 fi
 
+# cargo deny: duplicate major versions, licences and sources (deny.toml).
+# Advisories need RustSec's advisory database, a git repository cargo-deny
+# clones from GitHub; where that cannot be reached (this project's CI reaches
+# only the package registries) they are not checked: see README.
+deny_check() {
+    source scripts/tools.sh
+    ensure_cargo_tool cargo-deny "$CARGO_DENY_VERSION"
+    cargo deny --log-level error check bans licenses sources
+}
+
 step "cargo fmt" cargo fmt --all -- --check
 step "cargo clippy" cargo clippy --all-targets -- -D warnings
 step "cargo test" cargo test --all-targets
 step "doc tests" cargo test --doc
+step "cargo deny" deny_check
+step "package" bash scripts/package.sh
+step "deb install" bash scripts/test-deb.sh
 
 echo
 echo "==> summary ($((SECONDS - total_start))s in all)"

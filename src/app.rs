@@ -82,7 +82,7 @@ impl Console {
     /// runtime. Fails on a config the user must fix (bad key, theme, URL).
     pub fn start(cfg: &Config, opts: Options) -> anyhow::Result<Self> {
         let keymap = Keymap::new(&cfg.keymap).map_err(anyhow::Error::msg)?;
-        let theme = Theme::named(&cfg.theme, no_color_env()).map_err(anyhow::Error::msg)?;
+        let theme = Theme::find(&cfg.theme, no_color_env(), &cfg.theme_dirs).map_err(anyhow::Error::msg)?;
         let specs = source_specs(cfg);
         let setup = Setup {
             sources: specs.iter().map(|s| (s.id, s.name.clone())).collect(),
@@ -104,6 +104,7 @@ impl Console {
         };
         let mut state = State::new(setup, keymap, theme, Utc::now());
         state.notify = crate::state::notify::Notifier::new(cfg.notify.clone());
+        state.hyperlinks = cfg.hyperlinks.enabled(crate::tui::supports_hyperlinks);
         state.contexts = crate::state::contexts::ContextsState::new(cfg.context_summaries());
         state.contexts.forced_read_only = state.read_only;
         state.read_only |= cfg.active_read_only();

@@ -8,13 +8,25 @@ use std::process::ExitCode;
 
 use clap::{CommandFactory, FromArgMatches, Parser, Subcommand};
 
-use crate::config::{Config, Overrides};
+use crate::config::diagnostic::Problem;
+use crate::config::{Config, ConfigError, Overrides};
 use crate::env::Paths;
+
+/// What `--version` says: the release, the commit it was built from and
+/// the build date (see build.rs; `unknown` outside a git checkout).
+pub const VERSION: &str = concat!(
+    env!("CARGO_PKG_VERSION"),
+    " (commit ",
+    env!("WARROOM_GIT_COMMIT"),
+    ", built ",
+    env!("WARROOM_BUILD_DATE"),
+    ")"
+);
 
 #[derive(Debug, Parser)]
 #[command(
     name = "warroom",
-    version,
+    version = VERSION,
     about = "The incident war room in a terminal: alerts, signals, logs, runbooks and the incident record in one screen"
 )]
 pub struct Cli {
@@ -51,7 +63,8 @@ pub struct Cli {
     /// Do not capture the mouse (keeps the terminal's own selection).
     #[arg(long)]
     pub no_mouse: bool,
-    /// Log file (default shown below).
+    /// Log file (default shown below): a symlink to today's NAME.YYYY-MM-DD.EXT
+    /// beside it; rotated daily, the newest 7 files kept.
     #[arg(long, value_name = "FILE", global = true)]
     pub log_file: Option<PathBuf>,
     /// Never write to a source: no silence, no ack (shown in the header).
@@ -127,9 +140,10 @@ pub enum DrillCommand {
 pub fn main() -> ExitCode {
     let paths = Paths::detect();
     let after = format!(
-        "Config file: {}\nLog file:    {} (level: WARROOM_LOG=debug)",
+        "Config file: {}\nLog file:    {} (rotated daily, {} files kept; level: WARROOM_LOG=debug)",
         paths.config_file.display(),
-        paths.log_file.display()
+        paths.log_file.display(),
+        crate::logging::KEEP_FILES
     );
     let matches = Cli::command().after_help(after).get_matches();
     let cli = match Cli::from_arg_matches(&matches) {
@@ -213,7 +227,9 @@ fn run(cli: Cli, paths: &Paths) -> anyhow::Result<ExitCode> {
     }
 }
 
-/// The file (if any), then environment and flags over it.
+/// The file (if any), then environment and flags over it; then what can
+/// only be checked on this machine (the theme, and for the commands that
+/// connect, the secrets), reported at its place in the file.
 fn load_config(cli: &Cli, paths: &Paths) -> anyhow::Result<Config> {
     let (path, required) = match &cli.config {
         Some(p) => (p.clone(), true),
@@ -237,5 +253,17 @@ fn load_config(cli: &Cli, paths: &Paths) -> anyhow::Result<Config> {
         cfg.incident_dir = Some(paths.default_incident_dir());
     }
     cfg.history_file = Some(paths.history_file());
+    cfg.theme_dirs = paths.theme_dirs();
+    cfg.runbooks.dirs.extend(paths.shared_runbook_dirs());
+    if let Err(e) = crate::theme::Theme::find(&cfg.theme, false, &cfg.theme_dirs) {
+        return Err(match cli.theme {
+            Some(_) => ConfigError::Invalid(format!("--theme: {e}")),
+            None => ConfigError::in_file_at(&path, &Problem::at_key(crate::config_key!["theme"], e)),
+        }
+        .into());
+    }
+    if matches!(cli.command, None | Some(Command::Check)) {
+        cfg.check_secrets().map_err(|p| ConfigError::in_file_at(&path, &p))?;
+    }
     Ok(cfg)
 }

@@ -14,8 +14,10 @@ use serde::Deserialize;
 use crate::sources::Endpoint;
 
 mod contexts;
+pub mod diagnostic;
 use crate::state::signals::{SignalTemplate, default_templates};
 pub use contexts::{ContextConfig, DEFAULT_CONTEXT};
+use diagnostic::{KeyPath, Located, Problem};
 
 /// The sample config shipped in `assets/` and printed by
 /// `--print-default-config`; a test checks that it parses.
@@ -27,6 +29,9 @@ pub enum ConfigError {
     Read(PathBuf, std::io::Error),
     #[error("invalid config {path}: {1}", path = .0.display())]
     Parse(PathBuf, String),
+    /// A problem found at a place in the file: `FILE:LINE:COLUMN: …`.
+    #[error("invalid config {0}")]
+    At(Box<Located>),
     #[error("{0}")]
     Invalid(String),
     #[error("unknown context {name:?} (known: {})", .known.join(", "))]
@@ -45,6 +50,9 @@ pub struct Config {
     /// Show silenced and inhibited alerts (toggle with `m`).
     pub show_muted: bool,
     pub mouse: bool,
+    /// Runbook links as OSC 8 hyperlinks: `"auto"` (when the terminal is
+    /// known to show them), `true`, `false`.
+    pub hyperlinks: Hyperlinks,
     pub incident_dir: Option<PathBuf>,
     /// The context to start in (`--context`, `WARROOM_CONTEXT` override it);
     /// after loading, the active one.
@@ -77,8 +85,52 @@ pub struct Config {
     /// Where the `:` history is kept (the data dir; not a config key).
     #[serde(skip)]
     pub history_file: Option<PathBuf>,
+    /// Where a theme name is looked up as `NAME.toml` (the config dir's and
+    /// the shared data dirs' `themes/`; not a config key).
+    #[serde(skip)]
+    pub theme_dirs: Vec<PathBuf>,
     /// Bell / desktop notification when an alert newly fires.
     pub notify: crate::state::notify::NotifyConfig,
+}
+
+/// Whether runbook links are sent as OSC 8 hyperlinks (clickable, the URL
+/// hidden behind the text). A terminal that does not know OSC 8 should
+/// ignore it, but some print it raw, so `auto` turns them on only where
+/// `supports-hyperlinks` knows the terminal does (`FORCE_HYPERLINK=1` too).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum Hyperlinks {
+    #[default]
+    Auto,
+    On,
+    Off,
+}
+
+impl Hyperlinks {
+    /// On or off, asking `detect` (the terminal's support) only for `auto`.
+    pub fn enabled(self, detect: impl FnOnce() -> bool) -> bool {
+        match self {
+            Self::Auto => detect(),
+            Self::On => true,
+            Self::Off => false,
+        }
+    }
+}
+
+impl<'de> Deserialize<'de> for Hyperlinks {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        #[derive(Deserialize)]
+        #[serde(untagged)]
+        enum Raw {
+            Bool(bool),
+            Word(String),
+        }
+        match Raw::deserialize(d) {
+            Ok(Raw::Bool(true)) => Ok(Self::On),
+            Ok(Raw::Bool(false)) => Ok(Self::Off),
+            Ok(Raw::Word(w)) if w == "auto" => Ok(Self::Auto),
+            _ => Err(serde::de::Error::custom(r#"expected "auto", true or false"#)),
+        }
+    }
 }
 
 #[derive(Debug, Clone, Deserialize, PartialEq)]
@@ -86,6 +138,26 @@ pub struct Config {
 pub enum KeyList {
     One(String),
     Many(Vec<String>),
+}
+
+impl ConfigError {
+    /// `problem` in the file `path` (whose text is `text`), located when the
+    /// place can be found.
+    pub fn in_file(path: &Path, text: &str, problem: &Problem) -> Self {
+        match diagnostic::locate(path, text, problem) {
+            Some(at) => Self::At(Box::new(at)),
+            None => Self::Parse(path.to_path_buf(), problem.message.clone()),
+        }
+    }
+
+    /// `problem` in the file `path`, read again to locate it (for checks
+    /// made after loading: the theme, the secrets).
+    pub fn in_file_at(path: &Path, problem: &Problem) -> Self {
+        match std::fs::read_to_string(path) {
+            Ok(text) => Self::in_file(path, &text, problem),
+            Err(_) => Self::Invalid(problem.message.clone()),
+        }
+    }
 }
 
 impl KeyList {
@@ -105,6 +177,7 @@ impl Default for Config {
             group_by: "alertname".into(),
             show_muted: false,
             mouse: true,
+            hyperlinks: Hyperlinks::Auto,
             incident_dir: None,
             context: None,
             contexts: BTreeMap::new(),
@@ -121,6 +194,7 @@ impl Default for Config {
             silence_confirm_over: 5,
             ack_duration: Duration::from_secs(30 * 60),
             history_file: None,
+            theme_dirs: Vec::new(),
             notify: crate::state::notify::NotifyConfig::default(),
         }
     }
@@ -148,45 +222,98 @@ impl Config {
     /// (flags alone are enough), a missing file named by `--config` is.
     pub fn load(path: &Path, required: bool) -> Result<Self, ConfigError> {
         match std::fs::read_to_string(path) {
-            Ok(text) => Self::parse(&text).map_err(|e| ConfigError::Parse(path.to_path_buf(), e)),
+            Ok(text) => Self::parse_located(&text).map_err(|p| ConfigError::in_file(path, &text, &p)),
             Err(e) if e.kind() == std::io::ErrorKind::NotFound && !required => Ok(Self::default()),
             Err(e) => Err(ConfigError::Read(path.to_path_buf(), e)),
         }
     }
 
+    /// Parses a config given as text; the error says the line and column.
     pub fn parse(text: &str) -> Result<Self, String> {
-        let mut cfg: Self = toml::from_str(text).map_err(|e| e.to_string())?;
+        Self::parse_located(text).map_err(|p| match diagnostic::locate(Path::new("config"), text, &p) {
+            Some(at) => at.to_string(),
+            None => p.message,
+        })
+    }
+
+    /// Parses and validates, the problem (if any) with the key or span it
+    /// is about.
+    pub fn parse_located(text: &str) -> Result<Self, Problem> {
+        let mut cfg: Self = toml::from_str(text).map_err(|e| Problem::from_toml(&e))?;
         cfg.validate()?;
-        cfg.fold_default_context()?;
+        cfg.fold_default_context().map_err(|e| Problem::at_key(crate::config_key!["contexts", DEFAULT_CONTEXT], e))?;
         let start = cfg.context.clone().unwrap_or_else(|| cfg.first_context().to_string());
-        cfg.select_context(&start).map_err(|e| format!("context = {start:?}: {e}"))?;
+        cfg.select_context(&start)
+            .map_err(|e| Problem::at_key(crate::config_key!["context"], format!("context = {start:?}: {e}")))?;
         Ok(cfg)
     }
 
-    fn validate(&self) -> Result<(), String> {
+    fn validate(&self) -> Result<(), Problem> {
+        let at = |key: &str, message: String| Problem::at_key(crate::config_key![key], message);
         if self.signal_window < Duration::from_secs(10) {
-            return Err(format!("signal_window = {:?} is too short (at least 10s)", self.signal_window));
+            return Err(at(
+                "signal_window",
+                format!("signal_window = {:?} is too short (at least 10s)", self.signal_window),
+            ));
         }
         if self.ack_duration < Duration::from_secs(60) {
-            return Err(format!("ack_duration = {:?} is too short (at least 1m)", self.ack_duration));
+            return Err(at(
+                "ack_duration",
+                format!("ack_duration = {:?} is too short (at least 1m)", self.ack_duration),
+            ));
         }
         if !(1..=20).contains(&self.signal_top_n) {
-            return Err(format!("signal_top_n = {} must be between 1 and 20", self.signal_top_n));
+            return Err(at("signal_top_n", format!("signal_top_n = {} must be between 1 and 20", self.signal_top_n)));
         }
         if self.refresh < Duration::from_millis(200) {
-            return Err(format!("refresh = {:?} is too fast (at least 200ms)", self.refresh));
+            return Err(at("refresh", format!("refresh = {:?} is too fast (at least 200ms)", self.refresh)));
         }
         // A bad [keymap] is reported when the file is read (and by `check`).
-        crate::keymap::Keymap::new(&self.keymap)?;
-        for ep in self.prometheus.iter().chain(&self.alertmanager).chain(&self.loki) {
-            ep.parsed_url().map_err(|e| e.to_string())?;
+        crate::keymap::Keymap::new(&self.keymap).map_err(|e| at("keymap", e))?;
+        for (kind, list) in self.sources() {
+            for (i, ep) in list.iter().enumerate() {
+                ep.parsed_url().map_err(|e| Problem::at_key(crate::config_key![kind, i, "url"], e.to_string()))?;
+            }
         }
         for (name, ctx) in &self.contexts {
             if name.is_empty() || name.chars().any(|c| c.is_whitespace() || c.is_control()) {
-                return Err(format!("context name {name:?}: use letters, digits, '-', '_' or '.' (no spaces)"));
+                return Err(Problem::at_key(
+                    crate::config_key!["contexts", name.as_str()],
+                    format!("context name {name:?}: use letters, digits, '-', '_' or '.' (no spaces)"),
+                ));
             }
-            for ep in ctx.prometheus.iter().chain(&ctx.alertmanager).chain(&ctx.loki) {
-                ep.parsed_url().map_err(|e| format!("contexts.{name}: {e}"))?;
+            for (kind, list) in ctx.sources() {
+                for (i, ep) in list.iter().enumerate() {
+                    ep.parsed_url().map_err(|e| {
+                        Problem::at_key(
+                            crate::config_key!["contexts", name.as_str(), kind, i, "url"],
+                            format!("contexts.{name}: {e}"),
+                        )
+                    })?;
+                }
+            }
+        }
+        Ok(())
+    }
+
+    /// The top-level sources by kind, as the file names them.
+    fn sources(&self) -> [(&'static str, &[Endpoint]); 3] {
+        [("prometheus", &self.prometheus), ("alertmanager", &self.alertmanager), ("loki", &self.loki)]
+    }
+
+    /// Reads every secret the active context's sources name, as building
+    /// their clients will, so that a token file that does not exist is
+    /// reported at start with the key it is under, not as a source down.
+    pub fn check_secrets(&self) -> Result<(), Problem> {
+        let ctx = self.active_context().to_string();
+        for (kind, list) in self.sources() {
+            for (i, ep) in list.iter().enumerate() {
+                let Err((rel, e)) = ep.check_secrets() else { continue };
+                let rel: KeyPath = rel.into_iter().map(diagnostic::Seg::from).collect();
+                let top: KeyPath = crate::config_key![kind, i].into_iter().chain(rel.clone()).collect();
+                let nested: KeyPath =
+                    crate::config_key!["contexts", ctx.as_str(), kind, i].into_iter().chain(rel).collect();
+                return Err(Problem::at_any(vec![nested, top], e.to_string()));
             }
         }
         Ok(())
@@ -241,7 +368,7 @@ impl Config {
         if o.read_only {
             self.read_only = true;
         }
-        self.validate().map_err(ConfigError::Invalid)
+        self.validate().map_err(|p| ConfigError::Invalid(p.message))
     }
 
     pub fn has_sources(&self) -> bool {
@@ -282,6 +409,18 @@ mod tests {
     #[test]
     fn sample_signals_are_the_defaults() {
         assert_eq!(Config::parse(SAMPLE).unwrap().signals, crate::state::signals::default_templates());
+    }
+
+    #[test]
+    fn hyperlinks_are_auto_true_or_false() {
+        assert_eq!(Config::parse("").unwrap().hyperlinks, Hyperlinks::Auto);
+        assert_eq!(Config::parse("hyperlinks = true").unwrap().hyperlinks, Hyperlinks::On);
+        assert_eq!(Config::parse("hyperlinks = false").unwrap().hyperlinks, Hyperlinks::Off);
+        assert_eq!(Config::parse(r#"hyperlinks = "auto""#).unwrap().hyperlinks, Hyperlinks::Auto);
+        let e = Config::parse(r#"hyperlinks = "yes""#).unwrap_err();
+        assert!(e.contains("hyperlinks") && e.contains(r#"expected "auto", true or false"#), "{e}");
+        assert!(Hyperlinks::Auto.enabled(|| true) && !Hyperlinks::Auto.enabled(|| false));
+        assert!(Hyperlinks::On.enabled(|| false) && !Hyperlinks::Off.enabled(|| true));
     }
 
     #[test]

@@ -1,10 +1,16 @@
 //! Logs go to a file, never to the terminal the UI owns. The path is shown
 //! in `--help`; `WARROOM_LOG` sets the filter (default `info`). hyper and
 //! reqwest are muted below `warn`: their debug lines can carry URLs.
+//!
+//! The file rotates daily and at most [`KEEP_FILES`] are kept, so a console
+//! left running for months on a bastion never fills its disk: `warroom.log`
+//! is a symlink to the current `warroom.YYYY-MM-DD.log` (UTC dates), and
+//! the oldest `warroom.*.log` beside it are deleted at each rotation.
 
 use std::path::{Path, PathBuf};
 
 use tracing_appender::non_blocking::WorkerGuard;
+use tracing_appender::rolling::{RollingFileAppender, Rotation};
 use tracing_subscriber::EnvFilter;
 
 /// Where the log goes: the platform state dir (cache dir where there is
@@ -16,13 +22,13 @@ pub fn default_log_file() -> PathBuf {
     }
 }
 
+/// Log files kept: today's and the six before it (a week).
+pub const KEEP_FILES: usize = 7;
+
 /// Starts logging to `path`. The guard flushes the log when dropped: keep it
 /// for the life of the program.
 pub fn init(path: &Path) -> anyhow::Result<WorkerGuard> {
-    let dir = path.parent().unwrap_or(Path::new("."));
-    std::fs::create_dir_all(dir).map_err(|e| anyhow::anyhow!("cannot create log dir {}: {e}", dir.display()))?;
-    let name = path.file_name().map(|n| n.to_owned()).unwrap_or_else(|| "warroom.log".into());
-    let appender = tracing_appender::rolling::never(dir, name);
+    let appender = appender(path)?;
     let (writer, guard) = tracing_appender::non_blocking(appender);
     let filter = EnvFilter::try_from_env("WARROOM_LOG")
         .unwrap_or_else(|_| EnvFilter::new("info"))
@@ -32,4 +38,84 @@ pub fn init(path: &Path) -> anyhow::Result<WorkerGuard> {
         .add_directive("rustls=warn".parse()?);
     tracing_subscriber::fmt().with_writer(writer).with_ansi(false).with_env_filter(filter).try_init().ok();
     Ok(guard)
+}
+
+/// The daily appender for `path` = `DIR/STEM.EXT`: files `DIR/STEM.DATE.EXT`,
+/// `path` itself a symlink to the current one.
+pub fn appender(path: &Path) -> anyhow::Result<RollingFileAppender> {
+    let dir = match path.parent() {
+        Some(d) if !d.as_os_str().is_empty() => d,
+        _ => Path::new("."),
+    };
+    std::fs::create_dir_all(dir).map_err(|e| anyhow::anyhow!("cannot create log dir {}: {e}", dir.display()))?;
+    let (stem, ext) = name_parts(path);
+    keep_unrotated_log(path, &stem, &ext);
+    RollingFileAppender::builder()
+        .rotation(Rotation::DAILY)
+        .filename_prefix(&stem)
+        .filename_suffix(&ext)
+        .max_log_files(KEEP_FILES)
+        .latest_symlink(format!("{stem}.{ext}"))
+        .build(dir)
+        .map_err(|e| anyhow::anyhow!("cannot open log file in {}: {e}", dir.display()))
+}
+
+/// `warroom.log` → (`warroom`, `log`); a name without an extension gets `log`.
+fn name_parts(path: &Path) -> (String, String) {
+    let stem = path.file_stem().map(|s| s.to_string_lossy().into_owned()).unwrap_or_else(|| "warroom".into());
+    let ext = path.extension().map(|s| s.to_string_lossy().into_owned()).unwrap_or_else(|| "log".into());
+    (stem, ext)
+}
+
+/// Before rotation, `warroom.log` was a plain file: the appender would delete
+/// it to put its symlink there. It becomes `warroom.unrotated.log` instead,
+/// pruned with the rest in time.
+fn keep_unrotated_log(path: &Path, stem: &str, ext: &str) {
+    let is_plain_file = std::fs::symlink_metadata(path).is_ok_and(|m| m.is_file());
+    if is_plain_file {
+        let _ = std::fs::rename(path, path.with_file_name(format!("{stem}.unrotated.{ext}")));
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use std::io::Write;
+
+    use super::*;
+
+    #[test]
+    fn the_log_path_is_a_symlink_to_todays_file_and_an_old_log_is_kept() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("warroom.log");
+        std::fs::write(&path, "from an older warroom\n").unwrap();
+        let mut log = appender(&path).unwrap();
+        log.write_all(b"hello\n").unwrap();
+        log.flush().unwrap();
+        assert!(std::fs::symlink_metadata(&path).unwrap().file_type().is_symlink());
+        assert_eq!(std::fs::read_to_string(&path).unwrap(), "hello\n");
+        let target = std::fs::read_link(&path).unwrap();
+        let name = target.file_name().unwrap().to_string_lossy().into_owned();
+        let today = chrono::Utc::now().format("%Y-%m-%d").to_string();
+        assert_eq!(name, format!("warroom.{today}.log"));
+        let old = std::fs::read_to_string(dir.path().join("warroom.unrotated.log")).unwrap();
+        assert_eq!(old, "from an older warroom\n");
+    }
+
+    #[test]
+    fn only_the_newest_files_are_kept() {
+        let dir = tempfile::tempdir().unwrap();
+        for day in 1..=9 {
+            std::fs::write(dir.path().join(format!("warroom.2020-01-0{day}.log")), "old\n").unwrap();
+        }
+        std::fs::write(dir.path().join("other.log"), "not ours\n").unwrap();
+        let _log = appender(&dir.path().join("warroom.log")).unwrap();
+        let ours = std::fs::read_dir(dir.path())
+            .unwrap()
+            .map(|e| e.unwrap())
+            .filter(|e| e.file_type().unwrap().is_file())
+            .filter(|e| e.file_name().to_string_lossy().starts_with("warroom."))
+            .count();
+        assert_eq!(ours, KEEP_FILES);
+        assert!(dir.path().join("other.log").exists(), "a file of another name is never touched");
+    }
 }

@@ -1,9 +1,10 @@
 //! Semantic themes: named styles per component, loaded from TOML files in
-//! `themes/` (embedded in the binary) or from a user's file. `NO_COLOR`
-//! keeps bold/reverse/underline and drops every colour.
+//! `themes/` (embedded in the binary), from `NAME.toml` in a theme directory
+//! (`~/.config/warroom/themes/`, `/usr/share/warroom/themes/`), or from a
+//! user's file. `NO_COLOR` keeps bold/reverse/underline and drops every colour.
 
 use std::collections::BTreeMap;
-use std::path::Path;
+use std::path::{Path, PathBuf};
 use std::str::FromStr;
 
 use ratatui::style::{Color, Modifier, Style};
@@ -80,12 +81,26 @@ pub struct Theme {
     pub name: String,
     pub no_color: bool,
     styles: BTreeMap<String, Style>,
+    /// Where a theme named by `:theme NAME` is looked for (see [`Theme::find`]).
+    pub dirs: Vec<PathBuf>,
 }
 
 impl Theme {
     /// A shipped theme by name, or a TOML file by path.
     pub fn named(name: &str, no_color: bool) -> Result<Self, String> {
+        Self::find(name, no_color, &[])
+    }
+
+    /// A shipped theme by name, `NAME.toml` in the first of `dirs` that has
+    /// it, or a TOML file by path. The theme remembers `dirs` for the next.
+    pub fn find(name: &str, no_color: bool, dirs: &[PathBuf]) -> Result<Self, String> {
         let name = if name.is_empty() { "default" } else { name };
+        let mut theme = Self::load(name, no_color, dirs)?;
+        theme.dirs = dirs.to_vec();
+        Ok(theme)
+    }
+
+    fn load(name: &str, no_color: bool, dirs: &[PathBuf]) -> Result<Self, String> {
         if let Some((_, toml)) = BUILTIN.iter().find(|(n, _)| *n == name) {
             return Self::parse(name, toml, no_color);
         }
@@ -94,8 +109,14 @@ impl Theme {
             let text = std::fs::read_to_string(path).map_err(|e| format!("theme {name}: {e}"))?;
             return Self::parse(name, &text, no_color);
         }
+        if let Some(file) = dirs.iter().map(|d| d.join(format!("{name}.toml"))).find(|f| f.is_file()) {
+            let text = std::fs::read_to_string(&file).map_err(|e| format!("theme {}: {e}", file.display()))?;
+            return Self::parse(name, &text, no_color);
+        }
         let known: Vec<&str> = BUILTIN.iter().map(|(n, _)| *n).collect();
-        Err(format!("unknown theme {name:?} (known: {}, or a path to a .toml file)", known.join(", ")))
+        let looked: Vec<String> = dirs.iter().map(|d| d.display().to_string()).collect();
+        let dirs = if looked.is_empty() { String::new() } else { format!(", NAME.toml in {}", looked.join(", ")) };
+        Err(format!("unknown theme {name:?} (known: {}{dirs}, or a path to a .toml file)", known.join(", ")))
     }
 
     /// Parses a theme; styles it lacks are taken from `default`, so a user
@@ -143,7 +164,7 @@ impl Theme {
         if let Some(missing) = KEYS.iter().find(|k| !styles.contains_key(**k)) {
             return Err(format!("theme {name}: style {missing:?} is missing"));
         }
-        Ok(Self { name: name.to_string(), no_color, styles })
+        Ok(Self { name: name.to_string(), no_color, styles, dirs: Vec::new() })
     }
 
     pub fn style(&self, key: &str) -> Style {
@@ -227,5 +248,20 @@ mod tests {
         assert!(Theme::parse("x", "[styles]\ncritical = { fg = \"blurple\" }", false).unwrap_err().contains("blurple"));
         assert!(Theme::parse("x", "[styles]\nsparkle = {}", false).unwrap_err().contains("sparkle"));
         assert!(Theme::named("nope", false).unwrap_err().contains("known: default"));
+    }
+
+    #[test]
+    fn a_theme_name_is_looked_up_in_the_theme_dirs_in_order() {
+        let (a, b) = (tempfile::tempdir().unwrap(), tempfile::tempdir().unwrap());
+        std::fs::write(b.path().join("ops.toml"), "[styles]\ncritical = { fg = \"#010203\" }\n").unwrap();
+        let dirs = [a.path().to_path_buf(), b.path().to_path_buf()];
+        let t = Theme::find("ops", false, &dirs).unwrap();
+        assert_eq!(t.style("critical").fg, Some(Color::Rgb(1, 2, 3)));
+        assert_eq!(t.dirs, dirs, "kept for :theme");
+        std::fs::write(a.path().join("ops.toml"), "[styles]\ncritical = { fg = \"#040506\" }\n").unwrap();
+        assert_eq!(Theme::find("ops", false, &dirs).unwrap().style("critical").fg, Some(Color::Rgb(4, 5, 6)));
+        let err = Theme::find("nope", false, &dirs).unwrap_err();
+        assert!(err.contains(&a.path().display().to_string()), "{err}");
+        assert_eq!(Theme::find("light", false, &dirs).unwrap().name, "light", "built-ins first");
     }
 }

@@ -61,3 +61,10 @@ pub fn restore() {
     let _ = disable_raw_mode();
     let _ = out.flush();
 }
+
+/// Whether the terminal on stdout is known to show OSC 8 hyperlinks (from
+/// its environment: `TERM_PROGRAM`, `VTE_VERSION`, `FORCE_HYPERLINK`…),
+/// for `hyperlinks = "auto"`.
+pub fn supports_hyperlinks() -> bool {
+    supports_hyperlinks::on(supports_hyperlinks::Stream::Stdout)
+}

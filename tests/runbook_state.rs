@@ -13,7 +13,7 @@ use warroom::runbook::fallback::no_runbook;
 use warroom::runbook::render::RunbookStyles;
 use warroom::runbook::{Document, RunbookConfig, RunbookError, resolve};
 use warroom::state::runbook::{RunbookAction as A, RunbookEvent, RunbookView};
-use warroom::ui::runbook::draw;
+use warroom::ui::runbook::{MAX_OSC8_URL, draw, osc8_target};
 
 const DB_DOWN: &str = "# DB down\n\nIntro.\n\n## Diagnosis\n\n\
 - [ ] Check the pool\n- [ ] Restart pgbouncer\n- [x] Page the DBA\n\n\
@@ -163,6 +163,51 @@ fn links_become_osc8_hyperlinks_when_enabled() {
     let buf = draw_buf(&v, 60, 23);
     assert_eq!(buf[(x, y)].symbol(), "\x1b]8;;https://wiki.example.com/db\x1b\\the docs\x1b]8;;\x1b\\");
     assert_eq!(buf[(x, y)].diff_option, CellDiffOption::ForcedWidth(std::num::NonZeroU16::new(8).expect("non-zero")));
+}
+
+/// A runbook is attacker-written: a control inside a link's URL must never
+/// end the OSC 8 sequence early and run the rest as terminal commands.
+#[test]
+fn osc8_targets_are_printable_http_urls_only() {
+    assert_eq!(osc8_target("https://wiki.example.com/db").as_deref(), Some("https://wiki.example.com/db"));
+    assert_eq!(osc8_target("mailto:oncall@example.com").as_deref(), Some("mailto:oncall@example.com"));
+    assert_eq!(osc8_target("https://e.com/ä b").as_deref(), Some("https://e.com/%C3%A4%20b"), "encoded, not raw");
+    let hostile = [
+        "https://e.com/a\x1b]52;c;aGk=\x07",
+        "https://e.com/a\x1b\\\x1b]0;pwned\x07",
+        "https://e.com/\u{9c}x",
+        "https://e.com/\u{7f}x",
+    ];
+    for url in hostile {
+        let target = osc8_target(url).expect("an http URL with controls is kept, encoded");
+        assert!(target.bytes().all(|b| b.is_ascii_graphic()), "{target:?}");
+        assert!(!target.contains('\x1b') && !target.contains('\x07'), "{target:?}");
+    }
+    for refused in ["javascript:alert(1)", "file:///etc/passwd", "https://u:pw@e.com/", "relative/page.md", ""] {
+        assert_eq!(osc8_target(refused), None, "{refused:?}");
+    }
+    let long = format!("https://e.com/{}", "a".repeat(MAX_OSC8_URL));
+    assert_eq!(osc8_target(&long), None);
+}
+
+#[test]
+fn a_hostile_link_in_a_runbook_draws_only_well_formed_osc8() {
+    let md = "# Links\n\n[ok](https://e.com/ok) [bell](<https://e.com/\x07\x1b]52;c;aGk=\x07>) \
+              [js](javascript:alert(1)) [esc](https://e.com/\x1b\\x)\n";
+    let mut v = view(md);
+    v.hyperlinks = true;
+    let buf = draw_buf(&v, 60, 23);
+    let well_formed = regex::Regex::new("^\x1b]8;;[!-~]+\x1b\\\\[^\x1b\x07]*\x1b]8;;\x1b\\\\$").expect("regex");
+    let mut links = 0;
+    for cell in buf.content() {
+        let sym = cell.symbol();
+        if sym.contains(['\x1b', '\x07', '\u{9c}']) {
+            assert!(well_formed.is_match(sym), "{sym:?}");
+            links += 1;
+        }
+    }
+    assert!(links >= 1, "the plain https link is a hyperlink");
+    assert!(!buf.content().iter().any(|c| c.symbol().contains("javascript")), "no javascript: target");
 }
 
 #[test]

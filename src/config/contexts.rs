@@ -25,6 +25,11 @@ pub struct ContextConfig {
 }
 
 impl ContextConfig {
+    /// The sources by kind, as the file names them.
+    pub(super) fn sources(&self) -> [(&'static str, &[Endpoint]); 3] {
+        [("prometheus", &self.prometheus), ("alertmanager", &self.alertmanager), ("loki", &self.loki)]
+    }
+
     fn has_sources(&self) -> bool {
         !(self.prometheus.is_empty() && self.alertmanager.is_empty() && self.loki.is_empty())
     }

@@ -2,7 +2,7 @@
 //!
 //! Layout: `<incident dir>/<id>/journal.jsonl`, one JSON [`Record`] a line.
 //! A record is acknowledged only once it is written and fsync'd under an
-//! exclusive `flock` (fd-lock), so two warroom processes never interleave
+//! exclusive `flock` (`File::lock`), so two warroom processes never interleave
 //! bytes and `kill -9` never loses an acknowledged line. A failed write is
 //! rolled back (truncated) before the lock is released, so "not acknowledged"
 //! means "not in the file" and a retry never duplicates.
@@ -12,7 +12,6 @@ use std::io::{self, Read, Seek, SeekFrom, Write};
 use std::path::{Path, PathBuf};
 
 use chrono::{DateTime, Utc};
-use fd_lock::RwLock;
 
 use super::reader::{self, ReadOutcome};
 use super::record::{Event, Record};
@@ -64,7 +63,7 @@ pub struct Declaration {
 pub struct Journal {
     id: String,
     path: PathBuf,
-    file: RwLock<File>,
+    file: File,
     /// False when the file could only be opened for reading (read-only disk).
     writable: bool,
     /// Bytes already returned by [`Journal::read_new`].
@@ -114,7 +113,7 @@ impl Journal {
     }
 
     fn from_file(id: String, path: PathBuf, file: File, writable: bool) -> Journal {
-        Journal { id, path, file: RwLock::new(file), writable, offset: 0, next_line: 1 }
+        Journal { id, path, file, writable, offset: 0, next_line: 1 }
     }
 
     pub fn id(&self) -> &str {
@@ -133,12 +132,12 @@ impl Journal {
         line.push(b'\n');
         if !self.writable {
             let file = open_rw(&self.path).map_err(io_err("write to", &self.path))?;
-            self.file = RwLock::new(file);
+            self.file = file;
             self.writable = true;
         }
         let path = &self.path;
-        let mut guard = self.file.write().map_err(io_err("lock", path))?;
-        let file: &mut File = &mut guard;
+        let guard = Locked::exclusive(&self.file).map_err(io_err("lock", path))?;
+        let mut file: &File = guard.0;
         let len = file.metadata().map_err(io_err("stat", path))?.len();
         let mut buf = Vec::with_capacity(line.len() + 1);
         // A torn line left by a crash must not swallow this record.
@@ -158,8 +157,8 @@ impl Journal {
     /// call; the first call returns the whole journal.
     pub fn read_new(&mut self) -> Result<ReadOutcome> {
         let path = &self.path;
-        let guard = self.file.read().map_err(io_err("lock", path))?;
-        let mut file: &File = &guard;
+        let guard = Locked::shared(&self.file).map_err(io_err("lock", path))?;
+        let mut file: &File = guard.0;
         let len = file.metadata().map_err(io_err("stat", path))?.len();
         if len < self.offset {
             // Only an edit by hand can shrink an append-only file.
@@ -186,12 +185,33 @@ impl Journal {
     /// The whole journal at `path`, read under a shared lock.
     pub fn read_all(path: &Path) -> Result<ReadOutcome> {
         let file = File::open(path).map_err(io_err("open", path))?;
-        let lock = RwLock::new(file);
-        let guard = lock.read().map_err(io_err("lock", path))?;
-        let mut file: &File = &guard;
+        let guard = Locked::shared(&file).map_err(io_err("lock", path))?;
+        let mut file: &File = guard.0;
         let mut bytes = Vec::new();
         file.read_to_end(&mut bytes).map_err(io_err("read", path))?;
         Ok(reader::parse(&bytes, 1).outcome)
+    }
+}
+
+/// An advisory `flock` on a file, released when dropped (closing the file
+/// would release it too, but the journal stays open between appends).
+struct Locked<'a>(&'a File);
+
+impl<'a> Locked<'a> {
+    fn exclusive(file: &'a File) -> io::Result<Self> {
+        file.lock()?;
+        Ok(Self(file))
+    }
+
+    fn shared(file: &'a File) -> io::Result<Self> {
+        file.lock_shared()?;
+        Ok(Self(file))
+    }
+}
+
+impl Drop for Locked<'_> {
+    fn drop(&mut self) {
+        let _ = self.0.unlock();
     }
 }
 
@@ -219,7 +239,7 @@ fn claim_id(dir: &Path, base: &str) -> Result<String> {
     Err(JournalError::NoFreeId(base.to_string()))
 }
 
-fn last_byte(file: &mut File, len: u64) -> io::Result<u8> {
+fn last_byte(mut file: &File, len: u64) -> io::Result<u8> {
     let mut b = [0u8; 1];
     file.seek(SeekFrom::Start(len - 1))?;
     file.read_exact(&mut b)?;

@@ -155,28 +155,10 @@ fn checked(candidate: &Path, root: &Path) -> Check {
 }
 
 /// Decodes `%XX` escapes of a URL path; invalid escapes are kept as they
-/// are. The result is only ever used through [`checked`].
+/// are, invalid UTF-8 becomes U+FFFD. The result is only ever used through
+/// [`checked`].
 fn percent_decode(s: &str) -> String {
-    let bytes = s.as_bytes();
-    let mut out = Vec::with_capacity(bytes.len());
-    let mut i = 0;
-    while i < bytes.len() {
-        let hex = bytes
-            .get(i + 1..i + 3)
-            .and_then(|h| std::str::from_utf8(h).ok())
-            .and_then(|h| u8::from_str_radix(h, 16).ok());
-        match (bytes[i], hex) {
-            (b'%', Some(b)) => {
-                out.push(b);
-                i += 3;
-            }
-            (b, _) => {
-                out.push(b);
-                i += 1;
-            }
-        }
-    }
-    String::from_utf8_lossy(&out).into_owned()
+    percent_encoding::percent_decode_str(s).decode_utf8_lossy().into_owned()
 }
 
 #[cfg(test)]
@@ -218,5 +200,7 @@ mod tests {
         assert_eq!(percent_decode("db%20down.md"), "db down.md");
         assert_eq!(percent_decode("100%"), "100%");
         assert_eq!(percent_decode("%zz%2e%2E"), "%zz..");
+        assert_eq!(percent_decode("a+b%2Fc"), "a+b/c", "a path keeps its '+'");
+        assert_eq!(percent_decode("%ff.md"), "\u{fffd}.md");
     }
 }

@@ -2,13 +2,17 @@
 //! from the config file or the command line.
 //!
 //! No secret needs to sit in the config: tokens and passwords are named by an
-//! environment variable or a file and read when the client is built.
+//! environment variable or a file and read when the client is built. Once
+//! read, a secret is a [`SecretString`]: its `Debug` prints `[REDACTED]`, it
+//! has no `Display`, and it is zeroed when dropped, so no log line or error
+//! can carry one by accident; only the header builder exposes it.
 
 use std::collections::BTreeMap;
 use std::path::PathBuf;
 use std::time::Duration;
 
 use base64::Engine;
+use secrecy::{ExposeSecret, SecretString};
 use serde::Deserialize;
 use url::Url;
 
@@ -30,12 +34,21 @@ pub enum EndpointError {
 
 /// Where a secret comes from. Exactly one of the fields should be set; a
 /// literal `value` works but is discouraged (and warned about).
-#[derive(Clone, Default, Deserialize, PartialEq)]
+#[derive(Clone, Default, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct SecretRef {
     pub env: Option<String>,
     pub file: Option<PathBuf>,
-    pub value: Option<String>,
+    pub value: Option<SecretString>,
+}
+
+/// Configs are compared (tests, context switches): two literal secrets are
+/// equal when their values are.
+impl PartialEq for SecretRef {
+    fn eq(&self, other: &Self) -> bool {
+        let value = |r: &Self| r.value.as_ref().map(|v| v.expose_secret().to_owned());
+        self.env == other.env && self.file == other.file && value(self) == value(other)
+    }
 }
 
 impl std::fmt::Debug for SecretRef {
@@ -50,14 +63,27 @@ impl std::fmt::Debug for SecretRef {
 }
 
 impl SecretRef {
+    /// The config key this secret is read from: `env`, `file` or `value`.
+    pub fn key(&self) -> &'static str {
+        match (&self.env, &self.file, &self.value) {
+            (Some(_), _, _) => "env",
+            (_, Some(_), _) => "file",
+            _ => "value",
+        }
+    }
+
     /// Reads the secret. Errors name where it was looked for, never its value.
-    pub fn resolve(&self) -> Result<String, EndpointError> {
+    pub fn resolve(&self) -> Result<SecretString, EndpointError> {
         if let Some(var) = &self.env {
-            return std::env::var(var).map_err(|_| EndpointError::Secret(format!("env {var}"), "not set".into()));
+            return std::env::var(var)
+                .map(SecretString::from)
+                .map_err(|_| EndpointError::Secret(format!("env {var}"), "not set".into()));
         }
         if let Some(path) = &self.file {
-            let s = std::fs::read_to_string(path).map_err(|e| EndpointError::File(path.clone(), e.to_string()))?;
-            return Ok(s.trim_end_matches(['\n', '\r']).to_string());
+            let s = std::fs::read_to_string(path)
+                .map(SecretString::from)
+                .map_err(|e| EndpointError::File(path.clone(), e.to_string()))?;
+            return Ok(s.expose_secret().trim_end_matches(['\n', '\r']).into());
         }
         if let Some(v) = &self.value {
             tracing::warn!("a secret is written in the config file (`value`): prefer `env` or `file` (0600)");
@@ -86,9 +112,9 @@ pub enum HeaderSpec {
 impl HeaderSpec {
     /// The value to send, and whether it is a secret: every value from a
     /// [`SecretRef`], and any value of a header whose name looks secret.
-    pub fn resolve(&self, name: &str) -> Result<(String, bool), EndpointError> {
+    pub fn resolve(&self, name: &str) -> Result<(SecretString, bool), EndpointError> {
         match self {
-            Self::Plain(v) => Ok((v.clone(), looks_secret(name))),
+            Self::Plain(v) => Ok((v.as_str().into(), looks_secret(name))),
             Self::Secret(r) => Ok((r.resolve().map_err(|e| name_secret_error(name, e))?, true)),
         }
     }
@@ -221,33 +247,62 @@ impl Endpoint {
         }
     }
 
+    /// Reads every secret this endpoint names, as [`resolved_headers`] does;
+    /// the first that cannot be read comes with the key path it is under
+    /// (`["bearer_token", "file"]`, `["headers", "X-Api-Key", "env"]`), for
+    /// a config error that points at it.
+    ///
+    /// [`resolved_headers`]: Self::resolved_headers
+    pub fn check_secrets(&self) -> Result<(), (Vec<String>, EndpointError)> {
+        let check = |r: &SecretRef, mut key: Vec<String>| {
+            r.resolve().map(drop).map_err(|e| {
+                key.push(r.key().to_string());
+                (key, e)
+            })
+        };
+        for (name, spec) in &self.headers {
+            if let HeaderSpec::Secret(r) = spec {
+                check(r, vec!["headers".into(), name.clone()]).map_err(|(k, e)| (k, name_secret_error(name, e)))?;
+            }
+        }
+        if let Some(token) = &self.bearer_token {
+            check(token, vec!["bearer_token".into()])?;
+        } else if let Some(basic) = &self.basic_auth {
+            check(&basic.password, vec!["basic_auth".into(), "password".into()])?;
+        }
+        Ok(())
+    }
+
     /// All headers to send: custom ones, then auth (marked sensitive).
     pub fn resolved_headers(&self) -> Result<reqwest::header::HeaderMap, EndpointError> {
-        let mut pairs: Vec<(String, String, bool)> = Vec::new();
+        let mut pairs: Vec<(String, SecretString, bool)> = Vec::new();
         for (name, spec) in &self.headers {
             let (value, sensitive) = spec.resolve(name)?;
             pairs.push((name.clone(), value, sensitive));
         }
         let inline_user = Url::parse(&self.url).ok().filter(|u| !u.username().is_empty());
         if let Some(token) = &self.bearer_token {
-            pairs.push(("authorization".into(), format!("Bearer {}", token.resolve()?), true));
+            let bearer = format!("Bearer {}", token.resolve()?.expose_secret());
+            pairs.push(("authorization".into(), bearer.into(), true));
         } else if let Some(basic) = &self.basic_auth {
             pairs.push(("authorization".into(), basic_header(&basic.username, &basic.password.resolve()?), true));
         } else if let Some(u) = inline_user {
-            let pass = percent_decode(u.password().unwrap_or_default());
+            let pass = SecretString::from(percent_decode(u.password().unwrap_or_default()));
             pairs.push(("authorization".into(), basic_header(&percent_decode(u.username()), &pass), true));
         }
         header_map(&pairs)
     }
 }
 
-fn basic_header(user: &str, pass: &str) -> String {
-    let raw = format!("{user}:{pass}");
-    format!("Basic {}", base64::engine::general_purpose::STANDARD.encode(raw))
+fn basic_header(user: &str, pass: &SecretString) -> SecretString {
+    let raw = SecretString::from(format!("{user}:{}", pass.expose_secret()));
+    format!("Basic {}", base64::engine::general_purpose::STANDARD.encode(raw.expose_secret())).into()
 }
 
+/// `%XX` in the userinfo of a URL; a `+` stays a `+` (it is a space only in
+/// form bodies).
 fn percent_decode(s: &str) -> String {
-    url::form_urlencoded::parse(format!("x={s}").as_bytes()).next().map(|(_, v)| v.into_owned()).unwrap_or_default()
+    percent_encoding::percent_decode_str(s).decode_utf8_lossy().into_owned()
 }
 
 /// A URL with any password replaced by `***`, for messages.
@@ -276,8 +331,8 @@ mod tests {
         let h = ep.resolved_headers().unwrap();
         let auth = h.get("authorization").unwrap();
         assert!(auth.is_sensitive());
-        let expected = basic_header("alice", "s3cr@t");
-        assert_eq!(auth.to_str().unwrap(), expected);
+        let expected = basic_header("alice", &"s3cr@t".into());
+        assert_eq!(auth.to_str().unwrap(), expected.expose_secret());
         assert!(!format!("{h:?}").contains("YWxpY2U"));
         assert_eq!(redact(&ep.url), "http://alice:***@127.0.0.1:9093/am");
     }
@@ -299,6 +354,9 @@ mod tests {
         assert_eq!(err, "secret env WARROOM_TEST_UNSET_VAR: not set");
         let literal = SecretRef { value: Some("hunter2".into()), ..Default::default() };
         assert!(!format!("{literal:?}").contains("hunter2"));
+        let resolved = literal.resolve().unwrap();
+        assert_eq!(resolved.expose_secret(), "hunter2");
+        assert!(!format!("{resolved:?} {:?}", literal.resolve()).contains("hunter2"), "a resolved secret has no Debug");
     }
 
     #[test]

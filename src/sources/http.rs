@@ -8,6 +8,7 @@
 use std::time::{Duration, Instant};
 
 use reqwest::header::{self, HeaderMap, HeaderName, HeaderValue};
+use secrecy::{ExposeSecret, SecretString};
 use serde::Serialize;
 use url::Url;
 
@@ -295,11 +296,12 @@ fn secret_pattern(headers: &HeaderMap) -> Option<regex::bytes::Regex> {
 
 /// Builds a header map, marking auth values sensitive so that they are
 /// redacted from reqwest's and our own debug output.
-pub(crate) fn header_map(pairs: &[(String, String, bool)]) -> Result<HeaderMap, EndpointError> {
+pub(crate) fn header_map(pairs: &[(String, SecretString, bool)]) -> Result<HeaderMap, EndpointError> {
     let mut map = HeaderMap::new();
     for (name, value, sensitive) in pairs {
         let name = HeaderName::from_bytes(name.as_bytes()).map_err(|_| EndpointError::Header(name.clone()))?;
-        let mut value = HeaderValue::from_str(value).map_err(|_| EndpointError::Header(name.to_string()))?;
+        let mut value =
+            HeaderValue::from_str(value.expose_secret()).map_err(|_| EndpointError::Header(name.to_string()))?;
         value.set_sensitive(*sensitive);
         map.insert(name, value);
     }
@@ -342,14 +344,14 @@ mod tests {
     #[test]
     fn echoed_secrets_are_redacted_in_every_form() {
         let pairs = [
-            ("authorization".to_string(), "Basic b3BzOmh1bnRlcjI=".to_string(), true),
-            ("x-scope-orgid".to_string(), "tenant-1".to_string(), false),
+            ("authorization".to_string(), "Basic b3BzOmh1bnRlcjI=".into(), true),
+            ("x-scope-orgid".to_string(), "tenant-1".into(), false),
         ];
         let re = secret_pattern(&header_map(&pairs).unwrap()).unwrap();
         let echoed = b"Authorization: Basic b3BzOmh1bnRlcjI= creds b3BzOmh1bnRlcjI= ops:hunter2 pw hunter2 tenant-1";
         let out = re.replace_all(echoed, &b"***"[..]);
         assert_eq!(&out[..], b"Authorization: *** creds *** *** pw *** tenant-1");
-        let bearer = [("authorization".to_string(), "Bearer t0k".to_string(), true)];
+        let bearer = [("authorization".to_string(), "Bearer t0k".into(), true)];
         let re = secret_pattern(&header_map(&bearer).unwrap()).unwrap();
         assert_eq!(&re.replace_all(b"Bearer t0k or t0k", &b"***"[..])[..], b"*** or ***");
         assert!(secret_pattern(&header_map(&pairs[1..]).unwrap()).is_none(), "only sensitive headers");

@@ -144,6 +144,9 @@ pub struct State {
     pub silences_view: Option<silences_view::SilencesView>,
     pub keymap: Keymap,
     pub theme: Theme,
+    /// Runbook links go out as OSC 8 hyperlinks (config `hyperlinks`, and
+    /// the terminal's support, decided once at start).
+    pub hyperlinks: bool,
     pub focus: Pane,
     pub help: bool,
     /// First line of the help overlay shown (j/k scroll it when it does not fit).
@@ -216,6 +219,7 @@ impl State {
             silences_view: None,
             keymap,
             theme,
+            hyperlinks: false,
             focus: Pane::Alerts,
             help: false,
             help_scroll: 0,

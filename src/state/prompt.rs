@@ -224,7 +224,7 @@ pub fn run_command(state: &mut State, line: &str) -> Vec<Cmd> {
             state.alerts.show_muted = !state.alerts.show_muted;
             state.alerts.regroup();
         }
-        "theme" => match crate::theme::Theme::named(arg, state.theme.no_color) {
+        "theme" => match crate::theme::Theme::find(arg, state.theme.no_color, &state.theme.dirs) {
             Ok(t) => state.theme = t,
             Err(e) => state.flash_error(e),
         },

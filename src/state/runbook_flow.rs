@@ -34,6 +34,7 @@ pub fn loaded(state: &mut State, doc: Arc<Document>) -> Vec<Cmd> {
     let width = area.width.saturating_sub(2).max(20);
     let mut view = RunbookView::new(doc, width, RunbookStyles::default());
     view.resize(width, area.height.saturating_sub(3).max(3));
+    view.hyperlinks = state.hyperlinks;
     let name = view.name().to_string();
     state.runbook = Some(view);
     state.flash = None;

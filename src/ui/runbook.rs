@@ -170,17 +170,19 @@ fn highlight_matches(buf: &mut Buffer, area: Rect, view: &RunbookView, top: usiz
 
 /// Wraps each visible link segment in an OSC 8 sequence held by its first
 /// cell, which is marked as covering the segment's width so that the diff
-/// does not overwrite the rest. URLs are already cleaned; non-ASCII ones
-/// are left as plain text rather than risk a malformed sequence.
+/// does not overwrite the rest. Only a URL [`osc8_target`] accepts goes
+/// inside the sequence; any other link stays plain text.
 fn add_hyperlinks(buf: &mut Buffer, area: Rect, view: &RunbookView, top: usize) {
     let r = view.rendered();
     for link in &r.links {
         let on_screen = link.line >= top && link.line < top + usize::from(area.height);
         let fits = link.width > 0 && link.col + link.width <= area.width;
-        let url_ok = link.url.is_ascii() && !link.url.contains(' ') && !link.url.is_empty();
-        if !on_screen || !fits || !url_ok || r.code_block_at(link.line).is_some() {
+        if !on_screen || !fits || r.code_block_at(link.line).is_some() {
             continue;
         }
+        let Some(target) = osc8_target(&link.url) else {
+            continue;
+        };
         let (x, y) = (area.x + link.col, area.y + (link.line - top) as u16);
         let mut text = String::new();
         let mut cx = x;
@@ -193,9 +195,29 @@ fn add_hyperlinks(buf: &mut Buffer, area: Rect, view: &RunbookView, top: usize) 
             continue;
         };
         let cell = &mut buf[(x, y)];
-        cell.set_symbol(&format!("\x1b]8;;{}\x1b\\{text}\x1b]8;;\x1b\\", link.url));
+        cell.set_symbol(&format!("\x1b]8;;{target}\x1b\\{text}\x1b]8;;\x1b\\"));
         cell.set_diff_option(CellDiffOption::ForcedWidth(width));
     }
+}
+
+/// Longest URL put in an OSC 8 sequence (what browsers and most terminals
+/// accept); a longer link stays plain text.
+pub const MAX_OSC8_URL: usize = 2048;
+
+/// The URL as it may go inside an OSC 8 sequence, or `None`. The URL comes
+/// from a runbook, which an attacker may write: an ESC, BEL or ST inside it
+/// would end the sequence early and let the rest run as terminal commands.
+/// So only an absolute http(s) or mailto URL without credentials, in the
+/// URL parser's serialization (every control, space and non-ASCII byte
+/// percent-encoded), made of printable ASCII only and at most
+/// [`MAX_OSC8_URL`] bytes, is accepted.
+pub fn osc8_target(url: &str) -> Option<String> {
+    let parsed = url::Url::parse(url).ok()?;
+    let allowed = matches!(parsed.scheme(), "http" | "https" | "mailto");
+    let credentials = !parsed.username().is_empty() || parsed.password().is_some();
+    let s = parsed.as_str();
+    let printable = s.bytes().all(|b| b.is_ascii_graphic());
+    (allowed && !credentials && printable && s.len() <= MAX_OSC8_URL).then(|| s.to_string())
 }
 
 fn draw_toc(frame: &mut Frame, area: Rect, view: &RunbookView, sel: usize, styles: &PaneStyles) {
