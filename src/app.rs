@@ -337,3 +337,32 @@ async fn event_loop(console: &mut Console, terminal: &mut crate::tui::Tui) -> an
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    /// The whole board, as the console draws it: ticks and identical polls
+    /// mark it dirty, and a frame that changes no cell writes no byte.
+    #[test]
+    fn an_idle_board_writes_nothing_between_minutes() {
+        use crate::msg::{Msg, Payload, SourceId, SourceKind};
+        use crate::state::tests::{board, now, poll, state};
+        use crate::tui::tests::{Bytes, quiet};
+        const AM0: SourceId = SourceId { kind: SourceKind::Alertmanager, index: 0 };
+        let out = Bytes::default();
+        let mut t = quiet(&out, 160, 48);
+        let mut s = state();
+        crate::state::update(&mut s, poll(AM0, Ok(Payload::AmAlerts(crate::model::share(board())))));
+        t.draw(|f| crate::ui::draw(f, &s)).unwrap();
+        assert!(out.take().len() > 1000, "the first frame draws the board");
+        for secs in [2, 4, 20, 40, 58] {
+            crate::state::update(&mut s, Msg::Tick(now() + chrono::Duration::seconds(secs)));
+            crate::state::update(&mut s, poll(AM0, Ok(Payload::AmAlerts(crate::model::share(board())))));
+            t.draw(|f| crate::ui::draw(f, &s)).unwrap();
+            assert_eq!(out.take(), b"", "{secs}s in");
+        }
+        crate::state::update(&mut s, Msg::Tick(now() + chrono::Duration::seconds(60)));
+        t.draw(|f| crate::ui::draw(f, &s)).unwrap();
+        let minute = out.take();
+        assert!(!minute.is_empty() && minute.len() < 400, "ages turn once a minute: {} bytes", minute.len());
+    }
+}
