@@ -156,7 +156,8 @@ fn list_sparkline(state: &State, a: &crate::model::Alert) -> Vec<Span<'static>> 
         Some((samples, end, step)) => {
             let style = state.theme.severity(a.severity());
             let mark = a.starts_at.timestamp() as f64;
-            sparkline::spans(&samples, end, step, width, Some(mark), style, state.theme.style("header")).0
+            let look = sparkline::Look { style, mark: Some(mark), mark_style: state.theme.style("header"), same: None };
+            sparkline::spans(&samples, end, step, width, &look).0
         }
         None => vec![Span::styled(" ".repeat(width), state.theme.style("dim"))],
     }

@@ -10,7 +10,7 @@ use crate::model::Alert;
 use crate::state::schedule::detail_lines;
 use crate::state::signals::format_value;
 use crate::state::signals::rows::{self, RowData, SignalRow};
-use crate::state::sources::format_age;
+use crate::state::sources::format_age_coarse;
 use crate::state::{Pane, State};
 use crate::text::{clean, clean_multiline, truncate_width};
 use crate::ui::sparkline;
@@ -58,9 +58,11 @@ fn alert_lines(state: &State, a: &Alert) -> Vec<Line<'static>> {
         let text = format!("✓ {} (until {until}, silence {})", clean(&ack.describe(state.now)), clean(&ack.silence_id));
         lines.push(Line::styled(text, theme.style("flash_info")));
     }
+    // The start to the second, its age to the minute like every other age
+    // on screen: a young alert's detail does not repaint every poll.
     let since = a.starts_at.format("%Y-%m-%d %H:%M:%S UTC");
-    lines
-        .push(Line::styled(format!("since {since} ({} ago)", format_age(state.now - a.starts_at)), theme.style("age")));
+    let age = format_age_coarse(state.now - a.starts_at);
+    lines.push(Line::styled(format!("since {since} ({age} ago)"), theme.style("age")));
     if let Some(v) = &a.value {
         lines.push(kv(state, "value", v));
     }
@@ -177,15 +179,17 @@ fn signal_row(state: &State, a: &Alert, row: &SignalRow, c: &Columns, selected: 
             // Narrower than fetched: each column spans more than one step,
             // so it still holds a sample wherever there is one.
             let step = row.key.step_secs as f64 * c.full_w as f64 / c.spark_w as f64;
-            let (sp, values) = sparkline::spans(
-                &series.samples,
-                end as f64,
-                step,
-                c.spark_w,
-                Some(a.starts_at.timestamp() as f64),
-                theme.style("info"),
-                theme.severity(a.severity()),
-            );
+            // Flat when min and max print the same: "19ms (min 19ms max 19ms)"
+            // is not drawn as a sawtooth.
+            let unit = row.unit;
+            let same = move |lo: f64, hi: f64| format_value(lo, unit) == format_value(hi, unit);
+            let look = sparkline::Look {
+                style: theme.style("info"),
+                mark: Some(a.starts_at.timestamp() as f64),
+                mark_style: theme.severity(a.severity()),
+                same: Some(&same),
+            };
+            let (sp, values) = sparkline::spans(&series.samples, end as f64, step, c.spark_w, &look);
             spans.extend(sp);
             let now = values.iter().rev().flatten().next().copied().unwrap_or(f64::NAN);
             let (lo, hi) = sparkline::range(&values).unwrap_or((f64::NAN, f64::NAN));
