@@ -10,7 +10,7 @@ use ratatui::Frame;
 use ratatui::layout::Rect;
 use ratatui::style::{Modifier, Style};
 use ratatui::text::{Line, Span};
-use ratatui::widgets::{Block, Borders, Paragraph};
+use ratatui::widgets::{Block, Borders, Clear, Paragraph};
 
 use crate::sources::loki::FollowMode;
 use crate::state::logs::{Level, LogsView, ViewLine};
@@ -32,6 +32,10 @@ pub fn draw(frame: &mut Frame, area: Rect, view: &LogsView, theme: &Theme, focus
         .title_bottom(query_line(view, theme, area.width))
         .title_bottom(marker(view, theme).right_aligned());
     let inner = block.inner(area);
+    // Full screen (`f`) or focused in the detail's place, the pane is drawn
+    // over another one: cleared first, or a short line would show the text
+    // underneath beside it.
+    frame.render_widget(Clear, area);
     frame.render_widget(block, area);
     if inner.width == 0 || inner.height == 0 {
         return;

@@ -135,3 +135,43 @@ fn context_picker_lists_marks_and_filters() {
     update(&mut s, Msg::Key(crossterm::event::KeyEvent::from(crossterm::event::KeyCode::Down)));
     insta::assert_snapshot!(render(&s, 100, 14));
 }
+
+/// Issue 15 item 17: the full-screen logs pane (`l`, `f`) clears what it
+/// covers, so a short log line does not show the board's text beside it.
+#[test]
+fn fullscreen_logs_hide_the_board_underneath() {
+    use crate::sources::loki::{BatchKind, LogBatch};
+    let mut s = loaded();
+    let board = render(&s, 130, 20);
+    assert!(board.contains("DatabaseDown") && board.contains("Watchdog"), "{board}");
+    s.logs_enabled = true;
+    let g = s.logs.begin(Some("HighErrorRate".into()), None);
+    let t0 = now().timestamp_nanos_opt().unwrap_or_default();
+    let lines = vec![crate::state::logs::tests::line(t0, "ok"), crate::state::logs::tests::line(t0 + 1, "up")];
+    s.logs.push_batch(LogBatch { generation: g, kind: BatchKind::Initial, lines, ..LogBatch::default() });
+    s.logs.fullscreen = true;
+    let screen = render(&s, 130, 20);
+    assert!(screen.contains(" ok") && screen.contains(" up"), "{screen}");
+    for name in ["DatabaseDown", "Watchdog", "HighLatency", "DiskFilling", "summary"] {
+        assert!(!screen.contains(name), "{name} shows through the logs:\n{screen}");
+    }
+}
+
+/// Issue 14: a young alert's "since … (N ago)" reads to the minute, like
+/// every other age, so the detail does not repaint at every poll.
+#[test]
+fn a_young_alerts_age_changes_once_a_minute() {
+    let mut s = state();
+    let mut a = alert("JustFired", "critical", &[("service", "api")], 0, "am0");
+    a.starts_at = now() - chrono::Duration::seconds(7);
+    update(&mut s, poll(AM0, Ok(Payload::AmAlerts(share(vec![a])))));
+    let first = render(&s, 130, 20);
+    assert!(first.contains("since 2026-11-22 11:59:53 UTC (<1m ago)"), "{first}");
+    for secs in [2, 10, 30, 52] {
+        update(&mut s, Msg::Tick(now() + chrono::Duration::seconds(secs)));
+        assert_eq!(render(&s, 130, 20), first, "{secs}s later, nothing on screen changed");
+    }
+    update(&mut s, Msg::Tick(now() + chrono::Duration::seconds(53)));
+    let later = render(&s, 130, 20);
+    assert!(later.contains("since 2026-11-22 11:59:53 UTC (1m ago)"), "{later}");
+}
