@@ -92,6 +92,7 @@ impl Console {
             context: opts.context,
             signals: cfg.signals.clone(),
             signal_window: cfg.signal_window,
+            refresh: cfg.refresh,
             signal_top_n: cfg.signal_top_n,
             user: crate::env::user(),
             logs: cfg.logs.clone(),

@@ -148,3 +148,30 @@ async fn check_reports_each_source_and_exit_code() {
     assert_eq!(out.status.code(), Some(1), "{stdout}");
     assert!(stdout.lines().any(|l| l.starts_with("DOWN") && l.contains("connection refused")), "{stdout}");
 }
+
+/// Issue 15 item 2: with Prometheus up and reporting firing alerts and the
+/// configured Alertmanager refusing connections, the board said "no alert
+/// firing". Prometheus' firing alerts are shown, marked unconfirmed, with
+/// the Alertmanager shown down.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn alertmanager_refusing_shows_prometheus_firing_alerts_unconfirmed() {
+    let prom = Prometheus::start(PromConfig::default());
+    let refused = {
+        let l = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+        format!("http://{}", l.local_addr().unwrap())
+    };
+    let mut console = Console::start(&config(&prom.url, &refused), Options::default()).unwrap();
+    run_until(&mut console, "Prometheus' firing alerts with the Alertmanager down", 40, |c| {
+        let firing = board_names(c, AlertState::Firing);
+        firing.contains(alerts::ALWAYS_FIRING)
+            && firing.contains(alerts::INFO)
+            && c.state.sources.iter().any(|s| s.kind() == SourceKind::Alertmanager && s.is_down())
+    })
+    .await;
+    let always = console.state.alerts.alerts.iter().find(|b| b.alert.name() == alerts::ALWAYS_FIRING).unwrap();
+    assert!(always.unconfirmed && !always.stale, "{always:?}");
+    let text = screen(&mut console);
+    assert!(!text.contains("no alert firing"), "{text}");
+    assert!(text.contains("AlwaysFiring") && text.contains("(unconfirmed)"), "{text}");
+    assert!(text.contains("✖ down") && text.contains("connection refused"), "{text}");
+}

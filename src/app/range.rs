@@ -2,8 +2,8 @@
 //! Prometheus-compatible endpoints, with bounded concurrency and fallback
 //! from one endpoint to the next.
 
-use std::sync::Arc;
-use std::time::Duration;
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
 
 use tokio::sync::{Semaphore, mpsc};
 
@@ -21,8 +21,21 @@ pub(super) struct RangeRunner {
     /// Index of the endpoint that answered last (sticky: a dead first
     /// endpoint costs one timeout, not one per query).
     preferred: Arc<std::sync::atomic::AtomicUsize>,
+    /// Per endpoint: how it failed lately, so that a struggling endpoint is
+    /// left alone (every query failing at once, without a request) until
+    /// its retry time, however many queries are on screen.
+    backoff: Arc<Mutex<Vec<Backoff>>>,
+    refresh: Duration,
     permits: Arc<Semaphore>,
     generation: u64,
+}
+
+/// An endpoint's failures in a row, not asked again before `until`.
+#[derive(Debug, Clone, Default)]
+struct Backoff {
+    failures: u32,
+    until: Option<Instant>,
+    last: Option<crate::sources::SourceError>,
 }
 
 const RANGE_CONCURRENCY: usize = 4;
@@ -34,6 +47,8 @@ impl RangeRunner {
             clients.push(PrometheusClient::new(HttpClient::new(ep)?, ep.display_name()));
         }
         Ok(Self {
+            backoff: Arc::new(Mutex::new(vec![Backoff::default(); clients.len()])),
+            refresh: cfg.refresh,
             clients: Arc::new(clients),
             preferred: Arc::default(),
             permits: Arc::new(Semaphore::new(RANGE_CONCURRENCY)),
@@ -46,21 +61,57 @@ impl RangeRunner {
             return;
         }
         let (clients, preferred, permits) = (self.clients.clone(), self.preferred.clone(), self.permits.clone());
+        let ends = Endpoints { backoff: self.backoff.clone(), refresh: self.refresh };
         let generation = self.generation;
         tokio::spawn(async move {
             let Ok(_permit) = permits.acquire_owned().await else { return };
-            let result = range_with_fallback(&clients, &preferred, &fetch).await;
+            let result = range_with_fallback(&clients, &preferred, &ends, &fetch).await;
             let _ = tx.send(tagged(generation, Msg::Range(Box::new((fetch, result)))));
         });
     }
 }
 
+/// The endpoints' backoff, shared by every range query of a context.
+struct Endpoints {
+    backoff: Arc<Mutex<Vec<Backoff>>>,
+    refresh: Duration,
+}
+
+impl Endpoints {
+    fn lock(&self) -> std::sync::MutexGuard<'_, Vec<Backoff>> {
+        self.backoff.lock().unwrap_or_else(|e| e.into_inner())
+    }
+
+    /// The error an endpoint still backing off fails with, without a request.
+    fn waiting(&self, i: usize) -> Option<crate::sources::SourceError> {
+        let b = self.lock().get(i)?.clone();
+        b.until.filter(|u| Instant::now() < *u)?;
+        b.last
+    }
+
+    fn answered(&self, i: usize) {
+        if let Some(b) = self.lock().get_mut(i) {
+            *b = Backoff::default();
+        }
+    }
+
+    fn failed(&self, i: usize, e: &crate::sources::SourceError) {
+        if let Some(b) = self.lock().get_mut(i) {
+            b.failures = b.failures.saturating_add(1);
+            b.until = Some(Instant::now() + crate::state::signals::retry_delay(self.refresh, b.failures));
+            b.last = Some(e.clone());
+        }
+    }
+}
+
 /// Tries each endpoint, starting with the preferred one, until one answers.
 /// A query the server rejects (bad PromQL: 400/422) is not retried
-/// elsewhere: every endpoint would reject it too.
+/// elsewhere: every endpoint would reject it too. An endpoint that failed
+/// otherwise (down, 5xx, 429) is skipped until its backoff is over.
 async fn range_with_fallback(
     clients: &[PrometheusClient],
     preferred: &std::sync::atomic::AtomicUsize,
+    ends: &Endpoints,
     fetch: &Fetch,
 ) -> Result<Vec<crate::sources::prometheus::Series>, crate::sources::SourceError> {
     use crate::sources::SourceError;
@@ -70,18 +121,25 @@ async fn range_with_fallback(
     let mut last = Err(SourceError::Request("no Prometheus configured".into()));
     for k in 0..clients.len() {
         let i = (first + k) % clients.len();
+        if let Some(e) = ends.waiting(i) {
+            last = Err(e);
+            continue;
+        }
         last = clients[i].query_range(&fetch.key.query, fetch.start as f64, fetch.end as f64, step).await;
         match &last {
             Ok(_) => {
+                ends.answered(i);
                 preferred.store(i, Ordering::Relaxed);
                 return last;
             }
-            Err(SourceError::Api { status, .. } | SourceError::Status { status, .. })
-                if (400..500).contains(status) =>
-            {
+            Err(e) if crate::state::signals::is_rejection(e) => {
+                ends.answered(i);
                 return last;
             }
-            Err(e) => tracing::debug!(source = clients[i].name(), error = %e, "range query failed, next endpoint"),
+            Err(e) => {
+                ends.failed(i, e);
+                tracing::debug!(source = clients[i].name(), error = %e, "range query failed, next endpoint")
+            }
         }
     }
     last
@@ -121,6 +179,10 @@ mod tests {
         Fetch { key: SeriesKey { query: "up".into(), step_secs: 15 }, start: 1_700_000_000, end: 1_700_000_600 }
     }
 
+    fn ends(n: usize) -> Endpoints {
+        Endpoints { backoff: Arc::new(Mutex::new(vec![Backoff::default(); n])), refresh: Duration::from_secs(60) }
+    }
+
     fn refused_url() -> String {
         let l = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
         format!("http://{}", l.local_addr().unwrap())
@@ -131,7 +193,7 @@ mod tests {
         let live = serve(StatusCode::OK, "query_range_matrix.json").await;
         let clients = [client(&refused_url()), client(&live)];
         let preferred = AtomicUsize::new(0);
-        let series = range_with_fallback(&clients, &preferred, &fetch()).await.unwrap();
+        let series = range_with_fallback(&clients, &preferred, &ends(2), &fetch()).await.unwrap();
         assert!(!series.is_empty());
         assert_eq!(preferred.load(Ordering::Relaxed), 1, "the live one is asked first next time");
     }
@@ -142,11 +204,38 @@ mod tests {
         let live = serve(StatusCode::OK, "query_range_matrix.json").await;
         let clients = [client(&rejecting), client(&live)];
         let preferred = AtomicUsize::new(0);
-        let err = range_with_fallback(&clients, &preferred, &fetch()).await.unwrap_err();
+        let err = range_with_fallback(&clients, &preferred, &ends(2), &fetch()).await.unwrap_err();
         assert!(matches!(err, SourceError::Api { status: 400, .. }), "{err:?}");
         assert_eq!(preferred.load(Ordering::Relaxed), 0);
         let dead = [client(&refused_url()), client(&refused_url())];
-        let err = range_with_fallback(&dead, &preferred, &fetch()).await.unwrap_err();
+        let err = range_with_fallback(&dead, &preferred, &ends(2), &fetch()).await.unwrap_err();
         assert_eq!(err, SourceError::Refused);
+    }
+
+    /// Issue 15 item 1: a fake answering 503 got ~100 range queries a second.
+    /// Once an endpoint failed, every query skips it until its backoff ends
+    /// (here a minute): however many queries are on screen, one request.
+    #[tokio::test]
+    async fn a_failing_endpoint_is_left_alone_until_its_backoff_ends() {
+        let hits = Arc::new(AtomicUsize::new(0));
+        let counted = hits.clone();
+        let app = axum::Router::new().route(
+            "/api/v1/query_range",
+            post(move || {
+                counted.fetch_add(1, Ordering::SeqCst);
+                async { (StatusCode::SERVICE_UNAVAILABLE, "overloaded") }
+            }),
+        );
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let url = format!("http://{}", listener.local_addr().unwrap());
+        tokio::spawn(async move { axum::serve(listener, app).await });
+        let clients = [client(&url)];
+        let (preferred, ends) = (AtomicUsize::new(0), ends(1));
+        for q in 0..20 {
+            let f = Fetch { key: SeriesKey { query: format!("q{q}"), step_secs: 15 }, ..fetch() };
+            let err = range_with_fallback(&clients, &preferred, &ends, &f).await.unwrap_err();
+            assert!(matches!(err, SourceError::Status { status: 503, .. }), "{err:?}");
+        }
+        assert_eq!(hits.load(Ordering::SeqCst), 1, "one request, then the endpoint backs off");
     }
 }

@@ -19,6 +19,11 @@ use super::error::{SourceError, from_reqwest};
 /// about 10 MB, so 64 MiB leaves room without letting a broken proxy fill RAM.
 pub const DEFAULT_MAX_BODY: usize = 64 * 1024 * 1024;
 pub const DEFAULT_TIMEOUT: Duration = Duration::from_secs(10);
+/// How much of an error answer (any status but 2xx) is read: enough for
+/// any API's error envelope or a proxy's page; the rest is not downloaded
+/// (a 50 MB error page answered to every retry is how a struggling server
+/// was made to struggle more).
+pub const ERROR_BODY_CAP: usize = 64 * 1024;
 const USER_AGENT: &str = concat!("warroom/", env!("CARGO_PKG_VERSION"));
 
 /// An HTTP client bound to one endpoint.
@@ -237,15 +242,23 @@ impl HttpClient {
         let content_type = resp.headers().get(header::CONTENT_TYPE).and_then(|v| v.to_str().ok()).unwrap_or_default();
         let content_type = self.redact(crate::text::clean(content_type).into_owned().into_bytes());
         let content_type = String::from_utf8_lossy(&content_type).to_ascii_lowercase();
-        if let Some(len) = resp.content_length()
+        let success = (200..300).contains(&status);
+        if success
+            && let Some(len) = resp.content_length()
             && len as usize > self.max_body
         {
             return Err(SourceError::TooLarge(self.max_body));
         }
+        let cap = if success { self.max_body } else { ERROR_BODY_CAP.min(self.max_body) };
         let mut bytes = Vec::new();
         while let Some(chunk) = resp.chunk().await.map_err(|e| from_reqwest(e, self.timeout))? {
-            if bytes.len() + chunk.len() > self.max_body {
-                return Err(SourceError::TooLarge(self.max_body));
+            if bytes.len() + chunk.len() > cap {
+                if success {
+                    return Err(SourceError::TooLarge(self.max_body));
+                }
+                // An error answer is cut, not refused: its start says what went wrong.
+                bytes.extend_from_slice(&chunk[..cap - bytes.len()]);
+                break;
             }
             bytes.extend_from_slice(&chunk);
         }

@@ -64,6 +64,10 @@ impl Grouping {
 pub struct BoardAlert {
     pub alert: Arc<Alert>,
     pub stale: bool,
+    /// Firing in Prometheus while no configured Alertmanager answers: shown
+    /// (never fewer firing alerts than a live source reports), but nothing
+    /// is known of its silences, inhibitions or notifications.
+    pub unconfirmed: bool,
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -83,9 +87,13 @@ pub struct Counts {
 pub struct AlertsState {
     prom: BTreeMap<usize, SharedAlerts>,
     am: BTreeMap<usize, SharedAlerts>,
-    /// With an Alertmanager, Prometheus only adds what AM cannot know:
-    /// pending alerts. Without one, Prometheus' view is the board.
+    /// With a live Alertmanager, Prometheus only adds what AM cannot know:
+    /// pending alerts. Without one, Prometheus' view is the board; with one
+    /// configured but none answering, Prometheus' firing alerts are shown
+    /// too, marked unconfirmed.
     has_alertmanager: bool,
+    /// Some configured Alertmanager answered its last poll.
+    alertmanager_live: bool,
     pub alerts: Vec<BoardAlert>,
     pub rows: Vec<Row>,
     pub grouping: Grouping,
@@ -121,6 +129,7 @@ impl AlertsState {
             prom: BTreeMap::new(),
             am: BTreeMap::new(),
             has_alertmanager,
+            alertmanager_live: false,
             alerts: Vec::new(),
             rows: Vec::new(),
             grouping,
@@ -140,17 +149,33 @@ impl AlertsState {
         replace(&mut self.am, index, alerts)
     }
 
+    /// Whether an Alertmanager answered its last poll (before the first
+    /// answer, and while every one is down, it is not).
+    pub fn set_alertmanager_live(&mut self, live: bool) {
+        self.alertmanager_live = live;
+    }
+
+    /// An Alertmanager is configured but none answers: Prometheus' firing
+    /// alerts are on the board, unconfirmed.
+    pub fn awaiting_alertmanager(&self) -> bool {
+        self.has_alertmanager && !self.alertmanager_live
+    }
+
     /// Rebuilds the merged list and the rows (or patches them, when a poll
     /// replaced a few alerts), and says what changed. `down` names the
     /// sources that are down now, for the stale marks.
     pub fn rebuild(&mut self, down: &BTreeSet<String>) -> BoardDiff {
-        let prom = self.prom.values().flatten().filter(|a| !self.has_alertmanager || a.state == AlertState::Pending);
-        let inputs: Vec<&Arc<Alert>> = self.am.values().flatten().chain(prom).collect();
-        if let Some(diff) = index::patch(&mut self.index, &mut self.alerts, &inputs, down) {
+        let confirmed = self.has_alertmanager && self.alertmanager_live;
+        let prom = self.prom.values().flatten().filter(|a| !confirmed || a.state == AlertState::Pending);
+        let am: Vec<&Arc<Alert>> = self.am.values().flatten().collect();
+        let marks =
+            index::Marks { down: down.clone(), unconfirmed_from: self.awaiting_alertmanager().then_some(am.len()) };
+        let inputs: Vec<&Arc<Alert>> = am.into_iter().chain(prom).collect();
+        if let Some(diff) = index::patch(&mut self.index, &mut self.alerts, &inputs, &marks) {
             self.regroup();
             return diff;
         }
-        let (alerts, index) = index::build(&inputs, down, std::mem::take(&mut self.index.cache));
+        let (alerts, index) = index::build(&inputs, &marks, std::mem::take(&mut self.index.cache));
         self.index = index;
         let before = std::mem::replace(&mut self.alerts, alerts);
         self.regroup();

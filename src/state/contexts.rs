@@ -209,7 +209,9 @@ fn switched(state: &mut State, s: Switched) {
     alerts.regroup();
     state.alerts = alerts;
     let templates = std::mem::take(&mut state.signals.templates);
+    let refresh = state.signals.refresh;
     state.signals = SignalsState::new(templates, state.signals.window, has(SourceKind::Prometheus));
+    state.signals.refresh = refresh;
     state.chart = None;
     state.logs = super::logs::LogsView::new(state.logs_cfg.buffer);
     state.logs_enabled = has(SourceKind::Loki);

@@ -189,8 +189,10 @@ pub fn captures(state: &State, before: &[BoardAlert], after: &[BoardAlert]) -> V
     let new: HashSet<&str> = after.iter().map(|b| b.alert.fingerprint.as_str()).collect();
     for b in before {
         let a = &b.alert;
-        // A source that went down does not resolve its alerts.
-        if !new.contains(a.fingerprint.as_str()) && a.state != AlertState::Pending && !b.stale {
+        // A source that went down does not resolve its alerts, nor does an
+        // Alertmanager coming back (its view replaces Prometheus' unconfirmed one).
+        let replaced = b.unconfirmed && !state.alerts.awaiting_alertmanager();
+        if !new.contains(a.fingerprint.as_str()) && a.state != AlertState::Pending && !b.stale && !replaced {
             let at = a.ends_at.filter(|t| *t <= state.now).unwrap_or(state.now);
             events.push((at, Event::AlertResolved { fingerprint: a.fingerprint.clone(), alertname: a.name().into() }));
         }

@@ -93,6 +93,9 @@ pub struct Setup {
     pub context: String,
     pub signals: Vec<SignalTemplate>,
     pub signal_window: std::time::Duration,
+    /// The refresh interval (zero: the default); failed range queries wait
+    /// at least this long.
+    pub refresh: std::time::Duration,
     /// Series per golden signal in the detail; 0 means the default.
     pub signal_top_n: usize,
     /// Who writes notes (`$USER`).
@@ -199,6 +202,9 @@ impl State {
                 let mut s = SignalsState::new(setup.signals, window, has_prom);
                 if setup.signal_top_n > 0 {
                     s.top_n = setup.signal_top_n;
+                }
+                if !setup.refresh.is_zero() {
+                    s.refresh = setup.refresh;
                 }
                 s
             },

@@ -93,7 +93,40 @@ pub struct Cached {
     /// Aligned end of the data held (unix seconds).
     pub end: i64,
     pub error: Option<SourceError>,
+    /// Failed fetches in a row (an answer resets it).
+    pub failures: u32,
+    /// After a failure, not asked again before this (unix seconds).
+    pub retry_at: i64,
+    /// The server rejected the query itself (a 4xx: bad PromQL, too many
+    /// samples): asking again would be rejected again, so it is not asked
+    /// again in this context (a new query, window or context is a new entry).
+    pub rejected: bool,
 }
+
+/// A range query's server error that says the query itself is refused, not
+/// that the server is in trouble: a 4xx other than 408 and 429 (or a request
+/// we could not even build).
+pub fn is_rejection(e: &SourceError) -> bool {
+    match e {
+        SourceError::Api { status, .. } | SourceError::Status { status, .. } => {
+            (400..500).contains(status) && !matches!(status, 408 | 429)
+        }
+        SourceError::Request(_) => true,
+        _ => false,
+    }
+}
+
+/// How long to wait before asking again after `failures` failures in a row:
+/// the refresh interval (at least a second, the clock's step), doubled with
+/// each failure, up to 32 times that or 5 minutes, whichever is longer.
+pub fn retry_delay(refresh: Duration, failures: u32) -> Duration {
+    let base = refresh.max(Duration::from_secs(1));
+    let factor = 1u32 << failures.clamp(1, 6).saturating_sub(1);
+    (base * factor).min((base * 32).max(Duration::from_secs(300)))
+}
+
+/// The default refresh interval (`refresh` in the config).
+pub const DEFAULT_REFRESH: Duration = Duration::from_secs(5);
 
 #[derive(Debug, Clone, PartialEq)]
 pub struct SignalsState {
@@ -104,6 +137,8 @@ pub struct SignalsState {
     pub in_flight: HashSet<SeriesKey>,
     /// Whether any Prometheus is configured to ask.
     pub enabled: bool,
+    /// The refresh interval: a failed query is never asked again sooner.
+    pub refresh: Duration,
     /// Series shown per golden signal in the detail (`signal_top_n`).
     pub top_n: usize,
     /// Rule expression → what is graphed (see [`graph_expr`]): parsing PromQL
@@ -129,6 +164,7 @@ impl SignalsState {
             cache: HashMap::new(),
             in_flight: HashSet::new(),
             enabled,
+            refresh: DEFAULT_REFRESH,
             top_n: rows::DEFAULT_TOP_N,
             graphed: RefCell::default(),
         }
@@ -166,8 +202,9 @@ impl SignalsState {
     }
 
     /// What to fetch so that `key` covers the window ending now: nothing if
-    /// it is current or already being fetched, its new tail if cached, the
-    /// whole window otherwise. Marks the key in flight.
+    /// it is current or already being fetched, nor while a failed one waits
+    /// for its retry (one the server rejected, never), its new tail if
+    /// cached, the whole window otherwise. Marks the key in flight.
     pub fn plan(&mut self, key: SeriesKey, now: DateTime<Utc>) -> Option<Fetch> {
         if !self.enabled || self.in_flight.contains(&key) {
             return None;
@@ -176,7 +213,9 @@ impl SignalsState {
         let end = now.timestamp().div_euclid(step) * step;
         let window_start = end - self.window.as_secs() as i64;
         let start = match self.cache.get(&key) {
-            Some(c) if c.end >= end => return None,
+            Some(c) if c.rejected => return None,
+            Some(c) if c.error.is_some() && now.timestamp() < c.retry_at => return None,
+            Some(c) if c.error.is_none() && c.end >= end => return None,
             Some(c) if c.error.is_none() && c.end > window_start => c.end + step,
             _ => window_start,
         };
@@ -186,13 +225,22 @@ impl SignalsState {
 
     /// Merges a fetched range: appended to what is cached, samples older
     /// than the window dropped, series gone from the answer dropped too once
-    /// they have nothing left in the window.
-    pub fn merge(&mut self, fetch: &Fetch, result: Result<Vec<Series>, SourceError>) {
+    /// they have nothing left in the window. A failure (at `now`) sets when
+    /// to ask again, or that the query is not to be asked again.
+    pub fn merge(&mut self, fetch: &Fetch, result: Result<Vec<Series>, SourceError>, now: DateTime<Utc>) {
         self.in_flight.remove(&fetch.key);
         let window_start = (fetch.end - self.window.as_secs() as i64) as f64;
+        let refresh = self.refresh;
         let entry = self.cache.entry(fetch.key.clone()).or_default();
         match result {
-            Err(e) => entry.error = Some(e),
+            Err(e) => {
+                entry.failures = entry.failures.saturating_add(1);
+                entry.rejected = is_rejection(&e);
+                // Whole seconds, rounded up, plus one: `now` is the last tick.
+                let delay = retry_delay(refresh, entry.failures).as_secs_f64().ceil() as i64;
+                entry.retry_at = now.timestamp() + delay + 1;
+                entry.error = Some(e);
+            }
             Ok(fresh) => {
                 let tail = entry.error.is_none() && entry.end > 0 && fetch.start > entry.end;
                 if !tail {
@@ -210,6 +258,7 @@ impl SignalsState {
                 entry.series.retain(|s| !s.samples.is_empty());
                 entry.end = fetch.end;
                 entry.error = None;
+                (entry.failures, entry.retry_at, entry.rejected) = (0, 0, false);
             }
         }
     }

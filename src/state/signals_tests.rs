@@ -41,12 +41,12 @@ fn plans_whole_window_then_only_the_tail() {
     let f = s.plan(key.clone(), t0).unwrap();
     assert_eq!((f.start, f.end), (999_420, 1_000_020), "aligned to the step");
     assert!(s.plan(key.clone(), t0).is_none(), "one fetch in flight per key");
-    s.merge(&f, Ok(vec![series(&[("job", "a")], &[(999_960.0, 1.0), (1_000_020.0, 2.0)])]));
+    s.merge(&f, Ok(vec![series(&[("job", "a")], &[(999_960.0, 1.0), (1_000_020.0, 2.0)])]), t0);
     assert!(s.plan(key.clone(), t0).is_none(), "current: nothing to fetch");
     let t1 = t0 + chrono::Duration::seconds(60);
     let f = s.plan(key.clone(), t1).unwrap();
     assert_eq!((f.start, f.end), (1_000_080, 1_000_080), "only the new tail");
-    s.merge(&f, Ok(vec![series(&[("job", "a")], &[(1_000_080.0, 3.0)])]));
+    s.merge(&f, Ok(vec![series(&[("job", "a")], &[(1_000_080.0, 3.0)])]), t1);
     let c = &s.cache[&key];
     assert_eq!(c.series[0].samples.len(), 3);
     // An hour later the old samples fall out of the window, and a whole fetch is planned.
@@ -55,16 +55,69 @@ fn plans_whole_window_then_only_the_tail() {
 }
 
 #[test]
-fn errors_are_kept_and_refetched_whole() {
+fn errors_are_kept_and_refetched_whole_after_a_backoff() {
+    let mut s = SignalsState::new(vec![], Duration::from_secs(600), true);
+    s.refresh = Duration::from_secs(10);
+    let key = SeriesKey { query: "up".into(), step_secs: 60 };
+    let t0 = Utc.timestamp_opt(1_000_000, 0).unwrap();
+    let f = s.plan(key.clone(), t0).unwrap();
+    s.merge(&f, Err(SourceError::Status { status: 503, message: "overloaded".into() }), t0);
+    assert!(s.cache[&key].error.is_some());
+    let at = |secs| t0 + chrono::Duration::seconds(secs);
+    assert!(s.plan(key.clone(), t0).is_none(), "not again at once");
+    assert!(s.plan(key.clone(), at(9)).is_none(), "never sooner than the refresh interval");
+    let f = s.plan(key.clone(), at(60)).unwrap();
+    assert_eq!(f.end - f.start, 600, "whole window");
+    // Failing again: the wait grows.
+    s.merge(&f, Err(SourceError::Refused), at(60));
+    assert!(s.plan(key.clone(), at(60 + 19)).is_none(), "second failure: twice the interval");
+    let f = s.plan(key.clone(), at(60 + 22)).unwrap();
+    s.merge(&f, Err(SourceError::Timeout(Duration::from_secs(10))), at(82));
+    assert!(s.plan(key.clone(), at(82 + 39)).is_none(), "third failure: four times");
+    // An answer resets it.
+    let f = s.plan(key.clone(), at(82 + 42)).unwrap();
+    s.merge(&f, Ok(vec![]), at(124));
+    assert_eq!((s.cache[&key].failures, s.cache[&key].error.is_none()), (0, true));
+    let f = s.plan(key.clone(), at(124 + 60)).unwrap();
+    s.merge(&f, Err(SourceError::Refused), at(184));
+    assert!(s.plan(key.clone(), at(184 + 12)).is_some(), "back to one interval");
+}
+
+/// Issue 15 item 1: Prometheus with `--query.max-samples` answered every
+/// range query 422 and one console asked 34 201 times in 20 s. A query the
+/// server rejects for what it is (4xx) is not asked again.
+#[test]
+fn a_rejected_query_is_not_asked_again() {
     let mut s = SignalsState::new(vec![], Duration::from_secs(600), true);
     let key = SeriesKey { query: "bad(".into(), step_secs: 60 };
     let t0 = Utc.timestamp_opt(1_000_000, 0).unwrap();
     let f = s.plan(key.clone(), t0).unwrap();
-    s.merge(&f, Err(SourceError::Api { status: 400, kind: "bad_data".into(), message: "parse error".into() }));
-    assert!(s.cache[&key].error.is_some());
-    let later = t0 + chrono::Duration::seconds(60);
-    let f = s.plan(key, later).unwrap();
-    assert_eq!(f.end - f.start, 600);
+    let too_many = "query processing would load too many samples into memory in query execution";
+    s.merge(&f, Err(SourceError::Api { status: 422, kind: "execution".into(), message: too_many.into() }), t0);
+    for later in [1, 60, 3600, 86_400] {
+        assert!(s.plan(key.clone(), t0 + chrono::Duration::seconds(later)).is_none(), "asked again after {later}s");
+    }
+    let f = s.plan(SeriesKey { step_secs: 120, ..key.clone() }, t0).unwrap();
+    s.merge(&f, Err(SourceError::Api { status: 400, kind: "bad_data".into(), message: "parse error".into() }), t0);
+    assert!(s.plan(f.key.clone(), t0 + chrono::Duration::hours(1)).is_none());
+    // Overload and rate limiting are not rejections.
+    for e in [SourceError::Status { status: 429, message: String::new() }, SourceError::Refused] {
+        assert!(!is_rejection(&e), "{e:?}");
+    }
+    // A new context starts from a new state: the query is asked again there.
+    let mut fresh = SignalsState::new(vec![], Duration::from_secs(600), true);
+    assert!(fresh.plan(key, t0).is_some());
+}
+
+#[test]
+fn retry_delays_grow_from_the_refresh_interval_and_cap() {
+    let s = Duration::from_secs;
+    assert_eq!(retry_delay(s(5), 1), s(5));
+    assert_eq!(retry_delay(s(5), 2), s(10));
+    assert_eq!(retry_delay(s(5), 6), s(160));
+    assert_eq!(retry_delay(s(5), 60), s(160));
+    assert_eq!(retry_delay(Duration::from_millis(200), 1), s(1), "at least the clock's step");
+    assert_eq!(retry_delay(s(600), 3), s(2400));
 }
 
 #[test]
@@ -92,6 +145,7 @@ fn alert_series_and_rule_matching() {
             series(&[("__name__", "up"), ("instance", "a")], &[(60.0, 0.0)]),
             series(&[("__name__", "up"), ("instance", "b")], &[(60.0, 1.0)]),
         ]),
+        Utc::now(),
     );
     assert_eq!(s.alert_series(&alert, &key).unwrap().samples[0].1, 1.0);
 }

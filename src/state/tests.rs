@@ -219,3 +219,58 @@ fn idle_ticks_do_not_dirty_until_a_minute_turns() {
     update(&mut s, poll(AM0, Ok(Payload::AmAlerts(share(vec![])))));
     assert!(!s.dirty, "an identical poll draws nothing");
 }
+
+/// Issue 15 item 2: with Prometheus up and every Alertmanager refusing, the
+/// board showed "no alert firing". Prometheus' firing alerts are shown,
+/// marked unconfirmed, until an Alertmanager answers and its view (with
+/// silences and inhibitions) replaces them.
+#[test]
+fn prometheus_firing_alerts_show_unconfirmed_while_no_alertmanager_answers() {
+    let mut s = state();
+    let mut pending = alert("SlowBurn", "warning", &[], 0, "prom");
+    pending.state = AlertState::Pending;
+    let firing = alert("HighLatency", "warning", &[("service", "api")], 5, "prom");
+    let prom = || Payload::PromAlerts(share(vec![pending.clone(), firing.clone()]));
+    // Before any Alertmanager answered: not yet confirmed, still shown.
+    update(&mut s, poll(PROM, Ok(prom())));
+    let hl = s.alerts.alerts.iter().find(|b| b.alert.name() == "HighLatency").expect("firing alert shown");
+    assert!(hl.unconfirmed && hl.alert.state == AlertState::Firing);
+    // Both Alertmanagers refuse: still shown, still unconfirmed.
+    update(&mut s, poll(AM0, Err(SourceError::Refused)));
+    update(&mut s, poll(AM1, Err(SourceError::Refused)));
+    update(&mut s, poll(PROM, Ok(prom())));
+    assert_eq!(s.alerts.alerts.len(), 2, "{:?}", names(&s));
+    let hl = s.alerts.alerts.iter().find(|b| b.alert.name() == "HighLatency").unwrap();
+    assert!(hl.unconfirmed);
+    assert!(names(&s).contains(&"HighLatency".to_string()), "firing alert on the board: {:?}", names(&s));
+    let sb = s.alerts.alerts.iter().find(|b| b.alert.name() == "SlowBurn").unwrap();
+    assert!(!sb.unconfirmed, "pending alerts never reach Alertmanager");
+    // One Alertmanager comes back: its view, silence included, replaces Prometheus' firing one.
+    let mut am = alert("HighLatency", "warning", &[("service", "api")], 5, "am0");
+    am.state = AlertState::Silenced;
+    am.silenced_by = vec!["s1".into()];
+    update(&mut s, poll(AM0, Ok(Payload::AmAlerts(share(vec![am])))));
+    assert_eq!(s.alerts.alerts.len(), 2);
+    assert!(s.alerts.alerts.iter().all(|b| !b.unconfirmed));
+    let hl = s.alerts.alerts.iter().find(|b| b.alert.name() == "HighLatency").unwrap();
+    assert_eq!((hl.alert.state, hl.alert.sources.clone()), (AlertState::Silenced, vec!["am0".to_string()]));
+}
+
+#[test]
+fn an_alertmanager_going_down_does_not_hide_what_prometheus_fires_since() {
+    let mut s = state();
+    update(&mut s, poll(AM0, Ok(Payload::AmAlerts(share(board())))));
+    update(&mut s, poll(AM1, Err(SourceError::Refused)));
+    let new = alert("ApiDown", "critical", &[("service", "api")], 0, "prom");
+    let known = alert("HighLatency", "warning", &[("service", "api")], 5, "prom");
+    update(&mut s, poll(PROM, Ok(Payload::PromAlerts(share(vec![new.clone(), known.clone()])))));
+    assert_eq!(s.alerts.alerts.len(), 5, "am0 is live: its view is the board");
+    update(&mut s, poll(AM0, Err(SourceError::Refused)));
+    assert_eq!(s.alerts.alerts.len(), 6, "{:?}", names(&s));
+    let api = s.alerts.alerts.iter().find(|b| b.alert.name() == "ApiDown").expect("new firing alert shown");
+    assert!(api.unconfirmed && !api.stale);
+    let hl = s.alerts.alerts.iter().find(|b| b.alert.name() == "HighLatency").unwrap();
+    assert!(!hl.unconfirmed, "Alertmanager's (stale) view of it is kept");
+    assert_eq!(hl.alert.sources, ["am0", "prom"]);
+    assert!(!hl.stale, "Prometheus still reports it");
+}

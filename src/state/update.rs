@@ -51,7 +51,7 @@ fn apply(state: &mut State, msg: Msg) -> Vec<Cmd> {
         }
         Msg::Range(r) => {
             let (fetch, result) = *r;
-            state.signals.merge(&fetch, result);
+            state.signals.merge(&fetch, result, state.now);
             state.dirty = true;
             Vec::new()
         }
@@ -93,6 +93,11 @@ fn on_poll(state: &mut State, p: PollResult) -> Vec<Cmd> {
     }
     let firing = super::notify::firing(state);
     let down = state.down_sources();
+    let am_live = state.sources.iter().any(|s| {
+        s.kind() == crate::msg::SourceKind::Alertmanager
+            && matches!(s.health, super::sources::Health::Up | super::sources::Health::Slow(_))
+    });
+    state.alerts.set_alertmanager_live(am_live);
     let diff = state.alerts.rebuild(&down);
     state.dirty = true;
     let mut cmds = super::notify::after_poll(state, &firing, quiet);

@@ -140,6 +140,9 @@ fn alert_line<'a>(state: &State, b: &BoardAlert, width: usize) -> Line<'a> {
     if b.stale {
         spans.push(Span::styled(" (stale)", theme.style("stale")));
     }
+    if b.unconfirmed {
+        spans.push(Span::styled(" (unconfirmed)", theme.style("stale")));
+    }
     Line::from(spans)
 }
 

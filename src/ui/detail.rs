@@ -30,6 +30,10 @@ pub fn draw(frame: &mut Frame, area: Rect, state: &State) {
             if !signals.is_empty() {
                 lines.splice(2..2, signals);
             }
+            if b.unconfirmed {
+                let text = "not confirmed by Alertmanager (down): silences, inhibitions and notifications unknown";
+                lines.insert(1, Line::styled(text, theme.style("stale")));
+            }
             if b.stale {
                 lines.insert(1, Line::styled("stale: every source that reported it is down", theme.style("stale")));
             }

@@ -50,6 +50,21 @@ fn source_down_shows_error_and_stale_marks() {
 }
 
 #[test]
+fn alertmanager_down_shows_prometheus_firing_alerts_unconfirmed() {
+    let prom = SourceId { kind: SourceKind::Prometheus, index: 0 };
+    let mut s = state();
+    update(&mut s, poll(AM0, Err(SourceError::Refused)));
+    update(&mut s, poll(SourceId { index: 1, ..AM0 }, Err(SourceError::Refused)));
+    let firing = alert("HighLatency", "warning", &[("service", "api")], 5, "prom");
+    update(&mut s, poll(prom, Ok(Payload::PromAlerts(share(vec![firing])))));
+    let screen = render(&s, 130, 16);
+    assert!(!screen.contains("no alert firing"), "{screen}");
+    assert!(screen.contains("HighLatency") && screen.contains("(unconfirmed)"), "{screen}");
+    assert!(screen.contains("not confirmed by Alertmanager"), "{screen}");
+    assert!(screen.contains("am0 ✖ down"), "{screen}");
+}
+
+#[test]
 fn help_lists_remapped_keys() {
     let mut s = loaded();
     let mut o = std::collections::BTreeMap::new();
@@ -100,7 +115,7 @@ fn chart_draws_lines_legend_and_errors() {
     let samples: Vec<(f64, f64)> = (0..30).map(|i| ((end - 1800 + i * 60) as f64, (i % 7) as f64)).collect();
     let series =
         crate::sources::prometheus::Series { labels: [("pod".to_string(), "api-1".to_string())].into(), samples };
-    s.signals.cache.insert(key.clone(), Cached { series: vec![series], end, error: None });
+    s.signals.cache.insert(key.clone(), Cached { series: vec![series], end, ..Cached::default() });
     s.chart = Some(ChartView { title: "HighErrorRate · expression".into(), key: key.clone(), unit: Unit::None });
     let screen = render(&s, 120, 30);
     assert!(screen.contains("HighErrorRate · expression"), "{screen}");
@@ -108,7 +123,7 @@ fn chart_draws_lines_legend_and_errors() {
     assert!(screen.chars().any(|c| ('\u{2800}'..='\u{28ff}').contains(&c)), "braille: {screen}");
     assert!(screen.contains("11:30") && screen.contains("12:00"), "time axis: {screen}");
     let err = SourceError::Api { status: 400, kind: "bad_data".into(), message: "1:6: parse error: unclosed".into() };
-    s.signals.cache.insert(key, Cached { series: vec![], end, error: Some(err) });
+    s.signals.cache.insert(key, Cached { series: vec![], end, error: Some(err), ..Cached::default() });
     let screen = render(&s, 120, 30);
     assert!(screen.contains("bad_data: 1:6: parse error: unclosed"), "Prometheus' own words: {screen}");
 }

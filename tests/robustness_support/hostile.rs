@@ -10,6 +10,7 @@
 #![allow(dead_code)]
 
 use std::net::SocketAddr;
+use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
@@ -39,6 +40,10 @@ pub enum Mode {
     /// echoed in the body: what a careless proxy does. `json`: the body is
     /// the same text as a JSON string, with `application/json`.
     EchoHeaders { status: u16, json: bool },
+    /// Healthy, except range queries: answered `status` with a body of
+    /// `len` bytes (counted in [`Hostile::range_hits`] and, as far as the
+    /// client read them, [`Hostile::range_bytes`]).
+    RangeFails { status: u16, len: usize },
 }
 
 impl Mode {
@@ -55,6 +60,14 @@ pub struct Hostile {
     pub addr: SocketAddr,
     mode: Arc<Mutex<Mode>>,
     stop: CancellationToken,
+    counters: Counters,
+}
+
+/// What a [`Mode::RangeFails`] server counts.
+#[derive(Clone, Default)]
+struct Counters {
+    range_hits: Arc<AtomicUsize>,
+    range_bytes: Arc<AtomicUsize>,
 }
 
 impl Hostile {
@@ -70,8 +83,20 @@ impl Hostile {
         let addr = listener.local_addr().expect("local address");
         let mode = Arc::new(Mutex::new(mode));
         let stop = CancellationToken::new();
-        tokio::spawn(accept_loop(listener, Arc::clone(&mode), stop.clone()));
-        Hostile { addr, mode, stop }
+        let counters = Counters::default();
+        tokio::spawn(accept_loop(listener, Arc::clone(&mode), stop.clone(), counters.clone()));
+        Hostile { addr, mode, stop, counters }
+    }
+
+    /// Range queries received so far.
+    pub fn range_hits(&self) -> usize {
+        self.counters.range_hits.load(Ordering::SeqCst)
+    }
+
+    /// Bytes of range-query answers written so far (what the client took,
+    /// plus what the sockets buffered).
+    pub fn range_bytes(&self) -> usize {
+        self.counters.range_bytes.load(Ordering::SeqCst)
     }
 
     pub fn url(&self) -> String {
@@ -105,7 +130,7 @@ pub fn refused_url() -> String {
     panic!("no free port in 20000..32000 on 127.0.0.1");
 }
 
-async fn accept_loop(listener: TcpListener, mode: Arc<Mutex<Mode>>, stop: CancellationToken) {
+async fn accept_loop(listener: TcpListener, mode: Arc<Mutex<Mode>>, stop: CancellationToken, counters: Counters) {
     loop {
         let conn = tokio::select! {
             _ = stop.cancelled() => return,
@@ -113,11 +138,11 @@ async fn accept_loop(listener: TcpListener, mode: Arc<Mutex<Mode>>, stop: Cancel
         };
         let Ok((stream, _)) = conn else { continue };
         let mode = mode.lock().unwrap_or_else(|e| e.into_inner()).clone();
-        let stop = stop.clone();
+        let (stop, counters) = (stop.clone(), counters.clone());
         tokio::spawn(async move {
             tokio::select! {
                 _ = stop.cancelled() => {}
-                _ = serve(stream, mode) => {}
+                _ = serve(stream, mode, counters) => {}
             }
         });
     }
@@ -175,10 +200,32 @@ async fn read_request(stream: &mut TcpStream) -> Option<Request> {
     Some(Request { path, head })
 }
 
-async fn serve(mut stream: TcpStream, mode: Mode) {
+async fn serve(mut stream: TcpStream, mode: Mode, counters: Counters) {
     let Some(req) = read_request(&mut stream).await else { return };
     let out = match mode {
         Mode::Healthy => healthy(&req.path),
+        Mode::RangeFails { status, len } if req.path == "/api/v1/query_range" => {
+            counters.range_hits.fetch_add(1, Ordering::SeqCst);
+            let head = format!(
+                "HTTP/1.1 {status} Error\r\nContent-Type: text/plain; charset=utf-8\r\nContent-Length: {len}\r\nConnection: close\r\n\r\n"
+            );
+            if stream.write_all(head.as_bytes()).await.is_err() {
+                return;
+            }
+            let chunk = vec![b'x'; 64 * 1024];
+            let mut left = len;
+            while left > 0 {
+                let n = left.min(chunk.len());
+                if stream.write_all(&chunk[..n]).await.is_err() {
+                    return;
+                }
+                counters.range_bytes.fetch_add(n, Ordering::SeqCst);
+                left -= n;
+            }
+            let _ = stream.shutdown().await;
+            return;
+        }
+        Mode::RangeFails { .. } => healthy(&req.path),
         Mode::Hang => {
             std::future::pending::<()>().await;
             return;

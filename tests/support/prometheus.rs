@@ -27,6 +27,8 @@ pub struct PromConfig {
     pub scrape_targets: Vec<String>,
     /// Global `evaluation_interval` (the scrape interval is always 1s).
     pub eval_interval: &'static str,
+    /// More command-line flags (`--query.max-samples=5`).
+    pub flags: Vec<String>,
 }
 
 impl Default for PromConfig {
@@ -37,6 +39,7 @@ impl Default for PromConfig {
             rules: default_rules(),
             scrape_targets: Vec::new(),
             eval_interval: "1s",
+            flags: Vec::new(),
         }
     }
 }
@@ -113,7 +116,9 @@ impl Prometheus {
         for _ in 0..ATTEMPTS {
             let addr = SocketAddr::from(([127, 0, 0, 1], free_port()));
             std::fs::write(&config, cfg.to_yaml(addr)).expect("write prometheus.yml");
-            match ServerProcess::start("prometheus", BINARY, flags(dir.path(), &config, addr), addr, &log) {
+            let mut args = flags(dir.path(), &config, addr);
+            args.extend(cfg.flags.iter().cloned());
+            match ServerProcess::start("prometheus", BINARY, args, addr, &log) {
                 Ok(process) => {
                     return Prometheus { url: format!("http://{addr}"), process, dir };
                 }

@@ -10,7 +10,7 @@ use super::filter::FilterMemo;
 use super::group::GroupKeys;
 use super::prep::{Prep, PrepCache};
 use super::{BoardAlert, BoardDiff};
-use crate::model::{Alert, Severity};
+use crate::model::{Alert, AlertState, Severity};
 
 #[derive(Debug, Clone, Default)]
 pub struct Index {
@@ -30,8 +30,26 @@ pub struct Index {
     pub groups: HashMap<String, GroupKeys>,
     /// No fingerprint was reported twice: the board is the merge's input.
     simple: bool,
-    /// The sources down at the last rebuild (they make the stale marks).
-    down: BTreeSet<String>,
+    /// The marks of the last rebuild.
+    marks: Marks,
+}
+
+/// What the board marks on its alerts besides their own state.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct Marks {
+    /// The sources down now (an alert all of whose sources are down is stale).
+    pub down: BTreeSet<String>,
+    /// Set while an Alertmanager is configured but none answers: the inputs
+    /// from this position on are Prometheus' (after every Alertmanager's),
+    /// and those of them firing are unconfirmed.
+    pub unconfirmed_from: Option<usize>,
+}
+
+impl Marks {
+    /// Whether the alert first reported by input `position` is unconfirmed.
+    fn unconfirmed(&self, position: usize, a: &Alert) -> bool {
+        self.unconfirmed_from.is_some_and(|from| position >= from) && a.state == AlertState::Firing
+    }
 }
 
 /// Derived from the board, so two equal boards have equivalent indexes.
@@ -46,13 +64,20 @@ fn stale(a: &Alert, down: &BTreeSet<String>) -> bool {
 }
 
 /// Merges `inputs` (first reporter first) into a new board and its index.
-pub fn build(inputs: &[&Arc<Alert>], down: &BTreeSet<String>, mut cache: PrepCache) -> (Vec<BoardAlert>, Index) {
-    let (merged, origins) = merge(inputs);
+pub fn build(inputs: &[&Arc<Alert>], marks: &Marks, mut cache: PrepCache) -> (Vec<BoardAlert>, Index) {
+    let (merged, origins, first) = merge(inputs);
     let mut fresh = cache.renew();
     let prep: Vec<Prep> = origins.iter().map(|a| fresh.get(a)).collect();
     let simple = merged.len() == inputs.len();
-    let alerts: Vec<BoardAlert> =
-        merged.into_iter().map(|alert| BoardAlert { stale: stale(&alert, down), alert }).collect();
+    let alerts: Vec<BoardAlert> = merged
+        .into_iter()
+        .zip(first)
+        .map(|(alert, at)| BoardAlert {
+            stale: stale(&alert, &marks.down),
+            unconfirmed: marks.unconfirmed(at, &alert),
+            alert,
+        })
+        .collect();
     let severity: Vec<Severity> = prep.iter().map(|p| p.severity).collect();
     let muted: Vec<bool> = alerts.iter().map(|b| b.alert.state.is_muted()).collect();
     let mut order: Vec<u32> = (0..alerts.len() as u32).collect();
@@ -61,7 +86,8 @@ pub fn build(inputs: &[&Arc<Alert>], down: &BTreeSet<String>, mut cache: PrepCac
         (severity[i as usize], std::cmp::Reverse(a.starts_at), a.fingerprint.as_str())
     });
     let unmuted = order.iter().copied().filter(|&i| !muted[i as usize]).collect();
-    let index = Index { prep, severity, muted, order, unmuted, cache, simple, down: down.clone(), ..Index::default() };
+    let index =
+        Index { prep, severity, muted, order, unmuted, cache, simple, marks: marks.clone(), ..Index::default() };
     (alerts, index)
 }
 
@@ -71,13 +97,8 @@ const PATCH_MAX: usize = 8;
 /// Patches `alerts` in place when `inputs` differ from what built it only by
 /// alerts replaced under the same fingerprint (no merging involved, the same
 /// sources down). `None` when a full rebuild is needed.
-pub fn patch(
-    ix: &mut Index,
-    alerts: &mut [BoardAlert],
-    inputs: &[&Arc<Alert>],
-    down: &BTreeSet<String>,
-) -> Option<BoardDiff> {
-    if !ix.simple || ix.down != *down || inputs.len() != alerts.len() {
+pub fn patch(ix: &mut Index, alerts: &mut [BoardAlert], inputs: &[&Arc<Alert>], marks: &Marks) -> Option<BoardDiff> {
+    if !ix.simple || ix.marks != *marks || inputs.len() != alerts.len() {
         return None;
     }
     let mut changed = Vec::new();
@@ -91,7 +112,11 @@ pub fn patch(
     }
     let mut before = Vec::with_capacity(changed.len());
     for &i in &changed {
-        let new = BoardAlert { alert: inputs[i].clone(), stale: stale(inputs[i], down) };
+        let new = BoardAlert {
+            alert: inputs[i].clone(),
+            stale: stale(inputs[i], &marks.down),
+            unconfirmed: marks.unconfirmed(i, inputs[i]),
+        };
         let old = std::mem::replace(&mut alerts[i], new);
         ix.prep[i] = ix.cache.swap(&old.alert, &alerts[i].alert);
         ix.severity[i] = ix.prep[i].severity;
@@ -126,16 +151,20 @@ fn resort(ix: &mut Index, alerts: &[BoardAlert], changed: &[usize]) {
 
 /// Deduplicates by fingerprint, first reporter first. Returns the merged
 /// alerts and, for each, the alert its prepared text comes from (merging
-/// changes sources and state, never labels or annotations).
-fn merge<'a>(all: &[&'a Arc<Alert>]) -> (Vec<Arc<Alert>>, Vec<&'a Arc<Alert>>) {
+/// changes sources and state, never labels or annotations) and the
+/// position of that first reporter among `all`.
+#[allow(clippy::type_complexity)]
+fn merge<'a>(all: &[&'a Arc<Alert>]) -> (Vec<Arc<Alert>>, Vec<&'a Arc<Alert>>, Vec<usize>) {
     let mut by_fp: HashMap<&str, usize> = HashMap::with_capacity(all.len());
     let (mut merged, mut origins): (Vec<Arc<Alert>>, Vec<&Arc<Alert>>) =
         (Vec::with_capacity(all.len()), Vec::with_capacity(all.len()));
-    for &a in all {
+    let mut first = Vec::with_capacity(all.len());
+    for (position, &a) in all.iter().enumerate() {
         let Some(&i) = by_fp.get(a.fingerprint.as_str()) else {
             by_fp.insert(a.fingerprint.as_str(), merged.len());
             merged.push(a.clone());
             origins.push(a);
+            first.push(position);
             continue;
         };
         let new_source = a.sources.iter().any(|s| !merged[i].sources.contains(s));
@@ -156,5 +185,5 @@ fn merge<'a>(all: &[&'a Arc<Alert>]) -> (Vec<Arc<Alert>>, Vec<&'a Arc<Alert>>) {
             m.inhibited_by.clone_from(&a.inhibited_by);
         }
     }
-    (merged, origins)
+    (merged, origins, first)
 }

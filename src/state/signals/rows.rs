@@ -131,7 +131,7 @@ mod tests {
                 series(&[("route", "/mid")], &[3.0]),
             ],
             end: 120,
-            error: None,
+            ..Cached::default()
         };
         let top: Vec<String> = top_series(&cached, 3).into_iter().map(|(_, l)| l).collect();
         assert_eq!(top, vec!["route=/gone", "route=/high", "route=/mid"]);
