@@ -13,7 +13,7 @@ use warroom::sources::{AlertmanagerClient, AnswerCache, Body, Endpoint, HttpClie
 const ALERTS: usize = 10_000;
 
 fn body(bytes: Vec<u8>) -> Body {
-    Body { status: 200, content_type: "application/json".into(), bytes, elapsed: Duration::ZERO }
+    Body { status: 200, content_type: "application/json".into(), bytes, elapsed: Duration::ZERO, ..Default::default() }
 }
 
 /// Serves `bytes` on `GET /api/v2/alerts` from 127.0.0.1:0.

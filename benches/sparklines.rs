@@ -111,8 +111,13 @@ impl Refresh {
                     let pod = f.key.query.split("pod=\"").nth(1).and_then(|r| r.split('"').next());
                     let pod = pod.unwrap_or_default().to_string();
                     let bytes = answer(&pod, f.end, window, i + shift);
-                    let body =
-                        Body { status: 200, content_type: "application/json".into(), bytes, elapsed: Duration::ZERO };
+                    let body = Body {
+                        status: 200,
+                        content_type: "application/json".into(),
+                        bytes,
+                        elapsed: Duration::ZERO,
+                        ..Default::default()
+                    };
                     (f.clone(), body)
                 })
                 .collect()

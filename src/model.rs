@@ -173,6 +173,33 @@ pub fn fingerprint(labels: &Labels) -> String {
     format!("{hash:016x}")
 }
 
+/// `s` with the userinfo of every URL in it (`http://user:pass@host`)
+/// replaced by `***`: a `runbook_url` or a link in an annotation may carry
+/// credentials, which must not reach the screen, the clipboard or a file.
+pub fn mask_userinfo(s: &str) -> std::borrow::Cow<'_, str> {
+    if !s.contains("://") || !s.contains('@') {
+        return std::borrow::Cow::Borrowed(s);
+    }
+    let mut out = String::with_capacity(s.len());
+    let mut rest = s;
+    while let Some(at) = rest.find("://") {
+        let scheme_ok = rest[..at].chars().next_back().is_some_and(|c| c.is_ascii_alphanumeric());
+        let (head, tail) = rest.split_at(at + 3);
+        out.push_str(head);
+        let end = tail.find(|c: char| matches!(c, '/' | '?' | '#') || c.is_whitespace()).unwrap_or(tail.len());
+        match tail[..end].rfind('@') {
+            Some(userinfo) if scheme_ok => {
+                out.push_str("***");
+                out.push_str(&tail[userinfo..end]);
+            }
+            _ => out.push_str(&tail[..end]),
+        }
+        rest = &tail[end..];
+    }
+    out.push_str(rest);
+    std::borrow::Cow::Owned(out)
+}
+
 /// One matcher of a silence.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub struct Matcher {
@@ -249,6 +276,18 @@ mod tests {
         // From shared/api/alertmanager/captured-0.25/alerts.json.
         let l = labels(&[("alertname", "AlwaysFiring"), ("severity", "page")]);
         assert_eq!(fingerprint(&l), "2a7a97fbf890646a");
+    }
+
+    #[test]
+    fn userinfo_is_masked_in_every_url() {
+        assert_eq!(mask_userinfo("http://user:pass@wiki/rb"), "http://***@wiki/rb");
+        assert_eq!(
+            mask_userinfo("see https://u@h:8080/a?b=c@d and ftp://x:y@z"),
+            "see https://***@h:8080/a?b=c@d and ftp://***@z"
+        );
+        assert_eq!(mask_userinfo("https://wiki/rb?owner=a@b"), "https://wiki/rb?owner=a@b");
+        assert_eq!(mask_userinfo("mail ops@example.com"), "mail ops@example.com");
+        assert_eq!(mask_userinfo("http://a:b:c@@h"), "http://***@h");
     }
 
     #[test]

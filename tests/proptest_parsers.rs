@@ -47,7 +47,7 @@ static FIXTURE_BYTES: LazyLock<Vec<Vec<u8>>> = LazyLock::new(|| {
 });
 
 fn body(status: u16, content_type: &str, bytes: Vec<u8>) -> Body {
-    Body { status, content_type: content_type.to_string(), bytes, elapsed: Duration::ZERO }
+    Body { status, content_type: content_type.to_string(), bytes, elapsed: Duration::ZERO, ..Default::default() }
 }
 
 /// An error is shown in one status-bar line: no control character in it.

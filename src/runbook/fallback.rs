@@ -23,11 +23,43 @@ pub fn no_runbook(alertname: &str, reason: &str, annotations: &[(String, String)
     Document { source: format!("no runbook: {name}"), markdown: md }
 }
 
-/// Keeps a value on one markdown line and stops it from opening a block
-/// (`#`, `>`, a fence) or escaping the emphasis around it.
+/// Keeps a value on one markdown line, shown as it is: cleaned, URL
+/// credentials masked, and every character markdown would read as syntax
+/// (emphasis, code, links, HTML, a block opener) escaped with a backslash,
+/// so `RB_19` stays `RB_19` and `# x` opens no heading.
 fn one_line(s: &str) -> String {
-    let flat = crate::text::clean(s).replace(['`', '*', '_', '<', '['], " ");
-    flat.trim_start_matches(['#', '>', '-', '+', '=', '|', ' ']).trim().to_string()
+    let flat = crate::model::mask_userinfo(&crate::text::clean(s)).trim().to_string();
+    let mut out = String::with_capacity(flat.len());
+    for c in flat.chars() {
+        if matches!(
+            c,
+            '\\' | '`'
+                | '*'
+                | '_'
+                | '{'
+                | '}'
+                | '['
+                | ']'
+                | '<'
+                | '>'
+                | '('
+                | ')'
+                | '#'
+                | '+'
+                | '-'
+                | '.'
+                | '!'
+                | '|'
+                | '~'
+                | '&'
+                | '='
+                | ':'
+        ) {
+            out.push('\\');
+        }
+        out.push(c);
+    }
+    out
 }
 
 const TRIAGE: &str = "
@@ -55,8 +87,30 @@ mod tests {
         );
         assert!(doc.markdown.starts_with("# No runbook for HighErrorRate\n"));
         assert!(doc.markdown.contains("- **summary**: 5xx above 1 %\n"));
-        assert!(doc.markdown.contains("- **description**: not a heading\n"));
+        assert!(doc.markdown.contains("- **description**: \\# not a heading \\`\\`\\`\n"), "{}", doc.markdown);
         assert_eq!(doc.markdown.matches("- [ ]").count(), 7);
         assert_eq!(doc.source, "no runbook: HighErrorRate");
+    }
+
+    /// Issue 15 item 19: the fallback page showed `http://user:pass@…` and
+    /// turned `RB_19` into `RB 19`. Text is escaped, not mangled, and
+    /// credentials are masked; what renders is what the alert says.
+    #[test]
+    fn annotations_render_as_written_with_credentials_masked() {
+        let doc = no_runbook(
+            "RB_19",
+            "fetch of http://ops:hunter2@wiki.internal/rb failed",
+            &[("runbook_url".into(), "http://ops:hunter2@wiki.internal/rb_19".into())],
+        );
+        assert!(!doc.markdown.contains("hunter2") && !doc.markdown.contains("ops:"), "{}", doc.markdown);
+        let rendered = crate::runbook::render::render(&doc.markdown, 200, &Default::default());
+        let text: String = rendered
+            .lines
+            .iter()
+            .map(|l| l.spans.iter().map(|s| s.content.as_ref()).collect::<String>() + "\n")
+            .collect();
+        assert!(text.contains("No runbook for RB_19"), "{text}");
+        assert!(text.contains("runbook_url: http://***@wiki.internal/rb_19"), "{text}");
+        assert!(!text.contains("hunter2"), "{text}");
     }
 }

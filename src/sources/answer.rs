@@ -89,7 +89,13 @@ mod tests {
     use crate::state::tests::alert;
 
     fn body(bytes: &[u8]) -> Body {
-        Body { status: 200, content_type: "application/json".into(), bytes: bytes.to_vec(), elapsed: Duration::ZERO }
+        Body {
+            status: 200,
+            content_type: "application/json".into(),
+            bytes: bytes.to_vec(),
+            elapsed: Duration::ZERO,
+            ..Default::default()
+        }
     }
 
     #[test]

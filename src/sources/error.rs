@@ -22,6 +22,10 @@ pub enum SourceError {
     Forbidden(String),
     #[error("too many redirects")]
     Redirects,
+    /// A redirect to another host, not followed: it would have carried this
+    /// source's headers there.
+    #[error("redirected to another origin: not followed (it would get this source's headers)")]
+    CrossOriginRedirect,
     #[error("response larger than the {} KiB cap", .0 / 1024)]
     TooLarge(usize),
     #[error("HTTP {status}{}", suffix(.message))]
@@ -69,10 +73,13 @@ pub(crate) fn from_reqwest(err: reqwest::Error, timeout: Duration) -> SourceErro
     if err.is_timeout() {
         return SourceError::Timeout(timeout);
     }
+    let chain = error_chain(&err);
     if err.is_redirect() {
+        if chain.contains(super::http::CROSS_ORIGIN) {
+            return SourceError::CrossOriginRedirect;
+        }
         return SourceError::Redirects;
     }
-    let chain = error_chain(&err);
     if err.is_connect() {
         if chain.contains("Connection refused") || chain.contains("connection refused") {
             return SourceError::Refused;

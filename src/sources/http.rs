@@ -5,6 +5,7 @@
 //! marked sensitive; they never appear in an error message (reqwest's errors
 //! carry the URL, so only their innermost cause is kept) nor in `Debug`.
 
+use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use reqwest::header::{self, HeaderMap, HeaderName, HeaderValue};
@@ -35,7 +36,7 @@ pub struct HttpClient {
     max_body: usize,
     headers: HeaderMap,
     /// The secrets in `headers`, in every form an answer could echo them.
-    secrets: Option<regex::bytes::Regex>,
+    secrets: Option<Arc<regex::bytes::Regex>>,
 }
 
 impl std::fmt::Debug for HttpClient {
@@ -45,12 +46,26 @@ impl std::fmt::Debug for HttpClient {
 }
 
 /// A response read whole (within the cap).
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, Default)]
 pub struct Body {
     pub status: u16,
     pub content_type: String,
     pub bytes: Vec<u8>,
     pub elapsed: Duration,
+    /// The client's secrets, to redact from any text made of this body
+    /// once it is cleaned (a token split by an escape or a zero-width space
+    /// is whole only then).
+    pub secrets: Option<Arc<regex::bytes::Regex>>,
+}
+
+/// `text` (already clean) with the secrets replaced by `***`.
+fn redact_text(secrets: Option<&regex::bytes::Regex>, text: String) -> String {
+    match secrets {
+        Some(re) if re.is_match(text.as_bytes()) => {
+            String::from_utf8_lossy(&re.replace_all(text.as_bytes(), &b"***"[..])).into_owned()
+        }
+        _ => text,
+    }
 }
 
 /// Parses a JSON answer. The body is checked as UTF-8 once, then parsed as a
@@ -77,9 +92,22 @@ impl Body {
         (200..300).contains(&self.status)
     }
 
-    /// The body as text for an error message: lossy, cleaned, cut short.
+    /// The body as text for an error message: lossy, cleaned, redacted,
+    /// cut short.
     pub fn error_text(&self) -> String {
-        crate::text::truncate_width(crate::text::clean_bytes(&self.bytes).trim(), 200)
+        self.error_text_width(200)
+    }
+
+    /// [`Body::error_text`] cut at `width` columns.
+    pub fn error_text_width(&self, width: usize) -> String {
+        let text = self.clean(crate::text::clean_bytes(&self.bytes).trim());
+        crate::text::truncate_width(&text, width)
+    }
+
+    /// A string read from this body (an API's error message) made safe to
+    /// show: cleaned, then redacted.
+    pub fn clean(&self, s: &str) -> String {
+        redact_text(self.secrets.as_deref(), crate::text::clean(s).into_owned())
     }
 
     pub fn is_json(&self) -> bool {
@@ -94,11 +122,16 @@ impl HttpClient {
         let base = ep.parsed_url()?;
         let timeout = ep.timeout.unwrap_or(DEFAULT_TIMEOUT);
         let headers = ep.resolved_headers()?;
+        // A client with credentials to give away (headers, a client
+        // certificate) follows no redirect to another origin: reqwest strips
+        // `Authorization` there, not an `X-Api-Key` of the config.
+        let credentials = !headers.is_empty() || ep.client_cert.is_some();
         let mut builder = reqwest::Client::builder()
             .user_agent(USER_AGENT)
             .timeout(timeout)
             .connect_timeout(timeout.min(Duration::from_secs(5)))
-            .redirect(reqwest::redirect::Policy::limited(5))
+            .redirect(redirect_policy(!credentials))
+            .referer(false)
             .gzip(true)
             .use_rustls_tls();
         if let Some(ca) = &ep.ca_file {
@@ -121,7 +154,7 @@ impl HttpClient {
             builder = builder.danger_accept_invalid_certs(true);
         }
         let inner = builder.build().map_err(|e| EndpointError::Tls(e.to_string()))?;
-        let secrets = secret_pattern(&headers);
+        let secrets = secret_pattern(&headers).map(Arc::new);
         let max_body = ep.max_body_bytes.unwrap_or(DEFAULT_MAX_BODY);
         Ok(Self { inner, base, timeout, max_body, headers, secrets })
     }
@@ -132,6 +165,13 @@ impl HttpClient {
 
     pub fn timeout(&self) -> Duration {
         self.timeout
+    }
+
+    /// `text` cleaned, then with our secrets replaced by `***`: for any
+    /// remote string that becomes a message (cleaning first, so that a
+    /// secret split by an escape sequence is whole when it is looked for).
+    pub fn clean_redacted(&self, text: &str) -> String {
+        redact_text(self.secrets.as_deref(), crate::text::clean(text).into_owned())
     }
 
     /// Headers (auth, tenant) to send on requests made outside this client,
@@ -236,12 +276,11 @@ impl HttpClient {
         let mut resp = req.send().await.map_err(|e| from_reqwest(e, self.timeout))?;
         let status = resp.status().as_u16();
         let retry_after = resp.headers().get(header::RETRY_AFTER).map(|v| {
-            let cleaned = crate::text::clean_bytes(&self.redact(v.as_bytes().to_vec()));
+            let cleaned = self.clean_redacted(&String::from_utf8_lossy(v.as_bytes()));
             crate::text::truncate_width(&cleaned, 64)
         });
         let content_type = resp.headers().get(header::CONTENT_TYPE).and_then(|v| v.to_str().ok()).unwrap_or_default();
-        let content_type = self.redact(crate::text::clean(content_type).into_owned().into_bytes());
-        let content_type = String::from_utf8_lossy(&content_type).to_ascii_lowercase();
+        let content_type = self.clean_redacted(content_type).to_ascii_lowercase();
         let success = (200..300).contains(&status);
         if success
             && let Some(len) = resp.content_length()
@@ -263,7 +302,8 @@ impl HttpClient {
             bytes.extend_from_slice(&chunk);
         }
         let bytes = self.redact(bytes);
-        Ok(Reply { body: Body { status, content_type, bytes, elapsed: started.elapsed() }, retry_after })
+        let body = Body { status, content_type, bytes, elapsed: started.elapsed(), secrets: self.secrets.clone() };
+        Ok(Reply { body, retry_after })
     }
 
     /// `bytes` with our secrets replaced by `***` (not copied when none is there).
@@ -273,6 +313,22 @@ impl HttpClient {
             _ => bytes,
         }
     }
+}
+
+/// What a redirect refused for going to another origin says (the policy's
+/// error, found again in reqwest's error chain).
+pub(crate) const CROSS_ORIGIN: &str = "redirect to another origin not followed";
+
+/// Up to 5 redirects; to another origin (scheme, host, port) only when
+/// `cross_origin`.
+fn redirect_policy(cross_origin: bool) -> reqwest::redirect::Policy {
+    reqwest::redirect::Policy::custom(move |attempt| {
+        if attempt.previous().len() >= 5 {
+            return attempt.error("too many redirects");
+        }
+        let same = attempt.previous().first().is_none_or(|first| first.origin() == attempt.url().origin());
+        if same || cross_origin { attempt.follow() } else { attempt.error(CROSS_ORIGIN) }
+    })
 }
 
 /// A pattern matching the sensitive header values as sent (`Bearer t`,
@@ -352,6 +408,90 @@ mod tests {
         assert_eq!(c.url("/api/v1/rules").path(), "/api/prom/api/v1/rules");
         let c = HttpClient::new(&Endpoint::from_url("http://prom:9090")).unwrap();
         assert_eq!(c.url("api/v1/rules").as_str(), "http://prom:9090/api/v1/rules");
+    }
+
+    /// Issue 15 item 6: a Loki with `headers = {"X-Api-Key" = {env = …}}`
+    /// answering 307 to another host: that host got the key and a referer.
+    /// Two loopback listeners on two ports are two origins.
+    #[tokio::test]
+    async fn a_secret_header_never_follows_a_redirect_to_another_origin() {
+        use std::sync::{Arc, Mutex};
+
+        use axum::http::{HeaderMap as Seen, StatusCode};
+        use axum::routing::get;
+
+        let seen: Arc<Mutex<Vec<Seen>>> = Arc::default();
+        let log = seen.clone();
+        let other = axum::Router::new().route(
+            "/{*path}",
+            get(move |h: Seen| {
+                log.lock().unwrap().push(h);
+                async { "stolen" }
+            }),
+        );
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let other_url = format!("http://{}", listener.local_addr().unwrap());
+        tokio::spawn(async move { axum::serve(listener, other).await });
+        let to_other = format!("{other_url}/loot");
+        let source = axum::Router::new()
+            .route("/away", get(move || async move { (StatusCode::TEMPORARY_REDIRECT, [("location", to_other)]) }))
+            .route("/here", get(|| async { (StatusCode::TEMPORARY_REDIRECT, [("location", "/ready")]) }))
+            .route("/ready", get(|h: Seen| async move { format!("key={}", h.contains_key("x-api-key")) }));
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let url = format!("http://{}", listener.local_addr().unwrap());
+        tokio::spawn(async move { axum::serve(listener, source).await });
+
+        let secret = super::super::SecretRef { value: Some("k3y-s3cret".into()), ..Default::default() };
+        let ep = Endpoint {
+            headers: [("X-Api-Key".to_string(), super::super::HeaderSpec::Secret(secret))].into(),
+            ..Endpoint::from_url(&url)
+        };
+        let c = HttpClient::new(&ep).unwrap();
+        let err = c.get("/away", &[]).await.unwrap_err();
+        assert_eq!(err, SourceError::CrossOriginRedirect);
+        assert!(!err.to_string().contains("k3y"), "{err}");
+        assert!(seen.lock().unwrap().is_empty(), "the other origin got a request: {:?}", seen.lock().unwrap());
+        // Within the origin, redirects are followed, the header kept, no referer sent.
+        let body = c.get("/here", &[]).await.unwrap();
+        assert_eq!((body.status, body.bytes.as_slice()), (200, &b"key=true"[..]));
+
+        // A client with nothing to give away (the runbook fetcher) follows it, without a referer.
+        let plain = HttpClient::new(&Endpoint::from_url(&url)).unwrap();
+        let body = plain.get("/away", &[]).await.unwrap();
+        assert_eq!(body.bytes, b"stolen");
+        let got = seen.lock().unwrap();
+        assert!(!got[0].contains_key("x-api-key") && !got[0].contains_key("referer"), "{:?}", got[0]);
+    }
+
+    /// Issue 15 item 18: secrets were redacted before sanitizing, so a
+    /// token echoed split by a zero-width space, an escape sequence or a
+    /// JSON escape came back whole once sanitized, on the status bar.
+    #[tokio::test]
+    async fn a_secret_split_by_what_the_sanitizer_removes_is_still_redacted() {
+        use axum::http::StatusCode;
+        use axum::routing::get;
+
+        let split = ["k3y\u{200b}-s3cret", "k3y\u{1b}[0m-s3cret", "k3y\u{1b}]0;x\u{7}-s3cret"];
+        let text = format!("upstream said: {}", split.join(" "));
+        let envelope = serde_json::json!({"status": "error", "errorType": "bad_data", "error": text}).to_string();
+        let app = axum::Router::new()
+            .route("/text", get(move || async move { (StatusCode::BAD_GATEWAY, text) }))
+            .route("/json", get(move || async move { (StatusCode::BAD_REQUEST, envelope) }));
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let url = format!("http://{}", listener.local_addr().unwrap());
+        tokio::spawn(async move { axum::serve(listener, app).await });
+        let secret = super::super::SecretRef { value: Some("k3y-s3cret".into()), ..Default::default() };
+        let ep = Endpoint {
+            headers: [("X-Api-Key".to_string(), super::super::HeaderSpec::Secret(secret))].into(),
+            ..Endpoint::from_url(&url)
+        };
+        let c = HttpClient::new(&ep).unwrap();
+        let shown = c.get("/text", &[]).await.unwrap().error_text();
+        assert!(!shown.contains("k3y") && !shown.contains("s3cret"), "{shown}");
+        assert!(shown.contains("upstream said: ***"), "{shown}");
+        let e = super::super::prometheus::decode::<serde_json::Value>(&c.get("/json", &[]).await.unwrap()).unwrap_err();
+        assert!(!e.to_string().contains("s3cret"), "{e}");
+        assert_eq!(c.clean_redacted("a k3y\u{200b}-s3cret b"), "a *** b");
     }
 
     #[test]

@@ -3,6 +3,7 @@
 
 pub mod alertmanager;
 pub mod answer;
+pub mod capped;
 pub mod endpoint;
 pub mod error;
 pub mod http;

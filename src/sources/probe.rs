@@ -26,7 +26,8 @@ impl Probe {
             if !body.is_success() {
                 return Err(SourceError::Status { status: body.status, message: body.error_text() });
             }
-            version.await
+            // The version is shown by `warroom check`: cleaned, then redacted.
+            version.await.map(|v| http.clean_redacted(&v))
         }
         .await;
         Probe { result, latency: started.elapsed() }

@@ -40,8 +40,8 @@ pub(crate) fn decode<T: DeserializeOwned>(body: &Body) -> Result<T, SourceError>
         }
         Ok(env) => Err(SourceError::Api {
             status: body.status,
-            kind: crate::text::clean(env.error_type.as_deref().unwrap_or("error")).into_owned(),
-            message: crate::text::clean(env.error.as_deref().unwrap_or_default()).into_owned(),
+            kind: body.clean(env.error_type.as_deref().unwrap_or("error")),
+            message: body.clean(env.error.as_deref().unwrap_or_default()),
         }),
         Err(_) if !body.is_success() => Err(SourceError::Status { status: body.status, message: body.error_text() }),
         Err(e) if !body.is_json() && !body.content_type.is_empty() => {
@@ -59,13 +59,14 @@ struct AlertsData {
 
 #[derive(Deserialize)]
 struct WireAlert {
-    #[serde(default)]
+    #[serde(default, deserialize_with = "super::capped::labels")]
     labels: Labels,
-    #[serde(default)]
+    #[serde(default, deserialize_with = "super::capped::labels")]
     annotations: Labels,
     state: String,
     #[serde(rename = "activeAt")]
     active_at: Option<DateTime<Utc>>,
+    #[serde(default, deserialize_with = "super::capped::opt_string")]
     value: Option<String>,
 }
 
@@ -101,9 +102,9 @@ struct WireRule {
     query: String,
     #[serde(default)]
     duration: f64,
-    #[serde(default)]
+    #[serde(default, deserialize_with = "super::capped::labels")]
     labels: Labels,
-    #[serde(default)]
+    #[serde(default, deserialize_with = "super::capped::labels")]
     annotations: Labels,
     #[serde(default)]
     health: String,
@@ -309,7 +310,7 @@ mod tests {
             200
         };
         let content_type = if name.ends_with(".txt") { "text/plain; charset=utf-8" } else { "application/json" };
-        Body { status, content_type: content_type.into(), bytes, elapsed: Duration::ZERO }
+        Body { status, content_type: content_type.into(), bytes, elapsed: Duration::ZERO, ..Default::default() }
     }
 
     fn client() -> PrometheusClient {
@@ -364,6 +365,28 @@ mod tests {
         assert!(e.to_string().contains("11,000") || e.to_string().contains("11000"), "{e}");
         let e = decode::<MatrixData>(&captured("not_found.txt")).unwrap_err();
         assert_eq!(e.to_string(), "HTTP 404: 404 page not found");
+    }
+
+    #[test]
+    fn huge_label_and_annotation_values_are_cut_at_parse_time() {
+        let body = serde_json::json!({"status": "success", "data": {"alerts": [{
+            "labels": {"alertname": "Huge", "blob": "v".repeat(1 << 20)},
+            "annotations": {"summary": "s".repeat(1 << 20)},
+            "state": "firing",
+            "activeAt": "2026-11-22T12:00:00Z",
+            "value": "1e+00",
+        }]}});
+        let body = Body {
+            status: 200,
+            content_type: "application/json".into(),
+            bytes: body.to_string().into_bytes(),
+            elapsed: Duration::ZERO,
+            ..Default::default()
+        };
+        let a = &client().parse_alerts(&body).unwrap()[0];
+        assert!(super::super::capped::was_cut(&a.labels["blob"]));
+        assert!(super::super::capped::was_cut(a.summary().unwrap()));
+        assert_eq!(a.fingerprint, fingerprint(&a.labels), "fingerprinted as shown");
     }
 
     #[test]

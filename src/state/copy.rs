@@ -4,7 +4,7 @@
 //! sequence) and capped (terminals drop or truncate long OSC 52 payloads).
 
 use super::{Pane, State};
-use crate::model::Alert;
+use crate::model::{Alert, mask_userinfo};
 use crate::msg::Cmd;
 use crate::text::clean;
 
@@ -41,10 +41,10 @@ pub fn alert_text(a: &Alert) -> String {
     let labels: Vec<String> = a.labels.iter().map(|(k, v)| format!("{}=\"{}\"", clean(k), clean(v))).collect();
     let mut out = vec![clean(a.name()).into_owned(), format!("{{{}}}", labels.join(", "))];
     if let Some(s) = a.annotations.get("summary") {
-        out.push(clean(s).into_owned());
+        out.push(clean(&mask_userinfo(s)).into_owned());
     }
     if let Some(url) = a.runbook_url() {
-        out.push(format!("runbook: {}", clean(url)));
+        out.push(format!("runbook: {}", clean(&mask_userinfo(url))));
     }
     out.join("\n")
 }

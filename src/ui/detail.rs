@@ -7,6 +7,7 @@ use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, Borders, Paragraph, Wrap};
 
 use crate::model::Alert;
+use crate::model::mask_userinfo;
 use crate::state::schedule::detail_lines;
 use crate::state::signals::format_value;
 use crate::state::signals::rows::{self, RowData, SignalRow};
@@ -73,7 +74,7 @@ fn alert_lines(state: &State, a: &Alert) -> Vec<Line<'static>> {
     for key in ["summary", "description"] {
         if let Some(text) = a.annotations.get(key) {
             lines.push(Line::default());
-            for l in clean_multiline(text).lines() {
+            for l in clean_multiline(&mask_userinfo(text)).lines() {
                 lines.push(Line::styled(l.to_string(), theme.style("label_value")));
             }
         }
@@ -207,7 +208,7 @@ fn signal_row(state: &State, a: &Alert, row: &SignalRow, c: &Columns, selected: 
 fn kv(state: &State, key: &str, value: &str) -> Line<'static> {
     Line::from(vec![
         Span::styled(format!("{}: ", clean(key)), state.theme.style("label_key")),
-        Span::styled(clean(value).into_owned(), state.theme.style("label_value")),
+        Span::styled(clean(&mask_userinfo(value)).into_owned(), state.theme.style("label_value")),
     ])
 }
 

@@ -211,8 +211,7 @@ impl LokiClient {
         let headers: [(HeaderName, &str); 2] = [(CONTENT_TYPE, "application/json"), (CONTENT_ENCODING, "gzip")];
         let reply =
             self.http().post_bytes("/loki/api/v1/push", &headers, gzip(&json)).await.map_err(PushError::Unreachable)?;
-        let message =
-            crate::text::truncate_width(crate::text::clean_bytes(&reply.body.bytes).trim(), MAX_MESSAGE_CHARS);
+        let message = reply.body.error_text_width(MAX_MESSAGE_CHARS);
         let retry_after = reply.retry_after.as_deref().and_then(|v| parse_retry_after(v, chrono::Utc::now()));
         classify(reply.body.status, message, retry_after)
     }

@@ -163,7 +163,7 @@ fn handshake_error(http: &HttpClient, e: tungstenite::Error) -> SourceError {
         tungstenite::Error::Http(resp) => {
             let status = resp.status().as_u16();
             let body = http.redact(resp.body().clone().unwrap_or_default());
-            let message = crate::text::truncate_width(crate::text::clean_bytes(&body).trim(), 200);
+            let message = crate::text::truncate_width(http.clean_redacted(&String::from_utf8_lossy(&body)).trim(), 200);
             match status {
                 401 => SourceError::Unauthorized(message),
                 403 => SourceError::Forbidden(message),

@@ -12,7 +12,7 @@ fn fixture(name: &str) -> Vec<u8> {
 }
 
 fn ok(bytes: Vec<u8>) -> Body {
-    Body { status: 200, content_type: "application/json".into(), bytes, elapsed: Duration::ZERO }
+    Body { status: 200, content_type: "application/json".into(), bytes, elapsed: Duration::ZERO, ..Default::default() }
 }
 
 fn query(name: &str) -> QueryResult {
@@ -126,6 +126,7 @@ fn loki_text_errors_become_status_with_the_text() {
         content_type: "text/plain; charset=utf-8".into(),
         bytes: text.as_bytes().to_vec(),
         elapsed: Duration::ZERO,
+        ..Default::default()
     };
     let e = decode::<QueryData>(&body(400, "parse error at line 1, col 7: syntax error: unexpected IDENTIFIER\n"))
         .err()

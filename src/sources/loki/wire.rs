@@ -45,13 +45,13 @@ pub(crate) fn decode<T: DeserializeOwned>(body: &Body) -> Result<Option<T>, Sour
         if let Ok(env) = from_bytes::<Envelope<IgnoredAny>>(&body.bytes)
             && env.status == "error"
         {
-            return Err(api_error(body.status, env.error_type, env.error));
+            return Err(api_error(body, env.error_type, env.error));
         }
         return Err(SourceError::Status { status: body.status, message: body.error_text() });
     }
     match from_bytes::<Envelope<T>>(&body.bytes) {
         Ok(env) if env.status == "success" => Ok(env.data),
-        Ok(env) => Err(api_error(body.status, env.error_type, env.error)),
+        Ok(env) => Err(api_error(body, env.error_type, env.error)),
         Err(_) if !body.is_json() && !body.content_type.is_empty() => {
             Err(SourceError::ContentType(body.content_type.clone()))
         }
@@ -67,11 +67,11 @@ pub(crate) fn decode_bare<T: DeserializeOwned>(body: &Body) -> Result<T, SourceE
     from_bytes(&body.bytes).map_err(|e| decode_error(&e))
 }
 
-fn api_error(status: u16, kind: Option<String>, message: Option<String>) -> SourceError {
+fn api_error(body: &Body, kind: Option<String>, message: Option<String>) -> SourceError {
     SourceError::Api {
-        status,
-        kind: crate::text::clean(kind.as_deref().unwrap_or("error")).into_owned(),
-        message: crate::text::clean(message.as_deref().unwrap_or_default()).into_owned(),
+        status: body.status,
+        kind: body.clean(kind.as_deref().unwrap_or("error")),
+        message: body.clean(message.as_deref().unwrap_or_default()),
     }
 }
 
