@@ -2,8 +2,13 @@
 # Installs the programs the integration tests run, from Debian's packages:
 #   prometheus              -> /usr/bin/prometheus, promtool   (2.42 on bookworm)
 #   prometheus-alertmanager -> /usr/bin/prometheus-alertmanager, amtool (0.25)
+#   victoria-metrics        -> /usr/bin/victoria-metrics, vmalert, vmauth (1.79)
 #   tmux                    -> end-to-end tests of the TUI in a real terminal
 #   man-db, binutils        -> the package checks: `man -w warroom`, `objdump -T`
+#
+# and then the current generation of the same servers (Prometheus 3.x,
+# Alertmanager 0.28+, VictoriaMetrics 1.1xx), unpacked from Debian's unstable
+# suite into a cache directory by scripts/fetch-current-servers.sh.
 #
 # Idempotent: when every program is already there it touches neither apt nor
 # the network, so a second run is instant and works offline.
@@ -17,6 +22,9 @@ wanted=(
     prometheus:promtool
     prometheus-alertmanager:prometheus-alertmanager
     prometheus-alertmanager:amtool
+    victoria-metrics:victoria-metrics
+    victoria-metrics:vmalert
+    victoria-metrics:vmauth
     tmux:tmux
     openssl:openssl
     man-db:man
@@ -40,8 +48,13 @@ for pair in "${wanted[@]}"; do
     esac
 done
 
+fetch_current() {
+    bash "$(dirname "$0")/fetch-current-servers.sh"
+}
+
 if [ ${#missing[@]} -eq 0 ]; then
-    echo "install-test-deps: prometheus, prometheus-alertmanager, amtool and tmux already present"
+    echo "install-test-deps: bookworm's servers, amtool and tmux already present"
+    fetch_current
     exit 0
 fi
 
@@ -79,4 +92,5 @@ for pair in "${wanted[@]}"; do
         exit 1
     }
 done
+fetch_current
 echo "install-test-deps: done"

@@ -46,9 +46,11 @@ async fn loki_version(http: &HttpClient) -> Result<String, SourceError> {
     let body = http.get("/loki/api/v1/status/buildinfo", &[]).await?;
     if !body.is_success() {
         // Older Lokis lack the endpoint: ready is enough to call it up.
-        return Ok("version unknown".into());
+        return Ok(crate::sources::prometheus::UNKNOWN_VERSION.into());
     }
-    serde_json::from_slice::<Build>(&body.bytes).map(|b| b.version).or_else(|_| Ok("version unknown".into()))
+    serde_json::from_slice::<Build>(&body.bytes)
+        .map(|b| b.version)
+        .or_else(|_| Ok(crate::sources::prometheus::UNKNOWN_VERSION.into()))
 }
 
 /// `ok    prometheus   prom:9090   2.42.0+ds   12ms`

@@ -1,4 +1,5 @@
-//! The console against real Prometheus 2.42 and Alertmanager 0.25: the board
+//! The console against real Prometheus and Alertmanager (either generation,
+//! see `support::servers`): the board
 //! shows what amtool shows, grouped and sorted, with pending alerts from
 //! Prometheus; a source stopped mid-run shows down and recovers; `warroom
 //! check` reports each source.
@@ -8,8 +9,7 @@ mod support;
 use std::collections::BTreeSet;
 use std::time::Duration;
 
-use ratatui::Terminal;
-use ratatui::backend::TestBackend;
+use support::console::{board_names, run_until};
 use support::{Alertmanager, PromConfig, Prometheus, alerts};
 use warroom::app::{Console, Options};
 use warroom::config::Config;
@@ -28,32 +28,13 @@ fn config(prom: &str, am: &str) -> Config {
     }
 }
 
-/// Feeds the console its own messages until `done` holds (or panics).
-async fn run_until(console: &mut Console, what: &str, secs: u64, done: impl Fn(&Console) -> bool) {
-    let deadline = tokio::time::Instant::now() + Duration::from_secs(secs);
-    while !done(console) {
-        let msg = tokio::time::timeout_at(deadline, console.next())
-            .await
-            .unwrap_or_else(|_| panic!("timed out waiting for {what}"))
-            .expect("channel open");
-        console.handle(msg);
-    }
-}
-
-fn board_names(c: &Console, state: AlertState) -> BTreeSet<String> {
-    c.state.alerts.alerts.iter().filter(|b| b.alert.state == state).map(|b| b.alert.name().to_string()).collect()
-}
-
 fn screen(c: &mut Console) -> String {
-    let mut t = Terminal::new(TestBackend::new(140, 30)).unwrap();
-    c.state.dirty = true;
-    c.draw(&mut t).unwrap();
-    let buf = t.backend().buffer().clone();
-    (0..30).map(|y| (0..140).map(|x| buf[(x, y)].symbol().to_string()).collect::<String>() + "\n").collect()
+    support::console::screen(c, 140, 30).join("\n")
 }
 
 fn amtool_names(am: &str) -> BTreeSet<String> {
-    let out = std::process::Command::new("amtool")
+    let out = support::servers::AMTOOL
+        .command()
         .args(["--alertmanager.url", am, "alert", "query", "-o", "json"])
         .output()
         .expect("amtool runs (scripts/install-test-deps.sh installs it)");
@@ -126,10 +107,11 @@ async fn board_matches_amtool_and_survives_prometheus_restart() {
 async fn check_reports_each_source_and_exit_code() {
     let am = Alertmanager::start();
     let mut prom = Prometheus::start(PromConfig::default());
+    let logs = tempfile::tempdir().unwrap();
     let check = |prom: &str| {
         std::process::Command::new(env!("CARGO_BIN_EXE_warroom"))
             .args(["check", "--prometheus", prom, "--alertmanager", &am.url, "--log-file"])
-            .arg(std::env::temp_dir().join("warroom-check-test.log"))
+            .arg(logs.path().join("warroom-check-test.log"))
             .env_remove("LOKI_ADDR")
             .output()
             .unwrap()
@@ -137,11 +119,13 @@ async fn check_reports_each_source_and_exit_code() {
     let out = check(&prom.url);
     let stdout = String::from_utf8_lossy(&out.stdout);
     assert!(out.status.success(), "{stdout}");
-    assert!(stdout.lines().any(|l| l.starts_with("ok") && l.contains("prometheus") && l.contains("2.42")), "{stdout}");
-    assert!(
-        stdout.lines().any(|l| l.starts_with("ok") && l.contains("alertmanager") && l.contains("0.25")),
-        "{stdout}"
-    );
+    // The versions the servers' own `--version` print (2.42/0.25 or 3.x/0.28+).
+    let (prom_version, am_version) = (support::servers::PROMETHEUS.version(), support::servers::ALERTMANAGER.version());
+    let ok_with = |kind: &str, version: &str| {
+        stdout.lines().any(|l| l.starts_with("ok") && l.contains(kind) && l.contains(version))
+    };
+    assert!(ok_with("prometheus", &prom_version), "{prom_version}: {stdout}");
+    assert!(ok_with("alertmanager", &am_version), "{am_version}: {stdout}");
     prom.stop();
     let out = check(&prom.url);
     let stdout = String::from_utf8_lossy(&out.stdout);

@@ -174,14 +174,14 @@ async fn exporter_is_scraped_and_stopping_it_leaves_a_gap() {
 #[test]
 fn fixtures_pass_promtool_and_amtool() {
     let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/real");
-    let checks: [(&str, &[&str], &str); 2] =
-        [("promtool", &["check", "rules"], "rules.yml"), ("amtool", &["check-config"], "alertmanager.yml")];
-    for (tool, args, file) in checks {
-        let output = std::process::Command::new(tool)
-            .args(args)
-            .arg(dir.join(file))
-            .output()
-            .unwrap_or_else(|e| panic!("run {tool}: {e}"));
+    let checks: [(support::servers::Program, &[&str], &str); 2] = [
+        (support::servers::PROMTOOL, &["check", "rules"], "rules.yml"),
+        (support::servers::AMTOOL, &["check-config"], "alertmanager.yml"),
+    ];
+    for (program, args, file) in checks {
+        let tool = program.path();
+        let output =
+            program.command().args(args).arg(dir.join(file)).output().unwrap_or_else(|e| panic!("run {tool}: {e}"));
         assert!(output.status.success(), "{tool} rejects {file}: {output:?}");
     }
 }

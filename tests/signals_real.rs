@@ -6,48 +6,20 @@ mod support;
 
 use std::time::Duration;
 
-use ratatui::Terminal;
-use ratatui::backend::TestBackend;
+use support::console::{LEVELS, detail_spark, screen};
 use support::{Exporter, PromConfig, Prometheus, alerts};
 use warroom::app::{Console, Options};
 use warroom::config::Config;
 use warroom::sources::Endpoint;
 use warroom::state::signals::{SignalTemplate, Unit};
 
-const LEVELS: &str = "▁▂▃▄▅▆▇█";
-
-fn screen(c: &mut Console, w: u16, h: u16) -> Vec<String> {
-    let mut t = Terminal::new(TestBackend::new(w, h)).unwrap();
-    c.state.dirty = true;
-    c.draw(&mut t).unwrap();
-    let buf = t.backend().buffer().clone();
-    (0..h).map(|y| (0..w).map(|x| buf[(x, y)].symbol().to_string()).collect()).collect()
-}
-
-/// Runs the console (its own polls and fetches, drawing as the app does,
-/// which tells it which rows are in view) for `d`.
-async fn run_for(c: &mut Console, d: Duration) {
-    let mut t = Terminal::new(TestBackend::new(WIDTH, 40)).unwrap();
-    let deadline = tokio::time::Instant::now() + d;
-    while let Ok(Some(msg)) = tokio::time::timeout_at(deadline, c.next()).await {
-        c.handle(msg);
-        c.handle(warroom::msg::Msg::Tick(chrono::Utc::now()));
-        c.draw(&mut t).unwrap();
-    }
-}
-
 /// Wide enough that the detail's sparklines get one column per second of
 /// the 30 s window (the value column takes 38 cells).
 const WIDTH: u16 = 200;
 
-/// The sparkline of the detail line named `name`: its block and gap
-/// characters, between the name column and the value.
-fn detail_spark(lines: &[String], name: &str) -> Option<String> {
-    let line = lines.iter().find(|l| l.contains(&format!("│{name} ")) || l.contains(&format!(" {name} ")))?;
-    let start = line.find(name)? + name.len();
-    let rest: String = line[start..].chars().skip_while(|c| *c == ' ').collect();
-    let spark: String = rest.chars().take_while(|c| LEVELS.contains(*c) || *c == ' ').collect();
-    Some(spark.trim_end_matches(' ').to_string() + &" ".repeat(spark.len() - spark.trim_end_matches(' ').len()))
+/// Runs the console, drawn as the app does, for `d`.
+async fn run_for(c: &mut Console, d: Duration) {
+    support::console::run_for(c, d, (WIDTH, 40)).await;
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

@@ -88,7 +88,8 @@ fn ends_at(s: &Value) -> chrono::DateTime<chrono::Utc> {
 }
 
 fn amtool_silence_comments(am: &str) -> Vec<String> {
-    let out = std::process::Command::new("amtool")
+    let out = support::servers::AMTOOL
+        .command()
         .args(["--alertmanager.url", am, "silence", "query", "-o", "json"])
         .output()
         .expect("amtool runs (scripts/install-test-deps.sh installs it)");

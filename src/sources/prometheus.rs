@@ -146,10 +146,16 @@ pub fn parse_value(s: &str) -> f64 {
 
 #[derive(Debug, Clone, Deserialize, PartialEq)]
 pub struct BuildInfo {
+    /// Empty when the server does not say (VictoriaMetrics 1.79 answers
+    /// `"data": {}`).
+    #[serde(default)]
     pub version: String,
     #[serde(default)]
     pub revision: String,
 }
+
+/// What `warroom check` prints for a server that does not say its version.
+pub const UNKNOWN_VERSION: &str = "version unknown";
 
 impl PrometheusClient {
     pub fn new(http: HttpClient, name: impl Into<String>) -> Self {
@@ -263,7 +269,25 @@ impl PrometheusClient {
 
     /// `/-/ready` then build info: what `warroom check` prints.
     pub async fn probe(&self) -> Probe {
-        Probe::run(&self.http, "/-/ready", async { self.buildinfo().await.map(|b| b.version) }).await
+        Probe::run(&self.http, "/-/ready", self.version()).await
+    }
+
+    /// The build info's version. A server whose build info names no version
+    /// (VictoriaMetrics 1.79: `"data": {}`), is not JSON, or is missing
+    /// (a 404 from Cortex or a gateway) is still up if it answers a query:
+    /// its version is then unknown. Any other failure (auth, timeout, 5xx)
+    /// is the source's.
+    async fn version(&self) -> Result<String, SourceError> {
+        match self.buildinfo().await {
+            Ok(b) if !b.version.trim().is_empty() => Ok(b.version),
+            Ok(_)
+            | Err(SourceError::Decode(_) | SourceError::ContentType(_))
+            | Err(SourceError::Status { status: 404 | 405 | 501, .. } | SourceError::Api { status: 404, .. }) => {
+                self.query("1", None).await?;
+                Ok(UNKNOWN_VERSION.to_string())
+            }
+            Err(e) => Err(e),
+        }
     }
 }
 

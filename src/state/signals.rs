@@ -80,6 +80,13 @@ pub fn fill(template: &str, labels: &Labels) -> Option<String> {
     Some(out)
 }
 
+/// How far back a tail fetch reaches before the cached end: the newest
+/// points of a range answer may be missing or change later. VictoriaMetrics
+/// leaves out the last `-search.latencyOffset` (30 s by default) and
+/// Prometheus computes the last step from a scrape that may not have landed
+/// yet; asked once and marked fetched, those points would stay wrong.
+pub const TAIL_OVERLAP_SECS: i64 = 60;
+
 /// What one range query fetches: a query at a step.
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub struct SeriesKey {
@@ -204,7 +211,8 @@ impl SignalsState {
     /// What to fetch so that `key` covers the window ending now: nothing if
     /// it is current or already being fetched, nor while a failed one waits
     /// for its retry (one the server rejected, never), its new tail if
-    /// cached, the whole window otherwise. Marks the key in flight.
+    /// cached (from [`TAIL_OVERLAP_SECS`] before the cached end, see there),
+    /// the whole window otherwise. Marks the key in flight.
     pub fn plan(&mut self, key: SeriesKey, now: DateTime<Utc>) -> Option<Fetch> {
         if !self.enabled || self.in_flight.contains(&key) {
             return None;
@@ -216,17 +224,22 @@ impl SignalsState {
             Some(c) if c.rejected => return None,
             Some(c) if c.error.is_some() && now.timestamp() < c.retry_at => return None,
             Some(c) if c.error.is_none() && c.end >= end => return None,
-            Some(c) if c.error.is_none() && c.end > window_start => c.end + step,
+            Some(c) if c.error.is_none() && c.end > window_start => {
+                let overlap = (TAIL_OVERLAP_SECS.div_euclid(step) * step).max(step);
+                (c.end + step - overlap).max(window_start)
+            }
             _ => window_start,
         };
         self.in_flight.insert(key.clone());
         Some(Fetch { key, start, end })
     }
 
-    /// Merges a fetched range: appended to what is cached, samples older
-    /// than the window dropped, series gone from the answer dropped too once
-    /// they have nothing left in the window. A failure (at `now`) sets when
-    /// to ask again, or that the query is not to be asked again.
+    /// Merges a fetched range: a tail (a fetch that starts after its
+    /// window's start, onto a good cache) replaces what is cached from its
+    /// start on; samples older than the window dropped, series gone from the
+    /// answer dropped too once they have nothing left in the window. A
+    /// failure (at `now`) sets when to ask again, or that the query is not to
+    /// be asked again.
     pub fn merge(&mut self, fetch: &Fetch, result: Result<Vec<Series>, SourceError>, now: DateTime<Utc>) {
         self.in_flight.remove(&fetch.key);
         let window_start = (fetch.end - self.window.as_secs() as i64) as f64;
@@ -242,8 +255,13 @@ impl SignalsState {
                 entry.error = Some(e);
             }
             Ok(fresh) => {
-                let tail = entry.error.is_none() && entry.end > 0 && fetch.start > entry.end;
-                if !tail {
+                let whole_start = fetch.end - self.window.as_secs() as i64;
+                let tail = entry.error.is_none() && entry.end > 0 && fetch.start > whole_start;
+                if tail {
+                    for s in &mut entry.series {
+                        s.samples.retain(|(t, _)| *t < fetch.start as f64);
+                    }
+                } else {
                     entry.series.clear();
                 }
                 for s in fresh {

@@ -45,13 +45,37 @@ fn plans_whole_window_then_only_the_tail() {
     assert!(s.plan(key.clone(), t0).is_none(), "current: nothing to fetch");
     let t1 = t0 + chrono::Duration::seconds(60);
     let f = s.plan(key.clone(), t1).unwrap();
-    assert_eq!((f.start, f.end), (1_000_080, 1_000_080), "only the new tail");
-    s.merge(&f, Ok(vec![series(&[("job", "a")], &[(1_000_080.0, 3.0)])]), t1);
+    assert_eq!((f.start, f.end), (1_000_020, 1_000_080), "the new tail, from the last step fetched");
+    // The last point fetched before has changed since (it had not landed).
+    s.merge(&f, Ok(vec![series(&[("job", "a")], &[(1_000_020.0, 2.5), (1_000_080.0, 3.0)])]), t1);
     let c = &s.cache[&key];
-    assert_eq!(c.series[0].samples.len(), 3);
+    assert_eq!(c.series[0].samples, vec![(999_960.0, 1.0), (1_000_020.0, 2.5), (1_000_080.0, 3.0)]);
     // An hour later the old samples fall out of the window, and a whole fetch is planned.
     let f = s.plan(key.clone(), t1 + chrono::Duration::hours(1)).unwrap();
     assert_eq!(f.end - f.start, 600);
+}
+
+/// VictoriaMetrics leaves the newest points (its `-search.latencyOffset`)
+/// out of a range answer: a tail that came back short is asked again, so
+/// the points fill in once they are there instead of staying missing.
+#[test]
+fn points_missing_from_a_tail_are_fetched_again() {
+    let mut s = SignalsState::new(vec![], Duration::from_secs(300), true);
+    let key = SeriesKey { query: "load".into(), step_secs: 1 };
+    let t0 = Utc.timestamp_opt(1_000_000, 0).unwrap();
+    let f = s.plan(key.clone(), t0).unwrap();
+    s.merge(&f, Ok(vec![series(&[], &[(999_990.0, 1.0)])]), t0);
+    // Ten seconds later: the answer ends 5 s short of what was asked.
+    let (t10, t11) = (t0 + chrono::Duration::seconds(10), t0 + chrono::Duration::seconds(11));
+    let f = s.plan(key.clone(), t10).unwrap();
+    assert!(f.start <= 999_991 && f.end == 1_000_010, "{f:?}");
+    s.merge(&f, Ok(vec![series(&[], &[(999_990.0, 1.0), (1_000_005.0, 2.0)])]), t10);
+    let f = s.plan(key.clone(), t11).unwrap();
+    assert!(f.start <= 1_000_006, "the missing points asked again: {f:?}");
+    let answer = [(999_990.0, 1.0), (1_000_005.0, 2.0), (1_000_008.0, 3.0), (1_000_011.0, 4.0)];
+    s.merge(&f, Ok(vec![series(&[], &answer)]), t11);
+    let samples = &s.cache[&key].series[0].samples;
+    assert_eq!(samples, &answer.to_vec());
 }
 
 #[test]

@@ -1,4 +1,5 @@
-//! A real Alertmanager 0.25 (`/usr/bin/prometheus-alertmanager`) on loopback.
+//! A real Alertmanager on loopback (`prometheus-alertmanager`, or
+//! `$WARROOM_TEST_ALERTMANAGER`: bookworm's 0.25 or unstable's 0.28+).
 
 use std::net::{SocketAddr, UdpSocket};
 use std::path::Path;
@@ -7,8 +8,8 @@ use tempfile::TempDir;
 
 use super::free_port;
 use super::process::{ServerProcess, StartError};
+use super::servers::ALERTMANAGER;
 
-const BINARY: &str = "prometheus-alertmanager";
 /// The fixture config: fast grouping, a receiver that notifies nobody, and an
 /// inhibit rule (critical hides warning of the same `service`).
 const DEFAULT_CONFIG: &str = include_str!("../fixtures/real/alertmanager.yml");
@@ -89,7 +90,7 @@ impl Alertmanager {
             let addr = SocketAddr::from(([127, 0, 0, 1], free_port()));
             let cluster = peer.map(|_| free_cluster_addr());
             let args = flags(dir.path(), &config, addr, cluster, peer);
-            match ServerProcess::start("alertmanager", BINARY, args, addr, &log) {
+            match ServerProcess::start("alertmanager", ALERTMANAGER.path(), args, addr, &log) {
                 Ok(process) => {
                     return Alertmanager { url: format!("http://{addr}"), cluster, process, dir };
                 }

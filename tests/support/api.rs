@@ -49,7 +49,8 @@ pub fn find_alert<'a>(list: &'a Value, name: &str) -> Option<&'a Value> {
 /// The alert names `amtool alert query -o json EXTRA...` lists: the same API
 /// seen through the official CLI (amtool's default shows active alerts only).
 pub async fn amtool_alert_names(am: &str, extra: &[&str]) -> BTreeSet<String> {
-    let output = tokio::process::Command::new("amtool")
+    let output = super::servers::AMTOOL
+        .tokio_command()
         .arg(format!("--alertmanager.url={am}"))
         .args(["alert", "query", "-o", "json"])
         .args(extra)

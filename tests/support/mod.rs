@@ -1,5 +1,7 @@
 //! Test harness shared by the integration tests (`mod support;`): real
-//! Prometheus 2.42 and Alertmanager 0.25 from Debian's packages, started on
+//! Prometheus and Alertmanager from Debian's packages (bookworm's 2.42 and
+//! 0.25 by default; [`servers`] picks other binaries from environment
+//! variables, as `scripts/test.sh` does for unstable's 3.x and 0.28+), started on
 //! loopback ports chosen free, with real rule files, and killed on drop even
 //! when a test panics. Install them with `scripts/install-test-deps.sh`.
 //! [`api`] has the JSON helpers to query them; [`Exporter`] is a scrape target
@@ -15,10 +17,13 @@
 
 mod alertmanager;
 pub mod api;
+pub mod console;
 mod exporter;
 mod process;
 mod prometheus;
+pub mod servers;
 pub mod tmux;
+mod victoria;
 
 use std::future::Future;
 use std::net::TcpListener;
@@ -28,6 +33,7 @@ pub use alertmanager::Alertmanager;
 pub use exporter::Exporter;
 pub use process::http_status;
 pub use prometheus::{PromConfig, Prometheus};
+pub use victoria::{VictoriaMetrics, VmConfig};
 
 /// Alert names of [`default_rules`], with what each one does.
 pub mod alerts {

@@ -22,7 +22,7 @@ const POLL: Duration = Duration::from_millis(50);
 /// A spawned server with its log file. The caller owns the data directory.
 pub struct ServerProcess {
     name: &'static str,
-    program: &'static str,
+    program: String,
     args: Vec<String>,
     addr: SocketAddr,
     log: PathBuf,
@@ -40,7 +40,7 @@ impl ServerProcess {
     /// waits until `http://addr/-/ready` answers 200.
     pub fn start(
         name: &'static str,
-        program: &'static str,
+        program: String,
         args: Vec<String>,
         addr: SocketAddr,
         log: &Path,
@@ -83,7 +83,7 @@ impl ServerProcess {
         let mut log = OpenOptions::new().create(true).append(true).open(&self.log).expect("open the server log file");
         let _ = writeln!(log, "---- harness: starting {} {:?}", self.program, self.args);
         let err_log = log.try_clone().expect("clone the log file handle");
-        let child = Command::new(self.program)
+        let child = Command::new(&self.program)
             .args(&self.args)
             .stdin(Stdio::null())
             .stdout(Stdio::from(log))

@@ -1,5 +1,6 @@
-//! A real Prometheus 2.42 (`/usr/bin/prometheus`) on loopback, evaluating
-//! real rule files and sending alerts to the given Alertmanagers.
+//! A real Prometheus on loopback (`prometheus`, or `$WARROOM_TEST_PROMETHEUS`:
+//! bookworm's 2.42 or unstable's 3.x), evaluating real rule files and
+//! sending alerts to the given Alertmanagers.
 //!
 //! Expect about 5–7 s from start to the first alert in Alertmanager: 2.42's
 //! notifier learns its Alertmanagers through service discovery, which pushes
@@ -11,9 +12,9 @@ use std::path::{Path, PathBuf};
 use tempfile::TempDir;
 
 use super::process::{ServerProcess, StartError};
+use super::servers::PROMETHEUS;
 use super::{assert_loopback, default_rules, free_port};
 
-const BINARY: &str = "prometheus";
 const ATTEMPTS: usize = 3;
 
 /// What the generated `prometheus.yml` contains.
@@ -118,7 +119,7 @@ impl Prometheus {
             std::fs::write(&config, cfg.to_yaml(addr)).expect("write prometheus.yml");
             let mut args = flags(dir.path(), &config, addr);
             args.extend(cfg.flags.iter().cloned());
-            match ServerProcess::start("prometheus", BINARY, args, addr, &log) {
+            match ServerProcess::start("prometheus", PROMETHEUS.path(), args, addr, &log) {
                 Ok(process) => {
                     return Prometheus { url: format!("http://{addr}"), process, dir };
                 }
