@@ -129,7 +129,7 @@ cargo_test() {
 # `target: test` for each failed test in a cargo or test binary log; the
 # target is the last `Running` line's (or the given name).
 failed_tests() {
-    awk -v name="$2" '
+    awk -v name="${2-}" '
         /^ *Running / { t = ($2 == "unittests") ? $3 : $2 }
         /^test .* \.\.\. FAILED$/ {
             sub(/^test /, ""); sub(/ \.\.\. FAILED$/, "")

@@ -1,4 +1,5 @@
-//! Authenticated sources against REAL Prometheus 2.42 and Alertmanager 0.25
+//! Authenticated sources against REAL Prometheus, Alertmanager and
+//! VictoriaMetrics (either generation, see `support::servers`)
 //! behind an authenticating reverse proxy (axum, in this file, on
 //! 127.0.0.1:0), as nginx or an API gateway would stand in front of them:
 //!
@@ -10,6 +11,9 @@
 //! - a second gateway, `/loki-share/…`, needs a bearer token and the tenant,
 //!   then forwards to the drill's Loki in multi-tenant mode, websockets too
 //!   (`loki_share.rs`: pushes, raw reads and the tail of the shared room).
+//!
+//! - vmauth, VictoriaMetrics' own authenticating proxy (a real one), in front
+//!   of VictoriaMetrics and vmalert, with a bearer token or basic auth.
 //!
 //! Refusals echo the credentials received, as a careless proxy does: warroom
 //! must redact them. Every source also sits under a path prefix, so every API
@@ -33,7 +37,7 @@ use base64::Engine;
 use proxy::{AM_PASSWORD, AM_USER, LOKI_KEY, PROM_TOKEN, TENANT, start_proxy, start_tls_proxy};
 use ratatui::Terminal;
 use ratatui::backend::TestBackend;
-use support::{Alertmanager, PromConfig, Prometheus, alerts, wait_for};
+use support::{Alertmanager, PromConfig, Prometheus, VictoriaMetrics, VmConfig, Vmauth, alerts, wait_for};
 use warroom::app::{Console, Options};
 use warroom::config::Config;
 use warroom::sources::loki::LokiClient;
@@ -300,4 +304,61 @@ async fn mutual_tls_with_a_private_ca() {
     let bad_pw = Endpoint { basic_auth: None, ..ep };
     let e = AlertmanagerClient::new(client(&bad_pw), "am-tls").alerts().await.expect_err("no basic auth");
     assert!(e.to_string().starts_with("401 unauthorized"), "{e}");
+}
+
+/// A refusal from vmauth: 401 (current), or 1.79's 400 quoting the token it
+/// did not know; either way the source's error, redacted, never a parse error.
+fn assert_vmauth_refused(what: &str, r: Result<impl std::fmt::Debug, SourceError>) {
+    let e = r.expect_err(what);
+    let shown = format!("{e} {e:?}");
+    assert!(
+        matches!(e, SourceError::Unauthorized(_) | SourceError::Status { status: 400, .. }),
+        "{what}: refused: {shown}"
+    );
+    assert_clean(what, &shown);
+}
+
+/// vmauth in front of VictoriaMetrics (rules and alerts from vmalert through
+/// it): a bearer token and basic auth both get data (alerts, rules, ranges,
+/// the probe `warroom check` runs); a wrong token, a wrong password or none
+/// is refused, and the refusal shows no secret.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn vmauth_lets_in_bearer_and_basic_auth_and_refuses_the_rest() {
+    init_env();
+    let am = Alertmanager::start();
+    let vm = VictoriaMetrics::start(VmConfig::defaults(&am.url));
+    let auth = Vmauth::start(&vm.url, PROM_TOKEN, AM_USER, AM_PASSWORD);
+    let bearer = Endpoint { bearer_token: Some(secret_value(PROM_TOKEN)), ..Endpoint::from_url(&auth.url) };
+    let basic_auth =
+        |pw: &str| warroom::sources::endpoint::BasicAuth { username: AM_USER.into(), password: secret_value(pw) };
+    let basic = Endpoint { basic_auth: Some(basic_auth(AM_PASSWORD)), ..Endpoint::from_url(&auth.url) };
+
+    for (what, ep) in [("bearer", &bearer), ("basic", &basic)] {
+        let prom = PrometheusClient::new(client(ep), what);
+        wait_for("AlwaysFiring through vmauth", Duration::from_secs(60), || async {
+            prom.alerts().await.ok()?.iter().any(|a| a.name() == alerts::ALWAYS_FIRING).then_some(())
+        })
+        .await;
+        assert!(!prom.rules().await.expect("rules through vmauth").is_empty(), "{what}");
+        let now = chrono::Utc::now().timestamp() as f64;
+        let range = prom.query_range("vector(1)", now - 60.0, now, Duration::from_secs(15)).await;
+        assert!(!range.expect("query_range through vmauth").is_empty(), "{what}");
+        let probe = prom.probe().await;
+        assert!(probe.is_up(), "{what}: check says up: {probe:?}");
+    }
+
+    let wrong_token = Endpoint { bearer_token: Some(secret_value(WRONG)), ..bearer.clone() };
+    let wrong_password = Endpoint { basic_auth: Some(basic_auth(WRONG)), ..basic.clone() };
+    let nothing = Endpoint::from_url(&auth.url);
+    for (what, ep) in [("wrong token", &wrong_token), ("wrong password", &wrong_password), ("no credentials", &nothing)]
+    {
+        let prom = PrometheusClient::new(client(ep), what);
+        assert_vmauth_refused(what, prom.alerts().await);
+        assert_vmauth_refused(what, prom.rules().await);
+        let probe = prom.probe().await;
+        assert!(!probe.is_up(), "{what}: check says down: {probe:?}");
+        let line = warroom::check::line(warroom::msg::SourceKind::Prometheus, what, &probe);
+        assert!(line.starts_with("DOWN"), "{line}");
+        assert_clean("check line", &line);
+    }
 }

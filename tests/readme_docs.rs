@@ -185,7 +185,18 @@ fn warroom_flags() -> BTreeSet<String> {
 #[test]
 fn every_flag_shown_exists() {
     // Flags of the other tools the README shows (cargo, rustfmt).
-    let others = ["--release", "--all", "--all-targets", "--check", "--bench", "--bin", "--target", "--no-build"];
+    let others = [
+        "--release",
+        "--all",
+        "--all-targets",
+        "--check",
+        "--bench",
+        "--bin",
+        "--target",
+        "--no-build",
+        "--no-fail-fast",
+        "--test",
+    ];
     let flags = warroom_flags();
     let re = regex::Regex::new(r"(?:^|[\s`(])(--[a-z][a-z0-9-]*)").expect("regex");
     for cap in re.captures_iter(README) {

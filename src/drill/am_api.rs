@@ -31,7 +31,11 @@ pub(crate) fn routes() -> Router<Shared> {
         .route("/api/v2/alerts", get(alerts))
         .route("/api/v2/alerts/groups", get(groups))
         .route("/api/v2/status", get(status))
-        .route("/api/v2/receivers", get(|| async { json_response(StatusCode::OK, &json!([{"name": RECEIVER}])) }))
+        // Alertmanager 0.27+ gives each receiver its labels too (0.25: the name only).
+        .route(
+            "/api/v2/receivers",
+            get(|| async { json_response(StatusCode::OK, &json!([{"labels": {"name": RECEIVER}, "name": RECEIVER}])) }),
+        )
         .merge(super::am_silence_api::routes())
 }
 
@@ -70,7 +74,8 @@ impl AlertView<'_> {
             "fingerprint": a.fingerprint,
             "receivers": [{"name": RECEIVER}],
             "startsAt": rfc3339_millis(a.starts_at),
-            "status": {"inhibitedBy": self.inhibited_by, "silencedBy": self.silenced_by, "state": state},
+            // `mutedBy` (time intervals) since Alertmanager 0.28; the simulator has none.
+            "status": {"inhibitedBy": self.inhibited_by, "mutedBy": [], "silencedBy": self.silenced_by, "state": state},
             "updatedAt": rfc3339_millis(a.updated_at),
             "generatorURL": a.generator_url,
             "labels": labels_json(&a.labels),

@@ -33,7 +33,7 @@ pub use alertmanager::Alertmanager;
 pub use exporter::Exporter;
 pub use process::http_status;
 pub use prometheus::{PromConfig, Prometheus};
-pub use victoria::{VictoriaMetrics, VmConfig};
+pub use victoria::{VictoriaMetrics, VmConfig, Vmauth};
 
 /// Alert names of [`default_rules`], with what each one does.
 pub mod alerts {

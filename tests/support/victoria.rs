@@ -14,7 +14,7 @@ use std::path::Path;
 use tempfile::TempDir;
 
 use super::process::{ServerProcess, StartError};
-use super::servers::{VICTORIA_METRICS, VMALERT};
+use super::servers::{VICTORIA_METRICS, VMALERT, VMAUTH};
 use super::{assert_loopback, dead_target, default_rules, free_port};
 
 const ATTEMPTS: usize = 3;
@@ -160,4 +160,52 @@ fn vmalert_flags(dir: &Path, vm: &str, notifier: &str, addr: SocketAddr) -> Vec<
         "-evaluationInterval=1s".to_string(),
         "-remoteWrite.flushInterval=1s".to_string(),
     ]
+}
+
+/// vmauth, VictoriaMetrics' authenticating proxy, in front of a backend: it
+/// lets in `Authorization: Bearer TOKEN` and basic auth `USER:PASSWORD`,
+/// and refuses anything else (401, or 1.79's 400 quoting what it got).
+/// Binary from `$WARROOM_TEST_VMAUTH` (default: bookworm's `vmauth`).
+pub struct Vmauth {
+    /// The proxy's base URL, e.g. `http://127.0.0.1:41234`.
+    pub url: String,
+    process: ServerProcess,
+    // Dropped after `process`, whose Drop kills the server first.
+    dir: TempDir,
+}
+
+impl Vmauth {
+    pub fn start(backend: &str, token: &str, user: &str, password: &str) -> Self {
+        let backend_url = url::Url::parse(backend).unwrap_or_else(|e| panic!("bad backend URL {backend:?}: {e}"));
+        assert_loopback(&format!(
+            "{}:{}",
+            backend_url.host_str().unwrap_or_default(),
+            backend_url.port().unwrap_or(80)
+        ));
+        let dir = tempfile::Builder::new().prefix("warroom-vmauth-").tempdir().expect("create a temp dir for vmauth");
+        let config = dir.path().join("auth.yml");
+        let prefix = backend.trim_end_matches('/');
+        let quoted = |s: &str| serde_json::to_string(s).expect("a JSON string is a YAML string");
+        let yaml = format!(
+            "users:\n  - bearer_token: {}\n    url_prefix: {}\n  - username: {}\n    password: {}\n    url_prefix: {}\n",
+            quoted(token),
+            quoted(prefix),
+            quoted(user),
+            quoted(password),
+            quoted(prefix)
+        );
+        std::fs::write(&config, yaml).expect("write auth.yml");
+        let log = dir.path().join("vmauth.log");
+        for _ in 0..ATTEMPTS {
+            let addr = SocketAddr::from(([127, 0, 0, 1], free_port()));
+            let args = vec![format!("-httpListenAddr={addr}"), format!("-auth.config={}", config.display())];
+            // `/-/ready` is answered without credentials.
+            match ServerProcess::start("vmauth", VMAUTH.path(), args, addr, &log) {
+                Ok(process) => return Vmauth { url: format!("http://{addr}"), process, dir },
+                Err(StartError::PortTaken) => continue,
+                Err(StartError::Failed(why)) => panic!("vmauth did not start: {why}"),
+            }
+        }
+        panic!("vmauth did not start: ports kept being taken ({ATTEMPTS} attempts)");
+    }
 }
