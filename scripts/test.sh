@@ -167,8 +167,13 @@ server_versions
 if [ -f "$logs/bookworm.log" ]; then
     echo "tests against bookworm's servers (all targets): $(count_tests "$logs/bookworm.log")"
     failed_tests "$logs/bookworm.log"
-    # A target that failed without a FAILED test (a crash, a build error).
-    sed -n 's/^error: test failed, to rerun pass `\(.*\)`$/    failed target: \1/p' "$logs/bookworm.log"
+    # Each failed target, also one that failed without a FAILED test (a
+    # crash, a build error): cargo names it after it runs, and again at the
+    # end under `error: N targets failed:`.
+    {
+        sed -n 's/^error: test failed, to rerun pass `\(.*\)`$/\1/p' "$logs/bookworm.log"
+        sed -n '/^error: [0-9]* targets failed:$/,/^[^ ]/ s/^ *`\(.*\)`$/\1/p' "$logs/bookworm.log"
+    } | sort -u | sed 's/^/    failed target: /'
 fi
 if [ -f "$logs/current/executables" ]; then
     echo "tests against the current servers ($(cut -d' ' -f1 "$logs/current/executables" | paste -sd' ')): $(count_tests "$logs"/current/*.log)"
@@ -179,6 +184,10 @@ if [ -f "$logs/current/executables" ]; then
     done <"$logs/current/status"
 fi
 
+# Both generations' counts, alone on a line, as CI reads them.
+if [ -f "$logs/bookworm.log" ]; then
+    echo "tests: $(count_tests "$logs/bookworm.log" "$logs"/current/*.log)"
+fi
 if [ "$failed" -ne 0 ]; then
     echo "scripts/test.sh: FAILED" >&2
     exit 1
