@@ -99,6 +99,16 @@ mod tests {
         assert_eq!(s.flash.as_ref().map(|f| f.text.as_str()), Some(flash.as_str()));
     }
 
+    /// Issue 15 item 19: credentials in a `runbook_url` went out with `y`.
+    #[test]
+    fn y_masks_credentials_in_urls() {
+        let mut a = alert("RB_19", "critical", &[], 3, "am0");
+        a.annotations.insert("runbook_url".into(), "http://ops:hunter2@wiki.internal/rb_19".into());
+        let text = alert_text(&a);
+        assert!(text.ends_with("runbook: http://***@wiki.internal/rb_19"), "{text}");
+        assert!(!text.contains("hunter2") && !text.contains("ops:"), "{text}");
+    }
+
     #[test]
     fn long_text_is_capped_on_a_char_boundary() {
         let text = cap("é".repeat(MAX_BYTES), MAX_BYTES + 1);

@@ -44,3 +44,21 @@ fn several_series_are_labelled_with_gaps() {
     let spark: String = b.chars().skip(14).take(35).collect();
     assert_eq!(spark.trim_start().matches(' ').count(), 3, "NaN and two missing samples are gaps: {spark:?}");
 }
+
+/// Issue 15 item 19: credentials in a `runbook_url` showed in the detail.
+#[test]
+fn urls_in_the_detail_show_no_credentials() {
+    use crate::model::share;
+    use crate::msg::{Payload, SourceId, SourceKind};
+    use crate::state::tests::{alert, poll, state};
+    let mut s = state();
+    let mut a = alert("RB_19", "critical", &[], 3, "am0");
+    a.annotations.insert("runbook_url".into(), "http://ops:hunter2@wiki.internal/rb_19".into());
+    a.generator_url = Some("https://admin:pw@prom.internal/graph".into());
+    let am = SourceId { kind: SourceKind::Alertmanager, index: 0 };
+    crate::state::update(&mut s, poll(am, Ok(Payload::AmAlerts(share(vec![a])))));
+    let screen = render(&s, 100, 30);
+    assert!(screen.contains("runbook_url: http://***@wiki.internal/rb_19"), "{screen}");
+    assert!(screen.contains("generatorURL: https://***@prom.internal/graph"), "{screen}");
+    assert!(!screen.contains("hunter2") && !screen.contains("admin:"), "{screen}");
+}
