@@ -6,8 +6,7 @@ use proptest::prelude::*;
 use ratatui::buffer::Buffer;
 use ratatui::layout::Rect;
 use ratatui::widgets::{Paragraph, Widget, Wrap};
-use unicode_width::UnicodeWidthStr;
-use warroom::text::{clean, clean_bytes, clean_multiline, truncate_width};
+use warroom::text::{clean, clean_bytes, clean_multiline, is_clean, truncate_width, width};
 
 /// Pieces a hostile string is made of: introducers, terminators, C1
 /// controls, parameters, final bytes, wide, invisible and bidi characters.
@@ -53,6 +52,18 @@ const FRAGMENTS: &[&str] = &[
     "\u{fe0f}",
     "\u{ad}",
     "\u{e0041}",
+    "\u{fff9}",
+    "\u{2028}",
+    "\u{fffe}",
+    "\u{ffff}",
+    "\u{e0100}",
+    "\u{115f}",
+    "\u{ff9e}",
+    "\u{1161}",
+    "\u{301}\u{301}\u{301}\u{301}\u{301}\u{301}\u{301}\u{301}",
+    "*\u{fe0f}",
+    "🇫🇷",
+    "\u{644}\u{627}",
     "日本",
     "🔥",
     "👍🏽",
@@ -107,6 +118,7 @@ proptest! {
         let once = clean(&s);
         prop_assert!(printable(&once, false), "{s:?} -> {once:?}");
         prop_assert_eq!(clean(&once).into_owned(), once.clone().into_owned(), "clean is idempotent");
+        prop_assert!(is_clean(&once), "{s:?} -> {once:?}");
         let multi = clean_multiline(&s);
         prop_assert!(printable(&multi, true), "{s:?} -> {multi:?}");
         prop_assert_eq!(clean(&multi).into_owned(), once.into_owned(), "one line = the lines joined");
@@ -131,7 +143,9 @@ proptest! {
     #[test]
     fn truncation_fits_and_draws_clean(s in fragments(), w in 0usize..40) {
         let cut = truncate_width(&clean(&s), w);
-        prop_assert!(cut.width() <= w, "{cut:?} is wider than {w}");
+        prop_assert!(width(&cut) <= w, "{cut:?} is wider than {w}");
+        let raw_cut = truncate_width(&s, w);
+        prop_assert!(width(&raw_cut) <= w, "uncleaned: {raw_cut:?} is wider than {w}");
         let area = Rect::new(0, 0, 20, 4);
         let mut buf = Buffer::empty(area);
         Paragraph::new(clean_multiline(&s).into_owned()).wrap(Wrap { trim: false }).render(area, &mut buf);

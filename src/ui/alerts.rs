@@ -11,7 +11,7 @@ use crate::state::alerts::{BoardAlert, Row};
 use crate::state::schedule::{LIST_SPARK_WIDTH, list_key};
 use crate::state::sources::format_age_coarse;
 use crate::state::{Pane, State};
-use crate::text::{clean, truncate_width};
+use crate::text::{clean, truncate_width, width as text_width};
 use crate::ui::sparkline;
 
 pub fn draw(frame: &mut Frame, area: Rect, state: &State) {
@@ -114,12 +114,12 @@ fn alert_line<'a>(state: &State, b: &BoardAlert, width: usize) -> Line<'a> {
         // After the sparkline (whose column stays aligned) and before the
         // labels, so a narrow list still shows who is on it.
         let mark = format!("✓ {} ", truncate_width(&clean(&ack.describe(state.now)), 32));
-        used += unicode_width::UnicodeWidthStr::width(mark.as_str());
+        used += text_width(&mark);
         spans.push(Span::styled(mark, theme.style("flash_info")));
     }
     if state.alerts.grouping.name() != "alertname" {
         let name = truncate_width(&clean(a.name()), 28);
-        used += name.chars().count() + 1;
+        used += text_width(&name) + 1;
         spans.push(Span::styled(format!("{name} "), theme.style("header")));
     }
     let group_label = state.alerts.grouping.name();
@@ -129,7 +129,7 @@ fn alert_line<'a>(state: &State, b: &BoardAlert, width: usize) -> Line<'a> {
         .map(|(k, v)| format!("{}={}", clean(k), clean(v)))
         .collect();
     let labels = truncate_width(&labels.join(" "), (width.saturating_sub(used) * 3 / 5).max(10));
-    used += labels.chars().count();
+    used += text_width(&labels);
     spans.push(Span::styled(labels, theme.style("label_value")));
     if let Some(summary) = a.summary() {
         let room = width.saturating_sub(used + 3);

@@ -9,7 +9,7 @@ use ratatui::widgets::{Block, Borders, Clear, Paragraph};
 
 use crate::state::State;
 use crate::state::contexts::Picker;
-use crate::text::{clean, truncate_width};
+use crate::text::{clean, fit_width};
 
 /// Widest a context name is shown.
 const NAME_WIDTH: usize = 24;
@@ -21,10 +21,9 @@ pub fn draw(frame: &mut Frame, area: Rect, state: &State, picker: &Picker) {
     for (i, ctx) in visible.iter().enumerate() {
         let current = ctx.name == state.context;
         let mark = if current { "● " } else { "  " };
-        let name = truncate_width(&clean(&ctx.name), NAME_WIDTH);
         let mut spans = vec![
             Span::styled(mark, theme.style("status_up")),
-            Span::styled(format!("{name:<NAME_WIDTH$} "), theme.style("label_value")),
+            Span::styled(format!("{} ", fit_width(&clean(&ctx.name), NAME_WIDTH)), theme.style("label_value")),
             Span::styled(ctx.describe(), theme.style("dim")),
         ];
         if ctx.read_only {

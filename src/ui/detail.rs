@@ -129,7 +129,7 @@ fn signal_lines(state: &State, a: &Alert, width: u16) -> Vec<Line<'static>> {
     state.detail_spark_width.set(full_w as u16);
     let rows = rows::rows(&state.signals, a, detail_lines(state, a));
     // …and labels take their room from the sparklines, drawn coarser.
-    let label_w = rows.iter().map(|r| unicode_width::UnicodeWidthStr::width(r.label.as_str()) + 2).max().unwrap_or(0);
+    let label_w = rows.iter().map(|r| crate::text::width(&clean(&r.label)) + 2).max().unwrap_or(0);
     let name_w = label_w.clamp(NAME_W, NAME_MAX);
     let layout = Columns { name_w, spark_w: full_w.saturating_sub(name_w - NAME_W).max(10), full_w };
     let selected = state.signal_selected.filter(|_| state.focus == Pane::Detail);
@@ -139,7 +139,7 @@ fn signal_lines(state: &State, a: &Alert, width: u16) -> Vec<Line<'static>> {
             let n = state.signals.cache.get(&row.key).map_or(0, |c| c.series.len());
             lines.push(Line::from(vec![
                 Span::styled(
-                    format!("{:<name_w$}", truncate_width(&clean(&row.name), name_w - 1)),
+                    crate::text::pad_width(&truncate_width(&clean(&row.name), name_w - 1), name_w),
                     theme.style("label_key"),
                 ),
                 Span::styled(format!("top {} of {n} by current value", state.signals.top_n.min(n)), theme.style("dim")),
@@ -174,7 +174,7 @@ fn signal_row(state: &State, a: &Alert, row: &SignalRow, c: &Columns, selected: 
     let name_style = if selected { theme.style("selected") } else { theme.style("label_key") };
     let name = if row.label.is_empty() { clean(&row.name).into_owned() } else { format!(" {}", clean(&row.label)) };
     let name_w = c.name_w;
-    let mut spans = vec![Span::styled(format!("{:<name_w$}", truncate_width(&name, name_w - 1)), name_style)];
+    let mut spans = vec![Span::styled(crate::text::pad_width(&truncate_width(&name, name_w - 1), name_w), name_style)];
     match row.data {
         RowData::Error(e) => {
             spans.push(Span::styled(truncate_width(&e.short(), c.spark_w + VALUE_W), theme.style("flash_error")))

@@ -63,11 +63,11 @@ fn silence_line(state: &State, s: &Silence, width: usize) -> Line<'static> {
     let matchers = s.matchers.iter().map(|m| clean(&m.to_string()).into_owned()).collect::<Vec<_>>().join(", ");
     let used = 1 + 8 + 10 + 13;
     let matchers = truncate_width(&matchers, (width.saturating_sub(used) * 3 / 5).max(12));
-    let comment_room = width.saturating_sub(used + matchers.chars().count() + 3);
+    let comment_room = width.saturating_sub(used + crate::text::width(&matchers) + 3);
     let mut spans = vec![
         Span::styled(format!(" {name:<8}"), theme.style(style)),
         Span::styled(format!("{when:<10}"), theme.style("age")),
-        Span::styled(format!("{who:<12} "), theme.style("label_key")),
+        Span::styled(format!("{} ", crate::text::pad_width(&who, 12)), theme.style("label_key")),
         Span::styled(matchers, theme.style("label_value")),
     ];
     if comment_room > 4 {

@@ -139,7 +139,7 @@ fn row<'a>(state: &IncidentState, e: &Entry, width: usize, styles: &TimelineStyl
     let line = Line::from(vec![
         Span::styled(time(e.at, state.time), styles.time),
         Span::raw(" "),
-        Span::styled(format!("{author:<AUTHOR_WIDTH$}"), styles.author),
+        Span::styled(crate::text::pad_width(&author, AUTHOR_WIDTH), styles.author),
         Span::raw(" "),
         Span::styled(format!("{:<KIND_WIDTH$}", e.kind.label()), styles.kind),
         Span::raw(" "),

@@ -4,28 +4,33 @@
 
 use ratatui::style::Style;
 use ratatui::text::{Line, Span};
-use unicode_width::UnicodeWidthStr;
+use unicode_segmentation::UnicodeSegmentation;
+
+use crate::text::{cluster_width, width as text_width};
 
 const CUT_LEFT: &str = "‹";
 const CUT_RIGHT: &str = "›";
 
-/// One character with the zero-width marks that follow it.
+/// One grapheme cluster: what ratatui draws in one cell (two for a wide
+/// one), measured as ratatui measures it.
 struct Cell {
     text: String,
     width: usize,
     style: Style,
 }
 
+/// The clusters of each span, as ratatui segments them (span by span).
+/// A cluster ratatui does not draw (zero width) stays with the one before,
+/// so nothing of the text is lost and nothing is counted twice.
 fn cells(line: &Line<'_>) -> Vec<Cell> {
     let mut out: Vec<Cell> = Vec::new();
     for span in &line.spans {
         let style = line.style.patch(span.style);
-        for c in span.content.chars() {
-            let mut buf = [0; 4];
-            let s: &str = c.encode_utf8(&mut buf);
+        for g in span.content.graphemes(true) {
+            let width = cluster_width(g);
             match out.last_mut() {
-                Some(last) if s.width() == 0 => last.text.push(c),
-                _ => out.push(Cell { text: s.to_string(), width: s.width(), style }),
+                Some(last) if width == 0 => last.text.push_str(g),
+                _ => out.push(Cell { text: g.to_string(), width, style }),
             }
         }
     }
@@ -80,9 +85,9 @@ pub fn clip_line(line: &Line<'_>, keep: u16, offset: u16, width: u16) -> Line<'s
     if offset > 0 && avail > 0 {
         let style = visible.first().map_or(pad_style, |v| v.1);
         match visible.first_mut() {
-            Some(first) if first.0.width() == 1 => first.0 = CUT_LEFT.into(),
+            Some(first) if text_width(&first.0) == 1 => first.0 = CUT_LEFT.into(),
             Some(first) => {
-                let rest = first.0.width().saturating_sub(1);
+                let rest = text_width(&first.0).saturating_sub(1);
                 first.0 = format!("{CUT_LEFT}{}", " ".repeat(rest));
             }
             None => visible.push((CUT_LEFT.into(), style)),
@@ -117,6 +122,10 @@ mod tests {
         line.spans.iter().map(|s| s.content.as_ref()).collect()
     }
 
+    fn drawn(line: &Line<'_>) -> usize {
+        line.spans.iter().map(|s| text_width(&s.content)).sum()
+    }
+
     #[test]
     fn short_lines_are_unchanged() {
         let line = Line::from("  ab");
@@ -131,7 +140,7 @@ mod tests {
         assert_eq!(text(&clip_line(&line, 2, 6, 8)), "> ‹789");
         assert_eq!(text(&clip_line(&line, 2, 50, 8)), "> ‹");
         for width in 0..4 {
-            assert!(clip_line(&line, 2, 1, width).width() <= usize::from(width));
+            assert!(drawn(&clip_line(&line, 2, 1, width)) <= usize::from(width));
         }
     }
 
@@ -140,9 +149,32 @@ mod tests {
         let line = Line::from("日本語テキスト");
         let out = clip_line(&line, 0, 1, 6);
         assert_eq!(text(&out), "‹本語›");
-        assert!(out.width() <= 6);
+        assert!(drawn(&out) <= 6);
         let out = clip_line(&line, 0, 0, 5);
         assert_eq!(text(&out), "日本›");
         assert_eq!(text(&clip_line(&line, 0, 0, 6)), "日本 ›");
+    }
+
+    #[test]
+    fn clusters_are_never_split() {
+        let line = Line::from("🇫🇷🇩🇪🇮🇹");
+        assert_eq!(text(&clip_line(&line, 0, 0, 5)), "🇫🇷🇩🇪›");
+        assert_eq!(text(&clip_line(&line, 0, 2, 5)), "‹ 🇮🇹");
+        let line = Line::from("*\u{fe0f}*\u{fe0f}*\u{fe0f}");
+        assert!(drawn(&clip_line(&line, 0, 0, 5)) <= 5);
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn clipped_lines_fit_for_any_unicode(
+            s in crate::text::tests::unicode_text(),
+            keep in 0u16..6,
+            offset in 0u16..20,
+            width in 0u16..30,
+        ) {
+            let line = Line::from(vec![Span::raw("> "), Span::raw(s.clone())]);
+            let out = clip_line(&line, keep, offset, width);
+            proptest::prop_assert!(drawn(&out) <= usize::from(width), "{:?} {} {} {}: {:?}", s, keep, offset, width, text(&out));
+        }
     }
 }

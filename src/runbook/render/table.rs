@@ -3,7 +3,6 @@
 
 use pulldown_cmark::Alignment;
 use ratatui::text::Span;
-use unicode_width::UnicodeWidthStr;
 
 use super::RunbookStyles;
 use super::wrap::wrap_plain;
@@ -36,7 +35,7 @@ impl Table {
                 std::iter::once(&self.header)
                     .chain(&self.rows)
                     .filter_map(|r| r.get(i))
-                    .map(|c| c.width())
+                    .map(|c| crate::text::width(c))
                     .max()
                     .unwrap_or(0)
                     .max(1)
@@ -150,7 +149,7 @@ fn fit(natural: &[usize], target: usize) -> Vec<usize> {
 }
 
 fn pad(text: &str, width: usize, align: Alignment) -> String {
-    let gap = width.saturating_sub(text.width());
+    let gap = width.saturating_sub(crate::text::width(text));
     let (left, right) = match align {
         Alignment::Right => (gap, 0),
         Alignment::Center => (gap / 2, gap - gap / 2),
@@ -175,5 +174,8 @@ mod tests {
         assert_eq!(pad("ab", 5, Alignment::Right), "   ab");
         assert_eq!(pad("ab", 5, Alignment::Center), " ab  ");
         assert_eq!(pad("日本", 5, Alignment::None), "日本 ");
+        // Lam and alef are two cells in ratatui's buffer (unicode-width's
+        // `str::width` counts the ligature as one).
+        assert_eq!(pad("\u{644}\u{627}", 3, Alignment::None), "\u{644}\u{627} ");
     }
 }

@@ -1,11 +1,14 @@
 //! Word wrapping of styled text to a column width.
 //!
 //! Breaks at spaces; a word wider than the line (a long URL) is cut
-//! between characters, never inside a wide character or before a combining
-//! mark, so no line ever exceeds the width.
+//! between grapheme clusters, never inside a wide character, an accented
+//! letter or a flag, so no line ever exceeds the width. Widths are
+//! [`crate::text::width`]'s, the cells ratatui fills. The text is clean
+//! (the renderer cleans the runbook first); on any other text the lines
+//! still fit.
 
 use ratatui::style::Style;
-use unicode_width::{UnicodeWidthChar, UnicodeWidthStr};
+use unicode_segmentation::UnicodeSegmentation;
 
 /// A run of text with one style, optionally part of link number `link`.
 /// A piece whose text is `"\n"` is a hard line break.
@@ -22,7 +25,7 @@ impl Piece {
     }
 
     pub fn width(&self) -> usize {
-        self.text.width()
+        crate::text::width(&self.text)
     }
 
     fn same_kind(&self, other: &Piece) -> bool {
@@ -131,42 +134,19 @@ pub(super) fn wrap(pieces: &[Piece], width: usize) -> Vec<Vec<Piece>> {
     lines.done
 }
 
-/// Cuts an over-long word between grapheme-like clusters (a character and
-/// the zero-width marks after it). A cluster wider than the whole line
-/// still gets a line of its own, so wrapping always progresses.
+/// Cuts an over-long word between grapheme clusters. A cluster wider than
+/// the whole line still gets a line of its own, so wrapping always
+/// progresses.
 fn hard_split(parts: Vec<Piece>, width: usize, lines: &mut Lines) {
     for part in parts {
-        let mut start = 0;
-        let text = part.text.as_str();
-        for end in cluster_ends(text) {
-            let cluster_w = text[start..end].width();
+        for cluster in part.text.graphemes(true) {
+            let cluster_w = crate::text::cluster_width(cluster);
             if lines.width > 0 && lines.width + cluster_w > width {
                 lines.newline();
             }
-            lines.push(Piece::new(&text[start..end], part.style, part.link));
-            start = end;
+            lines.push(Piece::new(cluster, part.style, part.link));
         }
     }
-}
-
-/// Byte offsets where each cluster ends.
-fn cluster_ends(s: &str) -> impl Iterator<Item = usize> + '_ {
-    let mut iter = s.char_indices().peekable();
-    std::iter::from_fn(move || {
-        let (_, first) = iter.next()?;
-        let mut end = None;
-        let mut prev_zwj = first == '\u{200d}';
-        while let Some(&(i, c)) = iter.peek() {
-            let joins = c.width() == Some(0) || prev_zwj;
-            if !joins {
-                end = Some(i);
-                break;
-            }
-            prev_zwj = c == '\u{200d}';
-            iter.next();
-        }
-        Some(end.unwrap_or(s.len()))
-    })
 }
 
 /// Wraps one plain string (table cells).
@@ -217,5 +197,29 @@ mod tests {
         assert_eq!(texts(&wrap(&pieces, 10)), vec!["a", "b"]);
         assert_eq!(texts(&wrap(&[], 10)), vec![""]);
         assert_eq!(wrap_plain("e\u{301}e\u{301}", Style::new(), 1), vec!["e\u{301}", "e\u{301}"]);
+    }
+
+    #[test]
+    fn clusters_are_never_split_and_measured_as_drawn() {
+        // Flags and Hangul jamo are clusters of several characters.
+        assert_eq!(wrap_plain("🇫🇷🇩🇪", Style::new(), 3), vec!["🇫🇷", "🇩🇪"]);
+        assert_eq!(wrap_plain("\u{1100}\u{1161}\u{1100}\u{1161}", Style::new(), 2).len(), 2);
+        // `*` + VS16 is one cluster two columns wide (arbitrary input).
+        let lines = wrap(&[Piece::new("*\u{fe0f}*\u{fe0f}", Style::new(), None)], 3);
+        assert_eq!(texts(&lines), vec!["*\u{fe0f}", "*\u{fe0f}"]);
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn lines_fit_for_any_unicode(s in crate::text::tests::unicode_text(), width in 1usize..30) {
+            let pieces = [Piece::new(s.clone(), Style::new(), None)];
+            for line in wrap(&pieces, width) {
+                let text: String = line.iter().map(|p| p.text.as_str()).collect();
+                let w: usize = line.iter().map(Piece::width).sum();
+                // A line over the width holds one drawn cluster, wider than the line.
+                let drawn = text.graphemes(true).filter(|g| crate::text::cluster_width(g) > 0).count();
+                proptest::prop_assert!(w <= width || drawn == 1, "{:?} at {}: {:?}", s, width, text);
+            }
+        }
     }
 }

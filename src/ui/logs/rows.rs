@@ -1,25 +1,30 @@
 //! Cutting a clean log line into screen rows by display width, with the
 //! search matches highlighted. Works on byte ranges of the line so the
-//! highlight ranges from the search apply as they are.
+//! highlight ranges from the search apply as they are. Rows and windows
+//! start and end between grapheme clusters, measured as ratatui draws them
+//! ([`crate::text::cluster_width`]), so an accent, a Hangul syllable made
+//! of jamo or a flag is never split across rows.
 
 use std::ops::Range;
 
 use ratatui::style::Style;
 use ratatui::text::Span;
-use unicode_width::UnicodeWidthChar;
+use unicode_segmentation::UnicodeSegmentation;
 
-fn char_width(c: char) -> usize {
-    c.width().unwrap_or(0)
+use crate::text::cluster_width;
+
+/// Byte offset, width of each cluster.
+fn clusters(s: &str) -> impl Iterator<Item = (usize, &str, usize)> {
+    s.grapheme_indices(true).map(|(i, g)| (i, g, cluster_width(g)))
 }
 
 /// Byte ranges of the rows `s` takes at `width` columns. Every row holds at
-/// least one character, so a character wider than the row still shows.
+/// least one cluster, so a character wider than the row still shows.
 pub fn wrap(s: &str, width: usize) -> Vec<Range<usize>> {
     let width = width.max(1);
     let mut rows = Vec::new();
     let (mut start, mut cols) = (0, 0);
-    for (i, c) in s.char_indices() {
-        let w = char_width(c);
+    for (i, _, w) in clusters(s) {
         if cols + w > width && i > start {
             rows.push(start..i);
             start = i;
@@ -45,22 +50,21 @@ pub fn row_count(s: &str, width: usize) -> usize {
 pub fn window(s: &str, skip: usize, width: usize) -> (Range<usize>, bool) {
     let mut cols = 0;
     let mut start = s.len();
-    for (i, c) in s.char_indices() {
+    for (i, _, w) in clusters(s) {
         if cols >= skip {
             start = i;
             break;
         }
-        cols += char_width(c);
+        cols += w;
     }
     let mut end = start;
     let mut used = 0;
-    for (i, c) in s[start..].char_indices() {
-        let w = char_width(c);
+    for (i, g, w) in clusters(&s[start..]) {
         if used + w > width {
             return (start..start + i, true);
         }
         used += w;
-        end = start + i + c.len_utf8();
+        end = start + i + g.len();
     }
     (start..end, false)
 }
@@ -114,6 +118,34 @@ mod tests {
         assert_eq!(window("abc", 5, 3), (3..3, false));
         assert_eq!(window("日本語", 0, 3), (0..3, true));
         assert_eq!(shrink("abcdef", 0..4, 4), 0..3);
+    }
+
+    #[test]
+    fn clusters_are_never_split() {
+        // e + COMBINING ACUTE is 3 bytes, one column.
+        assert_eq!(wrap("e\u{301}e\u{301}", 1), [0..3, 3..6]);
+        // A syllable of three jamo (9 bytes) is one cluster, two columns.
+        assert_eq!(wrap("\u{1100}\u{1161}\u{11a8}a", 2), [0..9, 9..10]);
+        assert_eq!(window("e\u{301}bc", 1, 1), (3..4, true));
+        assert_eq!(window("🇫🇷x", 0, 1), (0..0, true), "half a flag is not shown");
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn rows_fit_for_any_unicode(s in crate::text::tests::unicode_text(), width in 1usize..30, skip in 0usize..20) {
+            let line = crate::text::clean(&s).into_owned();
+            let rows = wrap(&line, width);
+            proptest::prop_assert_eq!(rows.len(), row_count(&line, width));
+            proptest::prop_assert_eq!(rows.iter().map(|r| &line[r.clone()]).collect::<String>(), line.clone());
+            for r in rows {
+                let w = crate::text::width(&line[r.clone()]);
+                proptest::prop_assert!(w <= width || line[r].graphemes(true).filter(|g| cluster_width(g) > 0).count() == 1);
+            }
+            let (r, _) = window(&line, skip, width);
+            proptest::prop_assert!(crate::text::width(&line[r.clone()]) <= width);
+            let r = shrink(&line, r, width);
+            proptest::prop_assert!(crate::text::width(&line[r]) <= width.saturating_sub(1));
+        }
     }
 
     #[test]
