@@ -202,8 +202,8 @@ impl Console {
                 Cmd::Quit => return false,
                 Cmd::RefreshAll => self.pollers.refresh_all(),
                 Cmd::FetchRange(f) => self.ranges.spawn(f, self.tx.clone()),
-                Cmd::OpenRunbook { alertname, url, annotations } => {
-                    self.runbooks.open(alertname, url, annotations, self.tx.clone())
+                Cmd::OpenRunbook { alertname, url, annotations, width } => {
+                    self.runbooks.open(alertname, url, annotations, width, self.tx.clone())
                 }
                 Cmd::FollowLogs(spec) => self.logs.follow(*spec, self.tx.clone()),
                 Cmd::StopLogs => self.logs.stop(),

@@ -73,7 +73,8 @@ pub enum Msg {
     /// Log lines (or the follower's state) for the logs pane.
     Logs(Box<crate::sources::loki::LogBatch>),
     /// A runbook was loaded (or its fallback built).
-    Runbook(std::sync::Arc<crate::runbook::Document>),
+    /// A runbook, loaded and laid out off the event loop.
+    Runbook(Box<crate::runbook::render::Prepared>),
     /// Alertmanager answered a silence write.
     Silence(crate::state::silences::SilenceMsg),
     /// SIGTERM, SIGHUP or SIGINT: leave cleanly.
@@ -134,6 +135,8 @@ pub enum Cmd {
         alertname: String,
         url: Option<String>,
         annotations: Vec<(String, String)>,
+        /// The pane's width, for the layout made with the load.
+        width: u16,
     },
     /// Keep the `:` history (the file's new text) across runs.
     SaveHistory(String),

@@ -230,3 +230,33 @@ fn no_runbook_shows_reason_annotations_and_checklist() {
     let event = v.apply(A::Tick).expect("tick");
     assert!(event.timeline_text().is_some_and(|t| t.starts_with("runbook no runbook: DatabaseDown: step 1")));
 }
+
+/// Issue 15 item 8: the layout made off the event loop (within its time
+/// limit) is the one shown; a new width lays out the part it reached and no
+/// more, so a hostile runbook costs the event loop no more than it cost the
+/// worker.
+#[test]
+fn a_prepared_layout_is_shown_and_a_resize_stops_where_it_stopped() {
+    use warroom::runbook::render::{Limit, Prepared, render_limited};
+    let md: String = (0..5000).map(|i| format!("Paragraph {i}.\n\n")).collect();
+    let doc = Arc::new(Document { source: "/srv/runbooks/long.md".into(), markdown: md });
+    let rendered = render_limited(&doc.markdown, 60, &RunbookStyles::default(), Limit::Events(300));
+    let cut = rendered.cut.expect("stopped after 300 events");
+    let p = Prepared { doc: doc.clone(), rendered: rendered.clone() };
+    let mut v = RunbookView::prepared(p, 60, RunbookStyles::default());
+    assert_eq!(v.rendered(), &rendered, "used as it came");
+    v.resize(40, 20);
+    assert_eq!((v.rendered().width, v.rendered().cut), (40, Some(cut)));
+    let r = v.rendered();
+    let tail = (r.lines.len() - 4..r.lines.len()).map(|i| r.plain_line(i)).collect::<Vec<_>>().join(" ");
+    assert!(tail.contains("is not shown") && tail.ends_with("open the file itself to read it"), "{tail}");
+    let whole = RunbookView::prepared(
+        Prepared {
+            doc: doc.clone(),
+            rendered: warroom::runbook::render::render(&doc.markdown, 60, &RunbookStyles::default()),
+        },
+        50,
+        RunbookStyles::default(),
+    );
+    assert_eq!((whole.rendered().width, whole.rendered().cut), (50, None), "an uncut layout stays uncut");
+}

@@ -64,11 +64,14 @@ impl RunbookLoader {
         Ok(Self { http: cfg.http_client()?, cfg, cache: crate::runbook::RunbookCache::new() })
     }
 
+    /// Loads, then lays out for `width` on a blocking thread within the
+    /// render time limit: a hostile runbook never holds the event loop.
     pub(super) fn open(
         &self,
         alertname: String,
         url: Option<String>,
         annotations: Vec<(String, String)>,
+        width: u16,
         tx: mpsc::UnboundedSender<Msg>,
     ) {
         let (cfg, http, cache) = (self.cfg.clone(), self.http.clone(), self.cache.clone());
@@ -84,7 +87,20 @@ impl RunbookLoader {
                 tracing::info!(%alertname, %reason, "no runbook");
                 Arc::new(crate::runbook::fallback::no_runbook(&alertname, &reason, &annotations))
             });
-            let _ = tx.send(Msg::Runbook(doc));
+            let styles = crate::runbook::render::RunbookStyles::default();
+            let laid_out = tokio::task::spawn_blocking(move || {
+                let rendered = crate::runbook::render::render_within(&doc.markdown, width, &styles);
+                crate::runbook::render::Prepared { doc, rendered }
+            });
+            match laid_out.await {
+                Ok(prepared) => {
+                    if let Some(cut) = prepared.rendered.cut {
+                        tracing::warn!(offset = cut.offset, "runbook layout stopped at the time limit");
+                    }
+                    let _ = tx.send(Msg::Runbook(Box::new(prepared)));
+                }
+                Err(e) => tracing::error!(error = %e, "runbook layout failed"),
+            }
         });
     }
 }

@@ -10,7 +10,7 @@ use std::collections::BTreeSet;
 use std::sync::Arc;
 
 use crate::runbook::Document;
-use crate::runbook::render::{Heading, Rendered, RunbookStyles, SearchMatch, render};
+use crate::runbook::render::{Heading, Limit, Prepared, Rendered, RunbookStyles, SearchMatch, render, render_limited};
 
 /// Lines shown before the first resize tells the real height.
 const DEFAULT_HEIGHT: u16 = 20;
@@ -97,6 +97,22 @@ pub struct RunbookView {
 impl RunbookView {
     pub fn new(doc: Arc<Document>, width: u16, styles: RunbookStyles) -> Self {
         let rendered = render(&doc.markdown, width, &styles);
+        Self::with(doc, rendered, styles)
+    }
+
+    /// A view of a runbook laid out off the event loop: its layout is used
+    /// when made for `width`; at another width the part it reached is laid
+    /// out again (no more work than was done off the loop, within its time
+    /// limit).
+    pub fn prepared(p: Prepared, width: u16, styles: RunbookStyles) -> Self {
+        let rendered = match p.rendered.width == width.max(render_min()) && styles == RunbookStyles::default() {
+            true => p.rendered,
+            false => render_limited(&p.doc.markdown, width, &styles, Limit::reaching(p.rendered.cut)),
+        };
+        Self::with(p.doc, rendered, styles)
+    }
+
+    fn with(doc: Arc<Document>, rendered: Rendered, styles: RunbookStyles) -> Self {
         Self {
             name: doc.name(),
             doc,
@@ -183,7 +199,8 @@ impl RunbookView {
         if width.max(render_min()) != self.rendered.width {
             let old_len = self.rendered.lines.len().max(1);
             let heading = self.heading_index_at(self.cursor);
-            self.rendered = render(&self.doc.markdown, width, &self.styles);
+            let limit = Limit::reaching(self.rendered.cut);
+            self.rendered = render_limited(&self.doc.markdown, width, &self.styles, limit);
             let new_len = self.rendered.lines.len();
             self.cursor = match heading {
                 Some(h) if self.rendered.lines.len() > 1 => self.rendered.headings[h].line,

@@ -2,8 +2,6 @@
 //! runbook, its keys, and what it reports (steps ticked go to the incident
 //! timeline; a code block copied goes to the clipboard through OSC 52).
 
-use std::sync::Arc;
-
 use crossterm::event::KeyEvent;
 
 use super::runbook::{RunbookAction, RunbookEvent, RunbookView};
@@ -11,8 +9,7 @@ use super::{Prompt, PromptKind, State};
 use crate::incident::Event;
 use crate::keymap::{Action, Scope};
 use crate::msg::Cmd;
-use crate::runbook::Document;
-use crate::runbook::render::RunbookStyles;
+use crate::runbook::render::{Prepared, RunbookStyles};
 
 /// `r` / Enter: the selected alert's runbook.
 pub fn open(state: &mut State) -> Vec<Cmd> {
@@ -22,17 +19,26 @@ pub fn open(state: &mut State) -> Vec<Cmd> {
     };
     let a = &sel.alert;
     let annotations = a.annotations.iter().map(|(k, v)| (k.clone(), v.clone())).collect();
-    let cmd =
-        Cmd::OpenRunbook { alertname: a.name().to_string(), url: a.runbook_url().map(str::to_string), annotations };
+    let cmd = Cmd::OpenRunbook {
+        alertname: a.name().to_string(),
+        url: a.runbook_url().map(str::to_string),
+        annotations,
+        width: pane_width(state),
+    };
     state.flash_info("opening the runbook…");
     vec![cmd]
 }
 
-/// The document arrived: show it, and record that it was opened.
-pub fn loaded(state: &mut State, doc: Arc<Document>) -> Vec<Cmd> {
+/// The width the runbook is laid out for: the body inside its borders.
+fn pane_width(state: &State) -> u16 {
+    state.body_area.get().width.saturating_sub(2).max(20)
+}
+
+/// The document arrived, laid out: show it, and record that it was opened.
+pub fn loaded(state: &mut State, prepared: Prepared) -> Vec<Cmd> {
     let area = state.body_area.get();
-    let width = area.width.saturating_sub(2).max(20);
-    let mut view = RunbookView::new(doc, width, RunbookStyles::default());
+    let width = pane_width(state);
+    let mut view = RunbookView::prepared(prepared, width, RunbookStyles::default());
     view.resize(width, area.height.saturating_sub(3).max(3));
     view.hyperlinks = state.hyperlinks;
     let name = view.name().to_string();

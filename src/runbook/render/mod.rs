@@ -86,6 +86,57 @@ pub struct Rendered {
     pub links: Vec<Link>,
     /// The width this was laid out for.
     pub width: u16,
+    /// Set when the layout stopped before the end (see [`Limit`]).
+    pub cut: Option<Cut>,
+}
+
+/// Where a layout stopped: after `events` parser events, at byte `offset`
+/// of the markdown.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Cut {
+    pub events: usize,
+    pub offset: usize,
+}
+
+/// How long [`render_within`] may lay out a runbook, off the event loop.
+pub const TIME_LIMIT: std::time::Duration = std::time::Duration::from_secs(2);
+
+/// When a layout stops early.
+#[derive(Debug, Clone, Copy)]
+pub enum Limit {
+    /// Lay out everything.
+    None,
+    /// Stop after this many parser events: a new width lays out the part
+    /// an earlier timed layout reached, so the work on the event loop is
+    /// never more than what was done off it.
+    Events(usize),
+    /// Stop when this instant passes (checked every [`CHECK_EVERY`] events).
+    Until(std::time::Instant),
+}
+
+/// How many events pass between two looks at the clock.
+const CHECK_EVERY: usize = 1024;
+
+impl Limit {
+    /// The limit that lays out what `cut` reached (no limit when uncut).
+    pub fn reaching(cut: Option<Cut>) -> Self {
+        cut.map_or(Limit::None, |c| Limit::Events(c.events))
+    }
+
+    fn reached(&self, events: usize) -> bool {
+        match self {
+            Limit::None => false,
+            Limit::Events(n) => events >= *n,
+            Limit::Until(t) => events.is_multiple_of(CHECK_EVERY) && events > 0 && std::time::Instant::now() >= *t,
+        }
+    }
+}
+
+/// A loaded runbook and its layout, made off the event loop.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Prepared {
+    pub doc: std::sync::Arc<crate::runbook::Document>,
+    pub rendered: Rendered,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -148,16 +199,38 @@ impl Rendered {
     }
 }
 
+pub use builder::MAX_NESTING;
+
 /// Renders `markdown` for a pane `width` columns wide.
 pub fn render(markdown: &str, width: u16, styles: &RunbookStyles) -> Rendered {
+    render_limited(markdown, width, styles, Limit::None)
+}
+
+/// [`render`] within [`TIME_LIMIT`] from now: for a worker thread, never the
+/// event loop (the clock is read here).
+pub fn render_within(markdown: &str, width: u16, styles: &RunbookStyles) -> Rendered {
+    render_limited(markdown, width, styles, Limit::Until(std::time::Instant::now() + TIME_LIMIT))
+}
+
+/// [`render`], stopping at `limit`; what was not laid out is said at the end.
+pub fn render_limited(markdown: &str, width: u16, styles: &RunbookStyles, limit: Limit) -> Rendered {
     let width = width.max(MIN_WIDTH);
     let options = Options::ENABLE_TABLES | Options::ENABLE_TASKLISTS | Options::ENABLE_STRIKETHROUGH;
     let mut b = builder::Builder::new(usize::from(width), styles);
-    for event in Parser::new_ext(markdown, options) {
+    let mut cut = None;
+    for (events, (event, range)) in Parser::new_ext(markdown, options).into_offset_iter().enumerate() {
+        if limit.reached(events) {
+            cut = Some(Cut { events, offset: range.start });
+            break;
+        }
         b.event(event);
+    }
+    if let Some(c) = cut {
+        b.stopped(c.offset, markdown.len());
     }
     let mut out = b.finish();
     out.width = width;
+    out.cut = cut;
     out
 }
 

@@ -107,3 +107,59 @@ fn escapes_in_text_are_removed() {
 fn four_table() -> String {
     "| a | b | c | d |\n|-|-|-|-|\n| 1 | 2 | 3 | 4 |\n".into()
 }
+
+/// Issue 15 item 8: a megabyte of `>` (the runbook size cap) is N nested
+/// quotes; laid out at [`MAX_NESTING`] levels at most, and said so.
+#[test]
+fn a_megabyte_of_nested_quotes_stops_nesting_at_the_cap() {
+    let md = ">".repeat((1 << 20) - 5) + " deep";
+    let r = render(&md, 80, &RunbookStyles::default());
+    let text: Vec<String> = (0..r.lines.len()).map(|i| r.plain_line(i)).collect();
+    assert!(text.len() < 10, "{} lines", text.len());
+    let bars = |l: &String| l.matches('│').count();
+    assert!(text.iter().all(|l| bars(l) <= MAX_NESTING), "{text:?}");
+    let note = text.iter().filter(|l| l.contains(&format!("nested deeper than {MAX_NESTING} levels"))).count();
+    assert_eq!(note, 1, "said once: {text:?}");
+    assert!(text.last().is_some_and(|l| l.ends_with("deep")), "the text is still there: {text:?}");
+    assert!(r.lines.iter().all(|l| l.width() <= 80), "{text:?}");
+    assert_eq!(r.cut, None);
+}
+
+#[test]
+fn nesting_below_the_cap_is_untouched_and_lists_are_capped_too() {
+    let md = format!("{} x", ">".repeat(MAX_NESTING));
+    let r = render(&md, 200, &RunbookStyles::default());
+    let text: Vec<String> = (0..r.lines.len()).map(|i| r.plain_line(i)).collect();
+    assert_eq!(text, vec![format!("{}x", "│ ".repeat(MAX_NESTING))], "exactly at the cap: no note");
+    let list = "- ".repeat(1000) + "leaf\n\nafter";
+    let r = render(&list, 200, &RunbookStyles::default());
+    let text: Vec<String> = (0..r.lines.len()).map(|i| r.plain_line(i)).collect();
+    assert!(text.iter().any(|l| l.contains("nested deeper than")), "{text:?}");
+    assert!(text.iter().any(|l| l.trim_start().ends_with("leaf")), "{text:?}");
+    assert_eq!(text.last().map(String::as_str), Some("after"), "the end of the list closes every level: {text:?}");
+    let emphasis = "*".repeat(5000) + "x" + &"*".repeat(5000);
+    assert!(render(&emphasis, 80, &RunbookStyles::default()).lines.len() < 200);
+}
+
+#[test]
+fn a_layout_that_runs_out_of_time_keeps_what_it_did_and_says_where_it_stopped() {
+    let md: String = (0..5000).map(|i| format!("Paragraph {i}.\n\n")).collect();
+    let whole = render(&md, 60, &RunbookStyles::default());
+    assert_eq!(whole.cut, None);
+    // A deadline already passed stops at the first look at the clock.
+    let r = render_limited(&md, 60, &RunbookStyles::default(), Limit::Until(std::time::Instant::now()));
+    let cut = r.cut.expect("cut");
+    assert_eq!(cut.events, 1024, "the clock is read every 1024 events");
+    assert!(cut.offset > 0 && cut.offset < md.len());
+    let all = (0..r.lines.len()).map(|i| r.plain_line(i)).collect::<Vec<_>>().join(" ");
+    assert!(all.ends_with("open the file itself to read it"), "{all}");
+    assert!(all.contains(&format!("from byte {} of {}", cut.offset, md.len())), "{all}");
+    assert!(r.lines.len() < whole.lines.len());
+    assert_eq!(r.plain_line(0), "Paragraph 0.");
+    // The same part again, without a clock: at the same width the same
+    // layout, at another the same cut.
+    assert_eq!(render_limited(&md, 60, &RunbookStyles::default(), Limit::reaching(r.cut)), r);
+    let narrower = render_limited(&md, 40, &RunbookStyles::default(), Limit::reaching(r.cut));
+    assert_eq!(narrower.cut, r.cut);
+    assert!(r.lines.iter().all(|l| l.width() <= 60));
+}

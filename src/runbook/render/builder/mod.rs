@@ -19,6 +19,15 @@ use crate::text::clean;
 
 const BULLETS: [&str; 3] = ["• ", "◦ ", "▪ "];
 
+/// Quotes, lists and items nested deeper than this are laid out at this
+/// depth (said once, where it happens). Without a cap, N nested `>` cost
+/// O(N²): every line walks every open container.
+pub const MAX_NESTING: usize = 32;
+
+/// Emphasis, strong, strikethrough and links nested deeper than this add no
+/// style: every piece of text folds the open styles.
+const MAX_INLINE: usize = 32;
+
 enum Container {
     Quote,
     List { next: Option<u64>, depth: usize },
@@ -47,6 +56,12 @@ pub(super) struct Builder<'s> {
     table: Option<Table>,
     table_row: Vec<String>,
     need_gap: bool,
+    /// Containers opened beyond [`MAX_NESTING`], not pushed: their ends
+    /// are matched by this count.
+    too_deep: usize,
+    said_too_deep: bool,
+    /// Inline styles opened beyond [`MAX_INLINE`], not pushed.
+    inline_too_deep: usize,
 }
 
 impl<'s> Builder<'s> {
@@ -67,6 +82,9 @@ impl<'s> Builder<'s> {
             table: None,
             table_row: Vec::new(),
             need_gap: false,
+            too_deep: 0,
+            said_too_deep: false,
+            inline_too_deep: 0,
         }
     }
 
@@ -115,7 +133,9 @@ impl<'s> Builder<'s> {
             }
             Tag::BlockQuote(_) => {
                 self.block_start();
-                self.containers.push(Container::Quote);
+                if self.may_nest() {
+                    self.containers.push(Container::Quote);
+                }
             }
             Tag::CodeBlock(kind) => {
                 self.block_start();
@@ -135,12 +155,16 @@ impl<'s> Builder<'s> {
                 if depth == 0 {
                     self.block_start();
                 }
-                self.containers.push(Container::List { next: start, depth });
+                if self.may_nest() {
+                    self.containers.push(Container::List { next: start, depth });
+                }
             }
             Tag::Item => {
                 self.flush();
-                let marker = self.next_marker();
-                self.containers.push(Container::Item { marker, first: true });
+                if self.may_nest() {
+                    let marker = self.next_marker();
+                    self.containers.push(Container::Item { marker, first: true });
+                }
             }
             Tag::Table(aligns) => {
                 self.block_start();
@@ -148,9 +172,9 @@ impl<'s> Builder<'s> {
             }
             Tag::TableHead | Tag::TableRow => self.table_row.clear(),
             Tag::TableCell => self.pieces.clear(),
-            Tag::Emphasis => self.inline.push(self.styles.emphasis),
-            Tag::Strong => self.inline.push(self.styles.strong),
-            Tag::Strikethrough => self.inline.push(self.styles.strikethrough),
+            Tag::Emphasis => self.push_inline(self.styles.emphasis),
+            Tag::Strong => self.push_inline(self.styles.strong),
+            Tag::Strikethrough => self.push_inline(self.styles.strikethrough),
             Tag::Link { dest_url, .. } => self.open_link(&dest_url, ""),
             Tag::Image { dest_url, .. } => self.open_link(&dest_url, "[image: "),
             _ => {}
@@ -169,14 +193,14 @@ impl<'s> Builder<'s> {
             }
             TagEnd::BlockQuote(_) => {
                 self.flush();
-                self.containers.pop();
+                self.unnest();
                 self.need_gap = true;
             }
             TagEnd::CodeBlock => self.end_code(),
             TagEnd::HtmlBlock => self.end_html(),
             TagEnd::List(_) => {
                 self.flush();
-                self.containers.pop();
+                self.unnest();
                 if !self.containers.iter().any(|c| matches!(c, Container::Item { .. })) {
                     self.need_gap = true;
                 }
@@ -187,7 +211,7 @@ impl<'s> Builder<'s> {
                     self.pieces.push(Piece::new(" ", Style::new(), None));
                 }
                 self.flush();
-                self.containers.pop();
+                self.unnest();
             }
             TagEnd::TableCell => {
                 let cell = plain(&self.take_pieces());
@@ -204,12 +228,70 @@ impl<'s> Builder<'s> {
                 }
             }
             TagEnd::Table => self.end_table(),
-            TagEnd::Emphasis | TagEnd::Strong | TagEnd::Strikethrough => {
-                self.inline.pop();
-            }
+            TagEnd::Emphasis | TagEnd::Strong | TagEnd::Strikethrough => match self.inline_too_deep {
+                0 => drop(self.inline.pop()),
+                _ => self.inline_too_deep -= 1,
+            },
             TagEnd::Link => self.close_link(""),
             TagEnd::Image => self.close_link("]"),
             _ => {}
+        }
+    }
+}
+
+impl Builder<'_> {
+    /// Whether one more container may open; past [`MAX_NESTING`] it is
+    /// counted instead, and the reader told once.
+    fn may_nest(&mut self) -> bool {
+        if self.containers.len() < MAX_NESTING {
+            return true;
+        }
+        self.too_deep += 1;
+        if !self.said_too_deep {
+            self.said_too_deep = true;
+            // A task box waiting for its text stays with its text.
+            let task = self.task.take();
+            self.flush();
+            let note = format!("⋯ nested deeper than {MAX_NESTING} levels: the rest is shown at level {MAX_NESTING}");
+            self.push(note, self.styles.rule);
+            self.flush();
+            self.task = task;
+        }
+        false
+    }
+
+    /// The layout stopped at byte `offset` of `len`: what is laid out stays,
+    /// and the reader is told where the rest begins.
+    pub fn stopped(&mut self, offset: usize, len: usize) {
+        self.flush();
+        self.containers.clear();
+        (self.too_deep, self.inline_too_deep, self.heading, self.task) = (0, 0, None, None);
+        (self.code, self.html, self.table) = (None, None, None);
+        self.inline.clear();
+        self.links_open.clear();
+        self.need_gap = true;
+        self.block_start();
+        let note = format!(
+            "⋯ the rest of this runbook (from byte {offset} of {len}) is not shown: it took over {} s to lay out; \
+             open the file itself to read it",
+            super::TIME_LIMIT.as_secs()
+        );
+        self.push(note, self.styles.rule);
+        self.flush();
+    }
+
+    /// Closes the innermost container (or one that was not opened).
+    fn unnest(&mut self) {
+        match self.too_deep {
+            0 => drop(self.containers.pop()),
+            _ => self.too_deep -= 1,
+        }
+    }
+
+    fn push_inline(&mut self, style: Style) {
+        match self.inline.len() < MAX_INLINE {
+            true => self.inline.push(style),
+            false => self.inline_too_deep += 1,
         }
     }
 }
