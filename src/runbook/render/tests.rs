@@ -163,3 +163,28 @@ fn a_layout_that_runs_out_of_time_keeps_what_it_did_and_says_where_it_stopped() 
     assert_eq!(narrower.cut, r.cut);
     assert!(r.lines.iter().all(|l| l.width() <= 60));
 }
+
+/// N nested quotes, then lines: pulldown-cmark's block pass walks every
+/// open container on every line (seconds at 225 KB before any event came
+/// out). The markers past the cap are dropped before it parses.
+#[test]
+fn deep_quotes_followed_by_many_lines_are_cut_before_parsing() {
+    let md = "> ".repeat(100_000) + "x\n" + &"> y\n".repeat(30_000);
+    let capped = cap_markers(&md);
+    assert!(capped.len() < 30_000 * 4 + 200, "{} bytes left", capped.len());
+    assert!(capped.starts_with(&format!("{}x\n> y\n", "> ".repeat(MAX_NESTING + 1))));
+    let r = render(&md, 80, &RunbookStyles::default());
+    let text: Vec<String> = (0..r.lines.len()).map(|i| r.plain_line(i)).collect();
+    assert!(text.iter().all(|l| l.matches('│').count() <= MAX_NESTING));
+    assert!(text.iter().any(|l| l.contains("nested deeper than")), "{:?}", &text[..3]);
+    assert!(text.iter().any(|l| l.contains("y y y")), "the lazy lines are still there");
+    // Lists, ordered markers and a mix, all counted.
+    let mixed = "1. - > ".repeat(1000) + "z";
+    let capped = cap_markers(&mixed);
+    assert_eq!(capped.matches(['>', '-']).count() + capped.matches("1.").count(), MAX_NESTING + 1);
+    assert!(capped.ends_with('z'));
+    // Nothing deep: the text is borrowed as it is.
+    let plain = "> a\n> > b\n- c\n  - d\n---\n1) e\n";
+    assert!(matches!(cap_markers(plain), std::borrow::Cow::Borrowed(_)));
+    assert!(matches!(cap_markers(&format!("{}q", "> ".repeat(MAX_NESTING + 1))), std::borrow::Cow::Borrowed(_)));
+}
