@@ -158,8 +158,10 @@ fn list_sparkline(state: &State, a: &crate::model::Alert) -> Vec<Span<'static>> 
     match found {
         Some((samples, end, step)) => {
             let style = state.theme.severity(a.severity());
-            let mark = a.starts_at.timestamp() as f64;
-            let look = sparkline::Look { style, mark: Some(mark), mark_style: state.theme.style("header"), same: None };
+            // No start mark here (the detail's signals have one): the age
+            // column beside it says when, and a mark on every row moved at
+            // every step, restyling two cells per row of an idle board.
+            let look = sparkline::Look { style, mark: None, mark_style: style, same: None };
             sparkline::spans(&samples, end, step, width, &look).0
         }
         None => vec![Span::styled(" ".repeat(width), state.theme.style("dim"))],
