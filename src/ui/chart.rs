@@ -6,8 +6,9 @@ use ratatui::layout::{Constraint, Rect};
 use ratatui::style::{Color, Style};
 use ratatui::symbols::Marker;
 use ratatui::text::{Line, Span};
-use ratatui::widgets::{Axis, Block, Borders, Chart, Clear, Dataset, GraphType, LegendPosition, Paragraph, Wrap};
+use ratatui::widgets::{Axis, Block, Borders, Chart, Clear, Dataset, GraphType, LegendPosition, Paragraph};
 
+use crate::runbook::render::wrap_lines;
 use crate::state::signals::format_value;
 use crate::state::{ChartView, State};
 use crate::text::{clean, truncate_width};
@@ -33,7 +34,8 @@ pub fn draw(frame: &mut Frame, area: Rect, state: &State, chart: &ChartView) {
             Line::styled(format!("query: {}", clean(&chart.key.query)), theme.style("dim")),
             Line::styled(clean(&err.to_string()).into_owned(), theme.style("flash_error")),
         ];
-        frame.render_widget(Paragraph::new(text).block(block).wrap(Wrap { trim: false }), area);
+        let text = wrap_lines(text, block.inner(area).width);
+        frame.render_widget(Paragraph::new(text).block(block), area);
         return;
     }
     let mut series: Vec<_> = cached.series.iter().collect();

@@ -4,10 +4,11 @@
 use ratatui::Frame;
 use ratatui::layout::Rect;
 use ratatui::text::{Line, Span};
-use ratatui::widgets::{Block, Borders, Paragraph, Wrap};
+use ratatui::widgets::{Block, Borders, Paragraph};
 
 use crate::model::Alert;
 use crate::model::mask_userinfo;
+use crate::runbook::render::wrap_lines;
 use crate::state::schedule::detail_lines;
 use crate::state::signals::format_value;
 use crate::state::signals::rows::{self, RowData, SignalRow};
@@ -42,10 +43,9 @@ pub fn draw(frame: &mut Frame, area: Rect, state: &State) {
         }
         None => vec![Line::styled("no alert selected", theme.style("dim"))],
     };
-    let p = Paragraph::new(lines)
+    let p = Paragraph::new(wrap_lines(lines, inner_width))
         .block(block)
         .style(theme.base())
-        .wrap(Wrap { trim: false })
         .scroll((state.detail_scroll, 0));
     frame.render_widget(p, area);
 }

@@ -17,6 +17,8 @@ pub mod status_bar;
 pub mod timeline;
 
 #[cfg(test)]
+mod spill_tests;
+#[cfg(test)]
 mod tests;
 
 use ratatui::Frame;

@@ -11,7 +11,7 @@ use ratatui::Frame;
 use ratatui::layout::{Constraint, Layout, Rect};
 use ratatui::style::{Modifier, Style};
 use ratatui::text::Line;
-use ratatui::widgets::{Block, Borders, Clear, Paragraph, Wrap};
+use ratatui::widgets::{Block, Borders, Clear, Paragraph};
 use ratatui_textarea::{Input, Key, TextArea};
 
 /// The keys, as shown in the popup.
@@ -136,6 +136,7 @@ pub fn draw(frame: &mut Frame, area: Rect, editor: &NoteEditor) {
     frame.render_widget(Paragraph::new(hint_text).style(dim), hint);
     if let Some(err) = &editor.error {
         let style = Style::new().add_modifier(Modifier::BOLD | Modifier::REVERSED);
-        frame.render_widget(Paragraph::new(err.as_str()).style(style).wrap(Wrap { trim: true }), error);
+        let lines = crate::runbook::render::wrap_lines(vec![Line::from(err.as_str())], error.width);
+        frame.render_widget(Paragraph::new(lines).style(style), error);
     }
 }

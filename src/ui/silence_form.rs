@@ -7,8 +7,9 @@ use ratatui::Frame;
 use ratatui::layout::{Constraint, Rect};
 use ratatui::style::Style;
 use ratatui::text::{Line, Span};
-use ratatui::widgets::{Block, Borders, Clear, Paragraph, Wrap};
+use ratatui::widgets::{Block, Borders, Clear, Paragraph};
 
+use crate::runbook::render::wrap_lines;
 use crate::state::State;
 use crate::state::silence_form::{Field, PRESETS, SilenceForm, Until};
 use crate::text::{clean, truncate_width};
@@ -71,7 +72,7 @@ pub fn draw(frame: &mut Frame, area: Rect, state: &State, form: &SilenceForm) {
     lines.push(Line::styled(format!("  Created by {}", clean(&form.created_by)), theme.style("dim")));
     lines.push(Line::default());
     lines.extend(status_lines(state, form, width));
-    frame.render_widget(Paragraph::new(lines).style(theme.base()).wrap(Wrap { trim: false }), inner);
+    frame.render_widget(Paragraph::new(wrap_lines(lines, inner.width)).style(theme.base()), inner);
 }
 
 fn cursor(focused: bool) -> &'static str {

@@ -17,6 +17,7 @@ use pulldown_cmark::{Options, Parser};
 use ratatui::style::{Color, Modifier, Style};
 use ratatui::text::Line;
 pub use search::SearchMatch;
+pub use wrap::wrap_lines;
 
 /// Narrowest width laid out; a narrower pane clips.
 pub const MIN_WIDTH: u16 = 16;

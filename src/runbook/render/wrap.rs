@@ -8,6 +8,7 @@
 //! still fit.
 
 use ratatui::style::Style;
+use ratatui::text::{Line, Span};
 use unicode_segmentation::UnicodeSegmentation;
 
 /// A run of text with one style, optionally part of link number `link`.
@@ -157,6 +158,48 @@ pub(super) fn wrap_plain(text: &str, style: Style, width: usize) -> Vec<String> 
         .collect()
 }
 
+/// Wraps ratatui lines to `width` columns for a `Paragraph` drawn without
+/// its own wrapping. ratatui 0.30's `Wrap` checks the overflow before adding
+/// the character at hand, so a wide character ending a long line lands in
+/// the column past the width: over the pane's border in the terminal. A line
+/// that fits is kept as it is; a longer one is wrapped at spaces (a word
+/// wider than the line between grapheme clusters), its leading indentation
+/// repeated on every row while it leaves room for text.
+pub fn wrap_lines<'a>(lines: Vec<Line<'a>>, width: u16) -> Vec<Line<'a>> {
+    let width = usize::from(width).max(1);
+    let mut out = Vec::with_capacity(lines.len());
+    for line in lines {
+        if line.spans.iter().map(|s| crate::text::width(&s.content)).sum::<usize>() <= width {
+            out.push(line);
+            continue;
+        }
+        let text: String = line.spans.iter().map(|s| s.content.as_ref()).collect();
+        let indent = text.len() - text.trim_start_matches(' ').len();
+        let indent = if indent * 2 <= width && width - indent >= 2 { indent } else { 0 };
+        let mut skip = indent;
+        let pieces: Vec<Piece> = line
+            .spans
+            .iter()
+            .filter_map(|s| {
+                let content = s.content.as_ref();
+                let cut = skip.min(content.len());
+                skip -= cut;
+                let rest = &content[cut..];
+                (!rest.is_empty()).then(|| Piece::new(rest.replace('\n', " "), s.style, None))
+            })
+            .collect();
+        for row in wrap(&pieces, width - indent) {
+            let mut spans: Vec<Span<'a>> = Vec::with_capacity(row.len() + 1);
+            if indent > 0 {
+                spans.push(Span::raw(" ".repeat(indent)));
+            }
+            spans.extend(row.into_iter().map(|p| Span::styled(p.text, p.style)));
+            out.push(Line { spans, style: line.style, alignment: line.alignment });
+        }
+    }
+    out
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -207,6 +250,49 @@ mod tests {
         // `*` + VS16 is one cluster two columns wide (arbitrary input).
         let lines = wrap(&[Piece::new("*\u{fe0f}*\u{fe0f}", Style::new(), None)], 3);
         assert_eq!(texts(&lines), vec!["*\u{fe0f}", "*\u{fe0f}"]);
+    }
+
+    #[test]
+    fn wrapped_lines_keep_wide_characters_inside_the_width() {
+        use ratatui::buffer::Buffer;
+        use ratatui::layout::Rect;
+        use ratatui::widgets::{Paragraph, Widget, Wrap};
+        let draw = |p: Paragraph<'_>| {
+            let mut buf = Buffer::empty(Rect::new(0, 0, 17, 2));
+            p.render(Rect::new(0, 0, 15, 2), &mut buf);
+            buf
+        };
+        // Why: ratatui's own wrapping puts the wide `～` in column 14, so it
+        // covers column 15, past the width (the pane's border).
+        let theirs = draw(Paragraph::new("abcdefghijklmn～").wrap(Wrap { trim: false }));
+        assert_eq!(theirs[(14, 0)].symbol(), "～");
+        let ours = draw(Paragraph::new(wrap_lines(vec![Line::from("abcdefghijklmn～")], 15)));
+        assert_eq!(ours[(14, 0)].symbol(), " ");
+        assert_eq!(ours[(0, 1)].symbol(), "～");
+        // Lines that fit are kept whole; indentation hangs.
+        let fit = Line::styled("  fits", Style::new().add_modifier(ratatui::style::Modifier::BOLD));
+        assert_eq!(wrap_lines(vec![fit.clone()], 15), vec![fit]);
+        let rows: Vec<String> = wrap_lines(vec![Line::from("  key value more words")], 12)
+            .iter()
+            .map(|l| l.spans.iter().map(|s| s.content.as_ref()).collect())
+            .collect();
+        assert_eq!(rows, vec!["  key value", "  more words"]);
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn wrapped_lines_fit_for_any_unicode(
+            parts in proptest::collection::vec(crate::text::tests::unicode_text(), 1..4),
+            width in 1u16..30,
+        ) {
+            let line = Line::from(parts.iter().map(|p| ratatui::text::Span::raw(crate::text::clean(p).into_owned())).collect::<Vec<_>>());
+            for row in wrap_lines(vec![line], width) {
+                let text: String = row.spans.iter().map(|s| s.content.as_ref()).collect();
+                let w: usize = row.spans.iter().map(|s| crate::text::width(&s.content)).sum();
+                let drawn = text.trim_start_matches(' ').graphemes(true).filter(|g| crate::text::cluster_width(g) > 0).count();
+                proptest::prop_assert!(w <= usize::from(width) || drawn == 1, "{:?} at {}: {:?}", parts, width, text);
+            }
+        }
     }
 
     proptest::proptest! {
