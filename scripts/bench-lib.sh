@@ -65,16 +65,18 @@ wait_http() {
     done
 }
 
-# start_alertmanager: sets AM_URL.
+# start_alertmanager [CONFIG]: sets AM_URL. CONFIG defaults to the tests'
+# (which inhibit a service's warnings while a critical alert of it fires).
 start_alertmanager() {
     need prometheus-alertmanager
     local port
     port=$(free_port)
-    mkdir -p "$WORK/am"
-    cp "$ROOT/tests/fixtures/real/alertmanager.yml" "$WORK/am/alertmanager.yml"
-    prometheus-alertmanager --config.file="$WORK/am/alertmanager.yml" --storage.path="$WORK/am/data" \
+    local dir
+    dir=$(mktemp -d "$WORK/am-XXXX")
+    cp "${1:-$ROOT/tests/fixtures/real/alertmanager.yml}" "$dir/alertmanager.yml"
+    prometheus-alertmanager --config.file="$dir/alertmanager.yml" --storage.path="$dir/data" \
         --web.listen-address="127.0.0.1:$port" --cluster.listen-address= --log.level=warn \
-        >"$WORK/am/log" 2>&1 &
+        >"$dir/log" 2>&1 &
     PIDS+=($!)
     AM_URL="http://127.0.0.1:$port"
     wait_http "$AM_URL/-/ready" 20
