@@ -225,7 +225,7 @@ impl Console {
                     self.terminal_writes.extend(desktop);
                 }
                 Cmd::SaveHistory(text) => save_history(self.cfg.history_file.clone(), text),
-                Cmd::Declare(_) | Cmd::Append { .. } | Cmd::ReadJournal | Cmd::Export => {
+                Cmd::Declare(_) | Cmd::Append { .. } | Cmd::Capture(_) | Cmd::ReadJournal | Cmd::Export => {
                     let msg = self.journal(cmd);
                     if let Some(msg) = msg
                         && !self.handle(msg)
@@ -253,6 +253,10 @@ impl Console {
             Cmd::Append { record, from_editor } => match session.append(&record) {
                 Ok(read) => IncidentMsg::Saved { read, from_editor },
                 Err(e) => IncidentMsg::Failed { error: e.to_string(), from_editor },
+            },
+            Cmd::Capture(record) => match session.append(&record) {
+                Ok(read) => IncidentMsg::Saved { read, from_editor: false },
+                Err(e) => IncidentMsg::CaptureFailed { record: Box::new(record), error: e.to_string() },
             },
             Cmd::ReadJournal => match session.read_new() {
                 Ok(Some(read)) if read.records.is_empty() && read.warnings.is_empty() => return None,
@@ -316,7 +320,24 @@ pub async fn run(cfg: Config, opts: Options) -> anyhow::Result<()> {
     spawn_input(console.sender());
     let result = event_loop(&mut console, &mut terminal).await;
     crate::tui::restore();
-    result
+    match result {
+        // The SSH session dropped (the pty closed): nobody to tell, nothing
+        // lost (every acknowledged write is on disk). A clean exit.
+        Err(e) if terminal_gone(&e) => {
+            tracing::info!(error = %e, "terminal closed; exiting");
+            Ok(())
+        }
+        r => r,
+    }
+}
+
+/// Whether `e` is the terminal going away under us (EIO from a closed pty,
+/// a broken pipe), rather than a fault worth reporting.
+fn terminal_gone(e: &anyhow::Error) -> bool {
+    e.chain().filter_map(|c| c.downcast_ref::<std::io::Error>()).any(|io| {
+        io.raw_os_error() == Some(libc::EIO)
+            || matches!(io.kind(), std::io::ErrorKind::BrokenPipe | std::io::ErrorKind::UnexpectedEof)
+    })
 }
 
 async fn event_loop(console: &mut Console, terminal: &mut crate::tui::Tui) -> anyhow::Result<()> {

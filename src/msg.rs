@@ -108,6 +108,11 @@ pub enum IncidentMsg {
         error: String,
         from_editor: bool,
     },
+    /// A captured event could not be written: it is kept and written again.
+    CaptureFailed {
+        record: Box<Record>,
+        error: String,
+    },
     Exported(Result<std::path::PathBuf, String>),
 }
 
@@ -126,6 +131,10 @@ pub enum Cmd {
         record: Record,
         from_editor: bool,
     },
+    /// Append (and fsync) a captured event (alert fired or resolved,
+    /// silence, runbook, pin): one the journal already has is skipped, one it
+    /// cannot take comes back as [`IncidentMsg::CaptureFailed`].
+    Capture(Record),
     /// Read what other processes appended.
     ReadJournal,
     /// Write the post-mortem draft.

@@ -46,7 +46,7 @@ fn every_kind() -> Vec<Record> {
             summary: "API down".into(),
             runbook_url: Some("https://rb.example/api".into()),
         },
-        Event::AlertResolved { fingerprint: "f1".into(), alertname: "APIDown".into() },
+        Event::AlertResolved { fingerprint: "f1".into(), alertname: "APIDown".into(), starts_at: None },
         Event::AlertSilenced { fingerprint: "f1".into(), alertname: "APIDown".into(), silence_id: "s1".into() },
         Event::SilenceCreated {
             id: "s1".into(),
@@ -220,4 +220,91 @@ proptest! {
         prop_assert!(read.records.len() >= 2);
         prop_assert_eq!(&read.records[1], &note("a.1", "kept"));
     }
+}
+
+/// Two consoles on one incident capture the same alert firing and
+/// resolving: each at its own poll time, with the labels its own source
+/// gave. The journal holds each event once.
+#[test]
+fn two_consoles_capturing_the_same_events_write_each_once() {
+    use warroom::incident::journal::Appended;
+    let dir = tempfile::tempdir().expect("tempdir");
+    let mut a = Journal::create(dir.path(), &decl("shared")).expect("create");
+    let mut b = Journal::open(dir.path(), a.id()).expect("open");
+    a.read_new().expect("a reads");
+    b.read_new().expect("b reads");
+    let starts = t0() - Duration::minutes(5);
+    let fired = |summary: &str| {
+        let event = Event::AlertFired {
+            fingerprint: "f1".into(),
+            alertname: "APIDown".into(),
+            severity: "critical".into(),
+            labels: BTreeMap::new(),
+            summary: summary.into(),
+            runbook_url: None,
+        };
+        Record::new(starts, "alice", event)
+    };
+    let resolved = |secs: i64| {
+        let event =
+            Event::AlertResolved { fingerprint: "f1".into(), alertname: "APIDown".into(), starts_at: Some(starts) };
+        Record::new(t0() + Duration::seconds(secs), "bob", event)
+    };
+    let silence = |who: &str| {
+        let event = Event::SilenceExpired { id: "s1".into() };
+        Record::new(t0(), who, event)
+    };
+    assert_eq!(a.append(&fired("from a")).expect("a"), Appended::Written);
+    // b has not read a's line yet: the writer looks under its lock.
+    assert_eq!(b.append(&fired("from b")).expect("b"), Appended::Duplicate);
+    assert_eq!(b.append(&resolved(31)).expect("b"), Appended::Written);
+    assert_eq!(a.append(&resolved(32)).expect("a"), Appended::Duplicate);
+    assert_eq!(a.append(&silence("alice")).expect("a"), Appended::Written);
+    b.read_new().expect("b reads");
+    assert_eq!(b.append(&silence("bob")).expect("b"), Appended::Duplicate);
+    // A note is what a person wrote: never a duplicate.
+    assert_eq!(a.append(&note("a.1", "same")).expect("a"), Appended::Written);
+    assert_eq!(b.append(&note("a.1", "same")).expect("b"), Appended::Written);
+    let all = Journal::read_all(a.path()).expect("read all");
+    let kinds: Vec<&str> = all.records.iter().map(|r| r.event.kind_name()).collect();
+    assert_eq!(kinds, ["declared", "alert_fired", "alert_resolved", "silence_expired", "note", "note"]);
+}
+
+/// Journals written before the dedup (or by two old consoles): each
+/// resolution at its own poll time is shown once, in the timeline and the
+/// post-mortem.
+#[test]
+fn captured_twice_in_an_old_journal_reads_once() {
+    let starts = t0() - Duration::minutes(5);
+    let fired = Event::AlertFired {
+        fingerprint: "f1".into(),
+        alertname: "APIDown".into(),
+        severity: "critical".into(),
+        labels: BTreeMap::new(),
+        summary: "API down".into(),
+        runbook_url: None,
+    };
+    let mut recs = vec![Record::new(
+        t0(),
+        "alice",
+        Event::Declared { title: "shared".into(), severity: "critical".into(), commander: "alice".into() },
+    )];
+    recs.push(Record::new(starts, "alice", fired.clone()));
+    let mut other = fired;
+    if let Event::AlertFired { summary, .. } = &mut other {
+        *summary = "API down (from Prometheus)".into();
+    }
+    recs.push(Record::new(starts, "bob", other));
+    for (who, secs, start) in [("alice", 31, None), ("bob", 32, None), ("alice", 33, Some(starts))] {
+        let event = Event::AlertResolved { fingerprint: "f1".into(), alertname: "APIDown".into(), starts_at: start };
+        recs.push(Record::new(t0() + Duration::seconds(secs), who, event));
+    }
+    let t = incident::Timeline::build(&recs);
+    let alert_entries = t.entries.iter().filter(|e| e.kind == incident::EntryKind::Alert).count();
+    assert_eq!(alert_entries, 2, "{:?}", t.entries);
+    assert_eq!(t.alerts.len(), 1);
+    assert_eq!(t.alerts[0].ended, Some(t0() + Duration::seconds(31)));
+    let pm = incident::postmortem::render(&recs, None);
+    assert_eq!(pm.matches("alert resolved: APIDown").count(), 1, "{pm}");
+    assert_eq!(pm.matches("alert firing: APIDown").count(), 1, "{pm}");
 }

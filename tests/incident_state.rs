@@ -144,12 +144,19 @@ fn captures_are_not_written_twice() {
     let again = s.records()[1].clone();
     assert!(matches!(again.event, Event::AlertFired { .. }));
     assert_eq!(s.capture(again.at, again.event.clone()), None);
-    let resolved =
-        Event::AlertResolved { fingerprint: "e5f6a7b8".into(), alertname: "VezaReadinessFailed\u{1b}[0m".into() };
+    let resolved = Event::AlertResolved {
+        fingerprint: "e5f6a7b8".into(),
+        alertname: "VezaReadinessFailed\u{1b}[0m".into(),
+        starts_at: None,
+    };
     let rec = s.capture(now(), resolved).expect("new capture");
     assert_eq!(
         rec.event,
-        Event::AlertResolved { fingerprint: "e5f6a7b8".into(), alertname: "VezaReadinessFailed".into() }
+        Event::AlertResolved {
+            fingerprint: "e5f6a7b8".into(),
+            alertname: "VezaReadinessFailed".into(),
+            starts_at: None
+        }
     );
     let mut with = s.clone();
     with.merge(read(vec![rec.clone()]));

@@ -72,7 +72,7 @@ fn a_pinned_graph_reaches_the_postmortem() {
     let records: Vec<_> = cmds
         .into_iter()
         .filter_map(|c| match c {
-            Cmd::Append { record, .. } if matches!(record.event, Event::PinnedGraph { .. }) => Some(record),
+            Cmd::Capture(record) if matches!(record.event, Event::PinnedGraph { .. }) => Some(record),
             _ => None,
         })
         .collect();

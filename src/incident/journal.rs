@@ -7,6 +7,7 @@
 //! rolled back (truncated) before the lock is released, so "not acknowledged"
 //! means "not in the file" and a retry never duplicates.
 
+use std::collections::HashSet;
 use std::fs::{self, File, OpenOptions};
 use std::io::{self, Read, Seek, SeekFrom, Write};
 use std::path::{Path, PathBuf};
@@ -70,6 +71,20 @@ pub struct Journal {
     offset: u64,
     /// Line number of the first line after `offset` (1-based).
     next_line: usize,
+    /// [`Record::identity`] of every record read so far: a captured event
+    /// already in the journal is not written again.
+    identities: HashSet<String>,
+}
+
+/// What [`Journal::append`] did.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Appended {
+    /// Written and fsync'd.
+    Written,
+    /// Not written: a record describing the same event (the same
+    /// [`Record::identity`]) is already in the journal, e.g. captured by
+    /// another console on the same incident.
+    Duplicate,
 }
 
 impl Journal {
@@ -113,7 +128,7 @@ impl Journal {
     }
 
     fn from_file(id: String, path: PathBuf, file: File, writable: bool) -> Journal {
-        Journal { id, path, file, writable, offset: 0, next_line: 1 }
+        Journal { id, path, file, writable, offset: 0, next_line: 1, identities: HashSet::new() }
     }
 
     pub fn id(&self) -> &str {
@@ -125,10 +140,13 @@ impl Journal {
     }
 
     /// Appends one record (cleaned and redacted first) and fsyncs it. When
-    /// this returns `Ok`, the record survives `kill -9` and power loss; when
-    /// it returns `Err`, the record is not in the file.
-    pub fn append(&mut self, rec: &Record) -> Result<()> {
-        let mut line = serde_json::to_vec(&sanitize::record(rec))?;
+    /// this returns `Ok`, the record survives `kill -9` and power loss (or
+    /// was already there: [`Appended::Duplicate`]); when it returns `Err`,
+    /// the record is not in the file.
+    pub fn append(&mut self, rec: &Record) -> Result<Appended> {
+        let clean = sanitize::record(rec);
+        let identity = clean.identity();
+        let mut line = serde_json::to_vec(&clean)?;
         line.push(b'\n');
         if !self.writable {
             let file = open_rw(&self.path).map_err(io_err("write to", &self.path))?;
@@ -139,6 +157,14 @@ impl Journal {
         let guard = Locked::exclusive(&self.file).map_err(io_err("lock", path))?;
         let mut file: &File = guard.0;
         let len = file.metadata().map_err(io_err("stat", path))?.len();
+        if let Some(identity) = &identity {
+            // Under the exclusive lock: what was read before, and what
+            // others appended since (read again by the next `read_new`).
+            if self.identities.contains(identity) || unread_identities(file, self.offset, len, path)?.contains(identity)
+            {
+                return Ok(Appended::Duplicate);
+            }
+        }
         let mut buf = Vec::with_capacity(line.len() + 1);
         // A torn line left by a crash must not swallow this record.
         if len > 0 && last_byte(file, len).map_err(io_err("read", path))? != b'\n' {
@@ -150,7 +176,7 @@ impl Journal {
             let _ = file.set_len(len).and_then(|()| file.sync_data());
             return Err(JournalError::Io { op: "write to", path: path.clone(), source });
         }
-        Ok(())
+        Ok(Appended::Written)
     }
 
     /// Records appended by anyone (this process included) since the last
@@ -177,6 +203,7 @@ impl Journal {
             .map_err(io_err("read", path))?;
         drop(guard);
         let parsed = reader::parse(&bytes, self.next_line);
+        self.identities.extend(parsed.outcome.records.iter().filter_map(Record::identity));
         self.offset += bytes.len() as u64;
         self.next_line += parsed.lines;
         Ok(parsed.outcome)
@@ -237,6 +264,17 @@ fn claim_id(dir: &Path, base: &str) -> Result<String> {
         }
     }
     Err(JournalError::NoFreeId(base.to_string()))
+}
+
+/// The identities of the records between `offset` (what this journal has
+/// read) and `len`.
+fn unread_identities(mut file: &File, offset: u64, len: u64, path: &Path) -> Result<HashSet<String>> {
+    if len <= offset {
+        return Ok(HashSet::new());
+    }
+    let mut bytes = Vec::new();
+    file.seek(SeekFrom::Start(offset)).and_then(|_| file.read_to_end(&mut bytes)).map_err(io_err("read", path))?;
+    Ok(reader::parse(&bytes, 1).outcome.records.iter().filter_map(Record::identity).collect())
 }
 
 fn last_byte(mut file: &File, len: u64) -> io::Result<u8> {

@@ -30,7 +30,7 @@ use std::path::{Path, PathBuf};
 use chrono::{DateTime, Utc};
 
 pub use atomic::write_atomic;
-pub use journal::{Declaration, Journal, JournalError, journal_path};
+pub use journal::{Appended, Declaration, Journal, JournalError, journal_path};
 pub use milestones::Milestones;
 pub use reader::{ReadOutcome, Warning};
 pub use record::{Event, FORMAT_VERSION, NoteTag, Record, Status};

@@ -114,10 +114,15 @@ pub enum Event {
         summary: String,
         runbook_url: Option<String>,
     },
-    /// `at` is the alert's `endsAt`.
+    /// `at` is the alert's `endsAt` (or when it left the board).
+    /// `starts_at` names the firing it ends: with the fingerprint, what two
+    /// consoles agree on (their `at` differ by their poll times). Absent in
+    /// journals written before it was added.
     AlertResolved {
         fingerprint: String,
         alertname: String,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        starts_at: Option<DateTime<Utc>>,
     },
     AlertSilenced {
         fingerprint: String,
@@ -185,6 +190,37 @@ impl Event {
             Event::PinnedGraph { .. } => "pinned_graph",
             Event::PinnedLog { .. } => "pinned_log",
         }
+    }
+}
+
+impl Record {
+    /// What a captured event describes, the same for every console that
+    /// captures it: `alert_fired` by fingerprint and `startsAt`,
+    /// `alert_resolved` by fingerprint and the `startsAt` it ends,
+    /// `alert_silenced` by fingerprint and silence id, silences by id.
+    /// `None` for what a person wrote (notes, status, pins…): those are
+    /// never duplicates of each other. The journal writer skips a record
+    /// whose identity is already in the journal, and the timeline keeps the
+    /// first of each, so two consoles on one incident write and show every
+    /// captured event once.
+    pub fn identity(&self) -> Option<String> {
+        let t = |at: &DateTime<Utc>| at.to_rfc3339_opts(chrono::SecondsFormat::AutoSi, true);
+        Some(match &self.event {
+            Event::AlertFired { fingerprint, .. } => format!("alert_fired/{fingerprint}/{}", t(&self.at)),
+            Event::AlertResolved { fingerprint, starts_at: Some(s), .. } => {
+                format!("alert_resolved/{fingerprint}/{}", t(s))
+            }
+            // Older journals: the resolution's own time is all there is.
+            Event::AlertResolved { fingerprint, starts_at: None, .. } => {
+                format!("alert_resolved/{fingerprint}/at/{}", t(&self.at))
+            }
+            Event::AlertSilenced { fingerprint, silence_id, .. } => {
+                format!("alert_silenced/{fingerprint}/{silence_id}")
+            }
+            Event::SilenceCreated { id, .. } => format!("silence_created/{id}"),
+            Event::SilenceExpired { id } => format!("silence_expired/{id}"),
+            _ => return None,
+        })
     }
 }
 

@@ -114,8 +114,8 @@ fn event(ev: &Event) -> Event {
             summary: line(summary),
             runbook_url: runbook_url.as_deref().map(line),
         },
-        AlertResolved { fingerprint, alertname } => {
-            AlertResolved { fingerprint: line(fingerprint), alertname: line(alertname) }
+        AlertResolved { fingerprint, alertname, starts_at } => {
+            AlertResolved { fingerprint: line(fingerprint), alertname: line(alertname), starts_at: *starts_at }
         }
         AlertSilenced { fingerprint, alertname, silence_id } => {
             AlertSilenced { fingerprint: line(fingerprint), alertname: line(alertname), silence_id: line(silence_id) }

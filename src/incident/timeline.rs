@@ -137,16 +137,23 @@ pub struct Timeline {
 
 impl Timeline {
     /// Folds records in journal order. Events captured twice (two warroom
-    /// processes watching the same Alertmanager) are kept once.
+    /// processes watching the same Alertmanager) are kept once: by what
+    /// they describe ([`Record::identity`]), and a resolution of an alert
+    /// that is not firing (older journals, without the `startsAt` it ends)
+    /// is a repeat too.
     pub fn build(records: &[Record]) -> Timeline {
         let mut t = Timeline::default();
         let mut seen = HashSet::new();
         for (i, rec) in records.iter().enumerate() {
-            if is_captured(&rec.event) {
-                let key = serde_json::to_string(&(rec.at, &rec.event)).unwrap_or_default();
-                if !seen.insert(key) {
-                    continue;
-                }
+            if let Some(id) = rec.identity()
+                && !seen.insert(id)
+            {
+                continue;
+            }
+            if let Event::AlertResolved { fingerprint, .. } = &rec.event
+                && t.alerts.iter().any(|a| &a.fingerprint == fingerprint && a.ended.is_some())
+            {
+                continue;
             }
             t.apply(i, rec);
         }
@@ -266,11 +273,6 @@ impl Timeline {
         };
         Milestones { first_alert, declared, mitigated, resolved }
     }
-}
-
-/// Alert and silence events that two processes may both capture.
-fn is_captured(ev: &Event) -> bool {
-    matches!(EntryKind::of(ev), EntryKind::Alert | EntryKind::Silence)
 }
 
 fn version(rec: &Record, text: &str) -> NoteVersion {

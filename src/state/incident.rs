@@ -32,6 +32,12 @@ pub struct IncidentState {
     pub time: TimeDisplay,
     /// Journal lines skipped on read, to show once.
     pub warnings: Vec<String>,
+    /// Captured events the journal could not take yet (a full or read-only
+    /// disk): part of the record, so kept here and written again on the
+    /// next tick until the journal has them.
+    unwritten: Vec<Record>,
+    /// Why the last write of a captured event failed.
+    pub unwritten_error: Option<String>,
 }
 
 impl IncidentState {
@@ -48,12 +54,19 @@ impl IncidentState {
             selected: None,
             time: TimeDisplay::Utc,
             warnings: Vec::new(),
+            unwritten: Vec::new(),
+            unwritten_error: None,
         }
     }
 
     /// Switches to incident `id`, whose journal so far is `read`.
     pub fn load(&mut self, id: impl Into<String>, read: ReadOutcome) {
-        self.id = Some(id.into());
+        let id = id.into();
+        if self.id.as_deref() != Some(&id) {
+            self.unwritten.clear();
+            self.unwritten_error = None;
+        }
+        self.id = Some(id);
         self.records.clear();
         self.selected = None;
         self.merge(read);
@@ -250,12 +263,41 @@ impl IncidentState {
     }
 
     /// An automatic capture (alert fired, silence created, runbook step…)
-    /// at the source's time. `None` without an incident, or when this exact
-    /// event is already in the journal (every poll sees a firing alert again;
-    /// another warroom may have captured it first).
+    /// at the source's time. `None` without an incident, or when the event
+    /// is already in the journal or waiting to be written (every poll sees
+    /// a firing alert again; another warroom may have captured it first).
     pub fn capture(&self, at: DateTime<Utc>, event: Event) -> Option<Record> {
         let rec = sanitize::record(&self.record(at, event).ok()?);
-        let dup = self.records.iter().any(|r| r.at == rec.at && r.event == rec.event);
+        let same = |r: &Record| match (r.identity(), rec.identity()) {
+            (Some(a), Some(b)) => a == b,
+            _ => r.at == rec.at && r.event == rec.event,
+        };
+        let dup = self.records.iter().chain(&self.unwritten).any(same);
         (!dup).then_some(rec)
+    }
+
+    /// A captured event the journal refused (`error`): kept, to be written
+    /// again by [`IncidentState::retry_unwritten`].
+    pub fn capture_failed(&mut self, rec: Record, error: String) {
+        if self.id.is_some() && !self.unwritten.contains(&rec) {
+            self.unwritten.push(rec);
+        }
+        self.unwritten_error = Some(error);
+    }
+
+    /// Captured events not yet in the journal.
+    pub fn unwritten(&self) -> &[Record] {
+        &self.unwritten
+    }
+
+    /// Takes the captured events to write again (a failure brings each one
+    /// back through [`IncidentState::capture_failed`]). The error stays
+    /// shown until they are written.
+    pub fn retry_unwritten(&mut self) -> Vec<Record> {
+        let out = std::mem::take(&mut self.unwritten);
+        if out.is_empty() {
+            self.unwritten_error = None;
+        }
+        out
     }
 }

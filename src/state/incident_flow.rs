@@ -149,10 +149,26 @@ pub fn on_msg(state: &mut State, msg: IncidentMsg) -> Vec<Cmd> {
             }
             tracing::error!(%error, "journal write failed");
         }
+        IncidentMsg::CaptureFailed { record, error } => {
+            if state.incident.unwritten().is_empty() {
+                // Once per outage: the retries every tick say nothing new.
+                tracing::error!(%error, "captured event not written; kept and retried");
+            }
+            state.incident.capture_failed(*record, error);
+        }
         IncidentMsg::Exported(Ok(path)) => state.flash_info(format!("post-mortem draft: {}", path.display())),
         IncidentMsg::Exported(Err(e)) => state.flash_error(format!("export failed: {e}")),
     }
     Vec::new()
+}
+
+/// Every tick: the captured events the journal could not take yet, again.
+pub fn retry_unwritten(state: &mut State) -> Vec<Cmd> {
+    if state.incident.unwritten().is_empty() && state.incident.unwritten_error.is_none() {
+        return Vec::new();
+    }
+    state.dirty = true;
+    state.incident.retry_unwritten().into_iter().map(Cmd::Capture).collect()
 }
 
 /// Alerts that fired, resolved or got silenced between two boards, as
@@ -194,14 +210,11 @@ pub fn captures(state: &State, before: &[BoardAlert], after: &[BoardAlert]) -> V
         let replaced = b.unconfirmed && !state.alerts.awaiting_alertmanager();
         if !new.contains(a.fingerprint.as_str()) && a.state != AlertState::Pending && !b.stale && !replaced {
             let at = a.ends_at.filter(|t| *t <= state.now).unwrap_or(state.now);
-            events.push((at, Event::AlertResolved { fingerprint: a.fingerprint.clone(), alertname: a.name().into() }));
+            let (fingerprint, alertname) = (a.fingerprint.clone(), a.name().to_string());
+            events.push((at, Event::AlertResolved { fingerprint, alertname, starts_at: Some(a.starts_at) }));
         }
     }
-    events
-        .into_iter()
-        .filter_map(|(at, ev)| state.incident.capture(at, ev))
-        .map(|record| Cmd::Append { record, from_editor: false })
-        .collect()
+    events.into_iter().filter_map(|(at, ev)| state.incident.capture(at, ev)).map(Cmd::Capture).collect()
 }
 
 fn fired_event(a: &Alert) -> Event {

@@ -149,7 +149,7 @@ fn pin(state: &mut State) -> Vec<Cmd> {
     match state.incident.capture(line.at, event) {
         Some(record) => {
             state.flash_info("log line pinned to the timeline");
-            vec![Cmd::Append { record, from_editor: false }]
+            vec![Cmd::Capture(record)]
         }
         None if state.incident.id().is_none() => {
             state.flash_error("no incident open: declare one with i to pin lines");

@@ -75,11 +75,8 @@ pub fn pin(state: &mut State) -> Vec<Cmd> {
             return Vec::new();
         }
     };
-    let cmds: Vec<Cmd> = events
-        .into_iter()
-        .filter_map(|e| state.incident.capture(state.now, e))
-        .map(|record| Cmd::Append { record, from_editor: false })
-        .collect();
+    let cmds: Vec<Cmd> =
+        events.into_iter().filter_map(|e| state.incident.capture(state.now, e)).map(Cmd::Capture).collect();
     match cmds.len() {
         0 => state.flash_info("already pinned"),
         1 => state.flash_info("graph pinned to the timeline"),

@@ -88,7 +88,7 @@ type Pinned = (String, String, Option<f64>, Option<f64>, String);
 fn pinned(cmds: &[Cmd]) -> Vec<Pinned> {
     cmds.iter()
         .filter_map(|c| match c {
-            Cmd::Append { record, .. } => match &record.event {
+            Cmd::Capture(record) => match &record.event {
                 Event::PinnedGraph { title, sparkline, min, max, unit, .. } => {
                     Some((title.clone(), sparkline.clone(), *min, *max, unit.clone()))
                 }
@@ -191,7 +191,7 @@ fn chart_pins_its_top_series_once() {
     let records: Vec<_> = cmds
         .into_iter()
         .filter_map(|c| match c {
-            Cmd::Append { record, .. } => Some(record),
+            Cmd::Capture(record) => Some(record),
             _ => None,
         })
         .collect();

@@ -49,12 +49,7 @@ pub fn loaded(state: &mut State, prepared: Prepared) -> Vec<Cmd> {
 }
 
 fn capture(state: &State, event: Event) -> Vec<Cmd> {
-    state
-        .incident
-        .capture(state.now, event)
-        .map(|record| Cmd::Append { record, from_editor: false })
-        .into_iter()
-        .collect()
+    state.incident.capture(state.now, event).map(Cmd::Capture).into_iter().collect()
 }
 
 /// Keys while the runbook is shown: its own bindings first, then the

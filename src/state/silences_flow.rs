@@ -272,5 +272,5 @@ fn record(state: &State, at: DateTime<Utc>, event: Event) -> Vec<Cmd> {
     if !super::incident_flow::is_open(state) {
         return Vec::new();
     }
-    state.incident.capture(at, event).map(|record| Cmd::Append { record, from_editor: false }).into_iter().collect()
+    state.incident.capture(at, event).map(Cmd::Capture).into_iter().collect()
 }

@@ -274,3 +274,48 @@ fn an_alertmanager_going_down_does_not_hide_what_prometheus_fires_since() {
     assert_eq!(hl.alert.sources, ["am0", "prom"]);
     assert!(!hl.stale, "Prometheus still reports it");
 }
+
+/// A full disk: the alert's firing and resolution are refused by the
+/// journal. They stay in memory, the status bar says how many wait, every
+/// tick writes them again, and once the disk has room they are written
+/// and the notice goes.
+#[test]
+fn captured_events_refused_by_the_journal_are_kept_and_retried() {
+    use crate::incident::{Event, ReadOutcome};
+    use crate::msg::{Cmd, IncidentMsg};
+    let mut s = state();
+    s.incident.load("2026-11-22-api", ReadOutcome::default());
+    let captured = |cmds: &[Cmd]| -> Vec<crate::incident::Record> {
+        cmds.iter().filter_map(|c| if let Cmd::Capture(r) = c { Some(r.clone()) } else { None }).collect()
+    };
+    let fired = captured(&update(&mut s, poll(AM0, Ok(Payload::AmAlerts(share(board()[..1].to_vec()))))));
+    assert_eq!(fired.len(), 1);
+    let resolved = captured(&update(&mut s, poll(AM0, Ok(Payload::AmAlerts(share(Vec::new()))))));
+    assert!(matches!(resolved[..], [crate::incident::Record { event: Event::AlertResolved { .. }, .. }]));
+    let enospc = "No space left on device (os error 28): cannot write to /inc/journal.jsonl".to_string();
+    for rec in fired.iter().chain(&resolved) {
+        let failed = IncidentMsg::CaptureFailed { record: Box::new(rec.clone()), error: enospc.clone() };
+        update(&mut s, Msg::Incident(failed));
+    }
+    let notice = crate::ui::status_bar::unwritten(&s).expect("a notice");
+    assert!(notice.starts_with("2 events not yet written (No space left on device"), "{notice}");
+
+    // Still full at the next tick: both written again, both refused again.
+    let retry = captured(&update(&mut s, Msg::Tick(now() + chrono::Duration::seconds(1))));
+    assert_eq!(retry, [fired.clone(), resolved.clone()].concat());
+    for rec in retry {
+        update(&mut s, Msg::Incident(IncidentMsg::CaptureFailed { record: Box::new(rec), error: enospc.clone() }));
+    }
+    assert_eq!(s.incident.unwritten().len(), 2);
+
+    // Room again: written, read back, notice gone, nothing more to retry.
+    let retry = captured(&update(&mut s, Msg::Tick(now() + chrono::Duration::seconds(2))));
+    assert_eq!(retry.len(), 2);
+    let read = ReadOutcome { records: retry, warnings: Vec::new() };
+    update(&mut s, Msg::Incident(IncidentMsg::Saved { read, from_editor: false }));
+    assert_eq!(crate::ui::status_bar::unwritten(&s), None);
+    assert!(captured(&update(&mut s, Msg::Tick(now() + chrono::Duration::seconds(3)))).is_empty());
+    let t = s.incident.timeline();
+    assert_eq!(t.alerts.len(), 1);
+    assert!(t.alerts[0].ended.is_some(), "resolved, not still firing");
+}

@@ -38,7 +38,11 @@ fn apply(state: &mut State, msg: Msg) -> Vec<Cmd> {
             let read = super::incident_flow::is_open(state) && now.timestamp() % 2 == 0;
             state.now = now;
             // Notes from another warroom on the same incident show within 2 s.
-            if read { vec![Cmd::ReadJournal] } else { Vec::new() }
+            let mut cmds = super::incident_flow::retry_unwritten(state);
+            if read {
+                cmds.push(Cmd::ReadJournal);
+            }
+            cmds
         }
         Msg::Poll(p) => on_poll(state, *p),
         Msg::Incident(m) => super::incident_flow::on_msg(state, m),

@@ -70,6 +70,10 @@ pub fn draw_status(frame: &mut Frame, area: Rect, state: &State) {
         Line::from(spans)
     } else {
         let mut spans: Vec<Span> = Vec::new();
+        if let Some(text) = unwritten(state) {
+            spans.push(Span::styled(text, theme.style("flash_error")));
+            spans.push(Span::raw("  "));
+        }
         for s in &state.sources {
             spans.extend(source_spans(state, s));
             spans.push(Span::raw("  "));
@@ -83,6 +87,18 @@ pub fn draw_status(frame: &mut Frame, area: Rect, state: &State) {
         Line::from(spans)
     };
     frame.render_widget(Paragraph::new(line).style(theme.base()), area);
+}
+
+/// "3 events not yet written (No space left on device)": captured events
+/// the journal could not take, kept and retried every second.
+pub fn unwritten(state: &State) -> Option<String> {
+    let n = state.incident.unwritten().len();
+    if n == 0 {
+        return None;
+    }
+    let what = if n == 1 { "event" } else { "events" };
+    let why = state.incident.unwritten_error.as_deref().map(|e| format!(" ({})", clean(e))).unwrap_or_default();
+    Some(format!("{n} {what} not yet written{why}"))
 }
 
 /// "prom ● up", "am ● slow 2.1s", "loki ✖ down 3m: connection refused".
