@@ -1,23 +1,22 @@
 //! Each post-mortem section from the folded timeline. A section the journal
 //! says nothing about is a `TODO:` for the author, never invented text.
 
-use super::md::{cell, code, todo};
+use super::md::{cell, code, note, text, todo};
 use super::support;
-use crate::incident::describe::{describe, duration, one_line, utc};
+use crate::incident::describe::{describe, duration, utc};
 use crate::incident::milestones::Milestones;
 use crate::incident::record::{Event, NoteTag, Record};
 use crate::incident::timeline::{Note, Timeline};
-use crate::text::clean;
 
 /// The markdown for placeholder `name`, `None` if it is not one.
 pub fn section(name: &str, t: &Timeline, records: &[Record]) -> Option<String> {
     let s = match name {
-        "title" => or_todo(clean(&t.title).into_owned(), "title"),
+        "title" => or_todo(text(&t.title), "title"),
         "date" => t.declared.as_ref().map_or_else(|| todo("date"), |(at, _)| at.format("%Y-%m-%d").to_string()),
         "authors" => authors(records),
         "status" => t.status.map_or_else(|| todo("status"), |s| s.to_string()),
-        "severity" => or_todo(clean(&t.severity).into_owned(), "severity"),
-        "commander" => or_todo(clean(&t.commander).into_owned(), "commander"),
+        "severity" => or_todo(text(&t.severity), "severity"),
+        "commander" => or_todo(text(&t.commander), "commander"),
         "summary" => summary(t),
         "impact" => tagged(t, NoteTag::Impact, "who and what was affected, for how long"),
         "root_causes" => tagged(t, NoteTag::Cause, "why it happened (tag notes `!cause`)"),
@@ -44,7 +43,7 @@ fn or_todo(s: String, what: &str) -> String {
 fn authors(records: &[Record]) -> String {
     let mut names: Vec<String> = Vec::new();
     for r in records {
-        let name = clean(&r.author).into_owned();
+        let name = text(&r.author);
         if !name.is_empty() && !names.contains(&name) {
             names.push(name);
         }
@@ -58,11 +57,11 @@ fn summary(t: &Timeline) -> String {
     };
     let mut s = format!(
         "{} — severity {}, declared {} by {}, commander {}. Status: {}.",
-        clean(&t.title),
-        clean(&t.severity),
+        text(&t.title),
+        text(&t.severity),
         utc(*at),
-        clean(by),
-        clean(&t.commander),
+        text(by),
+        text(&t.commander),
         t.status.map_or("investigating".into(), |s| s.to_string()),
     );
     if !t.alerts.is_empty() {
@@ -74,8 +73,8 @@ fn summary(t: &Timeline) -> String {
 
 fn note_line(n: &Note) -> String {
     let v = n.current();
-    let (_, text) = n.tagged();
-    format!("- {} ({}, {})", one_line(text), clean(&v.author), utc(n.created().at))
+    let (_, words) = n.tagged();
+    format!("- {} ({}, {})", note(words), text(&v.author), utc(n.created().at))
 }
 
 fn tagged(t: &Timeline, tag: NoteTag, hint: &str) -> String {
@@ -88,7 +87,7 @@ fn tagged(t: &Timeline, tag: NoteTag, hint: &str) -> String {
 
 fn resolution(t: &Timeline) -> String {
     let mut lines: Vec<String> =
-        t.status_changes.iter().map(|(at, status, by)| format!("- {} {} by {}", utc(*at), status, clean(by))).collect();
+        t.status_changes.iter().map(|(at, status, by)| format!("- {} {} by {}", utc(*at), status, text(by))).collect();
     lines.extend(t.tagged_notes(NoteTag::Decision).into_iter().map(note_line));
     if lines.is_empty() {
         return todo("how it was mitigated and fixed — `!decision` notes land here");
@@ -105,16 +104,16 @@ fn detection(t: &Timeline) -> String {
         Some(a) if a.started <= *declared => format!(
             "Alert {} ({}) started {}; the incident was declared {} by {}, {} later.",
             code(&a.alertname),
-            clean(&a.severity),
+            text(&a.severity),
             utc(a.started),
             utc(*declared),
-            clean(by),
+            text(by),
             duration(*declared - a.started)
         ),
         _ => format!(
             "Declared {} by {} with no alert firing before. {}",
             utc(*declared),
-            clean(by),
+            text(by),
             todo("how was it noticed, and which alert should have caught it?")
         ),
     }
@@ -180,9 +179,9 @@ fn action_items(t: &Timeline) -> String {
     notes
         .into_iter()
         .map(|n| {
-            let (_, text) = n.tagged();
-            let (who, what) = owner(text, &n.created().author);
-            format!("- [ ] {} — owner: {} (noted {})", one_line(what), clean(who), utc(n.created().at))
+            let (_, words) = n.tagged();
+            let (who, what) = owner(words, &n.created().author);
+            format!("- [ ] {} — owner: {} (noted {})", note(what), text(who), utc(n.created().at))
         })
         .collect::<Vec<_>>()
         .join("\n")

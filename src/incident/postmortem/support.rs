@@ -3,7 +3,7 @@
 
 use std::collections::BTreeMap;
 
-use super::md::{cell, code, fence, todo};
+use super::md::{cell, code, code_cell, fence, text, todo};
 use crate::incident::describe::{range, utc};
 use crate::incident::record::{Event, Record};
 use crate::incident::timeline::Timeline;
@@ -23,7 +23,7 @@ pub fn alerts(t: &Timeline, records: &[Record]) -> String {
             cell(&a.severity),
             utc(a.started),
             a.ended.map_or("still firing".to_string(), utc),
-            a.runbook_url.as_deref().map_or("—".to_string(), |u| cell(&code(u))),
+            a.runbook_url.as_deref().map_or("—".to_string(), code_cell),
             cell(&a.summary),
         ));
     }
@@ -67,11 +67,11 @@ pub fn graphs(records: &[Record]) -> String {
         .filter_map(|r| match &r.event {
             Event::PinnedGraph { title, query, sparkline, min, max, unit, from, to } => Some(format!(
                 "**{}** — {} from {} to {}, range {}\n\n{}",
-                clean(title),
+                text(title),
                 code(query),
                 utc(*from),
                 utc(*to),
-                range(*min, *max, &clean(unit)),
+                range(*min, *max, &text(unit)),
                 fence(&clean(sparkline))
             )),
             _ => None,
