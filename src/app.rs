@@ -49,7 +49,7 @@ mod range;
 mod tasks;
 mod workers;
 use range::RangeRunner;
-use tasks::{spawn_input, spawn_signals, spawn_ticker};
+use tasks::{spawn_hangup_watch, spawn_input, spawn_signals, spawn_ticker};
 use workers::{LogFollower, RunbookLoader};
 
 /// A context's result, tagged so that it is dropped once the context changed.
@@ -128,6 +128,9 @@ impl Console {
             match session.resume() {
                 Ok(Some((id, read))) => {
                     let _ = tx.send(Msg::Incident(IncidentMsg::Loaded { id, read }));
+                    if let Some(draft) = session.load_draft(state.incident.user()) {
+                        let _ = tx.send(Msg::Incident(IncidentMsg::DraftFound(draft)));
+                    }
                 }
                 Ok(None) => {}
                 Err(e) => tracing::warn!(error = %e, "cannot resume the open incident"),
@@ -225,6 +228,13 @@ impl Console {
                     self.terminal_writes.extend(desktop);
                 }
                 Cmd::SaveHistory(text) => save_history(self.cfg.history_file.clone(), text),
+                Cmd::SaveDraft(draft) => {
+                    if let Some(session) = self.incident.as_ref()
+                        && let Err(e) = session.save_draft(self.state.incident.user(), draft.as_ref())
+                    {
+                        tracing::warn!(error = %e, "note draft not kept");
+                    }
+                }
                 Cmd::Declare(_) | Cmd::Append { .. } | Cmd::Capture(_) | Cmd::ReadJournal | Cmd::Export => {
                     let msg = self.journal(cmd);
                     if let Some(msg) = msg
@@ -318,8 +328,14 @@ pub async fn run(cfg: Config, opts: Options) -> anyhow::Result<()> {
     spawn_signals(console.sender())?;
     let mut terminal = crate::tui::init(cfg.mouse)?;
     spawn_input(console.sender());
+    spawn_hangup_watch(console.sender());
     let result = event_loop(&mut console, &mut terminal).await;
     crate::tui::restore();
+    crate::tui::release(terminal);
+    if result.is_err() {
+        // Leave as on a signal: the note being typed is kept.
+        console.handle(Msg::Terminate);
+    }
     match result {
         // The SSH session dropped (the pty closed): nobody to tell, nothing
         // lost (every acknowledged write is on disk). A clean exit.

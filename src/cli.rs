@@ -157,7 +157,7 @@ pub fn main() -> ExitCode {
     let _guard = match crate::logging::init(cli.log_file.as_deref().unwrap_or(&paths.log_file)) {
         Ok(g) => Some(g),
         Err(e) => {
-            eprintln!("warroom: logging disabled: {e}");
+            say_err(&format!("warroom: logging disabled: {e}"));
             None
         }
     };
@@ -166,10 +166,17 @@ pub fn main() -> ExitCode {
         Ok(code) => code,
         Err(e) => {
             tracing::error!(error = %format!("{e:#}"), "fatal");
-            eprintln!("warroom: {e:#}");
+            say_err(&format!("warroom: {e:#}"));
             ExitCode::from(2)
         }
     }
+}
+
+/// A line on stderr, which may be gone (the SSH session dropped, the pty
+/// closed): `eprintln!` would panic there, so write errors are ignored.
+fn say_err(line: &str) {
+    use std::io::Write;
+    let _ = writeln!(std::io::stderr(), "{line}");
 }
 
 fn run(cli: Cli, paths: &Paths) -> anyhow::Result<ExitCode> {

@@ -114,6 +114,9 @@ pub enum IncidentMsg {
         error: String,
     },
     Exported(Result<std::path::PathBuf, String>),
+    /// A note draft an earlier run left (a signal or a dropped session
+    /// ended it mid-sentence): offered back in the editor.
+    DraftFound(crate::incident::draft::Draft),
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -135,6 +138,9 @@ pub enum Cmd {
     /// silence, runbook, pin): one the journal already has is skipped, one it
     /// cannot take comes back as [`IncidentMsg::CaptureFailed`].
     Capture(Record),
+    /// Keep the note being typed beside the journal (`None`: remove it,
+    /// the note was saved or discarded).
+    SaveDraft(Option<crate::incident::draft::Draft>),
     /// Read what other processes appended.
     ReadJournal,
     /// Write the post-mortem draft.

@@ -26,7 +26,7 @@ pub fn install_panic_hook() {
     std::panic::set_hook(Box::new(move |info| {
         let was_active = ACTIVE.load(Ordering::SeqCst);
         restore();
-        tracing::error!(%info, "panic");
+        tracing::error!(%info, backtrace = %std::backtrace::Backtrace::force_capture(), "panic");
         previous(info);
         if was_active {
             std::process::exit(101);
@@ -34,9 +34,20 @@ pub fn install_panic_hook() {
     }));
 }
 
+/// Enters raw mode, the alternate screen and (when asked) mouse capture.
+/// On any error after raw mode is on, the terminal is restored before the
+/// error is returned: a terminal must never be left raw.
 pub fn init(mouse: bool) -> std::io::Result<Tui> {
     enable_raw_mode()?;
     ACTIVE.store(true, Ordering::SeqCst);
+    let entered = enter(mouse);
+    if entered.is_err() {
+        restore();
+    }
+    entered
+}
+
+fn enter(mouse: bool) -> std::io::Result<Tui> {
     let mut out = std::io::stdout();
     crossterm::execute!(out, EnterAlternateScreen)?;
     if mouse {
@@ -45,9 +56,31 @@ pub fn init(mouse: bool) -> std::io::Result<Tui> {
     }
     let width = crossterm::terminal::size().ok().map(|(w, _)| w);
     let mut t = Terminal::new(QuietBackend::new(std::io::stdout()).raw(width))?;
-    t.hide_cursor()?;
-    t.clear()?;
-    Ok(t)
+    // Not `clear()`: it asks the terminal where the cursor is, and one that
+    // never answers (a serial console, some multiplexers) fails it after a
+    // timeout. `resize` clears the screen and both buffers without asking.
+    let ready = t
+        .hide_cursor()
+        .and_then(|()| t.size())
+        .and_then(|size| t.resize(ratatui::layout::Rect::new(0, 0, size.width, size.height)));
+    match ready {
+        Ok(()) => Ok(t),
+        Err(e) => {
+            release(t);
+            Err(e)
+        }
+    }
+}
+
+/// Drops the terminal without a word on a dead one: ratatui's `Drop` shows
+/// the cursor and, when that fails (the pty closed under us), `eprintln!`s
+/// to the same dead terminal, which panics. The cursor is shown here first;
+/// if the terminal is gone, the value is forgotten instead (warroom is
+/// exiting; [`restore`] already did what can be done).
+pub fn release(mut t: Tui) {
+    if t.show_cursor().is_err() {
+        std::mem::forget(t);
+    }
 }
 
 /// Leaves raw mode and the alternate screen. Safe to call twice, and from

@@ -308,3 +308,18 @@ fn captured_twice_in_an_old_journal_reads_once() {
     assert_eq!(pm.matches("alert resolved: APIDown").count(), 1, "{pm}");
     assert_eq!(pm.matches("alert firing: APIDown").count(), 1, "{pm}");
 }
+
+/// The reason comes first: on a narrow screen (the status bar, the
+/// editor's error line) it is what must still show, not the path.
+#[test]
+fn a_write_error_gives_its_reason_first() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let j = Journal::create(dir.path(), &decl("full")).expect("create");
+    let path = j.path().to_path_buf();
+    drop(j);
+    fs::remove_file(&path).expect("remove");
+    std::os::unix::fs::symlink("/dev/full", &path).expect("symlink");
+    let mut full = Journal::open(dir.path(), "2026-11-22-full").expect("open");
+    let msg = full.append(&note("a.1", "lost?")).expect_err("disk full").to_string();
+    assert!(msg.starts_with("No space left on device"), "{msg}");
+}

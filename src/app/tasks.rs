@@ -36,6 +36,34 @@ pub(super) fn spawn_input(tx: mpsc::UnboundedSender<Msg>) {
     });
 }
 
+/// Watches the terminal for a hangup (the SSH session dropped, the pty's
+/// master closed) and ends the session like SIGHUP. The input task cannot
+/// tell: crossterm's reader ignores the end of a hung-up terminal (reads
+/// of 0 bytes, EIO) and never reports it, and warroom is often not the
+/// session leader that the kernel sends SIGHUP to.
+pub(super) fn spawn_hangup_watch(tx: mpsc::UnboundedSender<Msg>) {
+    tokio::spawn(async move {
+        let mut every = tokio::time::interval(TICK);
+        every.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Skip);
+        loop {
+            every.tick().await;
+            if hung_up(libc::STDIN_FILENO) || hung_up(libc::STDOUT_FILENO) {
+                tracing::info!("terminal hung up");
+                let _ = tx.send(Msg::Terminate);
+                return;
+            }
+        }
+    });
+}
+
+/// Whether `fd` is a terminal that has hung up (`poll` says POLLHUP).
+fn hung_up(fd: libc::c_int) -> bool {
+    let mut p = libc::pollfd { fd, events: 0, revents: 0 };
+    // SAFETY: one valid pollfd, no wait.
+    let n = unsafe { libc::poll(&mut p, 1, 0) };
+    n > 0 && p.revents & (libc::POLLHUP | libc::POLLNVAL) != 0
+}
+
 pub(super) fn spawn_ticker(tx: mpsc::UnboundedSender<Msg>) {
     tokio::spawn(async move {
         let mut every = tokio::time::interval(TICK);

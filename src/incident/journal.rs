@@ -26,7 +26,8 @@ const MAX_SUFFIX: u32 = 1000;
 
 #[derive(Debug, thiserror::Error)]
 pub enum JournalError {
-    #[error("cannot {op} {}: {source}", path.display())]
+    /// The reason first: on a narrow screen it is what must still show.
+    #[error("{source}: cannot {op} {}", path.display())]
     Io {
         op: &'static str,
         path: PathBuf,

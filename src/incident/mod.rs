@@ -12,6 +12,7 @@
 
 pub mod atomic;
 pub mod describe;
+pub mod draft;
 pub mod id;
 pub mod intent;
 pub mod journal;
@@ -46,19 +47,21 @@ pub const TEMPLATE_FILE: &str = "postmortem-template.md";
 pub enum IncidentError {
     #[error(transparent)]
     Journal(#[from] JournalError),
-    #[error("cannot list incidents in {}: {source}", dir.display())]
+    // The reason first (a full or read-only disk): on a narrow screen it is
+    // what must still show.
+    #[error("{source}: cannot list incidents in {}", dir.display())]
     List {
         dir: PathBuf,
         #[source]
         source: io::Error,
     },
-    #[error("cannot read the post-mortem template {}: {source}", path.display())]
+    #[error("{source}: cannot read the post-mortem template {}", path.display())]
     Template {
         path: PathBuf,
         #[source]
         source: io::Error,
     },
-    #[error("cannot write {}: {source}", path.display())]
+    #[error("{source}: cannot write {}", path.display())]
     Write {
         path: PathBuf,
         #[source]

@@ -4,6 +4,7 @@
 
 use std::path::{Path, PathBuf};
 
+use super::draft::{self, Draft};
 use super::{Declaration, IncidentError, Journal, ReadOutcome, Record, find_open, regenerate};
 
 #[derive(Debug)]
@@ -58,6 +59,23 @@ impl Session {
             Some(j) => Ok(Some(j.read_new()?)),
             None => Ok(None),
         }
+    }
+
+    /// Keeps `user`'s note draft beside the open incident's journal (or
+    /// removes it: `None`).
+    pub fn save_draft(&self, user: &str, draft: Option<&Draft>) -> Result<(), IncidentError> {
+        let Some(file) = self.draft_file(user) else { return Ok(()) };
+        draft::save(&file, draft).map_err(|source| IncidentError::Write { path: file, source })
+    }
+
+    /// The draft an earlier run of `user` left on the open incident.
+    pub fn load_draft(&self, user: &str) -> Option<Draft> {
+        draft::load(&self.draft_file(user)?)
+    }
+
+    fn draft_file(&self, user: &str) -> Option<PathBuf> {
+        let dir = self.journal.as_ref()?.path().parent()?;
+        Some(draft::path(dir, user))
     }
 
     /// Writes the post-mortem draft; returns its path.

@@ -158,6 +158,20 @@ impl IncidentState {
         self.visible().get(self.selected?).copied()
     }
 
+    /// Selects the entry that created note `id` (showing notes if they were
+    /// filtered out); false when there is no such note.
+    pub fn select_note(&mut self, id: &str) -> bool {
+        if !self.timeline.notes.contains_key(id) {
+            return false;
+        }
+        self.hidden.remove(&EntryKind::Note);
+        let at = self.visible().iter().position(|e| e.note_id.as_deref() == Some(id));
+        if at.is_some() {
+            self.selected = at;
+        }
+        at.is_some()
+    }
+
     /// The note the selected entry creates, edits or strikes.
     pub fn selected_note(&self) -> Option<&Note> {
         let id = self.selected_entry()?.note_id.as_ref()?;

@@ -12,6 +12,7 @@ use crossterm::event::KeyEvent;
 use super::alerts::BoardAlert;
 use super::{Pane, State};
 use crate::incident::Event;
+use crate::incident::draft::{Draft, DraftKind};
 use crate::model::{Alert, AlertState};
 use crate::msg::{Cmd, IncidentMsg};
 use crate::state::incident::{DeclareDraft, IncidentCommand};
@@ -156,10 +157,62 @@ pub fn on_msg(state: &mut State, msg: IncidentMsg) -> Vec<Cmd> {
             }
             state.incident.capture_failed(*record, error);
         }
+        IncidentMsg::DraftFound(draft) => restore_draft(state, draft),
         IncidentMsg::Exported(Ok(path)) => state.flash_info(format!("post-mortem draft: {}", path.display())),
         IncidentMsg::Exported(Err(e)) => state.flash_error(format!("export failed: {e}")),
     }
     Vec::new()
+}
+
+/// The note being typed, as a draft worth keeping: not the declaration
+/// form, not an empty note, not an edit that changed nothing.
+fn current_draft(state: &State) -> Option<Draft> {
+    let ed = state.editor.as_ref()?;
+    let text = ed.text();
+    if text.trim().is_empty() {
+        return None;
+    }
+    let kind = match ed.purpose() {
+        EditorPurpose::NewNote => DraftKind::NewNote,
+        EditorPurpose::EditNote { id } => {
+            if state.incident.timeline().notes.get(id).is_some_and(|n| n.current().text == text) {
+                return None;
+            }
+            DraftKind::EditNote { id: id.clone() }
+        }
+        EditorPurpose::Declare => return None,
+    };
+    Some(Draft { kind, text })
+}
+
+/// Every tick (the debounce) and before quitting: the draft on disk
+/// follows the editor, written when it changed, removed once the note is
+/// saved or discarded.
+pub fn keep_draft(state: &mut State) -> Vec<Cmd> {
+    if !is_open(state) {
+        return Vec::new();
+    }
+    let now = current_draft(state);
+    if now == state.draft_saved {
+        return Vec::new();
+    }
+    state.draft_saved = now.clone();
+    vec![Cmd::SaveDraft(now)]
+}
+
+/// The draft an earlier run left: back in the editor, as it was.
+fn restore_draft(state: &mut State, draft: Draft) {
+    if state.editor.is_some() {
+        return;
+    }
+    let purpose = match &draft.kind {
+        DraftKind::EditNote { id } if state.incident.select_note(id) => EditorPurpose::EditNote { id: id.clone() },
+        // The note is gone (or never was): the words become a new note.
+        _ => EditorPurpose::NewNote,
+    };
+    state.editor = Some(NoteEditor::new(purpose, &draft.text));
+    state.draft_saved = Some(draft);
+    state.flash_info("your unsaved note from the last session: Ctrl-S saves it, Esc discards it");
 }
 
 /// Every tick: the captured events the journal could not take yet, again.

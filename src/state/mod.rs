@@ -134,6 +134,9 @@ pub struct State {
     pub runbook: Option<runbook::RunbookView>,
     /// The note editor or declaration form, when open.
     pub editor: Option<crate::ui::note_editor::NoteEditor>,
+    /// The note draft last handed to the runtime to keep on disk (`None`:
+    /// none kept), so it is written only when it changed.
+    pub draft_saved: Option<crate::incident::draft::Draft>,
     pub sources: Vec<SourceHealth>,
     /// No write to any source (silences, acks); shown in the header.
     /// `--read-only`, `read_only = true`, or the active context's.
@@ -211,6 +214,7 @@ impl State {
             chart: None,
             incident: incident::IncidentState::new(setup.user, setup.session),
             editor: None,
+            draft_saved: None,
             runbook: None,
             logs: logs::LogsView::new(setup.logs.buffer),
             logs_enabled: has_loki,

@@ -8,6 +8,12 @@ use crate::msg::{Cmd, Msg, Payload, PollResult};
 
 pub fn update(state: &mut State, msg: Msg) -> Vec<Cmd> {
     let mut cmds = apply(state, msg);
+    if state.quit || cmds.contains(&Cmd::Quit) {
+        // The words being typed are kept before anything stops.
+        let mut first = super::incident_flow::keep_draft(state);
+        first.append(&mut cmds);
+        cmds = first;
+    }
     cmds.extend(super::notify::flush(state));
     if !state.quit {
         cmds.extend(super::schedule::schedule(state));
@@ -39,6 +45,7 @@ fn apply(state: &mut State, msg: Msg) -> Vec<Cmd> {
             state.now = now;
             // Notes from another warroom on the same incident show within 2 s.
             let mut cmds = super::incident_flow::retry_unwritten(state);
+            cmds.extend(super::incident_flow::keep_draft(state));
             if read {
                 cmds.push(Cmd::ReadJournal);
             }

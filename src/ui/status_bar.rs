@@ -70,19 +70,27 @@ pub fn draw_status(frame: &mut Frame, area: Rect, state: &State) {
         Line::from(spans)
     } else {
         let mut spans: Vec<Span> = Vec::new();
+        let width = usize::from(area.width);
+        // An error comes first, with the whole width if it needs it: behind
+        // the sources' health it was cut at the screen's edge, its reason
+        // ("No space left on device") with it.
+        let error = state.flash.as_ref().filter(|f| f.error);
+        if let Some(f) = error {
+            spans.push(Span::styled(truncate_width(&clean(&f.text), width), theme.style("flash_error")));
+            spans.push(Span::raw("  "));
+        }
         if let Some(text) = unwritten(state) {
-            spans.push(Span::styled(text, theme.style("flash_error")));
+            spans.push(Span::styled(truncate_width(&text, width), theme.style("flash_error")));
             spans.push(Span::raw("  "));
         }
         for s in &state.sources {
             spans.extend(source_spans(state, s));
             spans.push(Span::raw("  "));
         }
-        if let Some(f) = &state.flash {
-            let style = theme.style(if f.error { "flash_error" } else { "flash_info" });
-            spans.push(Span::styled(truncate_width(&clean(&f.text), 80), style));
-        } else {
-            spans.push(Span::styled(format!("{} help", state.keymap.hint(Action::Help)), theme.style("dim")));
+        match &state.flash {
+            Some(f) if f.error => {}
+            Some(f) => spans.push(Span::styled(truncate_width(&clean(&f.text), 80), theme.style("flash_info"))),
+            None => spans.push(Span::styled(format!("{} help", state.keymap.hint(Action::Help)), theme.style("dim"))),
         }
         Line::from(spans)
     };

@@ -190,3 +190,20 @@ fn a_young_alerts_age_changes_once_a_minute() {
     let later = render(&s, 130, 20);
     assert!(later.contains("since 2026-11-22 11:59:53 UTC (1m ago)"), "{later}");
 }
+
+/// A save error on a narrow screen with a source down: the reason shows,
+/// in full, rather than cut behind the sources' health at the screen edge.
+#[test]
+fn save_errors_show_their_reason_first_on_a_narrow_screen() {
+    let mut s = loaded();
+    update(&mut s, poll(AM0, Err(SourceError::Refused)));
+    let err = crate::incident::JournalError::Io {
+        op: "write to",
+        path: "/var/lib/warroom/incidents/2026-11-22-a-long-incident-title/journal.jsonl".into(),
+        source: std::io::Error::from_raw_os_error(28),
+    };
+    s.flash_error(format!("not saved: {err}"));
+    let screen = render(&s, 72, 12);
+    let status = screen.lines().last().unwrap_or_default();
+    assert!(status.starts_with("not saved: No space left on device (os error 28)"), "{screen}");
+}
