@@ -36,8 +36,29 @@ pub fn init(path: &Path) -> anyhow::Result<WorkerGuard> {
         .add_directive("hyper_util=warn".parse()?)
         .add_directive("reqwest=warn".parse()?)
         .add_directive("rustls=warn".parse()?);
-    tracing_subscriber::fmt().with_writer(writer).with_ansi(false).with_env_filter(filter).try_init().ok();
+    let clean = move || Clean(writer.clone());
+    tracing_subscriber::fmt().with_writer(clean).with_ansi(false).with_env_filter(filter).try_init().ok();
     Ok(guard)
+}
+
+/// Every byte bound for the log passes the sanitizer: a field taken from a
+/// remote string (an alertname holding OSC 52, a reason quoting a body)
+/// must not reach the file raw, where `tail -f warroom.log` would run it
+/// in the reader's terminal. Whatever the call site forgot, this catches.
+/// Line breaks stay (a backtrace spans lines); escape sequences and other
+/// control characters go.
+pub struct Clean<W>(pub W);
+
+impl<W: std::io::Write> std::io::Write for Clean<W> {
+    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+        let text = String::from_utf8_lossy(buf);
+        self.0.write_all(crate::text::clean_multiline(&text).as_bytes())?;
+        Ok(buf.len())
+    }
+
+    fn flush(&mut self) -> std::io::Result<()> {
+        self.0.flush()
+    }
 }
 
 /// The daily appender for `path` = `DIR/STEM.EXT`: files `DIR/STEM.DATE.EXT`,
@@ -99,6 +120,16 @@ mod tests {
         assert_eq!(name, format!("warroom.{today}.log"));
         let old = std::fs::read_to_string(dir.path().join("warroom.unrotated.log")).unwrap();
         assert_eq!(old, "from an older warroom\n");
+    }
+
+    #[test]
+    fn escape_sequences_never_reach_the_log_file() {
+        let mut out = Clean(Vec::new());
+        let line = "WARN no runbook alertname=Evil\u{1b}]52;c;UFdO\u{07}\u{1b}]0;title\u{07}\u{9b}2J x\n2nd line\n";
+        out.write_all(line.as_bytes()).unwrap();
+        let text = String::from_utf8(out.0).unwrap();
+        assert!(!text.contains(|c: char| c.is_control() && c != '\n'), "{text:?}");
+        assert!(text.starts_with("WARN no runbook alertname=Evil") && text.ends_with(" x\n2nd line\n"), "{text:?}");
     }
 
     #[test]

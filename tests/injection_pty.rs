@@ -100,7 +100,22 @@ async fn injected_sequences_never_reach_the_terminal() {
     // the cursor position; the label's clear and query are gone.
     assert_eq!(count(&out, b"\x1b[2J"), 1, "clear-screen sequences");
     assert_eq!(count(&out, b"\x1b[6n"), 0, "cursor position queries");
-    tmux.keys(&["q"]);
+    // The runbook cannot be had: warroom logs why, with the alertname, and
+    // the log file holds no escape sequence (`tail -f` would run it).
+    tmux.keys(&["Escape", "r"]);
+    let log_path = dir.path().join("warroom.log");
+    let mut log = Vec::new();
+    for _ in 0..200 {
+        log = std::fs::read(&log_path).unwrap_or_default();
+        if contains(&log, b"no runbook") {
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+    }
+    assert!(contains(&log, b"no runbook") && contains(&log, b"Injected"), "{}", String::from_utf8_lossy(&log));
+    assert_no_injection("warroom.log", &log);
+    assert!(!log.iter().any(|&b| b == 0x1b), "an escape byte in the log");
+    tmux.keys(&["Escape", "q"]);
     tmux.wait_async("the console gone", 10, |s| !s.contains("INJ-SUMMARY")).await;
     assert!(!tmux.alive() || !tmux.screen().contains("PWN"));
 }

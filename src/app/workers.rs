@@ -84,7 +84,8 @@ impl RunbookLoader {
                 },
             };
             let doc = loaded.unwrap_or_else(|reason| {
-                tracing::info!(%alertname, %reason, "no runbook");
+                let (name, why) = (crate::text::clean(&alertname), crate::text::clean(&reason));
+                tracing::info!(alertname = %name, reason = %why, "no runbook");
                 Arc::new(crate::runbook::fallback::no_runbook(&alertname, &reason, &annotations))
             });
             let styles = crate::runbook::render::RunbookStyles::default();
