@@ -256,11 +256,21 @@ impl Console {
             return Some(Msg::Incident(IncidentMsg::Failed { error, from_editor: true }));
         };
         let msg = match cmd {
-            Cmd::Declare(decl) => match session.declare(&decl) {
+            // What a person does is stamped when it is saved, to the
+            // nanosecond (the state's clock is the 1-second tick: notes saved
+            // in a burst shared one time, two consoles' notes sorted out of
+            // order). Captures keep the times their sources give.
+            Cmd::Declare(mut decl) => match session.declare(&{
+                decl.at = Utc::now();
+                decl
+            }) {
                 Ok((id, read)) => IncidentMsg::Loaded { id, read },
                 Err(e) => IncidentMsg::Failed { error: e.to_string(), from_editor: true },
             },
-            Cmd::Append { record, from_editor } => match session.append(&record) {
+            Cmd::Append { mut record, from_editor } => match session.append(&{
+                record.at = Utc::now();
+                record
+            }) {
                 Ok(read) => IncidentMsg::Saved { read, from_editor },
                 Err(e) => IncidentMsg::Failed { error: e.to_string(), from_editor },
             },

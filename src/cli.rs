@@ -3,7 +3,7 @@
 //! Exit codes follow amtool/logcli: 0 success, 1 a failure at run time
 //! (a source down in `check`), 2 a usage or configuration error.
 
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
 use clap::{CommandFactory, FromArgMatches, Parser, Subcommand};
@@ -154,13 +154,14 @@ pub fn main() -> ExitCode {
         print!("{}", crate::config::SAMPLE);
         return ExitCode::SUCCESS;
     }
-    let _guard = match crate::logging::init(cli.log_file.as_deref().unwrap_or(&paths.log_file)) {
-        Ok(g) => Some(g),
-        Err(e) => {
-            say_err(&format!("warroom: logging disabled: {e}"));
-            None
-        }
-    };
+    let _guard =
+        match crate::logging::init(cli.log_file.as_deref().unwrap_or(&paths.log_file), crate::text::clean_multiline) {
+            Ok(g) => Some(g),
+            Err(e) => {
+                say_err(&format!("warroom: logging disabled: {e}"));
+                None
+            }
+        };
     crate::tui::install_panic_hook();
     match run(cli, &paths) {
         Ok(code) => code,
@@ -177,6 +178,31 @@ pub fn main() -> ExitCode {
 fn say_err(line: &str) {
     use std::io::Write;
     let _ = writeln!(std::io::stderr(), "{line}");
+}
+
+/// `warroom export`: the post-mortem to its file (printing the path) or,
+/// with `--out -`, to standard output. Journal lines that could not be read
+/// are named on stderr (and at the end of the post-mortem).
+fn export(dir: &Path, incident: Option<&str>, out: Option<&Path>, template: Option<&str>) -> anyhow::Result<ExitCode> {
+    use std::io::Write;
+    let id = crate::incident::pick(dir, incident)?;
+    let (markdown, warnings) = crate::incident::postmortem_of(dir, &id, template)?;
+    for w in &warnings {
+        say_err(&format!("warroom: {id}: {}", crate::text::clean(&w.to_string())));
+    }
+    match out {
+        Some(p) if p == Path::new("-") => {
+            let mut stdout = std::io::stdout().lock();
+            stdout.write_all(markdown.as_bytes()).and_then(|()| stdout.flush())?;
+        }
+        _ => {
+            let path = out.map_or_else(|| dir.join(&id).join(crate::incident::POSTMORTEM_FILE), Path::to_path_buf);
+            crate::incident::write_atomic(&path, &markdown)
+                .map_err(|source| crate::incident::IncidentError::Write { path: path.clone(), source })?;
+            let _ = writeln!(std::io::stdout(), "{}", path.display());
+        }
+    }
+    Ok(ExitCode::SUCCESS)
 }
 
 fn run(cli: Cli, paths: &Paths) -> anyhow::Result<ExitCode> {
@@ -198,7 +224,7 @@ fn run(cli: Cli, paths: &Paths) -> anyhow::Result<ExitCode> {
         Some(Command::Check) => rt.block_on(crate::check::run(&cfg)),
         Some(Command::Demo { scenario, scenario_file, speed }) => {
             let src = crate::demo::source(scenario.as_deref(), scenario_file.as_deref());
-            rt.block_on(crate::demo::demo(src, speed, cfg, &paths.data_dir))
+            rt.block_on(crate::demo::demo(src, speed, cfg, &paths.data_dir, cli.incident_dir.clone()))
         }
         Some(Command::Drill {
             command: DrillCommand::Serve { scenario, scenario_file, listen, speed, loop_forever },
@@ -209,10 +235,7 @@ fn run(cli: Cli, paths: &Paths) -> anyhow::Result<ExitCode> {
         Some(Command::Export { incident, out }) => {
             let dir = cfg.incident_dir.clone().unwrap_or_else(|| paths.default_incident_dir());
             let template = paths.config_file.parent().map(crate::incident::load_template).transpose()?.flatten();
-            let path =
-                crate::incident::export_with_template(&dir, incident.as_deref(), out.as_deref(), template.as_deref())?;
-            println!("{}", path.display());
-            Ok(ExitCode::SUCCESS)
+            export(&dir, incident.as_deref(), out.as_deref(), template.as_deref())
         }
         None => {
             if !cfg.has_sources() {

@@ -78,9 +78,16 @@ async fn wait_for_signal() -> std::io::Result<()> {
 }
 
 /// `warroom demo`: the simulator on an ephemeral port, and the console on it
-/// with a DRILL banner. Incidents go to their own directory, so a drill
-/// never mixes with real incidents.
-pub async fn demo(src: ScenarioSource, speed: f64, mut cfg: Config, data_dir: &Path) -> anyhow::Result<ExitCode> {
+/// with a DRILL banner. Incidents go to their own directory (`--incident-dir`
+/// when given, else `<data>/drill-incidents`; never the configured one), so
+/// a drill never mixes with real incidents.
+pub async fn demo(
+    src: ScenarioSource,
+    speed: f64,
+    mut cfg: Config,
+    data_dir: &Path,
+    incident_dir: Option<PathBuf>,
+) -> anyhow::Result<ExitCode> {
     let scenario = Scenario::load(&src)?;
     let name = scenario.info().name;
     let listen: SocketAddr = ([127, 0, 0, 1], 0).into();
@@ -91,7 +98,7 @@ pub async fn demo(src: ScenarioSource, speed: f64, mut cfg: Config, data_dir: &P
     cfg.prometheus = vec![Endpoint { name: Some("drill-prom".into()), ..Endpoint::from_url(&url) }];
     cfg.alertmanager = vec![Endpoint { name: Some("drill-am".into()), ..Endpoint::from_url(&url) }];
     cfg.loki = vec![Endpoint { name: Some("drill-loki".into()), ..Endpoint::from_url(&url) }];
-    cfg.incident_dir = Some(data_dir.join("drill-incidents"));
+    cfg.incident_dir = Some(incident_dir.unwrap_or_else(|| data_dir.join("drill-incidents")));
     cfg.runbooks.dirs.push(extract_runbooks(data_dir)?);
     let opts = crate::app::Options { drill: Some(name), context: "drill".into(), config_dir: None };
     let result = crate::app::run(cfg, opts).await;

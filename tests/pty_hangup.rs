@@ -31,7 +31,7 @@ fn check(rc: libc::c_int, what: &str) {
 }
 
 impl Pty {
-    fn spawn(cmd: &mut Command) -> Pty {
+    fn spawn(mut cmd: Command) -> Pty {
         // SAFETY: plain libc calls on fds this function owns; the pre_exec
         // closure only calls async-signal-safe functions.
         unsafe {
@@ -58,6 +58,9 @@ impl Pty {
                 Ok(())
             });
             let child = cmd.spawn().expect("spawn warroom");
+            // The command keeps its copies of the slave open: without them
+            // gone, the reader never sees the end.
+            drop(cmd);
             let out = Arc::new(Mutex::new(Vec::new()));
             let mut reader = master.try_clone().expect("dup master");
             let sink = out.clone();
@@ -214,7 +217,7 @@ const ASK_CURSOR: &[u8] = b"\x1b[6n";
 #[test]
 fn a_terminal_that_never_answers_the_cursor_query_is_restored() {
     let dir = tempfile::tempdir().expect("tempdir");
-    let mut pty = Pty::spawn(&mut warroom(dir.path()));
+    let mut pty = Pty::spawn(warroom(dir.path()));
     pty.wait_for("the board", 20, b"help");
     assert!(!contains(&pty.output(), ASK_CURSOR), "warroom asked for the cursor position");
     pty.send(b"q");
@@ -249,7 +252,7 @@ fn a_dropped_terminal_ends_warroom_cleanly() {
             status_file.display()
         ))
         .envs(inner.get_envs().filter_map(|(k, v)| v.map(|v| (k.to_owned(), v.to_owned()))));
-    let mut pty = Pty::spawn(&mut cmd);
+    let mut pty = Pty::spawn(cmd);
     pty.wait_for("the board", 20, b"help");
     // Something to draw after the hangup: a key that opens the help.
     pty.send(b"?");
@@ -305,7 +308,7 @@ fn a_half_typed_note_survives_signals_and_a_dropped_session() {
 
     // No spaces: ratatui skips blank cells, so words are only found whole.
     let mut typed = String::from("!cause:the-pool");
-    let mut pty = Pty::spawn(&mut warroom(dir.path()));
+    let mut pty = Pty::spawn(warroom(dir.path()));
     pty.wait_for("the board", 20, b"help");
     pty.send(b"n");
     pty.wait_for("the editor", 10, b"!decision");
@@ -320,7 +323,7 @@ fn a_half_typed_note_survives_signals_and_a_dropped_session() {
         let kept = std::fs::read_to_string(&draft_file).expect("the draft is kept");
         assert_eq!(kept, format!("new\n{typed}"), "after signal {signal}");
 
-        pty = Pty::spawn(&mut warroom(dir.path()));
+        pty = Pty::spawn(warroom(dir.path()));
         pty.wait_for("the draft offered back", 20, b"unsaved");
         pty.wait_for("its words", 10, typed.as_bytes());
         pty.send(more.as_bytes());
@@ -337,7 +340,7 @@ fn a_half_typed_note_survives_signals_and_a_dropped_session() {
     cmd.arg("-c")
         .arg(format!("trap '' HUP; '{}' {}", env!("CARGO_BIN_EXE_warroom"), args.join(" ")))
         .envs(inner.get_envs().filter_map(|(k, v)| v.map(|v| (k.to_owned(), v.to_owned()))));
-    let mut pty = Pty::spawn(&mut cmd);
+    let mut pty = Pty::spawn(cmd);
     pty.wait_for("the draft offered back", 20, b"unsaved");
     pty.send(b"-indeed");
     typed.push_str("-indeed");
@@ -345,4 +348,47 @@ fn a_half_typed_note_survives_signals_and_a_dropped_session() {
     pty.close_master();
     assert!(pty.wait_exit(30).success());
     assert_eq!(std::fs::read_to_string(&draft_file).expect("kept"), format!("new\n{typed}"));
+}
+
+/// `warroom demo --incident-dir DIR`: the drill's incident goes to DIR
+/// (the flag was accepted and ignored).
+#[test]
+fn demo_keeps_its_incidents_in_the_incident_dir_given() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let incidents = dir.path().join("drill-here");
+    let mut cmd = Command::new(env!("CARGO_BIN_EXE_warroom"));
+    cmd.args(["demo", "--speed", "30", "--incident-dir"])
+        .arg(&incidents)
+        .arg("--log-file")
+        .arg(dir.path().join("warroom.log"))
+        .env("TERM", "xterm-256color")
+        .env("USER", "alice")
+        .env("HOME", dir.path())
+        .env("XDG_CONFIG_HOME", dir.path().join("config"))
+        .env("XDG_DATA_HOME", dir.path().join("data"))
+        .env("XDG_STATE_HOME", dir.path().join("state"));
+    let mut pty = Pty::spawn(cmd);
+    pty.wait_for("the drill", 30, b"DRILL");
+    pty.send(b"i");
+    pty.wait_for("the declaration form", 10, b"Ctrl-S");
+    pty.send(b"\x13");
+    let deadline = Instant::now() + Duration::from_secs(20);
+    let journal = loop {
+        let found = std::fs::read_dir(&incidents)
+            .into_iter()
+            .flatten()
+            .flatten()
+            .map(|e| e.path().join("journal.jsonl"))
+            // Created first, its declaration written (and fsync'd) next.
+            .find(|p| std::fs::read_to_string(p).is_ok_and(|t| t.contains("\"declared\"")));
+        if let Some(j) = found {
+            break j;
+        }
+        assert!(Instant::now() < deadline, "no journal in {}", incidents.display());
+        std::thread::sleep(Duration::from_millis(50));
+    };
+    assert!(journal.starts_with(&incidents));
+    assert!(!dir.path().join("data/warroom/drill-incidents").exists(), "not in the default drill dir");
+    pty.send(b"q");
+    assert!(pty.wait_exit(20).success());
 }

@@ -159,15 +159,41 @@ pub fn regenerate(
     out: Option<&Path>,
     template: Option<&str>,
 ) -> Result<PathBuf, IncidentError> {
+    let (markdown, _) = postmortem_of(incident_dir, id, template)?;
+    let path = out.map_or_else(|| incident_dir.join(id).join(POSTMORTEM_FILE), Path::to_path_buf);
+    write_atomic(&path, &markdown).map_err(|source| IncidentError::Write { path: path.clone(), source })?;
+    Ok(path)
+}
+
+/// An incident's post-mortem, rendered from its journal, and the journal
+/// lines that could not be read (also named at the end of the post-mortem).
+pub fn postmortem_of(
+    incident_dir: &Path,
+    id: &str,
+    template: Option<&str>,
+) -> Result<(String, Vec<Warning>), IncidentError> {
     let mut journal = Journal::open(incident_dir, id)?;
     let read = journal.read_new()?;
     for w in &read.warnings {
         tracing::warn!(incident = id, "{w}");
     }
-    let markdown = postmortem::render(&read.records, template);
-    let path = out.map_or_else(|| incident_dir.join(id).join(POSTMORTEM_FILE), Path::to_path_buf);
-    write_atomic(&path, &markdown).map_err(|source| IncidentError::Write { path: path.clone(), source })?;
-    Ok(path)
+    Ok((postmortem::render_with_warnings(&read.records, &read.warnings, template), read.warnings))
+}
+
+/// The incident `warroom export` means: the named one, else the open one,
+/// else the latest.
+pub fn pick(incident_dir: &Path, id: Option<&str>) -> Result<String, IncidentError> {
+    if let Some(id) = id {
+        return Ok(id.to_string());
+    }
+    let all = list(incident_dir)?;
+    let pick = all
+        .iter()
+        .rev()
+        .find(|m| m.is_open())
+        .or(all.last())
+        .ok_or_else(|| IncidentError::NoIncident(incident_dir.to_path_buf()))?;
+    Ok(pick.id.clone())
 }
 
 /// `warroom export [--incident ID] [--out FILE]`: the named incident, else
@@ -183,18 +209,6 @@ pub fn export_with_template(
     out: Option<&Path>,
     template: Option<&str>,
 ) -> Result<PathBuf, IncidentError> {
-    let id = match id {
-        Some(id) => id.to_string(),
-        None => {
-            let all = list(incident_dir)?;
-            let pick = all
-                .iter()
-                .rev()
-                .find(|m| m.is_open())
-                .or(all.last())
-                .ok_or_else(|| IncidentError::NoIncident(incident_dir.to_path_buf()))?;
-            pick.id.clone()
-        }
-    };
+    let id = pick(incident_dir, id)?;
     regenerate(incident_dir, &id, out, template)
 }

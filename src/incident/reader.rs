@@ -102,6 +102,19 @@ fn parse_line(line: &[u8], line_no: usize, out: &mut ReadOutcome) {
         Ok(rec) if rec.v <= FORMAT_VERSION => out.records.push(rec),
         Ok(rec) => out.warnings.push(newer(line_no, rec.v)),
         Err(err) => {
+            // One invalid byte inside a note must not drop the note: decode
+            // lossily (U+FFFD marks the damage) and keep it, with a warning.
+            if std::str::from_utf8(line).is_err()
+                && let Ok(rec) = serde_json::from_str::<Record>(&String::from_utf8_lossy(line))
+                && rec.v <= FORMAT_VERSION
+            {
+                out.records.push(rec);
+                out.warnings.push(Warning {
+                    line: line_no,
+                    message: "invalid bytes (not UTF-8) shown as \u{fffd}; the record is kept".to_string(),
+                });
+                return;
+            }
             let warning = match serde_json::from_slice::<Version>(line) {
                 Ok(Version { v }) if v > FORMAT_VERSION => newer(line_no, v),
                 _ => Warning { line: line_no, message: format!("damaged record skipped ({err})") },
@@ -143,6 +156,23 @@ mod tests {
         let lines: Vec<usize> = p.outcome.warnings.iter().map(|w| w.line).collect();
         assert_eq!(lines, vec![11, 12]);
         assert!(p.outcome.warnings[0].message.contains("v7"));
+    }
+
+    #[test]
+    fn a_record_with_invalid_bytes_is_kept_marked() {
+        let mut line =
+            br#"{"v":1,"at":"2026-11-22T10:00:00Z","author":"a","event":{"kind":"note","id":"a.1","text":"pool "#
+                .to_vec();
+        line.extend_from_slice(b"\xff\xfe drained\"}}\n");
+        let p = parse(&line, 4);
+        assert_eq!(p.outcome.records.len(), 1, "{:?}", p.outcome.warnings);
+        match &p.outcome.records[0].event {
+            crate::incident::Event::Note { text, .. } => assert_eq!(text, "pool \u{fffd}\u{fffd} drained"),
+            other => panic!("{other:?}"),
+        }
+        assert_eq!(p.outcome.warnings.len(), 1);
+        assert_eq!(p.outcome.warnings[0].line, 4);
+        assert!(p.outcome.warnings[0].message.contains("kept"));
     }
 
     proptest! {

@@ -27,6 +27,8 @@ impl Session {
     pub fn resume(&mut self) -> Result<Option<(String, ReadOutcome)>, IncidentError> {
         let Some(meta) = find_open(&self.dir)? else { return Ok(None) };
         let mut journal = Journal::open(&self.dir, &meta.id)?;
+        // A rewrite killed mid-way (kill -9) left its temp file: gone now.
+        super::atomic::clean_stale_tmp(&self.dir.join(&meta.id).join(super::POSTMORTEM_FILE));
         let read = journal.read_new()?;
         let id = journal.id().to_string();
         self.journal = Some(journal);

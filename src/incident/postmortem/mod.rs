@@ -13,6 +13,7 @@ mod md;
 mod sections;
 mod support;
 
+use super::reader::Warning;
 use super::record::Record;
 use super::timeline::Timeline;
 
@@ -21,9 +22,30 @@ pub const DEFAULT_TEMPLATE: &str = include_str!("../../../assets/postmortem-temp
 
 /// Renders the post-mortem of the incident whose journal is `records`.
 pub fn render(records: &[Record], template: Option<&str>) -> String {
+    render_with_warnings(records, &[], template)
+}
+
+/// [`render`], and when journal lines could not be read (a torn line, a
+/// damaged one, invalid bytes), a last section that says which and why:
+/// the reader of the post-mortem must know something may be missing,
+/// whatever the layout.
+pub fn render_with_warnings(records: &[Record], warnings: &[Warning], template: Option<&str>) -> String {
     let t = Timeline::build(records);
     let template = template.unwrap_or(DEFAULT_TEMPLATE);
-    fill(template, |name| sections::section(name, &t, records))
+    let mut out = fill(template, |name| sections::section(name, &t, records));
+    if !warnings.is_empty() {
+        if !out.ends_with('\n') {
+            out.push('\n');
+        }
+        out.push_str(
+            "\n## Journal damage\n\nSome lines of the journal could not be read as written; \
+             what a skipped line held is missing above.\n\n",
+        );
+        for w in warnings {
+            out.push_str(&format!("- line {}: {}\n", w.line, md::text(&w.message)));
+        }
+    }
+    out
 }
 
 /// Replaces each `{{name}}` with `value(name)`, leaving unknown ones as is.

@@ -1,0 +1,121 @@
+//! The incident record from the outside: `warroom export` on a damaged
+//! journal and to standard output, notes stamped when saved, and
+//! `warroom demo --incident-dir`.
+
+use std::path::Path;
+use std::process::{Command, Stdio};
+
+use chrono::{DateTime, Utc};
+use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
+use warroom::app::{Console, Options};
+use warroom::config::Config;
+use warroom::incident::{Declaration, Event, Journal, Record};
+use warroom::msg::Msg;
+
+fn t0() -> DateTime<Utc> {
+    DateTime::parse_from_rfc3339("2026-11-22T10:00:00Z").expect("valid time").with_timezone(&Utc)
+}
+
+fn decl(at: DateTime<Utc>) -> Declaration {
+    Declaration {
+        title: "db down".into(),
+        severity: "critical".into(),
+        commander: "alice".into(),
+        at,
+        author: "alice".into(),
+    }
+}
+
+fn warroom(home: &Path) -> Command {
+    let config = home.join("config.toml");
+    std::fs::write(&config, "# flags only\n").expect("config");
+    let mut cmd = Command::new(env!("CARGO_BIN_EXE_warroom"));
+    cmd.arg("--config")
+        .arg(&config)
+        .arg("--log-file")
+        .arg(home.join("warroom.log"))
+        .env("HOME", home)
+        .env("XDG_CONFIG_HOME", home.join("config"))
+        .env("XDG_DATA_HOME", home.join("data"))
+        .env("XDG_STATE_HOME", home.join("state"));
+    cmd
+}
+
+/// A journal with a torn line in the middle and a note holding an invalid
+/// byte: `warroom export --out -` writes the post-mortem to stdout (not to
+/// a file named `-`), keeps the note (marked), and says which lines were
+/// damaged, on stderr and at the end of the post-mortem.
+#[test]
+fn export_names_damaged_lines_keeps_a_note_with_bad_bytes_and_writes_to_stdout() {
+    let home = tempfile::tempdir().expect("tempdir");
+    let dir = home.path().join("incidents");
+    let mut j = Journal::create(&dir, &decl(t0())).expect("create");
+    j.append(&Record::new(t0(), "alice", Event::Note { id: "a.1".into(), text: "before".into() })).expect("append");
+    let path = j.path().to_path_buf();
+    drop(j);
+    let mut bytes = std::fs::read(&path).expect("read");
+    bytes.extend_from_slice(b"{\"v\":1,\"at\":\"2026-11-22T10:0\n");
+    bytes.extend_from_slice(
+        br#"{"v":1,"at":"2026-11-22T10:05:00Z","author":"bob","event":{"kind":"note","id":"b.1","text":"pool "#,
+    );
+    bytes.extend_from_slice(b"\xff drained\"}}\n");
+    std::fs::write(&path, bytes).expect("write");
+
+    let out = warroom(home.path())
+        .args(["export", "--out", "-", "--incident-dir"])
+        .arg(&dir)
+        .stdin(Stdio::null())
+        .output()
+        .expect("run warroom export");
+    let (stdout, stderr) = (String::from_utf8_lossy(&out.stdout), String::from_utf8_lossy(&out.stderr));
+    assert!(out.status.success(), "{stderr}");
+    assert!(stdout.starts_with("# Post-mortem: db down"), "{stdout}");
+    assert!(!home.path().join("-").exists() && !Path::new("-").exists(), "no file named -");
+    assert!(stdout.contains("pool \u{fffd} drained"), "the note is kept, its bad byte marked: {stdout}");
+    assert!(stdout.contains("## Journal damage"), "{stdout}");
+    assert!(stdout.contains("- line 3: damaged record skipped"), "{stdout}");
+    assert!(stdout.contains("- line 4: invalid bytes"), "{stdout}");
+    assert!(stderr.contains("journal line 3: damaged record skipped"), "{stderr}");
+    assert!(stderr.contains("journal line 4: invalid bytes"), "{stderr}");
+
+    // Without --out: the file in the incident's directory, its path printed.
+    let out = warroom(home.path()).args(["export", "--incident-dir"]).arg(&dir).output().expect("export");
+    let printed = String::from_utf8_lossy(&out.stdout).trim().to_string();
+    assert!(printed.ends_with("postmortem.md"), "{printed}");
+    let pm = std::fs::read_to_string(&printed).expect("the post-mortem file");
+    assert!(pm.contains("## Journal damage") && pm.contains("pool \u{fffd} drained"), "{pm}");
+}
+
+fn key(c: char) -> Msg {
+    Msg::Key(KeyEvent::new(KeyCode::Char(c), KeyModifiers::NONE))
+}
+
+/// Notes saved in a burst, within one tick of the clock: each is stamped
+/// when it is saved, to the sub-second, in the order saved (the tick's
+/// time was shared by all of them, and two consoles' notes sorted out of
+/// order).
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn notes_are_stamped_when_saved_not_at_the_tick() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let incidents = dir.path().join("incidents");
+    drop(Journal::create(&incidents, &decl(Utc::now())).expect("an open incident"));
+    let cfg = Config { incident_dir: Some(incidents.clone()), ..Config::default() };
+    let mut c = Console::start(&cfg, Options::default()).expect("the console starts");
+    assert!(c.drain());
+    assert!(c.state.incident.id().is_some(), "resumed");
+    let tick = c.state.now;
+    for text in ["one", "two", "three"] {
+        c.handle(key('n'));
+        for ch in text.chars() {
+            c.handle(key(ch));
+        }
+        c.handle(Msg::Key(KeyEvent::new(KeyCode::Char('s'), KeyModifiers::CONTROL)));
+        assert!(c.state.editor.is_none(), "saved");
+    }
+    let id = c.state.incident.id().expect("open").to_string();
+    let read = Journal::read_all(&warroom::incident::journal_path(&incidents, &id)).expect("read");
+    let notes: Vec<&Record> = read.records.iter().filter(|r| matches!(r.event, Event::Note { .. })).collect();
+    assert_eq!(notes.len(), 3);
+    assert!(notes.iter().all(|r| r.at > tick), "stamped after the last tick, not at it");
+    assert!(notes.windows(2).all(|w| w[0].at < w[1].at), "{:?}", notes.iter().map(|r| r.at).collect::<Vec<_>>());
+}
