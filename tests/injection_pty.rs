@@ -34,7 +34,7 @@ fn hostile_alert() -> serde_json::Value {
         "annotations": {
             "summary": "INJ-SUMMARY\u{1b}]52;c;UFdOQ0xJUA==\u{07} tail",
             "description": "line one\r\n\u{1b}[31mred\u{1b}[0m \u{1b}[1;1H\u{1b}[K\u{202e}desrever\nINJ-DESC",
-            "runbook_url": "http://runbooks.example/\u{1b}]8;;http://pwn.example/PWNLINK\u{07}click\u{1b}]8;;\u{07}",
+            "runbook_url": "http://127.0.0.1:9/\u{1b}]8;;http://pwn.example/PWNLINK\u{07}click\u{1b}]8;;\u{07}",
         },
         "startsAt": now.to_rfc3339(),
         "endsAt": (now + chrono::Duration::hours(2)).to_rfc3339(),
