@@ -55,9 +55,13 @@ fn bench(c: &mut Criterion) {
     // answer is hashed, not parsed; a changed one is parsed and its
     // unchanged alerts keep the last answer's `Arc`s.
     let mut cache = AnswerCache::default();
-    cache.alerts(&am_body, |b| am.parse_alerts(b)).expect("parses");
+    cache.alerts(&am_body, |b| am.parse_alerts_limited::<{ warroom::sources::capped::MAX_ALERTS }>(b)).expect("parses");
     group.bench_function("alertmanager, poller: identical answer", |b| {
-        b.iter(|| cache.alerts(&am_body, |b| am.parse_alerts(b)).expect("parses"))
+        b.iter(|| {
+            cache
+                .alerts(&am_body, |b| am.parse_alerts_limited::<{ warroom::sources::capped::MAX_ALERTS }>(b))
+                .expect("parses")
+        })
     });
     let mut changed = am_body.clone();
     let at = changed.bytes.iter().position(|&c| c == b'.').expect("a dot");
@@ -69,7 +73,9 @@ fn bench(c: &mut Criterion) {
     group.bench_function("alertmanager, poller: one alert changed", |b| {
         b.iter(|| {
             n += 1;
-            cache.alerts(&bodies[n % 2], |b| am.parse_alerts(b)).expect("parses")
+            cache
+                .alerts(&bodies[n % 2], |b| am.parse_alerts_limited::<{ warroom::sources::capped::MAX_ALERTS }>(b))
+                .expect("parses")
         })
     });
 

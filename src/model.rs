@@ -147,6 +147,19 @@ impl Alert {
 /// comparing two answers compares pointers.
 pub type SharedAlerts = Vec<Arc<Alert>>;
 
+/// What one source's alerts answer lost on the way in: alerts past the
+/// per-source count limit (not kept), and alerts kept with a label,
+/// annotation or URL cut at parse time. Shown in the board's title.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct AlertsCut {
+    /// Alerts in the answer past the limit, not kept.
+    pub over_limit: usize,
+    /// The limit they were past.
+    pub limit: usize,
+    /// Kept alerts with some text cut.
+    pub text_cut: usize,
+}
+
 /// Wraps freshly built alerts (tests, the drill) for a poll payload.
 pub fn share(alerts: Vec<Alert>) -> SharedAlerts {
     alerts.into_iter().map(Arc::new).collect()

@@ -45,6 +45,9 @@ pub enum Payload {
     PromRules(Vec<AlertRule>),
     AmAlerts(SharedAlerts),
     AmSilences(Vec<Silence>),
+    /// What the source's last alerts answer lost (sent after its alerts,
+    /// every poll, so that it clears).
+    AlertsCut(crate::model::AlertsCut),
     /// A readiness check with nothing else to report (Loki until its pane
     /// polls for logs).
     Ready,

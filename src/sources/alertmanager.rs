@@ -8,7 +8,7 @@ use super::SourceError;
 use super::answer::AnswerCache;
 use super::http::{Body, HttpClient};
 use super::probe::Probe;
-use crate::model::{Alert, AlertState, Labels, Matcher, SharedAlerts, Silence, SilenceState};
+use crate::model::{Alert, AlertState, AlertsCut, Labels, Matcher, SharedAlerts, Silence, SilenceState};
 
 #[derive(Debug, Clone)]
 pub struct AlertmanagerClient {
@@ -214,22 +214,30 @@ impl AlertmanagerClient {
 
     /// Every alert Alertmanager holds: active, silenced, inhibited.
     pub async fn alerts(&self) -> Result<Vec<Alert>, SourceError> {
-        self.parse_alerts(&self.http.get("/api/v2/alerts", &[]).await?)
+        self.parse_alerts(&self.http.get_alerts("/api/v2/alerts").await?)
     }
 
     /// `alerts`, through the poller's memory of the last answer: an
     /// identical answer is not parsed again, and unchanged alerts keep their
     /// `Arc`. The body is dropped as soon as it is read.
-    pub async fn alerts_cached(&self, cache: &mut AnswerCache) -> Result<SharedAlerts, SourceError> {
-        let body = self.http.get("/api/v2/alerts", &[]).await?;
-        cache.alerts(&body, |b| self.parse_alerts(b))
+    pub async fn alerts_cached(&self, cache: &mut AnswerCache) -> Result<(SharedAlerts, AlertsCut), SourceError> {
+        let body = self.http.get_alerts("/api/v2/alerts").await?;
+        cache.alerts(&body, |b| self.parse_alerts_limited::<{ super::capped::MAX_ALERTS }>(b))
     }
 
     /// Reads a `/api/v2/alerts` answer. Public so that benches and property
     /// tests reach the parser without a server.
     pub fn parse_alerts(&self, body: &Body) -> Result<Vec<Alert>, SourceError> {
-        let wire: Vec<WireAlert> = decode(body)?;
-        Ok(wire.into_iter().map(|a| self.to_alert(a)).collect())
+        Ok(self.parse_alerts_limited::<{ super::capped::MAX_ALERTS }>(body)?.0)
+    }
+
+    /// Reads an alerts answer keeping the first `N` alerts (the rest are
+    /// skipped unbuilt), and says what was lost.
+    pub fn parse_alerts_limited<const N: usize>(&self, body: &Body) -> Result<(Vec<Alert>, AlertsCut), SourceError> {
+        let wire: super::capped::Limited<WireAlert, N> = decode(body)?;
+        let alerts: Vec<Alert> = wire.items.into_iter().map(|a| self.to_alert(a)).collect();
+        let cut = super::capped::alerts_cut(&alerts, wire.dropped, N);
+        Ok((alerts, cut))
     }
 
     fn to_alert(&self, a: WireAlert) -> Alert {
@@ -439,5 +447,76 @@ mod tests {
             ..Default::default()
         });
         assert_eq!(e.to_string(), "HTTP 404: not found");
+    }
+
+    fn wire_alert(i: usize, annotation: usize) -> serde_json::Value {
+        serde_json::json!({
+            "labels": {"alertname": format!("A{i}"), "severity": "warning"},
+            "annotations": {"description": "d".repeat(annotation)},
+            "fingerprint": format!("{i:016x}"),
+            "startsAt": "2026-11-22T12:00:00Z",
+            "receivers": [{"name": "default"}],
+            "status": {"state": "active", "silencedBy": [], "inhibitedBy": []},
+        })
+    }
+
+    /// Issue 15 item 15: alerts past the count limit are skipped unbuilt
+    /// and counted.
+    #[test]
+    fn alerts_past_the_count_limit_are_counted_not_kept() {
+        let all: Vec<_> = (0..5).map(|i| wire_alert(i, 10)).collect();
+        let body = Body {
+            status: 200,
+            content_type: "application/json".into(),
+            bytes: serde_json::to_vec(&all).unwrap(),
+            ..Default::default()
+        };
+        let (alerts, cut) = client().parse_alerts_limited::<3>(&body).unwrap();
+        assert_eq!(alerts.iter().map(|a| a.name()).collect::<Vec<_>>(), ["A0", "A1", "A2"]);
+        assert_eq!(cut, AlertsCut { over_limit: 2, limit: 3, text_cut: 0 });
+        let (alerts, cut) = client().parse_alerts_limited::<10>(&body).unwrap();
+        assert_eq!((alerts.len(), cut.over_limit), (5, 0));
+    }
+
+    /// Issue 15 item 15: an Alertmanager answering more than 64 MiB of
+    /// alerts was "down: response larger than the 65536 KiB cap" and the
+    /// board empty. A real HTTP server on loopback serves 70 MB of alerts
+    /// (long annotations, cut at parse time): every alert arrives, and the
+    /// cut text is counted.
+    #[tokio::test]
+    async fn an_answer_over_64_mib_is_read_and_its_cut_text_counted() {
+        use tokio::io::{AsyncReadExt, AsyncWriteExt};
+        let n = 70;
+        let all: Vec<_> = (0..n).map(|i| wire_alert(i, 1 << 20)).collect();
+        let body = serde_json::to_vec(&all).unwrap();
+        assert!(body.len() > super::super::http::DEFAULT_MAX_BODY);
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let addr = listener.local_addr().unwrap();
+        tokio::spawn(async move {
+            let (mut sock, _) = listener.accept().await.unwrap();
+            let mut req = Vec::new();
+            let mut buf = [0u8; 4096];
+            while !req.windows(4).any(|w| w == b"\r\n\r\n") {
+                let k = sock.read(&mut buf).await.unwrap();
+                if k == 0 {
+                    return;
+                }
+                req.extend_from_slice(&buf[..k]);
+            }
+            let head = format!(
+                "HTTP/1.1 200 OK\r\ncontent-type: application/json\r\ncontent-length: {}\r\nconnection: close\r\n\r\n",
+                body.len()
+            );
+            sock.write_all(head.as_bytes()).await.unwrap();
+            sock.write_all(&body).await.unwrap();
+            sock.shutdown().await.unwrap();
+        });
+        let mut ep = super::super::Endpoint::from_url(&format!("http://{addr}"));
+        ep.timeout = Some(Duration::from_secs(120));
+        let c = AlertmanagerClient::new(HttpClient::new(&ep).unwrap(), "am");
+        let (alerts, cut) = c.alerts_cached(&mut AnswerCache::default()).await.unwrap();
+        assert_eq!(alerts.len(), n);
+        assert_eq!(cut, AlertsCut { over_limit: 0, limit: super::super::capped::MAX_ALERTS, text_cut: n });
+        assert!(alerts[0].annotations["description"].ends_with(" more bytes cut]"));
     }
 }

@@ -11,13 +11,13 @@ use std::hash::{BuildHasher, RandomState};
 use std::sync::Arc;
 
 use super::{Body, SourceError};
-use crate::model::{Alert, SharedAlerts};
+use crate::model::{Alert, AlertsCut, SharedAlerts};
 
 #[derive(Debug, Default)]
 pub struct AnswerCache {
     /// Keyed per cache, so a source cannot craft a collision.
     hasher: RandomState,
-    last: Option<(u64, SharedAlerts)>,
+    last: Option<(u64, SharedAlerts, AlertsCut)>,
 }
 
 impl AnswerCache {
@@ -27,18 +27,18 @@ impl AnswerCache {
     pub fn alerts(
         &mut self,
         body: &Body,
-        parse: impl FnOnce(&Body) -> Result<Vec<Alert>, SourceError>,
-    ) -> Result<SharedAlerts, SourceError> {
+        parse: impl FnOnce(&Body) -> Result<(Vec<Alert>, AlertsCut), SourceError>,
+    ) -> Result<(SharedAlerts, AlertsCut), SourceError> {
         let hash = self.hasher.hash_one((body.status, body.content_type.as_str(), body.bytes.as_slice()));
-        if let Some((h, alerts)) = &self.last
+        if let Some((h, alerts, cut)) = &self.last
             && *h == hash
         {
-            return Ok(alerts.clone());
+            return Ok((alerts.clone(), *cut));
         }
-        let fresh = parse(body)?;
-        let alerts = share_unchanged(self.last.as_ref().map(|(_, a)| a.as_slice()).unwrap_or_default(), fresh);
-        self.last = Some((hash, alerts.clone()));
-        Ok(alerts)
+        let (fresh, cut) = parse(body)?;
+        let alerts = share_unchanged(self.last.as_ref().map(|(_, a, _)| a.as_slice()).unwrap_or_default(), fresh);
+        self.last = Some((hash, alerts.clone(), cut));
+        Ok((alerts, cut))
     }
 }
 
@@ -101,8 +101,11 @@ mod tests {
     #[test]
     fn same_body_is_not_parsed_again() {
         let mut cache = AnswerCache::default();
-        let first = cache.alerts(&body(b"a"), |_| Ok(vec![alert("A", "critical", &[], 1, "am")])).unwrap();
-        let again = cache.alerts(&body(b"a"), |_| panic!("parsed an identical body")).unwrap();
+        let first = cache
+            .alerts(&body(b"a"), |_| Ok((vec![alert("A", "critical", &[], 1, "am")], AlertsCut::default())))
+            .unwrap()
+            .0;
+        let again = cache.alerts(&body(b"a"), |_| panic!("parsed an identical body")).unwrap().0;
         assert!(Arc::ptr_eq(&first[0], &again[0]));
     }
 
@@ -110,10 +113,10 @@ mod tests {
     fn changed_body_shares_the_unchanged_alerts() {
         let mut cache = AnswerCache::default();
         let (a, b) = (alert("A", "critical", &[], 1, "am"), alert("B", "info", &[], 1, "am"));
-        let first = cache.alerts(&body(b"1"), |_| Ok(vec![a.clone(), b.clone()])).unwrap();
+        let first = cache.alerts(&body(b"1"), |_| Ok((vec![a.clone(), b.clone()], AlertsCut::default()))).unwrap().0;
         let mut b2 = b.clone();
         b2.state = crate::model::AlertState::Silenced;
-        let second = cache.alerts(&body(b"2"), |_| Ok(vec![b2.clone(), a.clone()])).unwrap();
+        let second = cache.alerts(&body(b"2"), |_| Ok((vec![b2.clone(), a.clone()], AlertsCut::default()))).unwrap().0;
         assert!(Arc::ptr_eq(&second[1], &first[0]), "A unchanged: same Arc");
         assert!(!Arc::ptr_eq(&second[0], &first[1]), "B changed: a new one");
         assert_eq!(*second[0], b2);
@@ -122,10 +125,13 @@ mod tests {
     #[test]
     fn a_failed_parse_keeps_the_last_answer() {
         let mut cache = AnswerCache::default();
-        let first = cache.alerts(&body(b"1"), |_| Ok(vec![alert("A", "critical", &[], 1, "am")])).unwrap();
+        let first = cache
+            .alerts(&body(b"1"), |_| Ok((vec![alert("A", "critical", &[], 1, "am")], AlertsCut::default())))
+            .unwrap()
+            .0;
         let err = cache.alerts(&body(b"{"), |_| Err(SourceError::Decode("truncated".into())));
         assert!(err.is_err());
-        let again = cache.alerts(&body(b"1"), |_| panic!("parsed an identical body")).unwrap();
+        let again = cache.alerts(&body(b"1"), |_| panic!("parsed an identical body")).unwrap().0;
         assert!(Arc::ptr_eq(&first[0], &again[0]));
     }
 }

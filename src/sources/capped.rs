@@ -6,9 +6,9 @@
 use std::fmt;
 
 use serde::Deserializer;
-use serde::de::{self, MapAccess, Visitor};
+use serde::de::{self, IgnoredAny, MapAccess, SeqAccess, Visitor};
 
-use crate::model::Labels;
+use crate::model::{Alert, AlertsCut, Labels};
 
 /// Longest label name or value, annotation or URL kept whole, in bytes. A
 /// long description with a table is a few KiB; megabytes are not read in a
@@ -98,6 +98,70 @@ pub fn labels<'de, D: Deserializer<'de>>(d: D) -> Result<Labels, D::Error> {
     d.deserialize_any(Map)
 }
 
+/// Most alerts kept from one source's answer. Each parsed alert costs about
+/// 5 KB resident (64 MiB PSS at 10 000 alerts, assets/benchmarks.md), so
+/// 50 000 are estimated at about 250 MB, plus the answer (77 MB at 100 000
+/// alerts) while it is parsed: within a 400 MB budget (not yet measured). The rest are
+/// counted, not kept, and the board's title says how many.
+pub const MAX_ALERTS: usize = 50_000;
+
+/// A JSON array of which the first `N` elements are kept and the rest
+/// skipped unbuilt (serde's `IgnoredAny`), counted in `dropped`; `null`
+/// reads as empty.
+#[derive(Debug)]
+pub struct Limited<T, const N: usize> {
+    pub items: Vec<T>,
+    pub dropped: usize,
+}
+
+impl<T, const N: usize> Default for Limited<T, N> {
+    fn default() -> Self {
+        Self { items: Vec::new(), dropped: 0 }
+    }
+}
+
+impl<'de, T: serde::Deserialize<'de>, const N: usize> serde::Deserialize<'de> for Limited<T, N> {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        struct Seq<T, const N: usize>(std::marker::PhantomData<T>);
+        impl<'de, T: serde::Deserialize<'de>, const N: usize> Visitor<'de> for Seq<T, N> {
+            type Value = Limited<T, N>;
+
+            fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+                f.write_str("an array")
+            }
+
+            fn visit_unit<E: de::Error>(self) -> Result<Self::Value, E> {
+                Ok(Limited::default())
+            }
+
+            fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<Self::Value, A::Error> {
+                let mut out = Limited::default();
+                while out.items.len() < N {
+                    match seq.next_element()? {
+                        Some(x) => out.items.push(x),
+                        None => return Ok(out),
+                    }
+                }
+                while seq.next_element::<IgnoredAny>()?.is_some() {
+                    out.dropped += 1;
+                }
+                Ok(out)
+            }
+        }
+        d.deserialize_any(Seq::<T, N>(std::marker::PhantomData))
+    }
+}
+
+/// What a parse lost: `over_limit` alerts past `limit`, and the kept
+/// `alerts` with a label, annotation or URL cut.
+pub fn alerts_cut(alerts: &[Alert], over_limit: usize, limit: usize) -> AlertsCut {
+    let cut = |a: &Alert| {
+        a.labels.iter().chain(a.annotations.iter()).any(|(k, v)| was_cut(k) || was_cut(v))
+            || a.generator_url.as_deref().is_some_and(was_cut)
+    };
+    AlertsCut { over_limit, limit, text_cut: alerts.iter().filter(|a| cut(a)).count() }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -130,5 +194,21 @@ mod tests {
         assert!(was_cut(&w.labels["a"]));
         let w: Wire = serde_json::from_str(r#"{"labels": null}"#).unwrap();
         assert!(w.labels.is_empty() && w.url.is_none());
+    }
+
+    #[test]
+    fn limited_keeps_the_first_n_and_counts_the_rest() {
+        let l: Limited<Wire, 3> = serde_json::from_str(
+            r#"[{"labels":{"a":"1"}},{"labels":{"a":"2"}},{"labels":{"a":"3"}},{"labels":{"a":"4"}},{"bad":[1,{"x":null}]}]"#,
+        )
+        .unwrap();
+        assert_eq!((l.items.len(), l.dropped), (3, 2));
+        assert_eq!(l.items[2].labels["a"], "3");
+        let l: Limited<Wire, 3> = serde_json::from_str(r#"[{"labels":{"a":"1"}}]"#).unwrap();
+        assert_eq!((l.items.len(), l.dropped), (1, 0));
+        let l: Limited<Wire, 3> = serde_json::from_str("null").unwrap();
+        assert_eq!((l.items.len(), l.dropped), (0, 0));
+        // What is skipped must still be JSON.
+        assert!(serde_json::from_str::<Limited<Wire, 1>>(r#"[{}, {"a": ]"#).is_err());
     }
 }

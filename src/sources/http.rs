@@ -19,6 +19,13 @@ use super::error::{SourceError, from_reqwest};
 /// Default cap on a response body: a 10 000-alert Alertmanager answer is
 /// about 10 MB, so 64 MiB leaves room without letting a broken proxy fill RAM.
 pub const DEFAULT_MAX_BODY: usize = 64 * 1024 * 1024;
+/// Default cap on an alerts answer (`/api/v2/alerts`, `/api/v1/alerts`):
+/// Alertmanager answers 77 MB for 100 000 alerts. The answer is held only
+/// while it is parsed, and the parse keeps at most
+/// [`super::capped::MAX_ALERTS`] alerts with their strings cut, so memory
+/// is bounded by that, not by the answer. `max_body_bytes`, when set,
+/// caps these answers too.
+pub const DEFAULT_MAX_ALERTS_BODY: usize = 512 * 1024 * 1024;
 pub const DEFAULT_TIMEOUT: Duration = Duration::from_secs(10);
 /// How much of an error answer (any status but 2xx) is read: enough for
 /// any API's error envelope or a proxy's page; the rest is not downloaded
@@ -34,6 +41,7 @@ pub struct HttpClient {
     base: Url,
     timeout: Duration,
     max_body: usize,
+    max_alerts_body: usize,
     headers: HeaderMap,
     /// The secrets in `headers`, in every form an answer could echo them.
     secrets: Option<Arc<regex::bytes::Regex>>,
@@ -156,7 +164,8 @@ impl HttpClient {
         let inner = builder.build().map_err(|e| EndpointError::Tls(e.to_string()))?;
         let secrets = secret_pattern(&headers).map(Arc::new);
         let max_body = ep.max_body_bytes.unwrap_or(DEFAULT_MAX_BODY);
-        Ok(Self { inner, base, timeout, max_body, headers, secrets })
+        let max_alerts_body = ep.max_body_bytes.unwrap_or(DEFAULT_MAX_ALERTS_BODY);
+        Ok(Self { inner, base, timeout, max_body, max_alerts_body, headers, secrets })
     }
 
     pub fn base_url(&self) -> &Url {
@@ -191,6 +200,13 @@ impl HttpClient {
 
     pub async fn get(&self, path: &str, query: &[(&str, String)]) -> Result<Body, SourceError> {
         self.get_with(path, query, &[]).await
+    }
+
+    /// GET an alerts answer, under the larger alerts cap
+    /// ([`DEFAULT_MAX_ALERTS_BODY`]).
+    pub async fn get_alerts(&self, path: &str) -> Result<Body, SourceError> {
+        let big = Self { max_body: self.max_alerts_body, ..self.clone() };
+        big.get(path, &[]).await
     }
 
     /// GET with extra request headers (Loki's encoding flags).

@@ -111,7 +111,8 @@ impl Source {
     async fn poll(&mut self, n: u32) -> Result<Vec<Payload>, SourceError> {
         match self {
             Self::Prometheus(c, last) => {
-                let mut out = vec![Payload::PromAlerts(c.alerts_cached(last).await?)];
+                let (alerts, cut) = c.alerts_cached(last).await?;
+                let mut out = vec![Payload::PromAlerts(alerts), Payload::AlertsCut(cut)];
                 if n.is_multiple_of(RULES_EVERY) {
                     // Rules are extra: an old Cortex without them is not "down".
                     match c.rules().await {
@@ -124,9 +125,9 @@ impl Source {
                 Ok(out)
             }
             Self::Alertmanager(c, last) => {
-                let alerts = c.alerts_cached(last).await?;
+                let (alerts, cut) = c.alerts_cached(last).await?;
                 let silences = c.silences().await?;
-                Ok(vec![Payload::AmAlerts(alerts), Payload::AmSilences(silences)])
+                Ok(vec![Payload::AmAlerts(alerts), Payload::AlertsCut(cut), Payload::AmSilences(silences)])
             }
             Self::Loki(http) => {
                 let body = http.get("/ready", &[]).await?;

@@ -11,7 +11,7 @@ use super::SourceError;
 use super::answer::AnswerCache;
 use super::http::{Body, HttpClient};
 use super::probe::Probe;
-use crate::model::{Alert, AlertState, Labels, SharedAlerts, fingerprint};
+use crate::model::{Alert, AlertState, AlertsCut, Labels, SharedAlerts, fingerprint};
 
 #[derive(Debug, Clone)]
 pub struct PrometheusClient {
@@ -54,7 +54,8 @@ pub(crate) fn decode<T: DeserializeOwned>(body: &Body) -> Result<T, SourceError>
 
 #[derive(Deserialize)]
 struct AlertsData {
-    alerts: Vec<WireAlert>,
+    #[serde(default)]
+    alerts: super::capped::Limited<WireAlert, { super::capped::MAX_ALERTS }>,
 }
 
 #[derive(Deserialize)]
@@ -168,22 +169,30 @@ impl PrometheusClient {
 
     /// Firing and pending alerts, as Prometheus' rule evaluation sees them.
     pub async fn alerts(&self) -> Result<Vec<Alert>, SourceError> {
-        self.parse_alerts(&self.http.get("/api/v1/alerts", &[]).await?)
+        self.parse_alerts(&self.http.get_alerts("/api/v1/alerts").await?)
     }
 
     /// `alerts`, through the poller's memory of the last answer: an
     /// identical answer is not parsed again, and unchanged alerts keep their
     /// `Arc`. The body is dropped as soon as it is read.
-    pub async fn alerts_cached(&self, cache: &mut AnswerCache) -> Result<SharedAlerts, SourceError> {
-        let body = self.http.get("/api/v1/alerts", &[]).await?;
-        cache.alerts(&body, |b| self.parse_alerts(b))
+    pub async fn alerts_cached(&self, cache: &mut AnswerCache) -> Result<(SharedAlerts, AlertsCut), SourceError> {
+        let body = self.http.get_alerts("/api/v1/alerts").await?;
+        cache.alerts(&body, |b| self.parse_alerts_cut(b))
     }
 
     /// Reads a `/api/v1/alerts` answer. Public so that benches and property
     /// tests reach the parser without a server.
     pub fn parse_alerts(&self, body: &Body) -> Result<Vec<Alert>, SourceError> {
+        Ok(self.parse_alerts_cut(body)?.0)
+    }
+
+    /// Reads an alerts answer keeping the first [`super::capped::MAX_ALERTS`]
+    /// (the rest are skipped unbuilt), and says what was lost.
+    pub fn parse_alerts_cut(&self, body: &Body) -> Result<(Vec<Alert>, AlertsCut), SourceError> {
         let data: AlertsData = decode(body)?;
-        Ok(data.alerts.into_iter().map(|a| self.to_alert(a)).collect())
+        let alerts: Vec<Alert> = data.alerts.items.into_iter().map(|a| self.to_alert(a)).collect();
+        let cut = super::capped::alerts_cut(&alerts, data.alerts.dropped, super::capped::MAX_ALERTS);
+        Ok((alerts, cut))
     }
 
     fn to_alert(&self, a: WireAlert) -> Alert {
@@ -345,7 +354,7 @@ mod tests {
     #[test]
     fn parses_captured_alerts() {
         let data: AlertsData = decode(&captured("alerts.json")).unwrap();
-        let alerts: Vec<Alert> = data.alerts.into_iter().map(|a| client().to_alert(a)).collect();
+        let alerts: Vec<Alert> = data.alerts.items.into_iter().map(|a| client().to_alert(a)).collect();
         assert_eq!(alerts.len(), 2);
         assert_eq!(alerts[0].name(), "AlwaysFiring");
         assert_eq!(alerts[0].state, AlertState::Firing);

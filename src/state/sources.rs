@@ -29,11 +29,13 @@ pub struct SourceHealth {
     pub name: String,
     pub health: Health,
     pub last_ok: Option<DateTime<Utc>>,
+    /// What its last alerts answer lost (alerts past the limit, cut text).
+    pub cut: crate::model::AlertsCut,
 }
 
 impl SourceHealth {
     pub fn new(id: SourceId, name: String) -> Self {
-        Self { id, name, health: Health::Unknown, last_ok: None }
+        Self { id, name, health: Health::Unknown, last_ok: None, cut: Default::default() }
     }
 
     /// Records a poll; returns whether what the status bar shows changed.

@@ -96,6 +96,12 @@ fn on_poll(state: &mut State, p: PollResult) -> Vec<Cmd> {
             state.dirty |= state.silences.set(p.source.index, s);
             false
         }
+        Ok(Payload::AlertsCut(c)) => {
+            let s = &mut state.sources[idx];
+            state.dirty |= s.cut != c;
+            s.cut = c;
+            false
+        }
         Ok(Payload::Ready) => false,
         Err(_) => false,
     };

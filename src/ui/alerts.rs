@@ -14,12 +14,33 @@ use crate::state::{Pane, State};
 use crate::text::{clean, truncate_width, width as text_width};
 use crate::ui::sparkline;
 
+/// `, 50000 not shown: limit 50000/source, 3 with text cut` when a source's
+/// answer lost alerts past the count limit or had text cut; empty otherwise.
+fn cut_note(state: &State) -> String {
+    let (mut over, mut text, mut limit) = (0, 0, 0);
+    for s in &state.sources {
+        over += s.cut.over_limit;
+        text += s.cut.text_cut;
+        if s.cut.over_limit > 0 {
+            limit = limit.max(s.cut.limit);
+        }
+    }
+    let mut out = String::new();
+    if over > 0 {
+        out.push_str(&format!(", {over} not shown: limit {limit}/source"));
+    }
+    if text > 0 {
+        out.push_str(&format!(", {text} with text cut"));
+    }
+    out
+}
+
 pub fn draw(frame: &mut Frame, area: Rect, state: &State) {
     let focused = state.focus == Pane::Alerts;
     let theme = &state.theme;
     let board = &state.alerts;
     let shown = board.rows.iter().filter(|r| matches!(r, Row::Alert(_))).count();
-    let title = format!(" Alerts ({shown}) · by {} ", board.grouping.name());
+    let title = format!(" Alerts ({shown}{}) · by {} ", cut_note(state), board.grouping.name());
     let block = Block::default()
         .borders(Borders::ALL)
         .border_style(theme.border(focused))

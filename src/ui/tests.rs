@@ -207,3 +207,21 @@ fn save_errors_show_their_reason_first_on_a_narrow_screen() {
     let status = screen.lines().last().unwrap_or_default();
     assert!(status.starts_with("not saved: No space left on device (os error 28)"), "{screen}");
 }
+
+/// Issue 15 item 15: 100 000 alerts left the board empty ("Alerts (0)").
+/// What the parse dropped past the count limit, and alerts with cut text,
+/// are in the board's title.
+#[test]
+fn the_title_says_what_an_answer_lost() {
+    let mut s = loaded();
+    let plain = render(&s, 130, 20);
+    assert!(plain.contains(" Alerts (") && !plain.contains("not shown") && !plain.contains("text cut"), "{plain}");
+    let cut = crate::model::AlertsCut { over_limit: 50_000, limit: 50_000, text_cut: 3 };
+    update(&mut s, poll(AM0, Ok(Payload::AlertsCut(cut))));
+    let shown = board().len();
+    let screen = render(&s, 130, 20);
+    let want = format!("Alerts ({shown}, 50000 not shown: limit 50000/source, 3 with text cut)");
+    assert!(screen.contains(&want), "{screen}");
+    update(&mut s, poll(AM0, Ok(Payload::AlertsCut(Default::default()))));
+    assert!(!render(&s, 130, 20).contains("not shown"));
+}
