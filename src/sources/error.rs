@@ -80,6 +80,9 @@ pub(crate) fn from_reqwest(err: reqwest::Error, timeout: Duration) -> SourceErro
         }
         return SourceError::Redirects;
     }
+    if closed_before_answering_over_tls(&err, &chain) {
+        return SourceError::Tls(CLOSED_OVER_TLS.to_string());
+    }
     if err.is_connect() {
         if chain.contains("Connection refused") || chain.contains("connection refused") {
             return SourceError::Refused;
@@ -96,6 +99,27 @@ pub(crate) fn from_reqwest(err: reqwest::Error, timeout: Duration) -> SourceErro
         return SourceError::Connect(last_cause(&err));
     }
     SourceError::Decode(last_cause(&err))
+}
+
+/// What a TLS server that refuses the client (a missing or unknown client
+/// certificate) looks like under TLS 1.3 when its alert is not read in time.
+const CLOSED_OVER_TLS: &str =
+    "the server closed the TLS connection before answering (it may require a client certificate)";
+
+/// Under TLS 1.3 the client's side of the handshake is done before the server
+/// has checked the client certificate, so a refusal arrives after it: as the
+/// server's alert ("received fatal alert") when that is read first, or, as
+/// timing has it, as a connection closed or reset before the request went
+/// out. The last two are the same refusal and are shown as a TLS error.
+fn closed_before_answering_over_tls(err: &reqwest::Error, chain: &str) -> bool {
+    let https = err.url().is_some_and(|u| u.scheme() == "https");
+    if !https || err.is_body() || err.is_decode() || err.status().is_some() {
+        return false;
+    }
+    let lower = chain.to_ascii_lowercase();
+    ["connection was not ready", "connection closed before message completed", "connection reset by peer"]
+        .iter()
+        .any(|w| lower.contains(w))
 }
 
 /// rustls' words for a failed handshake. "corrupt message" is what an
