@@ -49,7 +49,9 @@ fn bench(c: &mut Criterion) {
     group.bench_function("alertmanager", |b| b.iter_with_large_drop(|| am.parse_alerts(&am_body).expect("parses")));
     group.bench_function("alertmanager, parse + free", |b| b.iter(|| am.parse_alerts(&am_body).expect("parses")));
     let prom_body = body(prom_bytes);
-    group.bench_function("prometheus", |b| b.iter_with_large_drop(|| prom.parse_alerts(&prom_body).expect("parses")));
+    group.bench_function("prometheus", |b| {
+        b.iter_with_large_drop(|| prom.parse_alerts(&prom_body, chrono::Utc::now()).expect("parses"))
+    });
 
     // The poller's path (in its task, off the event loop): an identical
     // answer is hashed, not parsed; a changed one is parsed and its

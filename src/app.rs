@@ -102,6 +102,7 @@ impl Console {
                 confirm_over: cfg.silence_confirm_over,
                 ack_duration: cfg.ack_duration,
             },
+            local_offset: Some(tasks::local_offset()),
         };
         let mut state = State::new(setup, keymap, theme, Utc::now());
         state.notify = crate::state::notify::Notifier::new(cfg.notify.clone());

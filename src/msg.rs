@@ -68,6 +68,9 @@ pub enum Msg {
     Resize(u16, u16),
     /// The wall clock moved; ages and staleness are computed from it.
     Tick(DateTime<Utc>),
+    /// The local time zone's offset from UTC, now (sent at start and when
+    /// it changes, at a daylight-saving switch): `:time local` uses it.
+    LocalOffset(chrono::FixedOffset),
     Poll(Box<PollResult>),
     /// A range query answered.
     Range(Box<(Fetch, Result<Vec<Series>, SourceError>)>),

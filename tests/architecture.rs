@@ -125,7 +125,6 @@ const KNOWN_IMPURE: &[(&str, &str)] = &[
     ("src/state/mod.rs", "std::cell::Cell"),
     ("src/state/signals.rs", "std::cell::RefCell"),
     ("src/state/logs.rs", "std::cell::Cell"),
-    ("src/state/incident_flow.rs", "chrono::Local::now"),
 ];
 const KNOWN_IO: &[(&str, &str)] = &[];
 

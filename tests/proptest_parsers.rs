@@ -60,7 +60,7 @@ fn check_error(e: &SourceError) -> Result<(), TestCaseError> {
 /// Runs every parser on `b`; draws what parsed as alerts.
 fn parse_everything(b: &Body) -> Result<(), TestCaseError> {
     let checks: [Result<usize, SourceError>; 5] = [
-        PROM.parse_alerts(b).map(|a| draw_clean(SourceKind::Prometheus, a)),
+        PROM.parse_alerts(b, Utc::now()).map(|a| draw_clean(SourceKind::Prometheus, a)),
         PrometheusClient::parse_rules(b).map(|r| r.len()),
         PrometheusClient::parse_series(b).map(|s| s.len()),
         AM.parse_alerts(b).map(|a| draw_clean(SourceKind::Alertmanager, a)),
@@ -302,7 +302,8 @@ proptest! {
 
 #[test]
 fn unmutated_fixtures_parse() {
-    let prom_alerts = PROM.parse_alerts(&body(200, "application/json", FIXTURE_BYTES[0].clone())).expect("alerts");
+    let prom_alerts =
+        PROM.parse_alerts(&body(200, "application/json", FIXTURE_BYTES[0].clone()), Utc::now()).expect("alerts");
     assert_eq!(draw_clean(SourceKind::Prometheus, prom_alerts), 2);
     let am_alerts = AM.parse_alerts(&body(200, "application/json", FIXTURE_BYTES[6].clone())).expect("alerts");
     assert!(draw_clean(SourceKind::Alertmanager, am_alerts) >= 1);

@@ -64,12 +64,26 @@ fn hung_up(fd: libc::c_int) -> bool {
     n > 0 && p.revents & (libc::POLLHUP | libc::POLLNVAL) != 0
 }
 
+/// The local time zone's offset from UTC, now.
+pub(super) fn local_offset() -> chrono::FixedOffset {
+    *chrono::Local::now().offset()
+}
+
 pub(super) fn spawn_ticker(tx: mpsc::UnboundedSender<Msg>) {
     tokio::spawn(async move {
         let mut every = tokio::time::interval(TICK);
         every.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Skip);
+        let mut offset = local_offset();
         loop {
             every.tick().await;
+            // The zone's offset changes at a daylight-saving switch.
+            let now_offset = local_offset();
+            if now_offset != offset {
+                offset = now_offset;
+                if tx.send(Msg::LocalOffset(offset)).is_err() {
+                    return;
+                }
+            }
             if tx.send(Msg::Tick(Utc::now())).is_err() {
                 return;
             }

@@ -169,7 +169,8 @@ impl PrometheusClient {
 
     /// Firing and pending alerts, as Prometheus' rule evaluation sees them.
     pub async fn alerts(&self) -> Result<Vec<Alert>, SourceError> {
-        self.parse_alerts(&self.http.get_alerts("/api/v1/alerts").await?)
+        let body = self.http.get_alerts("/api/v1/alerts").await?;
+        self.parse_alerts(&body, Utc::now())
     }
 
     /// `alerts`, through the poller's memory of the last answer: an
@@ -177,29 +178,31 @@ impl PrometheusClient {
     /// `Arc`. The body is dropped as soon as it is read.
     pub async fn alerts_cached(&self, cache: &mut AnswerCache) -> Result<(SharedAlerts, AlertsCut), SourceError> {
         let body = self.http.get_alerts("/api/v1/alerts").await?;
-        cache.alerts(&body, |b| self.parse_alerts_cut(b))
+        let now = Utc::now();
+        cache.alerts(&body, |b| self.parse_alerts_cut(b, now))
     }
 
     /// Reads a `/api/v1/alerts` answer. Public so that benches and property
-    /// tests reach the parser without a server.
-    pub fn parse_alerts(&self, body: &Body) -> Result<Vec<Alert>, SourceError> {
-        Ok(self.parse_alerts_cut(body)?.0)
+    /// tests reach the parser without a server. An alert without `activeAt`
+    /// started `now` (when the answer arrived): the parser reads no clock.
+    pub fn parse_alerts(&self, body: &Body, now: DateTime<Utc>) -> Result<Vec<Alert>, SourceError> {
+        Ok(self.parse_alerts_cut(body, now)?.0)
     }
 
     /// Reads an alerts answer keeping the first [`super::capped::MAX_ALERTS`]
     /// (the rest are skipped unbuilt), and says what was lost.
-    pub fn parse_alerts_cut(&self, body: &Body) -> Result<(Vec<Alert>, AlertsCut), SourceError> {
+    pub fn parse_alerts_cut(&self, body: &Body, now: DateTime<Utc>) -> Result<(Vec<Alert>, AlertsCut), SourceError> {
         let data: AlertsData = decode(body)?;
-        let alerts: Vec<Alert> = data.alerts.items.into_iter().map(|a| self.to_alert(a)).collect();
+        let alerts: Vec<Alert> = data.alerts.items.into_iter().map(|a| self.to_alert(a, now)).collect();
         let cut = super::capped::alerts_cut(&alerts, data.alerts.dropped, super::capped::MAX_ALERTS);
         Ok((alerts, cut))
     }
 
-    fn to_alert(&self, a: WireAlert) -> Alert {
+    fn to_alert(&self, a: WireAlert, now: DateTime<Utc>) -> Alert {
         let state = if a.state == "pending" { AlertState::Pending } else { AlertState::Firing };
         Alert {
             fingerprint: fingerprint(&a.labels),
-            starts_at: a.active_at.unwrap_or_else(Utc::now),
+            starts_at: a.active_at.unwrap_or(now),
             labels: a.labels,
             annotations: a.annotations,
             state,
@@ -354,7 +357,7 @@ mod tests {
     #[test]
     fn parses_captured_alerts() {
         let data: AlertsData = decode(&captured("alerts.json")).unwrap();
-        let alerts: Vec<Alert> = data.alerts.items.into_iter().map(|a| client().to_alert(a)).collect();
+        let alerts: Vec<Alert> = data.alerts.items.into_iter().map(|a| client().to_alert(a, Utc::now())).collect();
         assert_eq!(alerts.len(), 2);
         assert_eq!(alerts[0].name(), "AlwaysFiring");
         assert_eq!(alerts[0].state, AlertState::Firing);
@@ -416,10 +419,31 @@ mod tests {
             elapsed: Duration::ZERO,
             ..Default::default()
         };
-        let a = &client().parse_alerts(&body).unwrap()[0];
+        let a = &client().parse_alerts(&body, Utc::now()).unwrap()[0];
         assert!(super::super::capped::was_cut(&a.labels["blob"]));
         assert!(super::super::capped::was_cut(a.summary().unwrap()));
         assert_eq!(a.fingerprint, fingerprint(&a.labels), "fingerprinted as shown");
+    }
+
+    /// An alert Prometheus gives no `activeAt` started when the answer
+    /// arrived, as the caller says: the parser reads no clock.
+    #[test]
+    fn an_alert_without_active_at_starts_at_the_time_given() {
+        let body = serde_json::json!({"status": "success", "data": {"alerts": [{
+            "labels": {"alertname": "NoStart"},
+            "annotations": {},
+            "state": "pending",
+        }]}});
+        let body = Body {
+            status: 200,
+            content_type: "application/json".into(),
+            bytes: body.to_string().into_bytes(),
+            elapsed: Duration::ZERO,
+            ..Default::default()
+        };
+        let at = DateTime::parse_from_rfc3339("2026-11-22T12:34:56Z").unwrap().with_timezone(&Utc);
+        let a = &client().parse_alerts(&body, at).unwrap()[0];
+        assert_eq!(a.starts_at, at);
     }
 
     #[test]

@@ -6,7 +6,6 @@
 use std::collections::{HashMap, HashSet};
 use std::sync::Arc;
 
-use chrono::FixedOffset;
 use crossterm::event::KeyEvent;
 
 use super::alerts::BoardAlert;
@@ -110,9 +109,7 @@ fn save(state: &mut State, text: &str) -> Vec<Cmd> {
 /// `:status mitigated`, `:resolved`, `:commander bob`, `:filter note`,
 /// `:time local`. `None` when `line` is not an incident command.
 pub fn command(state: &mut State, line: &str) -> Option<Vec<Cmd>> {
-    let local =
-        FixedOffset::east_opt(chrono::Local::now().offset().local_minus_utc()).unwrap_or(FixedOffset::east_opt(0)?);
-    let cmd = IncidentCommand::parse(line, local).ok()?;
+    let cmd = IncidentCommand::parse(line, state.local_offset).ok()?;
     let now = state.now;
     Some(match state.incident.command(cmd, now) {
         Ok(Some(record)) => vec![Cmd::Append { record, from_editor: false }],

@@ -106,6 +106,9 @@ pub struct Setup {
     /// `--read-only` / `read_only = true`: no silence is ever written.
     pub read_only: bool,
     pub silences: silences::SilenceSettings,
+    /// The local time zone's offset from UTC (`None`: UTC), later kept
+    /// current by [`Msg::LocalOffset`](crate::msg::Msg::LocalOffset).
+    pub local_offset: Option<chrono::FixedOffset>,
 }
 
 /// The full-size chart (`c`, `:query`).
@@ -119,6 +122,8 @@ pub struct ChartView {
 #[derive(Debug)]
 pub struct State {
     pub now: DateTime<Utc>,
+    /// The local time zone's offset from UTC, as the runtime last said.
+    pub local_offset: chrono::FixedOffset,
     pub alerts: AlertsState,
     pub signals: SignalsState,
     pub chart: Option<ChartView>,
@@ -200,6 +205,7 @@ impl State {
             if setup.signal_window.is_zero() { std::time::Duration::from_secs(1800) } else { setup.signal_window };
         Self {
             now,
+            local_offset: setup.local_offset.unwrap_or(chrono::FixedOffset::east_opt(0).expect("UTC")),
             alerts: AlertsState::new(Grouping::parse(&setup.group_by), setup.show_muted, has_am),
             signals: {
                 let mut s = SignalsState::new(setup.signals, window, has_prom);

@@ -319,3 +319,19 @@ fn captured_events_refused_by_the_journal_are_kept_and_retried() {
     assert_eq!(t.alerts.len(), 1);
     assert!(t.alerts[0].ended.is_some(), "resolved, not still firing");
 }
+
+/// `:time local` shows times at the offset the runtime last sent: `update`
+/// reads no clock and no time zone of its own.
+#[test]
+fn time_local_uses_the_offset_the_runtime_sent() {
+    let mut s = state();
+    s.incident.load("2026-11-22-api", crate::incident::ReadOutcome { records: Vec::new(), warnings: Vec::new() });
+    let plus2 = chrono::FixedOffset::east_opt(2 * 3600).expect("offset");
+    update(&mut s, Msg::LocalOffset(plus2));
+    update(&mut s, key(':'));
+    for c in "time local".chars() {
+        update(&mut s, key(c));
+    }
+    update(&mut s, Msg::Key(KeyEvent::new(KeyCode::Enter, KeyModifiers::NONE)));
+    assert_eq!(s.incident.time, incident::TimeDisplay::Local(plus2));
+}

@@ -51,6 +51,10 @@ fn apply(state: &mut State, msg: Msg) -> Vec<Cmd> {
             }
             cmds
         }
+        Msg::LocalOffset(offset) => {
+            state.local_offset = offset;
+            Vec::new()
+        }
         Msg::Poll(p) => on_poll(state, *p),
         Msg::Incident(m) => super::incident_flow::on_msg(state, m),
         Msg::Runbook(prepared) => super::runbook_flow::loaded(state, *prepared),
