@@ -11,6 +11,7 @@ use std::time::Duration;
 
 use serde::Deserialize;
 
+use crate::keymap::KeyList;
 use crate::sources::Endpoint;
 
 mod contexts;
@@ -133,13 +134,6 @@ impl<'de> Deserialize<'de> for Hyperlinks {
     }
 }
 
-#[derive(Debug, Clone, Deserialize, PartialEq)]
-#[serde(untagged)]
-pub enum KeyList {
-    One(String),
-    Many(Vec<String>),
-}
-
 impl ConfigError {
     /// `problem` in the file `path` (whose text is `text`), located when the
     /// place can be found.
@@ -156,15 +150,6 @@ impl ConfigError {
         match std::fs::read_to_string(path) {
             Ok(text) => Self::in_file(path, &text, problem),
             Err(_) => Self::Invalid(problem.message.clone()),
-        }
-    }
-}
-
-impl KeyList {
-    pub fn keys(&self) -> Vec<&str> {
-        match self {
-            Self::One(k) => vec![k.as_str()],
-            Self::Many(v) => v.iter().map(String::as_str).collect(),
         }
     }
 }
@@ -402,6 +387,17 @@ mod tests {
         assert!(err.contains("log-wrap") && err.contains("log-fullscreen"), "{err}");
         let err = Config::parse("[keymap]\nlog-wrapp = \"W\"\n").unwrap_err();
         assert!(err.contains("log-wrapp"), "{err}");
+    }
+
+    #[test]
+    fn notify_section_parses_and_rejects_typos() {
+        use crate::state::notify::{Desktop, MinSeverity, NotifyConfig};
+        let c: Config =
+            toml::from_str("[notify]\nbell = true\ndesktop = \"osc777\"\nmin_severity = \"warning\"\n").unwrap();
+        assert_eq!(c.notify, NotifyConfig { bell: true, desktop: Desktop::Osc777, min_severity: MinSeverity::Warning });
+        assert_eq!(Config::default().notify, NotifyConfig::default());
+        assert!(toml::from_str::<Config>("[notify]\ndesktop = \"osc99\"\n").is_err());
+        assert!(toml::from_str::<Config>("[notify]\nbel = true\n").is_err());
     }
 
     /// The sample says its `[[signals]]` are the defaults: copying it must

@@ -11,10 +11,25 @@ use std::collections::BTreeMap;
 
 use crossterm::event::KeyEvent;
 
-use crate::config::KeyList;
-
 mod key;
 pub use key::{Key, KeyCodeKey};
+
+/// The keys a config line binds to one action: `"x"` or `["x", "y"]`.
+#[derive(Debug, Clone, serde::Deserialize, PartialEq)]
+#[serde(untagged)]
+pub enum KeyList {
+    One(String),
+    Many(Vec<String>),
+}
+
+impl KeyList {
+    pub fn keys(&self) -> Vec<&str> {
+        match self {
+            Self::One(k) => vec![k.as_str()],
+            Self::Many(v) => v.iter().map(String::as_str).collect(),
+        }
+    }
+}
 
 /// Where a binding applies.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]

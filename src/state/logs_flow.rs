@@ -165,8 +165,7 @@ mod tests {
 
     use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 
-    use crate::config::KeyList;
-    use crate::keymap::Keymap;
+    use crate::keymap::{KeyList, Keymap};
     use crate::msg::Msg;
     use crate::state::{Pane, State, tests::state, update};
 

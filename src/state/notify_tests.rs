@@ -145,13 +145,3 @@ fn osc777_and_the_notify_command() {
     command(&mut quiet, "on");
     assert!(quiet.notify.enabled && quiet.notify.config.bell, "on with nothing configured rings the bell");
 }
-
-#[test]
-fn config_section_parses_and_rejects_typos() {
-    let c: crate::config::Config =
-        toml::from_str("[notify]\nbell = true\ndesktop = \"osc777\"\nmin_severity = \"warning\"\n").unwrap();
-    assert_eq!(c.notify, NotifyConfig { bell: true, desktop: Desktop::Osc777, min_severity: MinSeverity::Warning });
-    assert_eq!(crate::config::Config::default().notify, NotifyConfig::default());
-    assert!(toml::from_str::<crate::config::Config>("[notify]\ndesktop = \"osc99\"\n").is_err());
-    assert!(toml::from_str::<crate::config::Config>("[notify]\nbel = true\n").is_err());
-}

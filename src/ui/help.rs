@@ -101,8 +101,7 @@ mod tests {
     use ratatui::Terminal;
     use ratatui::backend::TestBackend;
 
-    use crate::config::KeyList;
-    use crate::keymap::Keymap;
+    use crate::keymap::{KeyList, Keymap};
     use crate::msg::Msg;
     use crate::state::{Pane, State, tests::state, update};
 

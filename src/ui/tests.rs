@@ -68,7 +68,7 @@ fn alertmanager_down_shows_prometheus_firing_alerts_unconfirmed() {
 fn help_lists_remapped_keys() {
     let mut s = loaded();
     let mut o = std::collections::BTreeMap::new();
-    o.insert("silence".to_string(), crate::config::KeyList::One("S".into()));
+    o.insert("silence".to_string(), crate::keymap::KeyList::One("S".into()));
     s.keymap = crate::keymap::Keymap::new(&o).unwrap();
     s.help = true;
     let screen = render(&s, 160, 50);
