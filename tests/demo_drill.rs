@@ -125,8 +125,13 @@ fn warroom_demo_in_a_pty_shows_the_drill_within_seconds() {
         dir.path().join("demo.log").display()
     );
     let tmux = Tmux::start(&cmd, 140, 40);
-    let s = tmux.wait("alerts firing in the demo", 40, |s| s.contains("DRILL db-down") && s.contains("CRIT firing"));
-    assert!(s.contains("drill-prom ● up") && s.contains("drill-am ● up"), "{s}");
+    // The status bar is the frame's last row: wait for it too.
+    tmux.wait("alerts firing in the demo", 40, |s| {
+        s.contains("DRILL db-down")
+            && s.contains("CRIT firing")
+            && s.contains("drill-prom ● up")
+            && s.contains("drill-am ● up")
+    });
     tmux.keys(&["r"]);
     tmux.wait("runbook", 10, |s| s.contains("Runbook:"));
     tmux.keys(&["q", "q"]);
