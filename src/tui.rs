@@ -2,7 +2,7 @@
 //! panic (the hook restores before the message prints) and on SIGTERM/SIGHUP
 //! (handled as messages by the app loop).
 
-use std::io::{Stdout, Write};
+use std::io::{BufWriter, Stdout, Write};
 use std::sync::atomic::{AtomicBool, Ordering};
 
 use crossterm::event::{DisableMouseCapture, EnableMouseCapture};
@@ -12,7 +12,13 @@ use ratatui::backend::{Backend, ClearType, WindowSize};
 use ratatui::buffer::Cell;
 use ratatui::layout::{Position, Size};
 
-pub type Tui = Terminal<QuietBackend<Stdout>>;
+pub type Tui = Terminal<QuietBackend<BufWriter<Stdout>>>;
+
+/// A frame goes to the terminal in one write: `Stdout` alone is line
+/// buffered and would send a frame in a write per row (the backend moves
+/// down with `LF`), which a slow SSH link or a multiplexer shows half drawn.
+/// Every `draw` ends with a flush, so nothing waits in the buffer.
+const FRAME_BUFFER: usize = 256 * 1024;
 
 static ACTIVE: AtomicBool = AtomicBool::new(false);
 static MOUSE: AtomicBool = AtomicBool::new(false);
@@ -55,7 +61,8 @@ fn enter(mouse: bool) -> std::io::Result<Tui> {
         MOUSE.store(true, Ordering::SeqCst);
     }
     let width = crossterm::terminal::size().ok().map(|(w, _)| w);
-    let mut t = Terminal::new(QuietBackend::new(std::io::stdout()).raw(width))?;
+    let out = BufWriter::with_capacity(FRAME_BUFFER, std::io::stdout());
+    let mut t = Terminal::new(QuietBackend::new(out).raw(width))?;
     // Not `clear()`: it asks the terminal where the cursor is, and one that
     // never answers (a serial console, some multiplexers) fails it after a
     // timeout. `resize` clears the screen and both buffers without asking.
