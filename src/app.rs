@@ -96,7 +96,6 @@ impl Console {
             signal_top_n: cfg.signal_top_n,
             user: crate::env::user(),
             logs: cfg.logs.clone(),
-            session: format!("{}.{}", std::process::id(), Utc::now().timestamp_millis()),
             read_only: cfg.read_only,
             silences: crate::state::silences::SilenceSettings {
                 confirm_over: cfg.silence_confirm_over,

@@ -67,6 +67,7 @@ const IO_ENTRY_POINTS: &[(&str, &[&str])] = &[
         &[
             "atomic",
             "journal",
+            "recid",
             "session",
             "Journal",
             "Session",

@@ -28,6 +28,19 @@ fn note(id: &str, text: &str) -> Record {
     Record::new(t0() + Duration::minutes(1), "alice", Event::Note { id: id.into(), text: text.into() })
 }
 
+/// Records read back as written: each with a valid id ending in its host,
+/// which are then cleared to compare with what was appended.
+fn as_written(records: &[Record]) -> Vec<Record> {
+    records
+        .iter()
+        .map(|r| {
+            assert!(incident::recid::is_valid(&r.id), "{}", r.id);
+            assert!(!r.host.is_empty() && r.id.ends_with(&format!("@{}", r.host)), "{r:?}");
+            Record { id: String::new(), host: String::new(), ..r.clone() }
+        })
+        .collect()
+}
+
 /// One record of every kind, already clean.
 fn every_kind() -> Vec<Record> {
     let at = t0() + Duration::minutes(2);
@@ -86,7 +99,7 @@ fn journal_round_trips_every_kind() {
     assert!(read.warnings.is_empty());
     assert_eq!(read.records.len(), recs.len() + 1);
     assert!(matches!(read.records[0].event, Event::Declared { .. }));
-    assert_eq!(&read.records[1..], &recs[..]);
+    assert_eq!(as_written(&read.records[1..]), recs);
     // The incremental reader of the writer sees the same.
     assert_eq!(j.read_new().expect("read_new").records, read.records);
     assert!(j.read_new().expect("nothing new").records.is_empty());
@@ -160,7 +173,7 @@ fn torn_last_line_is_skipped_and_the_next_append_survives() {
 
     reopened.append(&note("a.2", "after the crash")).expect("append after tear");
     let more = reopened.read_new().expect("read more");
-    assert_eq!(more.records, vec![note("a.2", "after the crash")]);
+    assert_eq!(as_written(&more.records), vec![note("a.2", "after the crash")]);
     assert!(more.warnings.is_empty());
     let all = Journal::read_all(j.path()).expect("read all");
     assert_eq!(all.records.len(), 3);
@@ -218,7 +231,7 @@ proptest! {
         fs::write(j.path(), &raw).expect("write garbage");
         let read = Journal::read_all(j.path()).expect("read never refuses");
         prop_assert!(read.records.len() >= 2);
-        prop_assert_eq!(&read.records[1], &note("a.1", "kept"));
+        prop_assert_eq!(&as_written(&read.records[1..2])[0], &note("a.1", "kept"));
     }
 }
 
@@ -322,4 +335,56 @@ fn a_write_error_gives_its_reason_first() {
     let mut full = Journal::open(dir.path(), "2026-11-22-full").expect("open");
     let msg = full.append(&note("a.1", "lost?")).expect_err("disk full").to_string();
     assert!(msg.starts_with("No space left on device"), "{msg}");
+}
+
+/// A journal written by a v1 warroom still reads: every line gets a stable
+/// id of its own, the v2 records appended after it carry theirs, and the
+/// post-mortem of the continued journal holds both.
+#[test]
+fn a_v1_journal_reads_and_continues_in_v2() {
+    let fixture = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/incident/db-down.jsonl");
+    let text = fs::read_to_string(&fixture).expect("fixture");
+    assert!(text.lines().all(|l| l.starts_with(r#"{"v":1,"#)), "the fixture is a v1 journal");
+    let dir = tempfile::tempdir().expect("tempdir");
+    let id = "2026-11-22-db-down";
+    fs::create_dir(dir.path().join(id)).expect("mkdir");
+    fs::copy(&fixture, journal_path(dir.path(), id)).expect("copy");
+
+    let mut j = Journal::open(dir.path(), id).expect("open");
+    let old = j.read_new().expect("read");
+    assert!(old.warnings.is_empty(), "{:?}", old.warnings);
+    assert_eq!(old.records.len(), text.lines().count());
+    let ids: std::collections::HashSet<&str> = old.records.iter().map(|r| r.id.as_str()).collect();
+    assert_eq!(ids.len(), old.records.len(), "each v1 line its own id");
+    assert!(old.records.iter().all(|r| r.id.starts_with("v1-") && r.host.is_empty() && r.v == 1));
+    assert_eq!(Journal::read_all(j.path()).expect("again").records, old.records, "the same ids every read");
+
+    j.append(&note("", "a v2 note on a v1 incident")).expect("append");
+    let new = j.read_new().expect("read new").records;
+    assert_eq!(new.len(), 1);
+    assert_eq!(new[0].v, incident::FORMAT_VERSION);
+    assert!(incident::recid::is_valid(&new[0].id));
+    assert!(matches!(&new[0].event, Event::Note { id, .. } if *id == new[0].id), "a v2 note's id is its record's");
+    let (pm, warnings) = incident::postmortem_of(dir.path(), id, None).expect("post-mortem");
+    assert!(warnings.is_empty());
+    assert!(pm.contains("a v2 note on a v1 incident"), "{pm}");
+    assert!(pm.contains("DB down: API pool exhausted"), "{pm}");
+}
+
+/// Merging another engineer's copy of the journal (the same records, some
+/// twice, in another order) changes nothing in the timeline or the
+/// post-mortem.
+#[test]
+fn merging_a_copy_in_any_order_gives_the_same_post_mortem() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let mut j = Journal::create(dir.path(), &decl("copy")).expect("create");
+    for r in every_kind() {
+        j.append(&r).expect("append");
+    }
+    let mine = incident::merge::union(j.read_new().expect("read").records);
+    let mut theirs: Vec<Record> = mine.iter().rev().cloned().collect();
+    theirs.extend(mine.iter().step_by(2).cloned());
+    let merged = incident::merge::union(mine.iter().cloned().chain(theirs));
+    assert_eq!(merged, mine);
+    assert_eq!(incident::postmortem::render(&merged, None), incident::postmortem::render(&mine, None));
 }

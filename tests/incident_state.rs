@@ -17,7 +17,7 @@ fn now() -> DateTime<Utc> {
 }
 
 fn loaded() -> IncidentState {
-    let mut s = IncidentState::new("dave", "4242.1");
+    let mut s = IncidentState::new("dave");
     s.load("2026-11-22-db-down", fixture());
     s
 }
@@ -56,16 +56,39 @@ fn load_selects_the_latest_and_filters_by_kind() {
     assert_eq!(s.selected(), Some(0));
 }
 
+/// A note's id is its record's, which the journal assigns when it writes
+/// it: globally unique, never a position.
 #[test]
-fn notes_get_ids_unique_to_the_process() {
+fn notes_get_the_id_of_their_record_when_written() {
     let mut s = loaded();
     let a = s.new_note("!action page the DBA", now()).expect("note");
-    let b = s.new_note("second", now()).expect("note");
-    assert!(matches!(&a.event, Event::Note { id, .. } if id == "4242.1.1"));
-    assert!(matches!(&b.event, Event::Note { id, .. } if id == "4242.1.2"));
+    assert!(matches!(&a.event, Event::Note { id, .. } if id.is_empty()));
+    assert!(a.id.is_empty(), "not written yet");
     assert_eq!(a.author, "dave");
+    let dir = tempfile::tempdir().expect("tempdir");
+    let decl = warroom::incident::Declaration {
+        title: "t".into(),
+        severity: "page".into(),
+        commander: "dave".into(),
+        at: now(),
+        author: "dave".into(),
+    };
+    let mut j = warroom::incident::Journal::create_on(dir.path(), &decl, "laptop-7").expect("create");
+    j.append(&a).expect("append");
+    let b = s.new_note("second", now()).expect("note");
+    j.append(&b).expect("append");
+    let back = j.read_new().expect("read").records;
+    let notes: Vec<&Record> = back.iter().filter(|r| matches!(r.event, Event::Note { .. })).collect();
+    assert_eq!(notes.len(), 2);
+    for n in &notes {
+        assert!(warroom::incident::recid::is_valid(&n.id), "{}", n.id);
+        assert!(n.id.ends_with("@laptop-7"), "{}", n.id);
+        assert_eq!(n.host, "laptop-7");
+        assert!(matches!(&n.event, Event::Note { id, .. } if *id == n.id));
+    }
+    assert!(notes[0].id < notes[1].id, "written in order, ids in order");
     assert_eq!(s.new_note("  \n", now()), Err(IntentError::Empty));
-    let mut empty = IncidentState::new("dave", "1");
+    let mut empty = IncidentState::new("dave");
     assert_eq!(empty.new_note("x", now()), Err(IntentError::NoIncident));
 }
 
@@ -106,7 +129,7 @@ fn merge_keeps_the_selection_unless_following_the_tail() {
 
 #[test]
 fn status_commander_and_commands() {
-    let mut s = IncidentState::new("dave", "1");
+    let mut s = IncidentState::new("dave");
     let draft = DeclareDraft::from_alert("APIDown", "critical", "API is down", "dave");
     assert_eq!(draft.title, "APIDown: API is down");
     let parsed = DeclareDraft::parse(&draft.to_text()).expect("round trip");
@@ -161,5 +184,5 @@ fn captures_are_not_written_twice() {
     let mut with = s.clone();
     with.merge(read(vec![rec.clone()]));
     assert_eq!(with.capture(rec.at, rec.event), None);
-    assert_eq!(IncidentState::new("x", "1").capture(now(), Event::SilenceExpired { id: "s".into() }), None);
+    assert_eq!(IncidentState::new("x").capture(now(), Event::SilenceExpired { id: "s".into() }), None);
 }

@@ -19,7 +19,7 @@ fn screen(buf: &Buffer) -> Vec<String> {
 
 fn state() -> IncidentState {
     let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/incident/db-down.jsonl");
-    let mut s = IncidentState::new("dave", "1");
+    let mut s = IncidentState::new("dave");
     s.load("2026-11-22-db-down", Journal::read_all(&path).expect("fixture"));
     s
 }
@@ -81,7 +81,7 @@ fn local_time_and_empty_states() {
     row_of(&lines, "12:02:00 carol");
     row_of(&lines, "times local (+01:00)");
 
-    let none = IncidentState::new("dave", "1");
+    let none = IncidentState::new("dave");
     let lines = screen(&render(60, 6, |f| timeline::draw(f, f.area(), &none, true)));
     row_of(&lines, "No incident. Press i to declare one.");
 }

@@ -16,7 +16,7 @@ use chrono::{DateTime, Utc};
 
 use super::reader::{self, ReadOutcome};
 use super::record::{Event, Record};
-use super::{id, sanitize};
+use super::{id, recid, sanitize};
 
 /// The journal's file name inside an incident's directory.
 pub const JOURNAL_FILE: &str = "journal.jsonl";
@@ -75,6 +75,8 @@ pub struct Journal {
     /// [`Record::identity`] of every record read so far: a captured event
     /// already in the journal is not written again.
     identities: HashSet<String>,
+    /// The host records written here are stamped with (and their ids end in).
+    host: String,
 }
 
 /// What [`Journal::append`] did.
@@ -93,6 +95,12 @@ impl Journal {
     /// when the base is taken, atomically via `mkdir`), creates its journal
     /// and writes the `Declared` record.
     pub fn create(dir: &Path, decl: &Declaration) -> Result<Journal> {
+        Journal::create_on(dir, decl, recid::local_host())
+    }
+
+    /// [`Journal::create`], the records stamped with `host` (see
+    /// [`Journal::set_host`]).
+    pub fn create_on(dir: &Path, decl: &Declaration, host: &str) -> Result<Journal> {
         fs::create_dir_all(dir).map_err(io_err("create", dir))?;
         let base = id::base_id(decl.at, &sanitize::line(&decl.title));
         let id = claim_id(dir, &base)?;
@@ -102,6 +110,7 @@ impl Journal {
         sync_dir(&dir.join(&id))?;
         sync_dir(dir)?;
         let mut journal = Journal::from_file(id, path, file, true);
+        journal.set_host(host);
         let event = Event::Declared {
             title: decl.title.clone(),
             severity: decl.severity.clone(),
@@ -129,7 +138,18 @@ impl Journal {
     }
 
     fn from_file(id: String, path: PathBuf, file: File, writable: bool) -> Journal {
-        Journal { id, path, file, writable, offset: 0, next_line: 1, identities: HashSet::new() }
+        let host = recid::local_host().to_string();
+        Journal { id, path, file, writable, offset: 0, next_line: 1, identities: HashSet::new(), host }
+    }
+
+    /// Stamps the records this journal writes from now on with `host`
+    /// (default: this machine's name), cleaned as [`recid::host_part`] does.
+    pub fn set_host(&mut self, host: &str) {
+        self.host = recid::host_part(host);
+    }
+
+    pub fn host(&self) -> &str {
+        &self.host
     }
 
     pub fn id(&self) -> &str {
@@ -144,8 +164,14 @@ impl Journal {
     /// this returns `Ok`, the record survives `kill -9` and power loss (or
     /// was already there: [`Appended::Duplicate`]); when it returns `Err`,
     /// the record is not in the file.
+    ///
+    /// A record without an id gets a new one ([`recid::new_id`]) and this
+    /// journal's host; the records read back carry them.
     pub fn append(&mut self, rec: &Record) -> Result<Appended> {
-        let clean = sanitize::record(rec);
+        let mut clean = sanitize::record(rec);
+        if clean.id.is_empty() {
+            clean = clean.with_id(recid::new_id(&self.host), self.host.clone());
+        }
         let identity = clean.identity();
         let mut line = serde_json::to_vec(&clean)?;
         line.push(b'\n');

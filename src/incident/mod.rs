@@ -16,9 +16,11 @@ pub mod draft;
 pub mod id;
 pub mod intent;
 pub mod journal;
+pub mod merge;
 pub mod milestones;
 pub mod postmortem;
 pub mod reader;
+pub mod recid;
 pub mod record;
 pub mod sanitize;
 pub mod session;
@@ -177,7 +179,9 @@ pub fn postmortem_of(
     for w in &read.warnings {
         tracing::warn!(incident = id, "{w}");
     }
-    Ok((postmortem::render_with_warnings(&read.records, &read.warnings, template), read.warnings))
+    // In (time, id) order: the same document from any engineer's journal.
+    let records = merge::union(read.records);
+    Ok((postmortem::render_with_warnings(&records, &read.warnings, template), read.warnings))
 }
 
 /// The incident `warroom export` means: the named one, else the open one,

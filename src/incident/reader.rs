@@ -99,7 +99,7 @@ fn parse_line(line: &[u8], line_no: usize, out: &mut ReadOutcome) {
         return;
     }
     match serde_json::from_slice::<Record>(line) {
-        Ok(rec) if rec.v <= FORMAT_VERSION => out.records.push(rec),
+        Ok(rec) if rec.v <= FORMAT_VERSION => out.records.push(with_line_id(rec, line_no, line)),
         Ok(rec) => out.warnings.push(newer(line_no, rec.v)),
         Err(err) => {
             // One invalid byte inside a note must not drop the note: decode
@@ -108,7 +108,7 @@ fn parse_line(line: &[u8], line_no: usize, out: &mut ReadOutcome) {
                 && let Ok(rec) = serde_json::from_str::<Record>(&String::from_utf8_lossy(line))
                 && rec.v <= FORMAT_VERSION
             {
-                out.records.push(rec);
+                out.records.push(with_line_id(rec, line_no, line));
                 out.warnings.push(Warning {
                     line: line_no,
                     message: "invalid bytes (not UTF-8) shown as \u{fffd}; the record is kept".to_string(),
@@ -122,6 +122,15 @@ fn parse_line(line: &[u8], line_no: usize, out: &mut ReadOutcome) {
             out.warnings.push(warning);
         }
     }
+}
+
+/// A line without an id (v1, or written by hand) gets one from its line
+/// number and bytes: the same at every read of the append-only journal.
+fn with_line_id(mut rec: Record, line_no: usize, line: &[u8]) -> Record {
+    if rec.id.is_empty() {
+        rec.id = super::merge::content_id(line_no, line);
+    }
+    rec
 }
 
 fn newer(line: usize, v: u32) -> Warning {
@@ -156,6 +165,21 @@ mod tests {
         let lines: Vec<usize> = p.outcome.warnings.iter().map(|w| w.line).collect();
         assert_eq!(lines, vec![11, 12]);
         assert!(p.outcome.warnings[0].message.contains("v7"));
+    }
+
+    #[test]
+    fn v1_lines_get_stable_ids_in_line_order_and_v2_ids_are_kept() {
+        let v2 = r#"{"v":2,"id":"01JDX3ZC8Q4M5T0V6B7N8P9R2S@bastion","at":"2026-11-22T10:00:00Z","author":"a","host":"bastion","event":{"kind":"status","status":"resolved"}}"#;
+        let text = format!("{GOOD}\n{GOOD}\n{v2}\n");
+        let p = parse(text.as_bytes(), 1);
+        assert!(p.outcome.warnings.is_empty(), "{:?}", p.outcome.warnings);
+        let ids: Vec<&str> = p.outcome.records.iter().map(|r| r.id.as_str()).collect();
+        assert!(ids[0].starts_with("v1-0000001-") && ids[1].starts_with("v1-0000002-"), "{ids:?}");
+        assert!(ids[0] < ids[1]);
+        assert_eq!(ids[2], "01JDX3ZC8Q4M5T0V6B7N8P9R2S@bastion");
+        assert_eq!(p.outcome.records[2].host, "bastion");
+        assert_eq!(p.outcome.records[0].host, "");
+        assert_eq!(parse(text.as_bytes(), 1).outcome, p.outcome, "the same ids at every read");
     }
 
     #[test]

@@ -3,6 +3,13 @@
 //! Every record carries a format version so a newer warroom can change the
 //! shape without an older one misreading it. Times are those the sources give
 //! (an alert's `startsAt`, a silence's `endsAt`), not when warroom noticed.
+//!
+//! Format v2 (this build) adds to every record a globally unique `id`
+//! ([`super::recid`]) and its origin: the `author` (already in v1) and the
+//! `host` that wrote it. A note's id is the id of the record that created
+//! it, so edits and strike-outs name a record, never a position. v1 lines
+//! still read: the reader gives each a stable id from its line number and
+//! bytes (`v1-…`) and no host.
 
 use std::collections::BTreeMap;
 use std::fmt;
@@ -12,24 +19,46 @@ use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 
 /// The format this build writes and the newest it reads.
-pub const FORMAT_VERSION: u32 = 1;
+pub const FORMAT_VERSION: u32 = 2;
 
 /// A journal line.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Record {
     /// Format version ([`FORMAT_VERSION`] when written by this build).
     pub v: u32,
+    /// Globally unique ([`super::recid`]). Empty until the journal writes
+    /// the record (it assigns one); never empty in a record read back.
+    #[serde(default, skip_serializing_if = "String::is_empty")]
+    pub id: String,
     /// When it happened, as the source says.
     pub at: DateTime<Utc>,
     /// Who wrote it (`$USER` of the warroom process that captured it).
     pub author: String,
+    /// The host of the warroom that wrote it (empty in v1 lines, and until
+    /// the journal writes the record).
+    #[serde(default, skip_serializing_if = "String::is_empty")]
+    pub host: String,
     pub event: Event,
 }
 
 impl Record {
-    /// A record in the current format.
+    /// A record in the current format, without an id yet (the journal
+    /// gives it one, and its host, when it writes it).
     pub fn new(at: DateTime<Utc>, author: impl Into<String>, event: Event) -> Self {
-        Self { v: FORMAT_VERSION, at, author: author.into(), event }
+        Self { v: FORMAT_VERSION, id: String::new(), at, author: author.into(), host: String::new(), event }
+    }
+
+    /// The same record with `id` and `host` set (a note created by it gets
+    /// the same id).
+    pub fn with_id(mut self, id: impl Into<String>, host: impl Into<String>) -> Self {
+        self.id = id.into();
+        self.host = host.into();
+        if let Event::Note { id: note, .. } = &mut self.event
+            && note.is_empty()
+        {
+            note.clone_from(&self.id);
+        }
+        self
     }
 }
 
@@ -94,14 +123,18 @@ pub enum Event {
     Commander {
         name: String,
     },
+    /// `id` is the note's: in v2 the id of this record (empty until the
+    /// journal assigns it), in v1 a per-process counter (`session.N`).
     Note {
         id: String,
         text: String,
     },
+    /// `id` names the note edited (the record that created it).
     NoteEdited {
         id: String,
         text: String,
     },
+    /// `id` names the note struck out.
     NoteStruck {
         id: String,
     },
@@ -288,8 +321,13 @@ mod tests {
         let line = serde_json::to_string(&rec).expect("serializes");
         assert_eq!(
             line,
-            r#"{"v":1,"at":"2026-11-22T10:00:00Z","author":"alice","event":{"kind":"status","status":"mitigated"}}"#
+            r#"{"v":2,"at":"2026-11-22T10:00:00Z","author":"alice","event":{"kind":"status","status":"mitigated"}}"#
         );
         assert_eq!(rec.event.kind_name(), "status");
+        let rec = rec.with_id("01JDX3ZC8Q4M5T0V6B7N8P9R2S@bastion", "bastion");
+        assert_eq!(
+            serde_json::to_string(&rec).expect("serializes"),
+            r#"{"v":2,"id":"01JDX3ZC8Q4M5T0V6B7N8P9R2S@bastion","at":"2026-11-22T10:00:00Z","author":"alice","host":"bastion","event":{"kind":"status","status":"mitigated"}}"#
+        );
     }
 }

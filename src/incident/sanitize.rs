@@ -92,7 +92,14 @@ fn labels(map: &BTreeMap<String, String>) -> BTreeMap<String, String> {
 
 /// The record as it may be written: every string field cleaned and redacted.
 pub fn record(rec: &Record) -> Record {
-    Record { v: rec.v, at: rec.at, author: line(&rec.author), event: event(&rec.event) }
+    Record {
+        v: rec.v,
+        id: line(&rec.id),
+        at: rec.at,
+        author: line(&rec.author),
+        host: line(&rec.host),
+        event: event(&rec.event),
+    }
 }
 
 fn event(ev: &Event) -> Event {

@@ -12,11 +12,21 @@ pub struct Session {
     dir: PathBuf,
     template: Option<String>,
     journal: Option<Journal>,
+    /// The host records are stamped with (default: this machine's name).
+    host: String,
 }
 
 impl Session {
     pub fn new(dir: PathBuf, template: Option<String>) -> Self {
-        Self { dir, template, journal: None }
+        Self { dir, template, journal: None, host: super::recid::local_host().to_string() }
+    }
+
+    /// Stamps the records written from now on with `host`.
+    pub fn set_host(&mut self, host: &str) {
+        self.host = super::recid::host_part(host);
+        if let Some(j) = self.journal.as_mut() {
+            j.set_host(&self.host);
+        }
     }
 
     pub fn dir(&self) -> &Path {
@@ -27,6 +37,7 @@ impl Session {
     pub fn resume(&mut self) -> Result<Option<(String, ReadOutcome)>, IncidentError> {
         let Some(meta) = find_open(&self.dir)? else { return Ok(None) };
         let mut journal = Journal::open(&self.dir, &meta.id)?;
+        journal.set_host(&self.host);
         // A rewrite killed mid-way (kill -9) left its temp file: gone now.
         super::atomic::clean_stale_tmp(&self.dir.join(&meta.id).join(super::POSTMORTEM_FILE));
         let read = journal.read_new()?;
@@ -37,7 +48,7 @@ impl Session {
 
     /// Creates a new incident and opens it.
     pub fn declare(&mut self, decl: &Declaration) -> Result<(String, ReadOutcome), IncidentError> {
-        let mut journal = Journal::create(&self.dir, decl)?;
+        let mut journal = Journal::create_on(&self.dir, decl, &self.host)?;
         let read = journal.read_new()?;
         let id = journal.id().to_string();
         self.journal = Some(journal);

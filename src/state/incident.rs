@@ -11,18 +11,15 @@ use std::collections::BTreeSet;
 use chrono::{DateTime, Utc};
 
 pub use crate::incident::intent::{DeclareDraft, IncidentCommand, IntentError, TimeDisplay};
-use crate::incident::sanitize;
 use crate::incident::timeline::{Entry, Note};
 use crate::incident::{Declaration, EntryKind, Event, ReadOutcome, Record, Status, Timeline};
+use crate::incident::{merge, sanitize};
 
 /// The incident pane's state.
 #[derive(Debug, Clone)]
 pub struct IncidentState {
     /// Who this warroom writes as (`$USER`).
     user: String,
-    /// Unique per process, so note ids never collide between processes.
-    session: String,
-    next_note: u64,
     id: Option<String>,
     records: Vec<Record>,
     timeline: Timeline,
@@ -41,12 +38,9 @@ pub struct IncidentState {
 }
 
 impl IncidentState {
-    /// `session` must differ between processes (e.g. pid and start time).
-    pub fn new(user: impl Into<String>, session: impl Into<String>) -> Self {
+    pub fn new(user: impl Into<String>) -> Self {
         IncidentState {
             user: user.into(),
-            session: session.into(),
-            next_note: 1,
             id: None,
             records: Vec::new(),
             timeline: Timeline::default(),
@@ -72,22 +66,24 @@ impl IncidentState {
         self.merge(read);
     }
 
-    /// Adds records read since the last refresh (anyone's). The selection
-    /// stays on its entry, or follows the tail when it was on the last one.
+    /// Adds records read since the last refresh (anyone's, from any
+    /// journal): a union by record id in (time, id) order, so a record seen
+    /// twice shows once. The selection stays on its entry, or follows the
+    /// tail when it was on the last one.
     pub fn merge(&mut self, read: ReadOutcome) {
         self.warnings.extend(read.warnings.iter().map(ToString::to_string));
         if read.records.is_empty() {
             return;
         }
         let at_end = self.selected.is_none_or(|s| s + 1 >= self.visible().len());
-        let keep = self.selected_entry().map(|e| e.record);
-        self.records.extend(read.records);
+        let keep = self.selected_entry().map(|e| self.records[e.record].id.clone());
+        merge::merge_into(&mut self.records, read.records);
         self.timeline = Timeline::build(&self.records);
         let visible = self.visible();
         self.selected = if at_end {
             visible.len().checked_sub(1)
         } else {
-            keep.and_then(|r| visible.iter().position(|e| e.record == r))
+            keep.and_then(|id| visible.iter().position(|e| self.records[e.record].id == id))
         };
     }
 
@@ -200,15 +196,13 @@ impl IncidentState {
         }
     }
 
-    /// `n` then save: a new note with an id unique across processes.
+    /// `n` then save: a new note. Its id is the id the journal gives the
+    /// record (globally unique), so it is empty here.
     pub fn new_note(&mut self, text: &str, now: DateTime<Utc>) -> Result<Record, IntentError> {
         if text.trim().is_empty() {
             return Err(IntentError::Empty);
         }
-        let id = format!("{}.{}", self.session, self.next_note);
-        let rec = self.record(now, Event::Note { id, text: text.to_string() })?;
-        self.next_note += 1;
-        Ok(rec)
+        self.record(now, Event::Note { id: String::new(), text: text.to_string() })
     }
 
     /// Replaces the selected note's text; the old version stays in history.

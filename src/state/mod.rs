@@ -101,8 +101,6 @@ pub struct Setup {
     /// Who writes notes (`$USER`).
     pub user: String,
     pub logs: crate::sources::loki::LogsConfig,
-    /// Unique per process, so note ids never collide between processes.
-    pub session: String,
     /// `--read-only` / `read_only = true`: no silence is ever written.
     pub read_only: bool,
     pub silences: silences::SilenceSettings,
@@ -218,7 +216,7 @@ impl State {
                 s
             },
             chart: None,
-            incident: incident::IncidentState::new(setup.user, setup.session),
+            incident: incident::IncidentState::new(setup.user),
             editor: None,
             draft_saved: None,
             runbook: None,
