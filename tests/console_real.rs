@@ -15,7 +15,7 @@ use warroom::app::{Console, Options};
 use warroom::config::Config;
 use warroom::model::AlertState;
 use warroom::msg::SourceKind;
-use warroom::sources::Endpoint;
+use warroom::sources::{Endpoint, SourceError};
 use warroom::state::alerts::Row;
 use warroom::state::sources::Health;
 
@@ -83,9 +83,13 @@ async fn board_matches_amtool_and_survives_prometheus_restart() {
     assert!(a < t, "critical before warning on screen");
 
     // Prometheus stops: the console stays up, shows it down, keeps its data.
+    // While it shuts down Prometheus 3 answers 503 (a poll in that window is
+    // down too); once it is gone every poll is refused: wait for that.
     prom.stop();
-    run_until(&mut console, "Prometheus shown down", 20, |c| {
-        c.state.sources.iter().any(|s| s.kind() == SourceKind::Prometheus && s.is_down())
+    run_until(&mut console, "Prometheus shown down, refusing connections", 20, |c| {
+        c.state.sources.iter().any(|s| {
+            s.kind() == SourceKind::Prometheus && matches!(s.health, Health::Down { error: SourceError::Refused, .. })
+        })
     })
     .await;
     let pending = console.state.alerts.alerts.iter().find(|b| b.alert.name() == alerts::PENDING).unwrap();
