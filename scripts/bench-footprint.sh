@@ -2,9 +2,14 @@
 # Footprint: PSS (/proc/PID/smaps_rollup), peak RSS (/usr/bin/time -v) and
 # CPU at idle (utime+stime from /proc/PID/stat over a window) of the release
 # binary in a 160x48 tmux pane, polling a real Alertmanager every 2 s, with
-# 50 and then 10 000 firing alerts (for 10 000, a copy of Alertmanager's own
-# answer served as a static file: Alertmanager 0.25 needs tens of seconds to
-# build it, which would measure Alertmanager rather than warroom).
+# 50, 10 000 and 100 000 firing alerts (for 10 000, a copy of Alertmanager's
+# own answer served as a static file: Alertmanager 0.25 needs tens of seconds
+# to build it, which would measure Alertmanager rather than warroom; for
+# 100 000, that answer multiplied tenfold, each copy with its own pod label
+# and fingerprint: 77 MB in Alertmanager's format). Also prints the time from
+# start to the board's first frame showing the alerts, and the time the
+# static server takes to hand over the answer (what Alertmanager's own answer
+# time would add).
 # Usage: scripts/bench-footprint.sh [--quick]   (--quick: 5 s settle, 15 s window)
 source "$(dirname "$0")/bench-lib.sh"
 
@@ -37,17 +42,35 @@ pss_kb() { awk '/^Pss:/ {print $2}' "/proc/$1/smaps_rollup"; }
 
 machine
 echo "refresh 2 s, 160x48 pane, settle ${SETTLE}s, CPU window ${WINDOW}s"
-for n in 50 10000; do
-    post_alerts "$n"
+# The per-source limit (src/sources/capped.rs, MAX_ALERTS): past it the board
+# shows this many and says how many it did not.
+LIMIT=50000
+for n in 50 10000 100000; do
     url=$AM_URL
-    if [ "$n" -gt 1000 ]; then
+    if [ "$n" -le 10000 ]; then
+        post_alerts "$n"
+    fi
+    if [ "$n" -eq 10000 ]; then
         serve_copy_of_alertmanager
-        url=$COPY_URL
         echo "(10000 alerts: Alertmanager 0.25 answers in tens of seconds; polling a copy of its answer, $(wc -c <"$WORK/copy/api/v2/alerts") bytes)"
     fi
+    if [ "$n" -eq 100000 ]; then
+        multiply_copy 10
+        echo "(100000 alerts: the copy of Alertmanager's 10000 multiplied tenfold, $(wc -c <"$WORK/copy/api/v2/alerts") bytes)"
+    fi
+    if [ "$n" -ge 10000 ]; then
+        url=$COPY_URL
+        fetch=$( { /usr/bin/time -f %e curl -fsS -o /dev/null "$COPY_URL/api/v2/alerts"; } 2>&1)
+        echo "(the static server hands over the answer in ${fetch} s)"
+    fi
+    shown=$((n < LIMIT ? n : LIMIT))
     name="n$n"
+    t_start=$(date +%s.%N)
     in_pane "$name" 160 48 "/usr/bin/time -v -o $WORK/time.$n $bin --alertmanager $url --refresh 2 --no-mouse --config $WORK/empty.toml --log-file $WORK/warroom.$n.log"
-    wait_screen "$name" "Alerts ($n)" 60
+    wait_screen "$name" "Alerts ($shown" 120
+    t_board=$(date +%s.%N)
+    tmux_ capture-pane -p -t "bench:$name" | grep -F "Alerts (" | head -1 | sed 's/^[^A]*//; s/ ─.*//'
+    python3 -c "import sys; print(f'{sys.argv[1]:>6} alerts: on the board {float(sys.argv[3]) - float(sys.argv[2]):.2f} s after start (0.2 s resolution)')" "$n" "$t_start" "$t_board"
     pid=$(warroom_pid "$WORK/warroom.$n.log")
     sleep "$SETTLE"
     t0=$(cpu_ticks "$pid")

@@ -170,6 +170,26 @@ machine() {
     echo "machine: $(nproc) CPU ($cpu), $(free -g | awk '/Mem:/ {print $2}') GiB RAM, Linux $(uname -r), tmux $(tmux -V | cut -d' ' -f2)"
 }
 
+# multiply_copy K: replaces the served copy of Alertmanager's alerts answer
+# by K copies of each alert, each with its own `pod` label and fingerprint
+# (so none merges with another).
+multiply_copy() {
+    python3 - "$WORK/copy/api/v2/alerts" "$1" <<'PY'
+import copy, hashlib, json, sys
+path, k = sys.argv[1], int(sys.argv[2])
+alerts = json.load(open(path))
+out = []
+for r in range(k):
+    for a in alerts:
+        b = copy.deepcopy(a)
+        b["labels"]["pod"] = f"{b['labels'].get('pod', 'pod')}-r{r}"
+        b["fingerprint"] = hashlib.sha256(json.dumps(b["labels"], sort_keys=True).encode()).hexdigest()[:16]
+        out.append(b)
+json.dump(out, open(path + ".tmp", "w"), separators=(",", ":"))
+PY
+    mv "$WORK/copy/api/v2/alerts.tmp" "$WORK/copy/api/v2/alerts"
+}
+
 # serve_copy_of_alertmanager: captures Alertmanager's current answers
 # (alerts, silences) once and serves the copies as JSON from a static server;
 # sets COPY_URL. Alertmanager 0.25 takes tens of seconds to answer with

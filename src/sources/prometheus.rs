@@ -403,6 +403,17 @@ mod tests {
         assert_eq!(e.to_string(), "HTTP 404: 404 page not found");
     }
 
+    /// A 200 answer carrying `json`.
+    fn json_body(json: &serde_json::Value) -> Body {
+        Body {
+            status: 200,
+            content_type: "application/json".into(),
+            bytes: json.to_string().into_bytes(),
+            elapsed: Duration::ZERO,
+            ..Default::default()
+        }
+    }
+
     #[test]
     fn huge_label_and_annotation_values_are_cut_at_parse_time() {
         let body = serde_json::json!({"status": "success", "data": {"alerts": [{
@@ -412,13 +423,7 @@ mod tests {
             "activeAt": "2026-11-22T12:00:00Z",
             "value": "1e+00",
         }]}});
-        let body = Body {
-            status: 200,
-            content_type: "application/json".into(),
-            bytes: body.to_string().into_bytes(),
-            elapsed: Duration::ZERO,
-            ..Default::default()
-        };
+        let body = json_body(&body);
         let a = &client().parse_alerts(&body, Utc::now()).unwrap()[0];
         assert!(super::super::capped::was_cut(&a.labels["blob"]));
         assert!(super::super::capped::was_cut(a.summary().unwrap()));
@@ -434,13 +439,7 @@ mod tests {
             "annotations": {},
             "state": "pending",
         }]}});
-        let body = Body {
-            status: 200,
-            content_type: "application/json".into(),
-            bytes: body.to_string().into_bytes(),
-            elapsed: Duration::ZERO,
-            ..Default::default()
-        };
+        let body = json_body(&body);
         let at = DateTime::parse_from_rfc3339("2026-11-22T12:34:56Z").unwrap().with_timezone(&Utc);
         let a = &client().parse_alerts(&body, at).unwrap()[0];
         assert_eq!(a.starts_at, at);
