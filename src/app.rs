@@ -16,7 +16,6 @@ use crate::keymap::Keymap;
 use crate::msg::{Cmd, IncidentMsg, Msg, SourceId, SourceKind};
 use crate::sources::poller::{self, Pollers, SourceSpec};
 use crate::state::{self, Setup, State};
-use crate::theme::{Theme, no_color_env};
 
 /// Options the command line adds to the config.
 #[derive(Debug, Clone, Default)]
@@ -40,6 +39,7 @@ pub struct Console {
     runbooks: RunbookLoader,
     logs: LogFollower,
     silences: crate::sources::silence_writer::SilenceWriter,
+    themes: ThemeLoader,
     /// Escape sequences for the terminal itself (OSC 52 clipboard writes),
     /// written by the runtime after the next frame.
     pub terminal_writes: Vec<String>,
@@ -47,9 +47,11 @@ pub struct Console {
 
 mod range;
 mod tasks;
+pub mod theme_files;
 mod workers;
 use range::RangeRunner;
 use tasks::{spawn_hangup_watch, spawn_input, spawn_signals, spawn_ticker};
+use theme_files::ThemeLoader;
 use workers::{LogFollower, RunbookLoader};
 
 /// A context's result, tagged so that it is dropped once the context changed.
@@ -82,7 +84,8 @@ impl Console {
     /// runtime. Fails on a config the user must fix (bad key, theme, URL).
     pub fn start(cfg: &Config, opts: Options) -> anyhow::Result<Self> {
         let keymap = Keymap::new(&cfg.keymap).map_err(anyhow::Error::msg)?;
-        let theme = Theme::find(&cfg.theme, no_color_env(), &cfg.theme_dirs).map_err(anyhow::Error::msg)?;
+        let theme =
+            theme_files::find(&cfg.theme, theme_files::no_color_env(), &cfg.theme_dirs).map_err(anyhow::Error::msg)?;
         let specs = source_specs(cfg);
         let setup = Setup {
             sources: specs.iter().map(|s| (s.id, s.name.clone())).collect(),
@@ -140,6 +143,7 @@ impl Console {
         let pollers = poller::spawn_tagged(specs, cfg.refresh, generation, tx.clone())?;
         let runbooks = RunbookLoader::new(cfg)?;
         let logs = LogFollower::new(cfg, generation)?;
+        let themes = ThemeLoader::new(cfg.theme_dirs.clone());
         let cfg = cfg.clone();
         Ok(Self {
             state,
@@ -152,6 +156,7 @@ impl Console {
             runbooks,
             logs,
             silences,
+            themes,
             terminal_writes: Vec::new(),
         })
     }
@@ -227,6 +232,7 @@ impl Console {
                     }
                     self.terminal_writes.extend(desktop);
                 }
+                Cmd::LoadTheme { name } => self.themes.load(name, self.tx.clone()),
                 Cmd::SaveHistory(text) => save_history(self.cfg.history_file.clone(), text),
                 Cmd::SaveDraft(draft) => {
                     if let Some(session) = self.incident.as_ref()

@@ -285,7 +285,7 @@ fn load_config(cli: &Cli, paths: &Paths) -> anyhow::Result<Config> {
     cfg.history_file = Some(paths.history_file());
     cfg.theme_dirs = paths.theme_dirs();
     cfg.runbooks.dirs.extend(paths.shared_runbook_dirs());
-    if let Err(e) = crate::theme::Theme::find(&cfg.theme, false, &cfg.theme_dirs) {
+    if let Err(e) = crate::app::theme_files::find(&cfg.theme, false, &cfg.theme_dirs) {
         return Err(match cli.theme {
             Some(_) => ConfigError::Invalid(format!("--theme: {e}")),
             None => ConfigError::in_file_at(&path, &Problem::at_key(crate::config_key!["theme"], e)),

@@ -93,6 +93,17 @@ pub enum Msg {
     },
     /// The runtime switched contexts (or could not).
     Context(crate::state::contexts::ContextMsg),
+    /// The theme `:theme` asked for, found (not yet parsed), or why not.
+    Theme(Result<ThemeToml, String>),
+}
+
+/// A theme's TOML as found by name (a shipped theme, a file, `NAME.toml` in
+/// a theme directory): the state parses it, under its own `NO_COLOR`.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ThemeToml {
+    /// The name asked for (an empty one is `default`).
+    pub name: String,
+    pub toml: String,
 }
 
 /// What the incident journal did.
@@ -187,4 +198,9 @@ pub enum Cmd {
     },
     /// Stop the active context's sources and start this context's.
     SwitchContext(String),
+    /// Find the theme `name` stands for (`:theme NAME`), answered by
+    /// [`Msg::Theme`].
+    LoadTheme {
+        name: String,
+    },
 }

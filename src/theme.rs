@@ -1,10 +1,11 @@
-//! Semantic themes: named styles per component, loaded from TOML files in
-//! `themes/` (embedded in the binary), from `NAME.toml` in a theme directory
-//! (`~/.config/warroom/themes/`, `/usr/share/warroom/themes/`), or from a
-//! user's file. `NO_COLOR` keeps bold/reverse/underline and drops every colour.
+//! Semantic themes: named styles per component, parsed from TOML: the files
+//! in `themes/` (embedded in the binary), `NAME.toml` in a theme directory
+//! (`~/.config/warroom/themes/`, `/usr/share/warroom/themes/`), or a user's
+//! file. Finding and reading those files is the runtime's part
+//! (`app::theme_files`); this module only parses. Without colour (`NO_COLOR`)
+//! a theme keeps bold/reverse/underline and drops every colour.
 
 use std::collections::BTreeMap;
-use std::path::{Path, PathBuf};
 use std::str::FromStr;
 
 use ratatui::style::{Color, Modifier, Style};
@@ -81,42 +82,20 @@ pub struct Theme {
     pub name: String,
     pub no_color: bool,
     styles: BTreeMap<String, Style>,
-    /// Where a theme named by `:theme NAME` is looked for (see [`Theme::find`]).
-    pub dirs: Vec<PathBuf>,
+}
+
+/// The TOML of a shipped theme.
+pub fn builtin_toml(name: &str) -> Option<&'static str> {
+    BUILTIN.iter().find(|(n, _)| *n == name).map(|(_, toml)| *toml)
 }
 
 impl Theme {
-    /// A shipped theme by name, or a TOML file by path.
-    pub fn named(name: &str, no_color: bool) -> Result<Self, String> {
-        Self::find(name, no_color, &[])
-    }
-
-    /// A shipped theme by name, `NAME.toml` in the first of `dirs` that has
-    /// it, or a TOML file by path. The theme remembers `dirs` for the next.
-    pub fn find(name: &str, no_color: bool, dirs: &[PathBuf]) -> Result<Self, String> {
-        let name = if name.is_empty() { "default" } else { name };
-        let mut theme = Self::load(name, no_color, dirs)?;
-        theme.dirs = dirs.to_vec();
-        Ok(theme)
-    }
-
-    fn load(name: &str, no_color: bool, dirs: &[PathBuf]) -> Result<Self, String> {
-        if let Some((_, toml)) = BUILTIN.iter().find(|(n, _)| *n == name) {
-            return Self::parse(name, toml, no_color);
+    /// A shipped theme by name.
+    pub fn builtin(name: &str, no_color: bool) -> Result<Self, String> {
+        match builtin_toml(name) {
+            Some(toml) => Self::parse(name, toml, no_color),
+            None => Err(format!("unknown theme {name:?} (known: {})", builtin_names().join(", "))),
         }
-        let path = Path::new(name);
-        if path.extension().is_some_and(|e| e == "toml") || name.contains('/') {
-            let text = std::fs::read_to_string(path).map_err(|e| format!("theme {name}: {e}"))?;
-            return Self::parse(name, &text, no_color);
-        }
-        if let Some(file) = dirs.iter().map(|d| d.join(format!("{name}.toml"))).find(|f| f.is_file()) {
-            let text = std::fs::read_to_string(&file).map_err(|e| format!("theme {}: {e}", file.display()))?;
-            return Self::parse(name, &text, no_color);
-        }
-        let known: Vec<&str> = BUILTIN.iter().map(|(n, _)| *n).collect();
-        let looked: Vec<String> = dirs.iter().map(|d| d.display().to_string()).collect();
-        let dirs = if looked.is_empty() { String::new() } else { format!(", NAME.toml in {}", looked.join(", ")) };
-        Err(format!("unknown theme {name:?} (known: {}{dirs}, or a path to a .toml file)", known.join(", ")))
     }
 
     /// Parses a theme; styles it lacks are taken from `default`, so a user
@@ -164,7 +143,7 @@ impl Theme {
         if let Some(missing) = KEYS.iter().find(|k| !styles.contains_key(**k)) {
             return Err(format!("theme {name}: style {missing:?} is missing"));
         }
-        Ok(Self { name: name.to_string(), no_color, styles, dirs: Vec::new() })
+        Ok(Self { name: name.to_string(), no_color, styles })
     }
 
     pub fn style(&self, key: &str) -> Style {
@@ -200,13 +179,13 @@ impl Theme {
 
 impl Default for Theme {
     fn default() -> Self {
-        Self::named("default", false).expect("the default theme is valid")
+        Self::builtin("default", false).expect("the default theme is valid")
     }
 }
 
-/// Whether `NO_COLOR` asks for no colour (set and not empty, per no-color.org).
-pub fn no_color_env() -> bool {
-    std::env::var_os("NO_COLOR").is_some_and(|v| !v.is_empty())
+/// The names of the shipped themes.
+pub fn builtin_names() -> Vec<&'static str> {
+    BUILTIN.iter().map(|(n, _)| *n).collect()
 }
 
 #[cfg(test)]
@@ -216,7 +195,7 @@ mod tests {
     #[test]
     fn every_shipped_theme_loads_whole() {
         for (name, _) in BUILTIN {
-            let t = Theme::named(name, false).unwrap();
+            let t = Theme::builtin(name, false).unwrap();
             for k in KEYS {
                 assert!(t.styles.contains_key(*k), "{name} lacks {k}");
             }
@@ -232,7 +211,7 @@ mod tests {
 
     #[test]
     fn no_color_keeps_modifiers_only() {
-        let t = Theme::named("default", true).unwrap();
+        let t = Theme::builtin("default", true).unwrap();
         for k in KEYS {
             let s = t.style(k);
             assert_eq!((s.fg, s.bg), (None, None), "{k} has colour under NO_COLOR");
@@ -247,21 +226,6 @@ mod tests {
         assert_eq!(t.style("info"), Theme::default().style("info"));
         assert!(Theme::parse("x", "[styles]\ncritical = { fg = \"blurple\" }", false).unwrap_err().contains("blurple"));
         assert!(Theme::parse("x", "[styles]\nsparkle = {}", false).unwrap_err().contains("sparkle"));
-        assert!(Theme::named("nope", false).unwrap_err().contains("known: default"));
-    }
-
-    #[test]
-    fn a_theme_name_is_looked_up_in_the_theme_dirs_in_order() {
-        let (a, b) = (tempfile::tempdir().unwrap(), tempfile::tempdir().unwrap());
-        std::fs::write(b.path().join("ops.toml"), "[styles]\ncritical = { fg = \"#010203\" }\n").unwrap();
-        let dirs = [a.path().to_path_buf(), b.path().to_path_buf()];
-        let t = Theme::find("ops", false, &dirs).unwrap();
-        assert_eq!(t.style("critical").fg, Some(Color::Rgb(1, 2, 3)));
-        assert_eq!(t.dirs, dirs, "kept for :theme");
-        std::fs::write(a.path().join("ops.toml"), "[styles]\ncritical = { fg = \"#040506\" }\n").unwrap();
-        assert_eq!(Theme::find("ops", false, &dirs).unwrap().style("critical").fg, Some(Color::Rgb(4, 5, 6)));
-        let err = Theme::find("nope", false, &dirs).unwrap_err();
-        assert!(err.contains(&a.path().display().to_string()), "{err}");
-        assert_eq!(Theme::find("light", false, &dirs).unwrap().name, "light", "built-ins first");
+        assert!(Theme::builtin("nope", false).unwrap_err().contains("known: default"));
     }
 }

@@ -118,8 +118,6 @@ const KNOWN_EDGES: &[(&str, &str)] = &[
     ("ui", "sources"),
 ];
 const KNOWN_IMPURE: &[(&str, &str)] = &[
-    ("src/theme.rs", "std::fs::read_to_string"),
-    ("src/theme.rs", "std::env::var_os"),
     ("src/state/mod.rs", "std::cell::Cell"),
     ("src/state/signals.rs", "std::cell::RefCell"),
     ("src/state/logs.rs", "std::cell::Cell"),

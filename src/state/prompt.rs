@@ -96,8 +96,10 @@ fn enter(state: &mut State, kind: PromptKind) -> Vec<Cmd> {
         PromptKind::Command => {
             state.flash = None;
             let mut cmds = run_command(state, input.trim());
-            // Kept: what worked and is worth recalling (not `:q`, not typos).
-            let failed = state.flash.as_ref().is_some_and(|f| f.error);
+            // Kept: what worked and is worth recalling (not `:q`, not typos;
+            // a theme file once it is read, see `theme_found`).
+            let failed = state.flash.as_ref().is_some_and(|f| f.error)
+                || cmds.iter().any(|c| matches!(c, Cmd::LoadTheme { .. }));
             if !state.quit && !failed && state.prompt_edit.history.push(&input) {
                 cmds.push(Cmd::SaveHistory(state.prompt_edit.history.to_text()));
             }
@@ -224,10 +226,7 @@ pub fn run_command(state: &mut State, line: &str) -> Vec<Cmd> {
             state.alerts.show_muted = !state.alerts.show_muted;
             state.alerts.regroup();
         }
-        "theme" => match crate::theme::Theme::find(arg, state.theme.no_color, &state.theme.dirs) {
-            Ok(t) => state.theme = t,
-            Err(e) => state.flash_error(e),
-        },
+        "theme" => return theme(state, arg),
         "help" => state.help = true,
         "notify" => super::notify::command(state, arg),
         "query" if arg.is_empty() => state.flash_error("usage: :query <promql>"),
@@ -245,6 +244,53 @@ pub fn run_command(state: &mut State, line: &str) -> Vec<Cmd> {
             }
             state.flash_error(format!("unknown command :{other} (see ?)"));
         }
+    }
+    Vec::new()
+}
+
+/// `:theme NAME`: a shipped theme is parsed here and now; any other name
+/// (a file) is found by the runtime, which answers with [`Msg::Theme`]
+/// (see [`theme_found`]).
+///
+/// [`Msg::Theme`]: crate::msg::Msg::Theme
+fn theme(state: &mut State, name: &str) -> Vec<Cmd> {
+    let name = if name.is_empty() { "default" } else { name };
+    match crate::theme::builtin_toml(name) {
+        Some(toml) => {
+            show_theme(state, name, toml);
+            Vec::new()
+        }
+        None => vec![Cmd::LoadTheme { name: name.to_string() }],
+    }
+}
+
+/// Parses and shows a theme; whether it could be.
+fn show_theme(state: &mut State, name: &str, toml: &str) -> bool {
+    match crate::theme::Theme::parse(name, toml, state.theme.no_color) {
+        Ok(theme) => {
+            state.theme = theme;
+            true
+        }
+        Err(e) => {
+            state.flash_error(e);
+            false
+        }
+    }
+}
+
+/// The theme file `:theme` asked for, found or not: shown, and the command
+/// kept in the history once it worked (as any other command is when run).
+pub fn theme_found(state: &mut State, found: Result<crate::msg::ThemeToml, String>) -> Vec<Cmd> {
+    state.dirty = true;
+    let found = match found {
+        Ok(found) => found,
+        Err(e) => {
+            state.flash_error(e);
+            return Vec::new();
+        }
+    };
+    if show_theme(state, &found.name, &found.toml) && state.prompt_edit.history.push(&format!("theme {}", found.name)) {
+        return vec![Cmd::SaveHistory(state.prompt_edit.history.to_text())];
     }
     Vec::new()
 }

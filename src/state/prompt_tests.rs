@@ -117,3 +117,32 @@ fn the_filter_prompt_still_filters_as_you_type() {
     press(&mut s, KeyCode::Esc);
     assert_eq!(s.alerts.filter, "");
 }
+
+/// `:theme FILE` reads no file here: the runtime is asked, and the answer
+/// shows the theme (kept in the history) or says what is wrong.
+#[test]
+fn a_theme_file_is_asked_for_and_applied_when_it_arrives() {
+    use crate::msg::ThemeToml;
+    let mut s = loaded();
+    press(&mut s, KeyCode::Char(':'));
+    typed(&mut s, "theme ops");
+    let cmds = press(&mut s, KeyCode::Enter);
+    assert_eq!(cmds, vec![Cmd::LoadTheme { name: "ops".into() }], "no history before it worked");
+    assert_eq!(s.theme.name, "default");
+    let toml = "[styles]\ncritical = { fg = \"#010203\" }\n".to_string();
+    s.dirty = false;
+    let cmds = update(&mut s, Msg::Theme(Ok(ThemeToml { name: "ops".into(), toml })));
+    assert_eq!(s.theme.name, "ops");
+    assert_eq!(s.theme.style("critical").fg, Some(ratatui::style::Color::Rgb(1, 2, 3)));
+    assert!(s.dirty);
+    assert!(cmds.iter().any(|c| matches!(c, Cmd::SaveHistory(t) if t.ends_with("theme ops\n"))), "{cmds:?}");
+
+    update(&mut s, Msg::Theme(Err("unknown theme \"nope\"".into())));
+    assert_eq!(s.theme.name, "ops", "kept");
+    assert!(s.flash.as_ref().is_some_and(|f| f.error && f.text.contains("nope")));
+    let bad = ThemeToml { name: "bad".into(), toml: "[styles]\nsparkle = {}\n".into() };
+    let cmds = update(&mut s, Msg::Theme(Ok(bad)));
+    assert_eq!(s.theme.name, "ops");
+    assert!(s.flash.as_ref().is_some_and(|f| f.error && f.text.contains("sparkle")));
+    assert!(cmds.iter().all(|c| !matches!(c, Cmd::SaveHistory(_))), "{cmds:?}");
+}

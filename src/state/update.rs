@@ -78,6 +78,7 @@ fn apply(state: &mut State, msg: Msg) -> Vec<Cmd> {
         Msg::Tagged { generation, msg } if super::contexts::is_current(state, generation) => apply(state, *msg),
         Msg::Tagged { .. } => Vec::new(),
         Msg::Context(m) => super::contexts::on_msg(state, m),
+        Msg::Theme(found) => super::prompt::theme_found(state, found),
     }
 }
 
