@@ -117,11 +117,8 @@ const KNOWN_EDGES: &[(&str, &str)] = &[
     ("state", "ui"),
     ("ui", "sources"),
 ];
-const KNOWN_IMPURE: &[(&str, &str)] = &[
-    ("src/state/mod.rs", "std::cell::Cell"),
-    ("src/state/signals.rs", "std::cell::RefCell"),
-    ("src/state/logs.rs", "std::cell::Cell"),
-];
+const KNOWN_IMPURE: &[(&str, &str)] =
+    &[("src/state/mod.rs", "std::cell::Cell"), ("src/state/logs.rs", "std::cell::Cell")];
 const KNOWN_IO: &[(&str, &str)] = &[];
 
 const MACROS_PRINTING: &[&str] = &["println", "eprintln", "print", "eprint", "dbg"];

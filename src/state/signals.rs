@@ -3,7 +3,6 @@
 //! to wall-clock steps (so flat data redraws nothing), cached, and extended
 //! by their tail only.
 
-use std::cell::RefCell;
 use std::collections::{HashMap, HashSet};
 use std::time::Duration;
 
@@ -148,10 +147,11 @@ pub struct SignalsState {
     pub refresh: Duration,
     /// Series shown per golden signal in the detail (`signal_top_n`).
     pub top_n: usize,
-    /// Rule expression → what is graphed (see [`graph_expr`]): parsing PromQL
-    /// for every visible row on every message and frame is what made a
-    /// refresh of 200 sparklines slow.
-    graphed: RefCell<HashMap<String, String>>,
+    /// Rule expression → what is graphed (see [`graph_expr`]), for every
+    /// rule, made when the rules arrive ([`SignalsState::set_rules`]):
+    /// parsing PromQL for every visible row on every message and frame is
+    /// what made a refresh of 200 sparklines slow.
+    graphed: HashMap<String, String>,
 }
 
 /// A range to fetch for `key`, aligned to its step.
@@ -173,7 +173,7 @@ impl SignalsState {
             enabled,
             refresh: DEFAULT_REFRESH,
             top_n: rows::DEFAULT_TOP_N,
-            graphed: RefCell::default(),
+            graphed: HashMap::new(),
         }
     }
 
@@ -185,19 +185,30 @@ impl SignalsState {
             .find(|r| r.name == alert.name() && r.labels.iter().all(|(k, v)| alert.labels.get(k) == Some(v)))
     }
 
-    /// [`graph_expr`] of a rule's expression, parsed once.
+    /// Takes the rules Prometheus reported; whether they changed. Each
+    /// expression is parsed for [`SignalsState::graphed`] here, once (those
+    /// already parsed are kept).
+    pub fn set_rules(&mut self, rules: Vec<AlertRule>) -> bool {
+        if self.rules == rules {
+            return false;
+        }
+        let mut graphed = HashMap::with_capacity(rules.len());
+        for r in &rules {
+            let q = self.graphed.remove(&r.query).unwrap_or_else(|| graph_expr(&r.query));
+            graphed.insert(r.query.clone(), q);
+        }
+        self.graphed = graphed;
+        self.rules = rules;
+        true
+    }
+
+    /// [`graph_expr`] of a rule's expression: parsed when the rules came
+    /// (any other expression is parsed now).
     pub fn graphed(&self, rule_query: &str) -> String {
-        let mut memo = self.graphed.borrow_mut();
-        if let Some(q) = memo.get(rule_query) {
-            return q.clone();
+        match self.graphed.get(rule_query) {
+            Some(q) => q.clone(),
+            None => graph_expr(rule_query),
         }
-        // Rules come and go with reloads: a bound, not an eviction policy.
-        if memo.len() >= 10_000 {
-            memo.clear();
-        }
-        let q = graph_expr(rule_query);
-        memo.insert(rule_query.to_string(), q.clone());
-        q
     }
 
     /// The step for a sparkline `width` columns wide over the window: about

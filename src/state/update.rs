@@ -91,11 +91,7 @@ fn on_poll(state: &mut State, p: PollResult) -> Vec<Cmd> {
     let data_changed = match p.result {
         Ok(Payload::PromAlerts(a)) => state.alerts.set_prometheus(p.source.index, a),
         Ok(Payload::AmAlerts(a)) => state.alerts.set_alertmanager(p.source.index, a),
-        Ok(Payload::PromRules(r)) => {
-            let changed = state.signals.rules != r;
-            state.signals.rules = r;
-            changed
-        }
+        Ok(Payload::PromRules(r)) => state.signals.set_rules(r),
         Ok(Payload::AmSilences(s)) => {
             // Acks show on the board: repaint when silences change.
             state.dirty |= state.silences.set(p.source.index, s);
