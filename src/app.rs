@@ -308,6 +308,13 @@ impl Console {
 
     /// Draws if something changed since the last frame.
     pub fn draw<B: Backend>(&mut self, terminal: &mut Terminal<B>) -> Result<(), B::Error> {
+        // The state lays the panes out (for paging, clicks, what to fetch)
+        // at the size it was told: at start, and should a resize event
+        // have been missed, it is told here, before the frame.
+        let size = terminal.size()?;
+        if self.state.size != Some(size) {
+            self.handle(Msg::Resize(size.width, size.height));
+        }
         if std::mem::take(&mut self.state.repaint) {
             // `resize` clears the screen and both buffers without asking
             // the terminal for the cursor (whose answer the input task would

@@ -7,6 +7,7 @@ pub mod contexts;
 pub mod copy;
 pub mod incident;
 pub mod incident_flow;
+pub mod layout;
 pub mod logs;
 pub mod logs_flow;
 pub mod notify;
@@ -28,8 +29,9 @@ use std::cell::Cell;
 use std::collections::BTreeSet;
 
 use chrono::{DateTime, Utc};
-use ratatui::layout::Rect;
+use ratatui::layout::Size;
 
+pub use layout::layout;
 pub use update::update;
 
 use crate::keymap::Keymap;
@@ -183,13 +185,9 @@ pub struct State {
     /// First row shown in the alert list; kept by the list pane while
     /// drawing so the selection stays in view (as ratatui's `ListState`).
     pub list_offset: Cell<usize>,
-    /// Where the list was last drawn, for mouse clicks.
-    pub list_area: Cell<Rect>,
-    /// Width of the detail pane's sparklines when last drawn, to pick the
-    /// step of their queries.
-    pub detail_spark_width: Cell<u16>,
-    /// The body (between header and status bar) when last drawn.
-    pub body_area: Cell<Rect>,
+    /// The terminal's size, as the runtime last said (`Msg::Resize`): what
+    /// [`layout`] lays the panes out in.
+    pub size: Option<Size>,
     /// Bell and desktop notifications for newly firing alerts.
     pub notify: notify::Notifier,
 }
@@ -250,9 +248,7 @@ impl State {
             repaint: false,
             quit: false,
             list_offset: Cell::new(0),
-            list_area: Cell::new(Rect::default()),
-            detail_spark_width: Cell::new(40),
-            body_area: Cell::new(Rect::new(0, 1, 120, 40)),
+            size: None,
             notify: notify::Notifier::default(),
         }
     }

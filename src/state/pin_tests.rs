@@ -34,7 +34,9 @@ fn loaded(incident: bool) -> State {
 /// `spark_w` columns wide.
 pub(crate) fn loaded_at(incident: bool, spark_w: u16) -> State {
     let mut s = state();
-    s.detail_spark_width.set(spark_w);
+    // Stacked (narrower than 110), the detail is as wide as the terminal:
+    // two border columns and 53 for the name and value columns.
+    update(&mut s, crate::msg::Msg::Resize(spark_w + 55, 40));
     s.signals.templates = crate::state::signals::default_templates();
     s.signals.templates.retain(|t| t.name == "throughput");
     s.signals.top_n = 2;

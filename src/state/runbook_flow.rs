@@ -31,12 +31,12 @@ pub fn open(state: &mut State) -> Vec<Cmd> {
 
 /// The width the runbook is laid out for: the body inside its borders.
 fn pane_width(state: &State) -> u16 {
-    state.body_area.get().width.saturating_sub(2).max(20)
+    state.body_area().width.saturating_sub(2).max(20)
 }
 
 /// The document arrived, laid out: show it, and record that it was opened.
 pub fn loaded(state: &mut State, prepared: Prepared) -> Vec<Cmd> {
-    let area = state.body_area.get();
+    let area = state.body_area();
     let width = pane_width(state);
     let mut view = RunbookView::prepared(prepared, width, RunbookStyles::default());
     view.resize(width, area.height.saturating_sub(3).max(3));

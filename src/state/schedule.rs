@@ -29,7 +29,7 @@ pub struct SignalLine {
 
 /// The selected alert's expression and its service's golden signals.
 pub fn detail_lines(state: &State, alert: &Alert) -> Vec<SignalLine> {
-    let step = state.signals.step_for(state.detail_spark_width.get());
+    let step = state.signals.step_for(state.detail_spark_width());
     let mut out = Vec::new();
     if let Some(rule) = state.signals.rule_for(alert) {
         let key = SeriesKey { query: state.signals.graphed(&rule.query), step_secs: step };
@@ -50,7 +50,7 @@ pub fn schedule(state: &mut State) -> Vec<Cmd> {
         return Vec::new();
     }
     let mut keys: Vec<SeriesKey> = Vec::new();
-    let height = state.list_area.get().height.saturating_sub(2).max(1) as usize;
+    let height = state.list_area().height.saturating_sub(2).max(1) as usize;
     let offset = state.list_offset.get();
     for row in state.alerts.rows.iter().skip(offset).take(height) {
         if let Row::Alert(i) = row

@@ -31,9 +31,12 @@ fn apply(state: &mut State, msg: Msg) -> Vec<Cmd> {
             Vec::new()
         }
         Msg::Resize(w, h) => {
+            // The first size is the one the terminal started at: nothing
+            // on screen to repaint yet.
+            let known = state.size.replace(ratatui::layout::Size::new(w, h)).is_some();
             super::runbook_flow::resize(state, w, h);
             state.dirty = true;
-            state.repaint = true;
+            state.repaint |= known;
             Vec::new()
         }
         Msg::Tick(now) => {
@@ -129,7 +132,7 @@ fn on_poll(state: &mut State, p: PollResult) -> Vec<Cmd> {
 /// it does not fit); any other key closes it.
 fn help_key(state: &mut State, key: KeyEvent) {
     let max = state.help_max_scroll.get();
-    let page = state.body_area.get().height.saturating_sub(4).max(1);
+    let page = state.body_area().height.saturating_sub(4).max(1);
     state.help_scroll = match state.keymap.action(&key) {
         Some(Action::Down) => state.help_scroll.saturating_add(1),
         Some(Action::Up) => state.help_scroll.saturating_sub(1),
@@ -190,7 +193,7 @@ fn on_key(state: &mut State, key: KeyEvent) -> Vec<Cmd> {
 }
 
 pub(super) fn on_action(state: &mut State, action: Action) -> Vec<Cmd> {
-    let page = (state.list_area.get().height.saturating_sub(2)).max(1) as isize;
+    let page = (state.list_area().height.saturating_sub(2)).max(1) as isize;
     let detail = state.focus == Pane::Detail;
     let timeline = state.focus == Pane::Timeline;
     match action {
@@ -316,7 +319,7 @@ pub(super) fn set_filter(state: &mut State, filter: String) {
 }
 
 fn on_mouse(state: &mut State, m: crossterm::event::MouseEvent) {
-    let area = state.list_area.get();
+    let area = state.list_area();
     let inside =
         m.column >= area.x && m.column < area.x + area.width && m.row >= area.y && m.row < area.y + area.height;
     match m.kind {

@@ -46,7 +46,6 @@ pub fn draw(frame: &mut Frame, area: Rect, state: &State) {
         .border_style(theme.border(focused))
         .title(Span::styled(title, theme.style("title")));
     let inner = block.inner(area);
-    state.list_area.set(area);
     let height = inner.height as usize;
     let cursor = board.cursor();
     let offset = scroll_offset(state.list_offset.get(), cursor, height, board.rows.len());

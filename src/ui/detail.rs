@@ -9,6 +9,7 @@ use ratatui::widgets::{Block, Borders, Paragraph};
 use crate::model::Alert;
 use crate::model::mask_userinfo;
 use crate::runbook::render::wrap_lines;
+use crate::state::layout::{DETAIL_NAME_W as NAME_W, DETAIL_VALUE_W as VALUE_W};
 use crate::state::schedule::detail_lines;
 use crate::state::signals::format_value;
 use crate::state::signals::rows::{self, RowData, SignalRow};
@@ -111,9 +112,6 @@ fn alert_lines(state: &State, a: &Alert) -> Vec<Line<'static>> {
     lines
 }
 
-/// Width of the name and value columns around each detail sparkline.
-const NAME_W: usize = 13;
-const VALUE_W: usize = 38;
 /// Widest name column: series labels longer than this are cut.
 const NAME_MAX: usize = 32;
 
@@ -125,8 +123,7 @@ fn signal_lines(state: &State, a: &Alert, width: u16) -> Vec<Line<'static>> {
     let theme = &state.theme;
     // The fetch resolution depends on the pane width only (not on the data,
     // or a label appearing would change the query and lose the cache)…
-    let full_w = (width as usize).saturating_sub(NAME_W + VALUE_W + 2).clamp(10, 120);
-    state.detail_spark_width.set(full_w as u16);
+    let full_w = crate::state::layout::detail_spark_width(width) as usize;
     let rows = rows::rows(&state.signals, a, detail_lines(state, a));
     // …and labels take their room from the sparklines, drawn coarser.
     let label_w = rows.iter().map(|r| crate::text::width(&clean(&r.label)) + 2).max().unwrap_or(0);

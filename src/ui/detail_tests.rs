@@ -32,7 +32,7 @@ fn several_series_are_labelled_with_gaps() {
     s.focus = Pane::Detail;
     s.signal_selected = Some(1);
     let screen = render(&s, 90, 22);
-    assert_eq!(s.detail_spark_width.get(), 35, "the fixture's step is the one drawn");
+    assert_eq!(s.detail_spark_width(), 35, "the fixture's step is the one drawn");
     insta::assert_snapshot!(screen);
     let line = |needle: &str| screen.lines().find(|l| l.contains(needle)).unwrap_or_default().to_string();
     assert!(line("throughput").contains("top 2 of 3 by current value"), "{screen}");

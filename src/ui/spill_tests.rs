@@ -274,7 +274,7 @@ proptest! {
         let buf = term.backend().buffer();
         let screen = Rect::new(0, 0, w, h);
         ok(check_buffer(buf, screen, false).map_err(|e| format!("screen at {w}x{h}: {e}\n{}", text(buf))))?;
-        let list = s.list_area.get();
+        let list = crate::state::layout(screen, &s).list;
         if w >= 20 && h >= 5 && !list.is_empty() {
             ok(check_inside(buf, list, true).map_err(|e| format!("board in the screen at {w}x{h}: {e}\n{}", text(buf))))?;
         }

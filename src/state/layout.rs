@@ -1,0 +1,135 @@
+//! Where each pane goes at a terminal size: one pure function that the
+//! renderer draws by and that `update` and the scheduling size their work by
+//! (page keys, mouse clicks, the step of the detail's sparklines, the
+//! runbook's width). The size arrives as `Msg::Resize`; the renderer writes
+//! nothing back.
+
+use ratatui::layout::{Constraint, Layout as Split, Rect, Size};
+
+use super::State;
+
+/// Below this width the list and the detail are stacked, not side by side.
+pub const SIDE_BY_SIDE_MIN_WIDTH: u16 = 110;
+/// Width of the name and value columns around each detail sparkline.
+pub const DETAIL_NAME_W: usize = 13;
+pub const DETAIL_VALUE_W: usize = 38;
+
+/// The panes' areas for one terminal size.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Layout {
+    pub header: Rect,
+    /// Between the header and the status bar: overlays cover it.
+    pub body: Rect,
+    pub status: Rect,
+    /// The incident timeline, below the board once an incident is open.
+    pub timeline: Option<Rect>,
+    /// The alert list, borders included.
+    pub list: Rect,
+    /// The detail pane; `None` while the logs fill the body.
+    pub detail: Option<Rect>,
+    /// The logs pane: the whole body, the detail's lower half, or over the
+    /// detail when focused and there is no room for both.
+    pub logs: Option<Rect>,
+    /// Where the detail is drawn when it is shown.
+    detail_place: Rect,
+}
+
+/// The layout of `area` for what `state` shows.
+pub fn layout(area: Rect, state: &State) -> Layout {
+    let [header, body, status] =
+        Split::vertical([Constraint::Length(1), Constraint::Min(3), Constraint::Length(1)]).areas(area);
+    let (board, timeline) = if state.incident.id().is_some() && body.height >= 16 {
+        let [board, timeline] = Split::vertical([Constraint::Percentage(65), Constraint::Percentage(35)]).areas(body);
+        (board, Some(timeline))
+    } else {
+        (body, None)
+    };
+    let [list, detail] = split_body(board);
+    let logs_focused = state.focus == super::Pane::Logs;
+    let (detail_place, logs) = if state.logs_enabled && detail.height >= 12 {
+        let [detail, logs] = Split::vertical([Constraint::Percentage(50), Constraint::Percentage(50)]).areas(detail);
+        (detail, Some(logs))
+    } else {
+        (detail, (state.logs_enabled && logs_focused).then_some(detail))
+    };
+    let (detail, logs) =
+        if state.logs_enabled && state.logs.fullscreen { (None, Some(body)) } else { (Some(detail_place), logs) };
+    Layout { header, body, status, timeline, list, detail, logs, detail_place }
+}
+
+fn split_body(body: Rect) -> [Rect; 2] {
+    if body.width >= SIDE_BY_SIDE_MIN_WIDTH {
+        Split::horizontal([Constraint::Percentage(58), Constraint::Percentage(42)]).areas(body)
+    } else {
+        Split::vertical([Constraint::Percentage(55), Constraint::Percentage(45)]).areas(body)
+    }
+}
+
+impl Layout {
+    /// The columns of the detail's sparklines: they follow the pane's width
+    /// only (not the data, or a label appearing would change the query and
+    /// lose the cache), so the fetch step does too.
+    pub fn detail_spark_width(&self) -> u16 {
+        detail_spark_width(self.detail_place.width.saturating_sub(2))
+    }
+}
+
+/// [`Layout::detail_spark_width`] for a detail `inner_width` columns wide
+/// inside its borders.
+pub fn detail_spark_width(inner_width: u16) -> u16 {
+    (inner_width as usize).saturating_sub(DETAIL_NAME_W + DETAIL_VALUE_W + 2).clamp(10, 120) as u16
+}
+
+/// Until the runtime says the terminal's size, the sizes the state assumes.
+const UNKNOWN_BODY: Rect = Rect::new(0, 1, 120, 40);
+const UNKNOWN_SPARK_WIDTH: u16 = 40;
+
+impl State {
+    /// The layout at the terminal's size, once the runtime said it.
+    pub fn layout(&self) -> Option<Layout> {
+        self.size.map(|s: Size| layout(Rect::new(0, 0, s.width, s.height), self))
+    }
+
+    /// The alert list's area (empty while the size is unknown).
+    pub fn list_area(&self) -> Rect {
+        self.layout().map(|l| l.list).unwrap_or_default()
+    }
+
+    /// The body, between the header and the status bar.
+    pub fn body_area(&self) -> Rect {
+        self.layout().map_or(UNKNOWN_BODY, |l| l.body)
+    }
+
+    /// The detail's sparkline width, which picks the step of its queries.
+    pub fn detail_spark_width(&self) -> u16 {
+        self.layout().map_or(UNKNOWN_SPARK_WIDTH, |l| l.detail_spark_width())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::msg::Msg;
+    use crate::state::tests::state;
+
+    #[test]
+    fn panes_side_by_side_or_stacked_and_the_logs_fullscreen() {
+        let mut s = state();
+        assert_eq!(s.layout(), None, "no size yet");
+        assert_eq!(s.detail_spark_width(), UNKNOWN_SPARK_WIDTH);
+        crate::state::update(&mut s, Msg::Resize(160, 48));
+        let l = s.layout().expect("a size");
+        assert_eq!((l.header.height, l.status.y, l.body), (1, 47, Rect::new(0, 1, 160, 46)));
+        assert_eq!(l.list.y, l.detail.expect("detail").y, "side by side");
+        assert_eq!(l.detail_spark_width(), detail_spark_width(l.detail.unwrap().width - 2));
+        crate::state::update(&mut s, Msg::Resize(90, 40));
+        let l = s.layout().expect("a size");
+        assert_eq!(l.detail.unwrap().width, 90, "stacked");
+        assert_eq!(s.detail_spark_width(), 35);
+        s.logs_enabled = true;
+        s.logs.fullscreen = true;
+        let l = s.layout().expect("a size");
+        assert_eq!((l.detail, l.logs), (None, Some(l.body)));
+        assert_eq!(l.detail_spark_width(), 35, "where the detail goes back to");
+    }
+}
