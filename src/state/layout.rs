@@ -80,6 +80,35 @@ pub fn detail_spark_width(inner_width: u16) -> u16 {
     (inner_width as usize).saturating_sub(DETAIL_NAME_W + DETAIL_VALUE_W + 2).clamp(10, 120) as u16
 }
 
+/// Keeps the cursor in view, moving the window as little as possible.
+pub fn scroll_offset(prev: usize, cursor: Option<usize>, height: usize, len: usize) -> usize {
+    let max = len.saturating_sub(height);
+    let Some(c) = cursor else {
+        return prev.min(max);
+    };
+    if height == 0 {
+        return c;
+    }
+    let offset = if c < prev {
+        c
+    } else if c >= prev + height {
+        c + 1 - height
+    } else {
+        prev
+    };
+    offset.min(max)
+}
+
+/// After an update: the list's window moved (as little as possible) to
+/// keep the cursor in view at the terminal's size; left as it is while the
+/// size is unknown.
+pub(super) fn follow_cursor(state: &mut State) {
+    if let Some(l) = state.layout() {
+        let rows = l.list.height.saturating_sub(2) as usize;
+        state.list_offset = scroll_offset(state.list_offset, state.alerts.cursor(), rows, state.alerts.rows.len());
+    }
+}
+
 /// Until the runtime says the terminal's size, the sizes the state assumes.
 const UNKNOWN_BODY: Rect = Rect::new(0, 1, 120, 40);
 const UNKNOWN_SPARK_WIDTH: u16 = 40;
@@ -111,6 +140,36 @@ mod tests {
     use super::*;
     use crate::msg::Msg;
     use crate::state::tests::state;
+
+    #[test]
+    fn scrolling_keeps_cursor_visible() {
+        assert_eq!(scroll_offset(0, Some(3), 10, 50), 0);
+        assert_eq!(scroll_offset(0, Some(12), 10, 50), 3);
+        assert_eq!(scroll_offset(5, Some(2), 10, 50), 2);
+        assert_eq!(scroll_offset(45, Some(49), 10, 50), 40);
+        assert_eq!(scroll_offset(7, None, 10, 5), 0);
+    }
+
+    /// The window follows the cursor in update, at the state's size: a
+    /// click lands on the row drawn there, without a frame in between.
+    #[test]
+    fn the_list_window_follows_the_cursor_in_update() {
+        use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
+        let mut s = state();
+        let many = (0..40).map(|i| crate::state::tests::alert(&format!("A{i:02}"), "warning", &[], i, "am0"));
+        let am = crate::msg::SourceId { kind: crate::msg::SourceKind::Alertmanager, index: 0 };
+        let alerts = crate::model::share(many.collect());
+        crate::state::update(&mut s, crate::state::tests::poll(am, Ok(crate::msg::Payload::AmAlerts(alerts))));
+        let down = Msg::Key(KeyEvent::new(KeyCode::Char('j'), KeyModifiers::NONE));
+        for _ in 0..30 {
+            crate::state::update(&mut s, down.clone());
+        }
+        assert_eq!(s.list_offset, 0, "no size yet: left as it is");
+        crate::state::update(&mut s, Msg::Resize(160, 24));
+        let rows = s.list_area().height as usize - 2;
+        let cursor = s.alerts.cursor().expect("a cursor");
+        assert_eq!(s.list_offset, cursor + 1 - rows, "the cursor on the last row shown");
+    }
 
     #[test]
     fn panes_side_by_side_or_stacked_and_the_logs_fullscreen() {

@@ -182,9 +182,9 @@ pub struct State {
     /// frame drawn at a stale size during a resize storm cannot linger.
     pub repaint: bool,
     pub quit: bool,
-    /// First row shown in the alert list; kept by the list pane while
-    /// drawing so the selection stays in view (as ratatui's `ListState`).
-    pub list_offset: Cell<usize>,
+    /// First row shown in the alert list, moved after each update so the
+    /// selection stays in view (as ratatui's `ListState` keeps its offset).
+    pub list_offset: usize,
     /// The terminal's size, as the runtime last said (`Msg::Resize`): what
     /// [`layout`] lays the panes out in.
     pub size: Option<Size>,
@@ -247,7 +247,7 @@ impl State {
             dirty: true,
             repaint: false,
             quit: false,
-            list_offset: Cell::new(0),
+            list_offset: 0,
             size: None,
             notify: notify::Notifier::default(),
         }

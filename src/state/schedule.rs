@@ -51,7 +51,7 @@ pub fn schedule(state: &mut State) -> Vec<Cmd> {
     }
     let mut keys: Vec<SeriesKey> = Vec::new();
     let height = state.list_area().height.saturating_sub(2).max(1) as usize;
-    let offset = state.list_offset.get();
+    let offset = state.list_offset;
     for row in state.alerts.rows.iter().skip(offset).take(height) {
         if let Row::Alert(i) = row
             && let Some(k) = list_key(state, &state.alerts.alerts[*i].alert)

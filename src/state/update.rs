@@ -15,6 +15,7 @@ pub fn update(state: &mut State, msg: Msg) -> Vec<Cmd> {
         cmds = first;
     }
     cmds.extend(super::notify::flush(state));
+    super::layout::follow_cursor(state);
     if !state.quit {
         cmds.extend(super::schedule::schedule(state));
         cmds.extend(super::logs_flow::follow_selection(state));
@@ -328,7 +329,7 @@ fn on_mouse(state: &mut State, m: crossterm::event::MouseEvent) {
         MouseEventKind::Down(_) if inside => {
             state.focus = Pane::Alerts;
             // One border row at the top of the list.
-            let row = (m.row - area.y).saturating_sub(1) as usize + state.list_offset.get();
+            let row = (m.row - area.y).saturating_sub(1) as usize + state.list_offset;
             state.alerts.select_row(row);
             reset_detail(state);
         }

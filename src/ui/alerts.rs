@@ -8,6 +8,7 @@ use ratatui::widgets::{Block, Borders, Paragraph};
 
 use crate::model::Severity;
 use crate::state::alerts::{BoardAlert, Row};
+use crate::state::layout::scroll_offset;
 use crate::state::schedule::{LIST_SPARK_WIDTH, list_key};
 use crate::state::sources::format_age_coarse;
 use crate::state::{Pane, State};
@@ -48,8 +49,9 @@ pub fn draw(frame: &mut Frame, area: Rect, state: &State) {
     let inner = block.inner(area);
     let height = inner.height as usize;
     let cursor = board.cursor();
-    let offset = scroll_offset(state.list_offset.get(), cursor, height, board.rows.len());
-    state.list_offset.set(offset);
+    // The state keeps the window at its size; drawn at another (a test's
+    // buffer), the cursor is kept in view all the same.
+    let offset = scroll_offset(state.list_offset, cursor, height, board.rows.len());
 
     let lines: Vec<Line> = if board.rows.is_empty() {
         vec![Line::styled(empty_text(state), theme.style("dim"))]
@@ -70,25 +72,6 @@ pub fn draw(frame: &mut Frame, area: Rect, state: &State) {
             .collect()
     };
     frame.render_widget(Paragraph::new(lines).block(block).style(theme.base()), area);
-}
-
-/// Keeps the cursor in view, moving the window as little as possible.
-fn scroll_offset(prev: usize, cursor: Option<usize>, height: usize, len: usize) -> usize {
-    let max = len.saturating_sub(height);
-    let Some(c) = cursor else {
-        return prev.min(max);
-    };
-    if height == 0 {
-        return c;
-    }
-    let offset = if c < prev {
-        c
-    } else if c >= prev + height {
-        c + 1 - height
-    } else {
-        prev
-    };
-    offset.min(max)
 }
 
 fn empty_text(state: &State) -> String {
@@ -194,19 +177,5 @@ pub fn severity_tag(s: Severity) -> &'static str {
         Severity::Warning => "WARN",
         Severity::Info => "INFO",
         Severity::Other => "----",
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::scroll_offset;
-
-    #[test]
-    fn scrolling_keeps_cursor_visible() {
-        assert_eq!(scroll_offset(0, Some(3), 10, 50), 0);
-        assert_eq!(scroll_offset(0, Some(12), 10, 50), 3);
-        assert_eq!(scroll_offset(5, Some(2), 10, 50), 2);
-        assert_eq!(scroll_offset(45, Some(49), 10, 50), 40);
-        assert_eq!(scroll_offset(7, None, 10, 5), 0);
     }
 }
