@@ -214,11 +214,38 @@ impl Keymap {
         self.by_key.iter().filter(|(_, a)| **a == action).map(|((_, k), _)| *k).collect()
     }
 
+    /// The help overlay's groups, in order: each task group's name and its
+    /// actions that have a key with their keys (a group left with none is
+    /// not listed).
+    pub fn help_groups(&self) -> Vec<HelpGroup> {
+        let mut names: Vec<&'static str> = Vec::new();
+        for a in Action::ALL {
+            if !names.contains(&a.group()) {
+                names.push(a.group());
+            }
+        }
+        names
+            .into_iter()
+            .filter_map(|g| {
+                let bound: Vec<(Action, Vec<Key>)> = Action::ALL
+                    .iter()
+                    .filter(|a| a.group() == g)
+                    .map(|a| (*a, self.keys_for(*a)))
+                    .filter(|(_, keys)| !keys.is_empty())
+                    .collect();
+                (!bound.is_empty()).then_some((g, bound))
+            })
+            .collect()
+    }
+
     /// The first key of `action`, as shown in hints ("r runbook").
     pub fn hint(&self, action: Action) -> String {
         self.keys_for(action).first().map(ToString::to_string).unwrap_or_else(|| format!(":{}", action.name()))
     }
 }
+
+/// A help group: its name, and its bound actions with their keys.
+pub type HelpGroup = (&'static str, Vec<(Action, Vec<Key>)>);
 
 fn conflict(a: Action, b: Action, key: Key) -> String {
     let (a, b) = if a < b { (a, b) } else { (b, a) };

@@ -109,6 +109,47 @@ pub(super) fn follow_cursor(state: &mut State) {
     }
 }
 
+/// Width a help column needs for a key and its description.
+pub const HELP_COLUMN_WIDTH: u16 = 72;
+
+/// The help overlay's groups placed in columns.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct HelpColumns {
+    /// Each column's groups, by index (at least one column).
+    pub cols: Vec<Vec<usize>>,
+    /// Lines that fit in the overlay.
+    pub room: usize,
+    /// Lines in the longest column.
+    pub longest: usize,
+    /// How far the help scrolls (0: it fits).
+    pub max_scroll: u16,
+}
+
+/// Groups of `sizes` lines in as many columns as `area`'s height needs and
+/// its width allows (up to three), never splitting a group.
+pub fn help_columns(sizes: &[usize], area: Rect) -> HelpColumns {
+    let total: usize = sizes.iter().sum();
+    let room = area.height.saturating_sub(2).max(1) as usize;
+    let fit_cols = (area.width / (HELP_COLUMN_WIDTH - 16)).clamp(1, 3) as usize;
+    let ncols = total.div_ceil(room).clamp(1, fit_cols);
+    let per_col = total.div_ceil(ncols);
+    let mut cols: Vec<Vec<usize>> = vec![Vec::new()];
+    let mut lines: Vec<usize> = vec![0];
+    for (g, size) in sizes.iter().enumerate() {
+        let cur = lines.last().copied().unwrap_or(0);
+        if cur > 0 && cur + size > per_col.max(room.min(per_col + 4)) && cols.len() < ncols {
+            cols.push(Vec::new());
+            lines.push(0);
+        }
+        if let (Some(c), Some(n)) = (cols.last_mut(), lines.last_mut()) {
+            c.push(g);
+            *n += size;
+        }
+    }
+    let longest = lines.iter().copied().max().unwrap_or(0);
+    HelpColumns { cols, room, longest, max_scroll: longest.saturating_sub(room) as u16 }
+}
+
 /// Until the runtime says the terminal's size, the sizes the state assumes.
 const UNKNOWN_BODY: Rect = Rect::new(0, 1, 120, 40);
 const UNKNOWN_SPARK_WIDTH: u16 = 40;
@@ -127,6 +168,14 @@ impl State {
     /// The body, between the header and the status bar.
     pub fn body_area(&self) -> Rect {
         self.layout().map_or(UNKNOWN_BODY, |l| l.body)
+    }
+
+    /// How far the help overlay scrolls at the terminal's size (0 while
+    /// the size is unknown).
+    pub fn help_max_scroll(&self) -> u16 {
+        let Some(l) = self.layout() else { return 0 };
+        let sizes: Vec<usize> = self.keymap.help_groups().iter().map(|(_, actions)| 1 + actions.len()).collect();
+        help_columns(&sizes, l.body).max_scroll
     }
 
     /// The detail's sparkline width, which picks the step of its queries.

@@ -25,7 +25,6 @@ pub mod silences_view;
 pub mod sources;
 mod update;
 
-use std::cell::Cell;
 use std::collections::BTreeSet;
 
 use chrono::{DateTime, Utc};
@@ -162,8 +161,6 @@ pub struct State {
     pub help: bool,
     /// First line of the help overlay shown (j/k scroll it when it does not fit).
     pub help_scroll: u16,
-    /// How far the help can scroll at the size it was last drawn.
-    pub help_max_scroll: Cell<u16>,
     pub prompt: Option<Prompt>,
     /// Cursor, completion and history of the prompt.
     pub prompt_edit: prompt::PromptEdit,
@@ -235,7 +232,6 @@ impl State {
             focus: Pane::Alerts,
             help: false,
             help_scroll: 0,
-            help_max_scroll: Cell::new(0),
             prompt: None,
             prompt_edit: prompt::PromptEdit::default(),
             flash: None,

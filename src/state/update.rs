@@ -132,7 +132,7 @@ fn on_poll(state: &mut State, p: PollResult) -> Vec<Cmd> {
 /// In the help overlay, the navigation keys scroll it (on a small terminal
 /// it does not fit); any other key closes it.
 fn help_key(state: &mut State, key: KeyEvent) {
-    let max = state.help_max_scroll.get();
+    let max = state.help_max_scroll();
     let page = state.body_area().height.saturating_sub(4).max(1);
     state.help_scroll = match state.keymap.action(&key) {
         Some(Action::Down) => state.help_scroll.saturating_add(1),

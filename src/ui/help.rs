@@ -7,33 +7,26 @@ use ratatui::layout::{Constraint, Flex, Layout, Rect};
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, Borders, Clear, Paragraph};
 
-use crate::keymap::{Action, Keymap};
+use crate::keymap::Keymap;
 use crate::state::State;
+use crate::state::layout::{HELP_COLUMN_WIDTH as COLUMN_WIDTH, help_columns};
 use crate::theme::Theme;
 
 /// The help, one block of lines per task group.
 pub fn groups(keymap: &Keymap, theme: &Theme) -> Vec<Vec<Line<'static>>> {
-    let mut names: Vec<&str> = Vec::new();
-    for a in Action::ALL {
-        if !names.contains(&a.group()) {
-            names.push(a.group());
-        }
-    }
-    names
+    keymap
+        .help_groups()
         .into_iter()
-        .filter_map(|g| {
+        .map(|(g, actions)| {
             let mut lines = vec![Line::styled(g.to_string(), theme.style("header"))];
-            for a in Action::ALL.iter().filter(|a| a.group() == g) {
-                let keys: Vec<String> = keymap.keys_for(*a).iter().map(ToString::to_string).collect();
-                if keys.is_empty() {
-                    continue;
-                }
+            for (a, keys) in actions {
+                let keys: Vec<String> = keys.iter().map(ToString::to_string).collect();
                 lines.push(Line::from(vec![
                     Span::styled(format!("  {:<16}", keys.join(" ")), theme.style("help_key")),
                     Span::styled(a.description().to_string(), theme.style("label_value")),
                 ]));
             }
-            (lines.len() > 1).then_some(lines)
+            lines
         })
         .collect()
 }
@@ -43,32 +36,20 @@ pub fn lines(keymap: &Keymap, theme: &Theme) -> Vec<Line<'static>> {
     groups(keymap, theme).into_iter().flatten().collect()
 }
 
-/// Width a column needs for a key and its description.
-const COLUMN_WIDTH: u16 = 72;
-
 /// Draws the groups in as many columns as the height needs and the width
 /// allows (up to three), never splitting a group across columns; what does
 /// not fit scrolls (j/k), as the bottom line says.
 pub fn draw(frame: &mut Frame, area: Rect, state: &State) {
     let groups = groups(&state.keymap, &state.theme);
-    let total: usize = groups.iter().map(Vec::len).sum();
-    let room = area.height.saturating_sub(2).max(1) as usize;
-    let fit_cols = (area.width / (COLUMN_WIDTH - 16)).clamp(1, 3) as usize;
-    let ncols = total.div_ceil(room).clamp(1, fit_cols);
-    let per_col = total.div_ceil(ncols);
-    let mut cols: Vec<Vec<Line>> = vec![Vec::new()];
-    for g in groups {
-        let cur = cols.last().map(Vec::len).unwrap_or(0);
-        if cur > 0 && cur + g.len() > per_col.max(room.min(per_col + 4)) && cols.len() < ncols {
-            cols.push(Vec::new());
-        }
-        if let Some(c) = cols.last_mut() {
-            c.extend(g);
-        }
-    }
-    let longest = cols.iter().map(Vec::len).max().unwrap_or(0);
-    let max_scroll = longest.saturating_sub(room) as u16;
-    state.help_max_scroll.set(max_scroll);
+    let sizes: Vec<usize> = groups.iter().map(Vec::len).collect();
+    let columns = help_columns(&sizes, area);
+    let (room, longest, max_scroll) = (columns.room, columns.longest, columns.max_scroll);
+    let mut groups: Vec<Option<Vec<Line>>> = groups.into_iter().map(Some).collect();
+    let cols: Vec<Vec<Line>> = columns
+        .cols
+        .iter()
+        .map(|col| col.iter().flat_map(|g| groups[*g].take().unwrap_or_default()).collect())
+        .collect();
     let scroll = state.help_scroll.min(max_scroll);
     let height = (longest as u16 + 2).min(area.height);
     let width = (COLUMN_WIDTH * cols.len() as u16).min(area.width);
@@ -158,6 +139,8 @@ mod tests {
     #[test]
     fn help_scrolls_on_a_small_terminal() {
         let mut s = state();
+        // The terminal's size, as the runtime tells it (the state pages by it).
+        update(&mut s, Msg::Resize(80, 24));
         press(&mut s, '?');
         let first = render(&s, 80, 24);
         assert!(first.contains("j/k scroll"), "{first}");
