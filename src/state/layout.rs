@@ -178,6 +178,14 @@ impl State {
         help_columns(&sizes, l.body).max_scroll
     }
 
+    /// Lines a page up/down moves in the logs pane: the rows it shows (20
+    /// while the size is unknown or the pane is not shown).
+    pub fn logs_page(&self) -> usize {
+        let Some(area) = self.layout().and_then(|l| l.logs) else { return 20 };
+        let error_rows = usize::from(self.logs.error.is_some());
+        (area.height.saturating_sub(2) as usize).saturating_sub(error_rows).max(1)
+    }
+
     /// The detail's sparkline width, which picks the step of its queries.
     pub fn detail_spark_width(&self) -> u16 {
         self.layout().map_or(UNKNOWN_SPARK_WIDTH, |l| l.detail_spark_width())

@@ -81,8 +81,6 @@ pub struct LogsView {
     /// `seq` of the first row drawn, kept by the pane while drawing (as
     /// ratatui's `ListState` keeps its offset) so the view holds still.
     pub top: Cell<u64>,
-    /// Rows in the last frame, for page up/down.
-    pub page: Cell<usize>,
 }
 
 impl Default for LogsView {
@@ -116,7 +114,6 @@ impl LogsView {
             dropped: 0,
             evicted: 0,
             top: Cell::new(0),
-            page: Cell::new(20),
         }
     }
 

@@ -73,12 +73,13 @@ pub fn on_key(state: &mut State, key: KeyEvent) -> Option<Vec<Cmd>> {
     {
         return Some(cmds);
     }
+    let page = state.logs_page();
     let v = &mut state.logs;
     match state.keymap.action(&key)? {
         Action::Up => v.scroll_up(1),
         Action::Down => v.scroll_down(1),
-        Action::PageUp => v.page_up(),
-        Action::PageDown => v.page_down(),
+        Action::PageUp => v.scroll_up(page),
+        Action::PageDown => v.scroll_down(page),
         Action::Top => v.scroll_top(),
         Action::Bottom => v.follow(),
         Action::Pin => return Some(pin(state)),

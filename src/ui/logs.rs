@@ -46,7 +46,6 @@ pub fn draw(frame: &mut Frame, area: Rect, view: &LogsView, theme: &Theme, focus
         lines.push(Line::styled(text, theme.style("flash_error")));
     }
     let height = (inner.height as usize).saturating_sub(lines.len());
-    view.page.set(height.max(1));
     match placeholder(view) {
         Some(text) => lines.push(Line::styled(text, theme.style("dim"))),
         None => lines.extend(body(view, theme, focused, inner.width as usize, height)),

@@ -58,14 +58,6 @@ impl LogsView {
         }
     }
 
-    pub fn page_up(&mut self) {
-        self.scroll_up(self.page.get().max(1));
-    }
-
-    pub fn page_down(&mut self) {
-        self.scroll_down(self.page.get().max(1));
-    }
-
     /// The oldest line held.
     pub fn scroll_top(&mut self) {
         if self.shown_len() > 1 {

@@ -92,10 +92,9 @@ fn cursor_survives_eviction() {
     assert_eq!(cursor_text(&v), "line 0");
     v.append(lines(5..7));
     assert_eq!(cursor_text(&v), "line 2", "the evicted cursor line moves to the oldest kept");
-    v.page.set(2);
-    v.page_down();
+    v.scroll_down(2);
     assert_eq!(cursor_text(&v), "line 4");
-    v.page_up();
+    v.scroll_up(2);
     assert_eq!(cursor_text(&v), "line 2");
 }
 
