@@ -71,6 +71,8 @@ fn load_logs(state: &mut State) {
 
 fn setup(name: &str) -> (State, Terminal<TestBackend>) {
     let mut state = support::board(ALERTS);
+    // The terminal's size, as the console sends it before the first frame.
+    update(&mut state, Msg::Resize(160, 48));
     load_logs(&mut state);
     let mut terminal = Terminal::new(TestBackend::new(160, 48)).expect("terminal");
     if name.starts_with("filter") {

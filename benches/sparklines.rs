@@ -84,6 +84,9 @@ impl Refresh {
             ..Setup::default()
         };
         let mut state = State::new(setup, Default::default(), Default::default(), now);
+        // The terminal's size, as the console sends it before the first frame:
+        // the scheduler plans fetches for the rows the layout shows.
+        update(&mut state, Msg::Resize(200, 220));
         update(&mut state, support::poll(warroom::model::share(support::alerts(ALERTS, now))));
         let rules = Payload::PromRules(rules(&state));
         let poll = PollResult { source: PROM, at: now, latency: Duration::from_millis(3), result: Ok(rules) };
