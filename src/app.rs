@@ -24,6 +24,8 @@ pub struct Options {
     pub context: String,
     /// Where a `postmortem-template.md` may override the layout.
     pub config_dir: Option<std::path::PathBuf>,
+    /// `--join ID`: the shared incident to open (read from Loki first).
+    pub join: Option<String>,
 }
 
 /// The console without a terminal: usable on ratatui's `TestBackend`.
@@ -40,16 +42,22 @@ pub struct Console {
     logs: LogFollower,
     silences: crate::sources::silence_writer::SilenceWriter,
     themes: ThemeLoader,
+    /// Where the incident is shared, when sharing is on.
+    share: Option<ShareSettings>,
+    /// The shared incident's workers.
+    sharing: Option<Sharing>,
     /// Escape sequences for the terminal itself (OSC 52 clipboard writes),
     /// written by the runtime after the next frame.
     pub terminal_writes: Vec<String>,
 }
 
 mod range;
+pub mod share;
 mod tasks;
 pub mod theme_files;
 mod workers;
 use range::RangeRunner;
+use share::{ShareSettings, Sharing};
 use tasks::{spawn_hangup_watch, spawn_input, spawn_signals, spawn_ticker};
 use theme_files::ThemeLoader;
 use workers::{LogFollower, RunbookLoader};
@@ -125,11 +133,21 @@ impl Console {
             Some(d) => crate::incident::load_template(d)?,
             None => None,
         };
+        let share = ShareSettings::from_config(cfg)?;
         let mut incident = cfg.incident_dir.clone().map(|dir| Session::new(dir, template));
+        let mut resumed = None;
         if let Some(session) = incident.as_mut() {
-            // The open incident found in the directory is resumed.
-            match session.resume() {
+            if let Some(host) = &cfg.host {
+                session.set_host(host);
+            }
+            // The incident joined, else the open one found in the directory.
+            let opened = match &opts.join {
+                Some(id) => session.open(id).map(|(id, read)| Some((id, read))),
+                None => session.resume(),
+            };
+            match opened {
                 Ok(Some((id, read))) => {
+                    resumed = Some((id.clone(), read.clone()));
                     let _ = tx.send(Msg::Incident(IncidentMsg::Loaded { id, read }));
                     if let Some(draft) = session.load_draft(state.incident.user()) {
                         let _ = tx.send(Msg::Incident(IncidentMsg::DraftFound(draft)));
@@ -145,7 +163,7 @@ impl Console {
         let logs = LogFollower::new(cfg, generation)?;
         let themes = ThemeLoader::new(cfg.theme_dirs.clone());
         let cfg = cfg.clone();
-        Ok(Self {
+        let mut console = Self {
             state,
             cfg,
             tx,
@@ -157,8 +175,26 @@ impl Console {
             logs,
             silences,
             themes,
+            share,
+            sharing: None,
             terminal_writes: Vec::new(),
-        })
+        };
+        if let Some((id, read)) = resumed {
+            console.share_incident(&id, &read);
+        }
+        Ok(console)
+    }
+
+    /// Starts sharing incident `id` (its journal so far: `read`) when
+    /// sharing is on, and stops sharing the one before.
+    fn share_incident(&mut self, id: &str, read: &crate::incident::ReadOutcome) {
+        let (Some(settings), Some(session)) = (&self.share, &self.incident) else { return };
+        if self.sharing.as_ref().is_some_and(|s| s.id() == id) {
+            return;
+        }
+        let declared = crate::incident::Timeline::build(&read.records).declared.map(|(at, _)| at);
+        tracing::info!(incident = %id, via = %settings.client.name(), "sharing the incident");
+        self.sharing = Some(Sharing::start(settings, session.dir(), id, session.host(), declared, self.tx.clone()));
     }
 
     /// Stops the active context's sources and starts `name`'s, tagged with
@@ -243,6 +279,15 @@ impl Console {
                 }
                 Cmd::Declare(_) | Cmd::Append { .. } | Cmd::Capture(_) | Cmd::ReadJournal | Cmd::Export => {
                     let msg = self.journal(cmd);
+                    match &msg {
+                        Some(Msg::Incident(IncidentMsg::Loaded { id, read })) => self.share_incident(id, read),
+                        Some(Msg::Incident(IncidentMsg::Saved { .. })) => {
+                            if let Some(s) = &self.sharing {
+                                s.wake();
+                            }
+                        }
+                        _ => {}
+                    }
                     if let Some(msg) = msg
                         && !self.handle(msg)
                     {
@@ -346,6 +391,14 @@ fn save_history(path: Option<std::path::PathBuf>, text: String) {
 
 /// Runs the console on the real terminal until quit or a signal.
 pub async fn run(cfg: Config, opts: Options) -> anyhow::Result<()> {
+    if let Some(id) = &opts.join {
+        // The whole timeline first: a wrong id is an error here, before
+        // the screen is taken.
+        let settings = ShareSettings::from_config(&cfg)?.ok_or_else(|| anyhow::anyhow!("--join needs sharing on"))?;
+        let dir = cfg.incident_dir.clone().ok_or_else(|| anyhow::anyhow!("--join needs an incident directory"))?;
+        let added = share::fetch_into(&settings, &dir, id).await?;
+        tracing::info!(incident = %id, added, "joined the shared incident");
+    }
     let mut console = Console::start(&cfg, opts)?;
     spawn_ticker(console.sender());
     spawn_signals(console.sender())?;

@@ -70,6 +70,13 @@ pub struct Cli {
     /// Never write to a source: no silence, no ack (shown in the header).
     #[arg(long, global = true)]
     pub read_only: bool,
+    /// Share the incident with the team through Loki (the first --loki or
+    /// `share_via`): records pushed, teammates' records shown.
+    #[arg(long, global = true)]
+    pub share: bool,
+    /// Join the shared incident ID (see `warroom incidents`); implies --share.
+    #[arg(long, value_name = "ID")]
+    pub join: Option<String>,
     /// Print the commented sample configuration and exit.
     #[arg(long)]
     pub print_default_config: bool,
@@ -107,6 +114,12 @@ pub enum Command {
         /// Output file (default: postmortem.md in the incident's directory).
         #[arg(long, value_name = "FILE")]
         out: Option<PathBuf>,
+    },
+    /// List the open shared incidents in Loki (over `share_lookback`, default 7 days).
+    Incidents {
+        /// Resolved ones too.
+        #[arg(long)]
+        all: bool,
     },
     /// Print shell completions.
     Completions {
@@ -232,6 +245,7 @@ fn run(cli: Cli, paths: &Paths) -> anyhow::Result<ExitCode> {
             let src = crate::demo::source(scenario.as_deref(), scenario_file.as_deref());
             rt.block_on(crate::demo::serve(src, speed, listen, loop_forever))
         }
+        Some(Command::Incidents { all }) => rt.block_on(crate::app::share::print_incidents(&cfg, all)),
         Some(Command::Export { incident, out }) => {
             let dir = cfg.incident_dir.clone().unwrap_or_else(|| paths.default_incident_dir());
             let template = paths.config_file.parent().map(crate::incident::load_template).transpose()?.flatten();
@@ -246,6 +260,7 @@ fn run(cli: Cli, paths: &Paths) -> anyhow::Result<ExitCode> {
             }
             let opts = crate::app::Options {
                 config_dir: paths.config_file.parent().map(std::path::Path::to_path_buf),
+                join: cli.join.clone(),
                 ..crate::app::Options::default()
             };
             rt.block_on(crate::app::run(cfg, opts))?;
@@ -278,6 +293,7 @@ fn load_config(cli: &Cli, paths: &Paths) -> anyhow::Result<Config> {
         refresh: cli.refresh,
         no_mouse: cli.no_mouse,
         read_only: cli.read_only,
+        share: cli.share || cli.join.is_some(),
     })?;
     if cfg.incident_dir.is_none() {
         cfg.incident_dir = Some(paths.default_incident_dir());
@@ -292,7 +308,7 @@ fn load_config(cli: &Cli, paths: &Paths) -> anyhow::Result<Config> {
         }
         .into());
     }
-    if matches!(cli.command, None | Some(Command::Check)) {
+    if matches!(cli.command, None | Some(Command::Check | Command::Incidents { .. })) {
         cfg.check_secrets().map_err(|p| ConfigError::in_file_at(&path, &p))?;
     }
     Ok(cfg)

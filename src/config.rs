@@ -92,6 +92,19 @@ pub struct Config {
     pub theme_dirs: Vec<PathBuf>,
     /// Bell / desktop notification when an alert newly fires.
     pub notify: crate::state::notify::NotifyConfig,
+    /// The shared war room: the incident's records are pushed to Loki and
+    /// the teammates' read from it (also `--share`; per context too).
+    pub share: bool,
+    /// The Loki endpoint (its `name`, or its URL) that carries the shared
+    /// incident; default the first `[[loki]]`.
+    pub share_via: Option<String>,
+    /// The name this warroom's records carry as their origin (default: the
+    /// machine's host name; set it where host names say nothing, such as
+    /// containers).
+    pub host: Option<String>,
+    /// How far back `warroom incidents` and `--join` look for incidents.
+    #[serde(with = "humantime_serde")]
+    pub share_lookback: Duration,
 }
 
 /// Whether runbook links are sent as OSC 8 hyperlinks (clickable, the URL
@@ -181,6 +194,10 @@ impl Default for Config {
             history_file: None,
             theme_dirs: Vec::new(),
             notify: crate::state::notify::NotifyConfig::default(),
+            share: false,
+            share_via: None,
+            host: None,
+            share_lookback: Duration::from_secs(7 * 24 * 3600),
         }
     }
 }
@@ -200,6 +217,8 @@ pub struct Overrides {
     pub refresh: Option<f64>,
     pub no_mouse: bool,
     pub read_only: bool,
+    /// `--share`.
+    pub share: bool,
 }
 
 impl Config {
@@ -352,6 +371,9 @@ impl Config {
         }
         if o.read_only {
             self.read_only = true;
+        }
+        if o.share {
+            self.share = true;
         }
         self.validate().map_err(|p| ConfigError::Invalid(p.message))
     }

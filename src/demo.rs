@@ -100,7 +100,7 @@ pub async fn demo(
     cfg.loki = vec![Endpoint { name: Some("drill-loki".into()), ..Endpoint::from_url(&url) }];
     cfg.incident_dir = Some(incident_dir.unwrap_or_else(|| data_dir.join("drill-incidents")));
     cfg.runbooks.dirs.push(extract_runbooks(data_dir)?);
-    let opts = crate::app::Options { drill: Some(name), context: "drill".into(), config_dir: None };
+    let opts = crate::app::Options { drill: Some(name), context: "drill".into(), config_dir: None, join: None };
     let result = crate::app::run(cfg, opts).await;
     server.shutdown().await;
     result.map(|()| ExitCode::SUCCESS)

@@ -329,3 +329,38 @@ mod tests {
         assert_eq!(m("env", "prod", true, false).to_string(), "env!~\"prod\"");
     }
 }
+
+/// What the shared war room's workers report to the console.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum ShareMsg {
+    /// The outbox: what is still to push, and why it is not pushed.
+    Push(SharePush),
+    /// What the incident's stream brought since the last report.
+    Received(ShareReceived),
+}
+
+/// The pusher's state of the outbox.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct SharePush {
+    /// This host's records Loki does not have yet.
+    pub unsent: usize,
+    /// Records Loki refused for their content (never sent again).
+    pub refused: usize,
+    /// The last push's failure (`401 unauthorized`, `Loki unreachable: …`).
+    pub error: Option<String>,
+    /// Another warroom on this host pushes the incident (it holds the lock).
+    pub elsewhere: bool,
+}
+
+/// What the receiver did with the stream's lines since its last report.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct ShareReceived {
+    /// Records new to the journal (written there, to be read).
+    pub added: usize,
+    /// Lines of the stream that are not records (skipped, counted).
+    pub foreign: usize,
+    /// The read's failure, if it is failing.
+    pub error: Option<String>,
+    /// Why the tail is not used (polling instead), if it is not.
+    pub polling: Option<String>,
+}

@@ -95,6 +95,8 @@ pub enum Msg {
     Context(crate::state::contexts::ContextMsg),
     /// The theme `:theme` asked for, found (not yet parsed), or why not.
     Theme(Result<ThemeToml, String>),
+    /// The shared war room's pusher or receiver reported.
+    Share(crate::model::ShareMsg),
 }
 
 /// A theme's TOML as found by name (a shipped theme, a file, `NAME.toml` in

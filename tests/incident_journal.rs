@@ -388,3 +388,61 @@ fn merging_a_copy_in_any_order_gives_the_same_post_mortem() {
     assert_eq!(merged, mine);
     assert_eq!(incident::postmortem::render(&merged, None), incident::postmortem::render(&mine, None));
 }
+
+/// What the shared war room receives: a record once whatever how often it
+/// arrives, a forged record reusing an id refused, another console's copy
+/// of a captured event kept (every journal then holds the same copies), and
+/// a joined incident's journal created empty.
+#[test]
+fn received_records_are_written_once_and_forged_ids_refused() {
+    let dir = tempfile::tempdir().expect("tmp");
+    let mut j = Journal::create_on(dir.path(), &decl("db down"), "bastion").expect("create");
+    let id = j.id().to_string();
+    let bob = note("", "bob's note").with_id("01JDX3ZC8Q4M5T0V6B7N8P9R2S@laptop", "laptop");
+    let got = j.append_received(&[bob.clone(), bob.clone()]).expect("append");
+    assert_eq!((got.added, got.duplicate, got.refused), (1, 1, 0));
+    let again = j.append_received(std::slice::from_ref(&bob)).expect("append");
+    assert_eq!((again.added, again.duplicate), (0, 1), "received again: nothing written");
+    let forged = Record { event: Event::Note { id: bob.id.clone(), text: "FORGED".into() }, ..bob.clone() };
+    assert_eq!(j.append_received(&[forged]).expect("append").refused, 1);
+
+    let fired = |host: &str, ulid: &str| {
+        Record::new(
+            t0(),
+            "x",
+            Event::AlertFired {
+                fingerprint: "f1".into(),
+                alertname: "DatabaseDown".into(),
+                severity: "critical".into(),
+                labels: BTreeMap::new(),
+                summary: String::new(),
+                runbook_url: None,
+            },
+        )
+        .with_id(format!("{ulid}@{host}"), host)
+    };
+    j.append(&Record { id: String::new(), host: String::new(), ..fired("bastion", "01JDX3ZC8Q4M5T0V6B7N8P9R2T") })
+        .expect("own capture");
+    let theirs = fired("laptop", "01JDX3ZC8Q4M5T0V6B7N8P9R2V");
+    assert_eq!(j.append_received(&[theirs]).expect("append").added, 1, "the other console's copy is kept");
+
+    let all = Journal::read_all(&journal_path(dir.path(), &id)).expect("read");
+    let texts: Vec<_> = all
+        .records
+        .iter()
+        .filter_map(|r| match &r.event {
+            Event::Note { text, .. } => Some(text.as_str()),
+            _ => None,
+        })
+        .collect();
+    assert_eq!(texts, vec!["bob's note"]);
+    let timeline = incident::Timeline::build(&incident::merge::union(all.records.clone()));
+    let shown = timeline.entries.iter().filter(|e| e.kind == incident::EntryKind::Alert).count();
+    assert_eq!(shown, 1, "the captured event shows once: {:?}", timeline.entries);
+
+    let other = tempfile::tempdir().expect("tmp");
+    let mut joined = Journal::join(other.path(), &id).expect("join");
+    assert!(joined.read_new().expect("read").records.is_empty());
+    assert_eq!(joined.append_received(&all.records).expect("append").added, all.records.len());
+    assert!(Journal::join(other.path(), "../escape").is_err());
+}

@@ -22,6 +22,11 @@ pub struct ContextConfig {
     pub prometheus: Vec<Endpoint>,
     pub alertmanager: Vec<Endpoint>,
     pub loki: Vec<Endpoint>,
+    /// Share the incident through this context's Loki (over the top-level
+    /// `share`).
+    pub share: Option<bool>,
+    /// Over the top-level `share_via`.
+    pub share_via: Option<String>,
 }
 
 impl ContextConfig {
@@ -54,6 +59,8 @@ impl Config {
             prometheus: self.prometheus.clone(),
             alertmanager: self.alertmanager.clone(),
             loki: self.loki.clone(),
+            share: None,
+            share_via: None,
         };
         if self.contexts.is_empty() || !top.has_sources() {
             return Ok(());
@@ -93,6 +100,7 @@ impl Config {
                 prometheus: self.prometheus.clone(),
                 alertmanager: self.alertmanager.clone(),
                 loki: self.loki.clone(),
+                ..ContextConfig::default()
             };
             return vec![top.summary(DEFAULT_CONTEXT)];
         }
@@ -125,6 +133,12 @@ impl Config {
             self.prometheus = ctx.prometheus.clone();
             self.alertmanager = ctx.alertmanager.clone();
             self.loki = ctx.loki.clone();
+            if let Some(share) = ctx.share {
+                self.share = share;
+            }
+            if ctx.share_via.is_some() {
+                self.share_via.clone_from(&ctx.share_via);
+            }
         }
         self.context = Some(name.to_string());
         Ok(())

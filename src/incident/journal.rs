@@ -7,7 +7,7 @@
 //! rolled back (truncated) before the lock is released, so "not acknowledged"
 //! means "not in the file" and a retry never duplicates.
 
-use std::collections::HashSet;
+use std::collections::{HashMap, HashSet};
 use std::fs::{self, File, OpenOptions};
 use std::io::{self, Read, Seek, SeekFrom, Write};
 use std::path::{Path, PathBuf};
@@ -75,6 +75,10 @@ pub struct Journal {
     /// [`Record::identity`] of every record read so far: a captured event
     /// already in the journal is not written again.
     identities: HashSet<String>,
+    /// The id of every record read so far, with a hash of its line: a
+    /// record received again is not written twice, and one that reuses an
+    /// id for other content is refused.
+    ids: HashMap<String, u64>,
     /// The host records written here are stamped with (and their ids end in).
     host: String,
 }
@@ -139,7 +143,17 @@ impl Journal {
 
     fn from_file(id: String, path: PathBuf, file: File, writable: bool) -> Journal {
         let host = recid::local_host().to_string();
-        Journal { id, path, file, writable, offset: 0, next_line: 1, identities: HashSet::new(), host }
+        Journal {
+            id,
+            path,
+            file,
+            writable,
+            offset: 0,
+            next_line: 1,
+            identities: HashSet::new(),
+            ids: HashMap::new(),
+            host,
+        }
     }
 
     /// Stamps the records this journal writes from now on with `host`
@@ -231,6 +245,7 @@ impl Journal {
         drop(guard);
         let parsed = reader::parse(&bytes, self.next_line);
         self.identities.extend(parsed.outcome.records.iter().filter_map(Record::identity));
+        self.ids.extend(parsed.outcome.records.iter().map(|r| (r.id.clone(), line_hash(r))));
         self.offset += bytes.len() as u64;
         self.next_line += parsed.lines;
         Ok(parsed.outcome)
@@ -245,6 +260,116 @@ impl Journal {
         file.read_to_end(&mut bytes).map_err(io_err("read", path))?;
         Ok(reader::parse(&bytes, 1).outcome)
     }
+}
+
+impl Journal {
+    /// Opens incident `id` declared on another machine (`--join`): its
+    /// directory and an empty journal are created here when missing, to be
+    /// filled with what is received ([`Journal::append_received`]).
+    pub fn join(dir: &Path, id: &str) -> Result<Journal> {
+        if !id::is_valid(id) {
+            return Err(JournalError::InvalidId(id.to_string()));
+        }
+        let inc = dir.join(id);
+        fs::create_dir_all(&inc).map_err(io_err("create", &inc))?;
+        let path = journal_path(dir, id);
+        OpenOptions::new().append(true).create(true).open(&path).map_err(io_err("create", &path))?;
+        sync_dir(&inc)?;
+        sync_dir(dir)?;
+        Journal::open(dir, id)
+    }
+
+    /// Appends records that already have their ids (received from the
+    /// shared incident), under one lock and one fsync, skipping each
+    /// record already in the journal (the same id and content) and refusing
+    /// one that reuses an id for other content. Records are cleaned as
+    /// [`Journal::append`] does. A captured event another console wrote
+    /// under its own id is kept even when this journal has its own copy:
+    /// every journal of the incident then holds the same copies, and the
+    /// timeline shows the first of them in (time, id) order, the same one
+    /// on every machine.
+    /// Reads what this handle has not read yet first (and drops it: this is
+    /// the receiver's handle, not the UI's).
+    pub fn append_received(&mut self, recs: &[Record]) -> Result<Received> {
+        self.read_new()?;
+        let mut out = Received::default();
+        if recs.is_empty() {
+            return Ok(out);
+        }
+        if !self.writable {
+            self.file = open_rw(&self.path).map_err(io_err("write to", &self.path))?;
+            self.writable = true;
+        }
+        let path = &self.path;
+        let guard = Locked::exclusive(&self.file).map_err(io_err("lock", path))?;
+        let mut file: &File = guard.0;
+        let len = file.metadata().map_err(io_err("stat", path))?.len();
+        // What others appended between the read above and the lock.
+        let mut ids = HashMap::new();
+        if len > self.offset {
+            let mut bytes = Vec::new();
+            file.seek(SeekFrom::Start(self.offset))
+                .and_then(|_| file.read_to_end(&mut bytes))
+                .map_err(io_err("read", path))?;
+            for r in reader::parse(&bytes, 1).outcome.records {
+                ids.insert(r.id.clone(), line_hash(&r));
+            }
+        }
+        let mut buf = Vec::new();
+        if len > 0 && last_byte(file, len).map_err(io_err("read", path))? != b'\n' {
+            buf.push(b'\n');
+        }
+        let start = buf.len();
+        for rec in recs {
+            let clean = sanitize::record(rec);
+            if clean.id.is_empty() {
+                out.refused += 1;
+                continue;
+            }
+            let hash = line_hash(&clean);
+            match self.ids.get(&clean.id).or_else(|| ids.get(&clean.id)) {
+                Some(&h) if h == hash => {
+                    out.duplicate += 1;
+                    continue;
+                }
+                Some(_) => {
+                    out.refused += 1;
+                    continue;
+                }
+                None => {}
+            }
+            ids.insert(clean.id.clone(), hash);
+            serde_json::to_writer(&mut buf, &clean)?;
+            buf.push(b'\n');
+            out.added += 1;
+        }
+        if buf.len() == start {
+            return Ok(out);
+        }
+        if let Err(source) = file.write_all(&buf).and_then(|()| file.sync_data()) {
+            let _ = file.set_len(len).and_then(|()| file.sync_data());
+            return Err(JournalError::Io { op: "write to", path: path.clone(), source });
+        }
+        Ok(out)
+    }
+}
+
+/// What [`Journal::append_received`] did with the records it was given.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Received {
+    /// Written (and fsync'd).
+    pub added: usize,
+    /// Already in the journal.
+    pub duplicate: usize,
+    /// An id already in the journal for other content (a forged or
+    /// damaged line), or no id: not written.
+    pub refused: usize,
+}
+
+/// A hash of a record's line as the journal writes it (FNV-1a: stable).
+fn line_hash(rec: &Record) -> u64 {
+    let bytes = serde_json::to_vec(rec).unwrap_or_default();
+    bytes.iter().fold(0xcbf2_9ce4_8422_2325_u64, |h, &b| (h ^ u64::from(b)).wrapping_mul(0x0100_0000_01b3))
 }
 
 /// An advisory `flock` on a file, released when dropped (closing the file

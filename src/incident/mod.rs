@@ -24,6 +24,7 @@ pub mod recid;
 pub mod record;
 pub mod sanitize;
 pub mod session;
+pub mod share;
 pub mod timeline;
 
 use std::fs;
@@ -33,7 +34,7 @@ use std::path::{Path, PathBuf};
 use chrono::{DateTime, Utc};
 
 pub use atomic::write_atomic;
-pub use journal::{Appended, Declaration, Journal, JournalError, journal_path};
+pub use journal::{Appended, Declaration, Journal, JournalError, Received, journal_path};
 pub use milestones::Milestones;
 pub use reader::{ReadOutcome, Warning};
 pub use record::{Event, FORMAT_VERSION, NoteTag, Record, Status};

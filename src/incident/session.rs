@@ -33,6 +33,22 @@ impl Session {
         &self.dir
     }
 
+    /// The host this session's records are stamped with.
+    pub fn host(&self) -> &str {
+        &self.host
+    }
+
+    /// Opens incident `id` of the directory (one joined with `--join`,
+    /// whatever its status).
+    pub fn open(&mut self, id: &str) -> Result<(String, ReadOutcome), IncidentError> {
+        let mut journal = Journal::open(&self.dir, id)?;
+        journal.set_host(&self.host);
+        let read = journal.read_new()?;
+        self.journal = Some(journal);
+        self.regenerate();
+        Ok((id.to_string(), read))
+    }
+
     /// Resumes the open incident found in the directory, if any.
     pub fn resume(&mut self) -> Result<Option<(String, ReadOutcome)>, IncidentError> {
         let Some(meta) = find_open(&self.dir)? else { return Ok(None) };

@@ -35,6 +35,58 @@ pub struct IncidentState {
     unwritten: Vec<Record>,
     /// Why the last write of a captured event failed.
     pub unwritten_error: Option<String>,
+    /// The shared war room, when this incident is shared.
+    pub share: Option<ShareView>,
+}
+
+/// The shared incident as the status bar shows it.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct ShareView {
+    pub push: crate::model::SharePush,
+    /// Lines of the stream that were not records, since the start.
+    pub foreign: usize,
+    pub receive_error: Option<String>,
+    pub polling: Option<String>,
+}
+
+impl ShareView {
+    /// `shared ✓`, `3 unsent`, `share: 401 unauthorized · 3 unsent`, with
+    /// what was refused and ignored after it.
+    pub fn summary(&self) -> (String, bool) {
+        let p = &self.push;
+        let mut parts = Vec::new();
+        let mut bad = false;
+        if let Some(e) = &p.error {
+            parts.push(format!("share: {e}"));
+            bad = true;
+        }
+        if p.unsent > 0 {
+            parts.push(format!("{} unsent", p.unsent));
+        }
+        if let Some(e) = &self.receive_error {
+            parts.push(format!("share read: {e}"));
+            bad = true;
+        }
+        if parts.is_empty() {
+            parts.push(if p.elsewhere {
+                "shared ✓ (pushed by another warroom here)".into()
+            } else {
+                "shared ✓".into()
+            });
+        }
+        if p.refused > 0 {
+            parts.push(format!("{} refused by Loki", p.refused));
+            bad = true;
+        }
+        if self.foreign > 0 {
+            let s = if self.foreign == 1 { "" } else { "s" };
+            parts.push(format!("{} foreign line{s} ignored", self.foreign));
+        }
+        if self.polling.is_some() {
+            parts.push("polling".into());
+        }
+        (parts.join(" · "), bad)
+    }
 }
 
 impl IncidentState {
@@ -50,7 +102,24 @@ impl IncidentState {
             warnings: Vec::new(),
             unwritten: Vec::new(),
             unwritten_error: None,
+            share: None,
         }
+    }
+
+    /// Who is in the room: the commander, then everyone who wrote a
+    /// record by hand (a note, a status, a tick…), in order of arrival.
+    pub fn people(&self) -> Vec<String> {
+        let mut out: Vec<String> = Vec::new();
+        let commander = self.timeline.commander.clone();
+        if !commander.is_empty() {
+            out.push(commander);
+        }
+        for r in &self.records {
+            if r.identity().is_none() && !r.author.is_empty() && !out.contains(&r.author) {
+                out.push(r.author.clone());
+            }
+        }
+        out
     }
 
     /// Switches to incident `id`, whose journal so far is `read`.

@@ -161,6 +161,30 @@ pub fn on_msg(state: &mut State, msg: IncidentMsg) -> Vec<Cmd> {
     Vec::new()
 }
 
+/// What the shared war room's workers report: the status bar's share
+/// state; records received are in the journal, to be read now.
+pub fn on_share(state: &mut State, msg: crate::model::ShareMsg) -> Vec<Cmd> {
+    use crate::model::ShareMsg;
+    let view = state.incident.share.get_or_insert_with(Default::default);
+    let before = view.clone();
+    let mut cmds = Vec::new();
+    match msg {
+        ShareMsg::Push(p) => view.push = p,
+        ShareMsg::Received(r) => {
+            view.foreign += r.foreign;
+            view.receive_error = r.error;
+            view.polling = r.polling;
+            if r.added > 0 {
+                cmds.push(Cmd::ReadJournal);
+            }
+        }
+    }
+    if *view != before {
+        state.dirty = true;
+    }
+    cmds
+}
+
 /// The note being typed, as a draft worth keeping: not the declaration
 /// form, not an empty note, not an edit that changed nothing.
 fn current_draft(state: &State) -> Option<Draft> {

@@ -61,6 +61,7 @@ fn apply(state: &mut State, msg: Msg) -> Vec<Cmd> {
         }
         Msg::Poll(p) => on_poll(state, *p),
         Msg::Incident(m) => super::incident_flow::on_msg(state, m),
+        Msg::Share(m) => super::incident_flow::on_share(state, m),
         Msg::Runbook(prepared) => super::runbook_flow::loaded(state, *prepared),
         Msg::Logs(batch) => {
             if state.logs.push_batch(*batch) {

@@ -83,6 +83,12 @@ pub fn draw_status(frame: &mut Frame, area: Rect, state: &State) {
             spans.push(Span::styled(truncate_width(&text, width), theme.style("flash_error")));
             spans.push(Span::raw("  "));
         }
+        if let Some(share) = &state.incident.share {
+            let (text, bad) = share.summary();
+            let style = if bad { theme.style("flash_error") } else { theme.style("status_up") };
+            spans.push(Span::styled(truncate_width(&clean(&text), width), style));
+            spans.push(Span::raw("  "));
+        }
         for s in &state.sources {
             spans.extend(source_spans(state, s));
             spans.push(Span::raw("  "));

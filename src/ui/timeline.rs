@@ -98,7 +98,13 @@ fn title(state: &IncidentState) -> String {
     };
     let t = state.timeline();
     let status = t.status.map_or("investigating".into(), |s| s.to_string());
-    format!(" Incident {id} · {status} · IC {} ", t.commander)
+    if state.share.is_none() {
+        return format!(" Incident {id} · {status} · IC {} ", t.commander);
+    }
+    // Shared: who is in the room, the commander first.
+    let people: Vec<String> =
+        state.people().into_iter().map(|p| if p == t.commander { format!("{p} (commander)") } else { p }).collect();
+    crate::text::clean(&format!(" Incident {id} · {status} · {} ", people.join(" · "))).into_owned()
 }
 
 fn footer_line<'a>(state: &IncidentState, styles: &TimelineStyles) -> Line<'a> {
