@@ -100,10 +100,67 @@ pub async fn demo(
     cfg.loki = vec![Endpoint { name: Some("drill-loki".into()), ..Endpoint::from_url(&url) }];
     cfg.incident_dir = Some(incident_dir.unwrap_or_else(|| data_dir.join("drill-incidents")));
     cfg.runbooks.dirs.push(extract_runbooks(data_dir)?);
+    // The drill's room is shared, and a simulated teammate joins it.
+    cfg.share = true;
+    cfg.share_via = None;
+    let teammate = crate::app::share::ShareSettings::from_config(&cfg)?.map(|s| tokio::spawn(teammate(s)));
     let opts = crate::app::Options { drill: Some(name), context: "drill".into(), config_dir: None, join: None };
     let result = crate::app::run(cfg, opts).await;
+    if let Some(t) = teammate {
+        t.abort();
+    }
     server.shutdown().await;
     result.map(|()| ExitCode::SUCCESS)
+}
+
+/// Carol, the drill's simulated teammate on another machine: once an
+/// incident is declared in the drill's Loki, she joins its shared room and
+/// writes two notes, through the same stream and record format as a real
+/// teammate's warroom (so what the console shows of her is what it would
+/// show of anyone).
+async fn teammate(settings: crate::app::share::ShareSettings) {
+    use crate::incident::{Event, Record, recid, share};
+    use std::collections::HashSet;
+    const HOST: &str = "carol-laptop";
+    const NOTES: [(u64, &str); 2] = [
+        (4, "carol here, from home: replica lag is 0, a failover is safe"),
+        (12, "!decision carol: keep writes paused until the pool is back under 80%"),
+    ];
+    let started = chrono::Utc::now();
+    let mut joined = HashSet::new();
+    loop {
+        tokio::time::sleep(std::time::Duration::from_secs(1)).await;
+        let Ok(found) = crate::app::share::discover(&settings).await else { continue };
+        for inc in found.into_iter().filter(|i| i.started >= started && i.status != "resolved") {
+            if !joined.insert(inc.id.clone()) {
+                continue;
+            }
+            let client = settings.client.clone();
+            tokio::spawn(async move {
+                let mut waited = 0;
+                for (after, text) in NOTES {
+                    tokio::time::sleep(std::time::Duration::from_secs(after - waited)).await;
+                    waited = after;
+                    let now = chrono::Utc::now();
+                    let rec = Record::new(now, "carol", Event::Note { id: String::new(), text: text.into() })
+                        .with_id(recid::new_id(HOST), HOST);
+                    let Ok(line) = share::encode(&rec) else { return };
+                    let entry = crate::sources::loki::PushEntry {
+                        ts_ns: crate::sources::loki::now_ns(),
+                        line,
+                        metadata: Default::default(),
+                    };
+                    let stream = crate::sources::loki::PushStream {
+                        labels: share::stream_labels(&inc.id),
+                        entries: vec![entry],
+                    };
+                    if let Err(e) = client.push(&[stream]).await {
+                        tracing::warn!(error = %e, "drill teammate: note not pushed");
+                    }
+                }
+            });
+        }
+    }
 }
 
 /// Writes the embedded runbooks to `<data>/drill-runbooks` (refreshed each

@@ -137,3 +137,29 @@ fn warroom_demo_in_a_pty_shows_the_drill_within_seconds() {
     tmux.keys(&["q", "q"]);
     tmux.wait("demo quit", 10, |s| !s.contains("DRILL"));
 }
+
+/// The demo's room is shared: once an incident is declared, Carol, the
+/// simulated teammate on another machine, joins through the drill's Loki
+/// and her notes arrive on the timeline, with the status bar saying shared.
+#[test]
+fn warroom_demo_shows_a_teammate_joining_the_shared_room() {
+    let dir = tempfile::tempdir().unwrap();
+    let cmd = format!(
+        "HOME={} XDG_DATA_HOME={} USER=alice {} demo --speed 30 --log-file {}; sleep 30",
+        dir.path().display(),
+        dir.path().join("data").display(),
+        env!("CARGO_BIN_EXE_warroom"),
+        dir.path().join("demo.log").display()
+    );
+    let tmux = Tmux::start(&cmd, 150, 45);
+    tmux.wait("alerts firing in the demo", 40, |s| s.contains("CRIT firing"));
+    tmux.keys(&["i"]);
+    tmux.wait("declare form", 10, |s| s.contains("Declare incident"));
+    tmux.keys(&["C-s"]);
+    tmux.wait("shared", 20, |s| s.contains("shared ✓"));
+    let s = tmux.wait("carol's note", 30, |s| s.contains("replica lag is 0"));
+    assert!(s.contains("carol"), "{s}");
+    tmux.wait("carol's second note, and carol in the room", 30, |s| {
+        s.contains("keep writes paused") && s.contains("alice (commander) · carol")
+    });
+}
