@@ -335,3 +335,31 @@ fn time_local_uses_the_offset_the_runtime_sent() {
     update(&mut s, Msg::Key(KeyEvent::new(KeyCode::Enter, KeyModifiers::NONE)));
     assert_eq!(s.incident.time, incident::TimeDisplay::Local(plus2));
 }
+
+#[test]
+fn the_share_status_says_what_the_outbox_and_the_stream_are_doing() {
+    use crate::model::{ShareMsg, SharePush, ShareReceived};
+    use crate::msg::Cmd;
+    let mut s = state();
+    assert!(s.incident.share.is_none(), "not shared: nothing said");
+    let cmds = update(&mut s, Msg::Share(ShareMsg::Push(SharePush::default())));
+    assert!(cmds.iter().all(|c| *c != Cmd::ReadJournal));
+    assert_eq!(s.incident.share.as_ref().map(|v| v.summary()), Some(("shared ✓".to_string(), false)));
+
+    let unsent = SharePush { unsent: 3, error: Some("401 unauthorized".into()), ..SharePush::default() };
+    update(&mut s, Msg::Share(ShareMsg::Push(unsent)));
+    let (text, bad) = s.incident.share.as_ref().expect("shared").summary();
+    assert_eq!(text, "share: 401 unauthorized · 3 unsent");
+    assert!(bad);
+
+    let got = ShareReceived { added: 2, foreign: 1, ..ShareReceived::default() };
+    let cmds = update(&mut s, Msg::Share(ShareMsg::Received(got)));
+    assert!(cmds.contains(&Cmd::ReadJournal), "received records are read from the journal at once");
+    update(&mut s, Msg::Share(ShareMsg::Received(ShareReceived { foreign: 2, ..ShareReceived::default() })));
+    update(&mut s, Msg::Share(ShareMsg::Push(SharePush { refused: 1, ..SharePush::default() })));
+    let (text, _) = s.incident.share.as_ref().expect("shared").summary();
+    assert_eq!(text, "shared ✓ · 1 refused by Loki · 3 foreign lines ignored");
+    s.dirty = false;
+    update(&mut s, Msg::Share(ShareMsg::Push(SharePush { refused: 1, ..SharePush::default() })));
+    assert!(!s.dirty, "the same status again repaints nothing");
+}

@@ -99,3 +99,79 @@ async fn push_reads_and_tail_carry_the_token_and_the_tenant() {
     assert_eq!(e.to_string(), "403 forbidden: tenant \"team-b\" not allowed");
     drill.shutdown().await;
 }
+
+/// The shared room's workers through the same gateway: with the wrong token
+/// the status is `401 unauthorized` and the note stays unsent (never lost);
+/// with the right one the teammate's journal gets it, and no line pushed
+/// holds the token.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_shared_incident_goes_through_the_gateway_and_a_wrong_token_says_401() {
+    use warroom::app::share::{ShareSettings, Sharing, fetch_into};
+    use warroom::incident::{Declaration, Event, Journal, Record};
+    use warroom::model::{ShareMsg, SharePush};
+    use warroom::msg::Msg;
+
+    let sc = Scenario::load(&ScenarioSource::Builtin("db-down".into())).expect("scenario");
+    let loki = LokiOptions { multi_tenant: true, ..LokiOptions::default() };
+    let drill = DrillServer::start(sc, DrillOptions { loki, ..DrillOptions::default() }).await.expect("drill");
+    let gw = format!("{}/loki-share", start_loki_gateway(&drill.loki_url()).await);
+    let settings = |token: &str| ShareSettings {
+        client: client(&gw, token, TENANT),
+        lookback: Duration::from_secs(3600),
+        poll: Duration::from_secs(1),
+    };
+    let (dir_a, dir_b) = (tempfile::tempdir().expect("tmp"), tempfile::tempdir().expect("tmp"));
+    let decl = Declaration {
+        title: "auth".into(),
+        severity: "critical".into(),
+        commander: "alice".into(),
+        at: chrono::Utc::now(),
+        author: "alice".into(),
+    };
+    let mut a = Journal::create_on(dir_a.path(), &decl, "alice-host").expect("declare");
+    let id = a.id().to_string();
+    a.append(&Record::new(
+        chrono::Utc::now(),
+        "alice",
+        Event::Note { id: String::new(), text: "behind the gateway".into() },
+    ))
+    .expect("note");
+
+    let wrong = "not-the-token-SEKRIT";
+    let (tx, mut rx) = tokio::sync::mpsc::unbounded_channel();
+    let bad = Sharing::start(&settings(wrong), dir_a.path(), &id, "alice-host", Some(decl.at), tx);
+    let status = tokio::time::timeout(Duration::from_secs(15), async {
+        loop {
+            match rx.recv().await.expect("a report") {
+                Msg::Share(ShareMsg::Push(p @ SharePush { error: Some(_), .. })) => return p,
+                _ => continue,
+            }
+        }
+    })
+    .await
+    .expect("a failure reported in time");
+    let error = status.error.clone().expect("an error");
+    assert!(error.contains("401"), "{status:?}");
+    assert_eq!(status.unsent, 2, "the declaration and the note wait: {status:?}");
+    assert_clean("the share status", &format!("{status:?}"));
+    drop(bad);
+
+    let (tx, mut rx) = tokio::sync::mpsc::unbounded_channel();
+    let _good = Sharing::start(&settings(LOKI_TOKEN), dir_a.path(), &id, "alice-host", Some(decl.at), tx);
+    tokio::time::timeout(Duration::from_secs(15), async {
+        loop {
+            if let Msg::Share(ShareMsg::Push(SharePush { unsent: 0, error: None, .. })) =
+                rx.recv().await.expect("a report")
+            {
+                return;
+            }
+        }
+    })
+    .await
+    .expect("sent in time");
+    let added = fetch_into(&settings(LOKI_TOKEN), dir_b.path(), &id).await.expect("bob joins");
+    assert_eq!(added, 2);
+    let journal = std::fs::read_to_string(warroom::incident::journal_path(dir_b.path(), &id)).expect("journal");
+    assert!(journal.contains("behind the gateway"), "{journal}");
+    assert_clean("the joined journal", &journal);
+}
