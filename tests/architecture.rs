@@ -117,7 +117,7 @@ const KNOWN_EDGES: &[(&str, &str)] = &[
     ("state", "ui"),
     ("ui", "sources"),
 ];
-const KNOWN_IMPURE: &[(&str, &str)] = &[("src/state/logs.rs", "std::cell::Cell")];
+const KNOWN_IMPURE: &[(&str, &str)] = &[];
 const KNOWN_IO: &[(&str, &str)] = &[];
 
 const MACROS_PRINTING: &[&str] = &["println", "eprintln", "print", "eprint", "dbg"];

@@ -109,6 +109,14 @@ pub(super) fn follow_cursor(state: &mut State) {
     }
 }
 
+/// After an update: the logs pane's first line moved for what it now
+/// shows at the terminal's size; left as it is while the pane is not shown.
+pub(super) fn place_logs(state: &mut State) {
+    if let Some((width, rows)) = state.logs_room() {
+        state.logs.place(width, rows);
+    }
+}
+
 /// Width a help column needs for a key and its description.
 pub const HELP_COLUMN_WIDTH: u16 = 72;
 
@@ -178,12 +186,20 @@ impl State {
         help_columns(&sizes, l.body).max_scroll
     }
 
+    /// The logs pane's room for lines at the terminal's size: its columns
+    /// and rows inside the borders, less the error line when one shows
+    /// (`None` while the size is unknown or the pane is not shown).
+    pub fn logs_room(&self) -> Option<(usize, usize)> {
+        let area = self.layout()?.logs?;
+        let error_rows = usize::from(self.logs.error.is_some());
+        let rows = (area.height.saturating_sub(2) as usize).saturating_sub(error_rows);
+        Some((area.width.saturating_sub(2) as usize, rows))
+    }
+
     /// Lines a page up/down moves in the logs pane: the rows it shows (20
     /// while the size is unknown or the pane is not shown).
     pub fn logs_page(&self) -> usize {
-        let Some(area) = self.layout().and_then(|l| l.logs) else { return 20 };
-        let error_rows = usize::from(self.logs.error.is_some());
-        (area.height.saturating_sub(2) as usize).saturating_sub(error_rows).max(1)
+        self.logs_room().map_or(20, |(_, rows)| rows.max(1))
     }
 
     /// The detail's sparkline width, which picks the step of its queries.
@@ -226,6 +242,26 @@ mod tests {
         let rows = s.list_area().height as usize - 2;
         let cursor = s.alerts.cursor().expect("a cursor");
         assert_eq!(s.list_offset, cursor + 1 - rows, "the cursor on the last row shown");
+    }
+
+    /// The logs pane's first line is placed in update at the pane's size,
+    /// so the renderer only reads it.
+    #[test]
+    fn the_logs_first_line_is_placed_in_update() {
+        use crate::sources::loki::{BatchKind, LogBatch};
+        let mut s = state();
+        (s.logs_enabled, s.logs_pinned_query, s.logs.fullscreen) = (true, true, true);
+        let generation = s.logs.begin(Some("query".into()), Some("{job=\"api\"}".into()));
+        let lines = crate::state::logs::tests::lines(0..100);
+        let batch = LogBatch { generation, kind: BatchKind::Initial, lines, ..LogBatch::default() };
+        crate::state::update(&mut s, Msg::Logs(Box::new(batch)));
+        assert_eq!(s.logs.top, 0, "no size yet: left as it is");
+        crate::state::update(&mut s, Msg::Resize(100, 30));
+        let (_, rows) = s.logs_room().expect("the pane is shown");
+        assert_eq!(rows, 30 - 2 - 2, "the body less the pane's borders");
+        assert_eq!(s.logs.top, 100 - rows as u64, "the newest line on the last row");
+        crate::state::update(&mut s, Msg::Resize(100, 20));
+        assert_eq!(s.logs.top, 100 - 16, "a smaller pane: the view follows the size");
     }
 
     #[test]

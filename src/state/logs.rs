@@ -10,8 +10,8 @@
 mod find;
 mod level;
 mod nav;
+pub mod rows;
 
-use std::cell::Cell;
 use std::collections::VecDeque;
 
 use chrono::{DateTime, Utc};
@@ -78,9 +78,10 @@ pub struct LogsView {
     /// Lines Loki dropped (tail too slow), and lines pushed out of the ring.
     pub dropped: u64,
     pub evicted: u64,
-    /// `seq` of the first row drawn, kept by the pane while drawing (as
-    /// ratatui's `ListState` keeps its offset) so the view holds still.
-    pub top: Cell<u64>,
+    /// `seq` of the first line drawn, moved by `update` after each message
+    /// ([`LogsView::place`], at the pane's size in the layout) so the view
+    /// holds still while scrolled up; the pane only reads it.
+    pub top: u64,
 }
 
 impl Default for LogsView {
@@ -113,7 +114,7 @@ impl LogsView {
             hscroll: 0,
             dropped: 0,
             evicted: 0,
-            top: Cell::new(0),
+            top: 0,
         }
     }
 
@@ -124,7 +125,7 @@ impl LogsView {
         let (cap, wrap, utc, fullscreen) = (self.cap, self.wrap, self.utc, self.fullscreen);
         let (generation, first_seq) = (self.generation + 1, self.first_seq + self.lines.len() as u64);
         *self = Self { target, query, loading: true, wrap, utc, fullscreen, generation, first_seq, ..Self::new(cap) };
-        self.top.set(first_seq);
+        self.top = first_seq;
         generation
     }
 

@@ -20,6 +20,7 @@ pub fn update(state: &mut State, msg: Msg) -> Vec<Cmd> {
         cmds.extend(super::schedule::schedule(state));
         cmds.extend(super::logs_flow::follow_selection(state));
     }
+    super::layout::place_logs(state);
     cmds
 }
 

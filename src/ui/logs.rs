@@ -13,15 +13,11 @@ use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, Borders, Clear, Paragraph};
 
 use crate::sources::loki::FollowMode;
+use crate::state::logs::rows::{PREFIX_WIDTH, prefix_width, text_width, wrap};
 use crate::state::logs::{Level, LogsView, ViewLine};
 use crate::state::sources::format_age_coarse;
 use crate::text::truncate_width;
 use crate::theme::Theme;
-
-/// `12:00:00.000 ERR `
-const PREFIX_WIDTH: usize = 17;
-/// Below this many columns the time is left out.
-const MIN_WIDTH_FOR_TIME: usize = 40;
 
 pub fn draw(frame: &mut Frame, area: Rect, view: &LogsView, theme: &Theme, focused: bool, now: DateTime<Utc>) {
     let block = Block::default()
@@ -150,31 +146,14 @@ fn timestamp(ts_ns: i64, utc: bool) -> String {
     if utc { t.format("%H:%M:%S%.3f").to_string() } else { t.with_timezone(&Local).format("%H:%M:%S%.3f").to_string() }
 }
 
-/// The rows on screen: which line is first, then each line's rows.
+/// The rows on screen from the first line the state placed
+/// ([`LogsView::top`]; drawn at another size than the state's, a test's
+/// buffer, the cursor is kept in view all the same).
 fn body<'a>(view: &LogsView, theme: &Theme, focused: bool, width: usize, height: usize) -> Vec<Line<'a>> {
-    let prefix = if width >= MIN_WIDTH_FOR_TIME { PREFIX_WIDTH } else { 4 };
-    let text_w = width.saturating_sub(prefix).max(1);
-    let rows_of = |pos: usize| match (view.wrap, view.shown_line(pos)) {
-        (true, Some(v)) => rows::row_count(&v.line.line, text_w),
-        _ => 1,
-    };
+    let (prefix, text_w) = (prefix_width(width), text_width(width));
     let n = view.shown_len();
     let cursor = view.cursor_pos().unwrap_or(n.saturating_sub(1));
-    let top = if view.is_following() {
-        fill_up(n - 1, height, rows_of)
-    } else {
-        let mut top = view.pos_of(view.top.get()).min(cursor);
-        let mut used = 0;
-        for pos in top..=cursor {
-            used += rows_of(pos);
-            if used > height {
-                top = fill_up(cursor, height, rows_of);
-                break;
-            }
-        }
-        top
-    };
-    view.top.set(view.seq_of(top));
+    let top = view.first_shown(width, height);
     let mut out = Vec::with_capacity(height);
     for pos in top..n {
         if out.len() >= height {
@@ -186,22 +165,6 @@ fn body<'a>(view: &LogsView, theme: &Theme, focused: bool, width: usize, height:
     }
     out.truncate(height);
     out
-}
-
-/// The first position such that lines from it to `last` fill `height` rows
-/// (at least `last` itself).
-fn fill_up(last: usize, height: usize, rows_of: impl Fn(usize) -> usize) -> usize {
-    let mut used = rows_of(last);
-    let mut top = last;
-    while top > 0 {
-        let h = rows_of(top - 1);
-        if used + h > height {
-            break;
-        }
-        used += h;
-        top -= 1;
-    }
-    top
 }
 
 fn line_rows<'a>(
@@ -222,7 +185,7 @@ fn line_rows<'a>(
     }
     head.push(Span::styled(format!("{} ", v.level.tag()), level_style(theme, v.level)));
     let (ranges, cut_right) = if view.wrap {
-        (rows::wrap(text, text_w), false)
+        (wrap(text, text_w), false)
     } else {
         let (r, cut) = rows::window(text, view.hscroll, text_w);
         (vec![if cut { rows::shrink(text, r, text_w) } else { r }], cut)

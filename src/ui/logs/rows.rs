@@ -1,9 +1,11 @@
-//! Cutting a clean log line into screen rows by display width, with the
-//! search matches highlighted. Works on byte ranges of the line so the
-//! highlight ranges from the search apply as they are. Rows and windows
+//! Cutting a clean log line into what one screen row shows by display
+//! width, with the search matches highlighted. Works on byte ranges of the
+//! line so the highlight ranges from the search apply as they are. Windows
 //! start and end between grapheme clusters, measured as ratatui draws them
 //! ([`crate::text::cluster_width`]), so an accent, a Hangul syllable made
-//! of jamo or a flag is never split across rows.
+//! of jamo or a flag is never split. The rows of a wrapped line are the
+//! state's ([`crate::state::logs::rows::wrap`]): it counts them to place
+//! the first line.
 
 use std::ops::Range;
 
@@ -16,33 +18,6 @@ use crate::text::cluster_width;
 /// Byte offset, width of each cluster.
 fn clusters(s: &str) -> impl Iterator<Item = (usize, &str, usize)> {
     s.grapheme_indices(true).map(|(i, g)| (i, g, cluster_width(g)))
-}
-
-/// Byte ranges of the rows `s` takes at `width` columns. Every row holds at
-/// least one cluster, so a character wider than the row still shows.
-pub fn wrap(s: &str, width: usize) -> Vec<Range<usize>> {
-    let width = width.max(1);
-    let mut rows = Vec::new();
-    let (mut start, mut cols) = (0, 0);
-    for (i, _, w) in clusters(s) {
-        if cols + w > width && i > start {
-            rows.push(start..i);
-            start = i;
-            cols = 0;
-        }
-        cols += w;
-    }
-    rows.push(start..s.len());
-    rows
-}
-
-/// How many rows `s` takes at `width` columns, without building them.
-pub fn row_count(s: &str, width: usize) -> usize {
-    if s.is_ascii() {
-        // One column per byte (the line is clean: no controls).
-        return s.len().div_ceil(width.max(1)).max(1);
-    }
-    wrap(s, width).len()
 }
 
 /// The bytes of `s` shown when `skip` columns are scrolled off on the left
@@ -99,17 +74,7 @@ pub fn spans(s: &str, r: Range<usize>, marks: &[Range<usize>], base: Style, mark
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn wrap_by_columns_with_wide_characters() {
-        assert_eq!(wrap("abcdef", 4), [0..4, 4..6]);
-        assert_eq!(wrap("", 4), vec![Range { start: 0, end: 0 }]);
-        // 日 is 3 bytes and 2 columns.
-        assert_eq!(wrap("a日本", 2), [0..1, 1..4, 4..7]);
-        assert_eq!(wrap("日", 1), vec![Range { start: 0, end: 3 }], "a too-wide character still gets a row");
-        assert_eq!(row_count("abcdefghij", 3), 4);
-        assert_eq!(row_count("日本語", 4), 2);
-    }
+    use crate::state::logs::rows::{row_count, wrap};
 
     #[test]
     fn window_scrolls_and_cuts() {
@@ -122,10 +87,6 @@ mod tests {
 
     #[test]
     fn clusters_are_never_split() {
-        // e + COMBINING ACUTE is 3 bytes, one column.
-        assert_eq!(wrap("e\u{301}e\u{301}", 1), [0..3, 3..6]);
-        // A syllable of three jamo (9 bytes) is one cluster, two columns.
-        assert_eq!(wrap("\u{1100}\u{1161}\u{11a8}a", 2), [0..9, 9..10]);
         assert_eq!(window("e\u{301}bc", 1, 1), (3..4, true));
         assert_eq!(window("🇫🇷x", 0, 1), (0..0, true), "half a flag is not shown");
     }

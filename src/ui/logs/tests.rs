@@ -82,9 +82,13 @@ fn levels_are_coloured_and_cursor_selected() {
 #[test]
 fn follows_the_bottom_then_holds_still_with_a_new_marker() {
     let mut v = view_with((0..50).map(|i| at(i, &format!("line {i}"))).collect());
+    // After each change the state places the first line at the pane's size
+    // (58 by 5 inside the borders), as update does; the pane only reads it.
+    v.place(58, 5);
     let screen = render(&v, 60, 7);
     assert!(screen.contains("line 49") && screen.contains("line 45") && !screen.contains("line 44"), "{screen}");
     v.scroll_up(2);
+    v.place(58, 5);
     let before = render(&v, 60, 7);
     assert!(before.contains("paused"), "{before}");
     let g = v.generation();
@@ -93,11 +97,13 @@ fn follows_the_bottom_then_holds_still_with_a_new_marker() {
         lines: (50..53).map(|i| at(i, &format!("line {i}"))).collect(),
         ..LogBatch::default()
     });
+    v.place(58, 5);
     let after = render(&v, 60, 7);
     let body = |s: &str| s.lines().skip(1).take(5).map(str::to_string).collect::<Vec<_>>();
     assert_eq!(body(&before), body(&after), "the view did not move");
     assert!(after.contains("↓ 3 new"), "{after}");
     v.follow();
+    v.place(58, 5);
     let live = render(&v, 60, 7);
     assert!(live.contains("line 52") && !live.contains("new"), "{live}");
 }
