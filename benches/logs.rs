@@ -7,7 +7,7 @@ mod support;
 
 use std::hint::black_box;
 
-use chrono::{TimeZone, Utc};
+use chrono::{FixedOffset, TimeZone, Utc};
 use criterion::{BatchSize, Criterion, Throughput, criterion_group, criterion_main};
 use ratatui::Terminal;
 use ratatui::backend::TestBackend;
@@ -83,20 +83,24 @@ fn bench(c: &mut Criterion) {
     let now = Utc.with_ymd_and_hms(2026, 11, 22, 12, 5, 0).single().expect("time");
     let mut frame = c.benchmark_group("logs_frame_200x50_full_ring");
     let mut term = Terminal::new(TestBackend::new(200, 50)).expect("terminal");
-    let mut draw = |name: &str, v: &LogsView| {
+    let utc = FixedOffset::east_opt(0).expect("UTC");
+    let mut draw = |name: &str, v: &mut LogsView| {
+        // As update does before a frame: the first line placed at the pane's size.
+        v.place(198, 48);
+        let v = &*v;
         frame.bench_function(name, |b| {
-            b.iter(|| term.draw(|f| warroom::ui::logs::draw(f, f.area(), v, &theme, true, now)).map(|_| ()))
+            b.iter(|| term.draw(|f| warroom::ui::logs::draw(f, f.area(), v, &theme, true, now, utc)).map(|_| ()))
         });
     };
     let mut v = view_with(&all);
-    draw("following", &v);
+    draw("following", &mut v);
     v.scroll_up(5_000);
-    draw("scrolled_up", &v);
+    draw("scrolled_up", &mut v);
     v.toggle_wrap();
     let _ = v.set_search("orders/9");
-    draw("wrapped_with_search", &v);
+    draw("wrapped_with_search", &mut v);
     let _ = v.set_filter("|= \"level=error\"");
-    draw("filtered", &v);
+    draw("filtered", &mut v);
     frame.finish();
 }
 

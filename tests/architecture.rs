@@ -7,8 +7,8 @@
 //! - a cycle between top-level modules,
 //! - a name a pure layer must not reach (the I/O halves of `incident` and
 //!   `runbook`, see [`IO_ENTRY_POINTS`]),
-//! - I/O, a clock or interior mutability in a pure layer's non-test code
-//!   (see [`IMPURE`]),
+//! - I/O, a clock, the machine's time zone or interior mutability in a pure
+//!   layer's non-test code (see [`IMPURE`]),
 //!
 //! each reported with its file and line. README's "How it is built" states
 //! the same rule in words.
@@ -100,6 +100,11 @@ const IMPURE: &[(&[&str], &str)] = &[
     (&["chrono", "Local", "now"], "the clock"),
     (&["Instant", "now"], "the clock"),
     (&["SystemTime", "now"], "the clock"),
+    // The local time zone is the machine's: the state is told its offset
+    // (`Msg::LocalOffset`, `State::local_offset`) and the UI reads it there.
+    (&["chrono", "Local"], "the machine's time zone"),
+    (&["chrono", "offset", "Local"], "the machine's time zone"),
+    (&["chrono", "prelude"], "the machine's time zone (the prelude brings Local)"),
 ];
 
 /// Known violations being removed (issue 16), each `from -> to` edge or
@@ -590,16 +595,7 @@ fn pure_layers_do_no_io_and_read_no_clock() {
     let mut seen = BTreeSet::new();
     for (from, written, site) in &krate.written {
         let Some(top) = from.first().filter(|t| PURE.contains(&t.as_str())) else { continue };
-        let printing = written.len() == 1 && written[0].ends_with('!');
-        let why = if printing {
-            Some("the terminal the UI owns")
-        } else {
-            IMPURE
-                .iter()
-                .find(|(prefix, _)| written.starts_with(&prefix.iter().map(|s| s.to_string()).collect::<Vec<_>>()))
-                .map(|(_, why)| *why)
-        };
-        let Some(why) = why else { continue };
+        let Some(why) = impurity(written) else { continue };
         let key = (site.file.clone(), written.join("::"));
         seen.insert(key.clone());
         if !KNOWN_IMPURE.contains(&(key.0.as_str(), key.1.as_str())) {
@@ -612,6 +608,62 @@ fn pure_layers_do_no_io_and_read_no_clock() {
         }
     }
     assert!(report.is_empty(), "impure code in a pure layer:{report}");
+}
+
+/// Why a path as written is impure in a pure layer, if it is.
+fn impurity(written: &[String]) -> Option<&'static str> {
+    if written.len() == 1 && written[0].ends_with('!') {
+        return Some("the terminal the UI owns");
+    }
+    IMPURE
+        .iter()
+        .find(|(prefix, _)| written.len() >= prefix.len() && prefix.iter().zip(written).all(|(p, w)| p == w))
+        .map(|(_, why)| *why)
+}
+
+#[test]
+fn the_clock_and_the_local_time_zone_are_caught_in_state_and_ui() {
+    // The reader and the rule on a sample: every clock read and every use
+    // of the machine's time zone in non-test code, as a `use`, a path in
+    // code or in a macro; nothing in a test module.
+    let sample = r#"
+        use chrono::Local;
+        use chrono::{DateTime, offset::Local as Here};
+        fn f(t: DateTime<Utc>) {
+            let _ = chrono::Local::now();
+            let _ = Local::now();
+            let _ = Utc::now();
+            let _ = chrono::Utc::now();
+            let _ = std::time::SystemTime::now();
+            let _ = SystemTime::now();
+            let _ = Instant::now();
+            let _ = t.with_timezone(&chrono::Local);
+            let _ = format!("{}", chrono::Local::now());
+        }
+        #[cfg(test)]
+        mod tests {
+            fn g() { let _ = chrono::Local::now(); let _ = Utc::now(); }
+        }
+    "#;
+    for layer in ["state", "ui"] {
+        let mut krate = Crate::default();
+        let parsed = syn::parse_file(sample).expect("the sample parses");
+        let module = Module { path: vec![layer.to_string()], child_dir: src().join(layer), test: false };
+        let source = src().join(layer).join("sample.rs");
+        let mut v = Visitor {
+            krate: &mut krate,
+            file: "sample.rs".into(),
+            source: &source,
+            stack: vec![module],
+            queue: Vec::new(),
+        };
+        v.visit_file(&parsed);
+        let caught: BTreeSet<usize> =
+            krate.written.iter().filter(|(_, w, _)| impurity(w).is_some()).map(|(_, _, site)| site.line).collect();
+        let expected: BTreeSet<usize> = (2..=3).chain(5..=13).collect();
+        assert_eq!(caught, expected, "{layer}: lines of the sample caught");
+    }
+    assert!(PURE.contains(&"state") && PURE.contains(&"ui"));
 }
 
 #[test]

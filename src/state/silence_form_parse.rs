@@ -3,7 +3,7 @@
 //! same rules as Alertmanager: anchored regexes, a missing label is empty),
 //! and whether it is broad enough to ask twice.
 
-use chrono::{DateTime, Local, NaiveDateTime, NaiveTime, TimeZone, Utc};
+use chrono::{DateTime, FixedOffset, NaiveDateTime, NaiveTime, TimeZone, Utc};
 
 use crate::model::{Labels, Matcher};
 
@@ -32,9 +32,11 @@ pub fn parse_until<Tz: TimeZone>(text: &str, now: DateTime<Utc>, tz: &Tz) -> Res
     Ok(end)
 }
 
-/// [`parse_until`] in the machine's time zone, as the user reads clocks.
-pub fn parse_until_local(text: &str, now: DateTime<Utc>) -> Result<DateTime<Utc>, String> {
-    parse_until(text, now, &Local)
+/// [`parse_until`] at the local offset from UTC the runtime last said
+/// (`State::local_offset`), as the user reads clocks; the state reads no
+/// time zone itself.
+pub fn parse_until_local(text: &str, now: DateTime<Utc>, local: FixedOffset) -> Result<DateTime<Utc>, String> {
+    parse_until(text, now, &local)
 }
 
 fn wall_clock<Tz: TimeZone>(text: &str, now: DateTime<Utc>, tz: &Tz) -> Option<DateTime<Utc>> {

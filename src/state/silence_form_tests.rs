@@ -1,3 +1,4 @@
+use chrono::{TimeZone, Utc};
 use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 
 use super::*;
@@ -165,6 +166,25 @@ fn valid_form_posts_once_and_closes_on_success() {
     assert!(cmds.contains(&Cmd::RefreshAll));
     assert_eq!(s.flash.as_ref().unwrap().text, "silenced (id abc), until 13:00 UTC (via am0)");
     assert!(s.silences.get("abc").is_some(), "shown before the next poll");
+}
+
+/// An end time on the wall clock is read at the local offset the state was
+/// told (`Msg::LocalOffset`), not at a time zone looked up while updating.
+#[test]
+fn a_wall_clock_end_is_read_at_the_offset_the_state_was_told() {
+    let mut s = loaded();
+    update(&mut s, Msg::LocalOffset(chrono::FixedOffset::east_opt(2 * 3600).unwrap()));
+    key(&mut s, KeyCode::Char('s'));
+    form_focus(&mut s, Field::Until);
+    key(&mut s, KeyCode::Right);
+    key(&mut s, KeyCode::Right);
+    assert_eq!(form(&s).until, Until::Custom);
+    typed(&mut s, "2026-11-24T18:00");
+    form_focus(&mut s, Field::Comment);
+    typed(&mut s, "maintenance");
+    let cmds = key(&mut s, KeyCode::Enter);
+    let d = posted(&cmds).expect("posted");
+    assert_eq!(d.ends_at, Utc.with_ymd_and_hms(2026, 11, 24, 16, 0, 0).unwrap(), "18:00 at +02:00");
 }
 
 #[test]

@@ -3,7 +3,7 @@
 //! the screen and the incident timeline say. Read-only mode stops every
 //! write here, before any command exists.
 
-use chrono::{DateTime, Utc};
+use chrono::{DateTime, FixedOffset, Utc};
 use crossterm::event::KeyEvent;
 
 use super::State;
@@ -108,12 +108,13 @@ fn submit(state: &mut State, confirmed: bool) -> Vec<Cmd> {
     if refuse_read_only(state) {
         return Vec::new();
     }
-    let (now, total, threshold) = (state.now, state.alerts.alerts.len(), state.silence_settings.confirm_over);
+    let (now, local) = (state.now, state.local_offset);
+    let (total, threshold) = (state.alerts.alerts.len(), state.silence_settings.confirm_over);
     let Some(form) = state.silence_form.as_mut() else {
         return Vec::new();
     };
     form.refresh_preview(&state.alerts.alerts);
-    let draft = match validate(form, now) {
+    let draft = match validate(form, now, local) {
         Ok(d) => d,
         Err(e) => {
             form.error = Some(e);
@@ -135,7 +136,7 @@ fn submit(state: &mut State, confirmed: bool) -> Vec<Cmd> {
 }
 
 /// The silence the form describes, or why it cannot be posted.
-pub fn validate(form: &SilenceForm, now: DateTime<Utc>) -> Result<SilenceDraft, String> {
+pub fn validate(form: &SilenceForm, now: DateTime<Utc>, local: FixedOffset) -> Result<SilenceDraft, String> {
     let matchers = form.matchers();
     if matchers.is_empty() {
         return Err("no matcher: turn one on with space".into());
@@ -146,7 +147,7 @@ pub fn validate(form: &SilenceForm, now: DateTime<Utc>) -> Result<SilenceDraft, 
                     (Alertmanager refuses it): add a matcher with a value"
             .into());
     }
-    let ends_at = parse_until_local(form.until_text(), now)?;
+    let ends_at = parse_until_local(form.until_text(), now, local)?;
     if form.comment.trim().is_empty() {
         return Err("a comment is required: say why (it is shown to everyone)".into());
     }

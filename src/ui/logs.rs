@@ -5,7 +5,7 @@
 
 mod rows;
 
-use chrono::{DateTime, Local, Utc};
+use chrono::{DateTime, FixedOffset, Utc};
 use ratatui::Frame;
 use ratatui::layout::Rect;
 use ratatui::style::{Modifier, Style};
@@ -19,7 +19,17 @@ use crate::state::sources::format_age_coarse;
 use crate::text::truncate_width;
 use crate::theme::Theme;
 
-pub fn draw(frame: &mut Frame, area: Rect, view: &LogsView, theme: &Theme, focused: bool, now: DateTime<Utc>) {
+/// `local` is the local time zone's offset the state was told
+/// (`State::local_offset`), for the times when not in UTC.
+pub fn draw(
+    frame: &mut Frame,
+    area: Rect,
+    view: &LogsView,
+    theme: &Theme,
+    focused: bool,
+    now: DateTime<Utc>,
+    local: FixedOffset,
+) {
     let block = Block::default()
         .borders(Borders::ALL)
         .border_style(theme.border(focused))
@@ -44,7 +54,10 @@ pub fn draw(frame: &mut Frame, area: Rect, view: &LogsView, theme: &Theme, focus
     let height = (inner.height as usize).saturating_sub(lines.len());
     match placeholder(view) {
         Some(text) => lines.push(Line::styled(text, theme.style("dim"))),
-        None => lines.extend(body(view, theme, focused, inner.width as usize, height)),
+        None => {
+            let tz = if view.utc { FixedOffset::east_opt(0).expect("UTC") } else { local };
+            lines.extend(body(view, theme, focused, tz, (inner.width as usize, height)));
+        }
     }
     frame.render_widget(Paragraph::new(lines).style(theme.base()), inner);
 }
@@ -141,15 +154,21 @@ fn level_style(theme: &Theme, level: Level) -> Style {
     }
 }
 
-fn timestamp(ts_ns: i64, utc: bool) -> String {
-    let t = DateTime::from_timestamp_nanos(ts_ns);
-    if utc { t.format("%H:%M:%S%.3f").to_string() } else { t.with_timezone(&Local).format("%H:%M:%S%.3f").to_string() }
+/// A line's time at the offset `tz` (zero in UTC).
+fn timestamp(ts_ns: i64, tz: FixedOffset) -> String {
+    DateTime::from_timestamp_nanos(ts_ns).with_timezone(&tz).format("%H:%M:%S%.3f").to_string()
 }
 
 /// The rows on screen from the first line the state placed
 /// ([`LogsView::top`]; drawn at another size than the state's, a test's
 /// buffer, the cursor is kept in view all the same).
-fn body<'a>(view: &LogsView, theme: &Theme, focused: bool, width: usize, height: usize) -> Vec<Line<'a>> {
+fn body<'a>(
+    view: &LogsView,
+    theme: &Theme,
+    focused: bool,
+    tz: FixedOffset,
+    (width, height): (usize, usize),
+) -> Vec<Line<'a>> {
     let (prefix, text_w) = (prefix_width(width), text_width(width));
     let n = view.shown_len();
     let cursor = view.cursor_pos().unwrap_or(n.saturating_sub(1));
@@ -161,7 +180,7 @@ fn body<'a>(view: &LogsView, theme: &Theme, focused: bool, width: usize, height:
         }
         let Some(v) = view.shown_line(pos) else { break };
         let selected = focused && pos == cursor;
-        out.extend(line_rows(view, v, theme, prefix, text_w, selected));
+        out.extend(line_rows(view, v, theme, tz, (prefix, text_w), selected));
     }
     out.truncate(height);
     out
@@ -171,8 +190,8 @@ fn line_rows<'a>(
     view: &LogsView,
     v: &ViewLine,
     theme: &Theme,
-    prefix: usize,
-    text_w: usize,
+    tz: FixedOffset,
+    (prefix, text_w): (usize, usize),
     selected: bool,
 ) -> Vec<Line<'a>> {
     let text = v.line.line.as_str();
@@ -181,7 +200,7 @@ fn line_rows<'a>(
     let mark = base.add_modifier(Modifier::REVERSED | Modifier::BOLD);
     let mut head = Vec::new();
     if prefix == PREFIX_WIDTH {
-        head.push(Span::styled(format!("{} ", timestamp(v.line.ts_ns, view.utc)), theme.style("dim")));
+        head.push(Span::styled(format!("{} ", timestamp(v.line.ts_ns, tz)), theme.style("dim")));
     }
     head.push(Span::styled(format!("{} ", v.level.tag()), level_style(theme, v.level)));
     let (ranges, cut_right) = if view.wrap {
