@@ -269,6 +269,26 @@ impl Console {
                     self.terminal_writes.extend(desktop);
                 }
                 Cmd::LoadTheme { name } => self.themes.load(name, self.tx.clone()),
+                Cmd::WriteHandoff(text) => {
+                    let msg = self.write_handoff(&text);
+                    if !self.handle(msg) {
+                        return false;
+                    }
+                }
+                Cmd::Join(id) => self.join(id),
+                Cmd::OpenIncident(id) => {
+                    let msg = match self.incident.as_mut().map(|s| s.open(&id)) {
+                        Some(Ok((id, read))) => {
+                            self.share_incident(&id, &read);
+                            IncidentMsg::Loaded { id, read }
+                        }
+                        Some(Err(e)) => IncidentMsg::Failed { error: e.to_string(), from_editor: false },
+                        None => IncidentMsg::Failed { error: "no incident directory".into(), from_editor: false },
+                    };
+                    if !self.handle(Msg::Incident(msg)) {
+                        return false;
+                    }
+                }
                 Cmd::SaveHistory(text) => save_history(self.cfg.history_file.clone(), text),
                 Cmd::SaveDraft(draft) => {
                     if let Some(session) = self.incident.as_ref()
@@ -297,6 +317,35 @@ impl Console {
             }
         }
         !self.state.quit
+    }
+
+    /// `:handoff`'s file, `handoff.md` beside the journal (atomically).
+    fn write_handoff(&self, text: &str) -> Msg {
+        let id = self.state.incident.id().unwrap_or_default();
+        let result = match &self.incident {
+            Some(session) => {
+                let path = session.dir().join(id).join(crate::incident::handoff::HANDOFF_FILE);
+                crate::incident::write_atomic(&path, text).map(|()| path).map_err(|e| e.to_string())
+            }
+            None => Err("no incident directory configured".to_string()),
+        };
+        Msg::Incident(IncidentMsg::HandoffWritten(result))
+    }
+
+    /// `:join ID`: reads the shared incident from Loki off the loop, then
+    /// the state asks to open it.
+    fn join(&self, id: String) {
+        let tx = self.tx.clone();
+        let (Some(settings), Some(session)) = (self.share.clone(), self.incident.as_ref()) else {
+            let why = "sharing is off: start warroom with --share (or share = true) and a Loki".to_string();
+            let _ = tx.send(Msg::Incident(IncidentMsg::Joined(Err(why))));
+            return;
+        };
+        let dir = session.dir().to_path_buf();
+        tokio::spawn(async move {
+            let result = share::fetch_into(&settings, &dir, &id).await.map(|_| id).map_err(|e| format!("{e:#}"));
+            let _ = tx.send(Msg::Incident(IncidentMsg::Joined(result)));
+        });
     }
 
     /// Performs a journal command. Appends are synchronous: the fsync is a

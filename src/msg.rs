@@ -133,6 +133,10 @@ pub enum IncidentMsg {
         error: String,
     },
     Exported(Result<std::path::PathBuf, String>),
+    /// `:join ID` read the shared incident into the journal (its id), or why not.
+    Joined(Result<String, String>),
+    /// Where `:handoff` wrote the summary, or why it could not.
+    HandoffWritten(Result<std::path::PathBuf, String>),
     /// A note draft an earlier run left (a signal or a dropped session
     /// ended it mid-sentence): offered back in the editor.
     DraftFound(crate::incident::draft::Draft),
@@ -164,6 +168,12 @@ pub enum Cmd {
     ReadJournal,
     /// Write the post-mortem draft.
     Export,
+    /// Write the handoff summary beside the journal.
+    WriteHandoff(String),
+    /// Read the shared incident from Loki into a journal here (`:join`).
+    Join(String),
+    /// Open an incident of the directory (one just joined).
+    OpenIncident(String),
     /// Resolve and load an alert's runbook (falls back to a triage page).
     OpenRunbook {
         alertname: String,

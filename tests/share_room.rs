@@ -6,7 +6,9 @@
 //! on either console is on the other's screen within seconds; while Loki is
 //! unreachable Alice's notes wait as "N unsent", survive `kill -9`, and are
 //! sent by the restarted console; a stranger's lines in the stream are
-//! counted, never shown; both post-mortems end up the same document.
+//! counted, never shown; Carol, a third machine, joins from a running
+//! console with `:join`; Bob writes the handoff; all three post-mortems end
+//! up the same document.
 
 mod support;
 
@@ -199,6 +201,28 @@ async fn two_engineers_share_one_incident_through_loki_and_lose_nothing() {
     assert!(a_to_b < Duration::from_secs(5), "a note took {a_to_b:?} to cross");
     a.wait_async("who is in", 10, |s| s.contains("bob")).await;
 
+    // Carol, a third machine, joins from a running console with `:join`.
+    let carol = Engineer::new(root.path(), "carol", "carol-home");
+    let c = carol.console(&url, &loki, "c.log", "");
+    c.wait_async("carol's board", 30, |s| s.contains("Alerts (")).await;
+    c.keys(&[":"]);
+    c.keys(&["-l", &format!("join {id}")]);
+    c.keys(&["Enter"]);
+    c.wait_async("carol joined", 20, |s| s.contains("pool exhausted on db-1") && s.contains("bob: failover started"))
+        .await;
+    note(&c, "carol: replica is healthy").await;
+    for t in [&a, &b] {
+        t.wait_async("carol's note everywhere", 10, |s| s.contains("carol: replica is healthy")).await;
+    }
+    // The handoff: a page for the next shift, beside the journal.
+    b.keys(&[":"]);
+    b.keys(&["-l", "handoff"]);
+    b.keys(&["Enter"]);
+    b.wait_async("handoff written", 10, |s| s.contains("handoff copied")).await;
+    let handoff = std::fs::read_to_string(bob.incidents().join(&id).join("handoff.md")).expect("handoff.md");
+    assert!(handoff.contains("# Handoff:") && handoff.contains("carol: replica is healthy"), "{handoff}");
+    assert!(handoff.contains("alice") && handoff.contains("bob") && handoff.contains("carol"), "{handoff}");
+
     // A stranger writes into the stream: counted, never shown.
     let stranger = LokiClient::new(HttpClient::new(&Endpoint::from_url(&url)).expect("client"), "stranger");
     let labels: Labels =
@@ -225,10 +249,10 @@ async fn two_engineers_share_one_incident_through_loki_and_lose_nothing() {
         metadata: Labels::new(),
     });
     stranger.push(&[PushStream { labels, entries: entries.collect() }]).await.expect("the stranger's push");
-    for t in [&a, &b] {
+    for t in [&a, &b, &c] {
         t.wait_async("foreign lines counted", 15, |s| s.contains("4 foreign lines ignored")).await;
     }
-    for t in [&a, &b] {
+    for t in [&a, &b, &c] {
         let s = t.screen();
         assert!(!s.contains("FORGED") && !s.contains("pwned") && !s.contains("mallory"), "{s}");
     }
@@ -250,7 +274,7 @@ async fn two_engineers_share_one_incident_through_loki_and_lose_nothing() {
     // One record, one post-mortem: the same notes in the same order on both
     // machines, none twice, and the same document.
     wait_until("both journals hold every note", 15, || {
-        notes_in(&alice.journal(&id)).len() == 5 && notes_in(&bob.journal(&id)).len() == 5
+        [&alice, &bob, &carol].iter().all(|e| notes_in(&e.journal(&id)).len() == 6)
     })
     .await;
     let (na, nb) = (notes_in(&alice.journal(&id)), notes_in(&bob.journal(&id)));
@@ -259,11 +283,12 @@ async fn two_engineers_share_one_incident_through_loki_and_lose_nothing() {
     sorted_b.sort();
     assert_eq!(sorted_a, sorted_b, "the same notes in both journals");
     sorted_a.dedup();
-    assert_eq!(sorted_a.len(), 5, "no note twice: {na:?}");
+    assert_eq!(sorted_a.len(), 6, "no note twice: {na:?}");
     let (pa, pb) = (alice.postmortem(&id), bob.postmortem(&id));
+    assert_eq!(pa, carol.postmortem(&id), "the same post-mortem on the third machine");
     assert!(pa.contains("during the outage 3") && pa.contains("bob: failover started"), "{pa}");
     assert!(!pa.contains("FORGED"), "{pa}");
     assert_eq!(pa, pb, "the same post-mortem on both machines");
-    drop((a, b));
+    drop((a, b, c));
     drill.shutdown().await;
 }

@@ -21,7 +21,7 @@ pub enum IntentError {
     Empty,
     #[error(transparent)]
     Status(#[from] UnknownStatus),
-    #[error("unknown incident command {0:?} (status, commander, filter, time)")]
+    #[error("unknown incident command {0:?} (status, commander, filter, time, handoff, join)")]
     UnknownCommand(String),
 }
 
@@ -42,6 +42,10 @@ pub enum IncidentCommand {
     /// `None` shows every kind.
     Filter(Option<EntryKind>),
     Time(TimeDisplay),
+    /// `:handoff`: the summary for the next shift (file and clipboard).
+    Handoff,
+    /// `:join ID`: open the shared incident ID (read from Loki first).
+    Join(String),
 }
 
 impl IncidentCommand {
@@ -65,6 +69,8 @@ impl IncidentCommand {
                 .ok_or_else(unknown),
             "time" if arg == "utc" => Ok(IncidentCommand::Time(TimeDisplay::Utc)),
             "time" if arg == "local" => Ok(IncidentCommand::Time(TimeDisplay::Local(local))),
+            "handoff" if arg.is_empty() => Ok(IncidentCommand::Handoff),
+            "join" if super::id::is_valid(arg) => Ok(IncidentCommand::Join(arg.to_string())),
             _ => Err(unknown()),
         }
     }

@@ -13,6 +13,7 @@
 pub mod atomic;
 pub mod describe;
 pub mod draft;
+pub mod handoff;
 pub mod id;
 pub mod intent;
 pub mod journal;

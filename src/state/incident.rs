@@ -336,6 +336,8 @@ impl IncidentState {
                 self.time = t;
                 Ok(None)
             }
+            // Not records: the flow turns them into commands.
+            IncidentCommand::Handoff | IncidentCommand::Join(_) => Ok(None),
         }
     }
 

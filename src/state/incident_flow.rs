@@ -111,6 +111,14 @@ fn save(state: &mut State, text: &str) -> Vec<Cmd> {
 pub fn command(state: &mut State, line: &str) -> Option<Vec<Cmd>> {
     let cmd = IncidentCommand::parse(line, state.local_offset).ok()?;
     let now = state.now;
+    match cmd {
+        IncidentCommand::Handoff => return Some(handoff(state)),
+        IncidentCommand::Join(id) => {
+            state.flash_info(format!("joining {id}…"));
+            return Some(vec![Cmd::Join(id)]);
+        }
+        _ => {}
+    }
     Some(match state.incident.command(cmd, now) {
         Ok(Some(record)) => vec![Cmd::Append { record, from_editor: false }],
         Ok(None) => Vec::new(),
@@ -119,6 +127,23 @@ pub fn command(state: &mut State, line: &str) -> Option<Vec<Cmd>> {
             Vec::new()
         }
     })
+}
+
+/// `:handoff`: the summary written beside the journal and copied to the
+/// clipboard (OSC 52), so it can be pasted into the chat channel.
+fn handoff(state: &mut State) -> Vec<Cmd> {
+    let Some(id) = state.incident.id().map(str::to_string) else {
+        state.flash_error("no incident: declare one first");
+        return Vec::new();
+    };
+    let text = crate::incident::handoff::render(
+        &id,
+        state.incident.records(),
+        &state.silences.merged,
+        &state.incident.people(),
+        state.now,
+    );
+    vec![Cmd::WriteHandoff(text.clone()), Cmd::Clipboard(text)]
 }
 
 /// What the journal answered.
@@ -155,6 +180,12 @@ pub fn on_msg(state: &mut State, msg: IncidentMsg) -> Vec<Cmd> {
             state.incident.capture_failed(*record, error);
         }
         IncidentMsg::DraftFound(draft) => restore_draft(state, draft),
+        IncidentMsg::Joined(Ok(id)) => return vec![Cmd::OpenIncident(id)],
+        IncidentMsg::Joined(Err(e)) => state.flash_error(format!("join failed: {e}")),
+        IncidentMsg::HandoffWritten(Ok(path)) => {
+            state.flash_info(format!("handoff copied to the clipboard and written to {}", path.display()))
+        }
+        IncidentMsg::HandoffWritten(Err(e)) => state.flash_error(format!("handoff copied, not written: {e}")),
         IncidentMsg::Exported(Ok(path)) => state.flash_info(format!("post-mortem draft: {}", path.display())),
         IncidentMsg::Exported(Err(e)) => state.flash_error(format!("export failed: {e}")),
     }

@@ -146,3 +146,37 @@ fn a_theme_file_is_asked_for_and_applied_when_it_arrives() {
     assert!(s.flash.as_ref().is_some_and(|f| f.error && f.text.contains("sparkle")));
     assert!(cmds.iter().all(|c| !matches!(c, Cmd::SaveHistory(_))), "{cmds:?}");
 }
+
+#[test]
+fn handoff_and_join_are_commands_for_the_runtime() {
+    use crate::incident::{Event, ReadOutcome, Record};
+    use crate::msg::IncidentMsg;
+    let mut s = loaded();
+    press(&mut s, KeyCode::Char(':'));
+    typed(&mut s, "handoff");
+    assert!(press(&mut s, KeyCode::Enter).is_empty(), "no incident, no handoff");
+    assert!(s.flash.as_ref().is_some_and(|f| f.error && f.text.contains("declare one first")));
+
+    let declared = Record::new(
+        s.now,
+        "alice",
+        Event::Declared { title: "DB down".into(), severity: "critical".into(), commander: "alice".into() },
+    )
+    .with_id("01JDX3ZC8Q4M5T0V6B7N8P9R2S@h", "h");
+    let read = ReadOutcome { records: vec![declared], warnings: Vec::new() };
+    update(&mut s, Msg::Incident(IncidentMsg::Loaded { id: "2026-12-02-db-down".into(), read }));
+    press(&mut s, KeyCode::Char(':'));
+    typed(&mut s, "handoff");
+    let cmds = press(&mut s, KeyCode::Enter);
+    let [Cmd::WriteHandoff(file), Cmd::Clipboard(copied), ..] = &cmds[..] else { panic!("{cmds:?}") };
+    assert_eq!(file, copied);
+    assert!(file.starts_with("# Handoff: DB down") && file.contains("In the room: alice."), "{file}");
+
+    press(&mut s, KeyCode::Char(':'));
+    typed(&mut s, "join 2026-12-02-db-down");
+    assert!(press(&mut s, KeyCode::Enter).contains(&Cmd::Join("2026-12-02-db-down".into())));
+    let cmds = update(&mut s, Msg::Incident(IncidentMsg::Joined(Ok("2026-12-02-db-down".into()))));
+    assert_eq!(cmds, vec![Cmd::OpenIncident("2026-12-02-db-down".into())]);
+    update(&mut s, Msg::Incident(IncidentMsg::Joined(Err("no shared incident".into()))));
+    assert!(s.flash.as_ref().is_some_and(|f| f.error && f.text == "join failed: no shared incident"));
+}

@@ -9,7 +9,7 @@
 //! Unknown placeholders are left as they are, so a typo shows in the output.
 //! Substitution is one pass: a note containing `{{timeline}}` stays text.
 
-mod md;
+pub(crate) mod md;
 mod sections;
 mod support;
 

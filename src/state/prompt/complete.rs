@@ -26,6 +26,8 @@ pub const COMMANDS: &[&str] = &[
     "commander",
     "time",
     "notify",
+    "handoff",
+    "join",
 ];
 
 /// The word being completed starts at byte `start` of the input; each
