@@ -92,14 +92,14 @@ async fn propagation(drill: &DrillServer, b_url: &str, notes: usize, label: &str
     let (tx, mut rx) = mpsc::unbounded_channel();
     tokio::spawn(async move { while rx.recv().await.is_some() {} });
     let sa = settings(&drill.loki_url(), Duration::from_secs(1));
-    let share_a = Sharing::start(&sa, dir_a.path(), &id, "bench-a", Some(decl.at), tx.clone());
+    let share_a = Sharing::start(&sa, dir_a.path(), &id, ("alice", "bench-a"), Some(decl.at), tx.clone());
     let sb = settings(b_url, Duration::from_secs(1));
     let deadline = Instant::now() + Duration::from_secs(20);
     while fetch_into(&sb, dir_b.path(), &id).await.is_err() {
         assert!(Instant::now() < deadline, "the declaration never reached Loki");
         tokio::time::sleep(Duration::from_millis(20)).await;
     }
-    let _share_b = Sharing::start(&sb, dir_b.path(), &id, "bench-b", Some(decl.at), tx);
+    let _share_b = Sharing::start(&sb, dir_b.path(), &id, ("bob", "bench-b"), Some(decl.at), tx);
     let mut b = Journal::open(dir_b.path(), &id).expect("b's journal");
     let mut seen = Vec::new();
     // Let B's follower finish its first read and start following.

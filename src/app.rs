@@ -194,7 +194,8 @@ impl Console {
         }
         let declared = crate::incident::Timeline::build(&read.records).declared.map(|(at, _)| at);
         tracing::info!(incident = %id, via = %settings.client.name(), "sharing the incident");
-        self.sharing = Some(Sharing::start(settings, session.dir(), id, session.host(), declared, self.tx.clone()));
+        let who = (self.state.incident.user(), session.host());
+        self.sharing = Some(Sharing::start(settings, session.dir(), id, who, declared, self.tx.clone()));
     }
 
     /// Stops the active context's sources and starts `name`'s, tagged with

@@ -363,4 +363,6 @@ pub struct ShareReceived {
     pub error: Option<String>,
     /// Why the tail is not used (polling instead), if it is not.
     pub polling: Option<String>,
+    /// Heartbeats received: (author, host, when the sender said).
+    pub present: Vec<(String, String, DateTime<Utc>)>,
 }

@@ -64,7 +64,7 @@ fn run_machine(spec: &str) {
         journal.set_host(host);
         let (tx, mut rx) = tokio::sync::mpsc::unbounded_channel();
         tokio::spawn(async move { while rx.recv().await.is_some() {} });
-        let sharing = Sharing::start(&settings, dir, id, host, None, tx);
+        let sharing = Sharing::start(&settings, dir, id, (host, host), None, tx);
         let fired = Event::AlertFired {
             fingerprint: "4d3c2b1a".into(),
             alertname: "DatabaseDown".into(),

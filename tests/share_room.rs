@@ -217,6 +217,8 @@ async fn two_engineers_share_one_incident_through_loki_and_lose_nothing() {
     c.keys(&["Enter"]);
     c.wait_async("carol joined", 20, |s| s.contains("pool exhausted on db-1") && s.contains("bob: failover started"))
         .await;
+    // Her heartbeat puts her in the room before she writes anything.
+    a.wait_async("carol in the room", 10, |s| s.contains("· carol")).await;
     note(&c, "carol: replica is healthy").await;
     for t in [&a, &b] {
         t.wait_async("carol's note everywhere", 10, |s| s.contains("carol: replica is healthy")).await;

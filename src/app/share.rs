@@ -36,6 +36,8 @@ const RETRY_FIRST: Duration = Duration::from_secs(1);
 const RETRY_MAX: Duration = Duration::from_secs(8);
 /// How long a `Retry-After` is honoured at most.
 const RETRY_AFTER_MAX: Duration = Duration::from_secs(60);
+/// How often a console says it is in the room.
+pub const HEARTBEAT: Duration = Duration::from_secs(60);
 /// Lines per page when reading a stream.
 const PAGE: u32 = 1000;
 /// How far before the declaration the incident's stream is read from:
@@ -85,21 +87,23 @@ pub struct Sharing {
 
 impl Sharing {
     /// Starts pushing and receiving incident `id` of `dir` (the incident
-    /// directory), whose records this host writes as `host`.
+    /// directory), whose records this host writes as `who` = (user, host).
     pub fn start(
         settings: &ShareSettings,
         dir: &Path,
         id: &str,
-        host: &str,
+        who: (&str, &str),
         declared: Option<DateTime<Utc>>,
         tx: mpsc::UnboundedSender<Msg>,
     ) -> Sharing {
+        let (user, host) = who;
         let wake = Arc::new(Notify::new());
         let pusher = Pusher {
             client: settings.client.clone(),
             dir: dir.to_path_buf(),
             id: id.to_string(),
             host: host.to_string(),
+            user: user.to_string(),
             wake: wake.clone(),
             tx: tx.clone(),
             poll: settings.poll,
@@ -136,12 +140,27 @@ struct Pusher {
     dir: PathBuf,
     id: String,
     host: String,
+    user: String,
     wake: Arc<Notify>,
     tx: mpsc::UnboundedSender<Msg>,
     poll: Duration,
 }
 
 impl Pusher {
+    /// "In the room": one line on the stream, not a record. A failure is
+    /// not reported (the records' pushes say how Loki is).
+    async fn heartbeat(&self, last_ns: &mut i64) {
+        let p = share::Presence::here(&self.user, &self.host, Utc::now());
+        let Ok(line) = serde_json::to_string(&p) else { return };
+        let ts = now_ns().max(last_ns.saturating_add(1));
+        let entry = PushEntry { ts_ns: ts, line, metadata: Default::default() };
+        let stream = PushStream { labels: share::stream_labels(&self.id), entries: vec![entry] };
+        match self.client.push(&[stream]).await {
+            Ok(()) => *last_ns = ts,
+            Err(e) => tracing::debug!(error = %e, "share: heartbeat not pushed"),
+        }
+    }
+
     fn report(&self, push: SharePush) -> bool {
         self.tx.send(Msg::Share(crate::model::ShareMsg::Push(push))).is_ok()
     }
@@ -180,7 +199,12 @@ impl Pusher {
         let mut failures = 0u32;
         let mut batch_max = MAX_BATCH;
         let mut last_report = None;
+        let mut next_beat = tokio::time::Instant::now();
         loop {
+            if tokio::time::Instant::now() >= next_beat {
+                self.heartbeat(&mut marker.last_ns).await;
+                next_beat = tokio::time::Instant::now() + HEARTBEAT;
+            }
             match journal.read_new() {
                 Ok(read) => outbox.read(read.records, &self.host),
                 Err(e) => tracing::warn!(error = %e, "share: cannot read the journal"),
@@ -197,6 +221,7 @@ impl Pusher {
                 tokio::select! {
                     () = self.wake.notified() => {}
                     () = tokio::time::sleep(self.poll) => {}
+                    () = tokio::time::sleep_until(next_beat) => {}
                 }
                 continue;
             }
@@ -319,20 +344,23 @@ fn entries<'a>(id: &str, records: impl Iterator<Item = &'a Record>, after: i64) 
     (PushStream { labels: share::stream_labels(id), entries: out }, ts - 1)
 }
 
-/// Lines of the stream as records, and how many were not records.
-fn decode_lines(lines: &[RawLine]) -> (Vec<Record>, usize) {
+/// Lines of the stream as records and heartbeats, and how many were
+/// neither.
+fn decode_lines(lines: &[RawLine]) -> (Vec<Record>, Vec<share::Presence>, usize) {
     let mut records = Vec::with_capacity(lines.len());
+    let mut present = Vec::new();
     let mut foreign = 0;
     for line in lines {
-        match share::decode(line.text.as_str()) {
-            Ok(rec) => records.push(rec),
+        match share::decode_line(line.text.as_str()) {
+            Ok(share::Shared::Record(rec)) => records.push(rec),
+            Ok(share::Shared::Presence(p)) => present.push(p),
             Err(why) => {
                 foreign += 1;
                 tracing::debug!(%why, ts = line.ts_ns, "share: foreign line ignored");
             }
         }
     }
-    (records, foreign)
+    (records, present, foreign)
 }
 
 /// Follows the incident's stream (all of it, then live) and writes what
@@ -359,19 +387,21 @@ fn receive(
         settings: FollowSettings { limit: PAGE, poll_every: settings.poll, ..FollowSettings::default() },
     };
     follow_raw(settings.client.clone(), spec, move |batch| {
-        let (records, foreign) = decode_lines(&batch.lines);
+        let (records, present, foreign) = decode_lines(&batch.lines);
+        let present = present.into_iter().map(|p| (p.author, p.host, p.at)).collect();
         let polling = match &batch.mode {
             Some(FollowMode::Poll { reason }) => Some(Some(reason.clone())),
             Some(FollowMode::Tail) => Some(None),
             None => None,
         };
         let error = batch.error.as_ref().map(|e| e.short());
-        lines_tx.send(Batch { records, foreign, error, polling }).is_ok()
+        lines_tx.send(Batch { records, present, foreign, error, polling }).is_ok()
     })
 }
 
 struct Batch {
     records: Vec<Record>,
+    present: Vec<(String, String, DateTime<Utc>)>,
     foreign: usize,
     error: Option<String>,
     /// `Some` when the batch says how the stream is followed.
@@ -394,7 +424,12 @@ fn write_received(dir: &Path, id: &str, rx: &std::sync::mpsc::Receiver<Batch>, t
         if let Some(p) = batch.polling {
             polling = p;
         }
-        let mut report = ShareReceived { foreign: batch.foreign, polling: polling.clone(), ..ShareReceived::default() };
+        let mut report = ShareReceived {
+            foreign: batch.foreign,
+            polling: polling.clone(),
+            present: batch.present,
+            ..ShareReceived::default()
+        };
         report.error = batch.error;
         match journal.append_received(&batch.records) {
             Ok(got) => {
@@ -429,7 +464,7 @@ pub async fn fetch_into(settings: &ShareSettings, dir: &Path, id: &str) -> anyho
     while let Some(page) =
         reader.next_page().await.map_err(|e| anyhow::anyhow!("cannot read incident {id} from Loki: {e}"))?
     {
-        let (recs, f) = decode_lines(&page);
+        let (recs, _, f) = decode_lines(&page);
         records.extend(recs);
         foreign += f;
     }

@@ -99,6 +99,52 @@ pub fn decode(line: Option<&str>) -> Result<Record, Foreign> {
     Ok(sanitize::record(&rec))
 }
 
+/// A heartbeat: "`author` on `host` is in the room", pushed every minute
+/// by each console on the incident's stream (not a record: never in the
+/// journal). Who is in lapses a few minutes after the last one.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Presence {
+    /// Always `"here"` (a field no record has, so the two never mix up).
+    pub presence: String,
+    pub v: u32,
+    pub author: String,
+    pub host: String,
+    pub at: chrono::DateTime<chrono::Utc>,
+}
+
+impl Presence {
+    pub fn here(author: &str, host: &str, at: chrono::DateTime<chrono::Utc>) -> Self {
+        Presence { presence: "here".into(), v: FORMAT_VERSION, author: author.into(), host: host.into(), at }
+    }
+}
+
+/// A line of the incident's stream: a record, or a heartbeat.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Shared {
+    Record(Record),
+    Presence(Presence),
+}
+
+/// [`decode`], heartbeats included: a heartbeat's author and host are
+/// cleaned, and capped, like every remote string.
+pub fn decode_line(line: Option<&str>) -> Result<Shared, Foreign> {
+    match decode(line) {
+        Ok(rec) => Ok(Shared::Record(rec)),
+        Err(Foreign::NotRecord) => {
+            let p: Presence = serde_json::from_str(line.unwrap_or_default()).map_err(|_| Foreign::NotRecord)?;
+            if p.presence != "here" || p.v != FORMAT_VERSION {
+                return Err(Foreign::NotRecord);
+            }
+            let author = crate::text::truncate_width(&sanitize::line(&p.author), 32);
+            if author.is_empty() {
+                return Err(Foreign::NotRecord);
+            }
+            Ok(Shared::Presence(Presence { author, host: recid::host_part(&p.host), ..p }))
+        }
+        Err(e) => Err(e),
+    }
+}
+
 /// A record Loki refused for its content (a 400): never sent again.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Refused {
@@ -216,6 +262,18 @@ mod tests {
         let got = decode(Some(&encode(&rec).expect("encodes"))).expect("a record");
         let Event::Note { text, .. } = &got.event else { panic!("a note") };
         assert!(!text.contains('\u{1b}') && !text.contains('\u{7}'), "{text:?}");
+    }
+
+    #[test]
+    fn heartbeats_are_told_from_records_and_cleaned() {
+        let at = DateTime::parse_from_rfc3339("2026-11-22T10:00:00Z").expect("time").with_timezone(&Utc);
+        let line = serde_json::to_string(&Presence::here("bob\u{1b}[31m", "Bob's Laptop", at)).expect("json");
+        let Ok(Shared::Presence(p)) = decode_line(Some(&line)) else { panic!("a heartbeat: {line}") };
+        assert_eq!((p.author.as_str(), p.host.as_str()), ("bob[31m", "bobslaptop"));
+        let rec = encode(&note("x")).expect("encodes");
+        assert!(matches!(decode_line(Some(&rec)), Ok(Shared::Record(_))));
+        assert_eq!(decode_line(Some(&line.replace("here", "gone"))), Err(Foreign::NotRecord));
+        assert_eq!(decode_line(Some("{}")), Err(Foreign::NotRecord));
     }
 
     #[test]

@@ -47,9 +47,34 @@ pub struct ShareView {
     pub foreign: usize,
     pub receive_error: Option<String>,
     pub polling: Option<String>,
+    /// The last heartbeat of each (author, host), by the sender's clock.
+    pub present: std::collections::BTreeMap<(String, String), DateTime<Utc>>,
+    /// Authors whose every console has been silent for [`PRESENCE_LAPSE`].
+    pub away: BTreeSet<String>,
 }
 
+/// A teammate whose console has not said it is in the room for this long
+/// is shown away (heartbeats come every minute).
+pub const PRESENCE_LAPSE: chrono::TimeDelta = chrono::TimeDelta::minutes(3);
+
 impl ShareView {
+    /// Recomputes who is away at `now`; whether that changed.
+    pub fn update_away(&mut self, now: DateTime<Utc>, user: &str) -> bool {
+        let mut last: std::collections::BTreeMap<&str, DateTime<Utc>> = std::collections::BTreeMap::new();
+        for ((author, _), at) in &self.present {
+            let e = last.entry(author.as_str()).or_insert(*at);
+            *e = (*e).max(*at);
+        }
+        let away: BTreeSet<String> = last
+            .into_iter()
+            .filter(|(author, at)| *author != user && now - *at > PRESENCE_LAPSE)
+            .map(|(a, _)| a.to_string())
+            .collect();
+        let changed = away != self.away;
+        self.away = away;
+        changed
+    }
+
     /// `shared ✓`, `3 unsent`, `share: 401 unauthorized · 3 unsent`, with
     /// what was refused and ignored after it.
     pub fn summary(&self) -> (String, bool) {
@@ -117,6 +142,12 @@ impl IncidentState {
         for r in &self.records {
             if r.identity().is_none() && !r.author.is_empty() && !out.contains(&r.author) {
                 out.push(r.author.clone());
+            }
+        }
+        // Teammates in the room who have not written anything yet.
+        for (author, _) in self.share.iter().flat_map(|s| s.present.keys()) {
+            if !out.contains(author) {
+                out.push(author.clone());
             }
         }
         out

@@ -196,12 +196,17 @@ pub fn on_msg(state: &mut State, msg: IncidentMsg) -> Vec<Cmd> {
 /// state; records received are in the journal, to be read now.
 pub fn on_share(state: &mut State, msg: crate::model::ShareMsg) -> Vec<Cmd> {
     use crate::model::ShareMsg;
+    let (now, user) = (state.now, state.incident.user().to_string());
     let view = state.incident.share.get_or_insert_with(Default::default);
     let before = view.clone();
     let mut cmds = Vec::new();
     match msg {
         ShareMsg::Push(p) => view.push = p,
         ShareMsg::Received(r) => {
+            for (author, host, at) in r.present {
+                let last = view.present.entry((author, host)).or_insert(at);
+                *last = (*last).max(at);
+            }
             view.foreign += r.foreign;
             view.receive_error = r.error;
             view.polling = r.polling;
@@ -210,10 +215,22 @@ pub fn on_share(state: &mut State, msg: crate::model::ShareMsg) -> Vec<Cmd> {
             }
         }
     }
+    view.update_away(now, &user);
     if *view != before {
         state.dirty = true;
     }
     cmds
+}
+
+/// Each tick: a teammate whose heartbeats stopped is shown away.
+pub fn share_tick(state: &mut State) {
+    let now = state.now;
+    let user = state.incident.user().to_string();
+    if let Some(view) = state.incident.share.as_mut()
+        && view.update_away(now, &user)
+    {
+        state.dirty = true;
+    }
 }
 
 /// The note being typed, as a draft worth keeping: not the declaration

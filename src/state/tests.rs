@@ -363,3 +363,21 @@ fn the_share_status_says_what_the_outbox_and_the_stream_are_doing() {
     update(&mut s, Msg::Share(ShareMsg::Push(SharePush { refused: 1, ..SharePush::default() })));
     assert!(!s.dirty, "the same status again repaints nothing");
 }
+
+#[test]
+fn teammates_are_in_the_room_while_their_heartbeats_come_and_away_after() {
+    use crate::model::{ShareMsg, ShareReceived};
+    let mut s = state();
+    let t0 = s.now;
+    let beat = |who: &str, at| ShareReceived {
+        present: vec![(who.to_string(), "h".to_string(), at)],
+        ..ShareReceived::default()
+    };
+    update(&mut s, Msg::Share(ShareMsg::Received(beat("dave", t0))));
+    assert!(s.incident.people().contains(&"dave".to_string()), "in the room before writing anything");
+    assert!(s.incident.share.as_ref().expect("shared").away.is_empty());
+    update(&mut s, Msg::Tick(t0 + chrono::Duration::minutes(4)));
+    assert!(s.incident.share.as_ref().expect("shared").away.contains("dave"), "silent for 4 minutes");
+    update(&mut s, Msg::Share(ShareMsg::Received(beat("dave", t0 + chrono::Duration::minutes(4)))));
+    assert!(s.incident.share.as_ref().expect("shared").away.is_empty(), "back");
+}

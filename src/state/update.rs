@@ -49,6 +49,7 @@ fn apply(state: &mut State, msg: Msg) -> Vec<Cmd> {
             let read = super::incident_flow::is_open(state) && now.timestamp() % 2 == 0;
             state.now = now;
             // Notes from another warroom on the same incident show within 2 s.
+            super::incident_flow::share_tick(state);
             let mut cmds = super::incident_flow::retry_unwritten(state);
             cmds.extend(super::incident_flow::keep_draft(state));
             if read {

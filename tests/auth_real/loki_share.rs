@@ -139,7 +139,7 @@ async fn a_shared_incident_goes_through_the_gateway_and_a_wrong_token_says_401()
 
     let wrong = "not-the-token-SEKRIT";
     let (tx, mut rx) = tokio::sync::mpsc::unbounded_channel();
-    let bad = Sharing::start(&settings(wrong), dir_a.path(), &id, "alice-host", Some(decl.at), tx);
+    let bad = Sharing::start(&settings(wrong), dir_a.path(), &id, ("alice", "alice-host"), Some(decl.at), tx);
     let status = tokio::time::timeout(Duration::from_secs(15), async {
         loop {
             match rx.recv().await.expect("a report") {
@@ -157,7 +157,7 @@ async fn a_shared_incident_goes_through_the_gateway_and_a_wrong_token_says_401()
     drop(bad);
 
     let (tx, mut rx) = tokio::sync::mpsc::unbounded_channel();
-    let _good = Sharing::start(&settings(LOKI_TOKEN), dir_a.path(), &id, "alice-host", Some(decl.at), tx);
+    let _good = Sharing::start(&settings(LOKI_TOKEN), dir_a.path(), &id, ("alice", "alice-host"), Some(decl.at), tx);
     tokio::time::timeout(Duration::from_secs(15), async {
         loop {
             if let Msg::Share(ShareMsg::Push(SharePush { unsent: 0, error: None, .. })) =
