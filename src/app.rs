@@ -179,8 +179,9 @@ impl Console {
             sharing: None,
             terminal_writes: Vec::new(),
         };
-        if let Some((id, read)) = resumed {
-            console.share_incident(&id, &read);
+        match resumed {
+            Some((id, read)) => console.share_incident(&id, &read),
+            None => console.offer_shared(),
         }
         Ok(console)
     }
@@ -331,6 +332,22 @@ impl Console {
             None => Err("no incident directory configured".to_string()),
         };
         Msg::Incident(IncidentMsg::HandoffWritten(result))
+    }
+
+    /// With sharing on and no incident open here: the open shared
+    /// incidents, looked up off the loop, offered to `:join`.
+    fn offer_shared(&self) {
+        let Some(settings) = self.share.clone() else { return };
+        let tx = self.tx.clone();
+        tokio::spawn(async move {
+            match share::discover(&settings).await {
+                Ok(list) => {
+                    let open = list.into_iter().filter(|i| i.status != "resolved").map(|i| (i.id, i.title)).collect();
+                    let _ = tx.send(Msg::Incident(IncidentMsg::SharedOpen(open)));
+                }
+                Err(e) => tracing::info!(error = %format!("{e:#}"), "share: no list of open incidents"),
+            }
+        });
     }
 
     /// `:join ID`: reads the shared incident from Loki off the loop, then

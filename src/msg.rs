@@ -133,6 +133,9 @@ pub enum IncidentMsg {
         error: String,
     },
     Exported(Result<std::path::PathBuf, String>),
+    /// Open shared incidents in Loki (id, title), looked up at start when
+    /// sharing is on and no incident is open here.
+    SharedOpen(Vec<(String, String)>),
     /// `:join ID` read the shared incident into the journal (its id), or why not.
     Joined(Result<String, String>),
     /// Where `:handoff` wrote the summary, or why it could not.

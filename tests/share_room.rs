@@ -211,7 +211,8 @@ async fn two_engineers_share_one_incident_through_loki_and_lose_nothing() {
     // Carol, a third machine, joins from a running console with `:join`.
     let carol = Engineer::new(root.path(), "carol", "carol-home");
     let c = carol.console(&url, &loki, "c.log", "");
-    c.wait_async("carol's board", 30, |s| s.contains("Alerts (")).await;
+    // The status bar offers the open shared incident (cut at the screen's edge).
+    c.wait_async("the open shared incident offered", 30, |s| s.contains(&format!(":join {}", &id[..30]))).await;
     c.keys(&[":"]);
     c.keys(&["-l", &format!("join {id}")]);
     c.keys(&["Enter"]);

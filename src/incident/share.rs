@@ -269,7 +269,7 @@ mod tests {
         let at = DateTime::parse_from_rfc3339("2026-11-22T10:00:00Z").expect("time").with_timezone(&Utc);
         let line = serde_json::to_string(&Presence::here("bob\u{1b}[31m", "Bob's Laptop", at)).expect("json");
         let Ok(Shared::Presence(p)) = decode_line(Some(&line)) else { panic!("a heartbeat: {line}") };
-        assert_eq!((p.author.as_str(), p.host.as_str()), ("bob[31m", "bobslaptop"));
+        assert_eq!((p.author.as_str(), p.host.as_str()), ("bob", "bobslaptop"));
         let rec = encode(&note("x")).expect("encodes");
         assert!(matches!(decode_line(Some(&rec)), Ok(Shared::Record(_))));
         assert_eq!(decode_line(Some(&line.replace("here", "gone"))), Err(Foreign::NotRecord));

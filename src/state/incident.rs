@@ -37,6 +37,9 @@ pub struct IncidentState {
     pub unwritten_error: Option<String>,
     /// The shared war room, when this incident is shared.
     pub share: Option<ShareView>,
+    /// Open shared incidents found in Loki at start (id, title): offered to
+    /// `:join` when none is open here.
+    pub shared_open: Vec<(String, String)>,
 }
 
 /// The shared incident as the status bar shows it.
@@ -128,6 +131,7 @@ impl IncidentState {
             unwritten: Vec::new(),
             unwritten_error: None,
             share: None,
+            shared_open: Vec::new(),
         }
     }
 

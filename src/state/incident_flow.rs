@@ -180,6 +180,18 @@ pub fn on_msg(state: &mut State, msg: IncidentMsg) -> Vec<Cmd> {
             state.incident.capture_failed(*record, error);
         }
         IncidentMsg::DraftFound(draft) => restore_draft(state, draft),
+        IncidentMsg::SharedOpen(list) => {
+            if state.incident.id().is_none() && !list.is_empty() {
+                let first = &list[0].0;
+                let more = if list.len() > 1 {
+                    format!(" (and {} more: Tab completes)", list.len() - 1)
+                } else {
+                    String::new()
+                };
+                state.flash_info(format!("open shared incident: :join {first}{more}"));
+            }
+            state.incident.shared_open = list;
+        }
         IncidentMsg::Joined(Ok(id)) => return vec![Cmd::OpenIncident(id)],
         IncidentMsg::Joined(Err(e)) => state.flash_error(format!("join failed: {e}")),
         IncidentMsg::HandoffWritten(Ok(path)) => {

@@ -180,3 +180,16 @@ fn handoff_and_join_are_commands_for_the_runtime() {
     update(&mut s, Msg::Incident(IncidentMsg::Joined(Err("no shared incident".into()))));
     assert!(s.flash.as_ref().is_some_and(|f| f.error && f.text == "join failed: no shared incident"));
 }
+
+#[test]
+fn join_completes_the_open_shared_incidents() {
+    use crate::msg::IncidentMsg;
+    let mut s = loaded();
+    let open = vec![("2026-12-02-db-down".to_string(), "DB down".to_string())];
+    update(&mut s, Msg::Incident(IncidentMsg::SharedOpen(open)));
+    assert!(s.flash.as_ref().is_some_and(|f| f.text == "open shared incident: :join 2026-12-02-db-down"));
+    press(&mut s, KeyCode::Char(':'));
+    typed(&mut s, "join 2026");
+    press(&mut s, KeyCode::Tab);
+    assert_eq!(input(&s), "join 2026-12-02-db-down");
+}

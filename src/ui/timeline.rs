@@ -70,8 +70,16 @@ pub fn draw_styled(frame: &mut Frame, area: Rect, state: &IncidentState, focused
     let [rows, footer] = inner.layout(&Layout::vertical([Constraint::Min(0), Constraint::Length(1)]));
     frame.render_widget(Paragraph::new(footer_line(state, styles)), footer);
     if state.id().is_none() {
-        let msg = "No incident. Press i to declare one.";
-        frame.render_widget(Paragraph::new(msg), rows);
+        let mut lines = vec![Line::from("No incident. Press i to declare one.")];
+        if !state.shared_open.is_empty() {
+            lines.push(Line::from(""));
+            lines.push(Line::from("Open shared incidents (:join ID):"));
+            for (id, title) in &state.shared_open {
+                let text = format!("  {id}  {title}");
+                lines.push(Line::from(crate::text::truncate_width(&crate::text::clean(&text), rows.width.into())));
+            }
+        }
+        frame.render_widget(Paragraph::new(lines), rows);
         return;
     }
     let visible = state.visible();

@@ -52,6 +52,7 @@ pub fn candidates(state: &State, before: &str) -> Candidates {
         "ctx" | "context" => matching(state.contexts.known.iter().map(|c| c.name.clone()), word),
         "status" => matching(["investigating", "mitigated", "resolved"].map(String::from), word),
         "time" => matching(["utc", "local"].map(String::from), word),
+        "join" => matching(state.incident.shared_open.iter().map(|(id, _)| id.clone()), word),
         "notify" => matching(["on", "off"].map(String::from), word),
         "logs" => {
             // Inside a selector: `{service=`, `,pod=`.
