@@ -98,6 +98,12 @@ impl Engineer {
         Tmux::start(&cmd, 150, 45)
     }
 
+    /// [`Engineer::console`], every byte it writes to the terminal kept.
+    fn recorded_console(&self, drill: &str, loki: &str, log: &str, extra: &str) -> Tmux {
+        let cmd = format!("{} --share {extra}; sleep 60", self.args(drill, loki, log));
+        Tmux::recording(&self.home, &cmd, 150, 45)
+    }
+
     fn journal(&self, id: &str) -> String {
         std::fs::read_to_string(self.incidents().join(id).join("journal.jsonl")).unwrap_or_default()
     }
@@ -195,7 +201,7 @@ async fn two_engineers_share_one_incident_through_loki_and_lose_nothing() {
     assert!(!bad.status.success());
     assert!(String::from_utf8_lossy(&bad.stderr).contains("no shared incident"), "{:?}", bad);
 
-    let b = bob.console(&url, &loki, "b.log", &format!("--join {id}"));
+    let b = bob.recorded_console(&url, &loki, "b.log", &format!("--join {id}"));
     b.wait_async("joined timeline", 30, |s| s.contains(&id) && s.contains("alice")).await;
 
     // Notes cross within seconds, both ways.
@@ -205,6 +211,7 @@ async fn two_engineers_share_one_incident_through_loki_and_lose_nothing() {
     let a_to_b = t0.elapsed();
     note(&b, "bob: failover started").await;
     a.wait_async("bob's note on alice's screen", 10, |s| s.contains("bob: failover started")).await;
+    assert!(a.screen().contains("bob@bob-laptop"), "who wrote it, from which machine:\n{}", a.screen());
     assert!(a_to_b < Duration::from_secs(5), "a note took {a_to_b:?} to cross");
     a.wait_async("who is in", 10, |s| s.contains("bob")).await;
 
@@ -266,6 +273,10 @@ async fn two_engineers_share_one_incident_through_loki_and_lose_nothing() {
         let s = t.screen();
         assert!(!s.contains("FORGED") && !s.contains("pwned") && !s.contains("mallory"), "{s}");
     }
+    b.wait_async("a frame after the stranger's lines", 5, |s| s.contains("foreign lines ignored")).await;
+    let raw = String::from_utf8_lossy(&b.raw_output()).into_owned();
+    assert!(raw.contains("foreign lines ignored"), "the recording holds the frames");
+    assert!(!raw.contains("pwned") && !raw.contains("FORGED"), "nothing of the stranger's reached the terminal");
 
     // Loki away: Alice's notes wait, survive kill -9, and go once it is back.
     relay.down.store(true, Ordering::SeqCst);

@@ -18,6 +18,8 @@ use crate::text::truncate_width;
 
 /// Columns given to the author name.
 const AUTHOR_WIDTH: usize = 10;
+/// `author@host` in a shared incident.
+const SHARED_AUTHOR_WIDTH: usize = 20;
 /// Columns given to the kind label (the longest is `incident`).
 const KIND_WIDTH: usize = 8;
 
@@ -147,13 +149,18 @@ fn row<'a>(state: &IncidentState, e: &Entry, width: usize, styles: &TimelineStyl
     };
     let struck = matches!(rec.event, Event::Note { .. })
         && e.note_id.as_ref().and_then(|id| t.notes.get(id)).is_some_and(|n| n.struck.is_some());
-    let prefix = 8 + 1 + AUTHOR_WIDTH + 1 + KIND_WIDTH + 1;
-    let author = truncate_width(&crate::text::clean(&e.author), AUTHOR_WIDTH);
+    // Shared: who wrote it and from which machine (`bob@laptop`).
+    let (who, author_w) = match (&state.share, rec.host.is_empty()) {
+        (Some(_), false) => (format!("{}@{}", e.author, rec.host), SHARED_AUTHOR_WIDTH),
+        _ => (e.author.clone(), AUTHOR_WIDTH),
+    };
+    let prefix = 8 + 1 + author_w + 1 + KIND_WIDTH + 1;
+    let author = truncate_width(&crate::text::clean(&who), author_w);
     let text = truncate_width(&describe(rec, t), width.saturating_sub(prefix));
     let line = Line::from(vec![
         Span::styled(time(e.at, state.time), styles.time),
         Span::raw(" "),
-        Span::styled(crate::text::pad_width(&author, AUTHOR_WIDTH), styles.author),
+        Span::styled(crate::text::pad_width(&author, author_w), styles.author),
         Span::raw(" "),
         Span::styled(format!("{:<KIND_WIDTH$}", e.kind.label()), styles.kind),
         Span::raw(" "),
