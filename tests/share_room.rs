@@ -180,16 +180,20 @@ async fn two_engineers_share_one_incident_through_loki_and_lose_nothing() {
         .expect("an incident");
 
     // Bob lists the open shared incidents, then joins.
-    let list = std::process::Command::new(BIN)
-        .args(["incidents", "--loki", &loki, "--log-file"])
-        .arg(bob.home.join("list.log"))
-        .args(["--config"])
-        .arg(bob.home.join("config.toml"))
-        .env("USER", "bob")
-        .output()
-        .expect("incidents runs");
-    let listed = String::from_utf8_lossy(&list.stdout);
-    assert!(list.status.success(), "{listed} {}", String::from_utf8_lossy(&list.stderr));
+    let list = || {
+        let out = std::process::Command::new(BIN)
+            .args(["incidents", "--loki", &loki, "--log-file"])
+            .arg(bob.home.join("list.log"))
+            .args(["--config"])
+            .arg(bob.home.join("config.toml"))
+            .env("USER", "bob")
+            .output()
+            .expect("incidents runs");
+        let listed = String::from_utf8_lossy(&out.stdout).into_owned();
+        assert!(out.status.success(), "{listed} {}", String::from_utf8_lossy(&out.stderr));
+        listed
+    };
+    let listed = list();
     assert!(listed.contains(&id) && listed.contains("alice"), "{listed}");
     let bad = std::process::Command::new(BIN)
         .args(["--loki", &loki, "--join", "2026-01-01-nope", "--incident-dir"])
@@ -227,6 +231,8 @@ async fn two_engineers_share_one_incident_through_loki_and_lose_nothing() {
         .await;
     // Her heartbeat puts her in the room before she writes anything.
     a.wait_async("carol in the room", 10, |s| s.contains("· carol")).await;
+    let listed = list();
+    assert!(listed.contains("carol"), "the list says who is in, heartbeats included:\n{listed}");
     note(&c, "carol: replica is healthy").await;
     for t in [&a, &b] {
         t.wait_async("carol's note everywhere", 10, |s| s.contains("carol: replica is healthy")).await;

@@ -511,6 +511,24 @@ pub async fn discover(settings: &ShareSettings) -> anyhow::Result<Vec<SharedInci
             }
         }
     }
+    // Who is in each room now: the heartbeats of the last minutes.
+    let recent = end - crate::state::incident::PRESENCE_LAPSE.num_nanoseconds().unwrap_or(0);
+    let mut here: BTreeMap<String, Vec<String>> = BTreeMap::new();
+    let mut reader =
+        ForwardReader::new(settings.client.clone(), share::presence_query(), recent.max(start), end + 1, PAGE);
+    while let Some(page) = reader.next_page().await.map_err(|e| anyhow::anyhow!("cannot list incidents: {e}"))? {
+        for line in page {
+            let Some(id) = line.labels.get("incident").filter(|id| crate::incident::id::is_valid(id)) else {
+                continue;
+            };
+            if let Ok(share::Shared::Presence(p)) = share::decode_line(line.text.as_str()) {
+                let people = here.entry(id.clone()).or_default();
+                if !people.contains(&p.author) {
+                    people.push(p.author);
+                }
+            }
+        }
+    }
     let mut out: Vec<SharedIncident> = by_incident
         .into_iter()
         .filter_map(|(id, records)| {
@@ -518,9 +536,9 @@ pub async fn discover(settings: &ShareSettings) -> anyhow::Result<Vec<SharedInci
             let t = Timeline::build(&records);
             let (started, _) = t.declared?;
             let mut people: Vec<String> = Vec::new();
-            for r in &records {
-                if !people.contains(&r.author) {
-                    people.push(r.author.clone());
+            for author in records.iter().map(|r| &r.author).chain(here.get(&id).into_iter().flatten()) {
+                if !people.contains(author) {
+                    people.push(author.clone());
                 }
             }
             Some(SharedIncident {

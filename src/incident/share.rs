@@ -58,6 +58,11 @@ pub fn discovery_query() -> String {
     format!(r#"{{app="{APP_LABEL}"}} |~ "\"kind\":\"(declared|status|commander)\"""#)
 }
 
+/// The selector of every incident's heartbeats (who is in which room).
+pub fn presence_query() -> String {
+    format!(r#"{{app="{APP_LABEL}"}} |= "\"presence\":\"here\"""#)
+}
+
 /// The line pushed for `rec` (a record as the journal wrote it).
 pub fn encode(rec: &Record) -> Result<String, serde_json::Error> {
     serde_json::to_string(rec)
