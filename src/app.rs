@@ -58,6 +58,9 @@ pub mod theme_files;
 mod workers;
 use range::RangeRunner;
 use share::{ShareSettings, Sharing};
+
+/// How long a quitting console waits for its `left` record to reach Loki.
+const LEAVE_GRACE: std::time::Duration = std::time::Duration::from_secs(3);
 use tasks::{spawn_hangup_watch, spawn_input, spawn_signals, spawn_ticker};
 use theme_files::ThemeLoader;
 use workers::{LogFollower, RunbookLoader};
@@ -197,6 +200,36 @@ impl Console {
         tracing::info!(incident = %id, via = %settings.client.name(), "sharing the incident");
         let who = (self.state.incident.user(), session.host());
         self.sharing = Some(Sharing::start(settings, session.dir(), id, who, declared, self.tx.clone()));
+        // After the incident's Loaded (already queued, or handled next):
+        // the state says so, and joins the room if it is not in it.
+        let _ = self.tx.send(Msg::Share(crate::model::ShareMsg::Started(id.to_string())));
+    }
+
+    /// On quit, in a shared incident's room: a `left` record, and a few
+    /// seconds for it (and anything else unsent) to reach Loki. What does
+    /// not is in the outbox, sent by the next start.
+    pub async fn leave_room(&mut self) {
+        let Some(record) = self.state.incident.leave_record(Utc::now()) else { return };
+        if self.sharing.is_none() {
+            return;
+        }
+        while self.rx.try_recv().is_ok() {}
+        let _ = self.journal(Cmd::Append { record, from_editor: false });
+        if let Some(sharing) = &self.sharing {
+            sharing.wake();
+        }
+        let sent = async {
+            while let Some(msg) = self.rx.recv().await {
+                if let Msg::Share(crate::model::ShareMsg::Push(p)) = msg
+                    && p.unsent == 0
+                {
+                    return true;
+                }
+            }
+            false
+        };
+        let sent = tokio::time::timeout(LEAVE_GRACE, sent).await.unwrap_or(false);
+        tracing::info!(sent, "left the shared room");
     }
 
     /// Stops the active context's sources and starts `name`'s, tagged with
@@ -475,6 +508,9 @@ pub async fn run(cfg: Config, opts: Options) -> anyhow::Result<()> {
     let result = event_loop(&mut console, &mut terminal).await;
     crate::tui::restore();
     crate::tui::release(terminal);
+    if result.is_ok() {
+        console.leave_room().await;
+    }
     if result.is_err() {
         // Leave as on a signal: the note being typed is kept.
         console.handle(Msg::Terminate);

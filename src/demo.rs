@@ -114,17 +114,18 @@ pub async fn demo(
 }
 
 /// Carol, the drill's simulated teammate on another machine: once an
-/// incident is declared in the drill's Loki, she joins its shared room and
-/// writes two notes, through the same stream and record format as a real
+/// incident is declared in the drill's Loki, she joins its shared room
+/// (a `joined` record) and writes two notes, through the same stream and record format as a real
 /// teammate's warroom (so what the console shows of her is what it would
 /// show of anyone).
 async fn teammate(settings: crate::app::share::ShareSettings) {
     use crate::incident::{Event, Record, recid, share};
     use std::collections::HashSet;
     const HOST: &str = "carol-laptop";
-    const NOTES: [(u64, &str); 2] = [
-        (4, "carol here, from home: replica lag is 0, a failover is safe"),
-        (12, "!decision carol: keep writes paused until the pool is back under 80%"),
+    const NOTES: [(u64, Option<&str>); 3] = [
+        (3, None),
+        (4, Some("carol here, from home: replica lag is 0, a failover is safe")),
+        (12, Some("!decision carol: keep writes paused until the pool is back under 80%")),
     ];
     let started = chrono::Utc::now();
     let mut joined = HashSet::new();
@@ -142,8 +143,11 @@ async fn teammate(settings: crate::app::share::ShareSettings) {
                     tokio::time::sleep(std::time::Duration::from_secs(after - waited)).await;
                     waited = after;
                     let now = chrono::Utc::now();
-                    let rec = Record::new(now, "carol", Event::Note { id: String::new(), text: text.into() })
-                        .with_id(recid::new_id(HOST), HOST);
+                    let event = match text {
+                        Some(text) => Event::Note { id: String::new(), text: text.into() },
+                        None => Event::Joined,
+                    };
+                    let rec = Record::new(now, "carol", event).with_id(recid::new_id(HOST), HOST);
                     let Ok(line) = share::encode(&rec) else { return };
                     let entry = crate::sources::loki::PushEntry {
                         ts_ns: crate::sources::loki::now_ns(),

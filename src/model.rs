@@ -333,6 +333,8 @@ mod tests {
 /// What the shared war room's workers report to the console.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum ShareMsg {
+    /// Incident `id` (the one just loaded) is shared from now on.
+    Started(String),
     /// The outbox: what is still to push, and why it is not pushed.
     Push(SharePush),
     /// What the incident's stream brought since the last report.

@@ -145,6 +145,16 @@ fn unsent(screen: &str) -> Option<usize> {
     digits.chars().rev().collect::<String>().parse().ok()
 }
 
+/// The authors of the journal's `kind` records (`joined`, `left`).
+fn room(journal: &str, kind: &str) -> Vec<String> {
+    journal
+        .lines()
+        .filter_map(|l| serde_json::from_str::<serde_json::Value>(l).ok())
+        .filter(|v| v["event"]["kind"] == kind)
+        .map(|v| v["author"].as_str().unwrap_or_default().to_string())
+        .collect()
+}
+
 fn notes_in(journal: &str) -> Vec<String> {
     journal
         .lines()
@@ -207,6 +217,11 @@ async fn two_engineers_share_one_incident_through_loki_and_lose_nothing() {
 
     let b = bob.recorded_console(&url, &loki, "b.log", &format!("--join {id}"));
     b.wait_async("joined timeline", 30, |s| s.contains(&id) && s.contains("alice")).await;
+    // Bob's console says he came in: a `joined` record, on both machines.
+    wait_until("bob's joined record everywhere", 10, || {
+        room(&alice.journal(&id), "joined") == ["bob"] && room(&bob.journal(&id), "joined") == ["bob"]
+    })
+    .await;
 
     // Notes cross within seconds, both ways.
     note(&a, "pool exhausted on db-1").await;
@@ -284,34 +299,53 @@ async fn two_engineers_share_one_incident_through_loki_and_lose_nothing() {
     assert!(raw.contains("foreign lines ignored"), "the recording holds the frames");
     assert!(!raw.contains("pwned") && !raw.contains("FORGED"), "nothing of the stranger's reached the terminal");
 
-    // Loki away: Alice's notes wait, survive kill -9, and go once it is back.
+    // Loki away for 20 s: Alice's ten notes wait, survive kill -9 and a
+    // restart while it is still away, and go once it is back.
     relay.down.store(true, Ordering::SeqCst);
-    for i in 1..=3 {
+    let down = Instant::now();
+    for i in 1..=10 {
         note(&a, &format!("during the outage {i}")).await;
     }
-    // The three notes wait (and the alerts the drill fires meanwhile).
-    a.wait_async("unsent", 20, |s| unsent(s).is_some_and(|n| n >= 3)).await;
+    // The ten notes wait (and the alerts the drill fires meanwhile).
+    a.wait_async("unsent", 20, |s| unsent(s).is_some_and(|n| n >= 10)).await;
     let pid = child_pid(&a, "warroom").expect("alice's warroom");
     assert!(std::process::Command::new("kill").args(["-9", &pid.to_string()]).status().expect("kill").success());
     drop(a);
-    relay.down.store(false, Ordering::SeqCst);
     let a = alice.console(&url, &loki, "a2.log", "");
+    a.wait_async("restarted, still unsent", 20, |s| unsent(s).is_some_and(|n| n >= 10)).await;
+    let outage = Duration::from_secs(20).saturating_sub(down.elapsed());
+    tokio::time::sleep(outage).await;
+    relay.down.store(false, Ordering::SeqCst);
     a.wait_async("alice back, all sent", 30, |s| s.contains("shared ✓")).await;
-    b.wait_async("the outage's notes on bob's screen", 15, |s| s.contains("during the outage 3")).await;
+    b.wait_async("the outage's notes on bob's screen", 15, |s| s.contains("during the outage 10")).await;
 
     // One record, one post-mortem: the same notes in the same order on both
     // machines, none twice, and the same document.
     wait_until("both journals hold every note", 15, || {
-        [&alice, &bob, &carol].iter().all(|e| notes_in(&e.journal(&id)).len() == 6)
+        [&alice, &bob, &carol].iter().all(|e| notes_in(&e.journal(&id)).len() == 13)
     })
     .await;
+    let outage_notes = |e: &Engineer| -> Vec<String> {
+        notes_in(&e.journal(&id)).into_iter().filter(|n| n.starts_with("during the outage")).collect()
+    };
+    let in_order: Vec<String> = (1..=10).map(|i| format!("during the outage {i}")).collect();
+    for e in [&bob, &carol] {
+        assert_eq!(outage_notes(e), in_order, "every note of the outage, received in the order written");
+    }
+    // Carol quits: a `left` record; Alice's header no longer lists her.
+    c.keys(&["q"]);
+    wait_until("carol's left record everywhere", 15, || {
+        [&alice, &bob, &carol].iter().all(|e| room(&e.journal(&id), "left") == ["carol"])
+    })
+    .await;
+    a.wait_async("carol out of the room", 10, |s| !s.contains("· carol")).await;
     let (na, nb) = (notes_in(&alice.journal(&id)), notes_in(&bob.journal(&id)));
     let (mut sorted_a, mut sorted_b) = (na.clone(), nb.clone());
     sorted_a.sort();
     sorted_b.sort();
     assert_eq!(sorted_a, sorted_b, "the same notes in both journals");
     sorted_a.dedup();
-    assert_eq!(sorted_a.len(), 6, "no note twice: {na:?}");
+    assert_eq!(sorted_a.len(), 13, "no note twice: {na:?}");
     let (pa, pb) = (alice.postmortem(&id), bob.postmortem(&id));
     assert_eq!(pa, carol.postmortem(&id), "the same post-mortem on the third machine");
     assert!(pa.contains("during the outage 3") && pa.contains("bob: failover started"), "{pa}");

@@ -31,6 +31,8 @@ pub fn describe(rec: &Record, t: &Timeline) -> String {
         }
         Event::Status { status } => format!("status → {status}"),
         Event::Commander { name } => format!("commander → {name}"),
+        Event::Joined => "joined the room".to_string(),
+        Event::Left => "left the room".to_string(),
         Event::Note { id, text } => match t.notes.get(id) {
             Some(n) if n.is_edited() => format!("{} (edited)", one_line(&n.current().text)),
             _ => one_line(text),

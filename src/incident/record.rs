@@ -201,6 +201,11 @@ pub enum Event {
         labels: BTreeMap<String, String>,
         line: String,
     },
+    /// The author came into a shared incident's room (joined it, or came
+    /// back after leaving).
+    Joined,
+    /// The author quit warroom while in the shared incident's room.
+    Left,
 }
 
 impl Event {
@@ -222,6 +227,8 @@ impl Event {
             Event::RunbookStep { .. } => "runbook_step",
             Event::PinnedGraph { .. } => "pinned_graph",
             Event::PinnedLog { .. } => "pinned_log",
+            Event::Joined => "joined",
+            Event::Left => "left",
         }
     }
 }

@@ -150,6 +150,8 @@ fn event(ev: &Event) -> Event {
             to: *to,
         },
         PinnedLog { ts, labels: l, line: text } => PinnedLog { ts: *ts, labels: labels(l), line: line(text) },
+        Joined => Joined,
+        Left => Left,
     }
 }
 

@@ -46,7 +46,9 @@ impl EntryKind {
 
     pub fn of(event: &Event) -> EntryKind {
         match event {
-            Event::Declared { .. } | Event::Status { .. } | Event::Commander { .. } => EntryKind::Incident,
+            Event::Declared { .. } | Event::Status { .. } | Event::Commander { .. } | Event::Joined | Event::Left => {
+                EntryKind::Incident
+            }
             Event::Note { .. } | Event::NoteEdited { .. } | Event::NoteStruck { .. } => EntryKind::Note,
             Event::AlertFired { .. } | Event::AlertResolved { .. } | Event::AlertSilenced { .. } => EntryKind::Alert,
             Event::SilenceCreated { .. } | Event::SilenceExpired { .. } => EntryKind::Silence,
@@ -133,6 +135,9 @@ pub struct Timeline {
     pub notes: BTreeMap<String, Note>,
     /// In order of first firing.
     pub alerts: Vec<AlertInfo>,
+    /// Whether each author who joined or left a shared incident's room is
+    /// in it, by their latest such record (and when that was).
+    pub room: BTreeMap<String, (DateTime<Utc>, bool)>,
 }
 
 impl Timeline {
@@ -176,6 +181,13 @@ impl Timeline {
                 self.status_changes.push((rec.at, *status, rec.author.clone()));
             }
             Event::Commander { name } => self.commander = name.clone(),
+            Event::Joined | Event::Left => {
+                let inside = matches!(rec.event, Event::Joined);
+                let e = self.room.entry(rec.author.clone()).or_insert((rec.at, inside));
+                if rec.at >= e.0 {
+                    *e = (rec.at, inside);
+                }
+            }
             Event::Note { id, text } => {
                 note_id = Some(id.clone());
                 self.notes.entry(id.clone()).or_insert_with(|| Note {

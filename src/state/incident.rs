@@ -154,7 +154,36 @@ impl IncidentState {
                 out.push(author.clone());
             }
         }
+        // Who left and has not been heard of since (a heartbeat after the
+        // leave is a console still, or again, in the room).
+        out.retain(|author| match self.timeline.room.get(author) {
+            Some((at, false)) => {
+                self.share.as_ref().is_some_and(|s| s.present.iter().any(|((a, _), seen)| a == author && seen > at))
+            }
+            _ => true,
+        });
         out
+    }
+
+    /// Whether this user is in the shared room by the records: they
+    /// declared it, wrote in it, or joined it, and did not leave since.
+    pub fn in_room(&self) -> bool {
+        match self.timeline.room.get(&self.user) {
+            Some((_, inside)) => *inside,
+            None => self.records.iter().any(|r| r.author == self.user && r.identity().is_none()),
+        }
+    }
+
+    /// The record that says this user came into the room, when the
+    /// records do not say so already.
+    pub fn join_record(&self, now: DateTime<Utc>) -> Option<Record> {
+        (!self.in_room()).then(|| self.record(now, Event::Joined).ok()).flatten()
+    }
+
+    /// The record that says this user left the room, when they are in it
+    /// and the incident is shared.
+    pub fn leave_record(&self, now: DateTime<Utc>) -> Option<Record> {
+        (self.share.is_some() && self.in_room()).then(|| self.record(now, Event::Left).ok()).flatten()
     }
 
     /// Switches to incident `id`, whose journal so far is `read`.

@@ -213,6 +213,17 @@ pub fn on_share(state: &mut State, msg: crate::model::ShareMsg) -> Vec<Cmd> {
     let before = view.clone();
     let mut cmds = Vec::new();
     match msg {
+        ShareMsg::Started(id) => {
+            // A new room: nothing of the one before carries over.
+            *view = Default::default();
+            if state.incident.id() == Some(id.as_str())
+                && let Some(record) = state.incident.join_record(now)
+            {
+                cmds.push(Cmd::Append { record, from_editor: false });
+            }
+            state.dirty = true;
+            return cmds;
+        }
         ShareMsg::Push(p) => view.push = p,
         ShareMsg::Received(r) => {
             for (author, host, at) in r.present {

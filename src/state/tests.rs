@@ -381,3 +381,58 @@ fn teammates_are_in_the_room_while_their_heartbeats_come_and_away_after() {
     update(&mut s, Msg::Share(ShareMsg::Received(beat("dave", t0 + chrono::Duration::minutes(4)))));
     assert!(s.incident.share.as_ref().expect("shared").away.is_empty(), "back");
 }
+
+#[test]
+fn joining_a_shared_room_writes_joined_once_and_quitting_writes_left() {
+    use crate::incident::{Event, ReadOutcome, Record};
+    use crate::model::{ShareMsg, ShareReceived};
+    use crate::msg::{Cmd, IncidentMsg};
+    let mut s = state();
+    let me = s.incident.user().to_string();
+    let id = "2026-12-03-db-down";
+    let rec = |author: &str, n: u32, event| {
+        Record::new(s.now, author, event).with_id(format!("01JDX3ZC8Q4M5T0V6B7N8P9R{n:02}@h"), "h")
+    };
+    let declared = Event::Declared { title: "DB down".into(), severity: "critical".into(), commander: "alice".into() };
+    let read = ReadOutcome { records: vec![rec("alice", 1, declared)], warnings: Vec::new() };
+    update(&mut s, Msg::Incident(IncidentMsg::Loaded { id: id.into(), read }));
+    assert!(!s.incident.in_room(), "{me} has written nothing in alice's incident");
+    assert_eq!(s.incident.leave_record(s.now), None, "not shared: nothing to leave");
+
+    let cmds = update(&mut s, Msg::Share(ShareMsg::Started(id.into())));
+    let [Cmd::Append { record, from_editor: false }] = &cmds[..] else { panic!("{cmds:?}") };
+    assert_eq!((record.author.as_str(), &record.event), (me.as_str(), &Event::Joined));
+    let joined = record.clone().with_id("01JDX3ZC8Q4M5T0V6B7N8P9R03@h", "h");
+    update(
+        &mut s,
+        Msg::Incident(IncidentMsg::Loaded {
+            id: id.into(),
+            read: ReadOutcome { records: vec![joined], warnings: Vec::new() },
+        }),
+    );
+    assert!(s.incident.in_room());
+    assert!(update(&mut s, Msg::Share(ShareMsg::Started(id.into()))).is_empty(), "in already: no second join");
+    assert!(update(&mut s, Msg::Share(ShareMsg::Started("2026-12-03-other".into()))).is_empty(), "not this incident");
+    update(&mut s, Msg::Share(ShareMsg::Started(id.into())));
+    let left = s.incident.leave_record(s.now).expect("in a shared room: a left record on quit");
+    assert_eq!(left.event, Event::Left);
+
+    // Bob left: out of the header, until a heartbeat after it says he is back.
+    let later = s.now + chrono::Duration::seconds(30);
+    let bob = vec![
+        Record::new(s.now, "bob", Event::Joined).with_id("01JDX3ZC8Q4M5T0V6B7N8P9R04@b", "b"),
+        Record::new(later, "bob", Event::Left).with_id("01JDX3ZC8Q4M5T0V6B7N8P9R05@b", "b"),
+    ];
+    update(
+        &mut s,
+        Msg::Incident(IncidentMsg::Loaded { id: id.into(), read: ReadOutcome { records: bob, warnings: Vec::new() } }),
+    );
+    assert!(!s.incident.people().contains(&"bob".to_string()), "{:?}", s.incident.people());
+    let beat =
+        |at| ShareReceived { present: vec![("bob".to_string(), "b".to_string(), at)], ..ShareReceived::default() };
+    let before = s.now;
+    update(&mut s, Msg::Share(ShareMsg::Received(beat(before))));
+    assert!(!s.incident.people().contains(&"bob".to_string()), "a heartbeat from before he left");
+    update(&mut s, Msg::Share(ShareMsg::Received(beat(later + chrono::Duration::seconds(1)))));
+    assert!(s.incident.people().contains(&"bob".to_string()), "back in");
+}
