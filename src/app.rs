@@ -137,7 +137,8 @@ impl Console {
             None => None,
         };
         let share = ShareSettings::from_config(cfg)?;
-        let mut incident = cfg.incident_dir.clone().map(|dir| Session::new(dir, template));
+        let layout = crate::incident::postmortem::Layout { template, targets: targets(cfg) };
+        let mut incident = cfg.incident_dir.clone().map(|dir| Session::new(dir, layout));
         let mut resumed = None;
         if let Some(session) = incident.as_mut() {
             if let Some(host) = &cfg.host {
@@ -487,6 +488,11 @@ fn save_history(path: Option<std::path::PathBuf>, text: String) {
             tracing::warn!(error = %e, path = %path.display(), "cannot save the command history");
         }
     });
+}
+
+/// The targets of the post-mortem's durations, from the config.
+pub fn targets(cfg: &Config) -> crate::incident::stats::Targets {
+    crate::incident::stats::Targets { mttd: cfg.mttd_target, mttr: cfg.mttr_target }
 }
 
 /// Runs the console on the real terminal until quit or a signal.

@@ -115,6 +115,17 @@ pub enum Command {
         #[arg(long, value_name = "FILE")]
         out: Option<PathBuf>,
     },
+    /// The team's numbers: time to detect, mitigate and resolve per incident
+    /// of the incident directory and over the period, against the targets
+    /// (`mttd_target`, `mttr_target`).
+    Stats {
+        /// The period: incidents declared this long ago or later.
+        #[arg(long, default_value = "90d", value_parser = humantime::parse_duration)]
+        since: std::time::Duration,
+        /// table (default), json or csv.
+        #[arg(long, value_enum, default_value_t = StatsFormat::Table)]
+        format: StatsFormat,
+    },
     /// List the open shared incidents in Loki (over `share_lookback`, default 7 days).
     Incidents {
         /// Resolved ones too.
@@ -196,10 +207,15 @@ fn say_err(line: &str) {
 /// `warroom export`: the post-mortem to its file (printing the path) or,
 /// with `--out -`, to standard output. Journal lines that could not be read
 /// are named on stderr (and at the end of the post-mortem).
-fn export(dir: &Path, incident: Option<&str>, out: Option<&Path>, template: Option<&str>) -> anyhow::Result<ExitCode> {
+fn export(
+    dir: &Path,
+    incident: Option<&str>,
+    out: Option<&Path>,
+    layout: &crate::incident::postmortem::Layout,
+) -> anyhow::Result<ExitCode> {
     use std::io::Write;
     let id = crate::incident::pick(dir, incident)?;
-    let (markdown, warnings) = crate::incident::postmortem_of(dir, &id, template)?;
+    let (markdown, warnings) = crate::incident::postmortem_of(dir, &id, layout)?;
     for w in &warnings {
         say_err(&format!("warroom: {id}: {}", crate::text::clean(&w.to_string())));
     }
@@ -246,10 +262,15 @@ fn run(cli: Cli, paths: &Paths) -> anyhow::Result<ExitCode> {
             rt.block_on(crate::demo::serve(src, speed, listen, loop_forever))
         }
         Some(Command::Incidents { all }) => rt.block_on(crate::app::share::print_incidents(&cfg, all)),
+        Some(Command::Stats { since, format }) => {
+            let dir = cfg.incident_dir.clone().unwrap_or_else(|| paths.default_incident_dir());
+            stats(&dir, since, format, &cfg)
+        }
         Some(Command::Export { incident, out }) => {
             let dir = cfg.incident_dir.clone().unwrap_or_else(|| paths.default_incident_dir());
             let template = paths.config_file.parent().map(crate::incident::load_template).transpose()?.flatten();
-            export(&dir, incident.as_deref(), out.as_deref(), template.as_deref())
+            let layout = crate::incident::postmortem::Layout { template, targets: crate::app::targets(&cfg) };
+            export(&dir, incident.as_deref(), out.as_deref(), &layout)
         }
         None => {
             if !cfg.has_sources() {
@@ -270,6 +291,34 @@ fn run(cli: Cli, paths: &Paths) -> anyhow::Result<ExitCode> {
             Ok(ExitCode::SUCCESS)
         }
     }
+}
+
+/// `warroom stats`: prints the report of the incidents in `dir`.
+fn stats(
+    dir: &std::path::Path,
+    since: std::time::Duration,
+    format: StatsFormat,
+    cfg: &Config,
+) -> anyhow::Result<ExitCode> {
+    use crate::incident::stats;
+    let incidents = stats::load(dir)?;
+    let report = stats::report(&incidents, since, chrono::Utc::now(), crate::app::targets(cfg));
+    let out = match format {
+        StatsFormat::Table => stats::table(&report),
+        StatsFormat::Json => stats::json(&report),
+        StatsFormat::Csv => stats::csv(&report)?,
+    };
+    use std::io::Write;
+    std::io::stdout().write_all(out.as_bytes())?;
+    Ok(ExitCode::SUCCESS)
+}
+
+/// `warroom stats --format`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum StatsFormat {
+    Table,
+    Json,
+    Csv,
 }
 
 /// The file (if any), then environment and flags over it; then what can

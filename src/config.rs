@@ -105,6 +105,13 @@ pub struct Config {
     /// How far back `warroom incidents` and `--join` look for incidents.
     #[serde(with = "humantime_serde")]
     pub share_lookback: Duration,
+    /// Time to detect (first alert → declared) the team aims for: the
+    /// post-mortem and `warroom stats` say whether it was met.
+    #[serde(with = "humantime_serde")]
+    pub mttd_target: Duration,
+    /// Time to resolve (first alert, or the declaration → resolved).
+    #[serde(with = "humantime_serde")]
+    pub mttr_target: Duration,
 }
 
 /// Whether runbook links are sent as OSC 8 hyperlinks (clickable, the URL
@@ -198,6 +205,8 @@ impl Default for Config {
             share_via: None,
             host: None,
             share_lookback: Duration::from_secs(7 * 24 * 3600),
+            mttd_target: crate::incident::stats::Targets::default().mttd,
+            mttr_target: crate::incident::stats::Targets::default().mttr,
         }
     }
 }

@@ -119,3 +119,66 @@ async fn notes_are_stamped_when_saved_not_at_the_tick() {
     assert!(notes.iter().all(|r| r.at > tick), "stamped after the last tick, not at it");
     assert!(notes.windows(2).all(|w| w[0].at < w[1].at), "{:?}", notes.iter().map(|r| r.at).collect::<Vec<_>>());
 }
+
+/// `warroom stats` over incidents with known durations: the golden
+/// fixture (detected in 5m30s, resolved in 1h) and one declared 60 days ago
+/// with no alert, still open. The targets come from the config; `--since`
+/// bounds the period; JSON and CSV hold the same numbers.
+#[test]
+fn stats_says_the_durations_and_which_incidents_missed_the_targets() {
+    let home = tempfile::tempdir().expect("tempdir");
+    let dir = home.path().join("incidents");
+    let golden = dir.join("2026-11-22-db-down");
+    std::fs::create_dir_all(&golden).expect("dir");
+    std::fs::copy(
+        Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/incident/db-down.jsonl"),
+        golden.join("journal.jsonl"),
+    )
+    .expect("fixture");
+    let old = Utc::now() - chrono::Duration::days(60);
+    drop(Journal::create(&dir, &Declaration { title: "=cmd|' /C calc'!A0".into(), ..decl(old) }).expect("create"));
+    let config = home.path().join("config.toml");
+    let stats = |targets: &str, args: &[&str]| {
+        std::fs::write(&config, targets).expect("config");
+        let out = Command::new(env!("CARGO_BIN_EXE_warroom"))
+            .arg("--config")
+            .arg(&config)
+            .arg("--incident-dir")
+            .arg(&dir)
+            .arg("--log-file")
+            .arg(home.path().join("warroom.log"))
+            .arg("stats")
+            .args(args)
+            .output()
+            .expect("runs");
+        assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+        String::from_utf8(out.stdout).expect("utf-8")
+    };
+
+    let table = stats("", &["--since", "3650d"]);
+    let row = table.lines().find(|l| l.starts_with("2026-11-22-db-down")).expect("the fixture's row");
+    assert!(row.contains("5m30s") && row.contains("28m00s") && row.contains("1h00m"), "{table}");
+    let verdicts = |row: &str| row.split_whitespace().rev().take(2).map(str::to_string).collect::<Vec<_>>();
+    assert_eq!(verdicts(row), ["missed", "missed"], "5m30s > 5m and 1h > 30m by default:\n{table}");
+    assert!(table.contains("2 incidents declared"), "{table}");
+    assert!(table.contains("target 30m00s: 2 missed"), "{table}");
+    let missed = table.lines().find(|l| l.starts_with("missed a target:")).expect("who missed");
+    assert!(missed.contains("2026-11-22-db-down") && missed.contains("-cmd-"), "{table}");
+
+    let lenient = stats("mttd_target = \"10m\"\nmttr_target = \"2h\"\n", &["--since", "3650d"]);
+    let row = lenient.lines().find(|l| l.starts_with("2026-11-22-db-down")).expect("row");
+    assert_eq!(verdicts(row), ["met", "met"], "{lenient}");
+
+    let recent = stats("", &["--since", "30d", "--format", "json"]);
+    let v: serde_json::Value = serde_json::from_str(&recent).expect("json");
+    let ids: Vec<&str> =
+        v["incidents"].as_array().expect("incidents").iter().filter_map(|i| i["id"].as_str()).collect();
+    assert!(!ids.iter().any(|id| id.contains("-cmd-")), "declared 60 days ago, outside --since 30d: {recent}");
+
+    let csv = stats("", &["--since", "90d", "--format", "csv"]);
+    let mut lines = csv.lines();
+    assert!(lines.next().is_some_and(|h| h.starts_with("id,title,severity,status,first_alert")), "{csv}");
+    let row = lines.find(|l| l.contains("-cmd-")).expect("the 60-day-old incident");
+    assert!(row.contains(",'=cmd|"), "a formula-looking title is quoted: {row}");
+    assert!(row.contains(",n/a,missed"), "no alert: nothing to detect; open for 60 days: {row}");
+}

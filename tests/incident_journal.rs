@@ -365,7 +365,8 @@ fn a_v1_journal_reads_and_continues_in_v2() {
     assert_eq!(new[0].v, incident::FORMAT_VERSION);
     assert!(incident::recid::is_valid(&new[0].id));
     assert!(matches!(&new[0].event, Event::Note { id, .. } if *id == new[0].id), "a v2 note's id is its record's");
-    let (pm, warnings) = incident::postmortem_of(dir.path(), id, None).expect("post-mortem");
+    let (pm, warnings) =
+        incident::postmortem_of(dir.path(), id, &incident::postmortem::Layout::default()).expect("post-mortem");
     assert!(warnings.is_empty());
     assert!(pm.contains("a v2 note on a v1 incident"), "{pm}");
     assert!(pm.contains("DB down: API pool exhausted"), "{pm}");

@@ -157,8 +157,10 @@ fn three_machines_writing_at_once_end_with_one_record() {
     }
     let merged: Vec<Vec<String>> = journals.iter().map(|r| notes(&incident::merge::union(r.clone()))).collect();
     assert!(merged.windows(2).all(|w| w[0] == w[1]), "the same notes in the same order on every machine");
-    let postmortems: Vec<String> =
-        dirs.iter().map(|d| incident::postmortem_of(d, &id, None).expect("post-mortem").0).collect();
+    let postmortems: Vec<String> = dirs
+        .iter()
+        .map(|d| incident::postmortem_of(d, &id, &incident::postmortem::Layout::default()).expect("post-mortem").0)
+        .collect();
     assert!(postmortems.windows(2).all(|w| w[0] == w[1]), "one post-mortem:\n{}", postmortems[0]);
     let timeline = incident::Timeline::build(&incident::merge::union(journals[0].clone()));
     assert_eq!(timeline.alerts.len(), 1, "the alert captured by three consoles shows once");

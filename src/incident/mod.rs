@@ -26,6 +26,7 @@ pub mod record;
 pub mod sanitize;
 pub mod session;
 pub mod share;
+pub mod stats;
 pub mod timeline;
 
 use std::fs;
@@ -161,9 +162,9 @@ pub fn regenerate(
     incident_dir: &Path,
     id: &str,
     out: Option<&Path>,
-    template: Option<&str>,
+    layout: &postmortem::Layout,
 ) -> Result<PathBuf, IncidentError> {
-    let (markdown, _) = postmortem_of(incident_dir, id, template)?;
+    let (markdown, _) = postmortem_of(incident_dir, id, layout)?;
     let path = out.map_or_else(|| incident_dir.join(id).join(POSTMORTEM_FILE), Path::to_path_buf);
     write_atomic(&path, &markdown).map_err(|source| IncidentError::Write { path: path.clone(), source })?;
     Ok(path)
@@ -174,7 +175,7 @@ pub fn regenerate(
 pub fn postmortem_of(
     incident_dir: &Path,
     id: &str,
-    template: Option<&str>,
+    layout: &postmortem::Layout,
 ) -> Result<(String, Vec<Warning>), IncidentError> {
     let mut journal = Journal::open(incident_dir, id)?;
     let read = journal.read_new()?;
@@ -183,7 +184,7 @@ pub fn postmortem_of(
     }
     // In (time, id) order: the same document from any engineer's journal.
     let records = merge::union(read.records);
-    Ok((postmortem::render_with_warnings(&records, &read.warnings, template), read.warnings))
+    Ok((postmortem::render_with_warnings(&records, &read.warnings, layout), read.warnings))
 }
 
 /// The incident `warroom export` means: the named one, else the open one,
@@ -205,7 +206,7 @@ pub fn pick(incident_dir: &Path, id: Option<&str>) -> Result<String, IncidentErr
 /// `warroom export [--incident ID] [--out FILE]`: the named incident, else
 /// the open one, else the latest; the default layout.
 pub fn export(incident_dir: &Path, id: Option<&str>, out: Option<&Path>) -> Result<PathBuf, IncidentError> {
-    export_with_template(incident_dir, id, out, None)
+    export_with_template(incident_dir, id, out, &postmortem::Layout::default())
 }
 
 /// [`export`] with a layout override (see [`load_template`]).
@@ -213,8 +214,8 @@ pub fn export_with_template(
     incident_dir: &Path,
     id: Option<&str>,
     out: Option<&Path>,
-    template: Option<&str>,
+    layout: &postmortem::Layout,
 ) -> Result<PathBuf, IncidentError> {
     let id = pick(incident_dir, id)?;
-    regenerate(incident_dir, &id, out, template)
+    regenerate(incident_dir, &id, out, layout)
 }

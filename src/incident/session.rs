@@ -10,15 +10,15 @@ use super::{Declaration, IncidentError, Journal, ReadOutcome, Record, find_open,
 #[derive(Debug)]
 pub struct Session {
     dir: PathBuf,
-    template: Option<String>,
+    layout: super::postmortem::Layout,
     journal: Option<Journal>,
     /// The host records are stamped with (default: this machine's name).
     host: String,
 }
 
 impl Session {
-    pub fn new(dir: PathBuf, template: Option<String>) -> Self {
-        Self { dir, template, journal: None, host: super::recid::local_host().to_string() }
+    pub fn new(dir: PathBuf, layout: super::postmortem::Layout) -> Self {
+        Self { dir, layout, journal: None, host: super::recid::local_host().to_string() }
     }
 
     /// Stamps the records written from now on with `host`.
@@ -110,7 +110,7 @@ impl Session {
     /// Writes the post-mortem draft; returns its path.
     pub fn export(&self) -> Result<PathBuf, IncidentError> {
         let journal = self.journal.as_ref().ok_or_else(|| IncidentError::NoIncident(self.dir.clone()))?;
-        regenerate(&self.dir, journal.id(), None, self.template.as_deref())
+        regenerate(&self.dir, journal.id(), None, &self.layout)
     }
 
     /// The post-mortem follows the journal; a failure to write it is logged,

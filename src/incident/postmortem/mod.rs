@@ -15,24 +15,34 @@ mod support;
 
 use super::reader::Warning;
 use super::record::Record;
+use super::stats::Targets;
 use super::timeline::Timeline;
 
 /// The built-in layout.
 pub const DEFAULT_TEMPLATE: &str = include_str!("../../../assets/postmortem-template.md");
 
+/// How a post-mortem is laid out: the template (default
+/// [`DEFAULT_TEMPLATE`]) and the targets its durations are checked against.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Layout {
+    pub template: Option<String>,
+    pub targets: Targets,
+}
+
 /// Renders the post-mortem of the incident whose journal is `records`.
 pub fn render(records: &[Record], template: Option<&str>) -> String {
-    render_with_warnings(records, &[], template)
+    let layout = Layout { template: template.map(str::to_string), ..Layout::default() };
+    render_with_warnings(records, &[], &layout)
 }
 
 /// [`render`], and when journal lines could not be read (a torn line, a
 /// damaged one, invalid bytes), a last section that says which and why:
 /// the reader of the post-mortem must know something may be missing,
 /// whatever the layout.
-pub fn render_with_warnings(records: &[Record], warnings: &[Warning], template: Option<&str>) -> String {
+pub fn render_with_warnings(records: &[Record], warnings: &[Warning], layout: &Layout) -> String {
     let t = Timeline::build(records);
-    let template = template.unwrap_or(DEFAULT_TEMPLATE);
-    let mut out = fill(template, |name| sections::section(name, &t, records));
+    let template = layout.template.as_deref().unwrap_or(DEFAULT_TEMPLATE);
+    let mut out = fill(template, |name| sections::section(name, &t, records, &layout.targets));
     if !warnings.is_empty() {
         if !out.ends_with('\n') {
             out.push('\n');

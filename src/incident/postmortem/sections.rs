@@ -6,10 +6,11 @@ use super::support;
 use crate::incident::describe::{describe, duration, utc};
 use crate::incident::milestones::Milestones;
 use crate::incident::record::{Event, NoteTag, Record};
+use crate::incident::stats::Targets;
 use crate::incident::timeline::{Note, Timeline};
 
 /// The markdown for placeholder `name`, `None` if it is not one.
-pub fn section(name: &str, t: &Timeline, records: &[Record]) -> Option<String> {
+pub fn section(name: &str, t: &Timeline, records: &[Record], targets: &Targets) -> Option<String> {
     let s = match name {
         "title" => or_todo(text(&t.title), "title"),
         "date" => t.declared.as_ref().map_or_else(|| todo("date"), |(at, _)| at.format("%Y-%m-%d").to_string()),
@@ -23,7 +24,7 @@ pub fn section(name: &str, t: &Timeline, records: &[Record]) -> Option<String> {
         "trigger" => todo("what set it off (a deploy, a traffic spike, a config change)"),
         "resolution" => resolution(t),
         "detection" => detection(t),
-        "durations" => durations(&t.milestones()),
+        "durations" => durations(&t.milestones(), targets),
         "action_items" => action_items(t),
         "lessons_learned" => lessons(),
         "timeline" => timeline_table(t, records),
@@ -119,13 +120,23 @@ fn detection(t: &Timeline) -> String {
     }
 }
 
-fn durations(m: &Milestones) -> String {
+/// `met (target 5m00s)`, `missed (target 30m00s)`, `—` for a measure
+/// with no target or nothing to measure.
+fn against(d: Option<chrono::Duration>, target: Option<std::time::Duration>) -> String {
+    let (Some(d), Some(t)) = (d, target) else { return "—".to_string() };
+    let t = chrono::Duration::from_std(t).unwrap_or(chrono::TimeDelta::MAX);
+    let verdict = if d <= t { "met" } else { "missed" };
+    format!("{verdict} (target {})", duration(t))
+}
+
+fn durations(m: &Milestones, targets: &Targets) -> String {
     let start_label =
         if m.first_alert.is_some_and(|a| m.declared.is_none_or(|d| a <= d)) { "first alert" } else { "declared" };
     let at = |x: Option<chrono::DateTime<chrono::Utc>>| x.map_or("—".to_string(), utc);
     let rows = [
         (
             "Time to detect",
+            against(m.time_to_detect(), Some(targets.mttd)),
             "first alert",
             at(m.first_alert),
             "declared",
@@ -134,6 +145,7 @@ fn durations(m: &Milestones) -> String {
         ),
         (
             "Time to mitigate",
+            against(m.time_to_mitigate(), None),
             start_label,
             at(m.start()),
             "mitigated",
@@ -142,6 +154,7 @@ fn durations(m: &Milestones) -> String {
         ),
         (
             "Time to resolve",
+            against(m.time_to_resolve(), Some(targets.mttr)),
             start_label,
             at(m.start()),
             "resolved",
@@ -149,9 +162,9 @@ fn durations(m: &Milestones) -> String {
             m.time_to_resolve().map_or("not resolved yet".into(), duration),
         ),
     ];
-    let mut s = String::from("| Measure | From | To | Duration |\n| --- | --- | --- | --- |");
-    for (name, from_l, from, to_l, to, d) in rows {
-        s.push_str(&format!("\n| {name} | {from_l} {from} | {to_l} {to} | {d} |"));
+    let mut s = String::from("| Measure | From | To | Duration | Target |\n| --- | --- | --- | --- | --- |");
+    for (name, target, from_l, from, to_l, to, d) in rows {
+        s.push_str(&format!("\n| {name} | {from_l} {from} | {to_l} {to} | {d} | {target} |"));
     }
     s
 }
