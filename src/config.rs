@@ -205,8 +205,9 @@ impl Default for Config {
             share_via: None,
             host: None,
             share_lookback: Duration::from_secs(7 * 24 * 3600),
-            mttd_target: crate::incident::stats::Targets::default().mttd,
-            mttr_target: crate::incident::stats::Targets::default().mttr,
+            // The ops notes' targets (also `incident::stats::Targets`'s).
+            mttd_target: Duration::from_secs(5 * 60),
+            mttr_target: Duration::from_secs(30 * 60),
         }
     }
 }
