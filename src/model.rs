@@ -3,6 +3,8 @@
 //! to match silences); they are cleaned by `text` where they are drawn or
 //! written.
 
+pub mod units;
+
 use std::collections::BTreeMap;
 use std::sync::Arc;
 

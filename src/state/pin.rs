@@ -51,16 +51,7 @@ pub fn text_graph(samples: &[(f64, f64)], end: i64, window_secs: u64, data_step:
     TextGraph { sparkline: sparkline::render(&values), min, max, from: from.round() as i64, to: end }
 }
 
-/// How the unit is written in the record (`0.2–14 s`).
-pub fn unit_name(unit: Unit) -> &'static str {
-    match unit {
-        Unit::None => "",
-        Unit::Seconds => "s",
-        Unit::Ratio => "ratio",
-        Unit::Reqps => "req/s",
-        Unit::Bytes => "bytes",
-    }
-}
+pub use crate::model::units::unit_name;
 
 /// `p` outside the logs pane.
 pub fn pin(state: &mut State) -> Vec<Cmd> {
