@@ -51,6 +51,7 @@ pub struct Console {
     pub terminal_writes: Vec<String>,
 }
 
+pub mod export;
 mod range;
 pub mod share;
 mod tasks;
@@ -334,6 +335,9 @@ impl Console {
                     }
                 }
                 Cmd::Declare(_) | Cmd::Append { .. } | Cmd::Capture(_) | Cmd::ReadJournal | Cmd::Export => {
+                    if cmd == Cmd::Export {
+                        self.draw_charts();
+                    }
                     let msg = self.journal(cmd);
                     match &msg {
                         Some(Msg::Incident(IncidentMsg::Loaded { id, read })) => self.share_incident(id, read),
@@ -366,6 +370,30 @@ impl Console {
             None => Err("no incident directory configured".to_string()),
         };
         Msg::Incident(IncidentMsg::HandoffWritten(result))
+    }
+
+    /// `e`: the post-mortem's charts, drawn off the loop after the draft is
+    /// written; the draft is written again with them.
+    fn draw_charts(&self) {
+        let (Some(session), Some(id)) = (&self.incident, self.state.incident.id()) else { return };
+        let clients = match export::clients(&self.cfg) {
+            Ok(c) if !c.is_empty() => c,
+            _ => return,
+        };
+        let (dir, id, layout, tx) =
+            (session.dir().to_path_buf(), id.to_string(), session.layout().clone(), self.tx.clone());
+        tokio::spawn(async move {
+            let result = async {
+                let (d, i) = (dir.clone(), id.clone());
+                let records = tokio::task::spawn_blocking(move || crate::incident::records_of(&d, &i)).await??;
+                let drawn = export::draw(&clients, &records, &dir.join(&id), Utc::now()).await?;
+                tokio::task::spawn_blocking(move || crate::incident::regenerate(&dir, &id, None, &layout)).await??;
+                Ok::<_, anyhow::Error>((drawn.drawn(), drawn.missing()))
+            }
+            .await
+            .map_err(|e| format!("{e:#}"));
+            let _ = tx.send(Msg::Incident(IncidentMsg::ChartsDrawn(result)));
+        });
     }
 
     /// With sharing on and no incident open here: the open shared

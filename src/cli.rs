@@ -207,15 +207,35 @@ fn say_err(line: &str) {
 /// `warroom export`: the post-mortem to its file (printing the path) or,
 /// with `--out -`, to standard output. Journal lines that could not be read
 /// are named on stderr (and at the end of the post-mortem).
+///
+/// With a Prometheus configured, the charts are drawn first, into
+/// `charts/` beside the post-mortem (the incident's folder for `--out -`);
+/// the ones that cannot be are named on stderr and in the draft, and the
+/// export still completes.
 fn export(
     dir: &Path,
     incident: Option<&str>,
     out: Option<&Path>,
     layout: &crate::incident::postmortem::Layout,
+    charts: Option<(&tokio::runtime::Runtime, &[crate::sources::PrometheusClient])>,
 ) -> anyhow::Result<ExitCode> {
     use std::io::Write;
     let id = crate::incident::pick(dir, incident)?;
-    let (markdown, warnings) = crate::incident::postmortem_of(dir, &id, layout)?;
+    let charts_dir = match out {
+        Some(p) if p != Path::new("-") => match p.parent() {
+            Some(parent) if !parent.as_os_str().is_empty() => parent.to_path_buf(),
+            _ => std::path::PathBuf::from("."),
+        },
+        _ => dir.join(&id),
+    };
+    if let Some((rt, clients)) = charts.filter(|(_, c)| !c.is_empty()) {
+        let records = crate::incident::records_of(dir, &id)?;
+        let drawn = rt.block_on(crate::app::export::draw(clients, &records, &charts_dir, chrono::Utc::now()))?;
+        for m in drawn.missing() {
+            say_err(&format!("warroom: {id}: chart not drawn: {m}"));
+        }
+    }
+    let (markdown, warnings) = crate::incident::postmortem_with_charts(dir, &id, layout, &charts_dir)?;
     for w in &warnings {
         say_err(&format!("warroom: {id}: {}", crate::text::clean(&w.to_string())));
     }
@@ -270,7 +290,11 @@ fn run(cli: Cli, paths: &Paths) -> anyhow::Result<ExitCode> {
             let dir = cfg.incident_dir.clone().unwrap_or_else(|| paths.default_incident_dir());
             let template = paths.config_file.parent().map(crate::incident::load_template).transpose()?.flatten();
             let layout = crate::incident::postmortem::Layout { template, targets: crate::app::targets(&cfg) };
-            export(&dir, incident.as_deref(), out.as_deref(), &layout)
+            let clients = crate::app::export::clients(&cfg).unwrap_or_else(|e| {
+                say_err(&format!("warroom: no charts: {e:#}"));
+                Vec::new()
+            });
+            export(&dir, incident.as_deref(), out.as_deref(), &layout, Some((&rt, &clients)))
         }
         None => {
             if !cfg.has_sources() {

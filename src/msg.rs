@@ -133,6 +133,9 @@ pub enum IncidentMsg {
         error: String,
     },
     Exported(Result<std::path::PathBuf, String>),
+    /// The post-mortem's charts were drawn (after `e`'s draft): how many,
+    /// and `title: why` of each not drawn; or why none could be.
+    ChartsDrawn(Result<(usize, Vec<String>), String>),
     /// Open shared incidents in Loki (id, title), looked up at start when
     /// sharing is on and no incident is open here.
     SharedOpen(Vec<(String, String)>),

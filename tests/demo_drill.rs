@@ -111,6 +111,45 @@ async fn db_down_drill_board_runbook_and_timeline() {
     let text = std::fs::read_to_string(journal.join("journal.jsonl")).unwrap();
     assert!(text.contains("RunbookOpened") || text.contains("runbook_opened"), "{text}");
     assert!(text.contains("DatabaseDown"), "alerts captured: {text}");
+
+    // Pin the alert's graph, export: the post-mortem shows the alert's
+    // chart with the incident marked on it, drawn from the drill's Prometheus.
+    c.handle(Msg::Key(KeyEvent::new(KeyCode::Esc, KeyModifiers::NONE)));
+    let pinned = |c: &Console| {
+        c.state.incident.records().iter().any(|r| matches!(r.event, warroom::incident::Event::PinnedGraph { .. }))
+    };
+    // The alert's sparkline needs its first range answer (`p` until then
+    // says there is nothing to pin yet), and the drill's alerts come and go:
+    // down the board until one pins.
+    for i in 0..40 {
+        if i % 4 == 3 {
+            c.handle(key('j'));
+        }
+        c.handle(key('p'));
+        run_until(&mut c, &mut t, "a frame", 5, |_| true).await;
+        if pinned(&c) {
+            break;
+        }
+        let _ = tokio::time::timeout(Duration::from_millis(500), c.next()).await.ok().flatten().map(|m| c.handle(m));
+    }
+    run_until(&mut c, &mut t, "graph pinned", 15, pinned).await;
+    c.handle(key('e'));
+    run_until(&mut c, &mut t, "charts drawn", 30, |c| {
+        c.state.flash.as_ref().is_some_and(|f| f.text.starts_with("post-mortem charts"))
+    })
+    .await;
+    let flash = c.state.flash.clone().expect("flash").text;
+    let pm = std::fs::read_to_string(journal.join("postmortem.md")).unwrap();
+    for file in ["charts/pin-1.svg", "charts/alert-1.svg"] {
+        assert!(pm.contains(&format!("]({file})")), "{file} linked ({flash}): {pm}");
+        let svg = std::fs::read_to_string(journal.join(file)).unwrap();
+        let doc = roxmltree::Document::parse(&svg).expect("an SVG");
+        assert!(doc.descendants().any(|n| n.tag_name().name() == "polyline"), "{file} draws a line: {svg}");
+        if file.starts_with("charts/alert") {
+            let marked = doc.descendants().any(|n| n.text().is_some_and(|t| t.trim() == "declared"));
+            assert!(marked, "{file}: the declaration marked on the alert's chart: {svg}");
+        }
+    }
     drill.shutdown().await;
 }
 

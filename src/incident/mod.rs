@@ -11,6 +11,7 @@
 //! ```
 
 pub mod atomic;
+pub mod charts;
 pub mod describe;
 pub mod draft;
 pub mod handoff;
@@ -177,6 +178,17 @@ pub fn postmortem_of(
     id: &str,
     layout: &postmortem::Layout,
 ) -> Result<(String, Vec<Warning>), IncidentError> {
+    postmortem_with_charts(incident_dir, id, layout, &incident_dir.join(id))
+}
+
+/// [`postmortem_of`], linking the charts exported into `charts_dir`
+/// (the folder the post-mortem is written to).
+pub fn postmortem_with_charts(
+    incident_dir: &Path,
+    id: &str,
+    layout: &postmortem::Layout,
+    charts_dir: &Path,
+) -> Result<(String, Vec<Warning>), IncidentError> {
     let mut journal = Journal::open(incident_dir, id)?;
     let read = journal.read_new()?;
     for w in &read.warnings {
@@ -184,7 +196,16 @@ pub fn postmortem_of(
     }
     // In (time, id) order: the same document from any engineer's journal.
     let records = merge::union(read.records);
-    Ok((postmortem::render_with_warnings(&records, &read.warnings, layout), read.warnings))
+    Ok((
+        postmortem::render_with_warnings(&records, &read.warnings, layout, &charts::Index::read(charts_dir)),
+        read.warnings,
+    ))
+}
+
+/// The records of incident `id`, in (time, id) order.
+pub fn records_of(incident_dir: &Path, id: &str) -> Result<Vec<Record>, IncidentError> {
+    let read = Journal::read_all(&journal_path(incident_dir, id))?;
+    Ok(merge::union(read.records))
 }
 
 /// The incident `warroom export` means: the named one, else the open one,

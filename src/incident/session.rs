@@ -29,6 +29,11 @@ impl Session {
         }
     }
 
+    /// How this session's post-mortems are laid out.
+    pub fn layout(&self) -> &super::postmortem::Layout {
+        &self.layout
+    }
+
     pub fn dir(&self) -> &Path {
         &self.dir
     }

@@ -13,6 +13,7 @@ pub(crate) mod md;
 mod sections;
 mod support;
 
+use super::charts::Index;
 use super::reader::Warning;
 use super::record::Record;
 use super::stats::Targets;
@@ -32,17 +33,20 @@ pub struct Layout {
 /// Renders the post-mortem of the incident whose journal is `records`.
 pub fn render(records: &[Record], template: Option<&str>) -> String {
     let layout = Layout { template: template.map(str::to_string), ..Layout::default() };
-    render_with_warnings(records, &[], &layout)
+    render_with_warnings(records, &[], &layout, &Index::default())
 }
 
 /// [`render`], and when journal lines could not be read (a torn line, a
 /// damaged one, invalid bytes), a last section that says which and why:
 /// the reader of the post-mortem must know something may be missing,
 /// whatever the layout.
-pub fn render_with_warnings(records: &[Record], warnings: &[Warning], layout: &Layout) -> String {
+///
+/// `charts` is what the last export drew ([`Index::read`]): pictures are
+/// linked as `charts/<file>`, relative to the post-mortem.
+pub fn render_with_warnings(records: &[Record], warnings: &[Warning], layout: &Layout, charts: &Index) -> String {
     let t = Timeline::build(records);
     let template = layout.template.as_deref().unwrap_or(DEFAULT_TEMPLATE);
-    let mut out = fill(template, |name| sections::section(name, &t, records, &layout.targets));
+    let mut out = fill(template, |name| sections::section(name, &t, records, &layout.targets, charts));
     if !warnings.is_empty() {
         if !out.ends_with('\n') {
             out.push('\n');

@@ -3,6 +3,7 @@
 
 use super::md::{cell, code, note, text, todo};
 use super::support;
+use crate::incident::charts::Index;
 use crate::incident::describe::{describe, duration, utc};
 use crate::incident::milestones::Milestones;
 use crate::incident::record::{Event, NoteTag, Record};
@@ -10,7 +11,7 @@ use crate::incident::stats::Targets;
 use crate::incident::timeline::{Note, Timeline};
 
 /// The markdown for placeholder `name`, `None` if it is not one.
-pub fn section(name: &str, t: &Timeline, records: &[Record], targets: &Targets) -> Option<String> {
+pub fn section(name: &str, t: &Timeline, records: &[Record], targets: &Targets, charts: &Index) -> Option<String> {
     let s = match name {
         "title" => or_todo(text(&t.title), "title"),
         "date" => t.declared.as_ref().map_or_else(|| todo("date"), |(at, _)| at.format("%Y-%m-%d").to_string()),
@@ -28,8 +29,8 @@ pub fn section(name: &str, t: &Timeline, records: &[Record], targets: &Targets) 
         "action_items" => action_items(t),
         "lessons_learned" => lessons(),
         "timeline" => timeline_table(t, records),
-        "alerts" => support::alerts(t, records),
-        "graphs" => support::graphs(records),
+        "alerts" => support::alerts(t, records, charts),
+        "graphs" => support::graphs(records, charts),
         "logs" => support::logs(records),
         _ => return None,
     };

@@ -4,12 +4,24 @@
 use std::collections::BTreeMap;
 
 use super::md::{cell, code, code_cell, fence, text, todo};
+use crate::incident::charts::{CHARTS_DIR, Index};
 use crate::incident::describe::{range, utc};
 use crate::incident::record::{Event, Record};
 use crate::incident::timeline::Timeline;
 use crate::text::clean;
 
-pub fn alerts(t: &Timeline, records: &[Record]) -> String {
+/// A chart of the export, as the draft shows it: the picture, or why
+/// there is none.
+fn chart(charts: &Index, key: &str) -> Option<String> {
+    let e = charts.get(key)?;
+    Some(match (&e.file, &e.missing) {
+        (Some(file), _) => format!("![{}]({CHARTS_DIR}/{file})", text(&e.title)),
+        (None, Some(why)) => format!("_Chart not drawn: {}._", text(why)),
+        (None, None) => return None,
+    })
+}
+
+pub fn alerts(t: &Timeline, records: &[Record], charts: &Index) -> String {
     if t.alerts.is_empty() {
         return todo("no alert was recorded: list the signals that mattered");
     }
@@ -26,6 +38,12 @@ pub fn alerts(t: &Timeline, records: &[Record]) -> String {
             a.runbook_url.as_deref().map_or("—".to_string(), code_cell),
             cell(&a.summary),
         ));
+    }
+    let overviews: Vec<String> =
+        t.alerts.iter().filter_map(|a| chart(charts, &format!("alert/{}", a.fingerprint))).collect();
+    if !overviews.is_empty() {
+        s.push_str("\n\n");
+        s.push_str(&overviews.join("\n\n"));
     }
     let runbooks = runbooks_used(records);
     if !runbooks.is_empty() {
@@ -61,19 +79,26 @@ fn runbooks_used(records: &[Record]) -> String {
     lines.join("\n")
 }
 
-pub fn graphs(records: &[Record]) -> String {
+pub fn graphs(records: &[Record], charts: &Index) -> String {
     let parts: Vec<String> = records
         .iter()
         .filter_map(|r| match &r.event {
-            Event::PinnedGraph { title, query, sparkline, min, max, unit, from, to } => Some(format!(
-                "**{}** — {} from {} to {}, range {}\n\n{}",
-                text(title),
-                code(query),
-                utc(*from),
-                utc(*to),
-                range(*min, *max, &text(unit)),
-                fence(&clean(sparkline))
-            )),
+            Event::PinnedGraph { title, query, sparkline, min, max, unit, from, to } => {
+                let mut s = format!(
+                    "**{}** — {} from {} to {}, range {}\n\n{}",
+                    text(title),
+                    code(query),
+                    utc(*from),
+                    utc(*to),
+                    range(*min, *max, &text(unit)),
+                    fence(&clean(sparkline))
+                );
+                if let Some(c) = chart(charts, &format!("pin/{}", r.id)) {
+                    s.push_str("\n\n");
+                    s.push_str(&c);
+                }
+                Some(s)
+            }
             _ => None,
         })
         .collect();
