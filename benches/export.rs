@@ -103,7 +103,8 @@ fn main() {
         let now = Utc::now();
         let records = incident(now);
         let t0 = Instant::now();
-        let drawn = rt.block_on(draw(std::slice::from_ref(&client), &records, dir.path(), now)).expect("drawn");
+        let utc = warroom::incident::intent::TimeDisplay::Utc;
+        let drawn = rt.block_on(draw(std::slice::from_ref(&client), &records, dir.path(), now, utc)).expect("drawn");
         times.push(t0.elapsed());
         assert_eq!(drawn.drawn(), ALERTS + PINS, "every chart drawn: {:?}", drawn.missing());
         bytes = std::fs::read_dir(dir.path().join("charts"))

@@ -382,11 +382,12 @@ impl Console {
         };
         let (dir, id, layout, tx) =
             (session.dir().to_path_buf(), id.to_string(), session.layout().clone(), self.tx.clone());
+        let time = self.state.incident.time;
         tokio::spawn(async move {
             let result = async {
                 let (d, i) = (dir.clone(), id.clone());
                 let records = tokio::task::spawn_blocking(move || crate::incident::records_of(&d, &i)).await??;
-                let drawn = export::draw(&clients, &records, &dir.join(&id), Utc::now()).await?;
+                let drawn = export::draw(&clients, &records, &dir.join(&id), Utc::now(), time).await?;
                 tokio::task::spawn_blocking(move || crate::incident::regenerate(&dir, &id, None, &layout)).await??;
                 Ok::<_, anyhow::Error>((drawn.drawn(), drawn.missing()))
             }

@@ -230,7 +230,8 @@ fn export(
     };
     if let Some((rt, clients)) = charts.filter(|(_, c)| !c.is_empty()) {
         let records = crate::incident::records_of(dir, &id)?;
-        let drawn = rt.block_on(crate::app::export::draw(clients, &records, &charts_dir, chrono::Utc::now()))?;
+        let utc = crate::incident::intent::TimeDisplay::Utc;
+        let drawn = rt.block_on(crate::app::export::draw(clients, &records, &charts_dir, chrono::Utc::now(), utc))?;
         for m in drawn.missing() {
             say_err(&format!("warroom: {id}: chart not drawn: {m}"));
         }

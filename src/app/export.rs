@@ -13,6 +13,7 @@ use chrono::{DateTime, Utc};
 
 use crate::config::Config;
 use crate::incident::charts::{self, CHARTS_DIR, Entry, INDEX_FILE, Index, Line, Plan, Subject};
+use crate::incident::intent::TimeDisplay;
 use crate::incident::{Record, write_atomic};
 use crate::sources::{HttpClient, PrometheusClient, SourceError};
 
@@ -57,6 +58,7 @@ pub async fn draw(
     records: &[Record],
     dir: &Path,
     now: DateTime<Utc>,
+    time: TimeDisplay,
 ) -> std::io::Result<Drawn> {
     let plans = charts::plan(records, now);
     // What an earlier export drew stays when it cannot be drawn again now
@@ -76,7 +78,7 @@ pub async fn draw(
                 Err(_) => Err(format!("the export's {}s for charts ran out", EXPORT_BUDGET.as_secs())),
             }
         };
-        let entry = match result.and_then(|lines| charts::svg(plan, &lines)) {
+        let entry = match result.and_then(|lines| charts::svg(plan, &lines, time)) {
             Ok(svg) => {
                 write_atomic(&out.join(&plan.file), &svg)?;
                 Entry { key: plan.key.clone(), title: plan.title.clone(), file: Some(plan.file.clone()), missing: None }

@@ -19,6 +19,7 @@ use std::path::Path;
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 
+use super::intent::TimeDisplay;
 use super::record::{Event, NoteTag, Record, Status};
 use super::timeline::Timeline;
 use crate::model::Labels;
@@ -240,8 +241,8 @@ const PALETTE: [(u8, u8, u8); 5] = [(0, 114, 178), (213, 94, 0), (0, 158, 115), 
 
 /// The chart of `plan` from the fetched `lines`, as an SVG document on a
 /// white ground (readable on light and dark pages alike). Times on the
-/// axis are UTC.
-pub fn svg(plan: &Plan, lines: &[Line]) -> Result<String, String> {
+/// axis are UTC or local, as the console shows them (`time`).
+pub fn svg(plan: &Plan, lines: &[Line], time: TimeDisplay) -> Result<String, String> {
     use plotters::prelude::*;
     let shown = top(lines);
     let (x0, x1) = (plan.from.timestamp() as f64, plan.to.timestamp().max(plan.from.timestamp() + 1) as f64);
@@ -266,9 +267,14 @@ pub fn svg(plan: &Plan, lines: &[Line]) -> Result<String, String> {
             .y_label_area_size(80)
             .build_cartesian_2d(x0..x1, y0..y1)
             .map_err(|e| err(&e))?;
+        let (offset, zone) = match time {
+            TimeDisplay::Utc => (chrono::FixedOffset::east_opt(0).expect("UTC"), "UTC".to_string()),
+            TimeDisplay::Local(o) => (o, format!("UTC{o}")),
+        };
+        let x_desc = format!("time ({zone})");
         let time = |x: &f64| {
             DateTime::from_timestamp(*x as i64, 0)
-                .map(|t| t.format(if long { "%m-%d %H:%M" } else { "%H:%M" }).to_string())
+                .map(|t| t.with_timezone(&offset).format(if long { "%m-%d %H:%M" } else { "%H:%M" }).to_string())
                 .unwrap_or_default()
         };
         let y_desc = match unit_name(unit) {
@@ -281,7 +287,7 @@ pub fn svg(plan: &Plan, lines: &[Line]) -> Result<String, String> {
             .y_labels(6)
             .x_label_formatter(&time)
             .y_label_formatter(&|y| format_value(*y, unit))
-            .x_desc("time (UTC)")
+            .x_desc(x_desc)
             .y_desc(y_desc)
             .light_line_style(RGBColor(235, 235, 235))
             .draw()
@@ -482,7 +488,7 @@ mod tests {
             labels: [("service".to_string(), svc.to_string()), ("job".to_string(), "api".to_string())].into(),
             samples: (0..50).map(|i| (alert.from.timestamp() as f64 + f64::from(i) * 60.0, k * f64::from(i))).collect(),
         };
-        let svg = svg(alert, &[line("a\"><script>", 1.0), line("b", 2.0)]).expect("drawn");
+        let svg = svg(alert, &[line("a\"><script>", 1.0), line("b", 2.0)], TimeDisplay::Utc).expect("drawn");
         let doc = roxmltree::Document::parse(&svg).expect("well-formed XML");
         let mut names: Vec<&str> = doc.descendants().filter(|n| n.is_element()).map(|n| n.tag_name().name()).collect();
         names.sort();
@@ -509,6 +515,19 @@ mod tests {
             .filter(|n| n.tag_name().name() == "polyline" && n.attribute("stroke-width") == Some("2"))
             .count();
         assert!(lines >= 2, "a line per series (and the legend's): {lines}");
+
+        let paris = chrono::FixedOffset::east_opt(3600).expect("offset");
+        let ticks = |svg: &str| -> Vec<String> {
+            let doc = roxmltree::Document::parse(svg).expect("xml");
+            let texts = doc.descendants().filter_map(|n| n.text()).map(|t| t.trim().to_string());
+            texts.filter(|t| t.len() == 5 && t.as_bytes()[2] == b':').collect()
+        };
+        let local = super::svg(alert, &[line("b", 2.0)], TimeDisplay::Local(paris)).expect("drawn");
+        assert!(local.contains("time (UTC+01:00)"), "{local}");
+        let (utc, local) = (ticks(&svg), ticks(&local));
+        let hour_later = |t: &str| format!("{:02}{}", (t[..2].parse::<u32>().expect("hour") + 1) % 24, &t[2..]);
+        assert!(!utc.is_empty(), "time ticks");
+        assert_eq!(local, utc.iter().map(|t| hour_later(t)).collect::<Vec<_>>(), "the same ticks, an hour on");
     }
 
     #[test]
