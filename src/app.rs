@@ -37,6 +37,8 @@ pub struct Console {
     rx: mpsc::UnboundedReceiver<Msg>,
     pollers: Pollers,
     ranges: RangeRunner,
+    /// The open runbook's live blocks.
+    live: LiveRunner,
     incident: Option<Session>,
     runbooks: RunbookLoader,
     logs: LogFollower,
@@ -52,11 +54,13 @@ pub struct Console {
 }
 
 pub mod export;
+mod live;
 mod range;
 pub mod share;
 mod tasks;
 pub mod theme_files;
 mod workers;
+use live::LiveRunner;
 use range::RangeRunner;
 use share::{ShareSettings, Sharing};
 
@@ -112,6 +116,7 @@ impl Console {
             user: crate::env::user(),
             logs: cfg.logs.clone(),
             read_only: cfg.read_only,
+            live_runbooks: cfg.live_runbooks,
             silences: crate::state::silences::SilenceSettings {
                 confirm_over: cfg.silence_confirm_over,
                 ack_duration: cfg.ack_duration,
@@ -133,6 +138,7 @@ impl Console {
         }
         let (tx, rx) = mpsc::unbounded_channel();
         let ranges = RangeRunner::new(cfg, generation)?;
+        let live = LiveRunner::new(cfg, generation)?;
         let template = match &opts.config_dir {
             Some(d) => crate::incident::load_template(d)?,
             None => None,
@@ -175,6 +181,7 @@ impl Console {
             rx,
             pollers,
             ranges,
+            live,
             incident,
             runbooks,
             logs,
@@ -248,15 +255,17 @@ impl Console {
         let sources: Vec<_> = specs.iter().map(|s| (s.id, s.name.clone())).collect();
         let started = (|| -> anyhow::Result<_> {
             let ranges = RangeRunner::new(&cfg, generation)?;
+            let live = LiveRunner::new(&cfg, generation)?;
             let logs = LogFollower::new(&cfg, generation)?;
             let silences = crate::sources::silence_writer::SilenceWriter::new(&specs)?;
             let pollers = poller::spawn_tagged(specs, cfg.refresh, generation, self.tx.clone())?;
-            Ok((pollers, ranges, logs, silences))
+            Ok((pollers, ranges, live, logs, silences))
         })();
         match started {
-            Ok((pollers, ranges, logs, silences)) => {
+            Ok((pollers, ranges, live, logs, silences)) => {
                 // The old ones are dropped here: their tasks are aborted.
                 (self.pollers, self.ranges, self.logs, self.silences) = (pollers, ranges, logs, silences);
+                self.live = live;
                 let read_only = cfg.active_read_only();
                 self.cfg = cfg;
                 tracing::info!(context = %name, generation, "context switched");
@@ -283,9 +292,10 @@ impl Console {
                 Cmd::Quit => return false,
                 Cmd::RefreshAll => self.pollers.refresh_all(),
                 Cmd::FetchRange(f) => self.ranges.spawn(f, self.tx.clone()),
-                Cmd::OpenRunbook { alertname, url, annotations, width } => {
-                    self.runbooks.open(alertname, url, annotations, width, self.tx.clone())
+                Cmd::OpenRunbook { alertname, url, annotations, width, vars } => {
+                    self.runbooks.open(alertname, url, annotations, width, vars.map(|v| *v), self.tx.clone())
                 }
+                Cmd::LiveQuery(ask) => self.live.spawn(*ask, self.tx.clone()),
                 Cmd::FollowLogs(spec) => self.logs.follow(*spec, self.tx.clone()),
                 Cmd::StopLogs => self.logs.stop(),
                 Cmd::PostSilence { draft, targets, origin } => {

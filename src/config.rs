@@ -78,6 +78,9 @@ pub struct Config {
     pub keymap: BTreeMap<String, KeyList>,
     /// No silence or ack is ever written (also `--read-only`).
     pub read_only: bool,
+    /// Runbooks run their `promql` / `logql` blocks and show the answers
+    /// under them (per runbook off with `<!-- warroom: static -->`).
+    pub live_runbooks: bool,
     /// A silence matching more alerts than this asks for a confirmation.
     pub silence_confirm_over: usize,
     /// How long an ack (`a`) lasts, and how much `+` or a re-ack extends.
@@ -196,6 +199,7 @@ impl Default for Config {
             logs: crate::sources::loki::LogsConfig::default(),
             keymap: BTreeMap::new(),
             read_only: false,
+            live_runbooks: true,
             silence_confirm_over: 5,
             ack_duration: Duration::from_secs(30 * 60),
             history_file: None,
@@ -464,6 +468,12 @@ mod tests {
         assert!(e.contains("scheme"), "{e}");
         let e = Config::parse("colour = \"red\"").unwrap_err();
         assert!(e.contains("colour"), "{e}");
+    }
+
+    #[test]
+    fn live_runbooks_are_on_unless_turned_off() {
+        assert!(Config::parse("").unwrap().live_runbooks);
+        assert!(!Config::parse("live_runbooks = false").unwrap().live_runbooks);
     }
 
     #[test]

@@ -81,6 +81,8 @@ pub enum Msg {
     /// A runbook was loaded (or its fallback built).
     /// A runbook, loaded and laid out off the event loop.
     Runbook(Box<crate::runbook::render::Prepared>),
+    /// A runbook's live block answered (or failed, in the source's words).
+    Live(Box<crate::state::runbook_live::LiveResult>),
     /// Alertmanager answered a silence write.
     Silence(crate::state::silences::SilenceMsg),
     /// SIGTERM, SIGHUP or SIGINT: leave cleanly.
@@ -187,7 +189,13 @@ pub enum Cmd {
         annotations: Vec<(String, String)>,
         /// The pane's width, for the layout made with the load.
         width: u16,
+        /// The alert's labels and value its live blocks are filled from
+        /// (`None`: live runbooks are off).
+        vars: Option<Box<crate::runbook::live::Vars>>,
     },
+    /// Run a runbook's live block (at most a few at once, each with a
+    /// timeout), answered by [`Msg::Live`].
+    LiveQuery(Box<crate::state::runbook_live::LiveAsk>),
     /// Keep the `:` history (the file's new text) across runs.
     SaveHistory(String),
     /// Copy to the local clipboard through OSC 52 (works across SSH).

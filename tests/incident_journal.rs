@@ -70,7 +70,13 @@ fn every_kind() -> Vec<Record> {
         },
         Event::SilenceExpired { id: "s1".into() },
         Event::RunbookOpened { runbook: "runbooks/api-down.md".into() },
-        Event::RunbookStep { runbook: "runbooks/api-down.md".into(), step: 2, text: "restart".into(), done: true },
+        Event::RunbookStep {
+            runbook: "runbooks/api-down.md".into(),
+            step: 2,
+            text: "restart".into(),
+            done: true,
+            values: Vec::new(),
+        },
         Event::PinnedGraph {
             title: "5xx".into(),
             query: "sum(rate(http_requests_total{status=~\"5..\"}[5m]))".into(),

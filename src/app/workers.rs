@@ -72,6 +72,7 @@ impl RunbookLoader {
         url: Option<String>,
         annotations: Vec<(String, String)>,
         width: u16,
+        vars: Option<crate::runbook::live::Vars>,
         tx: mpsc::UnboundedSender<Msg>,
     ) {
         let (cfg, http, cache) = (self.cfg.clone(), self.http.clone(), self.cache.clone());
@@ -90,6 +91,14 @@ impl RunbookLoader {
             });
             let styles = crate::runbook::render::RunbookStyles::default();
             let laid_out = tokio::task::spawn_blocking(move || {
+                // The live blocks, filled from the alert (linear: no limit needed).
+                let doc = match vars {
+                    Some(vars) if !crate::runbook::live::is_static(&doc.markdown) => {
+                        let markdown = crate::runbook::live::fill_markdown(&doc.markdown, &vars);
+                        Arc::new(crate::runbook::Document { source: doc.source.clone(), markdown })
+                    }
+                    _ => doc,
+                };
                 let rendered = crate::runbook::render::render_within(&doc.markdown, width, &styles);
                 crate::runbook::render::Prepared { doc, rendered }
             });

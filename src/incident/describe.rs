@@ -68,9 +68,10 @@ fn describe_capture(ev: &Event) -> String {
         }
         Event::SilenceExpired { id } => format!("silence expired: {id}"),
         Event::RunbookOpened { runbook } => format!("runbook opened: {runbook}"),
-        Event::RunbookStep { runbook, step, text, done } => {
+        Event::RunbookStep { runbook, step, text, done, values } => {
             let what = if *done { "done" } else { "unticked" };
-            format!("runbook step {step} {what}: {text} ({runbook})")
+            let values = if values.is_empty() { String::new() } else { format!(" — {}", values.join("; ")) };
+            format!("runbook step {step} {what}: {text} ({runbook}){values}")
         }
         Event::PinnedGraph { title, sparkline, min, max, unit, .. } => {
             format!("pinned graph: {title} {sparkline} {}", range(*min, *max, unit))

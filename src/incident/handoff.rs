@@ -55,7 +55,7 @@ pub fn render(id: &str, records: &[Record], silences: &[Silence], people: &[Stri
     let mut tried = Vec::new();
     for r in records {
         match &r.event {
-            Event::RunbookStep { runbook, step, text: step_text, done: true } => tried.push(format!(
+            Event::RunbookStep { runbook, step, text: step_text, done: true, .. } => tried.push(format!(
                 "{} runbook {} step {}: {} ({})",
                 utc(r.at),
                 text(runbook),
@@ -155,7 +155,13 @@ mod tests {
             rec(
                 3,
                 "bob",
-                Event::RunbookStep { runbook: "db.md".into(), step: 1, text: "restart pgbouncer".into(), done: true },
+                Event::RunbookStep {
+                    runbook: "db.md".into(),
+                    step: 1,
+                    text: "restart pgbouncer".into(),
+                    done: true,
+                    values: Vec::new(),
+                },
             ),
             rec(4, "alice", note_ev("!action add a pool alert")),
             rec(5, "alice", note_ev("!decision keep writes paused")),

@@ -182,6 +182,10 @@ pub enum Event {
         step: usize,
         text: String,
         done: bool,
+        /// What the step's live blocks showed when it was ticked
+        /// ("service=api 7.30%"); absent in older journals.
+        #[serde(default, skip_serializing_if = "Vec::is_empty")]
+        values: Vec<String>,
     },
     /// A graph pinned as a text sparkline. `min`/`max` are `None` when the
     /// series had no finite sample (JSON cannot hold NaN).

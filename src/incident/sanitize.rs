@@ -136,9 +136,13 @@ fn event(ev: &Event) -> Event {
         },
         SilenceExpired { id } => SilenceExpired { id: line(id) },
         RunbookOpened { runbook } => RunbookOpened { runbook: line(runbook) },
-        RunbookStep { runbook, step, text, done } => {
-            RunbookStep { runbook: line(runbook), step: *step, text: line(text), done: *done }
-        }
+        RunbookStep { runbook, step, text, done, values } => RunbookStep {
+            runbook: line(runbook),
+            step: *step,
+            text: line(text),
+            done: *done,
+            values: values.iter().take(8).map(|v| line(v)).collect(),
+        },
         PinnedGraph { title, query, sparkline, min, max, unit, from, to } => PinnedGraph {
             title: line(title),
             query: line(query),

@@ -13,6 +13,7 @@ mod error;
 pub mod fallback;
 mod fetch;
 pub mod html;
+pub mod live;
 mod load;
 pub mod render;
 pub mod resolve;

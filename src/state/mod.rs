@@ -15,6 +15,7 @@ pub mod pin;
 pub mod prompt;
 pub mod runbook;
 pub mod runbook_flow;
+pub mod runbook_live;
 pub mod schedule;
 pub mod signals;
 pub mod silence_form;
@@ -105,6 +106,8 @@ pub struct Setup {
     /// `--read-only` / `read_only = true`: no silence is ever written.
     pub read_only: bool,
     pub silences: silences::SilenceSettings,
+    /// Runbooks run their query blocks (config `live_runbooks`).
+    pub live_runbooks: bool,
     /// The local time zone's offset from UTC (`None`: UTC), later kept
     /// current by [`Msg::LocalOffset`](crate::msg::Msg::LocalOffset).
     pub local_offset: Option<chrono::FixedOffset>,
@@ -136,6 +139,8 @@ pub struct State {
     pub logs_pinned_query: bool,
     /// The runbook shown over the board, when open.
     pub runbook: Option<runbook::RunbookView>,
+    /// Runbooks run their query blocks (config `live_runbooks`).
+    pub live_runbooks: bool,
     /// The note editor or declaration form, when open.
     pub editor: Option<crate::ui::note_editor::NoteEditor>,
     /// The note draft last handed to the runtime to keep on disk (`None`:
@@ -215,6 +220,7 @@ impl State {
             editor: None,
             draft_saved: None,
             runbook: None,
+            live_runbooks: setup.live_runbooks,
             logs: logs::LogsView::new(setup.logs.buffer),
             logs_enabled: has_loki,
             logs_cfg: setup.logs,

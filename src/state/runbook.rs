@@ -9,6 +9,7 @@
 use std::collections::BTreeSet;
 use std::sync::Arc;
 
+use super::runbook_live::{LiveAsk, LiveBlocks, LiveResult, Shift, compose};
 use crate::runbook::Document;
 use crate::runbook::render::{Heading, Limit, Prepared, Rendered, RunbookStyles, SearchMatch, render, render_limited};
 
@@ -54,6 +55,8 @@ pub enum RunbookEvent {
         step: usize,
         text: String,
         done: bool,
+        /// What the step's live blocks showed when it was ticked.
+        values: Vec<String>,
     },
     /// Write `runbook::clipboard::osc52(&text)` to the terminal.
     Copy { text: String },
@@ -64,10 +67,14 @@ impl RunbookEvent {
     /// `runbook db-down: step 3 'Restart pgbouncer' done`.
     pub fn timeline_text(&self) -> Option<String> {
         match self {
-            Self::Step { runbook, step, text, done } => {
+            Self::Step { runbook, step, text, done, values } => {
                 let text = crate::text::clean_truncated(text, 80);
                 let state = if *done { "done" } else { "undone" };
-                Some(format!("runbook {runbook}: step {step} '{text}' {state}"))
+                let values = match values.is_empty() {
+                    true => String::new(),
+                    false => format!(" — {}", crate::text::clean_truncated(&values.join("; "), 120)),
+                };
+                Some(format!("runbook {runbook}: step {step} '{text}' {state}{values}"))
             }
             Self::Copy { .. } => None,
         }
@@ -79,7 +86,13 @@ pub struct RunbookView {
     doc: Arc<Document>,
     name: String,
     styles: RunbookStyles,
+    /// The document's layout, without the live answers.
+    base: Rendered,
+    /// `base` with each live block's answer under it: what is drawn, and
+    /// what every line index (cursor, steps, search) refers to.
     rendered: Rendered,
+    shift: Shift,
+    live: LiveBlocks,
     scroll: usize,
     cursor: usize,
     hscroll: u16,
@@ -117,7 +130,10 @@ impl RunbookView {
             name: doc.name(),
             doc,
             styles,
+            base: rendered.clone(),
             rendered,
+            shift: Shift::default(),
+            live: LiveBlocks::default(),
             scroll: 0,
             cursor: 0,
             hscroll: 0,
@@ -200,7 +216,11 @@ impl RunbookView {
             let old_len = self.rendered.lines.len().max(1);
             let heading = self.heading_index_at(self.cursor);
             let limit = Limit::reaching(self.rendered.cut);
-            self.rendered = render_limited(&self.doc.markdown, width, &self.styles, limit);
+            self.base = render_limited(&self.doc.markdown, width, &self.styles, limit);
+            let mut live = LiveBlocks::new(&self.base, self.live.enabled());
+            live.carry_over(&self.live);
+            self.live = live;
+            (self.rendered, self.shift) = compose(&self.base, self.live.lines(&self.base, &self.styles));
             let new_len = self.rendered.lines.len();
             self.cursor = match heading {
                 Some(h) if self.rendered.lines.len() > 1 => self.rendered.headings[h].line,
@@ -211,6 +231,82 @@ impl RunbookView {
             self.search(&self.query.clone());
         }
         self.follow_cursor();
+    }
+
+    /// Turns the live blocks on or off (config and `<!-- warroom: static -->`).
+    pub fn set_live(&mut self, enabled: bool) {
+        self.live = LiveBlocks::new(&self.base, enabled);
+        self.recompose();
+    }
+
+    pub fn live(&self) -> &LiveBlocks {
+        &self.live
+    }
+
+    /// Lays the answers out again under their blocks, keeping the cursor
+    /// and the scroll on the same document line.
+    fn recompose(&mut self) {
+        let (cursor, scroll) = (self.shift.anchor(self.cursor), self.shift.anchor(self.scroll));
+        (self.rendered, self.shift) = compose(&self.base, self.live.lines(&self.base, &self.styles));
+        self.cursor = self.shift.place(cursor).min(self.last_line());
+        self.scroll = self.shift.place(scroll).min(self.last_line());
+        if !self.query.is_empty() {
+            self.matches = self.rendered.find(&self.query);
+            self.current_match = self.current_match.filter(|i| *i < self.matches.len());
+        }
+        self.follow_cursor();
+    }
+
+    /// The queries due for the live blocks on screen.
+    pub fn ask_live(
+        &mut self,
+        now: chrono::DateTime<chrono::Utc>,
+        refresh: std::time::Duration,
+        window: std::time::Duration,
+    ) -> Vec<LiveAsk> {
+        let top = self.top(self.height);
+        let bottom = top + usize::from(self.height);
+        let blocks = &self.rendered.code_blocks;
+        let shift = &self.shift;
+        let visible = |i: usize| {
+            blocks.get(i).is_some_and(|b| {
+                let end = shift.place((self.base.code_blocks[i].last_line, usize::MAX));
+                b.first_line < bottom && end >= top
+            })
+        };
+        let name = self.name.clone();
+        self.live.due(&name, visible, now, refresh, window)
+    }
+
+    /// An answer: shown under its block when it is this runbook's and
+    /// its query is still the block's (else dropped, false).
+    pub fn merge_live(&mut self, result: LiveResult) -> bool {
+        let merged = self.live.merge(&self.name, result);
+        if merged {
+            self.recompose();
+        }
+        merged
+    }
+
+    /// The live block whose code or answer holds `line` (its code block index).
+    pub fn live_block_at(&self, line: usize) -> Option<usize> {
+        (0..self.rendered.code_blocks.len()).find(|&i| {
+            let b = &self.rendered.code_blocks[i];
+            let end = self.shift.place((self.base.code_blocks[i].last_line, usize::MAX));
+            (b.first_line..=end).contains(&line) && self.live.query_of(i).is_some()
+        })
+    }
+
+    /// What the live blocks of the step starting at `line` show: the
+    /// blocks after it, before the next step or heading.
+    fn step_values(&self, line: usize) -> Vec<String> {
+        let next_task = self.rendered.tasks.iter().map(|t| t.line).filter(|l| *l > line).min();
+        let next_heading = self.rendered.headings.iter().map(|h| h.line).filter(|l| *l > line).min();
+        let end = next_task.into_iter().chain(next_heading).min().unwrap_or(usize::MAX);
+        (0..self.rendered.code_blocks.len())
+            .filter(|&i| (line + 1..end).contains(&self.rendered.code_blocks[i].first_line))
+            .filter_map(|i| self.live.summary(i))
+            .collect()
     }
 
     fn heading_index_at(&self, line: usize) -> Option<usize> {
@@ -332,6 +428,7 @@ impl RunbookView {
         Some(RunbookEvent::Step {
             runbook: self.name.clone(),
             step: task.index + 1,
+            values: self.step_values(task.line),
             text: task.text,
             done: self.is_done(task.index),
         })

@@ -19,11 +19,16 @@ pub fn open(state: &mut State) -> Vec<Cmd> {
     };
     let a = &sel.alert;
     let annotations = a.annotations.iter().map(|(k, v)| (k.clone(), v.clone())).collect();
+    let vars = state.live_runbooks.then(|| {
+        let labels = a.labels.iter().map(|(k, v)| (k.clone(), v.clone())).collect();
+        Box::new(crate::runbook::live::Vars { labels, value: a.value.clone() })
+    });
     let cmd = Cmd::OpenRunbook {
         alertname: a.name().to_string(),
         url: a.runbook_url().map(str::to_string),
         annotations,
         width: pane_width(state),
+        vars,
     };
     state.flash_info("opening the runbook…");
     vec![cmd]
@@ -41,6 +46,7 @@ pub fn loaded(state: &mut State, prepared: Prepared) -> Vec<Cmd> {
     let mut view = RunbookView::prepared(prepared, width, RunbookStyles::default());
     view.resize(width, area.height.saturating_sub(3).max(3));
     view.hyperlinks = state.hyperlinks;
+    view.set_live(state.live_runbooks && !crate::runbook::live::is_static(&view.document().markdown));
     let name = view.name().to_string();
     state.runbook = Some(view);
     state.flash = None;
@@ -88,6 +94,9 @@ pub fn act(state: &mut State, action: Action) -> Option<Vec<Cmd>> {
         Action::RunbookLeft => RunbookAction::Left,
         Action::RunbookRight => RunbookAction::Right,
         Action::RunbookContents => RunbookAction::ToggleToc,
+        Action::RunbookGo if view.toc_selection().is_none() && view.live_block_at(view.cursor()).is_some() => {
+            return Some(open_live(state));
+        }
         Action::RunbookGo => RunbookAction::Accept,
         Action::RunbookNextMatch if searching => RunbookAction::NextMatch,
         Action::RunbookPrevMatch if searching => RunbookAction::PrevMatch,
@@ -111,10 +120,52 @@ fn apply(state: &mut State, action: RunbookAction) -> Vec<Cmd> {
             state.flash_info("copied to the clipboard (OSC 52)");
             vec![Cmd::Clipboard(text)]
         }
-        Some(RunbookEvent::Step { runbook, step, text, done }) => {
-            capture(state, Event::RunbookStep { runbook, step, text, done })
+        Some(RunbookEvent::Step { runbook, step, text, done, values }) => {
+            capture(state, Event::RunbookStep { runbook, step, text, done, values })
         }
         None => Vec::new(),
+    }
+}
+
+/// Enter on a live block: a PromQL one in the full chart (as `:query`), a
+/// LogQL one in the logs pane (as `:logs`, the runbook closed to show it).
+fn open_live(state: &mut State) -> Vec<Cmd> {
+    let Some(view) = state.runbook.as_ref() else { return Vec::new() };
+    let Some((lang, query, unit)) = view.live_block_at(view.cursor()).and_then(|i| view.live().query_of(i)) else {
+        return Vec::new();
+    };
+    let query = query.to_string();
+    match lang {
+        crate::runbook::live::Lang::PromQl => {
+            let step = state.signals.step_for(super::update::CHART_WIDTH);
+            let key = super::signals::SeriesKey { query: query.clone(), step_secs: step };
+            state.chart = Some(super::ChartView { title: query, key, unit });
+            Vec::new()
+        }
+        crate::runbook::live::Lang::LogQl => {
+            state.runbook = None;
+            super::logs_flow::command(state, &query)
+        }
+    }
+}
+
+/// The live blocks on screen whose answer is due (none with the chart
+/// over the runbook: the blocks are hidden).
+pub fn ask_live(state: &mut State) -> Vec<Cmd> {
+    if state.chart.is_some() {
+        return Vec::new();
+    }
+    let (now, refresh, window) = (state.now, state.signals.refresh, state.signals.window);
+    let Some(view) = state.runbook.as_mut() else { return Vec::new() };
+    view.ask_live(now, refresh, window).into_iter().map(|a| Cmd::LiveQuery(Box::new(a))).collect()
+}
+
+/// A live block answered: shown when it is still the open runbook's.
+pub fn live_answer(state: &mut State, result: crate::state::runbook_live::LiveResult) {
+    if let Some(view) = state.runbook.as_mut()
+        && view.merge_live(result)
+    {
+        state.dirty = true;
     }
 }
 

@@ -19,6 +19,7 @@ pub fn update(state: &mut State, msg: Msg) -> Vec<Cmd> {
     if !state.quit {
         cmds.extend(super::schedule::schedule(state));
         cmds.extend(super::logs_flow::follow_selection(state));
+        cmds.extend(super::runbook_flow::ask_live(state));
     }
     super::layout::place_logs(state);
     cmds
@@ -75,6 +76,10 @@ fn apply(state: &mut State, msg: Msg) -> Vec<Cmd> {
             let (fetch, result) = *r;
             state.signals.merge(&fetch, result, state.now);
             state.dirty = true;
+            Vec::new()
+        }
+        Msg::Live(r) => {
+            super::runbook_flow::live_answer(state, *r);
             Vec::new()
         }
         Msg::Silence(m) => super::silences_flow::on_msg(state, m),

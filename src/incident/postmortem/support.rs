@@ -53,17 +53,19 @@ pub fn alerts(t: &Timeline, records: &[Record], charts: &Index) -> String {
     s
 }
 
-/// Each runbook opened, and the steps whose last tick was "done".
+/// Each runbook opened, and the steps whose last tick was "done" (with
+/// what their live blocks showed then).
 fn runbooks_used(records: &[Record]) -> String {
-    let mut used: BTreeMap<String, (String, BTreeMap<usize, bool>)> = BTreeMap::new();
+    type Steps<'a> = BTreeMap<usize, (bool, &'a [String])>;
+    let mut used: BTreeMap<String, (String, Steps)> = BTreeMap::new();
     for r in records {
         match &r.event {
             Event::RunbookOpened { runbook } => {
                 used.entry(runbook.clone()).or_insert_with(|| (utc(r.at), BTreeMap::new()));
             }
-            Event::RunbookStep { runbook, step, done, .. } => {
+            Event::RunbookStep { runbook, step, done, values, .. } => {
                 let e = used.entry(runbook.clone()).or_insert_with(|| (utc(r.at), BTreeMap::new()));
-                e.1.insert(*step, *done);
+                e.1.insert(*step, (*done, values));
             }
             _ => {}
         }
@@ -71,7 +73,14 @@ fn runbooks_used(records: &[Record]) -> String {
     let lines: Vec<String> = used
         .iter()
         .map(|(rb, (opened, steps))| {
-            let done: Vec<String> = steps.iter().filter(|(_, d)| **d).map(|(n, _)| n.to_string()).collect();
+            let done: Vec<String> = steps
+                .iter()
+                .filter(|(_, (d, _))| *d)
+                .map(|(n, (_, values))| match values.is_empty() {
+                    true => n.to_string(),
+                    false => format!("{n} ({})", text(&values.join("; "))),
+                })
+                .collect();
             let done = if done.is_empty() { "none".to_string() } else { done.join(", ") };
             format!("- {} opened {opened}; steps done: {done}", code(rb))
         })

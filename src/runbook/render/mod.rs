@@ -43,6 +43,9 @@ pub struct RunbookStyles {
     pub table_border: Style,
     pub table_header: Style,
     pub rule: Style,
+    /// A live block's answer under it, and its error.
+    pub live: Style,
+    pub live_error: Style,
 }
 
 impl Default for RunbookStyles {
@@ -73,6 +76,8 @@ impl Default for RunbookStyles {
             table_border: Style::new().fg(Color::DarkGray),
             table_header: bold,
             rule: Style::new().fg(Color::DarkGray),
+            live: Style::new().fg(Color::Green),
+            live_error: Style::new().fg(Color::LightRed),
         }
     }
 }
@@ -169,6 +174,10 @@ pub struct CodeBlock {
     pub lang: Option<String>,
     /// The cleaned code, for copying.
     pub text: String,
+    /// A query the console runs (see [`crate::runbook::live`]).
+    pub live: Option<crate::runbook::live::Lang>,
+    /// `unit=…` from the fence (`seconds`, `ratio`, `bytes`, `reqps`).
+    pub unit: Option<String>,
 }
 
 /// One on-screen segment of a link (a link wrapped over two lines has two).

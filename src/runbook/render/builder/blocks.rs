@@ -98,12 +98,15 @@ impl Builder<'_> {
             }
         }
         let indent = indent as u16;
+        let text = cleaned.join("\n");
         self.out.code_blocks.push(CodeBlock {
             first_line,
             last_line: self.out.lines.len() - 1,
             indent,
+            live: crate::runbook::live::detect(code.lang.as_deref(), &text),
+            unit: code.unit,
             lang: code.lang,
-            text: cleaned.join("\n"),
+            text,
         });
         self.need_gap = true;
     }

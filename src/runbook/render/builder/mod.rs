@@ -36,6 +36,8 @@ enum Container {
 
 struct Code {
     lang: Option<String>,
+    /// `unit=…` in the fence's info string (`promql unit=ratio`).
+    unit: Option<String>,
     text: String,
 }
 
@@ -139,11 +141,15 @@ impl<'s> Builder<'s> {
             }
             Tag::CodeBlock(kind) => {
                 self.block_start();
-                let lang = match kind {
-                    CodeBlockKind::Fenced(info) => info.split_whitespace().next().map(|l| clean(l).into_owned()),
-                    CodeBlockKind::Indented => None,
+                let (lang, unit) = match kind {
+                    CodeBlockKind::Fenced(info) => {
+                        let lang = info.split_whitespace().next().map(|l| clean(l).into_owned());
+                        let unit = info.split_whitespace().find_map(|w| w.strip_prefix("unit="));
+                        (lang, unit.map(|u| crate::text::clean_truncated(u, 16)))
+                    }
+                    CodeBlockKind::Indented => (None, None),
                 };
-                self.code = Some(Code { lang, text: String::new() });
+                self.code = Some(Code { lang, unit, text: String::new() });
             }
             Tag::HtmlBlock => {
                 self.block_start();
