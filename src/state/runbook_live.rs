@@ -253,9 +253,9 @@ fn block_lines(b: &Block, avail: usize, styles: &RunbookStyles) -> Vec<(String, 
     };
     match result {
         Err(e) => {
-            let mut rows = chunk(&format!("↳ {e}"), avail, ERROR_LINES);
-            rows.iter_mut().for_each(|r| *r = cut(std::mem::take(r)));
-            rows.into_iter().map(|r| (r, styles.live_error)).collect()
+            let rows = chunk(e, avail.saturating_sub(2), ERROR_LINES);
+            let lead = |i: usize| if i == 0 { "↳ " } else { "  " };
+            rows.into_iter().enumerate().map(|(i, r)| (cut(format!("{}{r}", lead(i))), styles.live_error)).collect()
         }
         Ok(LiveAnswer::Logs { count, lines }) => {
             let mut rows = vec![(cut(format!("↳ {count} matching lines over the window")), styles.live)];

@@ -18,6 +18,8 @@ pub mod status_bar;
 pub mod timeline;
 
 #[cfg(test)]
+mod runbook_tests;
+#[cfg(test)]
 mod spill_tests;
 #[cfg(test)]
 mod tests;

@@ -133,3 +133,26 @@ pub fn logs(records: &[Record]) -> String {
     }
     fence(&lines.join("\n"))
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A journal written before live runbooks (no `values`) still reads,
+    /// and a step's values go into the post-mortem beside its number.
+    #[test]
+    fn steps_done_list_what_their_live_blocks_showed() {
+        let old = r#"{"kind":"runbook_step","runbook":"errors","step":1,"text":"look","done":true}"#;
+        let Ok(Event::RunbookStep { values, .. }) = serde_json::from_str::<Event>(old) else {
+            panic!("an old step reads")
+        };
+        assert!(values.is_empty());
+        let at = chrono::DateTime::from_timestamp(1_764_730_800, 0).unwrap();
+        let step = |step, values: Vec<String>| Record {
+            event: Event::RunbookStep { runbook: "errors".into(), step, text: "x".into(), done: true, values },
+            ..Record::new(at, "ana", Event::RunbookOpened { runbook: "errors".into() })
+        };
+        let out = runbooks_used(&[step(1, vec!["service=api 7.30%".into()]), step(2, vec![])]);
+        assert!(out.contains("steps done: 1 (service=api 7.30%), 2"), "{out}");
+    }
+}
