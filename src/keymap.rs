@@ -104,7 +104,7 @@ actions! {
     Runbook, "runbook", Global, "Runbook", "open the alert's runbook", ["r", "enter"];
     RunbookClose, "runbook-close", Runbook, "Runbook", "close the contents or search, then the runbook", ["esc", "q"];
     RunbookContents, "runbook-contents", Runbook, "Runbook", "table of contents", ["t"];
-    RunbookGo, "runbook-go", Runbook, "Runbook", "go to the heading chosen in the contents", ["enter"];
+    RunbookGo, "runbook-go", Runbook, "Runbook", "go to the heading chosen in the contents; on a live block, open it in the chart (PromQL) or the logs (LogQL)", ["enter"];
     RunbookNextStep, "runbook-next-step", Runbook, "Runbook", "next step not yet done", ["]"];
     RunbookTick, "runbook-tick", Runbook, "Runbook", "tick the step (goes to the timeline)", ["space", "x"];
     RunbookCopy, "runbook-copy", Runbook, "Runbook", "copy the code block (OSC 52)", ["y"];
