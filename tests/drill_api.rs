@@ -85,7 +85,7 @@ async fn promql_results_and_error_envelopes() {
     let (status, _, body) = get(&q(&base, "/api/v1/query", "vector(1) + on() up")).await;
     assert_eq!(status, 422, "{body}");
     assert!(body.contains("\"errorType\":\"execution\"") && body.contains("many-to-many"), "{body}");
-    let (status, _, body) = get(&q(&base, "/api/v1/query", "predict_linear(up[5m], 60)")).await;
+    let (status, _, body) = get(&q(&base, "/api/v1/query", "deriv(up[5m])")).await;
     assert_eq!(status, 400, "{body}");
     let (status, ct, body) = get(&format!("{base}/api/v1/doesnotexist")).await;
     assert_eq!((status, ct.as_str(), body.as_str()), (404, "text/plain; charset=utf-8", "404 page not found\n"));

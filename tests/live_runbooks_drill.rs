@@ -69,3 +69,54 @@ async fn the_drills_runbook_answers_every_live_block() {
     assert!(view.live().summary(first).unwrap().ends_with('%'), "the ratio block in percent: {text}");
     drill.shutdown().await;
 }
+
+/// Every live block of every shipped runbook (filled as for the drill's
+/// alerts) is a query the drill's Prometheus or Loki API answers.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_drill_answers_every_live_block_of_the_shipped_runbooks() {
+    use warroom::runbook::live::{Lang, Vars, fill_markdown};
+    use warroom::sources::loki::LokiClient;
+    use warroom::sources::{HttpClient, PrometheusClient};
+    let scenario = Scenario::load(&ScenarioSource::Builtin("db-down".into())).unwrap();
+    let drill = DrillServer::start(scenario, DrillOptions::default()).await.unwrap();
+    let prom = PrometheusClient::new(HttpClient::new(&Endpoint::from_url(&drill.prometheus_url())).unwrap(), "p");
+    let loki = LokiClient::new(HttpClient::new(&Endpoint::from_url(&drill.loki_url())).unwrap(), "l");
+    let labels = [("service", "api"), ("instance", "api:8080"), ("job", "api"), ("mountpoint", "/")];
+    let vars = Vars { labels: labels.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect(), value: None };
+    let dir = concat!(env!("CARGO_MANIFEST_DIR"), "/runbooks");
+    let (mut ran, mut failed) = (0, Vec::new());
+    for entry in std::fs::read_dir(dir).unwrap() {
+        let path = entry.unwrap().path();
+        let markdown = fill_markdown(&std::fs::read_to_string(&path).unwrap(), &vars);
+        let rendered = warroom::runbook::render::render(&markdown, 200, &Default::default());
+        for b in rendered.code_blocks.iter().filter(|b| b.live.is_some()) {
+            let q = b.text.trim();
+            let now = chrono::Utc::now().timestamp_nanos_opt().unwrap();
+            let answer = match b.live {
+                Some(Lang::LogQl) if q.starts_with('{') => {
+                    let count = format!("sum(count_over_time({q} [30m]))");
+                    let r = warroom::sources::loki::RangeQuery {
+                        query: q.to_string(),
+                        start_ns: now - 1_800_000_000_000,
+                        end_ns: now,
+                        limit: 3,
+                        direction: warroom::sources::loki::Direction::Backward,
+                    };
+                    match loki.query(&count, None, 1).await {
+                        Ok(_) => loki.query_range(&r).await.map(|_| ()),
+                        Err(e) => Err(e),
+                    }
+                }
+                Some(Lang::LogQl) => loki.query(q, None, 100).await.map(|_| ()),
+                _ => prom.query(q, None).await.map(|_| ()),
+            };
+            ran += 1;
+            if let Err(e) = answer {
+                failed.push(format!("{}: {q}: {e}", path.display()));
+            }
+        }
+    }
+    assert!(ran >= 30, "the runbooks hold live blocks: {ran}");
+    assert!(failed.is_empty(), "{}", failed.join("\n"));
+    drill.shutdown().await;
+}

@@ -24,6 +24,7 @@ pub(crate) const SUPPORTED_FUNCS: &[&str] = &[
     "sum_over_time",
     "count_over_time",
     "last_over_time",
+    "predict_linear",
     "histogram_quantile",
     "vector",
     "scalar",

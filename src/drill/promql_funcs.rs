@@ -65,6 +65,10 @@ impl Evaluator<'_> {
         };
         let range_secs = self.scaled_range_secs(ms.range);
         let end = self.ts as f64 / 1000.0;
+        let ahead = match name {
+            "predict_linear" => self.scalar_arg(args, 1)?,
+            _ => 0.0,
+        };
         let mut out = Vec::new();
         for RangeSeries { labels, points } in self.matrix(&ms.vs, ms.range.as_millis() as i64)? {
             let vals = || points.iter().map(|&(_, v)| v);
@@ -79,6 +83,7 @@ impl Evaluator<'_> {
                 "sum_over_time" => Some(vals().sum()),
                 "count_over_time" => Some(points.len() as f64),
                 "last_over_time" => points.last().map(|&(_, v)| v),
+                "predict_linear" => predict_linear(&points, end + ahead),
                 other => {
                     return Err(EvalError::BadData(format!(
                         "function {other:?} is not supported by the warroom drill simulator"
@@ -202,6 +207,24 @@ fn extrapolated(points: &[(i64, f64)], start: f64, end: f64, counter: bool, is_r
 }
 
 /// `irate` / `idelta`: the last two samples only.
+/// The least-squares line through `points`, read at `at` (unix seconds), as
+/// Prometheus' `predict_linear` does; fewer than two points: none.
+fn predict_linear(points: &[(i64, f64)], at: f64) -> Option<f64> {
+    if points.len() < 2 {
+        return None;
+    }
+    let n = points.len() as f64;
+    let xs = || points.iter().map(|&(t, _)| t as f64 / 1000.0 - at);
+    let (sx, sy) = (xs().sum::<f64>(), points.iter().map(|p| p.1).sum::<f64>());
+    let sxy: f64 = xs().zip(points.iter().map(|p| p.1)).map(|(x, y)| x * y).sum();
+    let sxx: f64 = xs().map(|x| x * x).sum();
+    let cov = sxy - sx * sy / n;
+    let var = sxx - sx * sx / n;
+    let slope = if var == 0.0 { 0.0 } else { cov / var };
+    // With x measured from `at`, the intercept is the value at `at`.
+    Some(sy / n - slope * sx / n)
+}
+
 fn instant_delta(points: &[(i64, f64)], is_rate: bool) -> Option<f64> {
     let &[.., (t0, v0), (t1, v1)] = points else {
         return None;
@@ -284,6 +307,15 @@ fn bucket_quantile(q: f64, mut b: Vec<(f64, f64)>) -> f64 {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn predict_linear_extends_the_line() {
+        // 100 falling by 1 a second over 60 s: at t=60+30 it reads 10.
+        let pts: Vec<(i64, f64)> = (0..=60).map(|i| (i * 1000, 100.0 - i as f64)).collect();
+        let v = super::predict_linear(&pts, 90.0).unwrap();
+        assert!((v - 10.0).abs() < 1e-9, "{v}");
+        assert_eq!(super::predict_linear(&pts[..1], 90.0), None);
+    }
 
     #[test]
     fn extrapolated_rate_of_a_steady_counter_is_exact() {

@@ -137,9 +137,7 @@ fn matrices_strings_and_errors() {
     }
     assert_eq!(eval(&st, r#""hello""#), Ok(Value::Str("hello".into())));
     assert!(matches!(eval(&st, "up{"), Err(EvalError::BadData(_))));
-    assert!(
-        matches!(eval(&st, "predict_linear(up[5m], 60)"), Err(EvalError::BadData(m)) if m.contains("not supported"))
-    );
+    assert!(matches!(eval(&st, "deriv(up[5m])"), Err(EvalError::BadData(m)) if m.contains("not supported")));
     assert!(matches!(eval(&st, "topk(1, up)"), Err(EvalError::BadData(_))));
     assert_eq!(vector(&st, "absent(nope{job=\"x\"})")[0].labels["job"], "x");
 }

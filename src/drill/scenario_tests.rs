@@ -52,7 +52,7 @@ fn alerts_need_severity_service_and_annotations() {
     let bad_expr = ALERT.replace("up == 0", "up{");
     let err = with(&bad_expr).unwrap_err();
     assert!(err.contains("alerts[0] (Down): expr"), "{err}");
-    let unsupported = ALERT.replace("up == 0", "predict_linear(up[5m], 60) < 0");
+    let unsupported = ALERT.replace("up == 0", "deriv(up[5m]) < 0");
     assert!(with(&unsupported).unwrap_err().contains("not supported"));
 }
 
