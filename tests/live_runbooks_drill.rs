@@ -120,3 +120,26 @@ async fn the_drill_answers_every_live_block_of_the_shipped_runbooks() {
     assert!(failed.is_empty(), "{}", failed.join("\n"));
     drill.shutdown().await;
 }
+
+/// The real `warroom demo` in tmux: the selected alert's runbook shows its
+/// live blocks' answers under them.
+#[test]
+fn warroom_demo_in_a_pty_shows_live_answers_in_the_runbook() {
+    use support::tmux::Tmux;
+    let dir = tempfile::tempdir().unwrap();
+    let cmd = format!(
+        "HOME={} XDG_DATA_HOME={} {} demo --speed 30 --log-file {}; sleep 30",
+        dir.path().display(),
+        dir.path().join("data").display(),
+        env!("CARGO_BIN_EXE_warroom"),
+        dir.path().join("demo.log").display()
+    );
+    let tmux = Tmux::start(&cmd, 140, 50);
+    tmux.wait("alerts firing in the demo", 40, |s| s.contains("DRILL db-down") && s.contains("CRIT firing"));
+    tmux.keys(&["r"]);
+    tmux.wait("a live answer under a block", 20, |s| s.contains("Runbook:") && s.contains("↳ "));
+    let screen = tmux.wait("no block left running", 20, |s| !s.contains("↳ running…"));
+    assert!(!screen.contains("not supported"), "{screen}");
+    tmux.keys(&["q", "q"]);
+    tmux.wait("demo quit", 10, |s| !s.contains("DRILL"));
+}
