@@ -197,3 +197,60 @@ fn sparklines_scale_between_min_and_max() {
     assert_eq!(sparkline(&[3.0, 3.0]), "▁▁");
     assert_eq!(sparkline(&[]), "");
 }
+
+/// The whole state: opening asks with the alert's labels, the loaded
+/// runbook asks for its blocks on the next update, an answer is shown, and
+/// Enter opens a PromQL block in the chart and a LogQL one in the logs.
+#[test]
+fn the_state_asks_shows_and_opens_live_blocks() {
+    use crate::msg::{Cmd, Msg, Payload, SourceId, SourceKind};
+    use crate::runbook::render::{Prepared, render};
+    use crate::state::{tests, update};
+    use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
+    let mut s = tests::state();
+    s.live_runbooks = true;
+    s.logs_enabled = true;
+    update(&mut s, Msg::Resize(120, 50));
+    let am = SourceId { kind: SourceKind::Alertmanager, index: 0 };
+    update(&mut s, tests::poll(am, Ok(Payload::AmAlerts(crate::model::share(tests::board())))));
+    let cmds = update(&mut s, Msg::Key(KeyEvent::new(KeyCode::Char('r'), KeyModifiers::NONE)));
+    let Some(Cmd::OpenRunbook { vars: Some(vars), .. }) = cmds.iter().find(|c| matches!(c, Cmd::OpenRunbook { .. }))
+    else {
+        panic!("{cmds:?}")
+    };
+    let selected = s.alerts.selected().unwrap().alert.labels.clone();
+    assert_eq!(vars.labels, selected.into_iter().collect());
+    let md = "# R\n\n```promql\nup\n```\n\n```logql\n{app=\"api\"}\n```\n";
+    let doc = Arc::new(Document { source: "r.md".into(), markdown: md.into() });
+    let prepared = Prepared { rendered: render(md, 118, &RunbookStyles::default()), doc };
+    let cmds = update(&mut s, Msg::Runbook(Box::new(prepared)));
+    let asks: Vec<&LiveAsk> = cmds
+        .iter()
+        .filter_map(|c| match c {
+            Cmd::LiveQuery(a) => Some(&**a),
+            _ => None,
+        })
+        .collect();
+    assert_eq!(asks.len(), 2, "{cmds:?}");
+    let result = LiveResult { tag: asks[0].tag.clone(), at: s.now, result: Err("HTTP 503: overloaded".into()) };
+    update(&mut s, Msg::Live(Box::new(result)));
+    assert!(text(s.runbook.as_ref().unwrap()).contains("↳ HTTP 503: overloaded"));
+    let enter = || Msg::Key(KeyEvent::new(KeyCode::Enter, KeyModifiers::NONE));
+    let down = || Msg::Key(KeyEvent::new(KeyCode::Down, KeyModifiers::NONE));
+    update(&mut s, down());
+    update(&mut s, down());
+    update(&mut s, down());
+    update(&mut s, enter());
+    assert_eq!(s.chart.as_ref().map(|c| c.key.query.as_str()), Some("up"), "the PromQL block in the chart");
+    let later = s.now + chrono::Duration::seconds(60);
+    let cmds = update(&mut s, Msg::Tick(later));
+    assert!(!cmds.iter().any(|c| matches!(c, Cmd::LiveQuery(_))), "hidden under the chart: {cmds:?}");
+    update(&mut s, Msg::Key(KeyEvent::new(KeyCode::Char('q'), KeyModifiers::NONE)));
+    assert!(s.chart.is_none() && s.runbook.is_some());
+    for _ in 0..4 {
+        update(&mut s, down());
+    }
+    let cmds = update(&mut s, enter());
+    assert!(s.runbook.is_none() && s.focus == crate::state::Pane::Logs, "the LogQL block in the logs pane");
+    assert!(cmds.iter().any(|c| matches!(c, Cmd::FollowLogs(f) if matches!(&f.query, crate::sources::loki::QuerySpec::LogQl(q) if q == "{app=\"api\"}"))), "{cmds:?}");
+}
