@@ -248,6 +248,12 @@ fn draw_status(buf: &mut Buffer, area: Rect, view: &RunbookView, styles: &PaneSt
     if let Some(block) = r.code_block_at(view.cursor()) {
         parts.push(format!("code {}", block.lang.as_deref().unwrap_or("block")));
     }
+    if let Some((lang, _, _)) = view.live_block_at(view.cursor()).and_then(|i| view.live().query_of(i)) {
+        parts.push(match lang {
+            crate::runbook::live::Lang::PromQl => "live · enter: chart".to_string(),
+            crate::runbook::live::Lang::LogQl => "live · enter: logs".to_string(),
+        });
+    }
     if view.hscroll() > 0 {
         parts.push(format!("→{}", view.hscroll()));
     }

@@ -10,7 +10,7 @@ use ratatui::backend::TestBackend;
 
 use crate::runbook::Document;
 use crate::runbook::render::RunbookStyles;
-use crate::state::runbook::RunbookView;
+use crate::state::runbook::{RunbookAction, RunbookView};
 use crate::state::runbook_live::{LiveAnswer, LiveLine, LiveResult, LiveSeries};
 
 const RB: &str = "# High error rate\n\n- [ ] Measure the error ratio per service\n\n  ```promql unit=ratio\n  \
@@ -61,6 +61,10 @@ fn live_answers_and_an_error_under_their_blocks() {
     ];
     for (ask, result) in asks.iter().zip(answers) {
         assert!(v.merge_live(LiveResult { tag: ask.tag.clone(), at, result }));
+    }
+    // The cursor on the first block: the status line says it is live.
+    for a in [RunbookAction::NextStep, RunbookAction::Down, RunbookAction::Down] {
+        v.apply(a);
     }
     insta::assert_snapshot!(render(&v, 80, 28));
 }
