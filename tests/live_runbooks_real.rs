@@ -38,6 +38,7 @@ async fn promql_blocks_show_their_answers_filled_from_the_alert() {
     let mut cfg = Config {
         refresh: Duration::from_millis(500),
         prometheus: vec![Endpoint::from_url(&prom.url)],
+        incident_dir: Some(dir.path().join("incidents")),
         ..Config::default()
     };
     cfg.runbooks.dirs = vec![runbooks];
@@ -50,6 +51,10 @@ async fn promql_blocks_show_their_answers_filled_from_the_alert() {
         c.state.alerts.selected().is_some_and(|b| b.alert.name() == alerts::ALWAYS_FIRING)
     })
     .await;
+    // An incident, so that a tick is recorded.
+    c.handle(key('i'));
+    c.handle(Msg::Key(KeyEvent::new(KeyCode::Char('s'), KeyModifiers::CONTROL)));
+    run_drawn_until(&mut c, "incident declared", 10, (120, 40), |c| c.state.incident.id().is_some()).await;
     c.handle(key('r'));
     run_drawn_until(&mut c, "every live block answered", 30, (120, 40), |c| {
         // The exporter's series appear after its first scrapes: answers refresh.
@@ -69,8 +74,17 @@ async fn promql_blocks_show_their_answers_filled_from_the_alert() {
     assert!(error.contains("parse error"), "Prometheus' own message: {error}");
     assert!(text.contains("↳ bad_data: invalid parameter \"query\""), "{text}");
 
-    // Enter on a live block opens it in the full chart.
+    // Ticking the first step records what its block showed, in the timeline.
     c.handle(key(']'));
+    c.handle(key(' '));
+    run_drawn_until(&mut c, "the step recorded with its values", 10, (120, 40), |c| {
+        c.state.incident.records().iter().any(|r| {
+            matches!(&r.event, warroom::incident::Event::RunbookStep { step: 1, values, .. }
+                if values.iter().any(|v| v.contains("service=api 7.30%")))
+        })
+    })
+    .await;
+    // Enter on a live block opens it in the full chart.
     c.handle(Msg::Key(KeyEvent::new(KeyCode::Down, KeyModifiers::NONE)));
     c.handle(Msg::Key(KeyEvent::new(KeyCode::Down, KeyModifiers::NONE)));
     c.handle(Msg::Key(KeyEvent::new(KeyCode::Enter, KeyModifiers::NONE)));
