@@ -157,9 +157,13 @@ pub fn on_msg(state: &mut State, msg: IncidentMsg) -> Vec<Cmd> {
             // Alerts already firing belong to it (the journal drops repeats).
             return captures(state, &[], &state.alerts.alerts);
         }
-        IncidentMsg::Read(read) => state.incident.merge(read),
+        IncidentMsg::Read(read) => {
+            state.incident.merge(read);
+            super::runbook_flow::sync_steps(state);
+        }
         IncidentMsg::Saved { read, from_editor } => {
             state.incident.merge(read);
+            super::runbook_flow::sync_steps(state);
             if from_editor {
                 state.editor = None;
                 state.flash_info("saved");

@@ -194,6 +194,17 @@ impl RunbookView {
         in_file != self.flipped.contains(&index)
     }
 
+    /// Sets steps (1-based, as recorded) done or not, as the incident's
+    /// records say (ticks from before a reopen, or a teammate's).
+    pub fn set_steps(&mut self, done: &std::collections::BTreeMap<usize, bool>) {
+        for (&step, &d) in done {
+            let Some(index) = step.checked_sub(1).filter(|i| *i < self.rendered.tasks.len()) else { continue };
+            if self.is_done(index) != d && !self.flipped.remove(&index) {
+                self.flipped.insert(index);
+            }
+        }
+    }
+
     /// (done, total) steps.
     pub fn progress(&self) -> (usize, usize) {
         let total = self.rendered.tasks.len();

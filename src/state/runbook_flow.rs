@@ -49,9 +49,25 @@ pub fn loaded(state: &mut State, prepared: Prepared) -> Vec<Cmd> {
     view.set_live(state.live_runbooks && !crate::runbook::live::is_static(&view.document().markdown));
     let name = view.name().to_string();
     state.runbook = Some(view);
+    sync_steps(state);
     state.flash = None;
     state.dirty = true;
     capture(state, Event::RunbookOpened { runbook: name })
+}
+
+/// The open runbook's steps as the incident's records last say: ticked
+/// before it was closed, or by a teammate in the shared room.
+pub fn sync_steps(state: &mut State) {
+    let Some(view) = state.runbook.as_mut() else { return };
+    let mut done = std::collections::BTreeMap::new();
+    for r in state.incident.records() {
+        if let Event::RunbookStep { runbook, step, done: d, .. } = &r.event
+            && runbook == view.name()
+        {
+            done.insert(*step, *d);
+        }
+    }
+    view.set_steps(&done);
 }
 
 fn capture(state: &State, event: Event) -> Vec<Cmd> {

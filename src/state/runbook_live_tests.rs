@@ -256,3 +256,42 @@ fn the_state_asks_shows_and_opens_live_blocks() {
     assert!(s.runbook.is_none() && s.focus == crate::state::Pane::Logs, "the LogQL block in the logs pane");
     assert!(cmds.iter().any(|c| matches!(c, Cmd::FollowLogs(f) if matches!(&f.query, crate::sources::loki::QuerySpec::LogQl(q) if q == "{app=\"api\"}"))), "{cmds:?}");
 }
+
+/// Steps ticked stay ticked when the runbook is closed and opened again
+/// (and a teammate's ticks, read from the shared journal, show too).
+#[test]
+fn steps_ticked_before_a_reopen_or_by_a_teammate_show_ticked() {
+    use crate::incident::{Event, ReadOutcome, Record};
+    use crate::msg::{IncidentMsg, Msg};
+    use crate::runbook::render::{Prepared, render};
+    use crate::state::{tests, update};
+    let mut s = tests::state();
+    update(&mut s, Msg::Resize(120, 50));
+    let md = "# R\n\n- [ ] one\n- [ ] two\n- [ ] three\n";
+    let prepared = || {
+        let doc = Arc::new(Document { source: "r.md".into(), markdown: md.into() });
+        Prepared { rendered: render(md, 118, &RunbookStyles::default()), doc }
+    };
+    update(&mut s, Msg::Runbook(Box::new(prepared())));
+    let name = s.runbook.as_ref().expect("open").name().to_string();
+    let t0 = s.now;
+    let step = |n: u32, step: usize, done: bool, who: &str| {
+        let event = Event::RunbookStep { runbook: name.clone(), step, text: String::new(), done, values: Vec::new() };
+        Record::new(t0 + chrono::Duration::seconds(i64::from(n)), who, event)
+            .with_id(format!("01JDX3ZC8Q4M5T0V6B7N8P9R{n:02}@h"), "h")
+    };
+    let read = ReadOutcome {
+        records: vec![step(1, 1, true, "me"), step(2, 3, true, "me"), step(3, 3, false, "me")],
+        warnings: vec![],
+    };
+    s.incident.load("2026-12-03-x", read);
+    s.runbook = None;
+    update(&mut s, Msg::Runbook(Box::new(prepared())));
+    let v = s.runbook.as_ref().expect("reopened");
+    assert_eq!((v.is_done(0), v.is_done(1), v.is_done(2)), (true, false, false), "the last record of each step wins");
+    // Bob ticks step 2 on his machine: his record arrives, the step shows done.
+    let theirs = ReadOutcome { records: vec![step(4, 2, true, "bob")], warnings: vec![] };
+    update(&mut s, Msg::Incident(IncidentMsg::Read(theirs)));
+    assert!(s.runbook.as_ref().expect("open").is_done(1));
+    assert_eq!(s.runbook.as_ref().expect("open").progress(), (2, 3));
+}
