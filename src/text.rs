@@ -43,6 +43,8 @@
 //! Arabic lam + alef are two clusters ratatui draws in two cells, which
 //! `str::width` counts as one ligature.)
 
+pub mod sparkline;
+
 use std::borrow::Cow;
 
 use ratatui::buffer::CellWidth;

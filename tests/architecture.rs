@@ -119,7 +119,6 @@ const KNOWN_EDGES: &[(&str, &str)] = &[
     ("sources", "msg"),
     ("sources", "state"),
     ("state", "sources"),
-    ("state", "ui"),
     ("ui", "sources"),
 ];
 const KNOWN_IMPURE: &[(&str, &str)] = &[];

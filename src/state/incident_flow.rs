@@ -9,13 +9,13 @@ use std::sync::Arc;
 use crossterm::event::KeyEvent;
 
 use super::alerts::BoardAlert;
+use super::note_editor::{EditorAction, EditorPurpose, NoteEditor};
 use super::{Pane, State};
 use crate::incident::Event;
 use crate::incident::draft::{Draft, DraftKind};
 use crate::model::{Alert, AlertState};
 use crate::msg::{Cmd, IncidentMsg};
 use crate::state::incident::{DeclareDraft, IncidentCommand};
-use crate::ui::note_editor::{EditorAction, EditorPurpose, NoteEditor};
 
 pub fn is_open(state: &State) -> bool {
     state.incident.id().is_some()

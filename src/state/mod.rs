@@ -10,6 +10,7 @@ pub mod incident_flow;
 pub mod layout;
 pub mod logs;
 pub mod logs_flow;
+pub mod note_editor;
 pub mod notify;
 pub mod pin;
 pub mod prompt;
@@ -142,7 +143,7 @@ pub struct State {
     /// Runbooks run their query blocks (config `live_runbooks`).
     pub live_runbooks: bool,
     /// The note editor or declaration form, when open.
-    pub editor: Option<crate::ui::note_editor::NoteEditor>,
+    pub editor: Option<note_editor::NoteEditor>,
     /// The note draft last handed to the runtime to keep on disk (`None`:
     /// none kept), so it is written only when it changed.
     pub draft_saved: Option<crate::incident::draft::Draft>,

@@ -12,7 +12,7 @@ use super::{Pane, State};
 use crate::incident::Event;
 use crate::msg::Cmd;
 use crate::sources::prometheus::Series;
-use crate::ui::sparkline;
+use crate::text::sparkline;
 
 /// Points in a pinned sparkline: fits a markdown code block and a timeline
 /// line, whatever the terminal width was.

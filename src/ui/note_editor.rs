@@ -1,105 +1,13 @@
-//! The multi-line note editor: a popup around a `ratatui_textarea`
-//! text area, with the save and cancel keys always on screen.
-//!
-//! Saving does not close the editor: the runtime appends the record and
-//! calls [`NoteEditor::save_failed`] on error (the text stays, with the
-//! error shown) or drops the editor once the journal says it is written.
-
-use std::fmt::Display;
+//! The note editor's popup, with the save and cancel keys always on screen
+//! (its state is `state::note_editor`).
 
 use ratatui::Frame;
 use ratatui::layout::{Constraint, Layout, Rect};
 use ratatui::style::{Modifier, Style};
 use ratatui::text::Line;
 use ratatui::widgets::{Block, Borders, Clear, Paragraph};
-use ratatui_textarea::{Input, Key, TextArea};
 
-/// The keys, as shown in the popup.
-pub const KEYS_HINT: &str = "Ctrl-S save · Esc cancel";
-/// The tags a note may start with.
-pub const TAGS_HINT: &str = "tags: !action !decision !impact !cause";
-
-/// What the editor is for.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum EditorPurpose {
-    NewNote,
-    EditNote {
-        id: String,
-    },
-    /// The declaration form (see `DeclareDraft::to_text`).
-    Declare,
-}
-
-/// What a key press asks of the runtime.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum EditorAction {
-    /// Keep editing (the key went to the text area).
-    None,
-    /// Write this text; the editor stays open until the write succeeds.
-    Save(String),
-    Cancel,
-}
-
-#[derive(Debug, Clone)]
-pub struct NoteEditor {
-    textarea: TextArea<'static>,
-    purpose: EditorPurpose,
-    error: Option<String>,
-}
-
-impl NoteEditor {
-    pub fn new(purpose: EditorPurpose, text: &str) -> Self {
-        let lines: Vec<String> =
-            if text.is_empty() { vec![String::new()] } else { text.lines().map(str::to_string).collect() };
-        let mut textarea = TextArea::new(lines);
-        textarea.set_cursor_line_style(Style::new());
-        if purpose == EditorPurpose::NewNote {
-            textarea.set_placeholder_text("What happened? Start with !action, !decision…");
-        }
-        textarea.move_cursor(ratatui_textarea::CursorMove::Bottom);
-        textarea.move_cursor(ratatui_textarea::CursorMove::End);
-        NoteEditor { textarea, purpose, error: None }
-    }
-
-    pub fn purpose(&self) -> &EditorPurpose {
-        &self.purpose
-    }
-
-    pub fn text(&self) -> String {
-        self.textarea.lines().join("\n")
-    }
-
-    pub fn error(&self) -> Option<&str> {
-        self.error.as_deref()
-    }
-
-    /// The write failed: keep the text, show why.
-    pub fn save_failed(&mut self, err: impl Display) {
-        self.error = Some(format!("not saved: {err}"));
-    }
-
-    /// Handles a key (a crossterm `KeyEvent` or `Event` converts into
-    /// [`Input`]).
-    pub fn handle(&mut self, input: impl Into<Input>) -> EditorAction {
-        let input = input.into();
-        match input {
-            Input { key: Key::Esc, .. } => EditorAction::Cancel,
-            Input { key: Key::Char('s'), ctrl: true, alt: false, .. } => {
-                let text = self.text();
-                if text.trim().is_empty() {
-                    self.error = Some("nothing to save".to_string());
-                    EditorAction::None
-                } else {
-                    EditorAction::Save(text)
-                }
-            }
-            input => {
-                self.textarea.input(input);
-                EditorAction::None
-            }
-        }
-    }
-}
+pub use crate::state::note_editor::{EditorAction, EditorPurpose, KEYS_HINT, NoteEditor, TAGS_HINT};
 
 fn title(purpose: &EditorPurpose) -> String {
     match purpose {
@@ -120,23 +28,23 @@ pub fn draw(frame: &mut Frame, area: Rect, editor: &NoteEditor) {
     frame.render_widget(Clear, popup);
     let block = Block::default()
         .borders(Borders::ALL)
-        .title(title(&editor.purpose))
+        .title(title(editor.purpose()))
         .title_bottom(Line::from(format!(" {KEYS_HINT} ")).right_aligned());
     let inner = block.inner(popup);
     frame.render_widget(block, popup);
-    let error_height = u16::from(editor.error.is_some()) * 2;
+    let error_height = u16::from(editor.error().is_some()) * 2;
     let [text, hint, error] =
         inner.layout(&Layout::vertical([Constraint::Min(1), Constraint::Length(1), Constraint::Length(error_height)]));
-    frame.render_widget(&editor.textarea, text);
-    let hint_text = match editor.purpose {
+    frame.render_widget(editor.textarea(), text);
+    let hint_text = match editor.purpose() {
         EditorPurpose::Declare => "first line: title · severity: … · commander: …",
         _ => TAGS_HINT,
     };
     let dim = Style::new().add_modifier(Modifier::DIM);
     frame.render_widget(Paragraph::new(hint_text).style(dim), hint);
-    if let Some(err) = &editor.error {
+    if let Some(err) = editor.error() {
         let style = Style::new().add_modifier(Modifier::BOLD | Modifier::REVERSED);
-        let lines = crate::runbook::render::wrap_lines(vec![Line::from(err.as_str())], error.width);
+        let lines = crate::runbook::render::wrap_lines(vec![Line::from(err)], error.width);
         frame.render_widget(Paragraph::new(lines).style(style), error);
     }
 }

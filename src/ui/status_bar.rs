@@ -147,3 +147,27 @@ fn source_spans<'a>(state: &State, s: &SourceHealth) -> Vec<Span<'a>> {
 fn format_age_minutes(state: &State, t: chrono::DateTime<chrono::Utc>) -> String {
     crate::state::sources::format_age_coarse(state.now - t)
 }
+
+#[cfg(test)]
+mod tests {
+    use crate::incident::{Event, ReadOutcome, Record};
+    use crate::msg::{IncidentMsg, Msg};
+    use crate::state::tests::state;
+    use crate::state::update;
+
+    /// Captured events the disk refused: how many and why, until written.
+    #[test]
+    fn events_the_journal_refused_are_counted_with_the_reason() {
+        let mut s = state();
+        s.incident.load("2026-11-22-api", ReadOutcome::default());
+        assert_eq!(super::unwritten(&s), None);
+        let error = "No space left on device (os error 28): cannot write to /inc/journal.jsonl\u{1b}[2J".to_string();
+        for n in 0..2 {
+            let rec = Record::new(s.now, "me", Event::SilenceExpired { id: format!("s{n}") });
+            update(&mut s, Msg::Incident(IncidentMsg::CaptureFailed { record: Box::new(rec), error: error.clone() }));
+        }
+        let notice = super::unwritten(&s).expect("a notice");
+        assert!(notice.starts_with("2 events not yet written (No space left on device (os error 28)"), "{notice}");
+        assert!(!notice.contains('\u{1b}'), "the error is cleaned: {notice:?}");
+    }
+}
