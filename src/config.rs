@@ -20,6 +20,16 @@ use crate::state::signals::{SignalTemplate, default_templates};
 pub use contexts::{ContextConfig, DEFAULT_CONTEXT};
 use diagnostic::{KeyPath, Located, Problem};
 
+/// `history_window` when the file does not say: a week, the rhythm of
+/// on-call rotations (the alert that fires every night shows).
+pub const DEFAULT_HISTORY_WINDOW: Duration = Duration::from_secs(7 * 24 * 3600);
+/// `flap_threshold` when the file does not say: more than 4 transitions an
+/// hour (three firings) is flapping.
+pub const DEFAULT_FLAP_THRESHOLD: u32 = 4;
+/// The history window's bounds: shorter than 10 minutes says nothing, longer
+/// than 90 days needs a step too coarse to see a flap.
+const HISTORY_WINDOW_RANGE: (Duration, Duration) = (Duration::from_secs(600), Duration::from_secs(90 * 24 * 3600));
+
 /// The sample config shipped in `assets/` and printed by
 /// `--print-default-config`; a test checks that it parses.
 pub const SAMPLE: &str = include_str!("../assets/config.sample.toml");
@@ -72,6 +82,11 @@ pub struct Config {
     pub signals: Vec<SignalTemplate>,
     /// Series shown per golden signal in the detail (top N by current value).
     pub signal_top_n: usize,
+    /// How far back the detail's History row looks in Prometheus' `ALERTS`.
+    #[serde(with = "humantime_serde")]
+    pub history_window: Duration,
+    /// More firing/resolved transitions than this within an hour is flapping.
+    pub flap_threshold: u32,
     /// The logs pane: selector template, margin before the alert, buffer.
     pub logs: crate::sources::loki::LogsConfig,
     /// Action name → key(s), over the defaults (see `?`).
@@ -196,6 +211,8 @@ impl Default for Config {
             signal_window: Duration::from_secs(30 * 60),
             signals: default_templates(),
             signal_top_n: crate::state::signals::rows::DEFAULT_TOP_N,
+            history_window: DEFAULT_HISTORY_WINDOW,
+            flap_threshold: DEFAULT_FLAP_THRESHOLD,
             logs: crate::sources::loki::LogsConfig::default(),
             keymap: BTreeMap::new(),
             read_only: false,
@@ -282,6 +299,19 @@ impl Config {
         }
         if !(1..=20).contains(&self.signal_top_n) {
             return Err(at("signal_top_n", format!("signal_top_n = {} must be between 1 and 20", self.signal_top_n)));
+        }
+        let (shortest, longest) = HISTORY_WINDOW_RANGE;
+        if !(shortest..=longest).contains(&self.history_window) {
+            return Err(at(
+                "history_window",
+                format!("history_window = {:?} must be between 10m and 90d", self.history_window),
+            ));
+        }
+        if !(1..=1000).contains(&self.flap_threshold) {
+            return Err(at(
+                "flap_threshold",
+                format!("flap_threshold = {} must be between 1 and 1000 transitions an hour", self.flap_threshold),
+            ));
         }
         if self.refresh < Duration::from_millis(200) {
             return Err(at("refresh", format!("refresh = {:?} is too fast (at least 200ms)", self.refresh)));
@@ -485,6 +515,22 @@ mod tests {
         let mut cfg = Config::default();
         cfg.apply(&Overrides { read_only: true, ..Overrides::default() }).unwrap();
         assert!(cfg.read_only, "--read-only turns writes off whatever the file says");
+    }
+
+    #[test]
+    fn history_window_and_flap_threshold() {
+        let cfg = Config::parse("").unwrap();
+        assert_eq!((cfg.history_window, cfg.flap_threshold), (DEFAULT_HISTORY_WINDOW, DEFAULT_FLAP_THRESHOLD));
+        let cfg = Config::parse("history_window = \"1d\"\nflap_threshold = 10").unwrap();
+        assert_eq!((cfg.history_window, cfg.flap_threshold), (Duration::from_secs(86_400), 10));
+        let e = Config::parse("history_window = \"5m\"").unwrap_err();
+        assert!(e.contains("history_window") && e.contains("between 10m and 90d"), "{e}");
+        let e = Config::parse("history_window = \"365d\"").unwrap_err();
+        assert!(e.contains("history_window"), "{e}");
+        let e = Config::parse("history_window = \"a week\"").unwrap_err();
+        assert!(e.contains("history_window"), "{e}");
+        let e = Config::parse("flap_threshold = 0").unwrap_err();
+        assert!(e.contains("flap_threshold") && e.contains("between 1 and 1000"), "{e}");
     }
 
     #[test]
