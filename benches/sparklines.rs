@@ -43,6 +43,7 @@ fn rules(state: &State) -> Vec<AlertRule> {
                 labels: [("pod".to_string(), pod)].into_iter().collect::<Labels>(),
                 annotations: Labels::new(),
                 health: "ok".into(),
+                interval: std::time::Duration::from_secs(15),
             }
         })
         .collect()

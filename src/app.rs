@@ -113,6 +113,8 @@ impl Console {
             signal_window: cfg.signal_window,
             refresh: cfg.refresh,
             signal_top_n: cfg.signal_top_n,
+            history_window: cfg.history_window,
+            flap_threshold: cfg.flap_threshold,
             user: crate::env::user(),
             logs: cfg.logs.clone(),
             read_only: cfg.read_only,

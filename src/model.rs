@@ -10,6 +10,8 @@ use std::sync::Arc;
 
 use chrono::{DateTime, Utc};
 
+pub mod history;
+
 pub type Labels = BTreeMap<String, String>;
 
 /// Severity buckets, in the order the board sorts them.

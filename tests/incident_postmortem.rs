@@ -109,6 +109,72 @@ fn empty_sections_are_todo_for_the_author() {
     assert!(out.contains("#### Where we got lucky\n\nTODO:"));
 }
 
+fn fired(at: &str, fingerprint: &str, name: &str) -> Record {
+    let labels = [("alertname", name), ("instance", "api-1"), ("severity", "critical")];
+    rec(
+        at,
+        Event::AlertFired {
+            fingerprint: fingerprint.into(),
+            alertname: name.into(),
+            severity: "critical".into(),
+            labels: labels.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect(),
+            summary: String::new(),
+            runbook_url: None,
+        },
+    )
+}
+
+fn history(fingerprint: &str, starts_at: &str, previous: &[(&str, &str)], omitted: usize) -> Record {
+    use warroom::model::history::Firing;
+    let previous = previous.iter().map(|(a, b)| Firing { start: t(a), end: t(b) }).collect();
+    let event = Event::AlertHistory {
+        fingerprint: fingerprint.into(),
+        alertname: "ignored".into(),
+        starts_at: t(starts_at),
+        window_secs: 7 * 86_400,
+        previous,
+        omitted,
+    };
+    rec("2026-11-22T10:03:00Z", event)
+}
+
+/// Issue 18: the supporting information lists each alert's previous
+/// firings, from the history the console recorded into the journal.
+#[test]
+fn previous_occurrences_of_every_alert_involved() {
+    let recs = vec![
+        declared("2026-11-22T10:00:00Z"),
+        fired("2026-11-22T10:02:00Z", "aa", "PoolExhausted"),
+        fired("2026-11-22T10:02:30Z", "bb", "ReadinessFailed"),
+        fired("2026-11-22T10:04:00Z", "cc", "DiskFull"),
+        history(
+            "aa",
+            "2026-11-22T10:02:00Z",
+            &[("2026-11-20T03:10:00Z", "2026-11-20T03:22:00Z"), ("2026-11-21T03:05:00Z", "2026-11-21T03:19:00Z")],
+            3,
+        ),
+        // A later firing's record does not replace the incident's first.
+        history("aa", "2026-11-22T10:40:00Z", &[], 0),
+        history("bb", "2026-11-22T10:02:30Z", &[], 0),
+    ];
+    let out = postmortem::render(&recs, None);
+    let line = |needle: &str| out.lines().find(|l| l.contains(needle)).unwrap_or_default().to_string();
+    assert_eq!(
+        line("PoolExhausted `"),
+        "- PoolExhausted `{instance=\"api-1\"}`: 5× in the 7d before 2026-11-22 10:02:00Z (median 12m00s): \
+         3 earlier, 2026-11-20 03:10:00Z for 12m00s, 2026-11-21 03:05:00Z for 14m00s",
+        "{out}"
+    );
+    assert_eq!(
+        line("ReadinessFailed `"),
+        "- ReadinessFailed `{instance=\"api-1\"}`: none in the 7d before (first time)"
+    );
+    assert!(line("DiskFull `").ends_with(": not recorded (its history was not read while the incident was open)"));
+    assert_eq!(Timeline::build(&recs).entries.len(), 4, "history records are no timeline rows");
+    let none = postmortem::render(&recs[..4], None);
+    assert!(none.contains("Previous occurrences: not recorded"), "{none}");
+}
+
 #[test]
 fn a_template_overrides_the_layout() {
     let tpl = "# {{title}} ({{status}})\nTTx:\n{{durations}}\n{{unknown}}\n";

@@ -45,6 +45,7 @@ fn a_pinned_graph_reaches_the_postmortem() {
         labels: Labels::new(),
         annotations: Labels::new(),
         health: "ok".into(),
+        interval: std::time::Duration::from_secs(15),
     });
     // The expression's answer: rising, with a scrape gap (NaN) in the middle.
     let selected = state.alerts.selected().expect("selected").alert.clone();
@@ -54,7 +55,7 @@ fn a_pinned_graph_reaches_the_postmortem() {
     let samples: Vec<(f64, f64)> = (0..1800 / step)
         .map(|i| ((end - 1800 + step * (i + 1)) as f64, if i == 10 { f64::NAN } else { 0.01 * i as f64 }))
         .collect();
-    let fetch = Fetch { key: line.key.clone(), start: end - 1800, end };
+    let fetch = Fetch { key: line.key.clone(), start: end - 1800, end, purpose: Default::default() };
     state.signals.merge(&fetch, Ok(vec![Series { labels: Labels::new(), samples }]), state.now);
 
     let decl = Declaration {

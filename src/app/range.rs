@@ -176,7 +176,12 @@ mod tests {
     }
 
     fn fetch() -> Fetch {
-        Fetch { key: SeriesKey { query: "up".into(), step_secs: 15 }, start: 1_700_000_000, end: 1_700_000_600 }
+        Fetch {
+            key: SeriesKey { query: "up".into(), step_secs: 15 },
+            start: 1_700_000_000,
+            end: 1_700_000_600,
+            purpose: Default::default(),
+        }
     }
 
     fn ends(n: usize) -> Endpoints {

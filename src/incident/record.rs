@@ -210,6 +210,28 @@ pub enum Event {
     Joined,
     /// The author quit warroom while in the shared incident's room.
     Left,
+    /// The previous firings of an alert of the incident, from Prometheus'
+    /// own `ALERTS` series over `window_secs` before its firing that
+    /// started at `starts_at`: oldest first, the newest
+    /// [`MAX_FIRINGS`] of them (`omitted` older ones left out). `at` is
+    /// when they were read. Not a timeline entry: the post-mortem's
+    /// supporting information lists them.
+    AlertHistory {
+        fingerprint: String,
+        alertname: String,
+        starts_at: DateTime<Utc>,
+        window_secs: u64,
+        previous: Vec<crate::model::history::Firing>,
+        #[serde(default, skip_serializing_if = "is_zero")]
+        omitted: usize,
+    },
+}
+
+/// Previous firings an [`Event::AlertHistory`] holds at most.
+pub const MAX_FIRINGS: usize = 50;
+
+fn is_zero(n: &usize) -> bool {
+    *n == 0
 }
 
 impl Event {
@@ -233,6 +255,7 @@ impl Event {
             Event::PinnedLog { .. } => "pinned_log",
             Event::Joined => "joined",
             Event::Left => "left",
+            Event::AlertHistory { .. } => "alert_history",
         }
     }
 }
@@ -241,7 +264,8 @@ impl Record {
     /// What a captured event describes, the same for every console that
     /// captures it: `alert_fired` by fingerprint and `startsAt`,
     /// `alert_resolved` by fingerprint and the `startsAt` it ends,
-    /// `alert_silenced` by fingerprint and silence id, silences by id.
+    /// `alert_silenced` by fingerprint and silence id, silences by id,
+    /// `alert_history` by fingerprint and the `startsAt` it precedes.
     /// `None` for what a person wrote (notes, status, pins…): those are
     /// never duplicates of each other. The journal writer skips a record
     /// whose identity is already in the journal, and the timeline keeps the
@@ -263,6 +287,9 @@ impl Record {
             }
             Event::SilenceCreated { id, .. } => format!("silence_created/{id}"),
             Event::SilenceExpired { id } => format!("silence_expired/{id}"),
+            Event::AlertHistory { fingerprint, starts_at, .. } => {
+                format!("alert_history/{fingerprint}/{}", t(starts_at))
+            }
             _ => return None,
         })
     }

@@ -156,6 +156,18 @@ fn event(ev: &Event) -> Event {
         PinnedLog { ts, labels: l, line: text } => PinnedLog { ts: *ts, labels: labels(l), line: line(text) },
         Joined => Joined,
         Left => Left,
+        AlertHistory { fingerprint, alertname, starts_at, window_secs, previous, omitted } => {
+            // Kept to the newest ones however the record was made.
+            let over = previous.len().saturating_sub(super::record::MAX_FIRINGS);
+            AlertHistory {
+                fingerprint: line(fingerprint),
+                alertname: line(alertname),
+                starts_at: *starts_at,
+                window_secs: *window_secs,
+                previous: previous[over..].to_vec(),
+                omitted: omitted.saturating_add(over),
+            }
+        }
     }
 }
 
@@ -181,6 +193,28 @@ mod tests {
         let out = labels(&l);
         assert_eq!(out["db_password"], REDACTED);
         assert_eq!(out["job"], "api");
+    }
+
+    #[test]
+    fn an_alert_history_is_cleaned_capped_and_reads_back() {
+        use crate::model::history::Firing;
+        let t = chrono::DateTime::UNIX_EPOCH;
+        let f = Firing { start: t, end: t + chrono::Duration::minutes(5) };
+        let event = Event::AlertHistory {
+            fingerprint: "ab\x1b[2Jcd".into(),
+            alertname: "Flappy".into(),
+            starts_at: t,
+            window_secs: 604_800,
+            previous: vec![f; super::super::record::MAX_FIRINGS + 7],
+            omitted: 3,
+        };
+        let out = record(&Record::new(t, "a", event));
+        let Event::AlertHistory { fingerprint, previous, omitted, .. } = &out.event else { unreachable!() };
+        assert_eq!((fingerprint.as_str(), previous.len(), *omitted), ("abcd", super::super::record::MAX_FIRINGS, 10));
+        assert_eq!(out.identity().as_deref(), Some("alert_history/abcd/1970-01-01T00:00:00Z"));
+        let line = serde_json::to_string(&out).expect("serializes");
+        assert!(line.contains(r#""kind":"alert_history""#), "{line}");
+        assert_eq!(serde_json::from_str::<Record>(&line).expect("reads back"), out);
     }
 
     #[test]

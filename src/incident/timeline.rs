@@ -50,7 +50,10 @@ impl EntryKind {
                 EntryKind::Incident
             }
             Event::Note { .. } | Event::NoteEdited { .. } | Event::NoteStruck { .. } => EntryKind::Note,
-            Event::AlertFired { .. } | Event::AlertResolved { .. } | Event::AlertSilenced { .. } => EntryKind::Alert,
+            Event::AlertFired { .. }
+            | Event::AlertResolved { .. }
+            | Event::AlertSilenced { .. }
+            | Event::AlertHistory { .. } => EntryKind::Alert,
             Event::SilenceCreated { .. } | Event::SilenceExpired { .. } => EntryKind::Silence,
             Event::RunbookOpened { .. } | Event::RunbookStep { .. } => EntryKind::Runbook,
             Event::PinnedGraph { .. } | Event::PinnedLog { .. } => EntryKind::Pinned,
@@ -169,6 +172,8 @@ impl Timeline {
     fn apply(&mut self, index: usize, rec: &Record) {
         let mut note_id = None;
         match &rec.event {
+            // Read by the post-mortem from the records; no row of its own.
+            Event::AlertHistory { .. } => return,
             Event::Declared { title, severity, commander } => {
                 self.title = title.clone();
                 self.severity = severity.clone();

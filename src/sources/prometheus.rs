@@ -81,6 +81,9 @@ pub struct AlertRule {
     pub labels: Labels,
     pub annotations: Labels,
     pub health: String,
+    /// Its group's evaluation interval (zero when the server does not say):
+    /// how far apart the points of its `ALERTS` series are.
+    pub interval: Duration,
 }
 
 #[derive(Deserialize)]
@@ -91,6 +94,9 @@ struct RulesData {
 #[derive(Deserialize)]
 struct WireGroup {
     name: String,
+    /// Seconds (Prometheus, Thanos, vmalert).
+    #[serde(default)]
+    interval: f64,
     #[serde(default)]
     rules: Vec<WireRule>,
 }
@@ -109,6 +115,12 @@ struct WireRule {
     annotations: Labels,
     #[serde(default)]
     health: String,
+}
+
+/// A server's seconds as a duration: a negative, non-finite or absurd
+/// value (a remote number) is zero, never a panic.
+fn seconds(s: f64) -> Duration {
+    Duration::try_from_secs_f64(s).unwrap_or_default()
 }
 
 /// One series of a range query. Values may be NaN or ±Inf: the drawing
@@ -229,15 +241,16 @@ impl PrometheusClient {
             .groups
             .into_iter()
             .flat_map(|g| {
-                let group = g.name;
+                let (group, interval) = (g.name, seconds(g.interval));
                 g.rules.into_iter().filter(|r| r.kind == "alerting").map(move |r| AlertRule {
                     group: group.clone(),
                     name: r.name,
                     query: r.query,
-                    duration: Duration::from_secs_f64(r.duration.max(0.0)),
+                    duration: seconds(r.duration),
                     labels: r.labels,
                     annotations: r.annotations,
                     health: r.health,
+                    interval,
                 })
             })
             .collect())
@@ -374,6 +387,10 @@ mod tests {
         let target_down = data.groups[0].rules.iter().find(|r| r.name == "TargetDown").unwrap();
         assert_eq!(target_down.query, "up == 0");
         assert_eq!(target_down.duration, 3600.0);
+        let rules = PrometheusClient::parse_rules(&captured("rules.json")).unwrap();
+        assert!(rules.iter().all(|r| r.interval == Duration::from_secs(5)), "the group's evaluation interval");
+        assert_eq!(seconds(-1.0), Duration::ZERO);
+        assert_eq!(seconds(1e300), Duration::ZERO, "an absurd remote number is not a panic");
     }
 
     #[test]

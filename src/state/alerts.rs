@@ -222,8 +222,14 @@ impl AlertsState {
     }
 
     pub fn selected(&self) -> Option<&BoardAlert> {
+        self.alerts.get(self.selected_alert()?)
+    }
+
+    /// The selected alert's index in [`AlertsState::alerts`] (the one
+    /// under the cursor).
+    pub fn selected_alert(&self) -> Option<usize> {
         match self.rows.get(self.cursor()?)? {
-            Row::Alert(i) => self.alerts.get(*i),
+            Row::Alert(i) => Some(*i).filter(|i| *i < self.alerts.len()),
             Row::Group { .. } => None,
         }
     }

@@ -212,6 +212,9 @@ fn switched(state: &mut State, s: Switched) {
     let refresh = state.signals.refresh;
     state.signals = SignalsState::new(templates, state.signals.window, has(SourceKind::Prometheus));
     state.signals.refresh = refresh;
+    let (window, threshold) = (state.history.window, state.history.flap_threshold);
+    state.history = super::history::HistoryState::new(window, threshold, has(SourceKind::Prometheus));
+    state.history.refresh = refresh;
     state.chart = None;
     state.logs = super::logs::LogsView::new(state.logs_cfg.buffer);
     state.logs_enabled = has(SourceKind::Loki);

@@ -5,6 +5,7 @@
 pub mod alerts;
 pub mod contexts;
 pub mod copy;
+pub mod history;
 pub mod incident;
 pub mod incident_flow;
 pub mod layout;
@@ -101,6 +102,10 @@ pub struct Setup {
     pub refresh: std::time::Duration,
     /// Series per golden signal in the detail; 0 means the default.
     pub signal_top_n: usize,
+    /// The History row's window (zero: the default, a week).
+    pub history_window: std::time::Duration,
+    /// Transitions an hour past which an alert is flapping (0: the default, 4).
+    pub flap_threshold: u32,
     /// Who writes notes (`$USER`).
     pub user: String,
     pub logs: crate::sources::loki::LogsConfig,
@@ -129,6 +134,8 @@ pub struct State {
     pub local_offset: chrono::FixedOffset,
     pub alerts: AlertsState,
     pub signals: SignalsState,
+    /// The alerts' own histories (the detail's History row).
+    pub history: history::HistoryState,
     pub chart: Option<ChartView>,
     pub incident: incident::IncidentState,
     pub logs: logs::LogsView,
@@ -215,6 +222,19 @@ impl State {
                     s.refresh = setup.refresh;
                 }
                 s
+            },
+            history: {
+                let window = if setup.history_window.is_zero() {
+                    std::time::Duration::from_secs(7 * 24 * 3600)
+                } else {
+                    setup.history_window
+                };
+                let threshold = if setup.flap_threshold == 0 { 4 } else { setup.flap_threshold };
+                let mut h = history::HistoryState::new(window, threshold, has_prom);
+                if !setup.refresh.is_zero() {
+                    h.refresh = setup.refresh;
+                }
+                h
             },
             chart: None,
             incident: incident::IncidentState::new(setup.user),

@@ -61,6 +61,7 @@ pub(crate) fn loaded_at(incident: bool, spark_w: u16) -> State {
         labels: Default::default(),
         annotations: Default::default(),
         health: "ok".into(),
+        interval: std::time::Duration::from_secs(15),
     });
     let sel = s.alerts.selected().map(|b| b.alert.clone()).expect("an alert");
     for line in crate::state::schedule::detail_lines(&s, &sel) {
@@ -75,7 +76,7 @@ pub(crate) fn loaded_at(incident: bool, spark_w: u16) -> State {
                 series(&[("route", "/c")], ramp(end, step, 40, |_| 1.0)),
             ]
         };
-        let fetch = Fetch { key: line.key.clone(), start: end - 1800, end };
+        let fetch = Fetch { key: line.key.clone(), start: end - 1800, end, purpose: Default::default() };
         s.signals.merge(&fetch, Ok(data), s.now);
     }
     if incident {

@@ -44,7 +44,9 @@ pub fn detail_lines(state: &State, alert: &Alert) -> Vec<SignalLine> {
     out
 }
 
-/// Plans the fetches for everything on screen.
+/// Plans the fetches for everything on screen: sparklines, the chart, and
+/// the histories of the alerts in view (see [`super::history::schedule`]);
+/// then records the histories an open incident's post-mortem needs.
 pub fn schedule(state: &mut State) -> Vec<Cmd> {
     if !state.signals.enabled {
         return Vec::new();
@@ -52,15 +54,21 @@ pub fn schedule(state: &mut State) -> Vec<Cmd> {
     let mut keys: Vec<SeriesKey> = Vec::new();
     let height = state.list_area().height.saturating_sub(2).max(1) as usize;
     let offset = state.list_offset;
+    let mut shown: Vec<usize> = Vec::new();
     for row in state.alerts.rows.iter().skip(offset).take(height) {
-        if let Row::Alert(i) = row
-            && let Some(k) = list_key(state, &state.alerts.alerts[*i].alert)
-        {
-            keys.push(k);
+        if let Row::Alert(i) = row {
+            shown.push(*i);
+            if let Some(k) = list_key(state, &state.alerts.alerts[*i].alert) {
+                keys.push(k);
+            }
         }
     }
     if let Some(sel) = state.alerts.selected() {
         keys.extend(detail_lines(state, &sel.alert).into_iter().map(|l| l.key));
+    }
+    if let Some(i) = state.alerts.selected_alert() {
+        // The selected alert's first: its History row is the one read.
+        shown.insert(0, i);
     }
     if let Some(chart) = &state.chart {
         keys.push(chart.key.clone());
@@ -68,5 +76,8 @@ pub fn schedule(state: &mut State) -> Vec<Cmd> {
     keys.sort();
     keys.dedup();
     let now = state.now;
-    keys.into_iter().filter_map(|k| state.signals.plan(k, now)).map(Cmd::FetchRange).collect()
+    let mut cmds: Vec<Cmd> = keys.into_iter().filter_map(|k| state.signals.plan(k, now)).map(Cmd::FetchRange).collect();
+    cmds.extend(super::history::schedule(state, &shown));
+    cmds.extend(super::history::record(state));
+    cmds
 }

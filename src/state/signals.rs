@@ -150,6 +150,20 @@ pub struct Fetch {
     pub key: SeriesKey,
     pub start: i64,
     pub end: i64,
+    /// Which cache asked, and takes the answer.
+    pub purpose: Purpose,
+}
+
+/// What a range query is for. Both go through the one range runner (its
+/// concurrency limit, endpoint fallback and backoff); the answer goes back
+/// to the cache that planned it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]
+pub enum Purpose {
+    /// A sparkline or chart ([`SignalsState`]).
+    #[default]
+    Signal,
+    /// An alert's own history ([`crate::state::history::HistoryState`]).
+    History,
 }
 
 impl SignalsState {
@@ -232,7 +246,7 @@ impl SignalsState {
             _ => window_start,
         };
         self.in_flight.insert(key.clone());
-        Some(Fetch { key, start, end })
+        Some(Fetch { key, start, end, purpose: Purpose::Signal })
     }
 
     /// Merges a fetched range: a tail (a fetch that starts after its

@@ -157,12 +157,13 @@ fn alert_series_and_rule_matching() {
         labels: labels(&[("severity", "warning")]),
         annotations: Labels::new(),
         health: "ok".into(),
+        interval: std::time::Duration::from_secs(15),
     });
     assert!(s.rule_for(&alert).is_none(), "rule labels must match");
     s.rules[0].labels = labels(&[("severity", "critical")]);
     assert_eq!(s.rule_for(&alert).unwrap().query, "up == 0");
     let key = SeriesKey { query: "up".into(), step_secs: 60 };
-    let f = Fetch { key: key.clone(), start: 0, end: 60 };
+    let f = Fetch { key: key.clone(), start: 0, end: 60, purpose: Default::default() };
     s.merge(
         &f,
         Ok(vec![

@@ -74,7 +74,10 @@ fn apply(state: &mut State, msg: Msg) -> Vec<Cmd> {
         }
         Msg::Range(r) => {
             let (fetch, result) = *r;
-            state.signals.merge(&fetch, result, state.now);
+            match fetch.purpose {
+                super::signals::Purpose::Signal => state.signals.merge(&fetch, result, state.now),
+                super::signals::Purpose::History => state.history.merge(&fetch, result, state.now),
+            }
             state.dirty = true;
             Vec::new()
         }

@@ -3,11 +3,14 @@
 
 use std::collections::BTreeMap;
 
+use chrono::{DateTime, Utc};
+
 use super::md::{cell, code, code_cell, fence, text, todo};
 use crate::incident::charts::{CHARTS_DIR, Index};
-use crate::incident::describe::{range, utc};
+use crate::incident::describe::{duration, range, utc};
 use crate::incident::record::{Event, Record};
 use crate::incident::timeline::Timeline;
+use crate::model::history::{self, Firing};
 use crate::text::clean;
 
 /// A chart of the export, as the draft shows it: the picture, or why
@@ -45,11 +48,84 @@ pub fn alerts(t: &Timeline, records: &[Record], charts: &Index) -> String {
         s.push_str("\n\n");
         s.push_str(&overviews.join("\n\n"));
     }
+    s.push_str("\n\n");
+    s.push_str(&previous_occurrences(t, records));
     let runbooks = runbooks_used(records);
     if !runbooks.is_empty() {
         s.push_str("\n\nRunbooks used:\n");
         s.push_str(&runbooks);
     }
+    s
+}
+
+/// Previous firings listed per alert at most (the newest).
+const LISTED: usize = 10;
+
+/// Each alert's firings before the incident's, as the console read them
+/// from Prometheus' `ALERTS` (an `alert_history` record per firing; the
+/// first one of each alert is the incident's first firing).
+fn previous_occurrences(t: &Timeline, records: &[Record]) -> String {
+    let mut found: BTreeMap<&str, Recorded> = BTreeMap::new();
+    for r in records {
+        if let Event::AlertHistory { fingerprint, starts_at, window_secs, previous, omitted, .. } = &r.event {
+            let rec = Recorded { before: *starts_at, window: *window_secs, previous, omitted: *omitted };
+            let e = found.entry(fingerprint.as_str()).or_insert(rec);
+            if *starts_at < e.before {
+                *e = rec;
+            }
+        }
+    }
+    if found.is_empty() {
+        return "Previous occurrences: not recorded (no Prometheus `ALERTS` history was read while the incident was open)."
+            .to_string();
+    }
+    let mut s = String::from("Previous occurrences (from Prometheus' `ALERTS`, before each alert's firing):");
+    for a in &t.alerts {
+        let labels: Vec<String> = a
+            .labels
+            .iter()
+            .filter(|(k, _)| !matches!(k.as_str(), "alertname" | "severity"))
+            .map(|(k, v)| format!("{k}=\"{v}\""))
+            .collect();
+        let name = format!("{} {}", text(&a.alertname), code(&format!("{{{}}}", labels.join(", "))));
+        let line = match found.get(a.fingerprint.as_str()) {
+            None => "not recorded (its history was not read while the incident was open)".to_string(),
+            Some(r) if r.previous.is_empty() && r.omitted == 0 => {
+                format!("none in the {} before (first time)", history::window(r.window))
+            }
+            Some(r) => occurrences(r),
+        };
+        s.push_str(&format!("\n- {name}: {line}"));
+    }
+    s
+}
+
+/// One alert's `alert_history` record.
+#[derive(Clone, Copy)]
+struct Recorded<'a> {
+    /// The firing it precedes.
+    before: DateTime<Utc>,
+    window: u64,
+    previous: &'a [Firing],
+    omitted: usize,
+}
+
+/// `3× in the 7d before 2026-11-22 10:02:00Z (median 12m00s): …, 2026-11-21
+/// 03:10:00Z for 12m00s`, the newest [`LISTED`].
+fn occurrences(r: &Recorded) -> String {
+    let Recorded { before, window, previous, omitted } = *r;
+    let mut s = format!("{}× in the {} before {}", previous.len() + omitted, history::window(window), utc(before));
+    if let Some(m) = history::median(previous) {
+        s.push_str(&format!(" (median {})", duration(m)));
+    }
+    let shown = &previous[previous.len().saturating_sub(LISTED)..];
+    let list: Vec<String> = shown.iter().map(|f| format!("{} for {}", utc(f.start), duration(f.duration()))).collect();
+    s.push_str(": ");
+    let earlier = previous.len() - shown.len() + omitted;
+    if earlier > 0 {
+        s.push_str(&format!("{earlier} earlier, "));
+    }
+    s.push_str(&list.join(", "));
     s
 }
 
