@@ -487,4 +487,4 @@ pub fn record(state: &mut State) -> Vec<crate::msg::Cmd> {
 
 #[cfg(test)]
 #[path = "history_tests.rs"]
-mod tests;
+pub(crate) mod tests;

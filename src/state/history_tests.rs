@@ -28,6 +28,24 @@ fn answer(spans: &[(i64, i64)], step: i64) -> Vec<Series> {
     vec![Series { labels: [("alertname".to_string(), "Flappy".to_string())].into(), samples }]
 }
 
+/// Answers the history query of `a` (over the state's window, ending at
+/// the state's clock) with points over `spans` (seconds before now).
+pub(crate) fn load(s: &mut State, a: &Alert, spans: &[(i64, i64)]) {
+    let q = query_of(s, a);
+    let step = q.key.step_secs as i64;
+    let end = s.now.timestamp().div_euclid(step) * step;
+    let f = Fetch { key: q.key, start: end - s.history.window.as_secs() as i64, end, purpose: Purpose::History };
+    let spans: Vec<(i64, i64)> = spans.iter().map(|(a, b)| (end - a, end - b)).collect();
+    crate::state::update(s, crate::msg::Msg::Range(Box::new((f, Ok(answer(&spans, step))))));
+}
+
+/// Answers the history query of `a` with `error`.
+pub(crate) fn fail(s: &mut State, a: &Alert, error: SourceError) {
+    let q = query_of(s, a);
+    let f = Fetch { key: q.key, start: 0, end: s.now.timestamp(), purpose: Purpose::History };
+    crate::state::update(s, crate::msg::Msg::Range(Box::new((f, Err(error)))));
+}
+
 fn at(secs: i64) -> DateTime<Utc> {
     DateTime::from_timestamp(secs, 0).unwrap()
 }

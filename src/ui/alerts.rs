@@ -8,6 +8,7 @@ use ratatui::widgets::{Block, Borders, Paragraph};
 
 use crate::model::Severity;
 use crate::state::alerts::{BoardAlert, Row};
+use crate::state::history::{self, FLAP_MARK};
 use crate::state::layout::scroll_offset;
 use crate::state::schedule::{LIST_SPARK_WIDTH, list_key};
 use crate::state::sources::format_age_coarse;
@@ -101,8 +102,11 @@ fn alert_line<'a>(state: &State, b: &BoardAlert, width: usize) -> Line<'a> {
     let a = &b.alert;
     let sev = a.severity();
     let age = format_age_coarse(state.now - a.starts_at);
+    // The first column marks an alert that flaps (its history says so).
+    let flapping = state.history.enabled && state.history.flapping(&history::query_of(state, a));
+    let mark = if flapping { Span::styled(FLAP_MARK, theme.style("warning")) } else { Span::styled(" ", theme.base()) };
     let mut spans = vec![
-        Span::styled(" ", theme.base()),
+        mark,
         Span::styled(format!("{:<4} ", severity_tag(sev)), theme.severity(sev)),
         Span::styled(format!("{:<9} ", a.state.name()), theme.state(a.state)),
         Span::styled(format!("{age:>4} "), theme.style("age")),

@@ -9,6 +9,7 @@ use ratatui::widgets::{Block, Borders, Paragraph};
 use crate::model::Alert;
 use crate::model::mask_userinfo;
 use crate::runbook::render::wrap_lines;
+use crate::state::history::{self, View};
 use crate::state::layout::{DETAIL_NAME_W as NAME_W, DETAIL_VALUE_W as VALUE_W};
 use crate::state::schedule::detail_lines;
 use crate::state::signals::format_value;
@@ -29,10 +30,9 @@ pub fn draw(frame: &mut Frame, area: Rect, state: &State) {
     let lines = match state.alerts.selected() {
         Some(b) => {
             let mut lines = alert_lines(state, &b.alert);
-            let signals = signal_lines(state, &b.alert, inner_width);
-            if !signals.is_empty() {
-                lines.splice(2..2, signals);
-            }
+            let mut top = history_lines(state, &b.alert, inner_width);
+            top.extend(signal_lines(state, &b.alert, inner_width));
+            lines.splice(2..2, top);
             if b.unconfirmed {
                 let text = "not confirmed by Alertmanager (down): silences, inhibitions and notifications unknown";
                 lines.insert(1, Line::styled(text, theme.style("stale")));
@@ -108,6 +108,48 @@ fn alert_lines(state: &State, a: &Alert) -> Vec<Line<'static>> {
     }
     if !a.inhibited_by.is_empty() {
         lines.push(kv(state, "inhibited by", &a.inhibited_by.join(", ")));
+    }
+    lines
+}
+
+/// Remote words (a server's error) in the History row at most.
+const HISTORY_TEXT_MAX: usize = 200;
+
+/// The History row: how often the alert fired over the history window in
+/// words, and under them a strip of the window (one cell per bucket, the
+/// oldest left), or why that is not known.
+fn history_lines(state: &State, a: &Alert, width: u16) -> Vec<Line<'static>> {
+    let theme = &state.theme;
+    let q = history::query_of(state, a);
+    let window = crate::model::history::window(state.history.window.as_secs());
+    let (words, style, summary) = match state.history.view(&q, a) {
+        View::Off => ("no Prometheus configured: the history is read from its ALERTS series".into(), "dim", None),
+        View::Loading => (format!("reading {window} of ALERTS…"), "dim", None),
+        View::Failed { error, rejected: true } => {
+            (format!("Prometheus refused the history query: {error}"), "flash_error", None)
+        }
+        View::Failed { error, rejected: false } => {
+            (format!("history unavailable, asked again later: {error}"), "flash_error", None)
+        }
+        View::Ready(s) => (s.words(state.now), "label_value", Some(s)),
+    };
+    let words = truncate_width(&clean(&words), HISTORY_TEXT_MAX);
+    let mut lines = vec![Line::from(vec![
+        Span::styled(crate::text::pad_width("History", NAME_W), theme.style("label_key")),
+        Span::styled(words, theme.style(style)),
+    ])];
+    let ago = format!("{window} ago ");
+    let room = (width as usize).saturating_sub(NAME_W.max(crate::text::width(&ago)) + " now".len());
+    if let Some(s) = summary.filter(|_| room >= 8) {
+        let cells = s.strip(room.min(history::STRIP_MAX_CELLS));
+        let mut spans = vec![Span::styled(format!("{ago:>NAME_W$}"), theme.style("dim"))];
+        let (fired, quiet) = (theme.severity(a.severity()), theme.style("dim"));
+        for run in cells.chunk_by(|x, y| x == y) {
+            let (c, st) = if run[0] { ('█', fired) } else { ('▁', quiet) };
+            spans.push(Span::styled(c.to_string().repeat(run.len()), st));
+        }
+        spans.push(Span::styled(" now", theme.style("dim")));
+        lines.push(Line::from(spans));
     }
     lines
 }

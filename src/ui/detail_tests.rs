@@ -62,3 +62,59 @@ fn urls_in_the_detail_show_no_credentials() {
     assert!(screen.contains("generatorURL: https://***@prom.internal/graph"), "{screen}");
     assert!(!screen.contains("hunter2") && !screen.contains("admin:"), "{screen}");
 }
+
+/// The detail of `a` alone on a board fed by Alertmanager.
+fn with_alert(a: &crate::model::Alert) -> crate::state::State {
+    use crate::model::share;
+    use crate::msg::{Payload, SourceId, SourceKind};
+    use crate::state::tests::{poll, state};
+    let mut s = state();
+    let am = SourceId { kind: SourceKind::Alertmanager, index: 0 };
+    crate::state::update(&mut s, poll(am, Ok(Payload::AmAlerts(share(vec![a.clone()])))));
+    s
+}
+
+/// Issue 18: how often the alert fired this week, in words and as a strip.
+#[test]
+fn the_history_row_says_how_often_it_fired_and_draws_the_week() {
+    use crate::state::history::tests::load;
+    use crate::state::tests::alert;
+    let a = alert("Flappy", "warning", &[("service", "api")], 3, "am0");
+    let mut s = with_alert(&a);
+    assert!(render(&s, 100, 8).contains("History      reading 7d of ALERTS…"), "{}", render(&s, 100, 8));
+    let (day, min) = (86_400, 60);
+    // Two days ago for 12 minutes, a day ago for 14, and now for 3.
+    load(&mut s, &a, &[(2 * day, 2 * day - 12 * min), (day, day - 14 * min), (3 * min, 0)]);
+    let screen = render(&s, 100, 8);
+    insta::assert_snapshot!(screen);
+    let row = screen.lines().find(|l| l.contains("History")).unwrap_or_default();
+    assert!(row.contains("fired 3× in 7d · last 1d ago · median 12m"), "{screen}");
+    let strip = screen.lines().find(|l| l.contains("7d ago")).unwrap_or_default();
+    let cells: String = strip.chars().filter(|c| "█▁".contains(*c)).collect();
+    assert_eq!(cells.chars().count(), 100 - 2 - 13 - 4, "a cell a column between the labels (up to 168)");
+    assert_eq!(cells.split('▁').filter(|r| !r.is_empty()).count(), 3, "three runs: {strip}");
+    assert!(strip.contains("█ now"), "the current firing at the right: {strip}");
+}
+
+#[test]
+fn the_history_row_says_first_time_and_why_it_is_unknown() {
+    use crate::sources::SourceError;
+    use crate::state::history::tests::{fail, load};
+    use crate::state::tests::alert;
+    let a = alert("NewOne", "critical", &[], 3, "am0");
+    let mut s = with_alert(&a);
+    load(&mut s, &a, &[]);
+    let screen = render(&s, 100, 8);
+    assert!(screen.contains("History      first time in 7d"), "{screen}");
+    let message = "invalid parameter \"query\": 1:8: parse error: unexpected character inside braces: '\\x1b'";
+    let bad = SourceError::Api { status: 400, kind: "bad_data".into(), message: format!("{message}\x1b[31m") };
+    fail(&mut s, &a, bad);
+    let screen = render(&s, 100, 8);
+    insta::assert_snapshot!(screen);
+    assert!(screen.contains("Prometheus refused the history query: bad_data: invalid parameter"), "{screen}");
+    assert!(!screen.contains('\u{1b}'), "cleaned: {screen:?}");
+    let b = alert("Other", "critical", &[], 3, "am0");
+    let mut s = with_alert(&b);
+    fail(&mut s, &b, SourceError::Refused);
+    assert!(render(&s, 100, 8).contains("history unavailable, asked again later: connection refused"));
+}

@@ -225,3 +225,27 @@ fn the_title_says_what_an_answer_lost() {
     update(&mut s, poll(AM0, Ok(Payload::AlertsCut(Default::default()))));
     assert!(!render(&s, 130, 20).contains("not shown"));
 }
+
+/// Issue 18: an alert that flaps (more than `flap_threshold` transitions
+/// within the last hour) is marked on its board row and in its History row.
+#[test]
+fn a_flapping_alert_is_marked_on_the_board() {
+    let mut s = loaded();
+    let flappy = s.alerts.alerts.iter().find(|b| b.alert.name() == "HighLatency").unwrap().alert.clone();
+    let steady = s.alerts.alerts.iter().find(|b| b.alert.name() == "DatabaseDown").unwrap().alert.clone();
+    let m = 60;
+    crate::state::history::tests::load(
+        &mut s,
+        &flappy,
+        &[(50 * m, 45 * m), (35 * m, 30 * m), (20 * m, 15 * m), (5 * m, 0)],
+    );
+    crate::state::history::tests::load(&mut s, &steady, &[(10 * m, 0)]);
+    let screen = render(&s, 130, 20);
+    let row = |name: &str| screen.lines().find(|l| l.contains(&format!("· {name} summary"))).unwrap_or_default();
+    assert!(row("HighLatency").starts_with("│⇅WARN firing"), "{screen}");
+    assert!(row("DatabaseDown").starts_with("│ CRIT firing"), "{screen}");
+    s.alerts.select_row(5);
+    update(&mut s, Msg::Tick(now()));
+    let screen = render(&s, 130, 20);
+    assert!(screen.contains("⇅ flapping: 7 changes in the last hour"), "{screen}");
+}
