@@ -1,0 +1,204 @@
+//! The alert's own history against a real Prometheus (issue 18): a rule
+//! the test makes fire, resolve and fire again reads "fired 2×" in the
+//! detail with two runs on its strip, and once more makes it flap (⇅ on the
+//! board) while the console watches; an alert firing for the first time
+//! reads "first time"; a Prometheus that refuses the history query makes
+//! the row say why.
+//!
+//! Never a fixed sleep: each step waits for Prometheus to say the alert is
+//! firing, or has not fired for long enough that the resolution shows at
+//! the query's step and as empty cells of the strip (the history window is
+//! 10 minutes, so its step is the 1 s evaluation interval).
+
+mod support;
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use axum::body::Bytes;
+use axum::http::{HeaderMap, Method, StatusCode, Uri};
+use support::console::{run_drawn_until, screen, type_command};
+use support::{Exporter, PromConfig, Prometheus, wait_for};
+use warroom::app::{Console, Options};
+use warroom::config::Config;
+use warroom::sources::Endpoint;
+
+/// Wide enough that the detail (42 % of it) holds the whole strip: 168
+/// cells of 10 minutes, about 3.6 s each.
+const SIZE: (u16, u16) = (450, 40);
+const WINDOW: Duration = Duration::from_secs(600);
+const CELLS: u64 = 168;
+
+const RULES: &str = r#"groups:
+  - name: history
+    rules:
+      - alert: Flappy
+        expr: warroom_test_flap > 0
+        labels:
+          severity: warning
+          service: api
+        annotations:
+          summary: "Fires whenever the test says so"
+      - alert: Steady
+        expr: vector(1)
+        labels:
+          severity: critical
+        annotations:
+          summary: "Fires from the start, once"
+"#;
+
+fn config(prom: &str) -> Config {
+    Config {
+        refresh: Duration::from_millis(500),
+        prometheus: vec![Endpoint::from_url(prom)],
+        history_window: WINDOW,
+        ..Config::default()
+    }
+}
+
+fn text(c: &mut Console) -> String {
+    screen(c, SIZE.0, SIZE.1).join("\n")
+}
+
+/// The detail's History line (the words) and the strip under it (its cells).
+fn history(screen: &str) -> (String, String) {
+    let lines: Vec<&str> = screen.lines().collect();
+    let Some(i) = lines.iter().position(|l| l.contains("History  ")) else { return Default::default() };
+    let words = lines[i].split("History").nth(1).unwrap_or_default().trim().trim_end_matches('│').trim().to_string();
+    let strip = lines.get(i + 1).map_or(String::new(), |l| l.chars().filter(|c| "█▁".contains(*c)).collect());
+    (words, strip)
+}
+
+/// Runs of fired cells on a strip.
+fn runs(strip: &str) -> usize {
+    strip.split('▁').filter(|r| !r.is_empty()).count()
+}
+
+/// Until Prometheus has `Flappy` firing (`true`), or not firing for three
+/// cells of the strip (`false`): long enough to show as a gap between two
+/// runs at any alignment of the cells.
+async fn prometheus_says(prom: &str, firing: bool) {
+    let client = support::api::client();
+    let (what, query) = if firing {
+        ("Flappy firing in Prometheus".to_string(), r#"ALERTS{alertname="Flappy",alertstate="firing"}"#.to_string())
+    } else {
+        let quiet = 3 * WINDOW.as_secs() / CELLS + 3;
+        (
+            format!("Flappy not firing for {quiet}s in Prometheus"),
+            format!(r#"absent_over_time(ALERTS{{alertname="Flappy",alertstate="firing"}}[{quiet}s])"#),
+        )
+    };
+    wait_for(&what, Duration::from_secs(60), || {
+        let (client, query) = (client.clone(), query.clone());
+        async move { support::api::query_value(&client, prom, &query).await }
+    })
+    .await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn fired_twice_then_flapping_and_the_first_time() {
+    let exporter = Arc::new(Exporter::start().await);
+    exporter.set("warroom_test_flap", &[], 1.0);
+    let prom = Prometheus::start(PromConfig {
+        rules: RULES.to_string(),
+        scrape_targets: vec![exporter.target()],
+        ..PromConfig::default()
+    });
+    prometheus_says(&prom.url, true).await;
+    exporter.set("warroom_test_flap", &[], 0.0);
+    prometheus_says(&prom.url, false).await;
+    exporter.set("warroom_test_flap", &[], 1.0);
+    prometheus_says(&prom.url, true).await;
+
+    let mut console = Console::start(&config(&prom.url), Options::default()).unwrap();
+    type_command(&mut console, "filter alertname=Flappy");
+    run_drawn_until(&mut console, "fired 2× in the detail", 60, SIZE, |c| history(&text(c)).0.starts_with("fired 2×"))
+        .await;
+    let screen = text(&mut console);
+    let (words, strip) = history(&screen);
+    assert!(words.starts_with("fired 2× in 10m · last ") && words.contains(" · median "), "{screen}");
+    assert_eq!(strip.chars().count() as u64, CELLS, "{screen}");
+    assert_eq!(runs(&strip), 2, "two runs: {strip}");
+    assert!(strip.ends_with('█'), "the current firing at the right: {strip}");
+    assert!(!screen.contains('⇅'), "three transitions are not flapping: {screen}");
+
+    // Resolved and fired again while the console watches: the new firing
+    // is asked for at once, and five transitions in the hour are flapping.
+    let (ex, url) = (exporter.clone(), prom.url.clone());
+    let driver = tokio::spawn(async move {
+        ex.set("warroom_test_flap", &[], 0.0);
+        prometheus_says(&url, false).await;
+        ex.set("warroom_test_flap", &[], 1.0);
+        prometheus_says(&url, true).await;
+    });
+    run_drawn_until(&mut console, "fired 3× and flapping", 120, SIZE, |c| {
+        let (words, strip) = history(&text(c));
+        words.starts_with("fired 3×") && runs(&strip) == 3
+    })
+    .await;
+    driver.await.expect("the driver ran");
+    let screen = text(&mut console);
+    let (words, _) = history(&screen);
+    assert!(words.contains("⇅ flapping: 5 changes in the last hour"), "{screen}");
+    let row = screen.lines().find(|l| l.contains("WARN firing")).unwrap_or_default();
+    assert!(row.starts_with("│⇅WARN"), "marked on the board: {screen}");
+
+    type_command(&mut console, "filter alertname=Steady");
+    run_drawn_until(&mut console, "Steady's history", 60, SIZE, |c| history(&text(c)).0 == "first time in 10m").await;
+    let (_, strip) = history(&text(&mut console));
+    assert_eq!(runs(&strip), 1, "one run, from Prometheus' start: {strip}");
+}
+
+/// A relay in front of `upstream` that answers every range query over
+/// `ALERTS` 400 in Prometheus' error shape (as a query frontend's block
+/// list would) and passes everything else through.
+async fn refusing_relay(upstream: String) -> String {
+    let client = reqwest::Client::builder().timeout(Duration::from_secs(5)).build().unwrap();
+    let app = axum::Router::new().fallback(move |method: Method, uri: Uri, headers: HeaderMap, body: Bytes| {
+        let (client, upstream) = (client.clone(), upstream.clone());
+        async move {
+            let json = [("content-type", "application/json".to_string())];
+            if uri.path() == "/api/v1/query_range" && String::from_utf8_lossy(&body).contains("ALERTS") {
+                let refusal = r#"{"status":"error","errorType":"bad_data","error":"query blocked: ALERTS is not served by this frontend"}"#;
+                return (StatusCode::BAD_REQUEST, json, refusal.as_bytes().to_vec());
+            }
+            let url = format!("{upstream}{}", uri.path_and_query().map_or("", |p| p.as_str()));
+            let mut req = client.request(method, url).body(body);
+            if let Some(ct) = headers.get("content-type") {
+                req = req.header("content-type", ct);
+            }
+            match req.send().await {
+                Ok(r) => {
+                    let status = StatusCode::from_u16(r.status().as_u16()).unwrap_or(StatusCode::BAD_GATEWAY);
+                    let ct = r.headers().get("content-type").and_then(|v| v.to_str().ok()).unwrap_or("").to_string();
+                    (status, [("content-type", ct)], r.bytes().await.map(|b| b.to_vec()).unwrap_or_default())
+                }
+                Err(e) => (StatusCode::BAD_GATEWAY, json, e.to_string().into_bytes()),
+            }
+        }
+    });
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let url = format!("http://{}", listener.local_addr().unwrap());
+    tokio::spawn(async move { axum::serve(listener, app).await });
+    url
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_prometheus_that_refuses_the_history_query_is_said_why() {
+    let prom = Prometheus::start(PromConfig { rules: RULES.to_string(), ..PromConfig::default() });
+    let relay = refusing_relay(prom.url.clone()).await;
+    let mut console = Console::start(&config(&relay), Options::default()).unwrap();
+    run_drawn_until(&mut console, "the refusal in the History row", 60, SIZE, |c| {
+        history(&text(c)).0.starts_with("Prometheus refused")
+    })
+    .await;
+    let screen = text(&mut console);
+    let (words, _) = history(&screen);
+    assert_eq!(
+        words, "Prometheus refused the history query: bad_data: query blocked: ALERTS is not served by this frontend",
+        "{screen}"
+    );
+    let entry = console.state.history.cache.values().next().expect("the refused query is cached");
+    assert!(entry.rejected, "not asked again");
+    assert!(screen.contains("Steady"), "the board itself is served through the relay: {screen}");
+}
