@@ -18,7 +18,7 @@ use std::time::Duration;
 use axum::body::Bytes;
 use axum::http::{HeaderMap, Method, StatusCode, Uri};
 use support::console::{run_drawn_until, screen, type_command};
-use support::{Exporter, PromConfig, Prometheus, wait_for};
+use support::{Exporter, PromConfig, Prometheus, VictoriaMetrics, VmConfig, wait_for};
 use warroom::app::{Console, Options};
 use warroom::config::Config;
 use warroom::sources::Endpoint;
@@ -74,7 +74,7 @@ fn runs(strip: &str) -> usize {
     strip.split('▁').filter(|r| !r.is_empty()).count()
 }
 
-/// Until Prometheus has `Flappy` firing (`true`), or not firing for three
+/// Until Prometheus (or VictoriaMetrics) has `Flappy` firing (`true`), or not firing for three
 /// cells of the strip (`false`): long enough to show as a gap between two
 /// runs at any alignment of the cells.
 async fn prometheus_says(prom: &str, firing: bool) {
@@ -147,6 +147,37 @@ async fn fired_twice_then_flapping_and_the_first_time() {
     run_drawn_until(&mut console, "Steady's history", 60, SIZE, |c| history(&text(c)).0 == "first time in 10m").await;
     let (_, strip) = history(&text(&mut console));
     assert_eq!(runs(&strip), 1, "one run, from Prometheus' start: {strip}");
+}
+
+/// The same series from vmalert, written back into VictoriaMetrics (remote
+/// write) and read through its Prometheus API: fired, resolved and fired
+/// again reads "fired 2×".
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn fired_twice_through_victoriametrics_and_vmalert() {
+    let exporter = Exporter::start().await;
+    exporter.set("warroom_test_flap", &[], 1.0);
+    let vm = VictoriaMetrics::start(VmConfig {
+        rules: RULES.to_string(),
+        scrape_targets: vec![exporter.target()],
+        ..VmConfig::default()
+    });
+    prometheus_says(&vm.url, true).await;
+    exporter.set("warroom_test_flap", &[], 0.0);
+    prometheus_says(&vm.url, false).await;
+    exporter.set("warroom_test_flap", &[], 1.0);
+    prometheus_says(&vm.url, true).await;
+    let mut console = Console::start(&config(&vm.url), Options::default()).unwrap();
+    type_command(&mut console, "filter alertname=Flappy");
+    // VictoriaMetrics leaves the newest 30 s out of range answers: the
+    // current firing shows when that much of it is written.
+    run_drawn_until(&mut console, "fired 2× in the detail", 120, SIZE, |c| {
+        history(&text(c)).0.starts_with("fired 2×")
+    })
+    .await;
+    let screen = text(&mut console);
+    let (words, strip) = history(&screen);
+    assert!(words.starts_with("fired 2× in 10m · last "), "{screen}");
+    assert_eq!(runs(&strip), 2, "two runs: {strip}");
 }
 
 /// A relay in front of `upstream` that answers every range query over

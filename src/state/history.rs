@@ -145,8 +145,8 @@ impl HistoryState {
     /// What to fetch for `key` now: nothing while it is being fetched, while
     /// [`MAX_IN_FLIGHT`] others are, while a failed one waits for its retry
     /// (a rejected one, never), nor while it is younger than
-    /// [`REFRESH_SECS`] — unless the alert fired (`firing_since`) after the
-    /// data held ends. Then its tail (from two steps, at least a minute,
+    /// [`REFRESH_SECS`] — unless the alert's current firing (since
+    /// `firing_since`) is not in it yet (see [`firing_missing`]). Then its tail (from two steps, at least a minute,
     /// before the cached end: the newest points may not have been written
     /// yet), else the whole window. Marks the key in flight.
     pub fn plan(&mut self, key: &SeriesKey, firing_since: Option<i64>, now: DateTime<Utc>) -> Option<Fetch> {
@@ -162,8 +162,7 @@ impl HistoryState {
             Some(c) if c.error.is_some() && now < c.retry_at => return None,
             Some(c) if c.error.is_none() && c.end > window_start => {
                 let stale = end - c.end >= REFRESH_SECS;
-                let fired_since = firing_since.is_some_and(|t| c.end < t + step && end >= t + step);
-                if !stale && !fired_since {
+                if !stale && !firing_missing(c, firing_since, step, end) {
                     return None;
                 }
                 let overlap = (2 * step).max(60 + step - 1) / step * step;
@@ -276,6 +275,25 @@ impl HistoryState {
             firings,
         }
     }
+}
+
+/// Asked again every this many seconds (at most) while an alert's current
+/// firing is not in its history yet, for [`RECHECK_FOR_SECS`] after it fired.
+pub const RECHECK_SECS: i64 = 30;
+/// See [`RECHECK_SECS`]: a firing that never shows (an alert no Prometheus
+/// asked writes `ALERTS` for) is not asked about forever.
+pub const RECHECK_FOR_SECS: i64 = 300;
+
+/// Whether the history held lacks the alert's current firing, which began
+/// at `firing_since` (and has a point by `end`): asked at once when the data
+/// ends before it, then every [`RECHECK_SECS`] while no point of it came
+/// (VictoriaMetrics leaves the newest 30 s out of range answers; a
+/// Prometheus writes the sample at its next evaluation), for a few minutes.
+fn firing_missing(c: &Entry, firing_since: Option<i64>, step: i64, end: i64) -> bool {
+    let Some(t) = firing_since else { return false };
+    let seen = c.runs.last().is_some_and(|r| r.1 >= t);
+    let due = c.end < t + step || (end - c.end >= RECHECK_SECS && end - t <= RECHECK_FOR_SECS);
+    end >= t + step && !seen && due
 }
 
 fn time(secs: i64) -> DateTime<Utc> {
