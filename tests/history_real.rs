@@ -5,15 +5,16 @@
 //! reads "first time"; a Prometheus that refuses the history query makes
 //! the row say why.
 //!
-//! Never a fixed sleep: each step waits for Prometheus to say the alert is
-//! firing, or has not fired for long enough that the resolution shows at
-//! the query's step and as empty cells of the strip (the history window is
-//! 10 minutes, so its step is the 1 s evaluation interval).
+//! Never a fixed sleep: each step waits for the rule evaluator to say the
+//! alert is firing, or has not been firing for long enough that the
+//! resolution shows at the query's step and as empty cells of the strip
+//! (the history window is 10 minutes, so its step is the 1 s evaluation
+//! interval).
 
 mod support;
 
 use std::sync::Arc;
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 use axum::body::Bytes;
 use axum::http::{HeaderMap, Method, StatusCode, Uri};
@@ -74,25 +75,41 @@ fn runs(strip: &str) -> usize {
     strip.split('▁').filter(|r| !r.is_empty()).count()
 }
 
-/// Until Prometheus (or VictoriaMetrics) has `Flappy` firing (`true`), or not firing for three
-/// cells of the strip (`false`): long enough to show as a gap between two
-/// runs at any alignment of the cells.
-async fn prometheus_says(prom: &str, firing: bool) {
+/// Whether the rule evaluator (Prometheus, or vmalert through
+/// VictoriaMetrics) has `Flappy` firing, from its own `/api/v1/alerts`.
+async fn flappy_firing(client: &reqwest::Client, url: &str) -> Option<bool> {
+    let body = support::api::get_json(client, &format!("{url}/api/v1/alerts")).await?;
+    let alerts = body["data"]["alerts"].as_array()?;
+    Some(alerts.iter().any(|a| support::api::alertname(a) == "Flappy" && a["state"] == "firing"))
+}
+
+/// Until the rule evaluator has `Flappy` firing (`true`), or has had it not
+/// firing for three cells of the strip in a row (`false`): long enough for
+/// the `ALERTS` series it writes to show a gap between two runs at any
+/// alignment of the cells. Its own view, not a query of `ALERTS`:
+/// VictoriaMetrics answers queries of the last 30 s as of 30 s ago.
+async fn until_flappy(url: &str, firing: bool) {
     let client = support::api::client();
-    let (what, query) = if firing {
-        ("Flappy firing in Prometheus".to_string(), r#"ALERTS{alertname="Flappy",alertstate="firing"}"#.to_string())
-    } else {
-        let quiet = 3 * WINDOW.as_secs() / CELLS + 3;
-        (
-            format!("Flappy not firing for {quiet}s in Prometheus"),
-            format!(r#"absent_over_time(ALERTS{{alertname="Flappy",alertstate="firing"}}[{quiet}s])"#),
-        )
-    };
-    wait_for(&what, Duration::from_secs(60), || {
-        let (client, query) = (client.clone(), query.clone());
-        async move { support::api::query_value(&client, prom, &query).await }
-    })
-    .await;
+    if firing {
+        let what = "Flappy firing";
+        wait_for(what, Duration::from_secs(90), || async { flappy_firing(&client, url).await?.then_some(()) }).await;
+        return;
+    }
+    let quiet = Duration::from_secs(3 * WINDOW.as_secs() / CELLS + 3);
+    let deadline = Instant::now() + Duration::from_secs(90);
+    let mut since: Option<Instant> = None;
+    loop {
+        match flappy_firing(&client, url).await {
+            Some(false) => {
+                if since.get_or_insert_with(Instant::now).elapsed() >= quiet {
+                    return;
+                }
+            }
+            _ => since = None,
+        }
+        assert!(Instant::now() < deadline, "timed out waiting for Flappy not firing for {quiet:?}");
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -104,11 +121,11 @@ async fn fired_twice_then_flapping_and_the_first_time() {
         scrape_targets: vec![exporter.target()],
         ..PromConfig::default()
     });
-    prometheus_says(&prom.url, true).await;
+    until_flappy(&prom.url, true).await;
     exporter.set("warroom_test_flap", &[], 0.0);
-    prometheus_says(&prom.url, false).await;
+    until_flappy(&prom.url, false).await;
     exporter.set("warroom_test_flap", &[], 1.0);
-    prometheus_says(&prom.url, true).await;
+    until_flappy(&prom.url, true).await;
 
     let mut console = Console::start(&config(&prom.url), Options::default()).unwrap();
     type_command(&mut console, "filter alertname=Flappy");
@@ -127,9 +144,9 @@ async fn fired_twice_then_flapping_and_the_first_time() {
     let (ex, url) = (exporter.clone(), prom.url.clone());
     let driver = tokio::spawn(async move {
         ex.set("warroom_test_flap", &[], 0.0);
-        prometheus_says(&url, false).await;
+        until_flappy(&url, false).await;
         ex.set("warroom_test_flap", &[], 1.0);
-        prometheus_says(&url, true).await;
+        until_flappy(&url, true).await;
     });
     run_drawn_until(&mut console, "fired 3× and flapping", 120, SIZE, |c| {
         let (words, strip) = history(&text(c));
@@ -161,11 +178,11 @@ async fn fired_twice_through_victoriametrics_and_vmalert() {
         scrape_targets: vec![exporter.target()],
         ..VmConfig::default()
     });
-    prometheus_says(&vm.url, true).await;
+    until_flappy(&vm.url, true).await;
     exporter.set("warroom_test_flap", &[], 0.0);
-    prometheus_says(&vm.url, false).await;
+    until_flappy(&vm.url, false).await;
     exporter.set("warroom_test_flap", &[], 1.0);
-    prometheus_says(&vm.url, true).await;
+    until_flappy(&vm.url, true).await;
     let mut console = Console::start(&config(&vm.url), Options::default()).unwrap();
     type_command(&mut console, "filter alertname=Flappy");
     // VictoriaMetrics leaves the newest 30 s out of range answers: the

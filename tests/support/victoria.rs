@@ -150,7 +150,7 @@ fn vm_flags(dir: &Path, scrape: &Path, addr: SocketAddr, vmalert: SocketAddr) ->
 }
 
 fn vmalert_flags(dir: &Path, vm: &str, notifier: &str, addr: SocketAddr) -> Vec<String> {
-    vec![
+    let mut flags = vec![
         format!("-httpListenAddr={addr}"),
         format!("-rule={}", dir.join("rules.yml").display()),
         format!("-datasource.url={vm}"),
@@ -159,7 +159,26 @@ fn vmalert_flags(dir: &Path, vm: &str, notifier: &str, addr: SocketAddr) -> Vec<
         format!("-notifier.url={notifier}"),
         "-evaluationInterval=1s".to_string(),
         "-remoteWrite.flushInterval=1s".to_string(),
-    ]
+    ];
+    // Newer vmalert evaluates rules as of `-rule.evalDelay` ago (30 s),
+    // to match VictoriaMetrics' default latency offset; ours is 1 s above.
+    // 1.79 has no such flag (and no such delay).
+    if has_eval_delay() {
+        flags.push("-rule.evalDelay=1s".to_string());
+    }
+    flags
+}
+
+/// Whether this vmalert knows `-rule.evalDelay` (its `-help` says so).
+fn has_eval_delay() -> bool {
+    static KNOWN: std::sync::OnceLock<bool> = std::sync::OnceLock::new();
+    *KNOWN.get_or_init(|| {
+        let out = VMALERT.command().arg("-help").output();
+        out.is_ok_and(|o| {
+            String::from_utf8_lossy(&o.stdout).contains("rule.evalDelay")
+                || String::from_utf8_lossy(&o.stderr).contains("rule.evalDelay")
+        })
+    })
 }
 
 /// vmauth, VictoriaMetrics' authenticating proxy, in front of a backend: it
