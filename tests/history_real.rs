@@ -18,10 +18,13 @@ use std::time::{Duration, Instant};
 
 use axum::body::Bytes;
 use axum::http::{HeaderMap, Method, StatusCode, Uri};
+use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 use support::console::{run_drawn_until, screen, type_command};
 use support::{Exporter, PromConfig, Prometheus, VictoriaMetrics, VmConfig, wait_for};
 use warroom::app::{Console, Options};
 use warroom::config::Config;
+use warroom::incident::Event;
+use warroom::msg::Msg;
 use warroom::sources::Endpoint;
 
 /// Wide enough that the detail (42 % of it) holds the whole strip: 168
@@ -164,6 +167,34 @@ async fn fired_twice_then_flapping_and_the_first_time() {
     run_drawn_until(&mut console, "Steady's history", 60, SIZE, |c| history(&text(c)).0 == "first time in 10m").await;
     let (_, strip) = history(&text(&mut console));
     assert_eq!(runs(&strip), 1, "one run, from Prometheus' start: {strip}");
+    drop(console);
+
+    // An incident: its post-mortem lists each alert's previous firings.
+    let dir = tempfile::tempdir().unwrap();
+    let cfg = Config { incident_dir: Some(dir.path().to_path_buf()), ..config(&prom.url) };
+    let mut console = Console::start(&cfg, Options::default()).unwrap();
+    run_drawn_until(&mut console, "both alerts on the board", 30, SIZE, |c| c.state.alerts.alerts.len() == 2).await;
+    let key = |code, modifiers| Msg::Key(KeyEvent::new(code, modifiers));
+    console.handle(key(KeyCode::Char('i'), KeyModifiers::NONE));
+    console.handle(key(KeyCode::Char('s'), KeyModifiers::CONTROL));
+    let recorded = |c: &Console| {
+        let records = c.state.incident.records();
+        records.iter().filter(|r| matches!(r.event, Event::AlertHistory { .. })).count()
+    };
+    run_drawn_until(&mut console, "both histories in the journal", 60, SIZE, |c| recorded(c) == 2).await;
+    console.handle(key(KeyCode::Char('e'), KeyModifiers::NONE));
+    run_drawn_until(&mut console, "the post-mortem written", 30, SIZE, |c| {
+        c.state.flash.as_ref().is_some_and(|f| f.text.starts_with("post-mortem draft: "))
+    })
+    .await;
+    let path = console.state.flash.as_ref().unwrap().text["post-mortem draft: ".len()..].to_string();
+    let postmortem = std::fs::read_to_string(&path).unwrap();
+    let line = |name: &str| {
+        let (spaced, bare) = (format!("- {name} "), format!("- {name}:"));
+        postmortem.lines().find(|l| l.starts_with(&spaced) || l.starts_with(&bare)).unwrap_or_default()
+    };
+    assert!(line("Flappy").contains("`: 2× in the 10m before "), "{postmortem}");
+    assert!(line("Steady").ends_with(": none in the 10m before (first time)"), "{postmortem}");
 }
 
 /// The same series from vmalert, written back into VictoriaMetrics (remote

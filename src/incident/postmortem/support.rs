@@ -87,7 +87,10 @@ fn previous_occurrences(t: &Timeline, records: &[Record]) -> String {
             .filter(|(k, _)| !matches!(k.as_str(), "alertname" | "severity"))
             .map(|(k, v)| format!("{k}=\"{v}\""))
             .collect();
-        let name = format!("{} {}", text(&a.alertname), code(&format!("{{{}}}", labels.join(", "))));
+        let name = match labels.is_empty() {
+            true => text(&a.alertname),
+            false => format!("{} {}", text(&a.alertname), code(&format!("{{{}}}", labels.join(", ")))),
+        };
         let line = match found.get(a.fingerprint.as_str()) {
             None => "not recorded (its history was not read while the incident was open)".to_string(),
             Some(r) if r.previous.is_empty() && r.omitted == 0 => {
