@@ -97,7 +97,14 @@ fn switch_resets_sources_but_keeps_the_operator_s_things() {
     s.alerts.filter = "db".into();
     s.incident.load("2026-11-22-db-down", crate::incident::ReadOutcome { records: vec![], warnings: vec![] });
     assert!(!s.alerts.alerts.is_empty());
+    s.history.window = std::time::Duration::from_secs(3600);
+    let a = s.alerts.alerts[0].alert.clone();
+    crate::state::history::tests::load(&mut s, &a, &[(600, 0)]);
+    assert_eq!(s.history.cache.len(), 1);
     update(&mut s, switched("prod-us", 1, true));
+    assert!(s.history.cache.is_empty(), "the old context's histories are gone");
+    assert!(!s.history.enabled, "no Prometheus in prod-us's sources here");
+    assert_eq!(s.history.window, std::time::Duration::from_secs(3600), "the window is the config's");
     assert!(s.alerts.alerts.is_empty(), "the old context's alerts are gone");
     assert_eq!(s.context, "prod-us");
     assert!(s.read_only, "prod-us is read-only");
