@@ -24,6 +24,12 @@ use crate::model::{Alert, AlertState};
 use crate::sources::SourceError;
 use crate::sources::prometheus::{AlertRule, Series};
 
+mod flow;
+mod summary;
+
+pub use flow::{MAX_RECORDED, record, schedule};
+pub use summary::{Summary, View};
+
 /// Points one query asks for at most: a week at one a minute (Prometheus
 /// refuses more than 11 000 a series).
 pub const MAX_POINTS: u64 = 10_080;
@@ -318,190 +324,8 @@ fn ongoing(e: &Entry, q: &HistoryQuery) -> bool {
     e.runs.last().is_some_and(|r| r.1 >= e.end - q.key.step_secs as i64)
 }
 
-/// The History row's content.
-#[derive(Debug, Clone, PartialEq)]
-pub enum View<'a> {
-    /// No Prometheus configured.
-    Off,
-    Loading,
-    Failed {
-        error: &'a SourceError,
-        rejected: bool,
-    },
-    Ready(Summary),
-}
-
-/// An alert's firings over the window, and what is read from them.
-#[derive(Debug, Clone, PartialEq)]
-pub struct Summary {
-    /// Oldest first.
-    pub firings: Vec<Firing>,
-    /// The last firing has not ended.
-    pub ongoing: bool,
-    /// …and it is the alert's current firing (the alert is not pending).
-    pub current: bool,
-    /// Where the data ends.
-    pub end: DateTime<Utc>,
-    pub window_secs: u64,
-    /// The query's step (seconds): how precise the times are.
-    pub step: i64,
-    /// Transitions within the last hour.
-    pub last_hour: usize,
-    pub flapping: bool,
-}
-
-impl Summary {
-    /// The firings before the current one.
-    pub fn previous(&self) -> &[Firing] {
-        let n = self.firings.len() - usize::from(self.current);
-        &self.firings[..n]
-    }
-
-    /// "fired 4× in 7d · last 2d ago · median 12m" (the count with the
-    /// current firing, `last` the previous one's start, the median of the
-    /// firings that ended), or "first time in 7d"; flapping said after.
-    pub fn words(&self, now: DateTime<Utc>) -> String {
-        let window = history::window(self.window_secs);
-        let mut out = match self.previous().last() {
-            None => format!("first time in {window}"),
-            Some(last) => {
-                let ended = &self.firings[..self.firings.len() - usize::from(self.ongoing)];
-                let mut s = format!(
-                    "fired {}× in {window} · last {} ago",
-                    self.firings.len(),
-                    history::short(now - last.start)
-                );
-                if let Some(m) = history::median(ended) {
-                    s.push_str(&format!(" · median {}", history::short(m)));
-                }
-                s
-            }
-        };
-        if self.flapping {
-            out.push_str(&format!(" · {FLAP_MARK} flapping: {} changes in the last hour", self.last_hour));
-        }
-        out
-    }
-
-    /// One cell per `window / cells` of the window (oldest first): whether
-    /// the alert fired in it.
-    pub fn strip(&self, cells: usize) -> Vec<bool> {
-        let mut out = vec![false; cells];
-        if cells == 0 || self.window_secs == 0 {
-            return out;
-        }
-        let start = self.end.timestamp() - self.window_secs as i64;
-        let cell = |t: DateTime<Utc>| {
-            let i = (t.timestamp() - start).max(0) as u128 * cells as u128 / u128::from(self.window_secs);
-            (i as usize).min(cells - 1)
-        };
-        for f in &self.firings {
-            for c in &mut out[cell(f.start)..=cell(f.end)] {
-                *c = true;
-            }
-        }
-        out
-    }
-}
-
 /// The mark of a flapping alert, on its board row and in its History row.
 pub const FLAP_MARK: &str = "⇅";
-
-/// The histories to fetch now: those of the alerts in view and the
-/// selected one (`alerts`, indexes into the board), and of the first
-/// [`MAX_RECORDED`] alerts of an open incident, not recorded yet (for its
-/// post-mortem). The cache is trimmed to them when it grows too big.
-pub fn schedule(state: &mut State, alerts: &[usize]) -> Vec<crate::msg::Cmd> {
-    if !state.history.enabled {
-        return Vec::new();
-    }
-    let mut wanted: Vec<(SeriesKey, Option<i64>)> = Vec::new();
-    let mut push = |state: &State, a: &Alert| {
-        let firing = (a.state != AlertState::Pending).then(|| {
-            let hold = state.signals.rule_for(a).map_or(0, |r| r.duration.as_secs() as i64);
-            a.starts_at.timestamp() + hold
-        });
-        wanted.push((query_of(state, a).key, firing));
-    };
-    for i in alerts {
-        push(state, &state.alerts.alerts[*i].alert);
-    }
-    for b in incident_alerts(state) {
-        push(state, &b.alert);
-    }
-    let now = state.now;
-    let mut cmds = Vec::new();
-    for (key, firing) in &wanted {
-        if let Some(f) = state.history.plan(key, *firing, now) {
-            cmds.push(crate::msg::Cmd::FetchRange(f));
-        }
-    }
-    state.history.trim(&wanted.into_iter().map(|(k, _)| k).collect());
-    cmds
-}
-
-/// Alerts of an open incident whose history is recorded at most (the
-/// post-mortem names the others as not recorded).
-pub const MAX_RECORDED: usize = 50;
-
-/// The board's alerts that belong to the open incident (all but pending
-/// ones), the first [`MAX_RECORDED`], whose history is not recorded yet.
-fn incident_alerts(state: &State) -> Vec<&super::alerts::BoardAlert> {
-    let Some(id) = state.incident.id() else { return Vec::new() };
-    let recorded = &state.history.recorded;
-    let done = |a: &Alert| recorded.0.as_deref() == Some(id) && recorded.1.contains(&firing_id(a));
-    state
-        .alerts
-        .alerts
-        .iter()
-        .filter(|b| b.alert.state != AlertState::Pending)
-        .take(MAX_RECORDED)
-        .filter(|b| !done(&b.alert))
-        .collect()
-}
-
-fn firing_id(a: &Alert) -> String {
-    format!("{}/{}", a.fingerprint, a.starts_at.timestamp())
-}
-
-/// Into the open incident's journal: the previous firings of each of its
-/// alerts whose history has been read (over the window before the firing),
-/// once per firing, for the post-mortem.
-pub fn record(state: &mut State) -> Vec<crate::msg::Cmd> {
-    let Some(id) = state.incident.id().map(str::to_string) else { return Vec::new() };
-    if state.history.recorded.0.as_deref() != Some(id.as_str()) {
-        state.history.recorded = (Some(id), HashSet::new());
-    }
-    let mut events = Vec::new();
-    for b in incident_alerts(state) {
-        let a = &b.alert;
-        let q = query_of(state, a);
-        let summary = match state.history.view(&q, a) {
-            View::Ready(s) if s.end >= a.starts_at => s,
-            _ => continue,
-        };
-        let previous = history::before(&summary.firings, a.starts_at, chrono::Duration::seconds(summary.step));
-        let omitted = previous.len().saturating_sub(crate::incident::record::MAX_FIRINGS);
-        let event = crate::incident::Event::AlertHistory {
-            fingerprint: a.fingerprint.clone(),
-            alertname: a.name().to_string(),
-            starts_at: a.starts_at,
-            window_secs: summary.window_secs,
-            previous: previous[omitted..].to_vec(),
-            omitted,
-        };
-        events.push((firing_id(a), event));
-    }
-    let now = state.now;
-    let mut cmds = Vec::new();
-    for (firing, event) in events {
-        state.history.recorded.1.insert(firing);
-        if let Some(rec) = state.incident.capture(now, event) {
-            cmds.push(crate::msg::Cmd::Capture(rec));
-        }
-    }
-    cmds
-}
 
 #[cfg(test)]
 #[path = "history_tests.rs"]
