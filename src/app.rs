@@ -400,8 +400,13 @@ impl Console {
                 let (d, i) = (dir.clone(), id.clone());
                 let records = tokio::task::spawn_blocking(move || crate::incident::records_of(&d, &i)).await??;
                 let drawn = export::draw(&clients, &records, &dir.join(&id), Utc::now(), time).await?;
-                tokio::task::spawn_blocking(move || crate::incident::regenerate(&dir, &id, None, &layout)).await??;
-                Ok::<_, anyhow::Error>((drawn.drawn(), drawn.missing()))
+                let draft = tokio::task::spawn_blocking(move || crate::incident::regenerate(&dir, &id, None, &layout))
+                    .await??;
+                Ok::<_, anyhow::Error>(crate::msg::ChartsDrawn {
+                    draft,
+                    drawn: drawn.drawn(),
+                    missing: drawn.missing(),
+                })
             }
             .await
             .map_err(|e| format!("{e:#}"));

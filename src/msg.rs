@@ -110,6 +110,15 @@ pub struct ThemeToml {
     pub toml: String,
 }
 
+/// The post-mortem's charts, drawn after `e`'s draft: the draft written
+/// again with them, how many were drawn, and `title: why` of each not.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ChartsDrawn {
+    pub draft: std::path::PathBuf,
+    pub drawn: usize,
+    pub missing: Vec<String>,
+}
+
 /// What the incident journal did.
 #[derive(Debug, Clone, PartialEq)]
 pub enum IncidentMsg {
@@ -137,7 +146,7 @@ pub enum IncidentMsg {
     Exported(Result<std::path::PathBuf, String>),
     /// The post-mortem's charts were drawn (after `e`'s draft): how many,
     /// and `title: why` of each not drawn; or why none could be.
-    ChartsDrawn(Result<(usize, Vec<String>), String>),
+    ChartsDrawn(Result<ChartsDrawn, String>),
     /// Open shared incidents in Loki (id, title), looked up at start when
     /// sharing is on and no incident is open here.
     SharedOpen(Vec<(String, String)>),

@@ -135,7 +135,7 @@ async fn db_down_drill_board_runbook_and_timeline() {
     run_until(&mut c, &mut t, "graph pinned", 15, pinned).await;
     c.handle(key('e'));
     run_until(&mut c, &mut t, "charts drawn", 30, |c| {
-        c.state.flash.as_ref().is_some_and(|f| f.text.starts_with("post-mortem charts"))
+        c.state.flash.as_ref().is_some_and(|f| f.text.contains(" · charts: "))
     })
     .await;
     let flash = c.state.flash.clone().expect("flash").text;

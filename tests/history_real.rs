@@ -187,7 +187,9 @@ async fn fired_twice_then_flapping_and_the_first_time() {
         c.state.flash.as_ref().is_some_and(|f| f.text.starts_with("post-mortem draft: "))
     })
     .await;
-    let path = console.state.flash.as_ref().unwrap().text["post-mortem draft: ".len()..].to_string();
+    // The draft's flash, or the charts' that follows it: both name the draft.
+    let flash = console.state.flash.as_ref().unwrap().text.clone();
+    let path = flash["post-mortem draft: ".len()..].split(" · ").next().unwrap_or_default().to_string();
     let postmortem = std::fs::read_to_string(&path).unwrap();
     let line = |name: &str| {
         let (spaced, bare) = (format!("- {name} "), format!("- {name}:"));

@@ -204,12 +204,18 @@ pub fn on_msg(state: &mut State, msg: IncidentMsg) -> Vec<Cmd> {
         IncidentMsg::HandoffWritten(Err(e)) => state.flash_error(format!("handoff copied, not written: {e}")),
         IncidentMsg::Exported(Ok(path)) => state.flash_info(format!("post-mortem draft: {}", path.display())),
         IncidentMsg::Exported(Err(e)) => state.flash_error(format!("export failed: {e}")),
-        IncidentMsg::ChartsDrawn(Ok((drawn, missing))) if missing.is_empty() => {
-            state.flash_info(format!("post-mortem charts: {drawn} drawn"));
+        // The draft's path stays in the message: this flash replaces the
+        // export's, often within the same second.
+        IncidentMsg::ChartsDrawn(Ok(c)) if c.missing.is_empty() => {
+            state.flash_info(format!("post-mortem draft: {} · charts: {} drawn", c.draft.display(), c.drawn));
         }
-        IncidentMsg::ChartsDrawn(Ok((drawn, missing))) => {
-            state.flash_error(format!("post-mortem charts: {drawn} drawn, {} not: {}", missing.len(), missing[0]))
-        }
+        IncidentMsg::ChartsDrawn(Ok(c)) => state.flash_error(format!(
+            "post-mortem draft: {} · charts: {} drawn, {} not: {}",
+            c.draft.display(),
+            c.drawn,
+            c.missing.len(),
+            c.missing[0]
+        )),
         IncidentMsg::ChartsDrawn(Err(e)) => state.flash_error(format!("post-mortem charts not drawn: {e}")),
     }
     Vec::new()

@@ -442,14 +442,19 @@ fn joining_a_shared_room_writes_joined_once_and_quitting_writes_left() {
 fn the_charts_of_an_export_are_reported_drawn_or_why_not() {
     use crate::msg::IncidentMsg;
     let mut s = state();
-    update(&mut s, Msg::Incident(IncidentMsg::ChartsDrawn(Ok((3, Vec::new())))));
+    use crate::msg::ChartsDrawn;
+    let draft = std::path::PathBuf::from("/inc/x/postmortem.md");
+    let drawn = |drawn, missing| ChartsDrawn { draft: draft.clone(), drawn, missing };
+    update(&mut s, Msg::Incident(IncidentMsg::ChartsDrawn(Ok(drawn(3, Vec::new())))));
     let f = s.flash.clone().expect("flash");
-    assert_eq!((f.text.as_str(), f.error), ("post-mortem charts: 3 drawn", false));
+    assert_eq!((f.text.as_str(), f.error), ("post-mortem draft: /inc/x/postmortem.md · charts: 3 drawn", false));
     let missing = vec!["HighErrorRate: prom: connection refused".to_string()];
-    update(&mut s, Msg::Incident(IncidentMsg::ChartsDrawn(Ok((2, missing)))));
+    update(&mut s, Msg::Incident(IncidentMsg::ChartsDrawn(Ok(drawn(2, missing)))));
     let f = s.flash.clone().expect("flash");
     assert!(
-        f.error && f.text == "post-mortem charts: 2 drawn, 1 not: HighErrorRate: prom: connection refused",
+        f.error
+            && f.text
+                == "post-mortem draft: /inc/x/postmortem.md · charts: 2 drawn, 1 not: HighErrorRate: prom: connection refused",
         "{f:?}"
     );
     update(&mut s, Msg::Incident(IncidentMsg::ChartsDrawn(Err("disk full".into()))));
