@@ -12,6 +12,7 @@ pub mod app;
 pub mod check;
 pub mod cli;
 pub mod config;
+pub mod dashboard;
 pub mod demo;
 pub mod drill;
 pub mod env;

@@ -40,6 +40,8 @@ const RULES: &[(&str, &[&str])] = &[
     ("incident", &["model", "text"]),
     // Runbooks: resolve, fetch through the sources' HTTP layer, render.
     ("runbook", &["model", "text", "sources"]),
+    // Grafana dashboards: parsed, checked, laid out (no I/O: callers read the files).
+    ("dashboard", &["model", "text"]),
     // The simulator behind `warroom demo`.
     ("drill", &["model", "text"]),
     // The config file: its sections are typed by the layers they configure.
@@ -57,7 +59,7 @@ const RULES: &[(&str, &[&str])] = &[
 
 /// Modules whose non-test code is pure: no file, no clock, no environment,
 /// no task, no interior mutability.
-const PURE: &[&str] = &["model", "text", "keymap", "theme", "msg", "state", "ui"];
+const PURE: &[&str] = &["model", "text", "keymap", "theme", "msg", "state", "ui", "dashboard"];
 
 /// Names in `incident` and `runbook` that do I/O: the pure layers may use
 /// those modules' records, timeline and renderer, never these.

@@ -1,0 +1,152 @@
+//! What `warroom dash check` prints per file: what will show, and each
+//! diagnostic; as text for a person or JSON for CI.
+
+use std::collections::BTreeMap;
+use std::fmt::Write as _;
+
+use serde::Serialize;
+
+use super::{Diagnostic, Fatal, Parsed, Severity};
+
+/// One file's outcome.
+#[derive(Debug, Clone, Serialize)]
+pub struct FileReport {
+    pub file: String,
+    /// `classic`, `api`, `v2`; absent when the file is no dashboard.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub form: Option<&'static str>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub title: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub uid: Option<String>,
+    /// Panels by type, rows and their nested panels included.
+    pub panels: BTreeMap<String, usize>,
+    pub variables: Vec<VariableLine>,
+    /// Why the file could not be read as a dashboard.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub error: Option<String>,
+    pub diagnostics: Vec<Diagnostic>,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct VariableLine {
+    pub name: String,
+    pub kind: &'static str,
+    pub current: Vec<String>,
+}
+
+impl FileReport {
+    /// `file` is shown as given (cleaned: a file name is input too).
+    pub fn new(file: &str, outcome: Result<Parsed, Fatal>) -> Self {
+        let file = crate::text::clean(file).into_owned();
+        match outcome {
+            Ok(p) => {
+                let mut panels = BTreeMap::new();
+                for panel in p.dashboard.all_panels() {
+                    *panels.entry(panel.kind.name()).or_insert(0) += 1;
+                }
+                let variables = p
+                    .dashboard
+                    .variables
+                    .iter()
+                    .map(|v| VariableLine { name: v.name.clone(), kind: v.kind.name(), current: v.current.clone() })
+                    .collect();
+                Self {
+                    file,
+                    form: Some(p.form),
+                    title: Some(p.dashboard.title),
+                    uid: p.dashboard.uid,
+                    panels,
+                    variables,
+                    error: None,
+                    diagnostics: p.diagnostics,
+                }
+            }
+            Err(e) => Self {
+                file,
+                form: None,
+                title: None,
+                uid: None,
+                panels: BTreeMap::new(),
+                variables: Vec::new(),
+                error: Some(e.to_string()),
+                diagnostics: Vec::new(),
+            },
+        }
+    }
+
+    /// Whether the check fails for this file (`strict`: on warnings too).
+    pub fn fails(&self, strict: bool) -> bool {
+        self.error.is_some()
+            || self
+                .diagnostics
+                .iter()
+                .any(|d| d.severity == Severity::Error || (strict && d.severity == Severity::Warning))
+    }
+
+    /// The human form: a header line, what shows, one line per diagnostic.
+    pub fn text(&self) -> String {
+        let mut out = String::new();
+        if let Some(e) = &self.error {
+            let _ = writeln!(out, "{}: error: {e}", self.file);
+            return out;
+        }
+        let title = self.title.as_deref().filter(|t| !t.is_empty()).unwrap_or("(untitled)");
+        let _ = writeln!(out, "{}: {title:?} ({} form)", self.file, self.form.unwrap_or(""));
+        let total: usize = self.panels.values().sum();
+        let by_type: Vec<String> = self.panels.iter().map(|(k, n)| format!("{n} {k}")).collect();
+        let _ = writeln!(
+            out,
+            "  panels: {total}{}",
+            if total > 0 { format!(" ({})", by_type.join(", ")) } else { String::new() }
+        );
+        if self.variables.is_empty() {
+            let _ = writeln!(out, "  variables: none");
+        } else {
+            let vars: Vec<String> =
+                self.variables.iter().map(|v| format!("{} ({}) = {}", v.name, v.kind, v.current.join(","))).collect();
+            let _ = writeln!(out, "  variables: {}", vars.join("; "));
+        }
+        for d in &self.diagnostics {
+            let _ = writeln!(out, "  {d}");
+        }
+        let (errors, warnings) = self.counts();
+        let _ = writeln!(out, "  {errors} error(s), {warnings} warning(s)");
+        out
+    }
+
+    fn counts(&self) -> (usize, usize) {
+        let errors = self.diagnostics.iter().filter(|d| d.severity == Severity::Error).count();
+        (errors, self.diagnostics.len() - errors)
+    }
+}
+
+/// All files as one JSON document: `{"files": [...], "ok": bool}`.
+pub fn json(reports: &[FileReport], strict: bool) -> String {
+    let ok = !reports.iter().any(|r| r.fails(strict));
+    let doc = serde_json::json!({ "ok": ok, "files": reports });
+    serde_json::to_string_pretty(&doc).unwrap_or_default() + "\n"
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_file_that_is_no_dashboard_fails_even_without_strict() {
+        let r = FileReport::new("x.json", super::super::parse(b"{nope"));
+        assert!(r.fails(false));
+        assert!(r.text().starts_with("x.json: error: not JSON"), "{}", r.text());
+    }
+
+    #[test]
+    fn warnings_fail_only_with_strict() {
+        let body =
+            br#"{"title": "T", "panels": [{"type": "piechart", "title": "p", "gridPos": {"x":0,"y":0,"w":12,"h":8}}]}"#;
+        let r = FileReport::new("d.json", super::super::parse(body));
+        assert!(!r.fails(false));
+        assert!(r.fails(true));
+        assert!(r.text().contains("warning: panels[0].type: panel type \"piechart\" is not supported"), "{}", r.text());
+        assert!(json(&[r], false).contains("\"ok\": true"));
+    }
+}
