@@ -12,6 +12,8 @@ use crate::config::diagnostic::Problem;
 use crate::config::{Config, ConfigError, Overrides};
 use crate::env::Paths;
 
+pub mod dash;
+
 /// What `--version` says: the release, the commit it was built from and
 /// the build date (see build.rs; `unknown` outside a git checkout).
 pub const VERSION: &str = concat!(
@@ -51,6 +53,9 @@ pub struct Cli {
     /// Directory of local runbooks. Repeatable.
     #[arg(long, value_name = "DIR")]
     pub runbooks: Vec<PathBuf>,
+    /// Directory of Grafana dashboard files (JSON). Repeatable.
+    #[arg(long, value_name = "DIR")]
+    pub dashboards: Vec<PathBuf>,
     /// Where incident journals and post-mortems are kept.
     #[arg(long, value_name = "DIR", global = true)]
     pub incident_dir: Option<PathBuf>,
@@ -131,6 +136,11 @@ pub enum Command {
         /// Resolved ones too.
         #[arg(long)]
         all: bool,
+    },
+    /// Grafana dashboards: `dash check FILE…` validates them.
+    Dash {
+        #[command(subcommand)]
+        command: dash::DashCommand,
     },
     /// Print shell completions.
     Completions {
@@ -266,6 +276,7 @@ fn run(cli: Cli, paths: &Paths) -> anyhow::Result<ExitCode> {
             return Ok(ExitCode::SUCCESS);
         }
         Some(Command::Drill { command: DrillCommand::List }) => return Ok(crate::demo::list()),
+        Some(Command::Dash { command }) => return dash::run(command),
         _ => {}
     }
     let cfg = load_config(&cli, paths)?;
@@ -312,9 +323,12 @@ fn run(cli: Cli, paths: &Paths) -> anyhow::Result<ExitCode> {
             rt.block_on(crate::app::run(cfg, opts))?;
             Ok(ExitCode::SUCCESS)
         }
-        Some(Command::Completions { .. } | Command::Man | Command::Drill { command: DrillCommand::List }) => {
-            Ok(ExitCode::SUCCESS)
-        }
+        Some(
+            Command::Completions { .. }
+            | Command::Man
+            | Command::Drill { command: DrillCommand::List }
+            | Command::Dash { .. },
+        ) => Ok(ExitCode::SUCCESS),
     }
 }
 
@@ -362,6 +376,7 @@ fn load_config(cli: &Cli, paths: &Paths) -> anyhow::Result<Config> {
         loki: cli.loki.clone(),
         loki_org_id: cli.loki_org_id.clone(),
         runbooks: cli.runbooks.clone(),
+        dashboards: cli.dashboards.clone(),
         incident_dir: cli.incident_dir.clone(),
         theme: cli.theme.clone(),
         refresh: cli.refresh,

@@ -75,6 +75,8 @@ pub struct Config {
     pub alertmanager: Vec<Endpoint>,
     pub loki: Vec<Endpoint>,
     pub runbooks: crate::runbook::RunbookConfig,
+    /// Directories of Grafana dashboard files (`--dashboards` replaces them).
+    pub dashboards: Vec<PathBuf>,
     /// Window of the sparklines and charts.
     #[serde(with = "humantime_serde")]
     pub signal_window: Duration,
@@ -208,6 +210,7 @@ impl Default for Config {
             alertmanager: Vec::new(),
             loki: Vec::new(),
             runbooks: crate::runbook::RunbookConfig::default(),
+            dashboards: Vec::new(),
             signal_window: Duration::from_secs(30 * 60),
             signals: default_templates(),
             signal_top_n: crate::state::signals::rows::DEFAULT_TOP_N,
@@ -243,6 +246,7 @@ pub struct Overrides {
     pub loki: Option<String>,
     pub loki_org_id: Option<String>,
     pub runbooks: Vec<PathBuf>,
+    pub dashboards: Vec<PathBuf>,
     pub incident_dir: Option<PathBuf>,
     pub theme: Option<String>,
     pub refresh: Option<f64>,
@@ -398,6 +402,9 @@ impl Config {
         if !o.runbooks.is_empty() {
             self.runbooks.dirs = o.runbooks.clone();
         }
+        if !o.dashboards.is_empty() {
+            self.dashboards = o.dashboards.clone();
+        }
         if let Some(d) = &o.incident_dir {
             self.incident_dir = Some(d.clone());
         }
@@ -498,6 +505,15 @@ mod tests {
         assert!(e.contains("scheme"), "{e}");
         let e = Config::parse("colour = \"red\"").unwrap_err();
         assert!(e.contains("colour"), "{e}");
+    }
+
+    #[test]
+    fn dashboard_dirs_come_from_the_file_and_the_flags_replace_them() {
+        let mut cfg = Config::parse(r#"dashboards = ["/srv/dashboards", "team"]"#).unwrap();
+        assert_eq!(cfg.dashboards, vec![PathBuf::from("/srv/dashboards"), PathBuf::from("team")]);
+        assert!(Config::parse("").unwrap().dashboards.is_empty());
+        cfg.apply(&Overrides { dashboards: vec!["mine".into()], ..Overrides::default() }).unwrap();
+        assert_eq!(cfg.dashboards, vec![PathBuf::from("mine")]);
     }
 
     #[test]

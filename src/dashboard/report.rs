@@ -49,7 +49,15 @@ impl FileReport {
                     .dashboard
                     .variables
                     .iter()
-                    .map(|v| VariableLine { name: v.name.clone(), kind: v.kind.name(), current: v.current.clone() })
+                    .map(|v| VariableLine {
+                        name: v.name.clone(),
+                        kind: v.kind.name(),
+                        current: v
+                            .current
+                            .iter()
+                            .map(|c| if c == "$__all" { "All".into() } else { c.clone() })
+                            .collect(),
+                    })
                     .collect();
                 Self {
                     file,

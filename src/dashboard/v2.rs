@@ -9,7 +9,7 @@ use super::MAX_PANELS;
 use super::model::{Dashboard, GridPos, Panel, PanelKind, TimeRange};
 use super::panel::{field_config, overrides, target, unsupported};
 use super::parse::{query_text, variable};
-use super::values::{Ctx, bool_of, datasource, index, join, num, str_of, strings};
+use super::values::{Ctx, bool_of, datasource, index, join, key, num, str_of, strings};
 
 const SPEC_USED: &[&str] = &["title", "tags", "timeSettings", "variables", "elements", "layout", "annotations"];
 const SPEC_QUIET: &[&str] = &["description", "cursorSync", "liveNow", "preload", "editable", "links", "revision", "id"];
@@ -158,7 +158,7 @@ fn grid_item(item: &Value, at: &str, y0: u32, elements: &Map<String, Value>, ctx
     ctx.panels += 1;
     let n = |k: &str| spec.get(k).and_then(num).map_or(0, |f| f.clamp(0.0, f64::from(u32::MAX)) as u32);
     let grid = GridPos { x: n("x"), y: n("y").saturating_add(y0), w: n("width"), h: n("height") };
-    Some(element_panel(element, &join("spec.elements", name), grid, ctx))
+    Some(element_panel(element, &key("spec.elements", name), grid, ctx))
 }
 
 fn element_panel(element: &Value, at: &str, grid: GridPos, ctx: &mut Ctx) -> Panel {

@@ -33,14 +33,20 @@ impl Ctx {
     pub fn unknown_keys(&mut self, obj: &Map<String, Value>, path: &str, used: &[&str], quiet: &[&str]) {
         for key in obj.keys() {
             if !used.contains(&key.as_str()) && !quiet.contains(&key.as_str()) {
-                self.warn(&join(path, key), "unknown field, ignored");
+                self.warn(&self::key(path, key), "unknown field, ignored");
             }
         }
     }
 }
 
-/// `path.key`, or `key` at the root; keys that are not identifiers quoted.
-pub(crate) fn join(path: &str, key: &str) -> String {
+/// `path.a.b` for a literal relative path `a.b` written in our code.
+pub(crate) fn join(path: &str, rel: &str) -> String {
+    rel.split('.').fold(path.to_string(), |p, k| key(&p, k))
+}
+
+/// `path.key`, or `key` at the root, for one key from the file: a key that
+/// is not an identifier (`panel-1`, `a.b`) is quoted.
+pub(crate) fn key(path: &str, key: &str) -> String {
     let plain = !key.is_empty() && key.chars().all(|c| c.is_ascii_alphanumeric() || c == '_');
     let key = if plain { key.to_string() } else { format!("[{:?}]", clean(key)) };
     match (path.is_empty(), plain) {
@@ -117,7 +123,9 @@ mod tests {
     fn paths_read_like_json_paths() {
         assert_eq!(join("", "panels"), "panels");
         assert_eq!(join("panels[3]", "fieldConfig"), "panels[3].fieldConfig");
-        assert_eq!(join("spec.elements", "panel-1"), "spec.elements[\"panel-1\"]");
+        assert_eq!(key("spec.elements", "panel-1"), "spec.elements[\"panel-1\"]");
+        assert_eq!(key("a", "b.c"), "a[\"b.c\"]");
+        assert_eq!(join("panels[0]", "fieldConfig.defaults"), "panels[0].fieldConfig.defaults");
         assert_eq!(index("panels", 2), "panels[2]");
     }
 

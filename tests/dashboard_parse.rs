@@ -1,0 +1,151 @@
+//! The dashboard model read from the fixtures: what each form gives, what is
+//! reported, the caps on untrusted input, and the layout's invariants.
+
+use proptest::prelude::*;
+use ratatui::layout::Rect;
+use warroom::dashboard::layout::{PanelRef, Slot, place, slots};
+use warroom::dashboard::{GridPos, MappingKind, PanelKind, Severity, VariableKind, parse};
+
+fn fixture(name: &str) -> Vec<u8> {
+    std::fs::read(format!("{}/tests/fixtures/dashboards/{name}", env!("CARGO_MANIFEST_DIR"))).expect("fixture")
+}
+
+#[test]
+fn the_classic_model_keeps_units_thresholds_mappings_and_overrides() {
+    let p = parse(&fixture("service-overview.json")).unwrap();
+    assert!(p.diagnostics.is_empty(), "{:?}", p.diagnostics);
+    let d = &p.dashboard;
+    assert_eq!(
+        (d.uid.as_deref(), d.refresh.as_deref(), d.time.from.as_str()),
+        (Some("payments-overview"), Some("30s"), "now-3h")
+    );
+    let latency = &d.panels[0];
+    assert_eq!(latency.kind, PanelKind::Timeseries);
+    assert_eq!(latency.grid, GridPos { x: 0, y: 0, w: 12, h: 8 });
+    assert_eq!((latency.field.unit.as_deref(), latency.field.decimals), (Some("s"), Some(3)));
+    assert_eq!(latency.field.thresholds[1].value, Some(0.5));
+    assert_eq!(latency.overrides[0].unit.as_deref(), Some("ms"));
+    assert_eq!(latency.overrides[0].color.as_deref(), Some("red"));
+    assert_eq!(latency.targets[0].legend_format.as_deref(), Some("p99"));
+    assert_eq!(d.panels[1].field.unit.as_deref(), Some("percentunit"), "the graph panel's unit is its y axis'");
+    let stat = &d.panels[2];
+    assert_eq!(stat.calcs, vec!["lastNotNull".to_string()]);
+    let kinds: Vec<&MappingKind> = stat.field.mappings.iter().map(|m| &m.kind).collect();
+    assert!(matches!(kinds[0], MappingKind::Value { value } if value == "0"));
+    assert!(matches!(kinds[1], MappingKind::Range { from: Some(f), to: None } if *f == 1000.0));
+    assert!(matches!(kinds[2], MappingKind::Regex { .. }));
+    assert!(matches!(kinds[3], MappingKind::Special { matches } if matches == "null"));
+    assert_eq!(stat.field.mappings[0].text.as_deref(), Some("idle"));
+    assert!(d.panels[5].content.as_deref().unwrap().starts_with("# On call\n"));
+    let row = &d.panels[7];
+    assert_eq!((row.kind.clone(), row.collapsed, row.children.len()), (PanelKind::Row, true, 2));
+    assert_eq!(d.panels[9].targets[0].datasource.as_deref(), Some("loki"));
+}
+
+#[test]
+fn every_variable_kind_is_read() {
+    let p = parse(&fixture("service-overview.json")).unwrap();
+    let kinds: Vec<&str> = p.dashboard.variables.iter().map(|v| v.kind.name()).collect();
+    assert_eq!(kinds, ["datasource", "query", "query", "custom", "constant", "interval", "textbox"]);
+    let job = &p.dashboard.variables[1];
+    assert!(job.multi && job.include_all);
+    assert!(matches!(&job.kind, VariableKind::Query { parsed: Some(_), .. }));
+    assert_eq!(p.dashboard.variables[2].all_value.as_deref(), Some(".*"));
+    assert_eq!(p.dashboard.variables[3].options, ["payments", "ledger"]);
+    assert_eq!(p.dashboard.variables[5].options, ["1m", "5m", "15m", "1h"]);
+}
+
+#[test]
+fn the_v2_resource_places_its_elements_by_the_layout() {
+    let p = parse(&fixture("v2-resource.json")).unwrap();
+    assert_eq!(p.form, "v2");
+    let d = &p.dashboard;
+    assert_eq!((d.uid.as_deref(), d.refresh.as_deref()), (Some("node-v2"), Some("1m")));
+    let (overview, network) = (&d.panels[0], &d.panels[1]);
+    assert_eq!((overview.title.as_str(), overview.collapsed), ("Overview", false));
+    assert_eq!(overview.children[0].grid, GridPos { x: 0, y: 1, w: 16, h: 8 });
+    assert_eq!(overview.children[1].field.unit.as_deref(), Some("s"));
+    assert_eq!(overview.children[0].targets[0].datasource.as_deref(), Some("prometheus"));
+    assert!(network.collapsed);
+    assert_eq!(network.grid.y, 9, "the second row starts below the first one's panels");
+    assert_eq!(network.children[0].grid.y, 10);
+}
+
+#[test]
+fn ignored_fields_are_reported_at_their_path() {
+    let body = br#"{"title": "t", "panels": [{"type": "timeseries", "title": "x", "gridPos": {"x":0,"y":0,"w":1,"h":1},
+        "transformations": [{"id": "merge"}], "sparkles": 1,
+        "fieldConfig": {"defaults": {"mappings": [{"type": "special", "options": {"match": "weird"}}]},
+                        "overrides": [{"matcher": {"id": "byName", "options": "a"}, "properties": [{"id": "custom.width", "value": 3}]}]},
+        "targets": [{"rawSql": "select 1"}]}]}"#;
+    let p = parse(body).unwrap();
+    let paths: Vec<&str> = p.diagnostics.iter().map(|d| d.path.as_str()).collect();
+    assert_eq!(
+        paths,
+        [
+            "panels[0].sparkles",
+            "panels[0].transformations",
+            "panels[0].fieldConfig.defaults.mappings[0].options.match",
+            "panels[0].targets[0]",
+            "panels[0].fieldConfig.overrides[0].properties[0]",
+        ]
+    );
+    assert!(p.diagnostics.iter().all(|d| d.severity == Severity::Warning));
+}
+
+#[test]
+fn untrusted_input_is_capped_and_cleaned() {
+    let panel = r#"{"type": "stat", "title": "t\u001b]52;c;aGk=\u0007x", "gridPos": {"x":0,"y":0,"w":1,"h":1}}"#;
+    let many = vec![panel; warroom::dashboard::MAX_PANELS + 5].join(",");
+    let body = format!(r#"{{"title": "\u001b[2Jboom", "panels": [{many}]}}"#);
+    let p = parse(body.as_bytes()).unwrap();
+    assert_eq!(p.dashboard.title, "boom");
+    assert_eq!(p.dashboard.panels.len(), warroom::dashboard::MAX_PANELS);
+    assert_eq!(p.dashboard.panels[0].title, "tx");
+    assert!(p.diagnostics.iter().any(|d| d.reason.contains("the rest are ignored")));
+    let huge = vec![b' '; warroom::dashboard::MAX_FILE_BYTES as usize + 1];
+    assert!(matches!(parse(&huge), Err(warroom::dashboard::Fatal::TooLarge)));
+    let deep = "[".repeat(10_000);
+    assert!(parse(deep.as_bytes()).is_err(), "nesting is refused, not a stack overflow");
+}
+
+#[test]
+fn collapsed_rows_hide_their_panels_until_opened() {
+    let d = parse(&fixture("service-overview.json")).unwrap().dashboard;
+    let closed = slots(&d, |_| false);
+    assert_eq!(closed.len(), 10);
+    assert!(closed[7].header);
+    let open = slots(&d, |i| i == 7);
+    assert_eq!(open.len(), 12);
+    assert_eq!(open[8].panel, PanelRef { top: 7, child: Some(0) });
+    let rects = place(&open, Rect::new(0, 0, 80, 24), 0);
+    assert_eq!(rects[0].1, Rect::new(0, 0, 40, 8));
+}
+
+fn arb_slot() -> impl Strategy<Value = Slot> {
+    let n = prop_oneof![0u32..40, Just(u32::MAX), any::<u32>()];
+    (n.clone(), n.clone(), n.clone(), n, any::<bool>(), 0usize..100).prop_map(|(x, y, w, h, header, top)| Slot {
+        panel: PanelRef { top, child: None },
+        grid: GridPos { x, y, w, h },
+        header,
+    })
+}
+
+proptest! {
+    #[test]
+    fn no_rect_overlaps_another_or_leaves_the_area(
+        slots in prop::collection::vec(arb_slot(), 0..60),
+        (ax, ay, aw, ah) in (0u16..50, 0u16..50, 0u16..300, 0u16..100),
+        scroll in prop_oneof![0u32..30, any::<u32>()],
+    ) {
+        let area = Rect::new(ax, ay, aw, ah);
+        let rects = place(&slots, area, scroll);
+        for (i, (_, a)) in rects.iter().enumerate() {
+            prop_assert!(a.width > 0 && a.height > 0, "{a:?}");
+            prop_assert!(area.contains(a.as_position()) && a.right() <= area.right() && a.bottom() <= area.bottom(), "{a:?} in {area:?}");
+            for (_, b) in &rects[i + 1..] {
+                prop_assert!(!a.intersects(*b), "{a:?} overlaps {b:?}");
+            }
+        }
+    }
+}
