@@ -10,6 +10,7 @@
 //! This module does no I/O: the caller reads the file (within
 //! [`MAX_FILE_BYTES`]) and hands over the bytes.
 
+mod field;
 pub mod interpolate;
 pub mod layout;
 mod model;
