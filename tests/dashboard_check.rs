@@ -76,6 +76,10 @@ fn invalid_promql_is_an_error_at_its_target() {
     let (code, out, _) = check(&[&fixture("invalid-promql.json")]);
     assert_eq!(code, 1, "{out}");
     assert!(out.contains("error: panels[0].targets[0].expr: invalid PromQL"), "{out}");
+    assert!(
+        out.contains("warning: panels[0].targets[1].expr: $service is no variable of this dashboard"),
+        "a variable that never resolves is named: {out}"
+    );
 }
 
 #[test]

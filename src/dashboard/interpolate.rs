@@ -125,6 +125,32 @@ pub fn interpolate(query: &str, scope: &Scope) -> String {
     out
 }
 
+/// The names a query refers to (`$a`, `${b:csv}`, `[[c]]`), built-ins
+/// included, in order, each once.
+pub fn references(query: &str) -> Vec<String> {
+    let mut out: Vec<String> = Vec::new();
+    let mut rest = query;
+    while let Some(pos) = rest.find(['$', '[']) {
+        rest = &rest[pos..];
+        let len = match reference(rest) {
+            Some((len, name, _)) => {
+                if !out.iter().any(|n| n == name) {
+                    out.push(name.to_string());
+                }
+                len
+            }
+            None => 1,
+        };
+        rest = &rest[len..];
+    }
+    out
+}
+
+/// Whether `name` is one of Grafana's built-ins that [`interpolate`] fills.
+pub fn is_builtin(name: &str) -> bool {
+    Builtins::default().get(name).is_some()
+}
+
 /// A reference at the start of `s`: its length, name and format.
 fn reference(s: &str) -> Option<(usize, &str, Option<&str>)> {
     let ident = |t: &str| t.find(|c: char| !(c.is_ascii_alphanumeric() || c == '_')).unwrap_or(t.len());
@@ -270,6 +296,13 @@ mod tests {
         assert_eq!(regex_escape("a.b*"), r"a\\.b\\*");
         assert_eq!(regex_escape(r"c:\x"), r"c:\\\\x");
         assert_eq!(regex_escape("plain-value_1"), "plain-value_1");
+    }
+
+    #[test]
+    fn references_are_listed_once_each() {
+        let q = r#"rate(x{a="$a", b=~"${b:pipe}", c="[[c]]", d="$a"}[$__rate_interval]) $"#;
+        assert_eq!(references(q), ["a", "b", "c", "__rate_interval"]);
+        assert!(is_builtin("__rate_interval") && !is_builtin("a"));
     }
 
     #[test]

@@ -283,6 +283,11 @@ pub(crate) fn target(
         datasource: datasource(obj.get("datasource")).or_else(|| panel_ds.map(str::to_string)),
     };
     let loki = logs || target.datasource.as_deref().is_some_and(|d| d.to_ascii_lowercase().contains("loki"));
+    for name in super::interpolate::references(&target.expr) {
+        if !super::interpolate::is_builtin(&name) && !ctx.vars.iter().any(|v| v.name == name) {
+            ctx.warn(&join(at, "expr"), format!("${name} is no variable of this dashboard: it stays as written"));
+        }
+    }
     if let Some(e) = (!loki).then(|| super::promql::check(&target.expr, &ctx.vars).err()).flatten() {
         ctx.error(&join(at, "expr"), e);
     }
