@@ -80,6 +80,7 @@ fn invalid_promql_is_an_error_at_its_target() {
         out.contains("warning: panels[0].targets[1].expr: $service is no variable of this dashboard"),
         "a variable that never resolves is named: {out}"
     );
+    assert!(!out.contains("targets[2]"), "label_replace's $1 is no variable: {out}");
 }
 
 #[test]

@@ -284,7 +284,9 @@ pub(crate) fn target(
     };
     let loki = logs || target.datasource.as_deref().is_some_and(|d| d.to_ascii_lowercase().contains("loki"));
     for name in super::interpolate::references(&target.expr) {
-        if !super::interpolate::is_builtin(&name) && !ctx.vars.iter().any(|v| v.name == name) {
+        // `$1` is label_replace's capture group, not a variable.
+        let capture = name.starts_with(|c: char| c.is_ascii_digit());
+        if !capture && !super::interpolate::is_builtin(&name) && !ctx.vars.iter().any(|v| v.name == name) {
             ctx.warn(&join(at, "expr"), format!("${name} is no variable of this dashboard: it stays as written"));
         }
     }
