@@ -16,7 +16,7 @@ use crate::sources::Endpoint;
 
 mod contexts;
 pub mod diagnostic;
-use crate::state::signals::{SignalTemplate, default_templates};
+use crate::model::settings::{SignalTemplate, default_templates};
 pub use contexts::{ContextConfig, DEFAULT_CONTEXT};
 use diagnostic::{KeyPath, Located, Problem};
 
@@ -111,7 +111,7 @@ pub struct Config {
     #[serde(skip)]
     pub theme_dirs: Vec<PathBuf>,
     /// Bell / desktop notification when an alert newly fires.
-    pub notify: crate::state::notify::NotifyConfig,
+    pub notify: crate::model::settings::NotifyConfig,
     /// The shared war room: the incident's records are pushed to Loki and
     /// the teammates' read from it (also `--share`; per context too).
     pub share: bool,
@@ -213,7 +213,7 @@ impl Default for Config {
             dashboards: Vec::new(),
             signal_window: Duration::from_secs(30 * 60),
             signals: default_templates(),
-            signal_top_n: crate::state::signals::rows::DEFAULT_TOP_N,
+            signal_top_n: crate::model::settings::DEFAULT_TOP_N,
             history_window: DEFAULT_HISTORY_WINDOW,
             flap_threshold: DEFAULT_FLAP_THRESHOLD,
             logs: crate::sources::loki::LogsConfig::default(),
@@ -224,7 +224,7 @@ impl Default for Config {
             ack_duration: Duration::from_secs(30 * 60),
             history_file: None,
             theme_dirs: Vec::new(),
-            notify: crate::state::notify::NotifyConfig::default(),
+            notify: crate::model::settings::NotifyConfig::default(),
             share: false,
             share_via: None,
             host: None,
@@ -454,7 +454,7 @@ mod tests {
     #[test]
     fn sample_keymap_and_notify_are_valid_and_a_pane_conflict_is_an_error() {
         let cfg = Config::parse(SAMPLE).unwrap();
-        assert_eq!(cfg.notify, crate::state::notify::NotifyConfig::default(), "the sample keeps notifications off");
+        assert_eq!(cfg.notify, crate::model::settings::NotifyConfig::default(), "the sample keeps notifications off");
         assert!(crate::keymap::Keymap::new(&cfg.keymap).is_ok());
         let err = Config::parse("[keymap]\nlog-wrap = \"W\"\nlog-fullscreen = [\"F\", \"W\"]\n").unwrap_err();
         assert!(err.contains("log-wrap") && err.contains("log-fullscreen"), "{err}");
@@ -464,7 +464,7 @@ mod tests {
 
     #[test]
     fn notify_section_parses_and_rejects_typos() {
-        use crate::state::notify::{Desktop, MinSeverity, NotifyConfig};
+        use crate::model::settings::{Desktop, MinSeverity, NotifyConfig};
         let c: Config =
             toml::from_str("[notify]\nbell = true\ndesktop = \"osc777\"\nmin_severity = \"warning\"\n").unwrap();
         assert_eq!(c.notify, NotifyConfig { bell: true, desktop: Desktop::Osc777, min_severity: MinSeverity::Warning });
@@ -477,7 +477,7 @@ mod tests {
     /// not lose any.
     #[test]
     fn sample_signals_are_the_defaults() {
-        assert_eq!(Config::parse(SAMPLE).unwrap().signals, crate::state::signals::default_templates());
+        assert_eq!(Config::parse(SAMPLE).unwrap().signals, crate::model::settings::default_templates());
     }
 
     #[test]

@@ -39,8 +39,8 @@ impl ContextConfig {
         !(self.prometheus.is_empty() && self.alertmanager.is_empty() && self.loki.is_empty())
     }
 
-    pub fn summary(&self, name: &str) -> crate::state::contexts::ContextSummary {
-        crate::state::contexts::ContextSummary {
+    pub fn summary(&self, name: &str) -> crate::model::settings::ContextSummary {
+        crate::model::settings::ContextSummary {
             name: name.to_string(),
             read_only: self.read_only,
             prometheus: self.prometheus.len(),
@@ -93,7 +93,7 @@ impl Config {
     }
 
     /// What the picker lists: each context with its source counts.
-    pub fn context_summaries(&self) -> Vec<crate::state::contexts::ContextSummary> {
+    pub fn context_summaries(&self) -> Vec<crate::model::settings::ContextSummary> {
         if self.contexts.is_empty() {
             let top = ContextConfig {
                 read_only: false,

@@ -20,28 +20,7 @@ use super::sources::SourceHealth;
 use super::{Pane, State};
 use crate::msg::{Cmd, SourceId, SourceKind};
 
-/// A context as the picker lists it.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct ContextSummary {
-    pub name: String,
-    pub read_only: bool,
-    pub prometheus: usize,
-    pub alertmanager: usize,
-    pub loki: usize,
-}
-
-impl ContextSummary {
-    /// "2 prometheus, 2 alertmanager, 1 loki" (kinds with none left out).
-    pub fn describe(&self) -> String {
-        let parts: Vec<String> =
-            [(self.prometheus, "prometheus"), (self.alertmanager, "alertmanager"), (self.loki, "loki")]
-                .iter()
-                .filter(|(n, _)| *n > 0)
-                .map(|(n, kind)| format!("{n} {kind}"))
-                .collect();
-        if parts.is_empty() { "no source".into() } else { parts.join(", ") }
-    }
-}
+pub use crate::model::settings::ContextSummary;
 
 /// What the state knows about contexts.
 #[derive(Debug, Clone, Default, PartialEq)]

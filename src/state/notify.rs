@@ -13,7 +13,6 @@
 use std::collections::HashSet;
 
 use chrono::{DateTime, Utc};
-use serde::Deserialize;
 
 use super::State;
 use super::alerts::BoardAlert;
@@ -25,56 +24,7 @@ pub const MIN_GAP: i64 = 10;
 /// The longest notification text, in bytes (terminals cut or drop long OSC).
 pub const MAX_TEXT: usize = 200;
 
-/// `[notify]` in the config.
-#[derive(Debug, Clone, Deserialize, PartialEq, Eq)]
-#[serde(deny_unknown_fields, default)]
-pub struct NotifyConfig {
-    /// Ring the terminal bell (BEL).
-    pub bell: bool,
-    pub desktop: Desktop,
-    pub min_severity: MinSeverity,
-}
-
-impl Default for NotifyConfig {
-    fn default() -> Self {
-        Self { bell: false, desktop: Desktop::Off, min_severity: MinSeverity::Critical }
-    }
-}
-
-/// Which desktop notification escape the terminal understands.
-#[derive(Debug, Clone, Copy, Default, Deserialize, PartialEq, Eq)]
-#[serde(rename_all = "lowercase")]
-pub enum Desktop {
-    #[default]
-    Off,
-    /// `ESC ] 9 ; text BEL` (iTerm2, WezTerm, Windows Terminal, kitty).
-    Osc9,
-    /// `ESC ] 777 ; notify ; title ; text BEL` (urxvt, foot, WezTerm, VTE).
-    Osc777,
-}
-
-/// The least severe alert that notifies.
-#[derive(Debug, Clone, Copy, Default, Deserialize, PartialEq, Eq)]
-#[serde(rename_all = "lowercase")]
-pub enum MinSeverity {
-    #[default]
-    Critical,
-    Warning,
-    Info,
-    /// Every alert, whatever its severity label says.
-    Any,
-}
-
-impl MinSeverity {
-    fn admits(self, s: Severity) -> bool {
-        match self {
-            Self::Critical => s == Severity::Critical,
-            Self::Warning => matches!(s, Severity::Critical | Severity::Warning),
-            Self::Info => s != Severity::Other,
-            Self::Any => true,
-        }
-    }
-}
+pub use crate::model::settings::{Desktop, MinSeverity, NotifyConfig};
 
 /// What the notifier remembers between polls.
 #[derive(Debug, Clone, Default, PartialEq)]

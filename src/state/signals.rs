@@ -16,41 +16,7 @@ pub mod rows;
 
 pub use crate::model::units::{Unit, format_value};
 
-/// A golden-signal query with `{{label}}` placeholders filled from the
-/// selected alert's labels.
-#[derive(Debug, Clone, PartialEq, serde::Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct SignalTemplate {
-    pub name: String,
-    pub query: String,
-    #[serde(default)]
-    pub unit: Unit,
-}
-
-/// The PromQL of the seeds' dashboards (latency quantiles over the request
-/// histogram, 5xx ratio, request rate), per service.
-pub fn default_templates() -> Vec<SignalTemplate> {
-    let q = |p: &str| {
-        format!(
-            "histogram_quantile({p}, sum by (le) (rate(http_request_duration_seconds_bucket{{service=\"{{{{service}}}}\"}}[5m])))"
-        )
-    };
-    vec![
-        SignalTemplate { name: "latency p50".into(), query: q("0.5"), unit: Unit::Seconds },
-        SignalTemplate { name: "latency p95".into(), query: q("0.95"), unit: Unit::Seconds },
-        SignalTemplate { name: "latency p99".into(), query: q("0.99"), unit: Unit::Seconds },
-        SignalTemplate {
-            name: "error ratio".into(),
-            query: "sum(rate(http_requests_total{service=\"{{service}}\",status=~\"5..\"}[5m])) / sum(rate(http_requests_total{service=\"{{service}}\"}[5m]))".into(),
-            unit: Unit::Ratio,
-        },
-        SignalTemplate {
-            name: "throughput".into(),
-            query: "sum(rate(http_requests_total{service=\"{{service}}\"}[5m]))".into(),
-            unit: Unit::Reqps,
-        },
-    ]
-}
+pub use crate::model::settings::{SignalTemplate, default_templates};
 
 /// Fills `{{label}}` from `labels` (values escaped for a PromQL string).
 /// `None` when a placeholder names a label the alert does not have.

@@ -10,8 +10,7 @@ use crate::sources::SourceError;
 use crate::sources::prometheus::Series;
 use crate::state::schedule::SignalLine;
 
-/// Top series shown per signal when the config does not say.
-pub const DEFAULT_TOP_N: usize = 3;
+pub use crate::model::settings::DEFAULT_TOP_N;
 
 /// One row of the detail's signals.
 #[derive(Debug, Clone, PartialEq)]
