@@ -3,7 +3,10 @@
 //! to match silences); they are cleaned by `text` where they are drawn or
 //! written.
 
+pub mod logs;
+pub mod metrics;
 pub mod settings;
+pub mod source_error;
 pub mod units;
 
 use std::collections::BTreeMap;
@@ -12,6 +15,8 @@ use std::sync::Arc;
 use chrono::{DateTime, Utc};
 
 pub mod history;
+
+pub use source_error::SourceError;
 
 pub type Labels = BTreeMap<String, String>;
 

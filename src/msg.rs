@@ -8,9 +8,9 @@ use chrono::{DateTime, Utc};
 use crossterm::event::{KeyEvent, MouseEvent};
 
 use crate::incident::{Declaration, ReadOutcome, Record};
+use crate::model::SourceError;
+use crate::model::metrics::{AlertRule, Series};
 use crate::model::{SharedAlerts, Silence};
-use crate::sources::SourceError;
-use crate::sources::prometheus::{AlertRule, Series};
 use crate::state::signals::Fetch;
 
 /// Which source a poll result comes from.
@@ -77,7 +77,7 @@ pub enum Msg {
     /// The journal answered.
     Incident(IncidentMsg),
     /// Log lines (or the follower's state) for the logs pane.
-    Logs(Box<crate::sources::loki::LogBatch>),
+    Logs(Box<crate::model::logs::LogBatch>),
     /// A runbook was loaded (or its fallback built).
     /// A runbook, loaded and laid out off the event loop.
     Runbook(Box<crate::runbook::render::Prepared>),
@@ -216,7 +216,7 @@ pub enum Cmd {
         desktop: Option<String>,
     },
     /// Follow these logs (replacing the current follower).
-    FollowLogs(Box<crate::sources::loki::FollowSpec>),
+    FollowLogs(Box<crate::model::logs::FollowSpec>),
     StopLogs,
     /// Create or replace a silence: try the Alertmanagers in `targets`
     /// order (their config indexes), the next one only when one is

@@ -120,6 +120,12 @@ pub fn width(s: &str) -> usize {
     s.graphemes(true).map(cluster_width).sum()
 }
 
+/// A source's error in a few words for the status bar ("down: connection
+/// refused"): its message cut at 60 columns.
+pub fn brief(error: &impl std::fmt::Display) -> String {
+    truncate_width(&error.to_string(), 60)
+}
+
 /// Cuts `s` to at most `max_width` columns (as [`width`] counts them),
 /// ending with `…` when it was cut. Cuts between grapheme clusters only, so
 /// a wide character, an accent or a flag is never split. Meant for clean

@@ -15,7 +15,7 @@ const CONFIG_RS: &str = include_str!("../src/config.rs");
 const CONTEXTS_RS: &str = include_str!("../src/config/contexts.rs");
 const ENDPOINT_RS: &str = include_str!("../src/sources/endpoint.rs");
 const RUNBOOK_RS: &str = include_str!("../src/runbook/config.rs");
-const LOKI_RS: &str = include_str!("../src/sources/loki.rs");
+const LOKI_RS: &str = include_str!("../src/model/logs.rs");
 const SIGNALS_RS: &str = include_str!("../src/model/settings.rs");
 
 /// README from `## TITLE` to the next `## ` heading.

@@ -124,7 +124,7 @@ impl Fetcher<'_> {
         let mut why = Vec::new();
         for (i, c) in self.clients.iter().enumerate() {
             if let Some(e) = &self.down[i] {
-                why.push(format!("{}: {}", c.name(), e.short()));
+                why.push(format!("{}: {}", c.name(), crate::text::brief(e)));
                 continue;
             }
             match c.query_range(&query, start, end, plan.step()).await {
@@ -136,7 +136,7 @@ impl Fetcher<'_> {
                     if e.is_transient() {
                         self.down[i] = Some(e.clone());
                     }
-                    why.push(format!("{}: {}", c.name(), e.short()));
+                    why.push(format!("{}: {}", c.name(), crate::text::brief(&e)));
                 }
             }
         }
@@ -163,7 +163,7 @@ impl Fetcher<'_> {
             .clients
             .iter()
             .zip(&self.down)
-            .filter_map(|(c, d)| d.as_ref().map(|e| format!("{}: {}", c.name(), e.short())))
+            .filter_map(|(c, d)| d.as_ref().map(|e| format!("{}: {}", c.name(), crate::text::brief(e))))
             .collect();
         if down.len() == self.clients.len() {
             Err(down.join("; "))

@@ -394,7 +394,7 @@ fn receive(
             Some(FollowMode::Tail) => Some(None),
             None => None,
         };
-        let error = batch.error.as_ref().map(|e| e.short());
+        let error = batch.error.as_ref().map(crate::text::brief);
         lines_tx.send(Batch { records, present, foreign, error, polling }).is_ok()
     })
 }

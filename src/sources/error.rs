@@ -5,67 +5,7 @@
 
 use std::time::Duration;
 
-/// An error from one request to a source.
-#[derive(Debug, Clone, PartialEq, thiserror::Error)]
-pub enum SourceError {
-    #[error("connection refused")]
-    Refused,
-    #[error("cannot connect: {0}")]
-    Connect(String),
-    #[error("timed out after {}", crate::sources::error::secs(*.0))]
-    Timeout(Duration),
-    #[error("TLS error: {0}")]
-    Tls(String),
-    #[error("401 unauthorized{}", suffix(.0))]
-    Unauthorized(String),
-    #[error("403 forbidden{}", suffix(.0))]
-    Forbidden(String),
-    #[error("too many redirects")]
-    Redirects,
-    /// A redirect to another host, not followed: it would have carried this
-    /// source's headers there.
-    #[error("redirected to another origin: not followed (it would get this source's headers)")]
-    CrossOriginRedirect,
-    #[error("response larger than the {} KiB cap", .0 / 1024)]
-    TooLarge(usize),
-    #[error("HTTP {status}{}", suffix(.message))]
-    Status { status: u16, message: String },
-    /// An API's own error envelope (Prometheus `errorType`, Alertmanager `code`).
-    #[error("{kind}: {message}")]
-    Api { status: u16, kind: String, message: String },
-    #[error("unexpected content type {0:?}")]
-    ContentType(String),
-    #[error("invalid response: {0}")]
-    Decode(String),
-    #[error("invalid request: {0}")]
-    Request(String),
-}
-
-/// `: msg`, or nothing for an empty message.
-pub(crate) fn suffix(msg: &str) -> String {
-    if msg.is_empty() { String::new() } else { format!(": {msg}") }
-}
-
-pub(crate) fn secs(d: Duration) -> String {
-    format!("{:.1}s", d.as_secs_f64())
-}
-
-impl SourceError {
-    /// A few words for the status bar ("down: connection refused").
-    pub fn short(&self) -> String {
-        let s = self.to_string();
-        crate::text::truncate_width(&s, 60)
-    }
-
-    /// Whether retrying may help (a 4xx from our own query will not).
-    pub fn is_transient(&self) -> bool {
-        match self {
-            Self::Status { status, .. } | Self::Api { status, .. } => *status >= 500 || *status == 429,
-            Self::Unauthorized(_) | Self::Forbidden(_) | Self::Request(_) => false,
-            _ => true,
-        }
-    }
-}
+pub use crate::model::SourceError;
 
 /// Maps a reqwest error to a status-bar message, without its URL (which may
 /// carry a tenant or credentials).

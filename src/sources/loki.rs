@@ -20,19 +20,16 @@ mod selector;
 mod tail;
 mod wire;
 
-use std::sync::Arc;
-use std::time::Duration;
-
 use serde::Deserialize;
 
 use super::{HttpClient, SourceError};
 use crate::model::Labels;
 use crate::sources::prometheus::Series;
 
-pub use follow::{
-    BatchKind, FollowMode, FollowSettings, FollowSpec, LogBatch, QuerySpec, follow, follow_raw, now_ns,
-    resolve_selector, window_start,
+pub use crate::model::logs::{
+    BatchKind, FollowMode, FollowSettings, FollowSpec, LogBatch, LogLine, LogsConfig, QuerySpec, window_start,
 };
+pub use follow::{follow, follow_raw, now_ns, resolve_selector};
 pub use follow_line::FollowLine;
 pub use push::{MAX_PUSH_BYTES, PushEntry, PushError, PushStream, encode as encode_push, gzip};
 pub use raw::{ForwardReader, MAX_RAW_LINE_BYTES, RawLine, RawText};
@@ -64,18 +61,6 @@ pub struct Stream {
 pub enum QueryResult {
     Streams(Vec<Stream>),
     Matrix(Vec<Series>),
-}
-
-/// One log line with its stream, as the logs pane keeps it.
-#[derive(Debug, Clone, PartialEq)]
-pub struct LogLine {
-    pub ts_ns: i64,
-    /// The stream's labels, shared by all its lines.
-    pub labels: Arc<Labels>,
-    pub metadata: Labels,
-    pub parsed: Labels,
-    /// Cleaned for display and cut at [`MAX_LINE_BYTES`].
-    pub line: String,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
@@ -116,37 +101,6 @@ pub struct IndexStats {
     pub entries: u64,
     #[serde(default)]
     pub bytes: u64,
-}
-
-/// The `[logs]` section of the config.
-#[derive(Debug, Clone, PartialEq, Deserialize)]
-#[serde(deny_unknown_fields, default)]
-pub struct LogsConfig {
-    /// Labels the selector is built from (`name` or `loki_name=alert_name`).
-    pub selector: Vec<String>,
-    /// How long before the alert started the logs begin.
-    #[serde(with = "humantime_serde")]
-    pub margin: Duration,
-    /// Lines kept per view (a ring: the oldest go first).
-    pub buffer: usize,
-    /// Lines fetched by the first query.
-    pub limit: u32,
-    /// Interval of the `query_range` polling used when the tail websocket
-    /// is refused.
-    #[serde(with = "humantime_serde")]
-    pub poll: Duration,
-}
-
-impl Default for LogsConfig {
-    fn default() -> Self {
-        Self {
-            selector: DEFAULT_TEMPLATE.iter().map(|s| s.to_string()).collect(),
-            margin: Duration::from_secs(15 * 60),
-            buffer: 10_000,
-            limit: 1_000,
-            poll: Duration::from_secs(2),
-        }
-    }
 }
 
 #[derive(Debug, Clone)]

@@ -71,20 +71,7 @@ struct WireAlert {
     value: Option<String>,
 }
 
-/// An alerting rule, for its expression and `for:`.
-#[derive(Debug, Clone, PartialEq)]
-pub struct AlertRule {
-    pub group: String,
-    pub name: String,
-    pub query: String,
-    pub duration: Duration,
-    pub labels: Labels,
-    pub annotations: Labels,
-    pub health: String,
-    /// Its group's evaluation interval (zero when the server does not say):
-    /// how far apart the points of its `ALERTS` series are.
-    pub interval: Duration,
-}
+pub use crate::model::metrics::{AlertRule, Series};
 
 #[derive(Deserialize)]
 struct RulesData {
@@ -121,15 +108,6 @@ struct WireRule {
 /// value (a remote number) is zero, never a panic.
 fn seconds(s: f64) -> Duration {
     Duration::try_from_secs_f64(s).unwrap_or_default()
-}
-
-/// One series of a range query. Values may be NaN or ±Inf: the drawing
-/// treats those as gaps, never as zeros.
-#[derive(Debug, Clone, PartialEq)]
-pub struct Series {
-    pub labels: Labels,
-    /// (unix seconds, value)
-    pub samples: Vec<(f64, f64)>,
 }
 
 #[derive(Debug, Deserialize)]

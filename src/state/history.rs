@@ -19,10 +19,10 @@ use chrono::{DateTime, Utc};
 
 use super::State;
 use super::signals::{Fetch, Purpose, SeriesKey, is_rejection, retry_delay};
+use crate::model::SourceError;
 use crate::model::history::{self, Firing};
+use crate::model::metrics::{AlertRule, Series};
 use crate::model::{Alert, AlertState};
-use crate::sources::SourceError;
-use crate::sources::prometheus::{AlertRule, Series};
 
 mod flow;
 mod summary;

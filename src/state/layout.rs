@@ -248,7 +248,7 @@ mod tests {
     /// so the renderer only reads it.
     #[test]
     fn the_logs_first_line_is_placed_in_update() {
-        use crate::sources::loki::{BatchKind, LogBatch};
+        use crate::model::logs::{BatchKind, LogBatch};
         let mut s = state();
         (s.logs_enabled, s.logs_pinned_query, s.logs.fullscreen) = (true, true, true);
         let generation = s.logs.begin(Some("query".into()), Some("{job=\"api\"}".into()));

@@ -20,12 +20,12 @@ pub use find::{LineFilter, Search, SearchOutcome};
 pub use level::Level;
 
 use crate::model::Labels;
-use crate::sources::loki::{BatchKind, FollowMode, LogBatch, LogLine};
+use crate::model::logs::{BatchKind, FollowMode, LogBatch, LogLine};
 
 /// Lines kept per view unless configured (`[logs] buffer`).
 pub const DEFAULT_CAP: usize = 10_000;
 /// Horizontal scrolling stops where the longest kept line ends.
-pub const MAX_HSCROLL: usize = crate::sources::loki::MAX_LINE_BYTES;
+pub const MAX_HSCROLL: usize = crate::model::logs::MAX_LINE_BYTES;
 
 /// A line as the view keeps it: with its level, found once on arrival.
 #[derive(Debug, Clone, PartialEq)]

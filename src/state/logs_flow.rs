@@ -7,8 +7,8 @@ use crossterm::event::KeyEvent;
 use super::{Pane, Prompt, PromptKind, State};
 use crate::incident::Event;
 use crate::keymap::{Action, Scope};
+use crate::model::logs::{self, FollowSettings, FollowSpec, QuerySpec};
 use crate::msg::Cmd;
-use crate::sources::loki::{self, FollowSettings, FollowSpec, QuerySpec};
 use crate::state::logs::SearchOutcome;
 
 /// Starts following the selected alert's logs if the selection changed.
@@ -30,7 +30,7 @@ pub fn follow_selection(state: &mut State) -> Vec<Cmd> {
     let spec = FollowSpec {
         generation,
         query: QuerySpec::Alert { labels: a.labels.clone(), template: state.logs_cfg.selector.clone() },
-        start_ns: loki::window_start(a.starts_at, state.logs_cfg.margin),
+        start_ns: logs::window_start(a.starts_at, state.logs_cfg.margin),
         settings: FollowSettings::from_config(&state.logs_cfg),
     };
     vec![Cmd::FollowLogs(Box::new(spec))]
@@ -51,7 +51,7 @@ pub fn command(state: &mut State, arg: &str) -> Vec<Cmd> {
     state.logs_pinned_query = true;
     state.focus = Pane::Logs;
     let generation = state.logs.begin(Some("query".into()), Some(arg.to_string()));
-    let start = loki::window_start(state.now, state.logs_cfg.margin);
+    let start = logs::window_start(state.now, state.logs_cfg.margin);
     let spec = FollowSpec {
         generation,
         query: QuerySpec::LogQl(arg.to_string()),

@@ -108,7 +108,7 @@ pub struct Setup {
     pub flap_threshold: u32,
     /// Who writes notes (`$USER`).
     pub user: String,
-    pub logs: crate::sources::loki::LogsConfig,
+    pub logs: crate::model::logs::LogsConfig,
     /// `--read-only` / `read_only = true`: no silence is ever written.
     pub read_only: bool,
     pub silences: silences::SilenceSettings,
@@ -139,7 +139,7 @@ pub struct State {
     pub chart: Option<ChartView>,
     pub incident: incident::IncidentState,
     pub logs: logs::LogsView,
-    pub logs_cfg: crate::sources::loki::LogsConfig,
+    pub logs_cfg: crate::model::logs::LogsConfig,
     pub logs_enabled: bool,
     /// Whose logs are followed (the selected alert's fingerprint).
     pub logs_fingerprint: Option<String>,

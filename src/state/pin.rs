@@ -10,8 +10,8 @@ use super::signals::rows::{self, RowData};
 use super::signals::{SeriesKey, Unit};
 use super::{Pane, State};
 use crate::incident::Event;
+use crate::model::metrics::Series;
 use crate::msg::Cmd;
-use crate::sources::prometheus::Series;
 use crate::text::sparkline;
 
 /// Points in a pinned sparkline: fits a markdown code block and a timeline
@@ -82,7 +82,7 @@ fn graphs(state: &State) -> Result<Vec<Event>, String> {
     if let Some(chart) = &state.chart {
         let cached = state.signals.cache.get(&chart.key).ok_or("the chart has no data yet")?;
         if let Some(e) = &cached.error {
-            return Err(format!("nothing to pin: {}", e.short()));
+            return Err(format!("nothing to pin: {}", crate::text::brief(e)));
         }
         let top = rows::top_series(cached, state.signals.top_n);
         if top.is_empty() {
@@ -113,7 +113,7 @@ fn graphs(state: &State) -> Result<Vec<Event>, String> {
     match row.data {
         RowData::Series { series, end } => Ok(vec![event(title, &row.key, row.unit, series, end, window)]),
         RowData::NoData => Err(format!("nothing to pin: {title} has no data in the window")),
-        RowData::Error(e) => Err(format!("nothing to pin: {}", e.short())),
+        RowData::Error(e) => Err(format!("nothing to pin: {}", crate::text::brief(e))),
     }
 }
 

@@ -4,8 +4,8 @@ use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 
 use super::*;
 use crate::incident::ReadOutcome;
+use crate::model::metrics::AlertRule;
 use crate::msg::{Msg, Payload, SourceId, SourceKind};
-use crate::sources::prometheus::AlertRule;
 use crate::state::signals::Fetch;
 use crate::state::tests::{alert, now, poll, state};
 use crate::state::{ChartView, update};

@@ -254,7 +254,7 @@ fn the_state_asks_shows_and_opens_live_blocks() {
     }
     let cmds = update(&mut s, enter());
     assert!(s.runbook.is_none() && s.focus == crate::state::Pane::Logs, "the LogQL block in the logs pane");
-    assert!(cmds.iter().any(|c| matches!(c, Cmd::FollowLogs(f) if matches!(&f.query, crate::sources::loki::QuerySpec::LogQl(q) if q == "{app=\"api\"}"))), "{cmds:?}");
+    assert!(cmds.iter().any(|c| matches!(c, Cmd::FollowLogs(f) if matches!(&f.query, crate::model::logs::QuerySpec::LogQl(q) if q == "{app=\"api\"}"))), "{cmds:?}");
 }
 
 /// Steps ticked stay ticked when the runbook is closed and opened again

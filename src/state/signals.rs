@@ -8,9 +8,9 @@ use std::time::Duration;
 
 use chrono::{DateTime, Utc};
 
+use crate::model::SourceError;
+use crate::model::metrics::{AlertRule, Series};
 use crate::model::{Alert, Labels};
-use crate::sources::SourceError;
-use crate::sources::prometheus::{AlertRule, Series};
 
 pub mod rows;
 

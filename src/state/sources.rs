@@ -5,8 +5,8 @@ use std::time::Duration;
 
 use chrono::{DateTime, Utc};
 
+use crate::model::SourceError;
 use crate::msg::{SourceId, SourceKind};
-use crate::sources::SourceError;
 
 /// A poll slower than this marks the source slow.
 pub const SLOW: Duration = Duration::from_secs(2);

@@ -7,9 +7,9 @@ use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 
 use super::alerts::Row;
 use super::*;
+use crate::model::SourceError;
 use crate::model::{Alert, AlertState, Labels, share};
 use crate::msg::{Msg, Payload, PollResult, SourceId, SourceKind};
-use crate::sources::SourceError;
 
 pub(crate) fn alert(name: &str, severity: &str, extra: &[(&str, &str)], mins_ago: i64, source: &str) -> Alert {
     let mut labels: Labels = [("alertname", name), ("severity", severity)]

@@ -39,7 +39,7 @@ pub fn draw(frame: &mut Frame, area: Rect, state: &State, chart: &ChartView) {
         return;
     }
     let mut series: Vec<_> = cached.series.iter().collect();
-    let last = |s: &&crate::sources::prometheus::Series| {
+    let last = |s: &&crate::model::metrics::Series| {
         s.samples.iter().rev().map(|(_, v)| *v).find(|v| v.is_finite()).unwrap_or(f64::NEG_INFINITY)
     };
     series.sort_by(|a, b| last(b).total_cmp(&last(a)));
@@ -100,7 +100,7 @@ pub fn draw(frame: &mut Frame, area: Rect, state: &State, chart: &ChartView) {
     frame.render_widget(widget, area);
 }
 
-fn legend(s: &crate::sources::prometheus::Series) -> String {
+fn legend(s: &crate::model::metrics::Series) -> String {
     let labels: Vec<String> = s
         .labels
         .iter()

@@ -215,9 +215,10 @@ fn signal_row(state: &State, a: &Alert, row: &SignalRow, c: &Columns, selected: 
     let name_w = c.name_w;
     let mut spans = vec![Span::styled(crate::text::pad_width(&truncate_width(&name, name_w - 1), name_w), name_style)];
     match row.data {
-        RowData::Error(e) => {
-            spans.push(Span::styled(truncate_width(&e.short(), c.spark_w + VALUE_W), theme.style("flash_error")))
-        }
+        RowData::Error(e) => spans.push(Span::styled(
+            truncate_width(&crate::text::brief(e), c.spark_w + VALUE_W),
+            theme.style("flash_error"),
+        )),
         RowData::NoData => spans.push(Span::styled("no data", theme.style("dim"))),
         RowData::Series { series, end } => {
             // Narrower than fetched: each column spans more than one step,

@@ -98,7 +98,7 @@ fn the_history_row_says_how_often_it_fired_and_draws_the_week() {
 
 #[test]
 fn the_history_row_says_first_time_and_why_it_is_unknown() {
-    use crate::sources::SourceError;
+    use crate::model::SourceError;
     use crate::state::history::tests::{fail, load};
     use crate::state::tests::alert;
     let a = alert("NewOne", "critical", &[], 3, "am0");

@@ -12,7 +12,7 @@ use ratatui::style::{Modifier, Style};
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, Borders, Clear, Paragraph};
 
-use crate::sources::loki::FollowMode;
+use crate::model::logs::FollowMode;
 use crate::state::logs::rows::{PREFIX_WIDTH, prefix_width, text_width, wrap};
 use crate::state::logs::{Level, LogsView, ViewLine};
 use crate::state::sources::format_age_coarse;

@@ -23,9 +23,9 @@ use ratatui::buffer::{Buffer, CellDiffOption};
 use ratatui::layout::{Position, Rect};
 use unicode_segmentation::UnicodeSegmentation;
 
+use crate::model::logs::{BatchKind, FollowMode, LogBatch};
 use crate::model::share;
 use crate::msg::{Msg, Payload, SourceId, SourceKind};
-use crate::sources::loki::{BatchKind, FollowMode, LogBatch};
 use crate::state::tests::{alert, now, poll, state};
 use crate::state::{State, update};
 use crate::text::tests::unicode_text;

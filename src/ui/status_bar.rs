@@ -130,7 +130,7 @@ fn source_spans<'a>(state: &State, s: &SourceHealth) -> Vec<Span<'a>> {
             };
             (
                 "✖",
-                format!("down {}{stale}: {}", format_age_minutes(state, *since), error.short()),
+                format!("down {}{stale}: {}", format_age_minutes(state, *since), crate::text::brief(error)),
                 theme.style("status_down"),
             )
         }

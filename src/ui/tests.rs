@@ -4,9 +4,9 @@
 use ratatui::Terminal;
 use ratatui::backend::TestBackend;
 
+use crate::model::SourceError;
 use crate::model::share;
 use crate::msg::{Msg, Payload, SourceId, SourceKind};
-use crate::sources::SourceError;
 use crate::state::tests::{alert, board, now, poll, state};
 use crate::state::{State, update};
 
@@ -113,8 +113,7 @@ fn chart_draws_lines_legend_and_errors() {
     let key = SeriesKey { query: "rate(x[5m])".into(), step_secs: 60 };
     let end = now().timestamp();
     let samples: Vec<(f64, f64)> = (0..30).map(|i| ((end - 1800 + i * 60) as f64, (i % 7) as f64)).collect();
-    let series =
-        crate::sources::prometheus::Series { labels: [("pod".to_string(), "api-1".to_string())].into(), samples };
+    let series = crate::model::metrics::Series { labels: [("pod".to_string(), "api-1".to_string())].into(), samples };
     s.signals.cache.insert(key.clone(), Cached { series: vec![series], end, ..Cached::default() });
     s.chart = Some(ChartView { title: "HighErrorRate · expression".into(), key: key.clone(), unit: Unit::None });
     let screen = render(&s, 120, 30);
@@ -155,7 +154,7 @@ fn context_picker_lists_marks_and_filters() {
 /// covers, so a short log line does not show the board's text beside it.
 #[test]
 fn fullscreen_logs_hide_the_board_underneath() {
-    use crate::sources::loki::{BatchKind, LogBatch};
+    use crate::model::logs::{BatchKind, LogBatch};
     let mut s = loaded();
     let board = render(&s, 130, 20);
     assert!(board.contains("DatabaseDown") && board.contains("Watchdog"), "{board}");

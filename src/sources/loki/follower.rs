@@ -11,10 +11,11 @@ use std::time::Duration;
 use tokio::time::Instant;
 
 use super::cursor::{Cursor, Seen};
-use super::follow::{BatchKind, FollowMode, FollowSettings, LogBatch, QuerySpec, now_ns, resolve_selector};
+use super::follow::{now_ns, resolve_selector};
 use super::follow_line::FollowLine;
 use super::page::forward_page;
 use super::tail::Tail;
+use super::{BatchKind, FollowMode, FollowSettings, LogBatch, QuerySpec};
 use super::{Direction, LokiClient, RangeQuery};
 use crate::sources::SourceError;
 use crate::sources::poller::backoff;

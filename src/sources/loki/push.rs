@@ -18,8 +18,8 @@ use serde::ser::{SerializeSeq, Serializer};
 
 use super::{LokiClient, is_label_name};
 use crate::model::Labels;
+use crate::model::source_error::suffix;
 use crate::sources::SourceError;
-use crate::sources::error::suffix;
 
 /// Largest uncompressed body one push sends. Loki's default ingestion
 /// burst is 6 MiB (a larger push is always refused with a 429); batches of

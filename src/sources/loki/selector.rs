@@ -3,9 +3,7 @@
 
 use crate::model::Labels;
 
-/// Default template: the labels that name a workload in most setups, both in
-/// Prometheus alerts and in Promtail/Alloy streams.
-pub const DEFAULT_TEMPLATE: &[&str] = &["service", "app", "job", "namespace", "instance"];
+pub use crate::model::logs::DEFAULT_TEMPLATE;
 
 /// Builds `{service="api", namespace="prod"}` from the alert's labels.
 ///

@@ -16,10 +16,7 @@ use crate::sources::SourceError;
 use crate::sources::http::Body;
 use crate::sources::prometheus::{Envelope, numeric_result};
 
-/// Longest line kept whole, in bytes; the rest is replaced by a marker. A
-/// Java stack trace in one line is a few KiB; a 10 MiB base64 blob is not
-/// something anyone reads in a terminal.
-pub const MAX_LINE_BYTES: usize = 8 * 1024;
+pub use crate::model::logs::MAX_LINE_BYTES;
 
 /// Reads bytes as JSON; bytes that are not UTF-8 are read again lossily, so
 /// one bad byte in a log line does not lose the whole answer.

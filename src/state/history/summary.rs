@@ -4,8 +4,8 @@
 use chrono::{DateTime, Utc};
 
 use super::FLAP_MARK;
+use crate::model::SourceError;
 use crate::model::history::{self, Firing};
-use crate::sources::SourceError;
 
 /// The History row's content.
 #[derive(Debug, Clone, PartialEq)]

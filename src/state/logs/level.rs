@@ -3,7 +3,7 @@
 //! JSON `"level":"error"`, or a word like `ERROR` or `[warn]` near the start.
 
 use crate::model::Labels;
-use crate::sources::loki::LogLine;
+use crate::model::logs::LogLine;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub enum Level {

@@ -123,7 +123,7 @@ impl LogsView {
 mod tests {
     use super::super::tests::{line, lines};
     use super::*;
-    use crate::sources::loki::{BatchKind, LogBatch};
+    use crate::model::logs::{BatchKind, LogBatch};
 
     /// 60 columns: 43 for text after the time and level.
     const W: usize = 60;

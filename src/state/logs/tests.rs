@@ -3,7 +3,7 @@
 use std::sync::Arc;
 
 use super::*;
-use crate::sources::SourceError;
+use crate::model::SourceError;
 
 pub(crate) fn line(ts: i64, text: &str) -> LogLine {
     let labels: Labels = [("job".to_string(), "api".to_string())].into();

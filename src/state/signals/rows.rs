@@ -6,8 +6,8 @@
 
 use super::{Cached, SeriesKey, SignalsState, Unit};
 use crate::model::Alert;
-use crate::sources::SourceError;
-use crate::sources::prometheus::Series;
+use crate::model::SourceError;
+use crate::model::metrics::Series;
 use crate::state::schedule::SignalLine;
 
 pub use crate::model::settings::DEFAULT_TOP_N;

@@ -7,8 +7,8 @@ use ratatui::buffer::Buffer;
 use ratatui::style::Modifier;
 
 use super::*;
-use crate::sources::SourceError;
-use crate::sources::loki::{BatchKind, LogBatch, LogLine};
+use crate::model::SourceError;
+use crate::model::logs::{BatchKind, LogBatch, LogLine};
 use crate::state::logs::tests::{line, lines};
 
 /// 2026-11-22 12:00:00 UTC, in nanoseconds.
