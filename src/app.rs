@@ -14,8 +14,8 @@ use crate::config::Config;
 use crate::incident::session::Session;
 use crate::keymap::Keymap;
 use crate::msg::{Cmd, IncidentMsg, Msg, SourceId, SourceKind};
-use crate::sources::poller::{self, Pollers, SourceSpec};
 use crate::state::{self, Setup, State};
+use poller::{Pollers, SourceSpec};
 
 /// Options the command line adds to the config.
 #[derive(Debug, Clone, Default)]
@@ -42,7 +42,7 @@ pub struct Console {
     incident: Option<Session>,
     runbooks: RunbookLoader,
     logs: LogFollower,
-    silences: crate::sources::silence_writer::SilenceWriter,
+    silences: silence_writer::SilenceWriter,
     themes: ThemeLoader,
     /// Where the incident is shared, when sharing is on.
     share: Option<ShareSettings>,
@@ -55,8 +55,10 @@ pub struct Console {
 
 pub mod export;
 mod live;
+mod poller;
 mod range;
 pub mod share;
+mod silence_writer;
 mod tasks;
 pub mod theme_files;
 mod workers;
@@ -170,7 +172,7 @@ impl Console {
                 Err(e) => tracing::warn!(error = %e, "cannot resume the open incident"),
             }
         }
-        let silences = crate::sources::silence_writer::SilenceWriter::new(&specs)?;
+        let silences = silence_writer::SilenceWriter::new(&specs)?;
         let pollers = poller::spawn_tagged(specs, cfg.refresh, generation, tx.clone())?;
         let runbooks = RunbookLoader::new(cfg)?;
         let logs = LogFollower::new(cfg, generation)?;
@@ -259,7 +261,7 @@ impl Console {
             let ranges = RangeRunner::new(&cfg, generation)?;
             let live = LiveRunner::new(&cfg, generation)?;
             let logs = LogFollower::new(&cfg, generation)?;
-            let silences = crate::sources::silence_writer::SilenceWriter::new(&specs)?;
+            let silences = silence_writer::SilenceWriter::new(&specs)?;
             let pollers = poller::spawn_tagged(specs, cfg.refresh, generation, self.tx.clone())?;
             Ok((pollers, ranges, live, logs, silences))
         })();

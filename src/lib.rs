@@ -1,7 +1,7 @@
 //! warroom: the incident war room in a terminal.
 //!
 //! Data flows one way: `sources` (typed async clients, one per API, over one
-//! HTTP layer) are polled by `sources::poller` tasks that send [`msg::Msg`]s
+//! HTTP layer) are polled by `app::poller` tasks that send [`msg::Msg`]s
 //! down one channel; `app` feeds them to [`state::update`], which changes the
 //! pure [`state::State`] and returns [`msg::Cmd`]s for the runtime to perform;
 //! `ui` renders the state when it is dirty. `incident` owns the durable

@@ -86,7 +86,12 @@ mod tests {
     use std::time::Duration;
 
     use super::*;
-    use crate::state::tests::alert;
+    use crate::model::{Alert, Labels};
+
+    fn alert(name: &str, severity: &str) -> Alert {
+        let labels: Labels = [("alertname", name), ("severity", severity)].map(|(k, v)| (k.into(), v.into())).into();
+        Alert::firing(labels, chrono::DateTime::UNIX_EPOCH, "am")
+    }
 
     fn body(bytes: &[u8]) -> Body {
         Body {
@@ -101,10 +106,7 @@ mod tests {
     #[test]
     fn same_body_is_not_parsed_again() {
         let mut cache = AnswerCache::default();
-        let first = cache
-            .alerts(&body(b"a"), |_| Ok((vec![alert("A", "critical", &[], 1, "am")], AlertsCut::default())))
-            .unwrap()
-            .0;
+        let first = cache.alerts(&body(b"a"), |_| Ok((vec![alert("A", "critical")], AlertsCut::default()))).unwrap().0;
         let again = cache.alerts(&body(b"a"), |_| panic!("parsed an identical body")).unwrap().0;
         assert!(Arc::ptr_eq(&first[0], &again[0]));
     }
@@ -112,7 +114,7 @@ mod tests {
     #[test]
     fn changed_body_shares_the_unchanged_alerts() {
         let mut cache = AnswerCache::default();
-        let (a, b) = (alert("A", "critical", &[], 1, "am"), alert("B", "info", &[], 1, "am"));
+        let (a, b) = (alert("A", "critical"), alert("B", "info"));
         let first = cache.alerts(&body(b"1"), |_| Ok((vec![a.clone(), b.clone()], AlertsCut::default()))).unwrap().0;
         let mut b2 = b.clone();
         b2.state = crate::model::AlertState::Silenced;
@@ -125,10 +127,7 @@ mod tests {
     #[test]
     fn a_failed_parse_keeps_the_last_answer() {
         let mut cache = AnswerCache::default();
-        let first = cache
-            .alerts(&body(b"1"), |_| Ok((vec![alert("A", "critical", &[], 1, "am")], AlertsCut::default())))
-            .unwrap()
-            .0;
+        let first = cache.alerts(&body(b"1"), |_| Ok((vec![alert("A", "critical")], AlertsCut::default()))).unwrap().0;
         let err = cache.alerts(&body(b"{"), |_| Err(SourceError::Decode("truncated".into())));
         assert!(err.is_err());
         let again = cache.alerts(&body(b"1"), |_| panic!("parsed an identical body")).unwrap().0;

@@ -3,15 +3,14 @@
 
 pub mod alertmanager;
 pub mod answer;
+pub mod backoff;
 pub mod capped;
 pub mod endpoint;
 pub mod error;
 pub mod http;
 pub mod loki;
-pub mod poller;
 pub mod probe;
 pub mod prometheus;
-pub mod silence_writer;
 
 pub use alertmanager::AlertmanagerClient;
 pub use answer::AnswerCache;

@@ -18,7 +18,7 @@ use super::tail::Tail;
 use super::{BatchKind, FollowMode, FollowSettings, LogBatch, QuerySpec};
 use super::{Direction, LokiClient, RangeQuery};
 use crate::sources::SourceError;
-use crate::sources::poller::backoff;
+use crate::sources::backoff::backoff;
 
 /// How long a follower that fell back to polling because of a network error
 /// (not a refusal) waits before trying the websocket again.

@@ -10,14 +10,15 @@ use chrono::Utc;
 use tokio::sync::{Notify, mpsc};
 use tokio::task::JoinHandle;
 
-use super::{AlertmanagerClient, AnswerCache, Endpoint, EndpointError, HttpClient, PrometheusClient, SourceError};
 use crate::msg::{Msg, Payload, PollResult, SourceId, SourceKind};
+use crate::sources::backoff::backoff;
+use crate::sources::{
+    AlertmanagerClient, AnswerCache, Endpoint, EndpointError, HttpClient, PrometheusClient, SourceError,
+};
 
 /// Rules change with deployments, not with alerts: fetched every this many
 /// polls.
 const RULES_EVERY: u32 = 12;
-/// Longest wait between two tries at a source that is down.
-const MAX_BACKOFF: Duration = Duration::from_secs(30);
 
 /// The running pollers; dropping this stops them.
 pub struct Pollers {
@@ -50,17 +51,9 @@ pub struct SourceSpec {
 }
 
 /// Builds every client first (so a bad config fails before the screen
-/// opens), then starts one task per source.
-pub fn spawn(
-    specs: Vec<SourceSpec>,
-    every: Duration,
-    tx: mpsc::UnboundedSender<Msg>,
-) -> Result<Pollers, EndpointError> {
-    start(specs, every, None, tx)
-}
-
-/// As [`spawn`], each result wrapped in [`Msg::Tagged`] with `generation`:
-/// a context's pollers, whose results queued before a switch are dropped.
+/// opens), then starts one task per source, each result wrapped in
+/// [`Msg::Tagged`] with `generation`: a context's pollers, whose results
+/// queued before a switch are dropped.
 pub fn spawn_tagged(
     specs: Vec<SourceSpec>,
     every: Duration,
@@ -171,7 +164,7 @@ async fn run(id: SourceId, mut source: Source, every: Duration, refresh: Arc<Not
                 failures = 0;
                 n = n.wrapping_add(1);
                 if !matches!(source, Source::Loki(_)) {
-                    super::answer::release_freed_memory();
+                    crate::sources::answer::release_freed_memory();
                 }
                 payloads.into_iter().all(|p| tx.send(PollResult { source: id, at, latency, result: Ok(p) }))
             }
@@ -191,17 +184,6 @@ async fn run(id: SourceId, mut source: Source, every: Duration, refresh: Arc<Not
             _ = refresh.notified() => {}
         }
     }
-}
-
-/// The wait before the next poll: the refresh interval, doubled for each
-/// failure in a row (up to 8x), never over [`MAX_BACKOFF`] unless the
-/// interval itself is longer.
-pub fn backoff(every: Duration, failures: u32) -> Duration {
-    if failures == 0 {
-        return every;
-    }
-    let factor = 1u32 << failures.min(4).saturating_sub(1);
-    (every * factor).min(MAX_BACKOFF.max(every))
 }
 
 #[cfg(test)]
@@ -236,17 +218,5 @@ mod tests {
         .await
         .expect("the aborted pollers drop their senders");
         assert!(rest <= 1, "at most the poll in flight: {rest}");
-    }
-
-    #[test]
-    fn backoff_doubles_then_caps() {
-        let s = Duration::from_secs;
-        assert_eq!(backoff(s(2), 0), s(2));
-        assert_eq!(backoff(s(2), 1), s(2));
-        assert_eq!(backoff(s(2), 2), s(4));
-        assert_eq!(backoff(s(2), 4), s(16));
-        assert_eq!(backoff(s(2), 50), s(16));
-        assert_eq!(backoff(s(10), 9), s(30));
-        assert_eq!(backoff(s(60), 9), s(60));
     }
 }

@@ -7,10 +7,10 @@ use std::collections::BTreeMap;
 
 use tokio::sync::mpsc;
 
-use super::alertmanager::{AlertmanagerClient, PostMatcher, PostableSilence};
-use super::{HttpClient, SourceError};
+use super::poller::SourceSpec;
 use crate::msg::{Msg, SourceKind};
-use crate::sources::poller::SourceSpec;
+use crate::sources::alertmanager::{AlertmanagerClient, PostMatcher, PostableSilence};
+use crate::sources::{EndpointError, HttpClient, SourceError};
 use crate::state::silences::{SilenceDraft, SilenceMsg, SilenceOrigin};
 
 /// One client per configured Alertmanager, by config index.
@@ -19,7 +19,7 @@ pub struct SilenceWriter {
 }
 
 impl SilenceWriter {
-    pub fn new(specs: &[SourceSpec]) -> Result<Self, super::EndpointError> {
+    pub fn new(specs: &[SourceSpec]) -> Result<Self, EndpointError> {
         let mut clients = BTreeMap::new();
         for s in specs.iter().filter(|s| s.id.kind == SourceKind::Alertmanager) {
             clients.insert(s.id.index, AlertmanagerClient::new(HttpClient::new(&s.endpoint)?, s.name.clone()));
