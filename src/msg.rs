@@ -2,6 +2,11 @@
 //! results, ticks), and [`Cmd`], what the runtime should do about it (fetch,
 //! write, quit). `state::update` turns one into the other and does no I/O.
 
+pub mod contexts;
+pub mod fetch;
+pub mod live;
+pub mod silences;
+
 use std::time::Duration;
 
 use chrono::{DateTime, Utc};
@@ -11,7 +16,7 @@ use crate::incident::{Declaration, ReadOutcome, Record};
 use crate::model::SourceError;
 use crate::model::metrics::{AlertRule, Series};
 use crate::model::{SharedAlerts, Silence};
-use crate::state::signals::Fetch;
+use fetch::Fetch;
 
 /// Which source a poll result comes from.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
@@ -82,9 +87,9 @@ pub enum Msg {
     /// A runbook, loaded and laid out off the event loop.
     Runbook(Box<crate::runbook::render::Prepared>),
     /// A runbook's live block answered (or failed, in the source's words).
-    Live(Box<crate::state::runbook_live::LiveResult>),
+    Live(Box<live::LiveResult>),
     /// Alertmanager answered a silence write.
-    Silence(crate::state::silences::SilenceMsg),
+    Silence(silences::SilenceMsg),
     /// SIGTERM, SIGHUP or SIGINT: leave cleanly.
     Terminate,
     /// A result from a context's sources (poll, range, logs), tagged with the
@@ -94,7 +99,7 @@ pub enum Msg {
         msg: Box<Msg>,
     },
     /// The runtime switched contexts (or could not).
-    Context(crate::state::contexts::ContextMsg),
+    Context(contexts::ContextMsg),
     /// The theme `:theme` asked for, found (not yet parsed), or why not.
     Theme(Result<ThemeToml, String>),
     /// The shared war room's pusher or receiver reported.
@@ -204,7 +209,7 @@ pub enum Cmd {
     },
     /// Run a runbook's live block (at most a few at once, each with a
     /// timeout), answered by [`Msg::Live`].
-    LiveQuery(Box<crate::state::runbook_live::LiveAsk>),
+    LiveQuery(Box<live::LiveAsk>),
     /// Keep the `:` history (the file's new text) across runs.
     SaveHistory(String),
     /// Copy to the local clipboard through OSC 52 (works across SSH).
@@ -222,9 +227,9 @@ pub enum Cmd {
     /// order (their config indexes), the next one only when one is
     /// unreachable; answered by `Msg::Silence`.
     PostSilence {
-        draft: Box<crate::state::silences::SilenceDraft>,
+        draft: Box<silences::SilenceDraft>,
         targets: Vec<usize>,
-        origin: crate::state::silences::SilenceOrigin,
+        origin: silences::SilenceOrigin,
     },
     /// Expire a silence, through the first reachable Alertmanager.
     ExpireSilence {

@@ -18,7 +18,8 @@ use super::alerts::AlertsState;
 use super::signals::SignalsState;
 use super::sources::SourceHealth;
 use super::{Pane, State};
-use crate::msg::{Cmd, SourceId, SourceKind};
+pub use crate::msg::contexts::{ContextMsg, Switched};
+use crate::msg::{Cmd, SourceKind};
 
 pub use crate::model::settings::ContextSummary;
 
@@ -64,24 +65,6 @@ impl Picker {
         let needle = self.filter.to_lowercase();
         known.iter().filter(|c| c.name.to_lowercase().contains(&needle)).collect()
     }
-}
-
-/// The runtime's answer to [`Cmd::SwitchContext`].
-#[derive(Debug, Clone, PartialEq)]
-pub enum ContextMsg {
-    /// The new context's sources run, tagged with `generation`.
-    Switched(Box<Switched>),
-    /// Its clients could not be built (a secret file missing, a bad CA):
-    /// the old context keeps running.
-    Failed { name: String, error: String },
-}
-
-#[derive(Debug, Clone, PartialEq)]
-pub struct Switched {
-    pub name: String,
-    pub generation: u64,
-    pub read_only: bool,
-    pub sources: Vec<(SourceId, String)>,
 }
 
 /// Whether a result tagged with `generation` belongs to the active context.

@@ -3,7 +3,7 @@
 use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 
 use super::*;
-use crate::msg::{Msg, Payload};
+use crate::msg::{Msg, Payload, SourceId};
 use crate::state::tests::{alert, board, poll, state};
 use crate::state::update;
 

@@ -8,6 +8,7 @@ use ratatui::text::{Line, Span};
 
 use super::signals::{Unit, format_value};
 use crate::model::Labels;
+pub use crate::msg::live::{LiveAnswer, LiveAsk, LiveLine, LiveResult, LiveSeries, LiveTag};
 use crate::runbook::live::Lang;
 use crate::runbook::render::{Rendered, RunbookStyles};
 use crate::text::truncate_width;
@@ -25,57 +26,6 @@ pub const SPARK_POINTS: u64 = 24;
 const LOST_AFTER_SECS: i64 = 90;
 /// Lines an error may take under its block.
 const ERROR_LINES: usize = 3;
-
-/// What an answer is for: a late answer for a closed runbook, another
-/// block or an older query is dropped.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct LiveTag {
-    pub runbook: String,
-    pub block: usize,
-    pub query: String,
-}
-
-/// Run a live block's query: now (`end`, unix seconds) and over the
-/// window before it.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct LiveAsk {
-    pub tag: LiveTag,
-    pub lang: Lang,
-    pub end: i64,
-    pub window_secs: u64,
-    pub step_secs: u64,
-}
-
-/// One series of an instant answer, with its samples over the window.
-#[derive(Debug, Clone, PartialEq)]
-pub struct LiveSeries {
-    pub labels: Labels,
-    pub value: f64,
-    pub samples: Vec<f64>,
-}
-
-/// A log line under a LogQL block (cleaned and capped by the runtime).
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct LiveLine {
-    pub ts_ns: i64,
-    pub line: String,
-}
-
-#[derive(Debug, Clone, PartialEq)]
-pub enum LiveAnswer {
-    /// The top series by value (at most [`TOP_SERIES`]) of `total`.
-    Series { total: usize, top: Vec<LiveSeries> },
-    /// Lines matched over the window, and the newest few.
-    Logs { count: u64, lines: Vec<LiveLine> },
-}
-
-/// The runtime's answer; `Err` holds the source's own message.
-#[derive(Debug, Clone, PartialEq)]
-pub struct LiveResult {
-    pub tag: LiveTag,
-    pub at: DateTime<Utc>,
-    pub result: Result<LiveAnswer, String>,
-}
 
 #[derive(Debug, Clone, PartialEq)]
 struct Block {

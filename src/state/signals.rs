@@ -17,6 +17,7 @@ pub mod rows;
 pub use crate::model::units::{Unit, format_value};
 
 pub use crate::model::settings::{SignalTemplate, default_templates};
+pub use crate::msg::fetch::{Fetch, Purpose, SeriesKey};
 
 /// Fills `{{label}}` from `labels` (values escaped for a PromQL string).
 /// `None` when a placeholder names a label the alert does not have.
@@ -41,13 +42,6 @@ pub fn fill(template: &str, labels: &Labels) -> Option<String> {
 /// Prometheus computes the last step from a scrape that may not have landed
 /// yet; asked once and marked fetched, those points would stay wrong.
 pub const TAIL_OVERLAP_SECS: i64 = 60;
-
-/// What one range query fetches: a query at a step.
-#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
-pub struct SeriesKey {
-    pub query: String,
-    pub step_secs: u64,
-}
 
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct Cached {
@@ -108,28 +102,6 @@ pub struct SignalsState {
     /// parsing PromQL for every visible row on every message and frame is
     /// what made a refresh of 200 sparklines slow.
     graphed: HashMap<String, String>,
-}
-
-/// A range to fetch for `key`, aligned to its step.
-#[derive(Debug, Clone, PartialEq)]
-pub struct Fetch {
-    pub key: SeriesKey,
-    pub start: i64,
-    pub end: i64,
-    /// Which cache asked, and takes the answer.
-    pub purpose: Purpose,
-}
-
-/// What a range query is for. Both go through the one range runner (its
-/// concurrency limit, endpoint fallback and backoff); the answer goes back
-/// to the cache that planned it.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]
-pub enum Purpose {
-    /// A sparkline or chart ([`SignalsState`]).
-    #[default]
-    Signal,
-    /// An alert's own history ([`crate::state::history::HistoryState`]).
-    History,
 }
 
 impl SignalsState {

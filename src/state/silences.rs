@@ -9,22 +9,10 @@ use std::time::Duration;
 use chrono::{DateTime, Utc};
 
 use crate::model::{Alert, Matcher, Silence, SilenceState};
+pub use crate::msg::silences::{SilenceDraft, SilenceMsg, SilenceOrigin};
 
 /// The comment prefix that makes a silence an ack (`a`), as karma shows them.
 pub const ACK_PREFIX: &str = "ack by ";
-
-/// A silence to post: a new one (`id` empty) or a replacement of `id`, as
-/// amtool does for `silence update` (Alertmanager updates it in place, or
-/// expires it and creates a new one when the change requires it).
-#[derive(Debug, Clone, PartialEq)]
-pub struct SilenceDraft {
-    pub id: Option<String>,
-    pub matchers: Vec<Matcher>,
-    pub starts_at: DateTime<Utc>,
-    pub ends_at: DateTime<Utc>,
-    pub created_by: String,
-    pub comment: String,
-}
 
 /// The config's say on writes: when to ask twice, how long an ack lasts.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -38,36 +26,6 @@ impl Default for SilenceSettings {
     fn default() -> Self {
         Self { confirm_over: 5, ack_duration: Duration::from_secs(30 * 60) }
     }
-}
-
-/// Which action a post or expiry came from: decides what is said on
-/// success and where an error goes (the form keeps its own).
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum SilenceOrigin {
-    Form,
-    Ack,
-    Extend,
-    Expire,
-}
-
-/// What Alertmanager answered to a write.
-#[derive(Debug, Clone, PartialEq)]
-pub enum SilenceMsg {
-    /// `id` is the id Alertmanager assigned; `via` the member that took it.
-    Posted {
-        id: String,
-        draft: Box<SilenceDraft>,
-        origin: SilenceOrigin,
-        via: String,
-    },
-    Expired {
-        id: String,
-        via: String,
-    },
-    Failed {
-        error: String,
-        origin: SilenceOrigin,
-    },
 }
 
 /// An alert's acknowledgement: who, until when, by which silence.

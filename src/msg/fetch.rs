@@ -1,0 +1,30 @@
+//! Range queries the state plans and the runtime runs.
+
+/// What one range query fetches: a query at a step.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct SeriesKey {
+    pub query: String,
+    pub step_secs: u64,
+}
+
+/// A range to fetch for `key`, aligned to its step.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Fetch {
+    pub key: SeriesKey,
+    pub start: i64,
+    pub end: i64,
+    /// Which cache asked, and takes the answer.
+    pub purpose: Purpose,
+}
+
+/// What a range query is for. Both go through the one range runner (its
+/// concurrency limit, endpoint fallback and backoff); the answer goes back
+/// to the cache that planned it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]
+pub enum Purpose {
+    /// A sparkline or chart (the signals' cache).
+    #[default]
+    Signal,
+    /// An alert's own history (the history's cache).
+    History,
+}
