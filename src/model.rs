@@ -5,6 +5,7 @@
 
 pub mod logs;
 pub mod metrics;
+pub mod record;
 pub mod settings;
 pub mod source_error;
 pub mod units;

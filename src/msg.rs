@@ -12,9 +12,9 @@ use std::time::Duration;
 use chrono::{DateTime, Utc};
 use crossterm::event::{KeyEvent, MouseEvent};
 
-use crate::incident::{Declaration, ReadOutcome, Record};
 use crate::model::SourceError;
 use crate::model::metrics::{AlertRule, Series};
+use crate::model::record::{Declaration, ReadOutcome, Record};
 use crate::model::{SharedAlerts, Silence};
 use fetch::Fetch;
 
@@ -161,7 +161,7 @@ pub enum IncidentMsg {
     HandoffWritten(Result<std::path::PathBuf, String>),
     /// A note draft an earlier run left (a signal or a dropped session
     /// ended it mid-sentence): offered back in the editor.
-    DraftFound(crate::incident::draft::Draft),
+    DraftFound(crate::model::record::Draft),
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -185,7 +185,7 @@ pub enum Cmd {
     Capture(Record),
     /// Keep the note being typed beside the journal (`None`: remove it,
     /// the note was saved or discarded).
-    SaveDraft(Option<crate::incident::draft::Draft>),
+    SaveDraft(Option<crate::model::record::Draft>),
     /// Read what other processes appended.
     ReadJournal,
     /// Write the post-mortem draft.

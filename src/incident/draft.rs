@@ -11,38 +11,24 @@ use std::fs;
 use std::io;
 use std::path::{Path, PathBuf};
 
-/// What the draft was going to be.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum DraftKind {
-    NewNote,
-    EditNote { id: String },
+pub use crate::model::record::{Draft, DraftKind};
+
+fn encode(draft: &Draft) -> String {
+    let header = match &draft.kind {
+        DraftKind::NewNote => "new".to_string(),
+        DraftKind::EditNote { id } => format!("edit {id}"),
+    };
+    format!("{header}\n{}", draft.text)
 }
 
-/// A note not yet saved.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Draft {
-    pub kind: DraftKind,
-    pub text: String,
-}
-
-impl Draft {
-    fn encode(&self) -> String {
-        let header = match &self.kind {
-            DraftKind::NewNote => "new".to_string(),
-            DraftKind::EditNote { id } => format!("edit {id}"),
-        };
-        format!("{header}\n{}", self.text)
-    }
-
-    fn decode(content: &str) -> Option<Draft> {
-        let (header, text) = content.split_once('\n')?;
-        let kind = match header.trim().split_once(' ') {
-            None if header.trim() == "new" => DraftKind::NewNote,
-            Some(("edit", id)) if !id.trim().is_empty() => DraftKind::EditNote { id: id.trim().to_string() },
-            _ => return None,
-        };
-        (!text.trim().is_empty()).then(|| Draft { kind, text: text.to_string() })
-    }
+fn decode(content: &str) -> Option<Draft> {
+    let (header, text) = content.split_once('\n')?;
+    let kind = match header.trim().split_once(' ') {
+        None if header.trim() == "new" => DraftKind::NewNote,
+        Some(("edit", id)) if !id.trim().is_empty() => DraftKind::EditNote { id: id.trim().to_string() },
+        _ => return None,
+    };
+    (!text.trim().is_empty()).then(|| Draft { kind, text: text.to_string() })
 }
 
 /// The draft file of `user` in the incident directory `incident` (the one
@@ -58,7 +44,7 @@ pub fn path(incident: &Path, user: &str) -> PathBuf {
 /// `None` (saved or discarded).
 pub fn save(file: &Path, draft: Option<&Draft>) -> io::Result<()> {
     match draft {
-        Some(d) => super::write_atomic(file, &d.encode()),
+        Some(d) => super::write_atomic(file, &encode(d)),
         None => match fs::remove_file(file) {
             Err(e) if e.kind() != io::ErrorKind::NotFound => Err(e),
             _ => Ok(()),
@@ -70,7 +56,7 @@ pub fn save(file: &Path, draft: Option<&Draft>) -> io::Result<()> {
 /// none).
 pub fn load(file: &Path) -> Option<Draft> {
     let bytes = fs::read(file).ok()?;
-    Draft::decode(&String::from_utf8_lossy(&bytes))
+    decode(&String::from_utf8_lossy(&bytes))
 }
 
 #[cfg(test)]

@@ -12,9 +12,8 @@ use std::fs::{self, File, OpenOptions};
 use std::io::{self, Read, Seek, SeekFrom, Write};
 use std::path::{Path, PathBuf};
 
-use chrono::{DateTime, Utc};
-
 use super::reader::{self, ReadOutcome};
+pub use super::record::Declaration;
 use super::record::{Event, Record};
 use super::{id, recid, sanitize};
 
@@ -48,16 +47,6 @@ type Result<T, E = JournalError> = std::result::Result<T, E>;
 
 fn io_err<'a>(op: &'static str, path: &'a Path) -> impl FnOnce(io::Error) -> JournalError + 'a {
     move |source| JournalError::Io { op, path: path.to_path_buf(), source }
-}
-
-/// What `i` asks for: the first record of a new incident.
-#[derive(Debug, Clone, PartialEq)]
-pub struct Declaration {
-    pub title: String,
-    pub severity: String,
-    pub commander: String,
-    pub at: DateTime<Utc>,
-    pub author: String,
 }
 
 /// An open journal: appends, and reads what anyone appended since last time.

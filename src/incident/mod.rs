@@ -23,7 +23,7 @@ pub mod milestones;
 pub mod postmortem;
 pub mod reader;
 pub mod recid;
-pub mod record;
+pub use crate::model::record;
 pub mod sanitize;
 pub mod session;
 pub mod share;

@@ -5,39 +5,10 @@
 //! format. Neither may stop an on-call engineer from opening the incident:
 //! bad lines are skipped with a warning, good lines around them are kept.
 
-use std::fmt;
-
 use serde::Deserialize;
 
 use super::record::{FORMAT_VERSION, Record};
-
-/// A line that was skipped, and why.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Warning {
-    /// 1-based line number in the journal.
-    pub line: usize,
-    pub message: String,
-}
-
-impl fmt::Display for Warning {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "journal line {}: {}", self.line, self.message)
-    }
-}
-
-/// Records read, and the lines skipped.
-#[derive(Debug, Clone, Default, PartialEq)]
-pub struct ReadOutcome {
-    pub records: Vec<Record>,
-    pub warnings: Vec<Warning>,
-}
-
-impl ReadOutcome {
-    pub fn extend(&mut self, other: ReadOutcome) {
-        self.records.extend(other.records);
-        self.warnings.extend(other.warnings);
-    }
-}
+pub use crate::model::record::{ReadOutcome, Warning};
 
 /// A parse of a chunk of journal bytes.
 #[derive(Debug, Default)]

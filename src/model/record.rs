@@ -5,7 +5,7 @@
 //! (an alert's `startsAt`, a silence's `endsAt`), not when warroom noticed.
 //!
 //! Format v2 (this build) adds to every record a globally unique `id`
-//! ([`super::recid`]) and its origin: the `author` (already in v1) and the
+//! (the journal's `recid`) and its origin: the `author` (already in v1) and the
 //! `host` that wrote it. A note's id is the id of the record that created
 //! it, so edits and strike-outs name a record, never a position. v1 lines
 //! still read: the reader gives each a stable id from its line number and
@@ -26,7 +26,7 @@ pub const FORMAT_VERSION: u32 = 2;
 pub struct Record {
     /// Format version ([`FORMAT_VERSION`] when written by this build).
     pub v: u32,
-    /// Globally unique ([`super::recid`]). Empty until the journal writes
+    /// Globally unique (the journal's `recid`). Empty until the journal writes
     /// the record (it assigns one); never empty in a record read back.
     #[serde(default, skip_serializing_if = "String::is_empty")]
     pub id: String,
@@ -221,7 +221,7 @@ pub enum Event {
         alertname: String,
         starts_at: DateTime<Utc>,
         window_secs: u64,
-        previous: Vec<crate::model::history::Firing>,
+        previous: Vec<super::history::Firing>,
         #[serde(default, skip_serializing_if = "is_zero")]
         omitted: usize,
     },
@@ -327,6 +327,58 @@ impl NoteTag {
             None => (None, text),
         }
     }
+}
+
+/// What `i` asks for: the first record of a new incident.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Declaration {
+    pub title: String,
+    pub severity: String,
+    pub commander: String,
+    pub at: DateTime<Utc>,
+    pub author: String,
+}
+
+/// A line that was skipped, and why.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Warning {
+    /// 1-based line number in the journal.
+    pub line: usize,
+    pub message: String,
+}
+
+impl fmt::Display for Warning {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "journal line {}: {}", self.line, self.message)
+    }
+}
+
+/// Records read, and the lines skipped.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct ReadOutcome {
+    pub records: Vec<Record>,
+    pub warnings: Vec<Warning>,
+}
+
+impl ReadOutcome {
+    pub fn extend(&mut self, other: ReadOutcome) {
+        self.records.extend(other.records);
+        self.warnings.extend(other.warnings);
+    }
+}
+
+/// What the draft was going to be.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum DraftKind {
+    NewNote,
+    EditNote { id: String },
+}
+
+/// A note not yet saved.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Draft {
+    pub kind: DraftKind,
+    pub text: String,
 }
 
 #[cfg(test)]
