@@ -296,9 +296,12 @@ impl Console {
                 Cmd::Quit => return false,
                 Cmd::RefreshAll => self.pollers.refresh_all(),
                 Cmd::FetchRange(f) => self.ranges.spawn(f, self.tx.clone()),
-                Cmd::OpenRunbook { alertname, url, annotations, width, vars } => {
-                    self.runbooks.open(alertname, url, annotations, width, vars.map(|v| *v), self.tx.clone())
-                }
+                Cmd::OpenRunbook { request, alertname, url, annotations, width, vars } => self.runbooks.open(
+                    request,
+                    workers::RunbookAsk { alertname, url, annotations, width },
+                    vars.map(|v| *v),
+                    self.tx.clone(),
+                ),
                 Cmd::LiveQuery(ask) => self.live.spawn(*ask, self.tx.clone()),
                 Cmd::FollowLogs(spec) => self.logs.follow(*spec, self.tx.clone()),
                 Cmd::StopLogs => self.logs.stop(),

@@ -85,7 +85,11 @@ pub enum Msg {
     Logs(Box<crate::model::logs::LogBatch>),
     /// A runbook was loaded (or its fallback built).
     /// A runbook, loaded and laid out off the event loop.
-    Runbook(Box<crate::runbook::render::Prepared>),
+    /// The runbook load numbered `request` ([`Cmd::OpenRunbook`]), laid out.
+    Runbook {
+        request: u64,
+        prepared: Box<crate::runbook::render::Prepared>,
+    },
     /// A runbook's live block answered (or failed, in the source's words).
     Live(Box<live::LiveResult>),
     /// Alertmanager answered a silence write.
@@ -198,6 +202,8 @@ pub enum Cmd {
     OpenIncident(String),
     /// Resolve and load an alert's runbook (falls back to a triage page).
     OpenRunbook {
+        /// Echoed in the answer: only the load awaited is shown.
+        request: u64,
         alertname: String,
         url: Option<String>,
         annotations: Vec<(String, String)>,

@@ -97,7 +97,7 @@ async fn db_down_drill_board_runbook_and_timeline() {
 
     // The runbook of the selected alert opens inline; tick its first step.
     c.handle(key('r'));
-    run_until(&mut c, &mut t, "runbook shown", 10, |c| c.state.runbook.is_some()).await;
+    run_until(&mut c, &mut t, "runbook shown", 10, |c| c.state.runbook.view.is_some()).await;
     c.draw(&mut t).unwrap();
     let screen = text(&t);
     assert!(screen.contains("Runbook:") && screen.contains("Diagnosis"), "{screen}");

@@ -51,14 +51,14 @@ async fn the_drills_runbook_answers_every_live_block() {
     .await;
     c.handle(key('r'));
     run_drawn_until(&mut c, "every live block answered", 60, SIZE, |c| {
-        c.state.runbook.as_ref().is_some_and(|v| {
+        c.state.runbook.view.as_ref().is_some_and(|v| {
             let blocks = v.rendered().code_blocks.iter().enumerate().filter(|(_, b)| b.live.is_some());
             blocks.clone().count() >= 6 && blocks.clone().all(|(i, _)| v.live().summary(i).is_some())
         })
     })
     .await;
     let text = screen(&mut c, SIZE.0, SIZE.1).join("\n");
-    let view = c.state.runbook.as_ref().unwrap();
+    let view = c.state.runbook.view.as_ref().unwrap();
     for (i, b) in view.rendered().code_blocks.iter().enumerate().filter(|(_, b)| b.live.is_some()) {
         let summary = view.live().summary(i).unwrap();
         assert!(!summary.starts_with("error"), "block {:?}: {summary}\n{text}", b.text);

@@ -58,7 +58,7 @@ async fn promql_blocks_show_their_answers_filled_from_the_alert() {
     c.handle(key('r'));
     run_drawn_until(&mut c, "every live block answered", 30, (120, 40), |c| {
         // The exporter's series appear after its first scrapes: answers refresh.
-        c.state.runbook.as_ref().is_some_and(|v| {
+        c.state.runbook.view.as_ref().is_some_and(|v| {
             (0..3).all(|i| v.live().summary(i).is_some())
                 && v.live().summary(0).is_some_and(|s| s.contains("service=web"))
         })
@@ -68,7 +68,7 @@ async fn promql_blocks_show_their_answers_filled_from_the_alert() {
     assert!(text.contains("↳ service=api  7.30%"), "{text}");
     assert!(text.contains("↳ service=web  2.10%"), "{text}");
     assert!(text.contains("ALERTS{alertname=\"AlwaysFiring\", alertstate=\"firing\"}"), "the query as run: {text}");
-    let view = c.state.runbook.as_ref().unwrap();
+    let view = c.state.runbook.view.as_ref().unwrap();
     assert_eq!(view.live().summary(1).as_deref(), Some("1"), "the alert's own series, firing: {text}");
     let error = view.live().summary(2).unwrap();
     assert!(error.contains("parse error"), "Prometheus' own message: {error}");

@@ -58,6 +58,16 @@ pub(super) struct RunbookLoader {
     cache: crate::runbook::RunbookCache,
 }
 
+/// Which runbook to load: the alert's name and `runbook_url`, its
+/// annotations (for the triage page when there is none), and the width to
+/// lay it out for.
+pub(super) struct RunbookAsk {
+    pub alertname: String,
+    pub url: Option<String>,
+    pub annotations: Vec<(String, String)>,
+    pub width: u16,
+}
+
 impl RunbookLoader {
     pub(super) fn new(cfg: &Config) -> anyhow::Result<Self> {
         let cfg = cfg.runbooks.clone();
@@ -68,14 +78,13 @@ impl RunbookLoader {
     /// render time limit: a hostile runbook never holds the event loop.
     pub(super) fn open(
         &self,
-        alertname: String,
-        url: Option<String>,
-        annotations: Vec<(String, String)>,
-        width: u16,
+        request: u64,
+        ask: RunbookAsk,
         vars: Option<crate::runbook::live::Vars>,
         tx: mpsc::UnboundedSender<Msg>,
     ) {
         let (cfg, http, cache) = (self.cfg.clone(), self.http.clone(), self.cache.clone());
+        let RunbookAsk { alertname, url, annotations, width } = ask;
         tokio::spawn(async move {
             let loaded = match url.as_deref() {
                 None => Err("the alert has no runbook_url annotation".to_string()),
@@ -107,7 +116,7 @@ impl RunbookLoader {
                     if let Some(cut) = prepared.rendered.cut {
                         tracing::warn!(offset = cut.offset, "runbook layout stopped at the time limit");
                     }
-                    let _ = tx.send(Msg::Runbook(Box::new(prepared)));
+                    let _ = tx.send(Msg::Runbook { request, prepared: Box::new(prepared) });
                 }
                 Err(e) => tracing::error!(error = %e, "runbook layout failed"),
             }

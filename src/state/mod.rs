@@ -145,10 +145,8 @@ pub struct State {
     pub logs_fingerprint: Option<String>,
     /// A `:logs` query of the user's own replaces the alert's.
     pub logs_pinned_query: bool,
-    /// The runbook shown over the board, when open.
-    pub runbook: Option<runbook::RunbookView>,
-    /// Runbooks run their query blocks (config `live_runbooks`).
-    pub live_runbooks: bool,
+    /// The runbook shown over the board, when open, and the load awaited.
+    pub runbook: runbook::RunbookPane,
     /// The note editor or declaration form, when open.
     pub editor: Option<note_editor::NoteEditor>,
     /// The note draft last handed to the runtime to keep on disk (`None`:
@@ -240,8 +238,7 @@ impl State {
             incident: incident::IncidentState::new(setup.user),
             editor: None,
             draft_saved: None,
-            runbook: None,
-            live_runbooks: setup.live_runbooks,
+            runbook: runbook::RunbookPane::new(setup.live_runbooks),
             logs: logs::LogsView::new(setup.logs.buffer),
             logs_enabled: has_loki,
             logs_cfg: setup.logs,

@@ -106,7 +106,7 @@ fn enter(state: &mut State, kind: PromptKind) -> Vec<Cmd> {
             return cmds;
         }
         PromptKind::Search => {
-            if let Some(view) = state.runbook.as_mut() {
+            if let Some(view) = state.runbook.view.as_mut() {
                 view.search(input.trim());
             }
         }

@@ -81,6 +81,54 @@ impl RunbookEvent {
     }
 }
 
+/// The runbook pane: the runbook shown, and the one load awaited. Loads
+/// are numbered: an answer that is not the one awaited (an earlier `r`
+/// overtaken by a later one, or a load the user walked away from with Esc)
+/// is dropped, so a late answer never replaces what is shown or reopens a
+/// pane the user closed.
+#[derive(Debug, Clone, Default)]
+pub struct RunbookPane {
+    pub view: Option<RunbookView>,
+    /// Runbooks run their query blocks (config `live_runbooks`).
+    pub live: bool,
+    /// The load asked for last and not answered yet.
+    pub awaiting: Option<u64>,
+    /// Loads asked for so far (the next one's number).
+    requests: u64,
+}
+
+impl RunbookPane {
+    pub fn new(live: bool) -> Self {
+        Self { live, ..Self::default() }
+    }
+
+    /// A new load's number; the one awaited from now on.
+    pub fn ask(&mut self) -> u64 {
+        self.requests += 1;
+        self.awaiting = Some(self.requests);
+        self.requests
+    }
+
+    /// Whether `request` is the load awaited; if so, it is no longer.
+    pub fn take_answer(&mut self, request: u64) -> bool {
+        let awaited = self.awaiting == Some(request);
+        if awaited {
+            self.awaiting = None;
+        }
+        awaited
+    }
+
+    pub fn is_open(&self) -> bool {
+        self.view.is_some()
+    }
+
+    /// Closes the pane, and gives up on a load still on its way.
+    pub fn close(&mut self) {
+        self.view = None;
+        self.awaiting = None;
+    }
+}
+
 #[derive(Debug, Clone)]
 pub struct RunbookView {
     doc: Arc<Document>,

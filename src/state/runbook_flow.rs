@@ -19,11 +19,12 @@ pub fn open(state: &mut State) -> Vec<Cmd> {
     };
     let a = &sel.alert;
     let annotations = a.annotations.iter().map(|(k, v)| (k.clone(), v.clone())).collect();
-    let vars = state.live_runbooks.then(|| {
+    let vars = state.runbook.live.then(|| {
         let labels = a.labels.iter().map(|(k, v)| (k.clone(), v.clone())).collect();
         Box::new(crate::runbook::live::Vars { labels, value: a.value.clone() })
     });
     let cmd = Cmd::OpenRunbook {
+        request: state.runbook.ask(),
         alertname: a.name().to_string(),
         url: a.runbook_url().map(str::to_string),
         annotations,
@@ -39,16 +40,21 @@ fn pane_width(state: &State) -> u16 {
     state.body_area().width.saturating_sub(2).max(20)
 }
 
-/// The document arrived, laid out: show it, and record that it was opened.
-pub fn loaded(state: &mut State, prepared: Prepared) -> Vec<Cmd> {
+/// The document arrived, laid out: show it, and record that it was opened;
+/// unless it is not the load awaited (overtaken by a later `r`, or given up
+/// with Esc), which is dropped.
+pub fn loaded(state: &mut State, request: u64, prepared: Prepared) -> Vec<Cmd> {
+    if !state.runbook.take_answer(request) {
+        return Vec::new();
+    }
     let area = state.body_area();
     let width = pane_width(state);
     let mut view = RunbookView::prepared(prepared, width, RunbookStyles::default());
     view.resize(width, area.height.saturating_sub(3).max(3));
     view.hyperlinks = state.hyperlinks;
-    view.set_live(state.live_runbooks && !crate::runbook::live::is_static(&view.document().markdown));
+    view.set_live(state.runbook.live && !crate::runbook::live::is_static(&view.document().markdown));
     let name = view.name().to_string();
-    state.runbook = Some(view);
+    state.runbook.view = Some(view);
     sync_steps(state);
     state.flash = None;
     state.dirty = true;
@@ -58,7 +64,7 @@ pub fn loaded(state: &mut State, prepared: Prepared) -> Vec<Cmd> {
 /// The open runbook's steps as the incident's records last say: ticked
 /// before it was closed, or by a teammate in the shared room.
 pub fn sync_steps(state: &mut State) {
-    let Some(view) = state.runbook.as_mut() else { return };
+    let Some(view) = state.runbook.view.as_mut() else { return };
     let mut done = std::collections::BTreeMap::new();
     for r in state.incident.records() {
         if let Event::RunbookStep { runbook, step, done: d, .. } = &r.event
@@ -78,7 +84,7 @@ fn capture(state: &State, event: Event) -> Vec<Cmd> {
 /// board's navigation. Returns `None` for keys it leaves to the board
 /// (quit, help, note, incident…).
 pub fn on_key(state: &mut State, key: KeyEvent) -> Option<Vec<Cmd>> {
-    state.runbook.as_ref()?;
+    state.runbook.view.as_ref()?;
     if let Some(action) = state.keymap.local(&key, Scope::Runbook)
         && let Some(cmds) = act(state, action)
     {
@@ -99,11 +105,11 @@ pub fn on_key(state: &mut State, key: KeyEvent) -> Option<Vec<Cmd>> {
 /// A runbook action (from its key or `:runbook-…`). `None` when no runbook
 /// is open or it has nothing to do now (`n` with no search).
 pub fn act(state: &mut State, action: Action) -> Option<Vec<Cmd>> {
-    let view = state.runbook.as_mut()?;
+    let view = state.runbook.view.as_mut()?;
     let searching = !view.query().is_empty();
     let action = match action {
         Action::RunbookClose if view.toc_selection().is_none() && !searching => {
-            state.runbook = None;
+            state.runbook.close();
             return Some(Vec::new());
         }
         Action::RunbookClose => RunbookAction::Cancel,
@@ -130,7 +136,7 @@ pub fn act(state: &mut State, action: Action) -> Option<Vec<Cmd>> {
 
 /// Applies an action to the open view and reports what it produced.
 fn apply(state: &mut State, action: RunbookAction) -> Vec<Cmd> {
-    let Some(view) = state.runbook.as_mut() else { return Vec::new() };
+    let Some(view) = state.runbook.view.as_mut() else { return Vec::new() };
     match view.apply(action) {
         Some(RunbookEvent::Copy { text }) => {
             state.flash_info("copied to the clipboard (OSC 52)");
@@ -146,7 +152,7 @@ fn apply(state: &mut State, action: RunbookAction) -> Vec<Cmd> {
 /// Enter on a live block: a PromQL one in the full chart (as `:query`), a
 /// LogQL one in the logs pane (as `:logs`, the runbook closed to show it).
 fn open_live(state: &mut State) -> Vec<Cmd> {
-    let Some(view) = state.runbook.as_ref() else { return Vec::new() };
+    let Some(view) = state.runbook.view.as_ref() else { return Vec::new() };
     let Some((lang, query, unit)) = view.live_block_at(view.cursor()).and_then(|i| view.live().query_of(i)) else {
         return Vec::new();
     };
@@ -159,7 +165,7 @@ fn open_live(state: &mut State) -> Vec<Cmd> {
             Vec::new()
         }
         crate::runbook::live::Lang::LogQl => {
-            state.runbook = None;
+            state.runbook.close();
             super::logs_flow::command(state, &query)
         }
     }
@@ -172,13 +178,13 @@ pub fn ask_live(state: &mut State) -> Vec<Cmd> {
         return Vec::new();
     }
     let (now, refresh, window) = (state.now, state.signals.refresh, state.signals.window);
-    let Some(view) = state.runbook.as_mut() else { return Vec::new() };
+    let Some(view) = state.runbook.view.as_mut() else { return Vec::new() };
     view.ask_live(now, refresh, window).into_iter().map(|a| Cmd::LiveQuery(Box::new(a))).collect()
 }
 
 /// A live block answered: shown when it is still the open runbook's.
 pub fn live_answer(state: &mut State, result: crate::state::runbook_live::LiveResult) {
-    if let Some(view) = state.runbook.as_mut()
+    if let Some(view) = state.runbook.view.as_mut()
         && view.merge_live(result)
     {
         state.dirty = true;
@@ -187,7 +193,7 @@ pub fn live_answer(state: &mut State, result: crate::state::runbook_live::LiveRe
 
 /// The terminal changed size: re-wrap the runbook.
 pub fn resize(state: &mut State, width: u16, height: u16) {
-    if let Some(view) = state.runbook.as_mut() {
+    if let Some(view) = state.runbook.view.as_mut() {
         // Header, status bar and the pane's borders.
         view.resize(width.saturating_sub(2).max(20), height.saturating_sub(4).max(3));
     }

@@ -208,7 +208,7 @@ fn the_state_asks_shows_and_opens_live_blocks() {
     use crate::state::{tests, update};
     use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
     let mut s = tests::state();
-    s.live_runbooks = true;
+    s.runbook.live = true;
     s.logs_enabled = true;
     // Live blocks only read: read-only mode runs them too.
     s.read_only = true;
@@ -216,7 +216,8 @@ fn the_state_asks_shows_and_opens_live_blocks() {
     let am = SourceId { kind: SourceKind::Alertmanager, index: 0 };
     update(&mut s, tests::poll(am, Ok(Payload::AmAlerts(crate::model::share(tests::board())))));
     let cmds = update(&mut s, Msg::Key(KeyEvent::new(KeyCode::Char('r'), KeyModifiers::NONE)));
-    let Some(Cmd::OpenRunbook { vars: Some(vars), .. }) = cmds.iter().find(|c| matches!(c, Cmd::OpenRunbook { .. }))
+    let Some(Cmd::OpenRunbook { vars: Some(vars), request, .. }) =
+        cmds.iter().find(|c| matches!(c, Cmd::OpenRunbook { .. }))
     else {
         panic!("{cmds:?}")
     };
@@ -225,7 +226,7 @@ fn the_state_asks_shows_and_opens_live_blocks() {
     let md = "# R\n\n```promql\nup\n```\n\n```logql\n{app=\"api\"}\n```\n";
     let doc = Arc::new(Document { source: "r.md".into(), markdown: md.into() });
     let prepared = Prepared { rendered: render(md, 118, &RunbookStyles::default()), doc };
-    let cmds = update(&mut s, Msg::Runbook(Box::new(prepared)));
+    let cmds = update(&mut s, Msg::Runbook { request: *request, prepared: Box::new(prepared) });
     let asks: Vec<&LiveAsk> = cmds
         .iter()
         .filter_map(|c| match c {
@@ -236,7 +237,7 @@ fn the_state_asks_shows_and_opens_live_blocks() {
     assert_eq!(asks.len(), 2, "{cmds:?}");
     let result = LiveResult { tag: asks[0].tag.clone(), at: s.now, result: Err("HTTP 503: overloaded".into()) };
     update(&mut s, Msg::Live(Box::new(result)));
-    assert!(text(s.runbook.as_ref().unwrap()).contains("↳ HTTP 503: overloaded"));
+    assert!(text(s.runbook.view.as_ref().unwrap()).contains("↳ HTTP 503: overloaded"));
     let enter = || Msg::Key(KeyEvent::new(KeyCode::Enter, KeyModifiers::NONE));
     let down = || Msg::Key(KeyEvent::new(KeyCode::Down, KeyModifiers::NONE));
     update(&mut s, down());
@@ -248,12 +249,12 @@ fn the_state_asks_shows_and_opens_live_blocks() {
     let cmds = update(&mut s, Msg::Tick(later));
     assert!(!cmds.iter().any(|c| matches!(c, Cmd::LiveQuery(_))), "hidden under the chart: {cmds:?}");
     update(&mut s, Msg::Key(KeyEvent::new(KeyCode::Char('q'), KeyModifiers::NONE)));
-    assert!(s.chart.is_none() && s.runbook.is_some());
+    assert!(s.chart.is_none() && s.runbook.view.is_some());
     for _ in 0..4 {
         update(&mut s, down());
     }
     let cmds = update(&mut s, enter());
-    assert!(s.runbook.is_none() && s.focus == crate::state::Pane::Logs, "the LogQL block in the logs pane");
+    assert!(s.runbook.view.is_none() && s.focus == crate::state::Pane::Logs, "the LogQL block in the logs pane");
     assert!(cmds.iter().any(|c| matches!(c, Cmd::FollowLogs(f) if matches!(&f.query, crate::model::logs::QuerySpec::LogQl(q) if q == "{app=\"api\"}"))), "{cmds:?}");
 }
 
@@ -272,8 +273,9 @@ fn steps_ticked_before_a_reopen_or_by_a_teammate_show_ticked() {
         let doc = Arc::new(Document { source: "r.md".into(), markdown: md.into() });
         Prepared { rendered: render(md, 118, &RunbookStyles::default()), doc }
     };
-    update(&mut s, Msg::Runbook(Box::new(prepared())));
-    let name = s.runbook.as_ref().expect("open").name().to_string();
+    let request = s.runbook.ask();
+    update(&mut s, Msg::Runbook { request, prepared: Box::new(prepared()) });
+    let name = s.runbook.view.as_ref().expect("open").name().to_string();
     let t0 = s.now;
     let step = |n: u32, step: usize, done: bool, who: &str| {
         let event = Event::RunbookStep { runbook: name.clone(), step, text: String::new(), done, values: Vec::new() };
@@ -285,13 +287,14 @@ fn steps_ticked_before_a_reopen_or_by_a_teammate_show_ticked() {
         warnings: vec![],
     };
     s.incident.load("2026-12-03-x", read);
-    s.runbook = None;
-    update(&mut s, Msg::Runbook(Box::new(prepared())));
-    let v = s.runbook.as_ref().expect("reopened");
+    s.runbook.close();
+    let request = s.runbook.ask();
+    update(&mut s, Msg::Runbook { request, prepared: Box::new(prepared()) });
+    let v = s.runbook.view.as_ref().expect("reopened");
     assert_eq!((v.is_done(0), v.is_done(1), v.is_done(2)), (true, false, false), "the last record of each step wins");
     // Bob ticks step 2 on his machine: his record arrives, the step shows done.
     let theirs = ReadOutcome { records: vec![step(4, 2, true, "bob")], warnings: vec![] };
     update(&mut s, Msg::Incident(IncidentMsg::Read(theirs)));
-    assert!(s.runbook.as_ref().expect("open").is_done(1));
-    assert_eq!(s.runbook.as_ref().expect("open").progress(), (2, 3));
+    assert!(s.runbook.view.as_ref().expect("open").is_done(1));
+    assert_eq!(s.runbook.view.as_ref().expect("open").progress(), (2, 3));
 }

@@ -460,3 +460,60 @@ fn the_charts_of_an_export_are_reported_drawn_or_why_not() {
     update(&mut s, Msg::Incident(IncidentMsg::ChartsDrawn(Err("disk full".into()))));
     assert!(s.flash.as_ref().is_some_and(|f| f.error && f.text.contains("disk full")));
 }
+
+#[test]
+fn only_the_runbook_load_awaited_is_shown() {
+    use crate::msg::Cmd;
+    use crate::runbook::Document;
+    use crate::runbook::render::{Prepared, RunbookStyles, render};
+    let prepared = |title: &str| {
+        let md = format!("# {title}\n\nsteps\n");
+        let rendered = render(&md, 80, &RunbookStyles::default());
+        Box::new(Prepared {
+            doc: std::sync::Arc::new(Document { source: format!("{title}.md"), markdown: md }),
+            rendered,
+        })
+    };
+    let r = || Msg::Key(KeyEvent::new(KeyCode::Char('r'), KeyModifiers::NONE));
+    let esc = || Msg::Key(KeyEvent::new(KeyCode::Esc, KeyModifiers::NONE));
+    let request = |cmds: &[Cmd]| {
+        cmds.iter()
+            .find_map(|c| match c {
+                Cmd::OpenRunbook { request, .. } => Some(*request),
+                _ => None,
+            })
+            .expect("a load asked")
+    };
+    let mut s = state();
+    update(&mut s, Msg::Resize(120, 40));
+    let am = SourceId { kind: SourceKind::Alertmanager, index: 0 };
+    update(&mut s, poll(am, Ok(Payload::AmAlerts(share(board())))));
+
+    // `r` twice (the user moved on to another alert): the first answer,
+    // arriving last, does not replace the second.
+    let first = request(&update(&mut s, r()));
+    let second = request(&update(&mut s, r()));
+    assert_ne!(first, second);
+    update(&mut s, Msg::Runbook { request: second, prepared: prepared("second") });
+    update(&mut s, Msg::Runbook { request: first, prepared: prepared("first") });
+    assert_eq!(s.runbook.view.as_ref().expect("open").document().source, "second.md");
+
+    // Closed with Esc: an answer still on its way does not reopen it.
+    update(&mut s, esc());
+    assert!(!s.runbook.is_open());
+    let third = request(&update(&mut s, r()));
+    update(&mut s, esc()); // over "opening the runbook…": walked away
+    update(&mut s, Msg::Runbook { request: third, prepared: prepared("third") });
+    assert!(!s.runbook.is_open(), "a load given up does not pop up later");
+
+    // The same answer twice (a retry in the runtime) is shown once.
+    let fourth = request(&update(&mut s, r()));
+    let opened = |s: &State| {
+        s.incident.records().iter().filter(|r| matches!(r.event, crate::incident::Event::RunbookOpened { .. })).count()
+    };
+    update(&mut s, Msg::Runbook { request: fourth, prepared: prepared("fourth") });
+    let before = opened(&s);
+    update(&mut s, Msg::Runbook { request: fourth, prepared: prepared("fourth") });
+    assert_eq!(opened(&s), before);
+    assert_eq!(s.runbook.view.as_ref().expect("open").document().source, "fourth.md");
+}

@@ -65,7 +65,7 @@ fn apply(state: &mut State, msg: Msg) -> Vec<Cmd> {
         Msg::Poll(p) => on_poll(state, *p),
         Msg::Incident(m) => super::incident_flow::on_msg(state, m),
         Msg::Share(m) => super::incident_flow::on_share(state, m),
-        Msg::Runbook(prepared) => super::runbook_flow::loaded(state, *prepared),
+        Msg::Runbook { request, prepared } => super::runbook_flow::loaded(state, request, *prepared),
         Msg::Logs(batch) => {
             if state.logs.push_batch(*batch) {
                 state.dirty = true;
@@ -163,6 +163,10 @@ fn help_key(state: &mut State, key: KeyEvent) {
 fn on_key(state: &mut State, key: KeyEvent) -> Vec<Cmd> {
     state.dirty = true;
     if state.flash.take().is_some() && key.code == KeyCode::Esc {
+        // Esc over "opening the runbook…": the user walked away from it.
+        if !state.runbook.is_open() {
+            state.runbook.awaiting = None;
+        }
         return Vec::new();
     }
     if state.help {
@@ -185,7 +189,7 @@ fn on_key(state: &mut State, key: KeyEvent) -> Vec<Cmd> {
     if state.prompt.is_some() {
         return super::prompt::on_key(state, key);
     }
-    if state.runbook.is_some()
+    if state.runbook.view.is_some()
         && let Some(cmds) = super::runbook_flow::on_key(state, key)
     {
         return cmds;

@@ -50,7 +50,7 @@ pub fn draw(frame: &mut Frame, state: &State) {
         logs::draw(frame, logs, &state.logs, &state.theme, focused, state.now, state.local_offset);
     }
     status_bar::draw_status(frame, layout.status, state);
-    if let Some(view) = &state.runbook {
+    if let Some(view) = &state.runbook.view {
         frame.render_widget(ratatui::widgets::Clear, body);
         runbook::draw(frame, body, view, true);
     }
