@@ -62,8 +62,8 @@ fn cases() -> Vec<(&'static str, Vec<KeyEvent>)> {
 fn load_logs(state: &mut State) {
     use warroom::sources::loki::{BatchKind, LogBatch};
     state.logs = warroom::state::logs::LogsView::new(support::LOG_LINES);
-    state.logs_enabled = true;
-    state.logs_pinned_query = true;
+    state.log_follow.enabled = true;
+    state.log_follow.pinned_query = true;
     let generation = state.logs.begin(Some("logs".into()), Some("{service=\"api\"}".into()));
     let batch = LogBatch { generation, kind: BatchKind::Initial, lines: support::log_lines(), ..LogBatch::default() };
     update(state, Msg::Logs(Box::new(batch)));

@@ -178,11 +178,11 @@ fn switched(state: &mut State, s: Switched) {
     state.history = super::history::HistoryState::new(window, threshold, has(SourceKind::Prometheus));
     state.history.refresh = refresh;
     state.chart = None;
-    state.logs = super::logs::LogsView::new(state.logs_cfg.buffer);
-    state.logs_enabled = has(SourceKind::Loki);
-    state.logs_fingerprint = None;
-    state.logs_pinned_query = false;
-    if state.focus == Pane::Logs && !state.logs_enabled {
+    state.logs = super::logs::LogsView::new(state.log_follow.cfg.buffer);
+    state.log_follow.enabled = has(SourceKind::Loki);
+    state.log_follow.fingerprint = None;
+    state.log_follow.pinned_query = false;
+    if state.focus == Pane::Logs && !state.log_follow.enabled {
         state.focus = Pane::Alerts;
     }
     state.detail_scroll = 0;

@@ -46,14 +46,14 @@ pub fn layout(area: Rect, state: &State) -> Layout {
     };
     let [list, detail] = split_body(board);
     let logs_focused = state.focus == super::Pane::Logs;
-    let (detail_place, logs) = if state.logs_enabled && detail.height >= 12 {
+    let (detail_place, logs) = if state.log_follow.enabled && detail.height >= 12 {
         let [detail, logs] = Split::vertical([Constraint::Percentage(50), Constraint::Percentage(50)]).areas(detail);
         (detail, Some(logs))
     } else {
-        (detail, (state.logs_enabled && logs_focused).then_some(detail))
+        (detail, (state.log_follow.enabled && logs_focused).then_some(detail))
     };
     let (detail, logs) =
-        if state.logs_enabled && state.logs.fullscreen { (None, Some(body)) } else { (Some(detail_place), logs) };
+        if state.log_follow.enabled && state.logs.fullscreen { (None, Some(body)) } else { (Some(detail_place), logs) };
     Layout { header, body, status, timeline, list, detail, logs, detail_place }
 }
 
@@ -250,7 +250,7 @@ mod tests {
     fn the_logs_first_line_is_placed_in_update() {
         use crate::model::logs::{BatchKind, LogBatch};
         let mut s = state();
-        (s.logs_enabled, s.logs_pinned_query, s.logs.fullscreen) = (true, true, true);
+        (s.log_follow.enabled, s.log_follow.pinned_query, s.logs.fullscreen) = (true, true, true);
         let generation = s.logs.begin(Some("query".into()), Some("{job=\"api\"}".into()));
         let lines = crate::state::logs::tests::lines(0..100);
         let batch = LogBatch { generation, kind: BatchKind::Initial, lines, ..LogBatch::default() };
@@ -278,7 +278,7 @@ mod tests {
         let l = s.layout().expect("a size");
         assert_eq!(l.detail.unwrap().width, 90, "stacked");
         assert_eq!(s.detail_spark_width(), 35);
-        s.logs_enabled = true;
+        s.log_follow.enabled = true;
         s.logs.fullscreen = true;
         let l = s.layout().expect("a size");
         assert_eq!((l.detail, l.logs), (None, Some(l.body)));

@@ -47,6 +47,20 @@ pub struct PinnedLine {
     pub query: Option<String>,
 }
 
+/// What the logs pane follows: the selected alert's logs (by its
+/// fingerprint) or a query of the user's own, from Loki if there is one.
+#[derive(Debug, Clone, PartialEq)]
+pub struct LogFollow {
+    /// The config's `[logs]`.
+    pub cfg: crate::model::logs::LogsConfig,
+    /// A Loki is configured.
+    pub enabled: bool,
+    /// Whose logs are followed (the selected alert's fingerprint).
+    pub fingerprint: Option<String>,
+    /// A `:logs` query of the user's own replaces the alert's.
+    pub pinned_query: bool,
+}
+
 #[derive(Debug)]
 pub struct LogsView {
     lines: VecDeque<ViewLine>,

@@ -13,14 +13,14 @@ use crate::state::logs::SearchOutcome;
 
 /// Starts following the selected alert's logs if the selection changed.
 pub fn follow_selection(state: &mut State) -> Vec<Cmd> {
-    if !state.logs_enabled || state.logs_pinned_query {
+    if !state.log_follow.enabled || state.log_follow.pinned_query {
         return Vec::new();
     }
     let fp = state.alerts.selected().map(|b| b.alert.fingerprint.clone());
-    if fp == state.logs_fingerprint {
+    if fp == state.log_follow.fingerprint {
         return Vec::new();
     }
-    state.logs_fingerprint = fp;
+    state.log_follow.fingerprint = fp;
     let Some(b) = state.alerts.selected() else {
         state.logs.clear();
         return vec![Cmd::StopLogs];
@@ -29,9 +29,9 @@ pub fn follow_selection(state: &mut State) -> Vec<Cmd> {
     let generation = state.logs.begin(Some(a.name().to_string()), None);
     let spec = FollowSpec {
         generation,
-        query: QuerySpec::Alert { labels: a.labels.clone(), template: state.logs_cfg.selector.clone() },
-        start_ns: logs::window_start(a.starts_at, state.logs_cfg.margin),
-        settings: FollowSettings::from_config(&state.logs_cfg),
+        query: QuerySpec::Alert { labels: a.labels.clone(), template: state.log_follow.cfg.selector.clone() },
+        start_ns: logs::window_start(a.starts_at, state.log_follow.cfg.margin),
+        settings: FollowSettings::from_config(&state.log_follow.cfg),
     };
     vec![Cmd::FollowLogs(Box::new(spec))]
 }
@@ -39,24 +39,24 @@ pub fn follow_selection(state: &mut State) -> Vec<Cmd> {
 /// `:logs <logql>` follows a query of your own until `:logs` alone goes
 /// back to the selected alert's.
 pub fn command(state: &mut State, arg: &str) -> Vec<Cmd> {
-    if !state.logs_enabled {
+    if !state.log_follow.enabled {
         state.flash_error("no Loki configured (--loki URL)");
         return Vec::new();
     }
     if arg.is_empty() {
-        state.logs_pinned_query = false;
-        state.logs_fingerprint = None;
+        state.log_follow.pinned_query = false;
+        state.log_follow.fingerprint = None;
         return follow_selection(state);
     }
-    state.logs_pinned_query = true;
+    state.log_follow.pinned_query = true;
     state.focus = Pane::Logs;
     let generation = state.logs.begin(Some("query".into()), Some(arg.to_string()));
-    let start = logs::window_start(state.now, state.logs_cfg.margin);
+    let start = logs::window_start(state.now, state.log_follow.cfg.margin);
     let spec = FollowSpec {
         generation,
         query: QuerySpec::LogQl(arg.to_string()),
         start_ns: start,
-        settings: FollowSettings::from_config(&state.logs_cfg),
+        settings: FollowSettings::from_config(&state.log_follow.cfg),
     };
     vec![Cmd::FollowLogs(Box::new(spec))]
 }
@@ -176,7 +176,7 @@ mod tests {
 
     fn logs_state() -> State {
         let mut s = state();
-        s.logs_enabled = true;
+        s.log_follow.enabled = true;
         s.focus = Pane::Logs;
         s
     }

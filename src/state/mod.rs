@@ -139,12 +139,8 @@ pub struct State {
     pub chart: Option<ChartView>,
     pub incident: incident::IncidentState,
     pub logs: logs::LogsView,
-    pub logs_cfg: crate::model::logs::LogsConfig,
-    pub logs_enabled: bool,
-    /// Whose logs are followed (the selected alert's fingerprint).
-    pub logs_fingerprint: Option<String>,
-    /// A `:logs` query of the user's own replaces the alert's.
-    pub logs_pinned_query: bool,
+    /// What the logs pane follows, and with which settings.
+    pub log_follow: logs::LogFollow,
     /// The runbook shown over the board, when open, and the load awaited.
     pub runbook: runbook::RunbookPane,
     /// The note editor or declaration form, when open.
@@ -240,10 +236,7 @@ impl State {
             draft_saved: None,
             runbook: runbook::RunbookPane::new(setup.live_runbooks),
             logs: logs::LogsView::new(setup.logs.buffer),
-            logs_enabled: has_loki,
-            logs_cfg: setup.logs,
-            logs_fingerprint: None,
-            logs_pinned_query: false,
+            log_follow: logs::LogFollow { cfg: setup.logs, enabled: has_loki, fingerprint: None, pinned_query: false },
             sources: setup.sources.into_iter().map(|(id, name)| SourceHealth::new(id, name)).collect(),
             read_only: setup.read_only,
             silences: silences::SilencesState::default(),

@@ -224,7 +224,7 @@ pub(super) fn on_action(state: &mut State, action: Action) -> Vec<Cmd> {
         Action::ClearFilter => set_filter(state, String::new()),
         Action::FocusNext | Action::FocusPrev => {
             let with_timeline = super::incident_flow::is_open(state);
-            state.focus = cycle(state.focus, action == Action::FocusNext, with_timeline, state.logs_enabled)
+            state.focus = cycle(state.focus, action == Action::FocusNext, with_timeline, state.log_follow.enabled)
         }
         Action::Up if timeline => state.incident.move_selection(-1),
         Action::Down if timeline => state.incident.move_selection(1),
@@ -251,7 +251,7 @@ pub(super) fn on_action(state: &mut State, action: Action) -> Vec<Cmd> {
         Action::Pin => return super::pin::pin(state),
         Action::Copy => return super::copy::copy(state),
         Action::Runbook => return super::runbook_flow::open(state),
-        Action::Logs if state.logs_enabled => state.focus = Pane::Logs,
+        Action::Logs if state.log_follow.enabled => state.focus = Pane::Logs,
         Action::Logs => state.flash_error("no Loki configured (--loki URL)"),
         Action::Incident => super::incident_flow::declare_or_focus(state),
         Action::Note => super::incident_flow::new_note(state),

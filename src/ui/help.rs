@@ -103,7 +103,7 @@ mod tests {
         let mut o = BTreeMap::new();
         o.insert("log-wrap".to_string(), KeyList::One("W".into()));
         s.keymap = Keymap::new(&o).unwrap();
-        s.logs_enabled = true;
+        s.log_follow.enabled = true;
         s.focus = Pane::Logs;
         press(&mut s, 'w');
         assert!(!s.logs.wrap, "the old key no longer wraps");

@@ -89,7 +89,7 @@ fn hostile(t: &Texts) -> State {
         state: crate::model::SilenceState::Active,
     };
     update(&mut s, poll(AM0, Ok(Payload::AmSilences(vec![silence]))));
-    s.logs_enabled = true;
+    s.log_follow.enabled = true;
     let g = s.logs.begin(Some(t.get(1).into()), Some(t.get(2).into()));
     // Log lines arrive cleaned (the Loki client's contract).
     let lines = (0..8)

@@ -158,7 +158,7 @@ fn fullscreen_logs_hide_the_board_underneath() {
     let mut s = loaded();
     let board = render(&s, 130, 20);
     assert!(board.contains("DatabaseDown") && board.contains("Watchdog"), "{board}");
-    s.logs_enabled = true;
+    s.log_follow.enabled = true;
     let g = s.logs.begin(Some("HighErrorRate".into()), None);
     let t0 = now().timestamp_nanos_opt().unwrap_or_default();
     let lines = vec![crate::state::logs::tests::line(t0, "ok"), crate::state::logs::tests::line(t0 + 1, "up")];
