@@ -373,7 +373,7 @@ impl Console {
                 }
             }
         }
-        !self.state.quit
+        !self.state.frame.quit
     }
 
     /// `:handoff`'s file, `handoff.md` beside the journal (atomically).
@@ -512,15 +512,15 @@ impl Console {
         if self.state.size != Some(size) {
             self.handle(Msg::Resize(size.width, size.height));
         }
-        if std::mem::take(&mut self.state.repaint) {
+        if std::mem::take(&mut self.state.frame.repaint) {
             // `resize` clears the screen and both buffers without asking
             // the terminal for the cursor (whose answer the input task would
             // swallow): the next frame repaints every cell.
             let size = terminal.size()?;
             terminal.resize(ratatui::layout::Rect::new(0, 0, size.width, size.height))?;
         }
-        if self.state.dirty {
-            self.state.dirty = false;
+        if self.state.frame.dirty {
+            self.state.frame.dirty = false;
             terminal.draw(|f| crate::ui::draw(f, &self.state))?;
         }
         Ok(())

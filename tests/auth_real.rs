@@ -199,7 +199,7 @@ fn secret_value(v: &str) -> warroom::sources::SecretRef {
 
 fn screen(c: &mut Console, w: u16, h: u16) -> String {
     let mut t = Terminal::new(TestBackend::new(w, h)).expect("a test terminal");
-    c.state.dirty = true;
+    c.state.frame.dirty = true;
     c.draw(&mut t).expect("draw");
     let buf = t.backend().buffer().clone();
     (0..h).map(|y| (0..w).map(|x| buf[(x, y)].symbol().to_string()).collect::<String>() + "\n").collect()

@@ -53,7 +53,7 @@ fn names(c: &Console) -> Vec<String> {
 
 fn header(c: &mut Console) -> String {
     let mut t = Terminal::new(TestBackend::new(140, 20)).expect("a test terminal");
-    c.state.dirty = true;
+    c.state.frame.dirty = true;
     c.draw(&mut t).expect("draw");
     let buf = t.backend().buffer().clone();
     (0..20).map(|y| (0..140).map(|x| buf[(x, y)].symbol().to_string()).collect::<String>() + "\n").collect()

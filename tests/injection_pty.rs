@@ -141,7 +141,7 @@ async fn no_buffer_cell_holds_a_control_character() {
         for detail in [false, true] {
             console.state.focus = if detail { warroom::state::Pane::Detail } else { warroom::state::Pane::Alerts };
             let mut terminal = ratatui::Terminal::new(ratatui::backend::TestBackend::new(w, h)).expect("terminal");
-            console.state.dirty = true;
+            console.state.frame.dirty = true;
             console.draw(&mut terminal).expect("draw");
             let buf = terminal.backend().buffer();
             for cell in &buf.content {

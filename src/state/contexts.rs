@@ -150,7 +150,7 @@ pub fn on_picker_key(state: &mut State, key: KeyEvent) -> Vec<Cmd> {
 /// The runtime switched: per-source state starts afresh, what belongs to
 /// the operator (incident, journal, editor, grouping, filter) stays.
 pub fn on_msg(state: &mut State, msg: ContextMsg) -> Vec<Cmd> {
-    state.dirty = true;
+    state.frame.dirty = true;
     match msg {
         ContextMsg::Failed { name, error } => {
             state.flash_error(format!("cannot switch to context {name}: {error}"));

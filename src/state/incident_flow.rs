@@ -148,7 +148,7 @@ fn handoff(state: &mut State) -> Vec<Cmd> {
 
 /// What the journal answered.
 pub fn on_msg(state: &mut State, msg: IncidentMsg) -> Vec<Cmd> {
-    state.dirty = true;
+    state.frame.dirty = true;
     match msg {
         IncidentMsg::Loaded { id, read } => {
             state.incident.load(id.clone(), read);
@@ -238,7 +238,7 @@ pub fn on_share(state: &mut State, msg: crate::model::ShareMsg) -> Vec<Cmd> {
             {
                 cmds.push(Cmd::Append { record, from_editor: false });
             }
-            state.dirty = true;
+            state.frame.dirty = true;
             return cmds;
         }
         ShareMsg::Push(p) => view.push = p,
@@ -257,7 +257,7 @@ pub fn on_share(state: &mut State, msg: crate::model::ShareMsg) -> Vec<Cmd> {
     }
     view.update_away(now, &user);
     if *view != before {
-        state.dirty = true;
+        state.frame.dirty = true;
     }
     cmds
 }
@@ -269,7 +269,7 @@ pub fn share_tick(state: &mut State) {
     if let Some(view) = state.incident.share.as_mut()
         && view.update_away(now, &user)
     {
-        state.dirty = true;
+        state.frame.dirty = true;
     }
 }
 
@@ -329,7 +329,7 @@ pub fn retry_unwritten(state: &mut State) -> Vec<Cmd> {
     if state.incident.unwritten().is_empty() && state.incident.unwritten_error.is_none() {
         return Vec::new();
     }
-    state.dirty = true;
+    state.frame.dirty = true;
     state.incident.retry_unwritten().into_iter().map(Cmd::Capture).collect()
 }
 

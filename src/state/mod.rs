@@ -127,6 +127,19 @@ pub struct ChartView {
     pub unit: Unit,
 }
 
+/// The loop's flags, set by `update` and read by the runtime after each
+/// message.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Frame {
+    /// Something visible changed since the last frame.
+    pub dirty: bool,
+    /// The terminal was resized: the next frame repaints every cell, so a
+    /// frame drawn at a stale size during a resize storm cannot linger.
+    pub repaint: bool,
+    /// The user asked to leave: the loop ends after this message.
+    pub quit: bool,
+}
+
 #[derive(Debug)]
 pub struct State {
     pub now: DateTime<Utc>,
@@ -180,12 +193,8 @@ pub struct State {
     pub context: String,
     /// The configured contexts, the picker, the generation of the sources.
     pub contexts: contexts::ContextsState,
-    /// Something visible changed since the last frame.
-    pub dirty: bool,
-    /// The terminal was resized: the next frame repaints every cell, so a
-    /// frame drawn at a stale size during a resize storm cannot linger.
-    pub repaint: bool,
-    pub quit: bool,
+    /// What the loop does after this message: draw, repaint, quit.
+    pub frame: Frame,
     /// First row shown in the alert list, moved after each update so the
     /// selection stays in view (as ratatui's `ListState` keeps its offset).
     pub list_offset: usize,
@@ -257,9 +266,7 @@ impl State {
             drill: setup.drill,
             context: setup.context,
             contexts: contexts::ContextsState::default(),
-            dirty: true,
-            repaint: false,
-            quit: false,
+            frame: Frame { dirty: true, ..Frame::default() },
             list_offset: 0,
             size: None,
             notify: notify::Notifier::default(),

@@ -100,7 +100,7 @@ fn enter(state: &mut State, kind: PromptKind) -> Vec<Cmd> {
             // a theme file once it is read, see `theme_found`).
             let failed = state.flash.as_ref().is_some_and(|f| f.error)
                 || cmds.iter().any(|c| matches!(c, Cmd::LoadTheme { .. }));
-            if !state.quit && !failed && state.prompt_edit.history.push(&input) {
+            if !state.frame.quit && !failed && state.prompt_edit.history.push(&input) {
                 cmds.push(Cmd::SaveHistory(state.prompt_edit.history.to_text()));
             }
             return cmds;
@@ -211,7 +211,7 @@ pub fn run_command(state: &mut State, line: &str) -> Vec<Cmd> {
     match cmd {
         "" => {}
         "q" | "quit" | "q!" => {
-            state.quit = true;
+            state.frame.quit = true;
             return vec![Cmd::Quit];
         }
         "group" => {
@@ -281,7 +281,7 @@ fn show_theme(state: &mut State, name: &str, toml: &str) -> bool {
 /// The theme file `:theme` asked for, found or not: shown, and the command
 /// kept in the history once it worked (as any other command is when run).
 pub fn theme_found(state: &mut State, found: Result<crate::msg::ThemeToml, String>) -> Vec<Cmd> {
-    state.dirty = true;
+    state.frame.dirty = true;
     let found = match found {
         Ok(found) => found,
         Err(e) => {

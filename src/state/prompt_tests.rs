@@ -130,11 +130,11 @@ fn a_theme_file_is_asked_for_and_applied_when_it_arrives() {
     assert_eq!(cmds, vec![Cmd::LoadTheme { name: "ops".into() }], "no history before it worked");
     assert_eq!(s.theme.name, "default");
     let toml = "[styles]\ncritical = { fg = \"#010203\" }\n".to_string();
-    s.dirty = false;
+    s.frame.dirty = false;
     let cmds = update(&mut s, Msg::Theme(Ok(ThemeToml { name: "ops".into(), toml })));
     assert_eq!(s.theme.name, "ops");
     assert_eq!(s.theme.style("critical").fg, Some(ratatui::style::Color::Rgb(1, 2, 3)));
-    assert!(s.dirty);
+    assert!(s.frame.dirty);
     assert!(cmds.iter().any(|c| matches!(c, Cmd::SaveHistory(t) if t.ends_with("theme ops\n"))), "{cmds:?}");
 
     update(&mut s, Msg::Theme(Err("unknown theme \"nope\"".into())));

@@ -57,7 +57,7 @@ pub fn loaded(state: &mut State, request: u64, prepared: Prepared) -> Vec<Cmd> {
     state.runbook.view = Some(view);
     sync_steps(state);
     state.flash = None;
-    state.dirty = true;
+    state.frame.dirty = true;
     capture(state, Event::RunbookOpened { runbook: name })
 }
 
@@ -187,7 +187,7 @@ pub fn live_answer(state: &mut State, result: crate::state::runbook_live::LiveRe
     if let Some(view) = state.runbook.view.as_mut()
         && view.merge_live(result)
     {
-        state.dirty = true;
+        state.frame.dirty = true;
     }
 }
 

@@ -198,7 +198,7 @@ fn targets(state: &mut State) -> Option<Vec<usize>> {
 
 /// Alertmanager answered a write.
 pub fn on_msg(state: &mut State, msg: SilenceMsg) -> Vec<Cmd> {
-    state.dirty = true;
+    state.frame.dirty = true;
     match msg {
         SilenceMsg::Posted { id, draft, origin, via } => posted(state, id, *draft, origin, &via),
         SilenceMsg::Expired { id, via } => {

@@ -207,17 +207,17 @@ fn commands_and_unknown_commands() {
 #[test]
 fn idle_ticks_do_not_dirty_until_a_minute_turns() {
     let mut s = state();
-    s.dirty = false;
+    s.frame.dirty = false;
     update(&mut s, Msg::Tick(now() + chrono::Duration::seconds(20)));
-    assert!(!s.dirty);
+    assert!(!s.frame.dirty);
     update(&mut s, Msg::Tick(now() + chrono::Duration::seconds(61)));
-    assert!(s.dirty);
-    s.dirty = false;
+    assert!(s.frame.dirty);
+    s.frame.dirty = false;
     update(&mut s, poll(AM0, Ok(Payload::AmAlerts(share(vec![])))));
-    assert!(s.dirty, "first poll changes health");
-    s.dirty = false;
+    assert!(s.frame.dirty, "first poll changes health");
+    s.frame.dirty = false;
     update(&mut s, poll(AM0, Ok(Payload::AmAlerts(share(vec![])))));
-    assert!(!s.dirty, "an identical poll draws nothing");
+    assert!(!s.frame.dirty, "an identical poll draws nothing");
 }
 
 /// Issue 15 item 2: with Prometheus up and every Alertmanager refusing, the
@@ -360,9 +360,9 @@ fn the_share_status_says_what_the_outbox_and_the_stream_are_doing() {
     update(&mut s, Msg::Share(ShareMsg::Push(SharePush { refused: 1, ..SharePush::default() })));
     let (text, _) = s.incident.share.as_ref().expect("shared").summary();
     assert_eq!(text, "shared ✓ · 1 refused by Loki · 3 foreign lines ignored");
-    s.dirty = false;
+    s.frame.dirty = false;
     update(&mut s, Msg::Share(ShareMsg::Push(SharePush { refused: 1, ..SharePush::default() })));
-    assert!(!s.dirty, "the same status again repaints nothing");
+    assert!(!s.frame.dirty, "the same status again repaints nothing");
 }
 
 #[test]

@@ -8,7 +8,7 @@ use crate::msg::{Cmd, Msg, Payload, PollResult};
 
 pub fn update(state: &mut State, msg: Msg) -> Vec<Cmd> {
     let mut cmds = apply(state, msg);
-    if state.quit || cmds.contains(&Cmd::Quit) {
+    if state.frame.quit || cmds.contains(&Cmd::Quit) {
         // The words being typed are kept before anything stops.
         let mut first = super::incident_flow::keep_draft(state);
         first.append(&mut cmds);
@@ -16,7 +16,7 @@ pub fn update(state: &mut State, msg: Msg) -> Vec<Cmd> {
     }
     cmds.extend(super::notify::flush(state));
     super::layout::follow_cursor(state);
-    if !state.quit {
+    if !state.frame.quit {
         cmds.extend(super::schedule::schedule(state));
         cmds.extend(super::logs_flow::follow_selection(state));
         cmds.extend(super::runbook_flow::ask_live(state));
@@ -38,14 +38,14 @@ fn apply(state: &mut State, msg: Msg) -> Vec<Cmd> {
             // on screen to repaint yet.
             let known = state.size.replace(ratatui::layout::Size::new(w, h)).is_some();
             super::runbook_flow::resize(state, w, h);
-            state.dirty = true;
-            state.repaint |= known;
+            state.frame.dirty = true;
+            state.frame.repaint |= known;
             Vec::new()
         }
         Msg::Tick(now) => {
             // Ages are shown to the minute: repaint only when one turns.
             if now.timestamp() / 60 != state.now.timestamp() / 60 {
-                state.dirty = true;
+                state.frame.dirty = true;
             }
             let read = super::incident_flow::is_open(state) && now.timestamp() % 2 == 0;
             state.now = now;
@@ -68,7 +68,7 @@ fn apply(state: &mut State, msg: Msg) -> Vec<Cmd> {
         Msg::Runbook { request, prepared } => super::runbook_flow::loaded(state, request, *prepared),
         Msg::Logs(batch) => {
             if state.logs.push_batch(*batch) {
-                state.dirty = true;
+                state.frame.dirty = true;
             }
             Vec::new()
         }
@@ -78,7 +78,7 @@ fn apply(state: &mut State, msg: Msg) -> Vec<Cmd> {
                 super::signals::Purpose::Signal => state.signals.merge(&fetch, result, state.now),
                 super::signals::Purpose::History => state.history.merge(&fetch, result, state.now),
             }
-            state.dirty = true;
+            state.frame.dirty = true;
             Vec::new()
         }
         Msg::Live(r) => {
@@ -87,7 +87,7 @@ fn apply(state: &mut State, msg: Msg) -> Vec<Cmd> {
         }
         Msg::Silence(m) => super::silences_flow::on_msg(state, m),
         Msg::Terminate => {
-            state.quit = true;
+            state.frame.quit = true;
             vec![Cmd::Quit]
         }
         Msg::Tagged { generation, msg } if super::contexts::is_current(state, generation) => apply(state, *msg),
@@ -109,12 +109,12 @@ fn on_poll(state: &mut State, p: PollResult) -> Vec<Cmd> {
         Ok(Payload::PromRules(r)) => state.signals.set_rules(r),
         Ok(Payload::AmSilences(s)) => {
             // Acks show on the board: repaint when silences change.
-            state.dirty |= state.silences.set(p.source.index, s);
+            state.frame.dirty |= state.silences.set(p.source.index, s);
             false
         }
         Ok(Payload::AlertsCut(c)) => {
             let s = &mut state.sources[idx];
-            state.dirty |= s.cut != c;
+            state.frame.dirty |= s.cut != c;
             s.cut = c;
             false
         }
@@ -132,7 +132,7 @@ fn on_poll(state: &mut State, p: PollResult) -> Vec<Cmd> {
     });
     state.alerts.set_alertmanager_live(am_live);
     let diff = state.alerts.rebuild(&down);
-    state.dirty = true;
+    state.frame.dirty = true;
     let mut cmds = super::notify::after_poll(state, &firing, quiet);
     if data_changed && super::incident_flow::is_open(state) {
         cmds.extend(super::incident_flow::captures(state, &diff.before, &diff.after(&state.alerts)));
@@ -161,7 +161,7 @@ fn help_key(state: &mut State, key: KeyEvent) {
 }
 
 fn on_key(state: &mut State, key: KeyEvent) -> Vec<Cmd> {
-    state.dirty = true;
+    state.frame.dirty = true;
     if state.flash.take().is_some() && key.code == KeyCode::Esc {
         // Esc over "opening the runbook…": the user walked away from it.
         if !state.runbook.is_open() {
@@ -214,7 +214,7 @@ pub(super) fn on_action(state: &mut State, action: Action) -> Vec<Cmd> {
     let timeline = state.focus == Pane::Timeline;
     match action {
         Action::Quit => {
-            state.quit = true;
+            state.frame.quit = true;
             return vec![Cmd::Quit];
         }
         Action::Help => state.help = true,
@@ -351,5 +351,5 @@ fn on_mouse(state: &mut State, m: crossterm::event::MouseEvent) {
         MouseEventKind::Down(_) => state.focus = Pane::Detail,
         _ => return,
     }
-    state.dirty = true;
+    state.frame.dirty = true;
 }

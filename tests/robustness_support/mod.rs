@@ -47,7 +47,7 @@ pub async fn run_until(console: &mut Console, what: &str, secs: u64, done: impl 
 /// Renders the console on a fresh `TestBackend` and returns the text.
 pub fn screen(console: &mut Console, width: u16, height: u16) -> String {
     let mut terminal = Terminal::new(TestBackend::new(width, height)).expect("a test terminal");
-    console.state.dirty = true;
+    console.state.frame.dirty = true;
     console.draw(&mut terminal).expect("draw on a test backend");
     buffer_text(terminal.backend().buffer())
 }

@@ -18,7 +18,7 @@ pub const LEVELS: &str = "▁▂▃▄▅▆▇█";
 /// The console drawn at `w`×`h`, one string per row.
 pub fn screen(c: &mut Console, w: u16, h: u16) -> Vec<String> {
     let mut t = Terminal::new(TestBackend::new(w, h)).expect("a test terminal");
-    c.state.dirty = true;
+    c.state.frame.dirty = true;
     c.draw(&mut t).expect("draw");
     let buf = t.backend().buffer().clone();
     (0..h).map(|y| (0..w).map(|x| buf[(x, y)].symbol().to_string()).collect()).collect()
