@@ -185,7 +185,7 @@ fn switched(state: &mut State, s: Switched) {
     if state.focus == Pane::Logs && !state.log_follow.enabled {
         state.focus = Pane::Alerts;
     }
-    state.detail_scroll = 0;
+    state.detail.scroll = 0;
     // Silences belong to the old context's Alertmanagers: forms and views
     // on them would write to the wrong cluster.
     state.silences = Default::default();

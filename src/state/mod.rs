@@ -127,6 +127,23 @@ pub struct ChartView {
     pub unit: Unit,
 }
 
+/// The help overlay.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Help {
+    pub open: bool,
+    /// First line shown (j/k scroll it when it does not fit).
+    pub scroll: u16,
+}
+
+/// The detail pane's own position.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Detail {
+    /// Lines scrolled past.
+    pub scroll: u16,
+    /// The selected signal row (Up/Down in the detail), pinned by `p`.
+    pub signal: Option<usize>,
+}
+
 /// The loop's flags, set by `update` and read by the runtime after each
 /// message.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
@@ -167,7 +184,6 @@ pub struct State {
     pub read_only: bool,
     /// Every Alertmanager's silences, merged by id.
     pub silences: silences::SilencesState,
-    pub silence_settings: silences::SilenceSettings,
     /// The silence form, when open (over everything but help).
     pub silence_form: Option<silence_form::SilenceForm>,
     /// The silences view, when open.
@@ -178,16 +194,14 @@ pub struct State {
     /// the terminal's support, decided once at start).
     pub hyperlinks: bool,
     pub focus: Pane,
-    pub help: bool,
-    /// First line of the help overlay shown (j/k scroll it when it does not fit).
-    pub help_scroll: u16,
+    /// The help overlay: open, and scrolled how far.
+    pub help: Help,
     pub prompt: Option<Prompt>,
     /// Cursor, completion and history of the prompt.
     pub prompt_edit: prompt::PromptEdit,
     pub flash: Option<Flash>,
-    pub detail_scroll: u16,
-    /// The detail's selected signal row (Up/Down in the detail), pinned by `p`.
-    pub signal_selected: Option<usize>,
+    /// Where the detail pane is scrolled, and its selected signal row.
+    pub detail: Detail,
     pub drill: Option<String>,
     /// The active context's name (shown as `ctx:NAME`).
     pub context: String,
@@ -248,21 +262,18 @@ impl State {
             log_follow: logs::LogFollow { cfg: setup.logs, enabled: has_loki, fingerprint: None, pinned_query: false },
             sources: setup.sources.into_iter().map(|(id, name)| SourceHealth::new(id, name)).collect(),
             read_only: setup.read_only,
-            silences: silences::SilencesState::default(),
-            silence_settings: setup.silences,
+            silences: silences::SilencesState::new(setup.silences),
             silence_form: None,
             silences_view: None,
             keymap,
             theme,
             hyperlinks: false,
             focus: Pane::Alerts,
-            help: false,
-            help_scroll: 0,
+            help: Help::default(),
             prompt: None,
             prompt_edit: prompt::PromptEdit::default(),
             flash: None,
-            detail_scroll: 0,
-            signal_selected: None,
+            detail: Detail::default(),
             drill: setup.drill,
             context: setup.context,
             contexts: contexts::ContextsState::default(),

@@ -101,7 +101,7 @@ fn graphs(state: &State) -> Result<Vec<Event>, String> {
     if rows.is_empty() {
         return Err("no graph for this alert (no rule or signal data yet)".into());
     }
-    let selected = if state.focus == Pane::Detail { state.signal_selected.unwrap_or(0) } else { 0 };
+    let selected = if state.focus == Pane::Detail { state.detail.signal.unwrap_or(0) } else { 0 };
     let i = selected.min(rows.len() - 1);
     let row = &rows[i];
     // A later series of a signal has no name of its own: take its signal's.
@@ -124,13 +124,13 @@ pub fn select_signal(state: &mut State, delta: isize) {
         Some(sel) => rows::rows(&state.signals, &sel.alert, super::schedule::detail_lines(state, &sel.alert)).len(),
         None => 0,
     };
-    match (delta > 0, state.signal_selected) {
-        (true, None) if count > 0 => state.signal_selected = Some(0),
-        (true, Some(i)) if i + 1 < count => state.signal_selected = Some(i + 1),
-        (true, _) => state.detail_scroll = state.detail_scroll.saturating_add(1),
-        (false, _) if state.detail_scroll > 0 => state.detail_scroll -= 1,
-        (false, Some(0)) => state.signal_selected = None,
-        (false, Some(i)) => state.signal_selected = Some(i.min(count).saturating_sub(1)),
+    match (delta > 0, state.detail.signal) {
+        (true, None) if count > 0 => state.detail.signal = Some(0),
+        (true, Some(i)) if i + 1 < count => state.detail.signal = Some(i + 1),
+        (true, _) => state.detail.scroll = state.detail.scroll.saturating_add(1),
+        (false, _) if state.detail.scroll > 0 => state.detail.scroll -= 1,
+        (false, Some(0)) => state.detail.signal = None,
+        (false, Some(i)) => state.detail.signal = Some(i.min(count).saturating_sub(1)),
         (false, None) => {}
     }
 }

@@ -160,21 +160,21 @@ fn detail_selection_picks_the_signal_series_to_pin() {
     update(&mut s, key(KeyCode::Down));
     update(&mut s, key(KeyCode::Down));
     update(&mut s, key(KeyCode::Down));
-    assert_eq!(s.signal_selected, Some(2));
+    assert_eq!(s.detail.signal, Some(2));
     let got = pinned(&update(&mut s, key(KeyCode::Char('p'))));
     assert_eq!(got[0].0, "HighLatency · throughput · route=/a");
     assert_eq!((got[0].2, got[0].3, got[0].4.as_str()), (Some(5.0), Some(5.0), "req/s"));
     update(&mut s, key(KeyCode::Down));
-    assert_eq!((s.signal_selected, s.detail_scroll), (Some(2), 1), "past the last row: scrolls");
+    assert_eq!((s.detail.signal, s.detail.scroll), (Some(2), 1), "past the last row: scrolls");
     for _ in 0..4 {
         update(&mut s, key(KeyCode::Up));
     }
-    assert_eq!((s.signal_selected, s.detail_scroll), (None, 0));
+    assert_eq!((s.detail.signal, s.detail.scroll), (None, 0));
     update(&mut s, key(KeyCode::Down));
     update(&mut s, key(KeyCode::Char('j')));
     s.focus = Pane::Alerts;
     update(&mut s, key(KeyCode::Char('j')));
-    assert_eq!(s.signal_selected, None, "another alert (or the same, moved onto): selection reset");
+    assert_eq!(s.detail.signal, None, "another alert (or the same, moved onto): selection reset");
 }
 
 #[test]

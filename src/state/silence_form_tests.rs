@@ -204,7 +204,7 @@ fn errors_keep_the_form_and_what_was_typed() {
 #[test]
 fn broad_silences_ask_twice() {
     let mut s = loaded();
-    s.silence_settings.confirm_over = 1;
+    s.silences.settings.confirm_over = 1;
     key(&mut s, KeyCode::Char('s'));
     for i in [0, 2] {
         form_focus(&mut s, Field::Matcher(i));

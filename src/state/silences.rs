@@ -45,12 +45,18 @@ impl Ack {
 
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct SilencesState {
+    /// The config's say on writes (confirmations, ack length).
+    pub settings: SilenceSettings,
     by_source: BTreeMap<usize, Vec<Silence>>,
     /// Every known silence once, the most recently updated copy of each id.
     pub merged: Vec<Silence>,
 }
 
 impl SilencesState {
+    pub fn new(settings: SilenceSettings) -> Self {
+        Self { settings, ..Self::default() }
+    }
+
     /// Records one Alertmanager's answer; returns whether anything changed.
     pub fn set(&mut self, index: usize, silences: Vec<Silence>) -> bool {
         if self.by_source.get(&index) == Some(&silences) {

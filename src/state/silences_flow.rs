@@ -58,7 +58,7 @@ pub fn ack(state: &mut State) -> Vec<Cmd> {
         state.flash_error("no alert selected");
         return Vec::new();
     };
-    let period = state.silence_settings.ack_duration;
+    let period = state.silences.settings.ack_duration;
     let draft = ack_draft(&state.silences, &sel.alert, state.incident.user(), period, state.now);
     post(state, draft, SilenceOrigin::Ack)
 }
@@ -68,7 +68,7 @@ pub fn extend(state: &mut State, silence: &Silence) -> Vec<Cmd> {
     if refuse_read_only(state) {
         return Vec::new();
     }
-    let draft = super::silences::extend_draft(silence, state.silence_settings.ack_duration, state.now);
+    let draft = super::silences::extend_draft(silence, state.silences.settings.ack_duration, state.now);
     post(state, draft, SilenceOrigin::Extend)
 }
 
@@ -109,7 +109,7 @@ fn submit(state: &mut State, confirmed: bool) -> Vec<Cmd> {
         return Vec::new();
     }
     let (now, local) = (state.now, state.local_offset);
-    let (total, threshold) = (state.alerts.alerts.len(), state.silence_settings.confirm_over);
+    let (total, threshold) = (state.alerts.alerts.len(), state.silences.settings.confirm_over);
     let Some(form) = state.silence_form.as_mut() else {
         return Vec::new();
     };

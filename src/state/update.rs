@@ -145,15 +145,15 @@ fn on_poll(state: &mut State, p: PollResult) -> Vec<Cmd> {
 fn help_key(state: &mut State, key: KeyEvent) {
     let max = state.help_max_scroll();
     let page = state.body_area().height.saturating_sub(4).max(1);
-    state.help_scroll = match state.keymap.action(&key) {
-        Some(Action::Down) => state.help_scroll.saturating_add(1),
-        Some(Action::Up) => state.help_scroll.saturating_sub(1),
-        Some(Action::PageDown) => state.help_scroll.saturating_add(page),
-        Some(Action::PageUp) => state.help_scroll.saturating_sub(page),
+    state.help.scroll = match state.keymap.action(&key) {
+        Some(Action::Down) => state.help.scroll.saturating_add(1),
+        Some(Action::Up) => state.help.scroll.saturating_sub(1),
+        Some(Action::PageDown) => state.help.scroll.saturating_add(page),
+        Some(Action::PageUp) => state.help.scroll.saturating_sub(page),
         Some(Action::Top) => 0,
         Some(Action::Bottom) => max,
         _ => {
-            state.help = false;
+            state.help.open = false;
             0
         }
     }
@@ -169,7 +169,7 @@ fn on_key(state: &mut State, key: KeyEvent) -> Vec<Cmd> {
         }
         return Vec::new();
     }
-    if state.help {
+    if state.help.open {
         help_key(state, key);
         return Vec::new();
     }
@@ -217,7 +217,7 @@ pub(super) fn on_action(state: &mut State, action: Action) -> Vec<Cmd> {
             state.frame.quit = true;
             return vec![Cmd::Quit];
         }
-        Action::Help => state.help = true,
+        Action::Help => state.help.open = true,
         Action::Refresh => return vec![Cmd::RefreshAll],
         Action::Command => state.prompt = Some(Prompt { kind: PromptKind::Command, input: String::new() }),
         Action::Filter => state.prompt = Some(Prompt { kind: PromptKind::Filter, input: state.alerts.filter.clone() }),
@@ -314,8 +314,8 @@ fn move_selection(state: &mut State, delta: isize) {
 
 /// Another alert: its detail starts at the top, no signal selected.
 fn reset_detail(state: &mut State) {
-    state.detail_scroll = 0;
-    state.signal_selected = None;
+    state.detail.scroll = 0;
+    state.detail.signal = None;
 }
 
 fn cycle(p: Pane, forward: bool, with_timeline: bool, with_logs: bool) -> Pane {

@@ -30,7 +30,7 @@ fn several_series_are_labelled_with_gaps() {
         }
     }
     s.focus = Pane::Detail;
-    s.signal_selected = Some(1);
+    s.detail.signal = Some(1);
     let screen = render(&s, 90, 22);
     assert_eq!(s.detail_spark_width(), 35, "the fixture's step is the one drawn");
     insta::assert_snapshot!(screen);

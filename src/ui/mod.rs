@@ -69,7 +69,7 @@ pub fn draw(frame: &mut Frame, state: &State) {
     if let Some(picker) = &state.contexts.picker {
         context_picker::draw(frame, body, state, picker);
     }
-    if state.help {
+    if state.help.open {
         help::draw(frame, body, state);
     }
 }

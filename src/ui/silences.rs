@@ -144,7 +144,7 @@ mod tests {
     #[test]
     fn form_asks_twice_for_a_broad_silence() {
         let mut s = loaded();
-        s.silence_settings.confirm_over = 0;
+        s.silences.settings.confirm_over = 0;
         keys(&mut s, "s");
         code(&mut s, KeyCode::Right);
         code(&mut s, KeyCode::Right);

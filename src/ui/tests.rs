@@ -70,7 +70,7 @@ fn help_lists_remapped_keys() {
     let mut o = std::collections::BTreeMap::new();
     o.insert("silence".to_string(), crate::keymap::KeyList::One("S".into()));
     s.keymap = crate::keymap::Keymap::new(&o).unwrap();
-    s.help = true;
+    s.help.open = true;
     let screen = render(&s, 160, 50);
     assert!(screen.contains("S               silence the alert"), "{screen}");
     assert!(screen.contains("Navigate"));
