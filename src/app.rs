@@ -129,12 +129,12 @@ impl Console {
         };
         let mut state = State::new(setup, keymap, theme, Utc::now());
         state.notify = crate::state::notify::Notifier::new(cfg.notify.clone());
-        state.hyperlinks = cfg.hyperlinks.enabled(crate::tui::supports_hyperlinks);
-        state.contexts = crate::state::contexts::ContextsState::new(cfg.context_summaries());
-        state.contexts.forced_read_only = state.read_only;
-        state.read_only |= cfg.active_read_only();
-        if state.context.is_empty() {
-            state.context = cfg.active_context().to_string();
+        state.prefs.hyperlinks = cfg.hyperlinks.enabled(crate::tui::supports_hyperlinks);
+        state.contexts.known = cfg.context_summaries();
+        state.contexts.forced_read_only = state.contexts.read_only;
+        state.contexts.read_only |= cfg.active_read_only();
+        if state.contexts.active.is_empty() {
+            state.contexts.active = cfg.active_context().to_string();
         }
         let generation = state.contexts.generation;
         if let Some(text) = cfg.history_file.as_ref().and_then(|p| std::fs::read_to_string(p).ok()) {

@@ -129,7 +129,7 @@ url = "{us}"
     assert!(screen.contains("ctx:eu") && !screen.contains("READ-ONLY"), "{screen}");
 
     type_command(&mut console, "ctx us");
-    assert_eq!(console.state.context, "us");
+    assert_eq!(console.state.contexts.active, "us");
     assert!(names(&console).is_empty(), "the eu board is gone at once: {:?}", names(&console));
     let flash = console.state.flash.clone().expect("a flash says where we are");
     assert_eq!(flash.text, "context us (2 prometheus, 1 alertmanager)");
@@ -172,11 +172,11 @@ url = "{us}"
     assert!(console.state.contexts.picker.is_some(), "ctrl-x opens the picker");
     console.handle(key(KeyCode::Up, KeyModifiers::NONE));
     console.handle(key(KeyCode::Enter, KeyModifiers::NONE));
-    assert_eq!(console.state.context, "eu");
+    assert_eq!(console.state.contexts.active, "eu");
     let never_us = |c: &Console| assert!(!names(c).contains(&US_ALERT.to_string()), "us alert back in eu");
     run_until(&mut console, "the eu alert again", 30, never_us, |c| names(c).contains(&EU_ALERT.to_string())).await;
     assert!(eu_requests.load(Ordering::SeqCst) > before, "eu polled again");
-    assert!(!console.state.read_only, "eu is not read-only");
+    assert!(!console.state.contexts.read_only, "eu is not read-only");
 }
 
 /// An alert as Alertmanager would list it, for the late result.

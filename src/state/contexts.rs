@@ -26,6 +26,13 @@ pub use crate::model::settings::ContextSummary;
 /// What the state knows about contexts.
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct ContextsState {
+    /// The active context's name (shown as `ctx:NAME`).
+    pub active: String,
+    /// No write to any source (silences, acks); shown in the header.
+    /// `--read-only`, `read_only = true`, or the active context's.
+    pub read_only: bool,
+    /// The drill scenario when running against the embedded simulator.
+    pub drill: Option<String>,
     /// Every configured context, in config order.
     pub known: Vec<ContextSummary>,
     /// Bumped by each switch; results tagged with another one are stale.
@@ -36,10 +43,6 @@ pub struct ContextsState {
 }
 
 impl ContextsState {
-    pub fn new(known: Vec<ContextSummary>) -> Self {
-        Self { known, ..Self::default() }
-    }
-
     fn get(&self, name: &str) -> Option<&ContextSummary> {
         self.known.iter().find(|c| c.name == name)
     }
@@ -74,7 +77,7 @@ pub fn is_current(state: &State, generation: u64) -> bool {
 
 /// `ctrl-x`: the picker, the active context selected.
 pub fn open_picker(state: &mut State) {
-    let selected = state.contexts.known.iter().position(|c| c.name == state.context).unwrap_or(0);
+    let selected = state.contexts.known.iter().position(|c| c.name == state.contexts.active).unwrap_or(0);
     state.contexts.picker = Some(Picker { selected, ..Picker::default() });
 }
 
@@ -94,7 +97,7 @@ fn request(state: &mut State, name: &str) -> Vec<Cmd> {
         state.flash_error(format!("unknown context {name:?} (known: {known})"));
         return Vec::new();
     }
-    if name == state.context {
+    if name == state.contexts.active {
         state.flash_info(format!("already in context {name}"));
         return Vec::new();
     }
@@ -134,7 +137,7 @@ pub fn on_picker_key(state: &mut State, key: KeyEvent) -> Vec<Cmd> {
         }
         // The board's bindings, as remapped: up/down, / filters, quit or
         // the picker's own key close it.
-        _ => match state.keymap.action(&key) {
+        _ => match state.prefs.keymap.action(&key) {
             Some(Action::Up) => picker.selected = picker.selected.saturating_sub(1),
             Some(Action::Down) => picker.selected = (picker.selected + 1).min(count.saturating_sub(1)),
             Some(Action::Top) => picker.selected = 0,
@@ -192,11 +195,11 @@ fn switched(state: &mut State, s: Switched) {
     state.silence_form = None;
     state.silences_view = None;
     state.sources = s.sources.into_iter().map(|(id, name)| SourceHealth::new(id, name)).collect();
-    state.read_only = state.contexts.forced_read_only || s.read_only;
+    state.contexts.read_only = state.contexts.forced_read_only || s.read_only;
     state.contexts.generation = s.generation;
     let what = state.contexts.get(&s.name).map(ContextSummary::describe).unwrap_or_default();
     state.flash_info(format!("context {} ({what})", s.name));
-    state.context = s.name;
+    state.contexts.active = s.name;
 }
 
 #[cfg(test)]

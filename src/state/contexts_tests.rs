@@ -15,9 +15,8 @@ fn summary(name: &str, read_only: bool) -> ContextSummary {
 
 fn with_contexts() -> State {
     let mut s = state();
-    s.context = "prod-eu".into();
-    s.contexts =
-        ContextsState::new(vec![summary("prod-eu", false), summary("prod-us", true), summary("staging", false)]);
+    s.contexts.active = "prod-eu".into();
+    s.contexts.known = vec![summary("prod-eu", false), summary("prod-us", true), summary("staging", false)];
     s
 }
 
@@ -106,8 +105,8 @@ fn switch_resets_sources_but_keeps_the_operator_s_things() {
     assert!(!s.history.enabled, "no Prometheus in prod-us's sources here");
     assert_eq!(s.history.window, std::time::Duration::from_secs(3600), "the window is the config's");
     assert!(s.alerts.alerts.is_empty(), "the old context's alerts are gone");
-    assert_eq!(s.context, "prod-us");
-    assert!(s.read_only, "prod-us is read-only");
+    assert_eq!(s.contexts.active, "prod-us");
+    assert!(s.contexts.read_only, "prod-us is read-only");
     assert_eq!(s.alerts.filter, "db", "the filter is the operator's");
     assert_eq!(s.incident.id(), Some("2026-11-22-db-down"), "the incident is kept");
     assert_eq!(s.sources.len(), 1);
@@ -142,10 +141,10 @@ fn forced_read_only_survives_a_switch_and_failures_say_why() {
     let mut s = with_contexts();
     s.contexts.forced_read_only = true;
     update(&mut s, switched("staging", 1, false));
-    assert!(s.read_only, "--read-only wins over the context");
+    assert!(s.contexts.read_only, "--read-only wins over the context");
     let failed = ContextMsg::Failed { name: "prod-us".into(), error: "secret env T: not set".into() };
     update(&mut s, Msg::Context(failed));
     let flash = s.flash.clone().unwrap();
     assert!(flash.error && flash.text == "cannot switch to context prod-us: secret env T: not set", "{flash:?}");
-    assert_eq!(s.context, "staging");
+    assert_eq!(s.contexts.active, "staging");
 }

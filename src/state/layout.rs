@@ -182,7 +182,7 @@ impl State {
     /// the size is unknown).
     pub fn help_max_scroll(&self) -> u16 {
         let Some(l) = self.layout() else { return 0 };
-        let sizes: Vec<usize> = self.keymap.help_groups().iter().map(|(_, actions)| 1 + actions.len()).collect();
+        let sizes: Vec<usize> = self.prefs.keymap.help_groups().iter().map(|(_, actions)| 1 + actions.len()).collect();
         help_columns(&sizes, l.body).max_scroll
     }
 

@@ -68,14 +68,14 @@ pub fn on_key(state: &mut State, key: KeyEvent) -> Option<Vec<Cmd>> {
     if state.focus != Pane::Logs || state.chart.is_some() {
         return None;
     }
-    if let Some(action) = state.keymap.local(&key, Scope::Logs)
+    if let Some(action) = state.prefs.keymap.local(&key, Scope::Logs)
         && let Some(cmds) = act(state, action)
     {
         return Some(cmds);
     }
     let page = state.logs_page();
     let v = &mut state.logs;
-    match state.keymap.action(&key)? {
+    match state.prefs.keymap.action(&key)? {
         Action::Up => v.scroll_up(1),
         Action::Down => v.scroll_down(1),
         Action::PageUp => v.scroll_up(page),
@@ -200,7 +200,7 @@ mod tests {
         let mut o = BTreeMap::new();
         o.insert("chart-close".to_string(), KeyList::One("x".into()));
         o.insert("silences-close".to_string(), KeyList::One("Q".into()));
-        s.keymap = Keymap::new(&o).unwrap();
+        s.prefs.keymap = Keymap::new(&o).unwrap();
         s.chart = Some(crate::state::ChartView {
             title: "t".into(),
             key: crate::state::signals::SeriesKey { query: "up".into(), step_secs: 60 },

@@ -127,6 +127,16 @@ pub struct ChartView {
     pub unit: Unit,
 }
 
+/// What the user chose for how the console looks and answers.
+#[derive(Debug, Clone)]
+pub struct Prefs {
+    pub keymap: Keymap,
+    pub theme: Theme,
+    /// Runbook links go out as OSC 8 hyperlinks (config `hyperlinks`, and
+    /// the terminal's support, decided once at start).
+    pub hyperlinks: bool,
+}
+
 /// The help overlay.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
 pub struct Help {
@@ -179,20 +189,14 @@ pub struct State {
     /// none kept), so it is written only when it changed.
     pub draft_saved: Option<crate::incident::draft::Draft>,
     pub sources: Vec<SourceHealth>,
-    /// No write to any source (silences, acks); shown in the header.
-    /// `--read-only`, `read_only = true`, or the active context's.
-    pub read_only: bool,
     /// Every Alertmanager's silences, merged by id.
     pub silences: silences::SilencesState,
     /// The silence form, when open (over everything but help).
     pub silence_form: Option<silence_form::SilenceForm>,
     /// The silences view, when open.
     pub silences_view: Option<silences_view::SilencesView>,
-    pub keymap: Keymap,
-    pub theme: Theme,
-    /// Runbook links go out as OSC 8 hyperlinks (config `hyperlinks`, and
-    /// the terminal's support, decided once at start).
-    pub hyperlinks: bool,
+    /// The user's keys, theme and terminal.
+    pub prefs: Prefs,
     pub focus: Pane,
     /// The help overlay: open, and scrolled how far.
     pub help: Help,
@@ -202,9 +206,6 @@ pub struct State {
     pub flash: Option<Flash>,
     /// Where the detail pane is scrolled, and its selected signal row.
     pub detail: Detail,
-    pub drill: Option<String>,
-    /// The active context's name (shown as `ctx:NAME`).
-    pub context: String,
     /// The configured contexts, the picker, the generation of the sources.
     pub contexts: contexts::ContextsState,
     /// What the loop does after this message: draw, repaint, quit.
@@ -261,22 +262,22 @@ impl State {
             logs: logs::LogsView::new(setup.logs.buffer),
             log_follow: logs::LogFollow { cfg: setup.logs, enabled: has_loki, fingerprint: None, pinned_query: false },
             sources: setup.sources.into_iter().map(|(id, name)| SourceHealth::new(id, name)).collect(),
-            read_only: setup.read_only,
             silences: silences::SilencesState::new(setup.silences),
             silence_form: None,
             silences_view: None,
-            keymap,
-            theme,
-            hyperlinks: false,
+            prefs: Prefs { keymap, theme, hyperlinks: false },
             focus: Pane::Alerts,
             help: Help::default(),
             prompt: None,
             prompt_edit: prompt::PromptEdit::default(),
             flash: None,
             detail: Detail::default(),
-            drill: setup.drill,
-            context: setup.context,
-            contexts: contexts::ContextsState::default(),
+            contexts: contexts::ContextsState {
+                active: setup.context,
+                read_only: setup.read_only,
+                drill: setup.drill,
+                ..Default::default()
+            },
             frame: Frame { dirty: true, ..Frame::default() },
             list_offset: 0,
             size: None,

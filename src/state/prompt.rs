@@ -266,9 +266,9 @@ fn theme(state: &mut State, name: &str) -> Vec<Cmd> {
 
 /// Parses and shows a theme; whether it could be.
 fn show_theme(state: &mut State, name: &str, toml: &str) -> bool {
-    match crate::theme::Theme::parse(name, toml, state.theme.no_color) {
+    match crate::theme::Theme::parse(name, toml, state.prefs.theme.no_color) {
         Ok(theme) => {
-            state.theme = theme;
+            state.prefs.theme = theme;
             true
         }
         Err(e) => {

@@ -128,21 +128,21 @@ fn a_theme_file_is_asked_for_and_applied_when_it_arrives() {
     typed(&mut s, "theme ops");
     let cmds = press(&mut s, KeyCode::Enter);
     assert_eq!(cmds, vec![Cmd::LoadTheme { name: "ops".into() }], "no history before it worked");
-    assert_eq!(s.theme.name, "default");
+    assert_eq!(s.prefs.theme.name, "default");
     let toml = "[styles]\ncritical = { fg = \"#010203\" }\n".to_string();
     s.frame.dirty = false;
     let cmds = update(&mut s, Msg::Theme(Ok(ThemeToml { name: "ops".into(), toml })));
-    assert_eq!(s.theme.name, "ops");
-    assert_eq!(s.theme.style("critical").fg, Some(ratatui::style::Color::Rgb(1, 2, 3)));
+    assert_eq!(s.prefs.theme.name, "ops");
+    assert_eq!(s.prefs.theme.style("critical").fg, Some(ratatui::style::Color::Rgb(1, 2, 3)));
     assert!(s.frame.dirty);
     assert!(cmds.iter().any(|c| matches!(c, Cmd::SaveHistory(t) if t.ends_with("theme ops\n"))), "{cmds:?}");
 
     update(&mut s, Msg::Theme(Err("unknown theme \"nope\"".into())));
-    assert_eq!(s.theme.name, "ops", "kept");
+    assert_eq!(s.prefs.theme.name, "ops", "kept");
     assert!(s.flash.as_ref().is_some_and(|f| f.error && f.text.contains("nope")));
     let bad = ThemeToml { name: "bad".into(), toml: "[styles]\nsparkle = {}\n".into() };
     let cmds = update(&mut s, Msg::Theme(Ok(bad)));
-    assert_eq!(s.theme.name, "ops");
+    assert_eq!(s.prefs.theme.name, "ops");
     assert!(s.flash.as_ref().is_some_and(|f| f.error && f.text.contains("sparkle")));
     assert!(cmds.iter().all(|c| !matches!(c, Cmd::SaveHistory(_))), "{cmds:?}");
 }

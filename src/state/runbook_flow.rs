@@ -51,7 +51,7 @@ pub fn loaded(state: &mut State, request: u64, prepared: Prepared) -> Vec<Cmd> {
     let width = pane_width(state);
     let mut view = RunbookView::prepared(prepared, width, RunbookStyles::default());
     view.resize(width, area.height.saturating_sub(3).max(3));
-    view.hyperlinks = state.hyperlinks;
+    view.hyperlinks = state.prefs.hyperlinks;
     view.set_live(state.runbook.live && !crate::runbook::live::is_static(&view.document().markdown));
     let name = view.name().to_string();
     state.runbook.view = Some(view);
@@ -85,12 +85,12 @@ fn capture(state: &State, event: Event) -> Vec<Cmd> {
 /// (quit, help, note, incident…).
 pub fn on_key(state: &mut State, key: KeyEvent) -> Option<Vec<Cmd>> {
     state.runbook.view.as_ref()?;
-    if let Some(action) = state.keymap.local(&key, Scope::Runbook)
+    if let Some(action) = state.prefs.keymap.local(&key, Scope::Runbook)
         && let Some(cmds) = act(state, action)
     {
         return Some(cmds);
     }
-    let action = match state.keymap.action(&key)? {
+    let action = match state.prefs.keymap.action(&key)? {
         Action::Up => RunbookAction::Up,
         Action::Down => RunbookAction::Down,
         Action::PageUp => RunbookAction::PageUp,

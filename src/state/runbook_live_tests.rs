@@ -211,7 +211,7 @@ fn the_state_asks_shows_and_opens_live_blocks() {
     s.runbook.live = true;
     s.log_follow.enabled = true;
     // Live blocks only read: read-only mode runs them too.
-    s.read_only = true;
+    s.contexts.read_only = true;
     update(&mut s, Msg::Resize(120, 50));
     let am = SourceId { kind: SourceKind::Alertmanager, index: 0 };
     update(&mut s, tests::poll(am, Ok(Payload::AmAlerts(crate::model::share(tests::board())))));

@@ -227,7 +227,7 @@ fn broad_silences_ask_twice() {
 #[test]
 fn read_only_never_produces_a_write() {
     let mut s = loaded();
-    s.read_only = true;
+    s.contexts.read_only = true;
     let mut cmds = Vec::new();
     for c in ['s', 'a'] {
         cmds.extend(key(&mut s, KeyCode::Char(c)));
@@ -240,10 +240,10 @@ fn read_only_never_produces_a_write() {
         cmds.extend(key(&mut s, KeyCode::Char(c)));
     }
     // A form opened before going read-only cannot post either.
-    s.read_only = false;
+    s.contexts.read_only = false;
     s.silences_view = None;
     key(&mut s, KeyCode::Char('s'));
-    s.read_only = true;
+    s.contexts.read_only = true;
     form_focus(&mut s, Field::Comment);
     typed(&mut s, "x");
     cmds.extend(key(&mut s, KeyCode::Enter));

@@ -19,10 +19,10 @@ pub const READ_ONLY: &str = "read-only: silences disabled";
 
 /// Refuses a write in read-only mode, saying so. True when refused.
 pub fn refuse_read_only(state: &mut State) -> bool {
-    if state.read_only {
+    if state.contexts.read_only {
         state.flash_error(READ_ONLY);
     }
-    state.read_only
+    state.contexts.read_only
 }
 
 /// `s`: the form, prefilled from the selected alert.
@@ -163,7 +163,7 @@ pub fn validate(form: &SilenceForm, now: DateTime<Utc>, local: FixedOffset) -> R
 
 /// The command that posts `draft`, to the live members first.
 fn post(state: &mut State, draft: SilenceDraft, origin: SilenceOrigin) -> Vec<Cmd> {
-    if state.read_only {
+    if state.contexts.read_only {
         return Vec::new();
     }
     match targets(state) {

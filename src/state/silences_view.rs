@@ -54,8 +54,8 @@ pub fn selected(state: &State) -> Option<Silence> {
 /// rest is swallowed so a stray key cannot act on the board hidden under
 /// the view.
 pub fn on_key(state: &mut State, key: KeyEvent) -> Option<Vec<Cmd>> {
-    let local = state.keymap.local(&key, Scope::Silences);
-    let board = state.keymap.action(&key);
+    let local = state.prefs.keymap.local(&key, Scope::Silences);
+    let board = state.prefs.keymap.action(&key);
     let view = state.silences_view.as_ref()?;
     let ctrl = key.modifiers.contains(KeyModifiers::CONTROL);
     if !view.filtering
@@ -96,7 +96,7 @@ fn on_view_key(state: &mut State, key: KeyEvent) -> Vec<Cmd> {
         return Vec::new();
     }
     let len = rows(&state.silences, &view.filter, state.now).len();
-    match state.keymap.action_in(&key, Scope::Silences) {
+    match state.prefs.keymap.action_in(&key, Scope::Silences) {
         Some(Action::Down) => view.selected = (view.selected + 1).min(len.saturating_sub(1)),
         Some(Action::Up) => view.selected = view.selected.saturating_sub(1),
         Some(Action::Top) => view.selected = 0,

@@ -198,7 +198,7 @@ fn commands_and_unknown_commands() {
     run(&mut s, "group service");
     assert_eq!(s.alerts.grouping.name(), "service");
     run(&mut s, "theme light");
-    assert_eq!(s.theme.name, "light");
+    assert_eq!(s.prefs.theme.name, "light");
     run(&mut s, "frobnicate");
     assert!(s.flash.as_ref().unwrap().error);
     assert_eq!(run(&mut s, "q"), vec![crate::msg::Cmd::Quit]);

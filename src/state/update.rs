@@ -145,7 +145,7 @@ fn on_poll(state: &mut State, p: PollResult) -> Vec<Cmd> {
 fn help_key(state: &mut State, key: KeyEvent) {
     let max = state.help_max_scroll();
     let page = state.body_area().height.saturating_sub(4).max(1);
-    state.help.scroll = match state.keymap.action(&key) {
+    state.help.scroll = match state.prefs.keymap.action(&key) {
         Some(Action::Down) => state.help.scroll.saturating_add(1),
         Some(Action::Up) => state.help.scroll.saturating_sub(1),
         Some(Action::PageDown) => state.help.scroll.saturating_add(page),
@@ -173,7 +173,7 @@ fn on_key(state: &mut State, key: KeyEvent) -> Vec<Cmd> {
         help_key(state, key);
         return Vec::new();
     }
-    if state.chart.is_some() && state.keymap.local(&key, Scope::Chart) == Some(Action::ChartClose) {
+    if state.chart.is_some() && state.prefs.keymap.local(&key, Scope::Chart) == Some(Action::ChartClose) {
         state.chart = None;
         return Vec::new();
     }
@@ -202,7 +202,7 @@ fn on_key(state: &mut State, key: KeyEvent) -> Vec<Cmd> {
     if let Some(cmds) = super::logs_flow::on_key(state, key) {
         return cmds;
     }
-    match state.keymap.action(&key) {
+    match state.prefs.keymap.action(&key) {
         Some(action) => on_action(state, action),
         None => Vec::new(),
     }

@@ -39,7 +39,7 @@ fn cut_note(state: &State) -> String {
 
 pub fn draw(frame: &mut Frame, area: Rect, state: &State) {
     let focused = state.focus == Pane::Alerts;
-    let theme = &state.theme;
+    let theme = &state.prefs.theme;
     let board = &state.alerts;
     let shown = board.rows.iter().filter(|r| matches!(r, Row::Alert(_))).count();
     let title = format!(" Alerts ({shown}{}) · by {} ", cut_note(state), board.grouping.name());
@@ -89,7 +89,7 @@ fn empty_text(state: &State) -> String {
 }
 
 fn group_line<'a>(state: &State, key: &str, count: usize, severity: Severity) -> Line<'a> {
-    let theme = &state.theme;
+    let theme = &state.prefs.theme;
     Line::from(vec![
         Span::styled("▌", theme.severity(severity)),
         Span::styled(format!("{} ", clean(key)), theme.style("group")),
@@ -98,7 +98,7 @@ fn group_line<'a>(state: &State, key: &str, count: usize, severity: Severity) ->
 }
 
 fn alert_line<'a>(state: &State, b: &BoardAlert, width: usize) -> Line<'a> {
-    let theme = &state.theme;
+    let theme = &state.prefs.theme;
     let a = &b.alert;
     let sev = a.severity();
     let age = format_age_coarse(state.now - a.starts_at);
@@ -164,14 +164,14 @@ fn list_sparkline(state: &State, a: &crate::model::Alert) -> Vec<Span<'static>> 
     });
     match found {
         Some((samples, end, step)) => {
-            let style = state.theme.severity(a.severity());
+            let style = state.prefs.theme.severity(a.severity());
             // No start mark here (the detail's signals have one): the age
             // column beside it says when, and a mark on every row moved at
             // every step, restyling two cells per row of an idle board.
             let look = sparkline::Look { style, mark: None, mark_style: style, same: None };
             sparkline::spans(&samples, end, step, width, &look).0
         }
-        None => vec![Span::styled(" ".repeat(width), state.theme.style("dim"))],
+        None => vec![Span::styled(" ".repeat(width), state.prefs.theme.style("dim"))],
     }
 }
 

@@ -18,7 +18,7 @@ const TOP_N: usize = 6;
 const COLORS: [Color; TOP_N] = [Color::Cyan, Color::Yellow, Color::Magenta, Color::Green, Color::Red, Color::Blue];
 
 pub fn draw(frame: &mut Frame, area: Rect, state: &State, chart: &ChartView) {
-    let theme = &state.theme;
+    let theme = &state.prefs.theme;
     frame.render_widget(Clear, area);
     let block = Block::default()
         .borders(Borders::ALL)

@@ -15,11 +15,11 @@ use crate::text::{clean, fit_width};
 const NAME_WIDTH: usize = 24;
 
 pub fn draw(frame: &mut Frame, area: Rect, state: &State, picker: &Picker) {
-    let theme = &state.theme;
+    let theme = &state.prefs.theme;
     let visible = picker.visible(&state.contexts.known);
     let mut lines: Vec<Line> = Vec::new();
     for (i, ctx) in visible.iter().enumerate() {
-        let current = ctx.name == state.context;
+        let current = ctx.name == state.contexts.active;
         let mark = if current { "● " } else { "  " };
         let mut spans = vec![
             Span::styled(mark, theme.style("status_up")),

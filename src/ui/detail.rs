@@ -20,7 +20,7 @@ use crate::text::{clean, clean_multiline, truncate_width};
 use crate::ui::sparkline;
 
 pub fn draw(frame: &mut Frame, area: Rect, state: &State) {
-    let theme = &state.theme;
+    let theme = &state.prefs.theme;
     let focused = state.focus == Pane::Detail;
     let block = Block::default()
         .borders(Borders::ALL)
@@ -52,7 +52,7 @@ pub fn draw(frame: &mut Frame, area: Rect, state: &State) {
 }
 
 fn alert_lines(state: &State, a: &Alert) -> Vec<Line<'static>> {
-    let theme = &state.theme;
+    let theme = &state.prefs.theme;
     let sev = a.severity();
     let mut lines = vec![Line::from(vec![
         Span::styled(clean(a.name()).into_owned(), theme.severity(sev)),
@@ -119,7 +119,7 @@ const HISTORY_TEXT_MAX: usize = 200;
 /// words, and under them a strip of the window (one cell per bucket, the
 /// oldest left), or why that is not known.
 fn history_lines(state: &State, a: &Alert, width: u16) -> Vec<Line<'static>> {
-    let theme = &state.theme;
+    let theme = &state.prefs.theme;
     let q = history::query_of(state, a);
     let window = crate::model::history::window(state.history.window.as_secs());
     let (words, style, summary) = match state.history.view(&q, a) {
@@ -162,7 +162,7 @@ const NAME_MAX: usize = 32;
 /// a signal with several series shows its top N under its name, each
 /// labelled with what tells it apart.
 fn signal_lines(state: &State, a: &Alert, width: u16) -> Vec<Line<'static>> {
-    let theme = &state.theme;
+    let theme = &state.prefs.theme;
     // The fetch resolution depends on the pane width only (not on the data,
     // or a label appearing would change the query and lose the cache)…
     let full_w = crate::state::layout::detail_spark_width(width) as usize;
@@ -209,7 +209,7 @@ struct Columns {
 /// One series: its name (or label, under its signal's name), sparkline and
 /// values.
 fn signal_row(state: &State, a: &Alert, row: &SignalRow, c: &Columns, selected: bool) -> Line<'static> {
-    let theme = &state.theme;
+    let theme = &state.prefs.theme;
     let name_style = if selected { theme.style("selected") } else { theme.style("label_key") };
     let name = if row.label.is_empty() { clean(&row.name).into_owned() } else { format!(" {}", clean(&row.label)) };
     let name_w = c.name_w;
@@ -247,8 +247,8 @@ fn signal_row(state: &State, a: &Alert, row: &SignalRow, c: &Columns, selected: 
 
 fn kv(state: &State, key: &str, value: &str) -> Line<'static> {
     Line::from(vec![
-        Span::styled(format!("{}: ", clean(key)), state.theme.style("label_key")),
-        Span::styled(clean(&mask_userinfo(value)).into_owned(), state.theme.style("label_value")),
+        Span::styled(format!("{}: ", clean(key)), state.prefs.theme.style("label_key")),
+        Span::styled(clean(&mask_userinfo(value)).into_owned(), state.prefs.theme.style("label_value")),
     ])
 }
 

@@ -40,7 +40,7 @@ pub fn lines(keymap: &Keymap, theme: &Theme) -> Vec<Line<'static>> {
 /// allows (up to three), never splitting a group across columns; what does
 /// not fit scrolls (j/k), as the bottom line says.
 pub fn draw(frame: &mut Frame, area: Rect, state: &State) {
-    let groups = groups(&state.keymap, &state.theme);
+    let groups = groups(&state.prefs.keymap, &state.prefs.theme);
     let sizes: Vec<usize> = groups.iter().map(Vec::len).collect();
     let columns = help_columns(&sizes, area);
     let (room, longest, max_scroll) = (columns.room, columns.longest, columns.max_scroll);
@@ -63,14 +63,14 @@ pub fn draw(frame: &mut Frame, area: Rect, state: &State) {
     };
     let block = Block::default()
         .borders(Borders::ALL)
-        .border_style(state.theme.border(true))
-        .title(Span::styled(" Keys ", state.theme.style("title")))
-        .title_bottom(Line::styled(hint, state.theme.style("dim")));
+        .border_style(state.prefs.theme.border(true))
+        .title(Span::styled(" Keys ", state.prefs.theme.style("title")))
+        .title_bottom(Line::styled(hint, state.prefs.theme.style("dim")));
     let inner = block.inner(popup);
     frame.render_widget(block, popup);
     let areas = Layout::horizontal(vec![Constraint::Ratio(1, cols.len() as u32); cols.len()]).split(inner);
     for (col, area) in cols.into_iter().zip(areas.iter()) {
-        frame.render_widget(Paragraph::new(col).style(state.theme.base()).scroll((scroll, 0)), *area);
+        frame.render_widget(Paragraph::new(col).style(state.prefs.theme.base()).scroll((scroll, 0)), *area);
     }
 }
 
@@ -102,7 +102,7 @@ mod tests {
         let mut s = state();
         let mut o = BTreeMap::new();
         o.insert("log-wrap".to_string(), KeyList::One("W".into()));
-        s.keymap = Keymap::new(&o).unwrap();
+        s.prefs.keymap = Keymap::new(&o).unwrap();
         s.log_follow.enabled = true;
         s.focus = Pane::Logs;
         press(&mut s, 'w');
@@ -145,7 +145,7 @@ mod tests {
         let first = render(&s, 80, 24);
         assert!(first.contains("j/k scroll"), "{first}");
         assert!(first.contains("quit warroom"), "{first}");
-        let last = super::lines(&s.keymap, &s.theme).last().map(|l| l.to_string()).unwrap_or_default();
+        let last = super::lines(&s.prefs.keymap, &s.prefs.theme).last().map(|l| l.to_string()).unwrap_or_default();
         let last = last.trim().to_string();
         assert!(!first.contains(&last), "the last binding is below the fold at first: {last}");
         for _ in 0..200 {

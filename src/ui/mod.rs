@@ -39,7 +39,7 @@ pub fn draw(frame: &mut Frame, state: &State) {
     status_bar::draw_header(frame, layout.header, state);
     if let Some(timeline) = layout.timeline {
         let focused = state.focus == crate::state::Pane::Timeline;
-        timeline::draw_styled(frame, timeline, &state.incident, focused, &timeline_styles(&state.theme));
+        timeline::draw_styled(frame, timeline, &state.incident, focused, &timeline_styles(&state.prefs.theme));
     }
     alerts::draw(frame, layout.list, state);
     if let Some(detail) = layout.detail {
@@ -47,7 +47,7 @@ pub fn draw(frame: &mut Frame, state: &State) {
     }
     if let Some(logs) = layout.logs {
         let focused = state.focus == crate::state::Pane::Logs;
-        logs::draw(frame, logs, &state.logs, &state.theme, focused, state.now, state.local_offset);
+        logs::draw(frame, logs, &state.logs, &state.prefs.theme, focused, state.now, state.local_offset);
     }
     status_bar::draw_status(frame, layout.status, state);
     if let Some(view) = &state.runbook.view {

@@ -24,7 +24,7 @@ pub fn draw(frame: &mut Frame, area: Rect, state: &State, form: &SilenceForm) {
     let height = (form.rows.len() as u16 + 12).min(area.height);
     let popup = area.centered(Constraint::Length(area.width.min(96)), Constraint::Length(height));
     frame.render_widget(Clear, popup);
-    let theme = &state.theme;
+    let theme = &state.prefs.theme;
     let title = match &form.replaces {
         Some(id) => format!(" Edit silence {} ", truncate_width(&clean(id), 40)),
         None => " New silence ".to_string(),
@@ -85,7 +85,7 @@ fn highlight(line: Line<'static>, focused: bool, style: Style) -> Line<'static> 
 
 /// "Duration  15m  [1h]  4h  custom: ___  → ends 13:00 UTC".
 fn until_line(state: &State, form: &SilenceForm) -> Line<'static> {
-    let theme = &state.theme;
+    let theme = &state.prefs.theme;
     let focused = form.field() == Field::Until;
     let mut spans = vec![Span::styled(format!("{} Duration ", cursor(focused)), theme.style("header"))];
     for (i, (name, _)) in PRESETS.iter().enumerate() {
@@ -110,7 +110,7 @@ fn until_line(state: &State, form: &SilenceForm) -> Line<'static> {
 
 /// The error, the guard-rail question, or the preview.
 fn status_lines(state: &State, form: &SilenceForm, width: usize) -> Vec<Line<'static>> {
-    let theme = &state.theme;
+    let theme = &state.prefs.theme;
     if let Some(q) = &form.confirm {
         return vec![Line::styled(format!("⚠ {q}"), theme.style("flash_error"))];
     }

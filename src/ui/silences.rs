@@ -16,7 +16,7 @@ use crate::text::{clean, truncate_width};
 pub const KEYS_HINT: &str = "j/k move · / filter · x expire · e edit · + extend · Esc close";
 
 pub fn draw(frame: &mut Frame, area: Rect, state: &State, view: &SilencesView) {
-    let theme = &state.theme;
+    let theme = &state.prefs.theme;
     frame.render_widget(Clear, area);
     let list = rows(&state.silences, &view.filter, state.now);
     let mut title = format!(" Silences ({}) ", list.len());
@@ -24,7 +24,7 @@ pub fn draw(frame: &mut Frame, area: Rect, state: &State, view: &SilencesView) {
         let cursor = if view.filtering { "█" } else { "" };
         title = format!(" Silences ({}) · /{}{cursor} ", list.len(), clean(&view.filter));
     }
-    let hint = if state.read_only { format!(" READ-ONLY · {KEYS_HINT} ") } else { format!(" {KEYS_HINT} ") };
+    let hint = if state.contexts.read_only { format!(" READ-ONLY · {KEYS_HINT} ") } else { format!(" {KEYS_HINT} ") };
     let block = Block::default()
         .borders(Borders::ALL)
         .border_style(theme.border(true))
@@ -52,7 +52,7 @@ pub fn draw(frame: &mut Frame, area: Rect, state: &State, view: &SilencesView) {
 
 /// "active   23m left  bob     alertname="X", service="api" · deploy".
 fn silence_line(state: &State, s: &Silence, width: usize) -> Line<'static> {
-    let theme = &state.theme;
+    let theme = &state.prefs.theme;
     let st = state_at(s, state.now);
     let (name, when, style) = match st {
         SilenceState::Active => ("active", format!("{} left", format_age(s.ends_at - state.now)), "silenced"),
@@ -177,7 +177,7 @@ mod tests {
     #[test]
     fn board_marks_acks_and_header_counts_and_read_only() {
         let mut s = loaded();
-        s.read_only = true;
+        s.contexts.read_only = true;
         let screen = render(&s, 130, 20);
         assert!(screen.contains("READ-ONLY"), "{screen}");
         assert!(screen.contains("✓ acked by alice 23m left"), "{screen}");

@@ -229,9 +229,9 @@ proptest! {
         let board = |f: &mut ratatui::Frame, a| super::alerts::draw(f, a, &s);
         ok(check("board", w, h, true, board))?;
         ok(check("detail", w, h, true, |f, a| super::detail::draw(f, a, &s)))?;
-        ok(check("logs", w, h, true, |f, a| super::logs::draw(f, a, &s.logs, &s.theme, true, s.now, s.local_offset)))?;
+        ok(check("logs", w, h, true, |f, a| super::logs::draw(f, a, &s.logs, &s.prefs.theme, true, s.now, s.local_offset)))?;
         s.logs.wrap = true;
-        ok(check("logs wrapped", w, h, true, |f, a| super::logs::draw(f, a, &s.logs, &s.theme, false, s.now, s.local_offset)))?;
+        ok(check("logs wrapped", w, h, true, |f, a| super::logs::draw(f, a, &s.logs, &s.prefs.theme, false, s.now, s.local_offset)))?;
         ok(check("header", w, 1, false, |f, a| super::status_bar::draw_header(f, a, &s)))?;
         ok(check("status", w, 1, false, |f, a| super::status_bar::draw_status(f, a, &s)))?;
         let doc = crate::runbook::Document { source: t.get(4).into(), markdown: markdown(&t) };
@@ -252,13 +252,13 @@ proptest! {
         let sf = form.silence_form.clone().expect("s opens the silence form");
         ok(check("silence form", w, h, false, |f, a| super::silence_form::draw(f, a, &form, &sf)))?;
         let mut picker = hostile(&t);
-        picker.contexts = crate::state::contexts::ContextsState::new(vec![crate::state::contexts::ContextSummary {
+        picker.contexts.known = vec![crate::state::contexts::ContextSummary {
             name: t.get(5).into(),
             read_only: true,
             prometheus: 1,
             alertmanager: 1,
             loki: 0,
-        }]);
+        }];
         crate::state::contexts::open_picker(&mut picker);
         let p = picker.contexts.picker.clone().expect("picker");
         ok(check("context picker", w, h, false, |f, a| super::context_picker::draw(f, a, &picker, &p)))?;

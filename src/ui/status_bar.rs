@@ -14,16 +14,16 @@ use crate::state::{PromptKind, State};
 use crate::text::{clean, truncate_width};
 
 pub fn draw_header(frame: &mut Frame, area: Rect, state: &State) {
-    let theme = &state.theme;
+    let theme = &state.prefs.theme;
     let mut spans = vec![Span::styled(" warroom ", theme.style("title"))];
-    if !state.context.is_empty() {
-        spans.push(Span::styled(format!("ctx:{} ", clean(&state.context)), theme.style("header")));
+    if !state.contexts.active.is_empty() {
+        spans.push(Span::styled(format!("ctx:{} ", clean(&state.contexts.active)), theme.style("header")));
     }
-    if state.read_only {
+    if state.contexts.read_only {
         spans.push(Span::styled(" READ-ONLY ", theme.style("flash_error")));
         spans.push(Span::raw(" "));
     }
-    if let Some(scenario) = &state.drill {
+    if let Some(scenario) = &state.contexts.drill {
         spans.push(Span::styled(format!(" DRILL {} ", clean(scenario)), theme.style("drill")));
         spans.push(Span::raw(" "));
     }
@@ -35,7 +35,7 @@ pub fn draw_header(frame: &mut Frame, area: Rect, state: &State) {
     }
     let muted = crate::state::silences::mute_counts(state);
     if counts.muted_hidden > 0 {
-        let hint = state.keymap.hint(Action::ToggleMuted);
+        let hint = state.prefs.keymap.hint(Action::ToggleMuted);
         let text = format!("· {} muted hidden{} ({hint}) ", counts.muted_hidden, muted.detail());
         spans.push(Span::styled(text, theme.style("dim")));
     } else if state.alerts.show_muted {
@@ -49,7 +49,7 @@ pub fn draw_header(frame: &mut Frame, area: Rect, state: &State) {
 }
 
 pub fn draw_status(frame: &mut Frame, area: Rect, state: &State) {
-    let theme = &state.theme;
+    let theme = &state.prefs.theme;
     let line = if let Some(p) = &state.prompt {
         let lead = if p.kind == PromptKind::Command { ":" } else { "/" };
         // The cursor is the character under it, reversed (a block at the end).
@@ -96,7 +96,9 @@ pub fn draw_status(frame: &mut Frame, area: Rect, state: &State) {
         match &state.flash {
             Some(f) if f.error => {}
             Some(f) => spans.push(Span::styled(truncate_width(&clean(&f.text), 80), theme.style("flash_info"))),
-            None => spans.push(Span::styled(format!("{} help", state.keymap.hint(Action::Help)), theme.style("dim"))),
+            None => {
+                spans.push(Span::styled(format!("{} help", state.prefs.keymap.hint(Action::Help)), theme.style("dim")))
+            }
         }
         Line::from(spans)
     };
@@ -117,7 +119,7 @@ pub fn unwritten(state: &State) -> Option<String> {
 
 /// "prom ● up", "am ● slow 2.1s", "loki ✖ down 3m: connection refused".
 fn source_spans<'a>(state: &State, s: &SourceHealth) -> Vec<Span<'a>> {
-    let theme = &state.theme;
+    let theme = &state.prefs.theme;
     let name = format!("{} ", truncate_width(&clean(&s.name), 24));
     let (mark, text, style): (&str, String, Style) = match &s.health {
         Health::Unknown => ("○", "…".into(), theme.style("dim")),

@@ -69,7 +69,7 @@ fn help_lists_remapped_keys() {
     let mut s = loaded();
     let mut o = std::collections::BTreeMap::new();
     o.insert("silence".to_string(), crate::keymap::KeyList::One("S".into()));
-    s.keymap = crate::keymap::Keymap::new(&o).unwrap();
+    s.prefs.keymap = crate::keymap::Keymap::new(&o).unwrap();
     s.help.open = true;
     let screen = render(&s, 160, 50);
     assert!(screen.contains("S               silence the alert"), "{screen}");
@@ -129,7 +129,7 @@ fn chart_draws_lines_legend_and_errors() {
 
 #[test]
 fn context_picker_lists_marks_and_filters() {
-    use crate::state::contexts::{ContextSummary, ContextsState, open_picker};
+    use crate::state::contexts::{ContextSummary, open_picker};
     let summary = |name: &str, read_only, prometheus, alertmanager, loki| ContextSummary {
         name: name.into(),
         read_only,
@@ -138,13 +138,13 @@ fn context_picker_lists_marks_and_filters() {
         loki,
     };
     let mut s = loaded();
-    s.context = "prod-eu".into();
-    s.contexts = ContextsState::new(vec![
+    s.contexts.active = "prod-eu".into();
+    s.contexts.known = vec![
         summary("prod-eu", false, 2, 2, 1),
         summary("prod-us", true, 1, 3, 0),
         summary("staging\x1b[31m", false, 0, 1, 0),
-    ]);
-    s.read_only = true;
+    ];
+    s.contexts.read_only = true;
     open_picker(&mut s);
     update(&mut s, Msg::Key(crossterm::event::KeyEvent::from(crossterm::event::KeyCode::Down)));
     insta::assert_snapshot!(render(&s, 100, 14));
