@@ -107,20 +107,3 @@ fn last_cause(err: &reqwest::Error) -> String {
     };
     crate::text::clean(&text).into_owned()
 }
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn messages_are_short_and_specific() {
-        assert_eq!(SourceError::Refused.to_string(), "connection refused");
-        assert_eq!(SourceError::Unauthorized(String::new()).to_string(), "401 unauthorized");
-        assert_eq!(SourceError::Timeout(Duration::from_millis(2500)).to_string(), "timed out after 2.5s");
-        assert_eq!(SourceError::TooLarge(2 * 1024 * 1024).to_string(), "response larger than the 2048 KiB cap");
-        let api = SourceError::Api { status: 400, kind: "bad_data".into(), message: "parse error".into() };
-        assert_eq!(api.to_string(), "bad_data: parse error");
-        assert!(!api.is_transient());
-        assert!(SourceError::Refused.is_transient());
-    }
-}
