@@ -103,7 +103,7 @@ async fn notes_are_stamped_when_saved_not_at_the_tick() {
     let mut c = Console::start(&cfg, Options::default()).expect("the console starts");
     assert!(c.drain());
     assert!(c.state.incident.id().is_some(), "resumed");
-    let tick = c.state.now;
+    let tick = c.state.clock.now;
     for text in ["one", "two", "three"] {
         c.handle(key('n'));
         for ch in text.chars() {

@@ -56,7 +56,7 @@ fn a_pinned_graph_reaches_the_postmortem() {
         .map(|i| ((end - 1800 + step * (i + 1)) as f64, if i == 10 { f64::NAN } else { 0.01 * i as f64 }))
         .collect();
     let fetch = Fetch { key: line.key.clone(), start: end - 1800, end, purpose: Default::default() };
-    state.signals.merge(&fetch, Ok(vec![Series { labels: Labels::new(), samples }]), state.now);
+    state.signals.merge(&fetch, Ok(vec![Series { labels: Labels::new(), samples }]), state.clock.now);
 
     let decl = Declaration {
         title: "upload errors".into(),

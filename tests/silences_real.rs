@@ -147,7 +147,7 @@ async fn silence_ack_extend_expire_through_the_console() {
     assert_eq!(first[0]["matchers"].as_array().unwrap().len(), 3);
     run_until(&mut c, "the ack known to the board", 15, |c| {
         let sel = c.state.alerts.selected().map(|s| s.alert.clone());
-        sel.is_some_and(|a| c.state.silences.ack_for(&a, c.state.now).is_some_and(|k| k.silence_id == first_id))
+        sel.is_some_and(|a| c.state.silences.ack_for(&a, c.state.clock.now).is_some_and(|k| k.silence_id == first_id))
     })
     .await;
 

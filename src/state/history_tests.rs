@@ -33,7 +33,7 @@ fn answer(spans: &[(i64, i64)], step: i64) -> Vec<Series> {
 pub(crate) fn load(s: &mut State, a: &Alert, spans: &[(i64, i64)]) {
     let q = query_of(s, a);
     let step = q.key.step_secs as i64;
-    let end = s.now.timestamp().div_euclid(step) * step;
+    let end = s.clock.now.timestamp().div_euclid(step) * step;
     let f = Fetch { key: q.key, start: end - s.history.window.as_secs() as i64, end, purpose: Purpose::History };
     let spans: Vec<(i64, i64)> = spans.iter().map(|(a, b)| (end - a, end - b)).collect();
     crate::state::update(s, crate::msg::Msg::Range(Box::new((f, Ok(answer(&spans, step))))));
@@ -42,7 +42,7 @@ pub(crate) fn load(s: &mut State, a: &Alert, spans: &[(i64, i64)]) {
 /// Answers the history query of `a` with `error`.
 pub(crate) fn fail(s: &mut State, a: &Alert, error: SourceError) {
     let q = query_of(s, a);
-    let f = Fetch { key: q.key, start: 0, end: s.now.timestamp(), purpose: Purpose::History };
+    let f = Fetch { key: q.key, start: 0, end: s.clock.now.timestamp(), purpose: Purpose::History };
     crate::state::update(s, crate::msg::Msg::Range(Box::new((f, Err(error)))));
 }
 
@@ -242,7 +242,7 @@ fn an_open_incident_records_the_previous_firings_of_its_alerts_once() {
     let starts = flappy.starts_at.timestamp();
     crate::state::update(&mut s, poll(am, Ok(Payload::AmAlerts(crate::model::share(vec![flappy.clone()])))));
     let declared = Record::new(
-        s.now,
+        s.clock.now,
         "alice",
         Event::Declared { title: "flaps".into(), severity: "warning".into(), commander: "alice".into() },
     )
@@ -250,7 +250,7 @@ fn an_open_incident_records_the_previous_firings_of_its_alerts_once() {
     let read = ReadOutcome { records: vec![declared], warnings: Vec::new() };
     crate::state::update(&mut s, Msg::Incident(IncidentMsg::Loaded { id: "i-1".into(), read }));
     let q = query_of(&s, &flappy);
-    let end = s.now.timestamp().div_euclid(60) * 60;
+    let end = s.clock.now.timestamp().div_euclid(60) * 60;
     let f = Fetch { key: q.key.clone(), start: end - 3600, end, purpose: Purpose::History };
     // Fired 50 and 30 minutes ago for two minutes, and now.
     let spans = [(end - 3000, end - 2880), (end - 1800, end - 1680), (starts, end)];
@@ -269,7 +269,7 @@ fn an_open_incident_records_the_previous_firings_of_its_alerts_once() {
     assert_eq!((alertname.as_str(), *starts_at, *window_secs, *omitted), ("Flappy", flappy.starts_at, 3600, 0));
     assert_eq!(previous.len(), 2, "the two before, not this one: {previous:?}");
     assert_eq!(previous[0].start.timestamp(), end - 3060);
-    let later = s.now + chrono::Duration::seconds(1);
+    let later = s.clock.now + chrono::Duration::seconds(1);
     let again = crate::state::update(&mut s, Msg::Tick(later));
     assert!(!again.iter().any(|c| matches!(c, Cmd::Capture(_))), "once per firing: {again:?}");
 }

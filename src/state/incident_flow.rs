@@ -61,7 +61,7 @@ pub fn edit_note(state: &mut State) {
 }
 
 pub fn strike_note(state: &mut State) -> Vec<Cmd> {
-    match state.incident.strike_selected(state.now) {
+    match state.incident.strike_selected(state.clock.now) {
         Ok(record) => vec![Cmd::Append { record, from_editor: false }],
         Err(e) => {
             state.flash_error(e.to_string());
@@ -84,7 +84,7 @@ pub fn on_editor_key(state: &mut State, key: KeyEvent) -> Vec<Cmd> {
 }
 
 fn save(state: &mut State, text: &str) -> Vec<Cmd> {
-    let now = state.now;
+    let now = state.clock.now;
     let purpose = state.editor.as_ref().map(|e| e.purpose().clone());
     let result = match purpose {
         Some(EditorPurpose::Declare) => match DeclareDraft::parse(text) {
@@ -109,8 +109,8 @@ fn save(state: &mut State, text: &str) -> Vec<Cmd> {
 /// `:status mitigated`, `:resolved`, `:commander bob`, `:filter note`,
 /// `:time local`. `None` when `line` is not an incident command.
 pub fn command(state: &mut State, line: &str) -> Option<Vec<Cmd>> {
-    let cmd = IncidentCommand::parse(line, state.local_offset).ok()?;
-    let now = state.now;
+    let cmd = IncidentCommand::parse(line, state.clock.local_offset).ok()?;
+    let now = state.clock.now;
     match cmd {
         IncidentCommand::Handoff => return Some(handoff(state)),
         IncidentCommand::Join(id) => {
@@ -141,7 +141,7 @@ fn handoff(state: &mut State) -> Vec<Cmd> {
         state.incident.records(),
         &state.silences.merged,
         &state.incident.people(),
-        state.now,
+        state.clock.now,
     );
     vec![Cmd::WriteHandoff(text.clone()), Cmd::Clipboard(text)]
 }
@@ -225,7 +225,7 @@ pub fn on_msg(state: &mut State, msg: IncidentMsg) -> Vec<Cmd> {
 /// state; records received are in the journal, to be read now.
 pub fn on_share(state: &mut State, msg: crate::model::ShareMsg) -> Vec<Cmd> {
     use crate::model::ShareMsg;
-    let (now, user) = (state.now, state.incident.user().to_string());
+    let (now, user) = (state.clock.now, state.incident.user().to_string());
     let view = state.incident.share.get_or_insert_with(Default::default);
     let before = view.clone();
     let mut cmds = Vec::new();
@@ -264,7 +264,7 @@ pub fn on_share(state: &mut State, msg: crate::model::ShareMsg) -> Vec<Cmd> {
 
 /// Each tick: a teammate whose heartbeats stopped is shown away.
 pub fn share_tick(state: &mut State) {
-    let now = state.now;
+    let now = state.clock.now;
     let user = state.incident.user().to_string();
     if let Some(view) = state.incident.share.as_mut()
         && view.update_away(now, &user)
@@ -359,7 +359,7 @@ pub fn captures(state: &State, before: &[BoardAlert], after: &[BoardAlert]) -> V
         }
         if silenced {
             let silence_id = a.silenced_by.first().cloned().unwrap_or_default();
-            let at = a.updated_at.unwrap_or(state.now);
+            let at = a.updated_at.unwrap_or(state.clock.now);
             let (fingerprint, alertname) = (a.fingerprint.clone(), a.name().to_string());
             events.push((at, Event::AlertSilenced { fingerprint, alertname, silence_id }));
         }
@@ -371,7 +371,7 @@ pub fn captures(state: &State, before: &[BoardAlert], after: &[BoardAlert]) -> V
         // Alertmanager coming back (its view replaces Prometheus' unconfirmed one).
         let replaced = b.unconfirmed && !state.alerts.awaiting_alertmanager();
         if !new.contains(a.fingerprint.as_str()) && a.state != AlertState::Pending && !b.stale && !replaced {
-            let at = a.ends_at.filter(|t| *t <= state.now).unwrap_or(state.now);
+            let at = a.ends_at.filter(|t| *t <= state.clock.now).unwrap_or(state.clock.now);
             let (fingerprint, alertname) = (a.fingerprint.clone(), a.name().to_string());
             events.push((at, Event::AlertResolved { fingerprint, alertname, starts_at: Some(a.starts_at) }));
         }

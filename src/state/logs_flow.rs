@@ -51,7 +51,7 @@ pub fn command(state: &mut State, arg: &str) -> Vec<Cmd> {
     state.log_follow.pinned_query = true;
     state.focus = Pane::Logs;
     let generation = state.logs.begin(Some("query".into()), Some(arg.to_string()));
-    let start = logs::window_start(state.now, state.log_follow.cfg.margin);
+    let start = logs::window_start(state.clock.now, state.log_follow.cfg.margin);
     let spec = FollowSpec {
         generation,
         query: QuerySpec::LogQl(arg.to_string()),

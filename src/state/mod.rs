@@ -167,11 +167,19 @@ pub struct Frame {
     pub quit: bool,
 }
 
+/// The time as the runtime last said (`Msg::Tick`, `Msg::LocalOffset`):
+/// `update` reads no clock.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Clock {
+    pub now: DateTime<Utc>,
+    /// The local time zone's offset from UTC.
+    pub local_offset: chrono::FixedOffset,
+}
+
 #[derive(Debug)]
 pub struct State {
-    pub now: DateTime<Utc>,
-    /// The local time zone's offset from UTC, as the runtime last said.
-    pub local_offset: chrono::FixedOffset,
+    /// What time it is, as the runtime last said.
+    pub clock: Clock,
     pub alerts: AlertsState,
     pub signals: SignalsState,
     /// The alerts' own histories (the detail's History row).
@@ -228,8 +236,10 @@ impl State {
         let window =
             if setup.signal_window.is_zero() { std::time::Duration::from_secs(1800) } else { setup.signal_window };
         Self {
-            now,
-            local_offset: setup.local_offset.unwrap_or(chrono::FixedOffset::east_opt(0).expect("UTC")),
+            clock: Clock {
+                now,
+                local_offset: setup.local_offset.unwrap_or(chrono::FixedOffset::east_opt(0).expect("UTC")),
+            },
             alerts: AlertsState::new(Grouping::parse(&setup.group_by), setup.show_muted, has_am),
             signals: {
                 let mut s = SignalsState::new(setup.signals, window, has_prom);

@@ -114,10 +114,10 @@ pub fn flush(state: &mut State) -> Vec<Cmd> {
     if n.held.is_empty() || !n.enabled {
         return Vec::new();
     }
-    if n.last_sent.is_some_and(|t| (state.now - t).num_seconds() < MIN_GAP) {
+    if n.last_sent.is_some_and(|t| (state.clock.now - t).num_seconds() < MIN_GAP) {
         return Vec::new();
     }
-    n.last_sent = Some(state.now);
+    n.last_sent = Some(state.clock.now);
     let text = message(&std::mem::take(&mut n.held));
     let desktop = match n.config.desktop {
         Desktop::Off => None,

@@ -67,7 +67,7 @@ pub fn pin(state: &mut State) -> Vec<Cmd> {
         }
     };
     let cmds: Vec<Cmd> =
-        events.into_iter().filter_map(|e| state.incident.capture(state.now, e)).map(Cmd::Capture).collect();
+        events.into_iter().filter_map(|e| state.incident.capture(state.clock.now, e)).map(Cmd::Capture).collect();
     match cmds.len() {
         0 => state.flash_info("already pinned"),
         1 => state.flash_info("graph pinned to the timeline"),

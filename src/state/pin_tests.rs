@@ -77,7 +77,7 @@ pub(crate) fn loaded_at(incident: bool, spark_w: u16) -> State {
             ]
         };
         let fetch = Fetch { key: line.key.clone(), start: end - 1800, end, purpose: Default::default() };
-        s.signals.merge(&fetch, Ok(data), s.now);
+        s.signals.merge(&fetch, Ok(data), s.clock.now);
     }
     if incident {
         s.incident.load("2026-11-22-api", ReadOutcome { records: Vec::new(), warnings: Vec::new() });

@@ -158,7 +158,7 @@ fn handoff_and_join_are_commands_for_the_runtime() {
     assert!(s.flash.as_ref().is_some_and(|f| f.error && f.text.contains("declare one first")));
 
     let declared = Record::new(
-        s.now,
+        s.clock.now,
         "alice",
         Event::Declared { title: "DB down".into(), severity: "critical".into(), commander: "alice".into() },
     )

@@ -77,7 +77,7 @@ pub fn sync_steps(state: &mut State) {
 }
 
 fn capture(state: &State, event: Event) -> Vec<Cmd> {
-    state.incident.capture(state.now, event).map(Cmd::Capture).into_iter().collect()
+    state.incident.capture(state.clock.now, event).map(Cmd::Capture).into_iter().collect()
 }
 
 /// Keys while the runbook is shown: its own bindings first, then the
@@ -177,7 +177,7 @@ pub fn ask_live(state: &mut State) -> Vec<Cmd> {
     if state.chart.is_some() {
         return Vec::new();
     }
-    let (now, refresh, window) = (state.now, state.signals.refresh, state.signals.window);
+    let (now, refresh, window) = (state.clock.now, state.signals.refresh, state.signals.window);
     let Some(view) = state.runbook.view.as_mut() else { return Vec::new() };
     view.ask_live(now, refresh, window).into_iter().map(|a| Cmd::LiveQuery(Box::new(a))).collect()
 }

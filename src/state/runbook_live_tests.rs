@@ -235,7 +235,7 @@ fn the_state_asks_shows_and_opens_live_blocks() {
         })
         .collect();
     assert_eq!(asks.len(), 2, "{cmds:?}");
-    let result = LiveResult { tag: asks[0].tag.clone(), at: s.now, result: Err("HTTP 503: overloaded".into()) };
+    let result = LiveResult { tag: asks[0].tag.clone(), at: s.clock.now, result: Err("HTTP 503: overloaded".into()) };
     update(&mut s, Msg::Live(Box::new(result)));
     assert!(text(s.runbook.view.as_ref().unwrap()).contains("↳ HTTP 503: overloaded"));
     let enter = || Msg::Key(KeyEvent::new(KeyCode::Enter, KeyModifiers::NONE));
@@ -245,7 +245,7 @@ fn the_state_asks_shows_and_opens_live_blocks() {
     update(&mut s, down());
     update(&mut s, enter());
     assert_eq!(s.chart.as_ref().map(|c| c.key.query.as_str()), Some("up"), "the PromQL block in the chart");
-    let later = s.now + chrono::Duration::seconds(60);
+    let later = s.clock.now + chrono::Duration::seconds(60);
     let cmds = update(&mut s, Msg::Tick(later));
     assert!(!cmds.iter().any(|c| matches!(c, Cmd::LiveQuery(_))), "hidden under the chart: {cmds:?}");
     update(&mut s, Msg::Key(KeyEvent::new(KeyCode::Char('q'), KeyModifiers::NONE)));
@@ -276,7 +276,7 @@ fn steps_ticked_before_a_reopen_or_by_a_teammate_show_ticked() {
     let request = s.runbook.ask();
     update(&mut s, Msg::Runbook { request, prepared: Box::new(prepared()) });
     let name = s.runbook.view.as_ref().expect("open").name().to_string();
-    let t0 = s.now;
+    let t0 = s.clock.now;
     let step = |n: u32, step: usize, done: bool, who: &str| {
         let event = Event::RunbookStep { runbook: name.clone(), step, text: String::new(), done, values: Vec::new() };
         Record::new(t0 + chrono::Duration::seconds(i64::from(n)), who, event)

@@ -75,7 +75,7 @@ pub fn schedule(state: &mut State) -> Vec<Cmd> {
     }
     keys.sort();
     keys.dedup();
-    let now = state.now;
+    let now = state.clock.now;
     let mut cmds: Vec<Cmd> = keys.into_iter().filter_map(|k| state.signals.plan(k, now)).map(Cmd::FetchRange).collect();
     cmds.extend(super::history::schedule(state, &shown));
     cmds.extend(super::history::record(state));

@@ -209,7 +209,7 @@ pub fn mute_counts(state: &super::State) -> MuteCounts {
         .silences
         .merged
         .iter()
-        .filter(|s| s.comment.starts_with(ACK_PREFIX) && is_active(s, state.now))
+        .filter(|s| s.comment.starts_with(ACK_PREFIX) && is_active(s, state.clock.now))
         .map(|s| s.id.as_str())
         .collect();
     let mut c = MuteCounts::default();

@@ -44,7 +44,7 @@ pub fn edit(state: &mut State, silence: &Silence) {
     if refuse_read_only(state) {
         return;
     }
-    let mut form = SilenceForm::for_silence(silence, state.incident.user(), state.now);
+    let mut form = SilenceForm::for_silence(silence, state.incident.user(), state.clock.now);
     form.refresh_preview(&state.alerts.alerts);
     state.silence_form = Some(form);
 }
@@ -59,7 +59,7 @@ pub fn ack(state: &mut State) -> Vec<Cmd> {
         return Vec::new();
     };
     let period = state.silences.settings.ack_duration;
-    let draft = ack_draft(&state.silences, &sel.alert, state.incident.user(), period, state.now);
+    let draft = ack_draft(&state.silences, &sel.alert, state.incident.user(), period, state.clock.now);
     post(state, draft, SilenceOrigin::Ack)
 }
 
@@ -68,7 +68,7 @@ pub fn extend(state: &mut State, silence: &Silence) -> Vec<Cmd> {
     if refuse_read_only(state) {
         return Vec::new();
     }
-    let draft = super::silences::extend_draft(silence, state.silences.settings.ack_duration, state.now);
+    let draft = super::silences::extend_draft(silence, state.silences.settings.ack_duration, state.clock.now);
     post(state, draft, SilenceOrigin::Extend)
 }
 
@@ -108,7 +108,7 @@ fn submit(state: &mut State, confirmed: bool) -> Vec<Cmd> {
     if refuse_read_only(state) {
         return Vec::new();
     }
-    let (now, local) = (state.now, state.local_offset);
+    let (now, local) = (state.clock.now, state.clock.local_offset);
     let (total, threshold) = (state.alerts.alerts.len(), state.silences.settings.confirm_over);
     let Some(form) = state.silence_form.as_mut() else {
         return Vec::new();
@@ -204,11 +204,11 @@ pub fn on_msg(state: &mut State, msg: SilenceMsg) -> Vec<Cmd> {
         SilenceMsg::Expired { id, via } => {
             if let Some(mut s) = state.silences.get(&id).cloned() {
                 s.state = SilenceState::Expired;
-                s.ends_at = state.now;
+                s.ends_at = state.clock.now;
                 state.silences.assume(s);
             }
             state.flash_info(format!("expired silence {id} (via {via})"));
-            let mut cmds = record(state, state.now, Event::SilenceExpired { id });
+            let mut cmds = record(state, state.clock.now, Event::SilenceExpired { id });
             cmds.push(Cmd::RefreshAll);
             cmds
         }
@@ -242,15 +242,15 @@ fn posted(state: &mut State, id: String, draft: SilenceDraft, origin: SilenceOri
     }
     // A replacement with a new id means Alertmanager expired the old one.
     if let Some(old) = draft.id.as_ref().filter(|old| **old != id).and_then(|old| state.silences.get(old)).cloned() {
-        state.silences.assume(Silence { state: SilenceState::Expired, ends_at: state.now, ..old });
+        state.silences.assume(Silence { state: SilenceState::Expired, ends_at: state.clock.now, ..old });
     }
-    let pending = draft.starts_at > state.now;
+    let pending = draft.starts_at > state.clock.now;
     state.silences.assume(Silence {
         id: id.clone(),
         matchers: draft.matchers.clone(),
         starts_at: draft.starts_at,
         ends_at: draft.ends_at,
-        updated_at: Some(state.now),
+        updated_at: Some(state.clock.now),
         created_by: draft.created_by.clone(),
         comment: draft.comment.clone(),
         state: if pending { SilenceState::Pending } else { SilenceState::Active },

@@ -46,7 +46,7 @@ pub fn open(state: &mut State) {
 /// The silence under the cursor.
 pub fn selected(state: &State) -> Option<Silence> {
     let view = state.silences_view.as_ref()?;
-    rows(&state.silences, &view.filter, state.now).get(view.selected).map(|s| (*s).clone())
+    rows(&state.silences, &view.filter, state.clock.now).get(view.selected).map(|s| (*s).clone())
 }
 
 /// Keys while the view is open. Only the board's `:` and `?` keys and
@@ -95,7 +95,7 @@ fn on_view_key(state: &mut State, key: KeyEvent) -> Vec<Cmd> {
         view.selected = 0;
         return Vec::new();
     }
-    let len = rows(&state.silences, &view.filter, state.now).len();
+    let len = rows(&state.silences, &view.filter, state.clock.now).len();
     match state.prefs.keymap.action_in(&key, Scope::Silences) {
         Some(Action::Down) => view.selected = (view.selected + 1).min(len.saturating_sub(1)),
         Some(Action::Up) => view.selected = view.selected.saturating_sub(1),
@@ -141,7 +141,7 @@ fn ask_expire(state: &mut State) -> Vec<Cmd> {
     let Some(s) = selected(state) else {
         return Vec::new();
     };
-    if state_at(&s, state.now) == SilenceState::Expired {
+    if state_at(&s, state.clock.now) == SilenceState::Expired {
         state.flash_error(format!("silence {} has already ended", s.id));
         return Vec::new();
     }

@@ -369,7 +369,7 @@ fn the_share_status_says_what_the_outbox_and_the_stream_are_doing() {
 fn teammates_are_in_the_room_while_their_heartbeats_come_and_away_after() {
     use crate::model::{ShareMsg, ShareReceived};
     let mut s = state();
-    let t0 = s.now;
+    let t0 = s.clock.now;
     let beat = |who: &str, at| ShareReceived {
         present: vec![(who.to_string(), "h".to_string(), at)],
         ..ShareReceived::default()
@@ -392,13 +392,13 @@ fn joining_a_shared_room_writes_joined_once_and_quitting_writes_left() {
     let me = s.incident.user().to_string();
     let id = "2026-12-03-db-down";
     let rec = |author: &str, n: u32, event| {
-        Record::new(s.now, author, event).with_id(format!("01JDX3ZC8Q4M5T0V6B7N8P9R{n:02}@h"), "h")
+        Record::new(s.clock.now, author, event).with_id(format!("01JDX3ZC8Q4M5T0V6B7N8P9R{n:02}@h"), "h")
     };
     let declared = Event::Declared { title: "DB down".into(), severity: "critical".into(), commander: "alice".into() };
     let read = ReadOutcome { records: vec![rec("alice", 1, declared)], warnings: Vec::new() };
     update(&mut s, Msg::Incident(IncidentMsg::Loaded { id: id.into(), read }));
     assert!(!s.incident.in_room(), "{me} has written nothing in alice's incident");
-    assert_eq!(s.incident.leave_record(s.now), None, "not shared: nothing to leave");
+    assert_eq!(s.incident.leave_record(s.clock.now), None, "not shared: nothing to leave");
 
     let cmds = update(&mut s, Msg::Share(ShareMsg::Started(id.into())));
     let [Cmd::Append { record, from_editor: false }] = &cmds[..] else { panic!("{cmds:?}") };
@@ -415,13 +415,13 @@ fn joining_a_shared_room_writes_joined_once_and_quitting_writes_left() {
     assert!(update(&mut s, Msg::Share(ShareMsg::Started(id.into()))).is_empty(), "in already: no second join");
     assert!(update(&mut s, Msg::Share(ShareMsg::Started("2026-12-03-other".into()))).is_empty(), "not this incident");
     update(&mut s, Msg::Share(ShareMsg::Started(id.into())));
-    let left = s.incident.leave_record(s.now).expect("in a shared room: a left record on quit");
+    let left = s.incident.leave_record(s.clock.now).expect("in a shared room: a left record on quit");
     assert_eq!(left.event, Event::Left);
 
     // Bob left: out of the header, until a heartbeat after it says he is back.
-    let later = s.now + chrono::Duration::seconds(30);
+    let later = s.clock.now + chrono::Duration::seconds(30);
     let bob = vec![
-        Record::new(s.now, "bob", Event::Joined).with_id("01JDX3ZC8Q4M5T0V6B7N8P9R04@b", "b"),
+        Record::new(s.clock.now, "bob", Event::Joined).with_id("01JDX3ZC8Q4M5T0V6B7N8P9R04@b", "b"),
         Record::new(later, "bob", Event::Left).with_id("01JDX3ZC8Q4M5T0V6B7N8P9R05@b", "b"),
     ];
     update(
@@ -431,7 +431,7 @@ fn joining_a_shared_room_writes_joined_once_and_quitting_writes_left() {
     assert!(!s.incident.people().contains(&"bob".to_string()), "{:?}", s.incident.people());
     let beat =
         |at| ShareReceived { present: vec![("bob".to_string(), "b".to_string(), at)], ..ShareReceived::default() };
-    let before = s.now;
+    let before = s.clock.now;
     update(&mut s, Msg::Share(ShareMsg::Received(beat(before))));
     assert!(!s.incident.people().contains(&"bob".to_string()), "a heartbeat from before he left");
     update(&mut s, Msg::Share(ShareMsg::Received(beat(later + chrono::Duration::seconds(1)))));

@@ -44,11 +44,11 @@ fn apply(state: &mut State, msg: Msg) -> Vec<Cmd> {
         }
         Msg::Tick(now) => {
             // Ages are shown to the minute: repaint only when one turns.
-            if now.timestamp() / 60 != state.now.timestamp() / 60 {
+            if now.timestamp() / 60 != state.clock.now.timestamp() / 60 {
                 state.frame.dirty = true;
             }
             let read = super::incident_flow::is_open(state) && now.timestamp() % 2 == 0;
-            state.now = now;
+            state.clock.now = now;
             // Notes from another warroom on the same incident show within 2 s.
             super::incident_flow::share_tick(state);
             let mut cmds = super::incident_flow::retry_unwritten(state);
@@ -59,7 +59,7 @@ fn apply(state: &mut State, msg: Msg) -> Vec<Cmd> {
             cmds
         }
         Msg::LocalOffset(offset) => {
-            state.local_offset = offset;
+            state.clock.local_offset = offset;
             Vec::new()
         }
         Msg::Poll(p) => on_poll(state, *p),
@@ -75,8 +75,8 @@ fn apply(state: &mut State, msg: Msg) -> Vec<Cmd> {
         Msg::Range(r) => {
             let (fetch, result) = *r;
             match fetch.purpose {
-                super::signals::Purpose::Signal => state.signals.merge(&fetch, result, state.now),
-                super::signals::Purpose::History => state.history.merge(&fetch, result, state.now),
+                super::signals::Purpose::Signal => state.signals.merge(&fetch, result, state.clock.now),
+                super::signals::Purpose::History => state.history.merge(&fetch, result, state.clock.now),
             }
             state.frame.dirty = true;
             Vec::new()

@@ -101,7 +101,7 @@ fn alert_line<'a>(state: &State, b: &BoardAlert, width: usize) -> Line<'a> {
     let theme = &state.prefs.theme;
     let a = &b.alert;
     let sev = a.severity();
-    let age = format_age_coarse(state.now - a.starts_at);
+    let age = format_age_coarse(state.clock.now - a.starts_at);
     // The first column marks an alert that flaps (its history says so).
     let flapping = state.history.enabled && state.history.flapping(&history::query_of(state, a));
     let mark = if flapping { Span::styled(FLAP_MARK, theme.style("warning")) } else { Span::styled(" ", theme.base()) };
@@ -117,10 +117,10 @@ fn alert_line<'a>(state: &State, b: &BoardAlert, width: usize) -> Line<'a> {
         spans.push(Span::raw(" "));
         used += LIST_SPARK_WIDTH as usize + 1;
     }
-    if let Some(ack) = state.silences.ack_for(a, state.now) {
+    if let Some(ack) = state.silences.ack_for(a, state.clock.now) {
         // After the sparkline (whose column stays aligned) and before the
         // labels, so a narrow list still shows who is on it.
-        let mark = format!("✓ {} ", truncate_width(&clean(&ack.describe(state.now)), 32));
+        let mark = format!("✓ {} ", truncate_width(&clean(&ack.describe(state.clock.now)), 32));
         used += text_width(&mark);
         spans.push(Span::styled(mark, theme.style("flash_info")));
     }

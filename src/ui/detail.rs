@@ -59,15 +59,16 @@ fn alert_lines(state: &State, a: &Alert) -> Vec<Line<'static>> {
         Span::styled(format!("  {} ", sev.name()), theme.severity(sev)),
         Span::styled(a.state.name().to_string(), theme.state(a.state)),
     ])];
-    if let Some(ack) = state.silences.ack_for(a, state.now) {
+    if let Some(ack) = state.silences.ack_for(a, state.clock.now) {
         let until = ack.ends_at.format("%H:%M UTC");
-        let text = format!("✓ {} (until {until}, silence {})", clean(&ack.describe(state.now)), clean(&ack.silence_id));
+        let text =
+            format!("✓ {} (until {until}, silence {})", clean(&ack.describe(state.clock.now)), clean(&ack.silence_id));
         lines.push(Line::styled(text, theme.style("flash_info")));
     }
     // The start to the second, its age to the minute like every other age
     // on screen: a young alert's detail does not repaint every poll.
     let since = a.starts_at.format("%Y-%m-%d %H:%M:%S UTC");
-    let age = format_age_coarse(state.now - a.starts_at);
+    let age = format_age_coarse(state.clock.now - a.starts_at);
     lines.push(Line::styled(format!("since {since} ({age} ago)"), theme.style("age")));
     if let Some(v) = &a.value {
         lines.push(kv(state, "value", v));
@@ -131,7 +132,7 @@ fn history_lines(state: &State, a: &Alert, width: u16) -> Vec<Line<'static>> {
         View::Failed { error, rejected: false } => {
             (format!("history unavailable, asked again later: {error}"), "flash_error", None)
         }
-        View::Ready(s) => (s.words(state.now), "label_value", Some(s)),
+        View::Ready(s) => (s.words(state.clock.now), "label_value", Some(s)),
     };
     let words = truncate_width(&clean(&words), HISTORY_TEXT_MAX);
     let mut lines = vec![Line::from(vec![

@@ -99,7 +99,11 @@ fn until_line(state: &State, form: &SilenceForm) -> Line<'static> {
     if focused && custom_on {
         spans.push(Span::styled("█", theme.style("prompt")));
     }
-    let end = crate::state::silence_form_parse::parse_until_local(form.until_text(), state.now, state.local_offset);
+    let end = crate::state::silence_form_parse::parse_until_local(
+        form.until_text(),
+        state.clock.now,
+        state.clock.local_offset,
+    );
     spans.push(match end {
         Ok(t) => Span::styled(format!("  → ends {}", t.format("%Y-%m-%d %H:%M UTC")), theme.style("age")),
         Err(_) if custom_on => Span::styled("  → duration (90m, 2h30m) or end time", theme.style("dim")),

@@ -18,7 +18,7 @@ pub const KEYS_HINT: &str = "j/k move · / filter · x expire · e edit · + ext
 pub fn draw(frame: &mut Frame, area: Rect, state: &State, view: &SilencesView) {
     let theme = &state.prefs.theme;
     frame.render_widget(Clear, area);
-    let list = rows(&state.silences, &view.filter, state.now);
+    let list = rows(&state.silences, &view.filter, state.clock.now);
     let mut title = format!(" Silences ({}) ", list.len());
     if !view.filter.is_empty() || view.filtering {
         let cursor = if view.filtering { "█" } else { "" };
@@ -53,11 +53,11 @@ pub fn draw(frame: &mut Frame, area: Rect, state: &State, view: &SilencesView) {
 /// "active   23m left  bob     alertname="X", service="api" · deploy".
 fn silence_line(state: &State, s: &Silence, width: usize) -> Line<'static> {
     let theme = &state.prefs.theme;
-    let st = state_at(s, state.now);
+    let st = state_at(s, state.clock.now);
     let (name, when, style) = match st {
-        SilenceState::Active => ("active", format!("{} left", format_age(s.ends_at - state.now)), "silenced"),
-        SilenceState::Pending => ("pending", format!("in {}", format_age(s.starts_at - state.now)), "pending"),
-        SilenceState::Expired => ("expired", format!("{} ago", format_age(state.now - s.ends_at)), "dim"),
+        SilenceState::Active => ("active", format!("{} left", format_age(s.ends_at - state.clock.now)), "silenced"),
+        SilenceState::Pending => ("pending", format!("in {}", format_age(s.starts_at - state.clock.now)), "pending"),
+        SilenceState::Expired => ("expired", format!("{} ago", format_age(state.clock.now - s.ends_at)), "dim"),
     };
     let who = truncate_width(&clean(&s.created_by), 12);
     let matchers = s.matchers.iter().map(|m| clean(&m.to_string()).into_owned()).collect::<Vec<_>>().join(", ");

@@ -229,9 +229,9 @@ proptest! {
         let board = |f: &mut ratatui::Frame, a| super::alerts::draw(f, a, &s);
         ok(check("board", w, h, true, board))?;
         ok(check("detail", w, h, true, |f, a| super::detail::draw(f, a, &s)))?;
-        ok(check("logs", w, h, true, |f, a| super::logs::draw(f, a, &s.logs, &s.prefs.theme, true, s.now, s.local_offset)))?;
+        ok(check("logs", w, h, true, |f, a| super::logs::draw(f, a, &s.logs, &s.prefs.theme, true, s.clock.now, s.clock.local_offset)))?;
         s.logs.wrap = true;
-        ok(check("logs wrapped", w, h, true, |f, a| super::logs::draw(f, a, &s.logs, &s.prefs.theme, false, s.now, s.local_offset)))?;
+        ok(check("logs wrapped", w, h, true, |f, a| super::logs::draw(f, a, &s.logs, &s.prefs.theme, false, s.clock.now, s.clock.local_offset)))?;
         ok(check("header", w, 1, false, |f, a| super::status_bar::draw_header(f, a, &s)))?;
         ok(check("status", w, 1, false, |f, a| super::status_bar::draw_status(f, a, &s)))?;
         let doc = crate::runbook::Document { source: t.get(4).into(), markdown: markdown(&t) };

@@ -147,7 +147,7 @@ fn source_spans<'a>(state: &State, s: &SourceHealth) -> Vec<Span<'a>> {
 /// Ages in the status bar change once a minute at most, so an idle screen
 /// with a source down does not repaint every second.
 fn format_age_minutes(state: &State, t: chrono::DateTime<chrono::Utc>) -> String {
-    crate::state::sources::format_age_coarse(state.now - t)
+    crate::state::sources::format_age_coarse(state.clock.now - t)
 }
 
 #[cfg(test)]
@@ -165,7 +165,7 @@ mod tests {
         assert_eq!(super::unwritten(&s), None);
         let error = "No space left on device (os error 28): cannot write to /inc/journal.jsonl\u{1b}[2J".to_string();
         for n in 0..2 {
-            let rec = Record::new(s.now, "me", Event::SilenceExpired { id: format!("s{n}") });
+            let rec = Record::new(s.clock.now, "me", Event::SilenceExpired { id: format!("s{n}") });
             update(&mut s, Msg::Incident(IncidentMsg::CaptureFailed { record: Box::new(rec), error: error.clone() }));
         }
         let notice = super::unwritten(&s).expect("a notice");

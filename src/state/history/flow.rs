@@ -33,7 +33,7 @@ pub fn schedule(state: &mut State, alerts: &[usize]) -> Vec<Cmd> {
     for b in incident_alerts(state) {
         push(state, &b.alert);
     }
-    let now = state.now;
+    let now = state.clock.now;
     let mut cmds = Vec::new();
     for (key, firing) in &wanted {
         if let Some(f) = state.history.plan(key, *firing, now) {
@@ -96,7 +96,7 @@ pub fn record(state: &mut State) -> Vec<Cmd> {
         };
         events.push((firing_id(a), event));
     }
-    let now = state.now;
+    let now = state.clock.now;
     let mut cmds = Vec::new();
     for (firing, event) in events {
         state.history.recorded.1.insert(firing);
