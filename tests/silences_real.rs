@@ -123,12 +123,12 @@ async fn silence_ack_extend_expire_through_the_console() {
     // s: the form, prefilled with ApiDown's labels; BackTab wraps to the comment.
     select(&mut c, API_DOWN);
     press(&mut c, "s");
-    assert_eq!(c.state.silence_form.as_ref().unwrap().preview.count, 1);
+    assert_eq!(c.state.silences.form.as_ref().unwrap().preview.count, 1);
     c.handle(key(KeyCode::BackTab));
     press(&mut c, "api deploy");
     c.handle(key(KeyCode::Enter));
     run_until(&mut c, "silence posted", 10, |c| flash(c).starts_with("silenced (id ")).await;
-    assert!(c.state.silence_form.is_none());
+    assert!(c.state.silences.form.is_none());
     run_until(&mut c, "ApiDown silenced on the board", 15, |c| {
         c.state.alerts.alerts.iter().any(|b| b.alert.name() == "ApiDown" && b.alert.state == AlertState::Silenced)
     })

@@ -192,8 +192,8 @@ fn switched(state: &mut State, s: Switched) {
     // Silences belong to the old context's Alertmanagers: forms and views
     // on them would write to the wrong cluster.
     state.silences = Default::default();
-    state.silence_form = None;
-    state.silences_view = None;
+    state.silences.form = None;
+    state.silences.view = None;
     state.sources = s.sources.into_iter().map(|(id, name)| SourceHealth::new(id, name)).collect();
     state.contexts.read_only = state.contexts.forced_read_only || s.read_only;
     state.contexts.generation = s.generation;

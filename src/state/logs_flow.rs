@@ -210,10 +210,10 @@ mod tests {
         assert!(s.chart.is_some(), "esc no longer closes the chart");
         press(&mut s, KeyCode::Char('x'));
         assert!(s.chart.is_none(), "x does");
-        s.silences_view = Some(Default::default());
+        s.silences.view = Some(Default::default());
         press(&mut s, KeyCode::Char('q'));
-        assert!(s.silences_view.is_some() && !s.frame.quit, "q no longer closes the silences, nor quits under it");
+        assert!(s.silences.view.is_some() && !s.frame.quit, "q no longer closes the silences, nor quits under it");
         press(&mut s, KeyCode::Char('Q'));
-        assert!(s.silences_view.is_none(), "Q does");
+        assert!(s.silences.view.is_none(), "Q does");
     }
 }

@@ -20,11 +20,7 @@ pub mod runbook_flow;
 pub mod runbook_live;
 pub mod schedule;
 pub mod signals;
-pub mod silence_form;
-pub mod silence_form_parse;
 pub mod silences;
-pub mod silences_flow;
-pub mod silences_view;
 pub mod sources;
 mod update;
 
@@ -199,10 +195,6 @@ pub struct State {
     pub sources: Vec<SourceHealth>,
     /// Every Alertmanager's silences, merged by id.
     pub silences: silences::SilencesState,
-    /// The silence form, when open (over everything but help).
-    pub silence_form: Option<silence_form::SilenceForm>,
-    /// The silences view, when open.
-    pub silences_view: Option<silences_view::SilencesView>,
     /// The user's keys, theme and terminal.
     pub prefs: Prefs,
     pub focus: Pane,
@@ -273,8 +265,6 @@ impl State {
             log_follow: logs::LogFollow { cfg: setup.logs, enabled: has_loki, fingerprint: None, pinned_query: false },
             sources: setup.sources.into_iter().map(|(id, name)| SourceHealth::new(id, name)).collect(),
             silences: silences::SilencesState::new(setup.silences),
-            silence_form: None,
-            silences_view: None,
             prefs: Prefs { keymap, theme, hyperlinks: false },
             focus: Pane::Alerts,
             help: Help::default(),

@@ -3,6 +3,11 @@
 //! among them, and the drafts (create, replace, extend) the runtime posts.
 //! Pure: poll results in, silences and drafts out.
 
+pub mod flow;
+pub mod form;
+pub mod form_parse;
+pub mod view;
+
 use std::collections::BTreeMap;
 use std::time::Duration;
 
@@ -50,6 +55,10 @@ pub struct SilencesState {
     by_source: BTreeMap<usize, Vec<Silence>>,
     /// Every known silence once, the most recently updated copy of each id.
     pub merged: Vec<Silence>,
+    /// The silence form, when open (over everything but help).
+    pub form: Option<form::SilenceForm>,
+    /// The silences view, when open.
+    pub view: Option<view::SilencesView>,
 }
 
 impl SilencesState {
@@ -234,5 +243,4 @@ pub fn later(t: DateTime<Utc>, d: Duration) -> DateTime<Utc> {
 }
 
 #[cfg(test)]
-#[path = "silences_tests.rs"]
 pub(crate) mod tests;

@@ -85,7 +85,7 @@ fn apply(state: &mut State, msg: Msg) -> Vec<Cmd> {
             super::runbook_flow::live_answer(state, *r);
             Vec::new()
         }
-        Msg::Silence(m) => super::silences_flow::on_msg(state, m),
+        Msg::Silence(m) => super::silences::flow::on_msg(state, m),
         Msg::Terminate => {
             state.frame.quit = true;
             vec![Cmd::Quit]
@@ -180,8 +180,8 @@ fn on_key(state: &mut State, key: KeyEvent) -> Vec<Cmd> {
     if state.editor.is_some() {
         return super::incident_flow::on_editor_key(state, key);
     }
-    if state.silence_form.is_some() {
-        return super::silences_flow::on_form_key(state, key);
+    if state.silences.form.is_some() {
+        return super::silences::flow::on_form_key(state, key);
     }
     if state.contexts.picker.is_some() {
         return super::contexts::on_picker_key(state, key);
@@ -194,8 +194,8 @@ fn on_key(state: &mut State, key: KeyEvent) -> Vec<Cmd> {
     {
         return cmds;
     }
-    if state.silences_view.is_some()
-        && let Some(cmds) = super::silences_view::on_key(state, key)
+    if state.silences.view.is_some()
+        && let Some(cmds) = super::silences::view::on_key(state, key)
     {
         return cmds;
     }
@@ -263,9 +263,9 @@ pub(super) fn on_action(state: &mut State, action: Action) -> Vec<Cmd> {
             state.alerts.show_muted = !state.alerts.show_muted;
             state.alerts.regroup();
         }
-        Action::Silence => super::silences_flow::open_form(state),
-        Action::Ack => return super::silences_flow::ack(state),
-        Action::Silences => super::silences_view::open(state),
+        Action::Silence => super::silences::flow::open_form(state),
+        Action::Ack => return super::silences::flow::ack(state),
+        Action::Silences => super::silences::view::open(state),
         Action::Contexts => super::contexts::open_picker(state),
         _ => return pane_action(state, action),
     }
@@ -277,7 +277,7 @@ fn pane_action(state: &mut State, action: Action) -> Vec<Cmd> {
     let done = match action.scope() {
         Scope::Logs => super::logs_flow::act(state, action),
         Scope::Runbook => super::runbook_flow::act(state, action),
-        Scope::Silences => Some(super::silences_view::act(state, action)),
+        Scope::Silences => Some(super::silences::view::act(state, action)),
         Scope::Chart => state.chart.take().map(|_| Vec::new()),
         Scope::Global => Some(Vec::new()),
     };

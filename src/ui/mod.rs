@@ -60,10 +60,10 @@ pub fn draw(frame: &mut Frame, state: &State) {
     if let Some(editor) = &state.editor {
         note_editor::draw(frame, body, editor);
     }
-    if let Some(view) = &state.silences_view {
+    if let Some(view) = &state.silences.view {
         silences::draw(frame, body, state, view);
     }
-    if let Some(form) = &state.silence_form {
+    if let Some(form) = &state.silences.form {
         silence_form::draw(frame, body, state, form);
     }
     if let Some(picker) = &state.contexts.picker {

@@ -11,7 +11,7 @@ use ratatui::widgets::{Block, Borders, Clear, Paragraph};
 
 use crate::runbook::render::wrap_lines;
 use crate::state::State;
-use crate::state::silence_form::{Field, PRESETS, SilenceForm, Until};
+use crate::state::silences::form::{Field, PRESETS, SilenceForm, Until};
 use crate::text::{clean, truncate_width};
 
 /// The keys, as shown on the form's bottom line.
@@ -99,7 +99,7 @@ fn until_line(state: &State, form: &SilenceForm) -> Line<'static> {
     if focused && custom_on {
         spans.push(Span::styled("█", theme.style("prompt")));
     }
-    let end = crate::state::silence_form_parse::parse_until_local(
+    let end = crate::state::silences::form_parse::parse_until_local(
         form.until_text(),
         state.clock.now,
         state.clock.local_offset,

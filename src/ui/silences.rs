@@ -9,7 +9,7 @@ use ratatui::widgets::{Block, Borders, Clear, Paragraph};
 use crate::model::{Silence, SilenceState};
 use crate::state::State;
 use crate::state::silences::state_at;
-use crate::state::silences_view::{SilencesView, rows};
+use crate::state::silences::view::{SilencesView, rows};
 use crate::state::sources::format_age;
 use crate::text::{clean, truncate_width};
 
@@ -18,7 +18,7 @@ pub const KEYS_HINT: &str = "j/k move · / filter · x expire · e edit · + ext
 pub fn draw(frame: &mut Frame, area: Rect, state: &State, view: &SilencesView) {
     let theme = &state.prefs.theme;
     frame.render_widget(Clear, area);
-    let list = rows(&state.silences, &view.filter, state.clock.now);
+    let list = rows(&state.silences.merged, &view.filter, state.clock.now);
     let mut title = format!(" Silences ({}) ", list.len());
     if !view.filter.is_empty() || view.filtering {
         let cursor = if view.filtering { "█" } else { "" };

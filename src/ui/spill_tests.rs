@@ -245,11 +245,11 @@ proptest! {
         ok(check("help", w, h, false, |f, a| super::help::draw(f, a, &s)))?;
         let mut silences = hostile(&t);
         key(&mut silences, KeyCode::Char('S'));
-        let view = silences.silences_view.clone().expect("S opens the silences");
+        let view = silences.silences.view.clone().expect("S opens the silences");
         ok(check("silences", w, h, false, |f, a| super::silences::draw(f, a, &silences, &view)))?;
         let mut form = hostile(&t);
         key(&mut form, KeyCode::Char('s'));
-        let sf = form.silence_form.clone().expect("s opens the silence form");
+        let sf = form.silences.form.clone().expect("s opens the silence form");
         ok(check("silence form", w, h, false, |f, a| super::silence_form::draw(f, a, &form, &sf)))?;
         let mut picker = hostile(&t);
         picker.contexts.known = vec![crate::state::contexts::ContextSummary {

@@ -6,9 +6,9 @@
 use chrono::{DateTime, Utc};
 use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 
-use super::alerts::BoardAlert;
-use super::silence_form_parse::Compiled;
 use crate::model::{Alert, Matcher, Silence};
+use crate::state::alerts::BoardAlert;
+use crate::state::silences::form_parse::Compiled;
 
 /// Duration presets, in the order ←/→ cycles them (then "custom").
 pub const PRESETS: [(&str, u64); 3] = [("15m", 15 * 60), ("1h", 3600), ("4h", 4 * 3600)];
@@ -120,7 +120,7 @@ impl SilenceForm {
         let mut form = Self::blank(rows, user);
         form.replaces = Some(s.id.clone());
         form.starts_at =
-            (super::silences::state_at(s, now) != crate::model::SilenceState::Expired).then_some(s.starts_at);
+            (crate::state::silences::state_at(s, now) != crate::model::SilenceState::Expired).then_some(s.starts_at);
         form.until = Until::Custom;
         form.custom = s.ends_at.to_rfc3339_opts(chrono::SecondsFormat::Secs, true);
         form.comment = s.comment.clone();
@@ -242,5 +242,4 @@ impl SilenceForm {
 }
 
 #[cfg(test)]
-#[path = "silence_form_tests.rs"]
 mod tests;

@@ -16,7 +16,7 @@ pub fn parse_until<Tz: TimeZone>(text: &str, now: DateTime<Utc>, tz: &Tz) -> Res
         return Err("duration is empty: type 90m, 2h30m, or an end time like 2026-11-24 18:00".into());
     }
     let end = if let Ok(d) = humantime::parse_duration(text) {
-        super::silences::later(now, d)
+        crate::state::silences::later(now, d)
     } else if let Ok(t) = DateTime::parse_from_rfc3339(text) {
         t.with_timezone(&Utc)
     } else if let Some(t) = wall_clock(text, now, tz) {

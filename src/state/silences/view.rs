@@ -4,11 +4,11 @@
 
 use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 
-use super::State;
-use super::silences::{SilencesState, state_at};
 use crate::keymap::{Action, Scope};
 use crate::model::{Silence, SilenceState};
 use crate::msg::Cmd;
+use crate::state::State;
+use crate::state::silences::state_at;
 
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct SilencesView {
@@ -22,9 +22,9 @@ pub struct SilencesView {
 
 /// The rows of the view: active (ending soonest first), pending (starting
 /// soonest first), then expired (most recently ended first), filtered.
-pub fn rows<'a>(silences: &'a SilencesState, filter: &str, now: chrono::DateTime<chrono::Utc>) -> Vec<&'a Silence> {
+pub fn rows<'a>(merged: &'a [Silence], filter: &str, now: chrono::DateTime<chrono::Utc>) -> Vec<&'a Silence> {
     let needle = filter.trim().to_lowercase();
-    let mut rows: Vec<&Silence> = silences.merged.iter().filter(|s| needle.is_empty() || hit(s, &needle)).collect();
+    let mut rows: Vec<&Silence> = merged.iter().filter(|s| needle.is_empty() || hit(s, &needle)).collect();
     rows.sort_by_key(|s| match state_at(s, now) {
         SilenceState::Active => (0, s.ends_at.timestamp(), s.id.clone()),
         SilenceState::Pending => (1, s.starts_at.timestamp(), s.id.clone()),
@@ -40,13 +40,13 @@ fn hit(s: &Silence, needle: &str) -> bool {
 
 /// Opens the view on the first row.
 pub fn open(state: &mut State) {
-    state.silences_view = Some(SilencesView::default());
+    state.silences.view = Some(SilencesView::default());
 }
 
 /// The silence under the cursor.
 pub fn selected(state: &State) -> Option<Silence> {
-    let view = state.silences_view.as_ref()?;
-    rows(&state.silences, &view.filter, state.clock.now).get(view.selected).map(|s| (*s).clone())
+    let view = state.silences.view.as_ref()?;
+    rows(&state.silences.merged, &view.filter, state.clock.now).get(view.selected).map(|s| (*s).clone())
 }
 
 /// Keys while the view is open. Only the board's `:` and `?` keys and
@@ -56,7 +56,7 @@ pub fn selected(state: &State) -> Option<Silence> {
 pub fn on_key(state: &mut State, key: KeyEvent) -> Option<Vec<Cmd>> {
     let local = state.prefs.keymap.local(&key, Scope::Silences);
     let board = state.prefs.keymap.action(&key);
-    let view = state.silences_view.as_ref()?;
+    let view = state.silences.view.as_ref()?;
     let ctrl = key.modifiers.contains(KeyModifiers::CONTROL);
     if !view.filtering
         && view.confirm_expire.is_none()
@@ -69,12 +69,12 @@ pub fn on_key(state: &mut State, key: KeyEvent) -> Option<Vec<Cmd>> {
 }
 
 fn on_view_key(state: &mut State, key: KeyEvent) -> Vec<Cmd> {
-    let Some(view) = state.silences_view.as_mut() else {
+    let Some(view) = state.silences.view.as_mut() else {
         return Vec::new();
     };
     if let Some(id) = view.confirm_expire.take() {
         if matches!(key.code, KeyCode::Char('y' | 'Y')) {
-            return super::silences_flow::expire(state, id);
+            return crate::state::silences::flow::expire(state, id);
         }
         state.flash_info("not expired");
         return Vec::new();
@@ -95,7 +95,7 @@ fn on_view_key(state: &mut State, key: KeyEvent) -> Vec<Cmd> {
         view.selected = 0;
         return Vec::new();
     }
-    let len = rows(&state.silences, &view.filter, state.clock.now).len();
+    let len = rows(&state.silences.merged, &view.filter, state.clock.now).len();
     match state.prefs.keymap.action_in(&key, Scope::Silences) {
         Some(Action::Down) => view.selected = (view.selected + 1).min(len.saturating_sub(1)),
         Some(Action::Up) => view.selected = view.selected.saturating_sub(1),
@@ -109,22 +109,22 @@ fn on_view_key(state: &mut State, key: KeyEvent) -> Vec<Cmd> {
 
 /// A silences-view action (from its key or `:silence-…`).
 pub fn act(state: &mut State, action: Action) -> Vec<Cmd> {
-    let Some(view) = state.silences_view.as_mut() else {
+    let Some(view) = state.silences.view.as_mut() else {
         state.flash_error("open the silences list first");
         return Vec::new();
     };
     match action {
-        Action::SilencesClose => state.silences_view = None,
+        Action::SilencesClose => state.silences.view = None,
         Action::SilencesFilter => view.filtering = true,
         Action::SilenceExpire => return ask_expire(state),
         Action::SilenceEdit => {
             if let Some(s) = selected(state) {
-                super::silences_flow::edit(state, &s);
+                crate::state::silences::flow::edit(state, &s);
             }
         }
         Action::SilenceExtend => {
             if let Some(s) = selected(state) {
-                return super::silences_flow::extend(state, &s);
+                return crate::state::silences::flow::extend(state, &s);
             }
         }
         _ => {}
@@ -135,7 +135,7 @@ pub fn act(state: &mut State, action: Action) -> Vec<Cmd> {
 /// `x`: asks before expiring (an expired silence cannot be revived, only
 /// recreated).
 fn ask_expire(state: &mut State) -> Vec<Cmd> {
-    if super::silences_flow::refuse_read_only(state) {
+    if crate::state::silences::flow::refuse_read_only(state) {
         return Vec::new();
     }
     let Some(s) = selected(state) else {
@@ -146,7 +146,7 @@ fn ask_expire(state: &mut State) -> Vec<Cmd> {
         return Vec::new();
     }
     state.flash_info(format!("expire silence {}? y/n", s.id));
-    if let Some(view) = state.silences_view.as_mut() {
+    if let Some(view) = state.silences.view.as_mut() {
         view.confirm_expire = Some(s.id);
     }
     Vec::new()

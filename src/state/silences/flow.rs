@@ -6,14 +6,14 @@
 use chrono::{DateTime, FixedOffset, Utc};
 use crossterm::event::KeyEvent;
 
-use super::State;
-use super::silence_form::{FormKey, SilenceForm};
-use super::silence_form_parse::{Compiled, guard_rail, parse_until_local};
-use super::silences::{SilenceDraft, SilenceMsg, SilenceOrigin, ack_draft};
-use super::sources::Health;
 use crate::incident::Event;
 use crate::model::{Silence, SilenceState};
 use crate::msg::{Cmd, SourceKind};
+use crate::state::State;
+use crate::state::silences::form::{FormKey, SilenceForm};
+use crate::state::silences::form_parse::{Compiled, guard_rail, parse_until_local};
+use crate::state::silences::{SilenceDraft, SilenceMsg, SilenceOrigin, ack_draft};
+use crate::state::sources::Health;
 
 pub const READ_ONLY: &str = "read-only: silences disabled";
 
@@ -36,7 +36,7 @@ pub fn open_form(state: &mut State) {
     };
     let mut form = SilenceForm::for_alert(&sel.alert, state.incident.user());
     form.refresh_preview(&state.alerts.alerts);
-    state.silence_form = Some(form);
+    state.silences.form = Some(form);
 }
 
 /// `e` in the silences view: the form, prefilled from a silence.
@@ -46,7 +46,7 @@ pub fn edit(state: &mut State, silence: &Silence) {
     }
     let mut form = SilenceForm::for_silence(silence, state.incident.user(), state.clock.now);
     form.refresh_preview(&state.alerts.alerts);
-    state.silence_form = Some(form);
+    state.silences.form = Some(form);
 }
 
 /// `a`: ack the selected alert, or extend its ack.
@@ -68,7 +68,7 @@ pub fn extend(state: &mut State, silence: &Silence) -> Vec<Cmd> {
     if refuse_read_only(state) {
         return Vec::new();
     }
-    let draft = super::silences::extend_draft(silence, state.silences.settings.ack_duration, state.clock.now);
+    let draft = crate::state::silences::extend_draft(silence, state.silences.settings.ack_duration, state.clock.now);
     post(state, draft, SilenceOrigin::Extend)
 }
 
@@ -84,18 +84,18 @@ pub fn expire(state: &mut State, id: String) -> Vec<Cmd> {
 }
 
 pub fn on_form_key(state: &mut State, key: KeyEvent) -> Vec<Cmd> {
-    let Some(form) = state.silence_form.as_mut() else {
+    let Some(form) = state.silences.form.as_mut() else {
         return Vec::new();
     };
     if form.posting {
         // Keys wait until Alertmanager answers; Esc abandons the form.
         if key.code == crossterm::event::KeyCode::Esc {
-            state.silence_form = None;
+            state.silences.form = None;
         }
         return Vec::new();
     }
     match form.on_key(key) {
-        FormKey::Cancel => state.silence_form = None,
+        FormKey::Cancel => state.silences.form = None,
         FormKey::Edited => form.refresh_preview(&state.alerts.alerts),
         FormKey::Submit => return submit(state, false),
         FormKey::Confirmed => return submit(state, true),
@@ -110,7 +110,7 @@ fn submit(state: &mut State, confirmed: bool) -> Vec<Cmd> {
     }
     let (now, local) = (state.clock.now, state.clock.local_offset);
     let (total, threshold) = (state.alerts.alerts.len(), state.silences.settings.confirm_over);
-    let Some(form) = state.silence_form.as_mut() else {
+    let Some(form) = state.silences.form.as_mut() else {
         return Vec::new();
     };
     form.refresh_preview(&state.alerts.alerts);
@@ -128,7 +128,7 @@ fn submit(state: &mut State, confirmed: bool) -> Vec<Cmd> {
     form.posting = true;
     let cmds = post(state, draft, SilenceOrigin::Form);
     if cmds.is_empty()
-        && let Some(form) = state.silence_form.as_mut()
+        && let Some(form) = state.silences.form.as_mut()
     {
         form.posting = false;
     }
@@ -213,7 +213,7 @@ pub fn on_msg(state: &mut State, msg: SilenceMsg) -> Vec<Cmd> {
             cmds
         }
         SilenceMsg::Failed { error, origin: SilenceOrigin::Form } => {
-            match state.silence_form.as_mut() {
+            match state.silences.form.as_mut() {
                 Some(form) => {
                     form.posting = false;
                     form.error = Some(format!("not posted: {error}"));
@@ -238,7 +238,7 @@ fn posted(state: &mut State, id: String, draft: SilenceDraft, origin: SilenceOri
         _ => format!("silenced (id {id}), until {until} (via {via})"),
     };
     if origin == SilenceOrigin::Form {
-        state.silence_form = None;
+        state.silences.form = None;
     }
     // A replacement with a new id means Alertmanager expired the old one.
     if let Some(old) = draft.id.as_ref().filter(|old| **old != id).and_then(|old| state.silences.get(old)).cloned() {
@@ -270,7 +270,7 @@ fn posted(state: &mut State, id: String, draft: SilenceDraft, origin: SilenceOri
 
 /// The timeline record of a write, when an incident is open.
 fn record(state: &State, at: DateTime<Utc>, event: Event) -> Vec<Cmd> {
-    if !super::incident_flow::is_open(state) {
+    if !crate::state::incident_flow::is_open(state) {
         return Vec::new();
     }
     state.incident.capture(at, event).map(Cmd::Capture).into_iter().collect()

@@ -25,7 +25,7 @@ fn typed(s: &mut State, text: &str) {
 }
 
 fn form(s: &State) -> &SilenceForm {
-    s.silence_form.as_ref().expect("form open")
+    s.silences.form.as_ref().expect("form open")
 }
 
 /// The board with HighErrorRate (service=api, critical) selected first.
@@ -142,7 +142,7 @@ fn enter_refuses_until_valid_and_posts_nothing() {
 }
 
 fn form_focus(s: &mut State, field: Field) {
-    s.silence_form.as_mut().unwrap().focus(field);
+    s.silences.form.as_mut().unwrap().focus(field);
 }
 
 #[test]
@@ -162,7 +162,7 @@ fn valid_form_posts_once_and_closes_on_success() {
     let msg =
         SilenceMsg::Posted { id: "abc".into(), draft: Box::new(d), origin: SilenceOrigin::Form, via: "am0".into() };
     let cmds = update(&mut s, Msg::Silence(msg));
-    assert!(s.silence_form.is_none());
+    assert!(s.silences.form.is_none());
     assert!(cmds.contains(&Cmd::RefreshAll));
     assert_eq!(s.flash.as_ref().unwrap().text, "silenced (id abc), until 13:00 UTC (via am0)");
     assert!(s.silences.get("abc").is_some(), "shown before the next poll");
@@ -231,17 +231,17 @@ fn read_only_never_produces_a_write() {
     let mut cmds = Vec::new();
     for c in ['s', 'a'] {
         cmds.extend(key(&mut s, KeyCode::Char(c)));
-        assert_eq!(s.flash.as_ref().unwrap().text, crate::state::silences_flow::READ_ONLY);
+        assert_eq!(s.flash.as_ref().unwrap().text, crate::state::silences::flow::READ_ONLY);
     }
-    assert!(s.silence_form.is_none());
-    s.silences.set(0, vec![super::super::silences::tests::silence("s1", vec![], "x", 30)]);
+    assert!(s.silences.form.is_none());
+    s.silences.set(0, vec![crate::state::silences::tests::silence("s1", vec![], "x", 30)]);
     key(&mut s, KeyCode::Char('S'));
     for c in ['x', 'y', 'e', '+'] {
         cmds.extend(key(&mut s, KeyCode::Char(c)));
     }
     // A form opened before going read-only cannot post either.
     s.contexts.read_only = false;
-    s.silences_view = None;
+    s.silences.view = None;
     key(&mut s, KeyCode::Char('s'));
     s.contexts.read_only = true;
     form_focus(&mut s, Field::Comment);
