@@ -61,10 +61,10 @@ fn cases() -> Vec<(&'static str, Vec<KeyEvent>)> {
 /// from a query of the user's own so that moving through alerts keeps them.
 fn load_logs(state: &mut State) {
     use warroom::sources::loki::{BatchKind, LogBatch};
-    state.logs = warroom::state::logs::LogsView::new(support::LOG_LINES);
-    state.log_follow.enabled = true;
-    state.log_follow.pinned_query = true;
-    let generation = state.logs.begin(Some("logs".into()), Some("{service=\"api\"}".into()));
+    state.logs.view = warroom::state::logs::LogsView::new(support::LOG_LINES);
+    state.logs.follow.enabled = true;
+    state.logs.follow.pinned_query = true;
+    let generation = state.logs.view.begin(Some("logs".into()), Some("{service=\"api\"}".into()));
     let batch = LogBatch { generation, kind: BatchKind::Initial, lines: support::log_lines(), ..LogBatch::default() };
     update(state, Msg::Logs(Box::new(batch)));
 }
@@ -182,7 +182,7 @@ fn main() {
 /// with 10 000 alerts on the board and 100 000 log lines in the pane.
 fn footprint() {
     let (state, _terminal) = setup("j/k");
-    let lines = state.logs.len();
+    let lines = state.logs.view.len();
     match support::pss_mib() {
         Some(pss) => println!(
             "\nPSS with {} alerts and {lines} log lines loaded: {pss:.1} MiB (target: 80 MB)",

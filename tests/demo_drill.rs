@@ -81,8 +81,8 @@ async fn db_down_drill_board_runbook_and_timeline() {
     .await;
     // The selected alert's logs follow live, from the drill's Loki (tail websocket).
     run_until(&mut c, &mut t, "logs of the selected alert", 30, |c| {
-        (0..c.state.logs.shown_len())
-            .any(|i| c.state.logs.shown_line(i).is_some_and(|l| l.line.line.contains("connection refused")))
+        (0..c.state.logs.view.shown_len())
+            .any(|i| c.state.logs.view.shown_line(i).is_some_and(|l| l.line.line.contains("connection refused")))
     })
     .await;
     let screen = text(&t);

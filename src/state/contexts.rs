@@ -181,11 +181,11 @@ fn switched(state: &mut State, s: Switched) {
     state.history = super::history::HistoryState::new(window, threshold, has(SourceKind::Prometheus));
     state.history.refresh = refresh;
     state.chart = None;
-    state.logs = super::logs::LogsView::new(state.log_follow.cfg.buffer);
-    state.log_follow.enabled = has(SourceKind::Loki);
-    state.log_follow.fingerprint = None;
-    state.log_follow.pinned_query = false;
-    if state.focus == Pane::Logs && !state.log_follow.enabled {
+    state.logs.view = super::logs::LogsView::new(state.logs.follow.cfg.buffer);
+    state.logs.follow.enabled = has(SourceKind::Loki);
+    state.logs.follow.fingerprint = None;
+    state.logs.follow.pinned_query = false;
+    if state.focus == Pane::Logs && !state.logs.follow.enabled {
         state.focus = Pane::Alerts;
     }
     state.detail.scroll = 0;

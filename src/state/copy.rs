@@ -15,7 +15,7 @@ pub const MAX_BYTES: usize = 8 * 1024;
 /// `y` on the board (or the detail), or in the logs pane.
 pub fn copy(state: &mut State) -> Vec<Cmd> {
     let text = if state.focus == Pane::Logs {
-        match state.logs.selected_line() {
+        match state.logs.view.selected_line() {
             Some(l) => clean(&l.line).into_owned(),
             None => {
                 state.flash_error("no log line selected");

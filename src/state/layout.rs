@@ -46,14 +46,17 @@ pub fn layout(area: Rect, state: &State) -> Layout {
     };
     let [list, detail] = split_body(board);
     let logs_focused = state.focus == super::Pane::Logs;
-    let (detail_place, logs) = if state.log_follow.enabled && detail.height >= 12 {
+    let (detail_place, logs) = if state.logs.follow.enabled && detail.height >= 12 {
         let [detail, logs] = Split::vertical([Constraint::Percentage(50), Constraint::Percentage(50)]).areas(detail);
         (detail, Some(logs))
     } else {
-        (detail, (state.log_follow.enabled && logs_focused).then_some(detail))
+        (detail, (state.logs.follow.enabled && logs_focused).then_some(detail))
     };
-    let (detail, logs) =
-        if state.log_follow.enabled && state.logs.fullscreen { (None, Some(body)) } else { (Some(detail_place), logs) };
+    let (detail, logs) = if state.logs.follow.enabled && state.logs.view.fullscreen {
+        (None, Some(body))
+    } else {
+        (Some(detail_place), logs)
+    };
     Layout { header, body, status, timeline, list, detail, logs, detail_place }
 }
 
@@ -113,7 +116,7 @@ pub(super) fn follow_cursor(state: &mut State) {
 /// shows at the terminal's size; left as it is while the pane is not shown.
 pub(super) fn place_logs(state: &mut State) {
     if let Some((width, rows)) = state.logs_room() {
-        state.logs.place(width, rows);
+        state.logs.view.place(width, rows);
     }
 }
 
@@ -191,7 +194,7 @@ impl State {
     /// (`None` while the size is unknown or the pane is not shown).
     pub fn logs_room(&self) -> Option<(usize, usize)> {
         let area = self.layout()?.logs?;
-        let error_rows = usize::from(self.logs.error.is_some());
+        let error_rows = usize::from(self.logs.view.error.is_some());
         let rows = (area.height.saturating_sub(2) as usize).saturating_sub(error_rows);
         Some((area.width.saturating_sub(2) as usize, rows))
     }
@@ -250,18 +253,18 @@ mod tests {
     fn the_logs_first_line_is_placed_in_update() {
         use crate::model::logs::{BatchKind, LogBatch};
         let mut s = state();
-        (s.log_follow.enabled, s.log_follow.pinned_query, s.logs.fullscreen) = (true, true, true);
-        let generation = s.logs.begin(Some("query".into()), Some("{job=\"api\"}".into()));
+        (s.logs.follow.enabled, s.logs.follow.pinned_query, s.logs.view.fullscreen) = (true, true, true);
+        let generation = s.logs.view.begin(Some("query".into()), Some("{job=\"api\"}".into()));
         let lines = crate::state::logs::tests::lines(0..100);
         let batch = LogBatch { generation, kind: BatchKind::Initial, lines, ..LogBatch::default() };
         crate::state::update(&mut s, Msg::Logs(Box::new(batch)));
-        assert_eq!(s.logs.top, 0, "no size yet: left as it is");
+        assert_eq!(s.logs.view.top, 0, "no size yet: left as it is");
         crate::state::update(&mut s, Msg::Resize(100, 30));
         let (_, rows) = s.logs_room().expect("the pane is shown");
         assert_eq!(rows, 30 - 2 - 2, "the body less the pane's borders");
-        assert_eq!(s.logs.top, 100 - rows as u64, "the newest line on the last row");
+        assert_eq!(s.logs.view.top, 100 - rows as u64, "the newest line on the last row");
         crate::state::update(&mut s, Msg::Resize(100, 20));
-        assert_eq!(s.logs.top, 100 - 16, "a smaller pane: the view follows the size");
+        assert_eq!(s.logs.view.top, 100 - 16, "a smaller pane: the view follows the size");
     }
 
     #[test]
@@ -278,8 +281,8 @@ mod tests {
         let l = s.layout().expect("a size");
         assert_eq!(l.detail.unwrap().width, 90, "stacked");
         assert_eq!(s.detail_spark_width(), 35);
-        s.log_follow.enabled = true;
-        s.logs.fullscreen = true;
+        s.logs.follow.enabled = true;
+        s.logs.view.fullscreen = true;
         let l = s.layout().expect("a size");
         assert_eq!((l.detail, l.logs), (None, Some(l.body)));
         assert_eq!(l.detail_spark_width(), 35, "where the detail goes back to");

@@ -61,6 +61,13 @@ pub struct LogFollow {
     pub pinned_query: bool,
 }
 
+/// The logs pane: the lines it shows, and what it follows.
+#[derive(Debug)]
+pub struct Logs {
+    pub view: LogsView,
+    pub follow: LogFollow,
+}
+
 #[derive(Debug)]
 pub struct LogsView {
     lines: VecDeque<ViewLine>,

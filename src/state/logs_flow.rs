@@ -13,25 +13,25 @@ use crate::state::logs::SearchOutcome;
 
 /// Starts following the selected alert's logs if the selection changed.
 pub fn follow_selection(state: &mut State) -> Vec<Cmd> {
-    if !state.log_follow.enabled || state.log_follow.pinned_query {
+    if !state.logs.follow.enabled || state.logs.follow.pinned_query {
         return Vec::new();
     }
     let fp = state.alerts.selected().map(|b| b.alert.fingerprint.clone());
-    if fp == state.log_follow.fingerprint {
+    if fp == state.logs.follow.fingerprint {
         return Vec::new();
     }
-    state.log_follow.fingerprint = fp;
+    state.logs.follow.fingerprint = fp;
     let Some(b) = state.alerts.selected() else {
-        state.logs.clear();
+        state.logs.view.clear();
         return vec![Cmd::StopLogs];
     };
     let a = b.alert.clone();
-    let generation = state.logs.begin(Some(a.name().to_string()), None);
+    let generation = state.logs.view.begin(Some(a.name().to_string()), None);
     let spec = FollowSpec {
         generation,
-        query: QuerySpec::Alert { labels: a.labels.clone(), template: state.log_follow.cfg.selector.clone() },
-        start_ns: logs::window_start(a.starts_at, state.log_follow.cfg.margin),
-        settings: FollowSettings::from_config(&state.log_follow.cfg),
+        query: QuerySpec::Alert { labels: a.labels.clone(), template: state.logs.follow.cfg.selector.clone() },
+        start_ns: logs::window_start(a.starts_at, state.logs.follow.cfg.margin),
+        settings: FollowSettings::from_config(&state.logs.follow.cfg),
     };
     vec![Cmd::FollowLogs(Box::new(spec))]
 }
@@ -39,24 +39,24 @@ pub fn follow_selection(state: &mut State) -> Vec<Cmd> {
 /// `:logs <logql>` follows a query of your own until `:logs` alone goes
 /// back to the selected alert's.
 pub fn command(state: &mut State, arg: &str) -> Vec<Cmd> {
-    if !state.log_follow.enabled {
+    if !state.logs.follow.enabled {
         state.flash_error("no Loki configured (--loki URL)");
         return Vec::new();
     }
     if arg.is_empty() {
-        state.log_follow.pinned_query = false;
-        state.log_follow.fingerprint = None;
+        state.logs.follow.pinned_query = false;
+        state.logs.follow.fingerprint = None;
         return follow_selection(state);
     }
-    state.log_follow.pinned_query = true;
+    state.logs.follow.pinned_query = true;
     state.focus = Pane::Logs;
-    let generation = state.logs.begin(Some("query".into()), Some(arg.to_string()));
-    let start = logs::window_start(state.clock.now, state.log_follow.cfg.margin);
+    let generation = state.logs.view.begin(Some("query".into()), Some(arg.to_string()));
+    let start = logs::window_start(state.clock.now, state.logs.follow.cfg.margin);
     let spec = FollowSpec {
         generation,
         query: QuerySpec::LogQl(arg.to_string()),
         start_ns: start,
-        settings: FollowSettings::from_config(&state.log_follow.cfg),
+        settings: FollowSettings::from_config(&state.logs.follow.cfg),
     };
     vec![Cmd::FollowLogs(Box::new(spec))]
 }
@@ -74,7 +74,7 @@ pub fn on_key(state: &mut State, key: KeyEvent) -> Option<Vec<Cmd>> {
         return Some(cmds);
     }
     let page = state.logs_page();
-    let v = &mut state.logs;
+    let v = &mut state.logs.view;
     match state.prefs.keymap.action(&key)? {
         Action::Up => v.scroll_up(1),
         Action::Down => v.scroll_down(1),
@@ -93,8 +93,8 @@ pub fn on_key(state: &mut State, key: KeyEvent) -> Option<Vec<Cmd>> {
 /// nothing to do now (`n` with no search, Esc with nothing to undo), so the
 /// key can mean what it means on the board.
 pub fn act(state: &mut State, action: Action) -> Option<Vec<Cmd>> {
-    let searching = state.logs.search().is_some();
-    let v = &mut state.logs;
+    let searching = state.logs.view.search().is_some();
+    let v = &mut state.logs.view;
     match action {
         Action::LogSearch => state.prompt = Some(Prompt { kind: PromptKind::LogSearch, input: String::new() }),
         Action::LogFilter => state.prompt = Some(Prompt { kind: PromptKind::LogFilter, input: "|= \"".into() }),
@@ -116,7 +116,7 @@ pub fn act(state: &mut State, action: Action) -> Option<Vec<Cmd>> {
 }
 
 fn flash_search(state: &mut State, forward: bool) {
-    let outcome = if forward { state.logs.search_next() } else { state.logs.search_prev() };
+    let outcome = if forward { state.logs.view.search_next() } else { state.logs.view.search_prev() };
     report(state, outcome);
 }
 
@@ -131,8 +131,8 @@ fn report(state: &mut State, outcome: SearchOutcome) {
 /// Enter in the logs' search or filter prompt.
 pub fn apply_prompt(state: &mut State, kind: PromptKind, input: &str) {
     let result = match kind {
-        PromptKind::LogSearch => state.logs.set_search(input).map(|o| report(state, o)),
-        PromptKind::LogFilter => state.logs.set_filter(input),
+        PromptKind::LogSearch => state.logs.view.set_search(input).map(|o| report(state, o)),
+        PromptKind::LogFilter => state.logs.view.set_filter(input),
         _ => Ok(()),
     };
     if let Err(e) = result {
@@ -142,7 +142,7 @@ pub fn apply_prompt(state: &mut State, kind: PromptKind, input: &str) {
 
 /// `p` on a log line: into the timeline with its timestamp and labels.
 fn pin(state: &mut State) -> Vec<Cmd> {
-    let Some(line) = state.logs.selected_line() else {
+    let Some(line) = state.logs.view.selected_line() else {
         state.flash_error("no log line selected");
         return Vec::new();
     };
@@ -176,7 +176,7 @@ mod tests {
 
     fn logs_state() -> State {
         let mut s = state();
-        s.log_follow.enabled = true;
+        s.logs.follow.enabled = true;
         s.focus = Pane::Logs;
         s
     }
@@ -185,7 +185,7 @@ mod tests {
     fn pane_actions_run_from_the_prompt_and_idle_keys_fall_back_to_the_board() {
         let mut s = logs_state();
         super::super::prompt::run_command(&mut s, "log-wrap");
-        assert!(s.logs.wrap, ":log-wrap toggles like w");
+        assert!(s.logs.view.wrap, ":log-wrap toggles like w");
         // No search: `n` is the board's "note" (which asks to declare first).
         press(&mut s, KeyCode::Char('n'));
         assert!(s.editor.is_some(), "n opened the declaration form");

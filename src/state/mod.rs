@@ -182,9 +182,8 @@ pub struct State {
     pub history: history::HistoryState,
     pub chart: Option<ChartView>,
     pub incident: incident::IncidentState,
-    pub logs: logs::LogsView,
-    /// What the logs pane follows, and with which settings.
-    pub log_follow: logs::LogFollow,
+    /// The logs pane, and what it follows.
+    pub logs: logs::Logs,
     /// The runbook shown over the board, when open, and the load awaited.
     pub runbook: runbook::RunbookPane,
     /// The note editor or declaration form, when open.
@@ -261,8 +260,10 @@ impl State {
             editor: None,
             draft_saved: None,
             runbook: runbook::RunbookPane::new(setup.live_runbooks),
-            logs: logs::LogsView::new(setup.logs.buffer),
-            log_follow: logs::LogFollow { cfg: setup.logs, enabled: has_loki, fingerprint: None, pinned_query: false },
+            logs: logs::Logs {
+                view: logs::LogsView::new(setup.logs.buffer),
+                follow: logs::LogFollow { cfg: setup.logs, enabled: has_loki, fingerprint: None, pinned_query: false },
+            },
             sources: setup.sources.into_iter().map(|(id, name)| SourceHealth::new(id, name)).collect(),
             silences: silences::SilencesState::new(setup.silences),
             prefs: Prefs { keymap, theme, hyperlinks: false },

@@ -209,7 +209,7 @@ fn the_state_asks_shows_and_opens_live_blocks() {
     use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
     let mut s = tests::state();
     s.runbook.live = true;
-    s.log_follow.enabled = true;
+    s.logs.follow.enabled = true;
     // Live blocks only read: read-only mode runs them too.
     s.contexts.read_only = true;
     update(&mut s, Msg::Resize(120, 50));

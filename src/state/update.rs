@@ -67,7 +67,7 @@ fn apply(state: &mut State, msg: Msg) -> Vec<Cmd> {
         Msg::Share(m) => super::incident_flow::on_share(state, m),
         Msg::Runbook { request, prepared } => super::runbook_flow::loaded(state, request, *prepared),
         Msg::Logs(batch) => {
-            if state.logs.push_batch(*batch) {
+            if state.logs.view.push_batch(*batch) {
                 state.frame.dirty = true;
             }
             Vec::new()
@@ -224,7 +224,7 @@ pub(super) fn on_action(state: &mut State, action: Action) -> Vec<Cmd> {
         Action::ClearFilter => set_filter(state, String::new()),
         Action::FocusNext | Action::FocusPrev => {
             let with_timeline = super::incident_flow::is_open(state);
-            state.focus = cycle(state.focus, action == Action::FocusNext, with_timeline, state.log_follow.enabled)
+            state.focus = cycle(state.focus, action == Action::FocusNext, with_timeline, state.logs.follow.enabled)
         }
         Action::Up if timeline => state.incident.move_selection(-1),
         Action::Down if timeline => state.incident.move_selection(1),
@@ -251,7 +251,7 @@ pub(super) fn on_action(state: &mut State, action: Action) -> Vec<Cmd> {
         Action::Pin => return super::pin::pin(state),
         Action::Copy => return super::copy::copy(state),
         Action::Runbook => return super::runbook_flow::open(state),
-        Action::Logs if state.log_follow.enabled => state.focus = Pane::Logs,
+        Action::Logs if state.logs.follow.enabled => state.focus = Pane::Logs,
         Action::Logs => state.flash_error("no Loki configured (--loki URL)"),
         Action::Incident => super::incident_flow::declare_or_focus(state),
         Action::Note => super::incident_flow::new_note(state),

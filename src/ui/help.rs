@@ -103,14 +103,14 @@ mod tests {
         let mut o = BTreeMap::new();
         o.insert("log-wrap".to_string(), KeyList::One("W".into()));
         s.prefs.keymap = Keymap::new(&o).unwrap();
-        s.log_follow.enabled = true;
+        s.logs.follow.enabled = true;
         s.focus = Pane::Logs;
         press(&mut s, 'w');
-        assert!(!s.logs.wrap, "the old key no longer wraps");
+        assert!(!s.logs.view.wrap, "the old key no longer wraps");
         press(&mut s, 'W');
-        assert!(s.logs.wrap, "the new key wraps");
+        assert!(s.logs.view.wrap, "the new key wraps");
         press(&mut s, 'W');
-        assert!(!s.logs.wrap);
+        assert!(!s.logs.view.wrap);
 
         s.help.open = true;
         let screen = render(&s, 160, 60);

@@ -47,7 +47,15 @@ pub fn draw(frame: &mut Frame, state: &State) {
     }
     if let Some(logs) = layout.logs {
         let focused = state.focus == crate::state::Pane::Logs;
-        logs::draw(frame, logs, &state.logs, &state.prefs.theme, focused, state.clock.now, state.clock.local_offset);
+        logs::draw(
+            frame,
+            logs,
+            &state.logs.view,
+            &state.prefs.theme,
+            focused,
+            state.clock.now,
+            state.clock.local_offset,
+        );
     }
     status_bar::draw_status(frame, layout.status, state);
     if let Some(view) = &state.runbook.view {

@@ -89,8 +89,8 @@ fn hostile(t: &Texts) -> State {
         state: crate::model::SilenceState::Active,
     };
     update(&mut s, poll(AM0, Ok(Payload::AmSilences(vec![silence]))));
-    s.log_follow.enabled = true;
-    let g = s.logs.begin(Some(t.get(1).into()), Some(t.get(2).into()));
+    s.logs.follow.enabled = true;
+    let g = s.logs.view.begin(Some(t.get(1).into()), Some(t.get(2).into()));
     // Log lines arrive cleaned (the Loki client's contract).
     let lines = (0..8)
         .map(|i| {
@@ -99,7 +99,7 @@ fn hostile(t: &Texts) -> State {
             l
         })
         .collect();
-    s.logs.push_batch(LogBatch {
+    s.logs.view.push_batch(LogBatch {
         generation: g,
         kind: BatchKind::Initial,
         lines,
@@ -229,9 +229,9 @@ proptest! {
         let board = |f: &mut ratatui::Frame, a| super::alerts::draw(f, a, &s);
         ok(check("board", w, h, true, board))?;
         ok(check("detail", w, h, true, |f, a| super::detail::draw(f, a, &s)))?;
-        ok(check("logs", w, h, true, |f, a| super::logs::draw(f, a, &s.logs, &s.prefs.theme, true, s.clock.now, s.clock.local_offset)))?;
-        s.logs.wrap = true;
-        ok(check("logs wrapped", w, h, true, |f, a| super::logs::draw(f, a, &s.logs, &s.prefs.theme, false, s.clock.now, s.clock.local_offset)))?;
+        ok(check("logs", w, h, true, |f, a| super::logs::draw(f, a, &s.logs.view, &s.prefs.theme, true, s.clock.now, s.clock.local_offset)))?;
+        s.logs.view.wrap = true;
+        ok(check("logs wrapped", w, h, true, |f, a| super::logs::draw(f, a, &s.logs.view, &s.prefs.theme, false, s.clock.now, s.clock.local_offset)))?;
         ok(check("header", w, 1, false, |f, a| super::status_bar::draw_header(f, a, &s)))?;
         ok(check("status", w, 1, false, |f, a| super::status_bar::draw_status(f, a, &s)))?;
         let doc = crate::runbook::Document { source: t.get(4).into(), markdown: markdown(&t) };

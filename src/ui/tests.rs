@@ -158,12 +158,12 @@ fn fullscreen_logs_hide_the_board_underneath() {
     let mut s = loaded();
     let board = render(&s, 130, 20);
     assert!(board.contains("DatabaseDown") && board.contains("Watchdog"), "{board}");
-    s.log_follow.enabled = true;
-    let g = s.logs.begin(Some("HighErrorRate".into()), None);
+    s.logs.follow.enabled = true;
+    let g = s.logs.view.begin(Some("HighErrorRate".into()), None);
     let t0 = now().timestamp_nanos_opt().unwrap_or_default();
     let lines = vec![crate::state::logs::tests::line(t0, "ok"), crate::state::logs::tests::line(t0 + 1, "up")];
-    s.logs.push_batch(LogBatch { generation: g, kind: BatchKind::Initial, lines, ..LogBatch::default() });
-    s.logs.fullscreen = true;
+    s.logs.view.push_batch(LogBatch { generation: g, kind: BatchKind::Initial, lines, ..LogBatch::default() });
+    s.logs.view.fullscreen = true;
     let screen = render(&s, 130, 20);
     assert!(screen.contains(" ok") && screen.contains(" up"), "{screen}");
     for name in ["DatabaseDown", "Watchdog", "HighLatency", "DiskFilling", "summary"] {
