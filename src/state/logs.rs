@@ -7,6 +7,8 @@
 //! cursor and the first drawn row stay on the same line while older lines
 //! leave the ring and new ones arrive.
 
+pub mod flow;
+
 mod find;
 mod level;
 mod nav;

@@ -10,7 +10,6 @@ pub mod incident;
 pub mod incident_flow;
 pub mod layout;
 pub mod logs;
-pub mod logs_flow;
 pub mod note_editor;
 pub mod notify;
 pub mod pin;

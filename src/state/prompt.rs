@@ -110,7 +110,7 @@ fn enter(state: &mut State, kind: PromptKind) -> Vec<Cmd> {
                 view.search(input.trim());
             }
         }
-        PromptKind::LogSearch | PromptKind::LogFilter => super::logs_flow::apply_prompt(state, kind, input.trim()),
+        PromptKind::LogSearch | PromptKind::LogFilter => super::logs::flow::apply_prompt(state, kind, input.trim()),
         PromptKind::Filter => {}
     }
     Vec::new()
@@ -219,7 +219,7 @@ pub fn run_command(state: &mut State, line: &str) -> Vec<Cmd> {
             state.alerts.regroup();
         }
         "filter" => set_filter(state, arg.to_string()),
-        "logs" => return super::logs_flow::command(state, arg),
+        "logs" => return super::logs::flow::command(state, arg),
         "ctx" | "context" => return super::contexts::command(state, arg),
         "refresh" => return vec![Cmd::RefreshAll],
         "muted" => {

@@ -166,7 +166,7 @@ fn open_live(state: &mut State) -> Vec<Cmd> {
         }
         crate::runbook::live::Lang::LogQl => {
             state.runbook.close();
-            super::logs_flow::command(state, &query)
+            super::logs::flow::command(state, &query)
         }
     }
 }

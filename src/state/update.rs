@@ -18,7 +18,7 @@ pub fn update(state: &mut State, msg: Msg) -> Vec<Cmd> {
     super::layout::follow_cursor(state);
     if !state.frame.quit {
         cmds.extend(super::schedule::schedule(state));
-        cmds.extend(super::logs_flow::follow_selection(state));
+        cmds.extend(super::logs::flow::follow_selection(state));
         cmds.extend(super::runbook_flow::ask_live(state));
     }
     super::layout::place_logs(state);
@@ -199,7 +199,7 @@ fn on_key(state: &mut State, key: KeyEvent) -> Vec<Cmd> {
     {
         return cmds;
     }
-    if let Some(cmds) = super::logs_flow::on_key(state, key) {
+    if let Some(cmds) = super::logs::flow::on_key(state, key) {
         return cmds;
     }
     match state.prefs.keymap.action(&key) {
@@ -275,7 +275,7 @@ pub(super) fn on_action(state: &mut State, action: Action) -> Vec<Cmd> {
 /// A pane's action run from `:` (its keys reach the pane's own handler).
 fn pane_action(state: &mut State, action: Action) -> Vec<Cmd> {
     let done = match action.scope() {
-        Scope::Logs => super::logs_flow::act(state, action),
+        Scope::Logs => super::logs::flow::act(state, action),
         Scope::Runbook => super::runbook_flow::act(state, action),
         Scope::Silences => Some(super::silences::view::act(state, action)),
         Scope::Chart => state.chart.take().map(|_| Vec::new()),

@@ -4,12 +4,12 @@
 
 use crossterm::event::KeyEvent;
 
-use super::{Pane, Prompt, PromptKind, State};
 use crate::incident::Event;
 use crate::keymap::{Action, Scope};
 use crate::model::logs::{self, FollowSettings, FollowSpec, QuerySpec};
 use crate::msg::Cmd;
 use crate::state::logs::SearchOutcome;
+use crate::state::{Pane, Prompt, PromptKind, State};
 
 /// Starts following the selected alert's logs if the selection changed.
 pub fn follow_selection(state: &mut State) -> Vec<Cmd> {
@@ -83,7 +83,7 @@ pub fn on_key(state: &mut State, key: KeyEvent) -> Option<Vec<Cmd>> {
         Action::Top => v.scroll_top(),
         Action::Bottom => v.follow(),
         Action::Pin => return Some(pin(state)),
-        Action::Copy => return Some(super::copy::copy(state)),
+        Action::Copy => return Some(crate::state::copy::copy(state)),
         _ => return None,
     }
     Some(Vec::new())
@@ -184,13 +184,13 @@ mod tests {
     #[test]
     fn pane_actions_run_from_the_prompt_and_idle_keys_fall_back_to_the_board() {
         let mut s = logs_state();
-        super::super::prompt::run_command(&mut s, "log-wrap");
+        crate::state::prompt::run_command(&mut s, "log-wrap");
         assert!(s.logs.view.wrap, ":log-wrap toggles like w");
         // No search: `n` is the board's "note" (which asks to declare first).
         press(&mut s, KeyCode::Char('n'));
         assert!(s.editor.is_some(), "n opened the declaration form");
         let mut s = state();
-        super::super::prompt::run_command(&mut s, "runbook-tick");
+        crate::state::prompt::run_command(&mut s, "runbook-tick");
         assert!(s.flash.as_ref().is_some_and(|f| f.error && f.text.contains("runbook-tick")));
     }
 
