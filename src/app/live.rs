@@ -16,9 +16,9 @@ use crate::runbook::live::Lang;
 use crate::sources::loki::{Direction, LokiClient, QueryResult, RangeQuery};
 use crate::sources::prometheus::Series;
 use crate::sources::{HttpClient, PrometheusClient, SourceError};
-use crate::state::runbook_live::{LOG_LINES, LiveAnswer, LiveAsk, LiveLine, LiveResult, LiveSeries, TOP_SERIES};
+use crate::state::runbook::live::{LOG_LINES, LiveAnswer, LiveAsk, LiveLine, LiveResult, LiveSeries, TOP_SERIES};
 
-const LIVE_CONCURRENCY: usize = crate::state::runbook_live::MAX_IN_FLIGHT;
+const LIVE_CONCURRENCY: usize = crate::state::runbook::live::MAX_IN_FLIGHT;
 /// The longest a block's answer (both its requests) may take.
 const LIVE_TIMEOUT: Duration = Duration::from_secs(30);
 /// Bytes kept of a log line under a block.

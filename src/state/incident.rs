@@ -6,6 +6,8 @@
 //! back through [`IncidentState::merge`] after the runtime's next
 //! `Journal::read_new`, so what is shown is what is durably on disk.
 
+pub mod flow;
+
 use std::collections::BTreeSet;
 
 use chrono::{DateTime, Utc};

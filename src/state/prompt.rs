@@ -239,7 +239,7 @@ pub fn run_command(state: &mut State, line: &str) -> Vec<Cmd> {
             if let Some(action) = Action::from_name(other) {
                 return on_action(state, action);
             }
-            if let Some(cmds) = super::incident_flow::command(state, line) {
+            if let Some(cmds) = super::incident::flow::command(state, line) {
                 return cmds;
             }
             state.flash_error(format!("unknown command :{other} (see ?)"));

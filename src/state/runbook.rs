@@ -6,10 +6,14 @@
 //! runtime to act on (a journal entry, a clipboard write). Nothing here
 //! does I/O.
 
+pub mod live;
+
+pub mod flow;
+
 use std::collections::BTreeSet;
 use std::sync::Arc;
 
-use super::runbook_live::{LiveAsk, LiveBlocks, LiveResult, Shift, compose};
+use super::runbook::live::{LiveAsk, LiveBlocks, LiveResult, Shift, compose};
 use crate::runbook::Document;
 use crate::runbook::render::{Heading, Limit, Prepared, Rendered, RunbookStyles, SearchMatch, render, render_limited};
 

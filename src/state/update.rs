@@ -10,7 +10,7 @@ pub fn update(state: &mut State, msg: Msg) -> Vec<Cmd> {
     let mut cmds = apply(state, msg);
     if state.frame.quit || cmds.contains(&Cmd::Quit) {
         // The words being typed are kept before anything stops.
-        let mut first = super::incident_flow::keep_draft(state);
+        let mut first = super::incident::flow::keep_draft(state);
         first.append(&mut cmds);
         cmds = first;
     }
@@ -19,7 +19,7 @@ pub fn update(state: &mut State, msg: Msg) -> Vec<Cmd> {
     if !state.frame.quit {
         cmds.extend(super::schedule::schedule(state));
         cmds.extend(super::logs::flow::follow_selection(state));
-        cmds.extend(super::runbook_flow::ask_live(state));
+        cmds.extend(super::runbook::flow::ask_live(state));
     }
     super::layout::place_logs(state);
     cmds
@@ -37,7 +37,7 @@ fn apply(state: &mut State, msg: Msg) -> Vec<Cmd> {
             // The first size is the one the terminal started at: nothing
             // on screen to repaint yet.
             let known = state.size.replace(ratatui::layout::Size::new(w, h)).is_some();
-            super::runbook_flow::resize(state, w, h);
+            super::runbook::flow::resize(state, w, h);
             state.frame.dirty = true;
             state.frame.repaint |= known;
             Vec::new()
@@ -47,12 +47,12 @@ fn apply(state: &mut State, msg: Msg) -> Vec<Cmd> {
             if now.timestamp() / 60 != state.clock.now.timestamp() / 60 {
                 state.frame.dirty = true;
             }
-            let read = super::incident_flow::is_open(state) && now.timestamp() % 2 == 0;
+            let read = super::incident::flow::is_open(state) && now.timestamp() % 2 == 0;
             state.clock.now = now;
             // Notes from another warroom on the same incident show within 2 s.
-            super::incident_flow::share_tick(state);
-            let mut cmds = super::incident_flow::retry_unwritten(state);
-            cmds.extend(super::incident_flow::keep_draft(state));
+            super::incident::flow::share_tick(state);
+            let mut cmds = super::incident::flow::retry_unwritten(state);
+            cmds.extend(super::incident::flow::keep_draft(state));
             if read {
                 cmds.push(Cmd::ReadJournal);
             }
@@ -63,9 +63,9 @@ fn apply(state: &mut State, msg: Msg) -> Vec<Cmd> {
             Vec::new()
         }
         Msg::Poll(p) => on_poll(state, *p),
-        Msg::Incident(m) => super::incident_flow::on_msg(state, m),
-        Msg::Share(m) => super::incident_flow::on_share(state, m),
-        Msg::Runbook { request, prepared } => super::runbook_flow::loaded(state, request, *prepared),
+        Msg::Incident(m) => super::incident::flow::on_msg(state, m),
+        Msg::Share(m) => super::incident::flow::on_share(state, m),
+        Msg::Runbook { request, prepared } => super::runbook::flow::loaded(state, request, *prepared),
         Msg::Logs(batch) => {
             if state.logs.view.push_batch(*batch) {
                 state.frame.dirty = true;
@@ -82,7 +82,7 @@ fn apply(state: &mut State, msg: Msg) -> Vec<Cmd> {
             Vec::new()
         }
         Msg::Live(r) => {
-            super::runbook_flow::live_answer(state, *r);
+            super::runbook::flow::live_answer(state, *r);
             Vec::new()
         }
         Msg::Silence(m) => super::silences::flow::on_msg(state, m),
@@ -134,8 +134,8 @@ fn on_poll(state: &mut State, p: PollResult) -> Vec<Cmd> {
     let diff = state.alerts.rebuild(&down);
     state.frame.dirty = true;
     let mut cmds = super::notify::after_poll(state, &firing, quiet);
-    if data_changed && super::incident_flow::is_open(state) {
-        cmds.extend(super::incident_flow::captures(state, &diff.before, &diff.after(&state.alerts)));
+    if data_changed && super::incident::flow::is_open(state) {
+        cmds.extend(super::incident::flow::captures(state, &diff.before, &diff.after(&state.alerts)));
     }
     cmds
 }
@@ -178,7 +178,7 @@ fn on_key(state: &mut State, key: KeyEvent) -> Vec<Cmd> {
         return Vec::new();
     }
     if state.editor.is_some() {
-        return super::incident_flow::on_editor_key(state, key);
+        return super::incident::flow::on_editor_key(state, key);
     }
     if state.silences.form.is_some() {
         return super::silences::flow::on_form_key(state, key);
@@ -190,7 +190,7 @@ fn on_key(state: &mut State, key: KeyEvent) -> Vec<Cmd> {
         return super::prompt::on_key(state, key);
     }
     if state.runbook.view.is_some()
-        && let Some(cmds) = super::runbook_flow::on_key(state, key)
+        && let Some(cmds) = super::runbook::flow::on_key(state, key)
     {
         return cmds;
     }
@@ -223,7 +223,7 @@ pub(super) fn on_action(state: &mut State, action: Action) -> Vec<Cmd> {
         Action::Filter => state.prompt = Some(Prompt { kind: PromptKind::Filter, input: state.alerts.filter.clone() }),
         Action::ClearFilter => set_filter(state, String::new()),
         Action::FocusNext | Action::FocusPrev => {
-            let with_timeline = super::incident_flow::is_open(state);
+            let with_timeline = super::incident::flow::is_open(state);
             state.focus = cycle(state.focus, action == Action::FocusNext, with_timeline, state.logs.follow.enabled)
         }
         Action::Up if timeline => state.incident.move_selection(-1),
@@ -250,14 +250,14 @@ pub(super) fn on_action(state: &mut State, action: Action) -> Vec<Cmd> {
         Action::Chart => open_chart(state),
         Action::Pin => return super::pin::pin(state),
         Action::Copy => return super::copy::copy(state),
-        Action::Runbook => return super::runbook_flow::open(state),
+        Action::Runbook => return super::runbook::flow::open(state),
         Action::Logs if state.logs.follow.enabled => state.focus = Pane::Logs,
         Action::Logs => state.flash_error("no Loki configured (--loki URL)"),
-        Action::Incident => super::incident_flow::declare_or_focus(state),
-        Action::Note => super::incident_flow::new_note(state),
-        Action::EditNote => super::incident_flow::edit_note(state),
-        Action::StrikeNote => return super::incident_flow::strike_note(state),
-        Action::Export if super::incident_flow::is_open(state) => return vec![Cmd::Export],
+        Action::Incident => super::incident::flow::declare_or_focus(state),
+        Action::Note => super::incident::flow::new_note(state),
+        Action::EditNote => super::incident::flow::edit_note(state),
+        Action::StrikeNote => return super::incident::flow::strike_note(state),
+        Action::Export if super::incident::flow::is_open(state) => return vec![Cmd::Export],
         Action::Export => state.flash_error("no incident to export: declare one with i"),
         Action::ToggleMuted => {
             state.alerts.show_muted = !state.alerts.show_muted;
@@ -276,7 +276,7 @@ pub(super) fn on_action(state: &mut State, action: Action) -> Vec<Cmd> {
 fn pane_action(state: &mut State, action: Action) -> Vec<Cmd> {
     let done = match action.scope() {
         Scope::Logs => super::logs::flow::act(state, action),
-        Scope::Runbook => super::runbook_flow::act(state, action),
+        Scope::Runbook => super::runbook::flow::act(state, action),
         Scope::Silences => Some(super::silences::view::act(state, action)),
         Scope::Chart => state.chart.take().map(|_| Vec::new()),
         Scope::Global => Some(Vec::new()),

@@ -10,8 +10,8 @@ use ratatui::backend::TestBackend;
 
 use crate::runbook::Document;
 use crate::runbook::render::RunbookStyles;
+use crate::state::runbook::live::{LiveAnswer, LiveLine, LiveResult, LiveSeries};
 use crate::state::runbook::{RunbookAction, RunbookView};
-use crate::state::runbook_live::{LiveAnswer, LiveLine, LiveResult, LiveSeries};
 
 const RB: &str = "# High error rate\n\n- [ ] Measure the error ratio per service\n\n  ```promql unit=ratio\n  \
                   sum by (service) (rate(http_requests_total{code=~\"5..\"}[5m]))\n  ```\n\n\

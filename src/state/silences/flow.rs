@@ -270,7 +270,7 @@ fn posted(state: &mut State, id: String, draft: SilenceDraft, origin: SilenceOri
 
 /// The timeline record of a write, when an incident is open.
 fn record(state: &State, at: DateTime<Utc>, event: Event) -> Vec<Cmd> {
-    if !crate::state::incident_flow::is_open(state) {
+    if !crate::state::incident::flow::is_open(state) {
         return Vec::new();
     }
     state.incident.capture(at, event).map(Cmd::Capture).into_iter().collect()

@@ -6,11 +6,11 @@ use chrono::{DateTime, Utc};
 use ratatui::style::Style;
 use ratatui::text::{Line, Span};
 
-use super::signals::{Unit, format_value};
 use crate::model::Labels;
 pub use crate::msg::live::{LiveAnswer, LiveAsk, LiveLine, LiveResult, LiveSeries, LiveTag};
 use crate::runbook::live::Lang;
 use crate::runbook::render::{Rendered, RunbookStyles};
+use crate::state::signals::{Unit, format_value};
 use crate::text::truncate_width;
 
 /// Queries of one runbook in flight at once.
@@ -386,5 +386,4 @@ pub fn compose(base: &Rendered, inserts: Vec<(usize, Vec<Line<'static>>)>) -> (R
 }
 
 #[cfg(test)]
-#[path = "runbook_live_tests.rs"]
 mod tests;

@@ -4,12 +4,12 @@
 
 use crossterm::event::KeyEvent;
 
-use super::runbook::{RunbookAction, RunbookEvent, RunbookView};
-use super::{Prompt, PromptKind, State};
 use crate::incident::Event;
 use crate::keymap::{Action, Scope};
 use crate::msg::Cmd;
 use crate::runbook::render::{Prepared, RunbookStyles};
+use crate::state::runbook::{RunbookAction, RunbookEvent, RunbookView};
+use crate::state::{Prompt, PromptKind, State};
 
 /// `r` / Enter: the selected alert's runbook.
 pub fn open(state: &mut State) -> Vec<Cmd> {
@@ -159,14 +159,14 @@ fn open_live(state: &mut State) -> Vec<Cmd> {
     let query = query.to_string();
     match lang {
         crate::runbook::live::Lang::PromQl => {
-            let step = state.signals.step_for(super::update::CHART_WIDTH);
-            let key = super::signals::SeriesKey { query: query.clone(), step_secs: step };
-            state.chart = Some(super::ChartView { title: query, key, unit });
+            let step = state.signals.step_for(crate::state::update::CHART_WIDTH);
+            let key = crate::state::signals::SeriesKey { query: query.clone(), step_secs: step };
+            state.chart = Some(crate::state::ChartView { title: query, key, unit });
             Vec::new()
         }
         crate::runbook::live::Lang::LogQl => {
             state.runbook.close();
-            super::logs::flow::command(state, &query)
+            crate::state::logs::flow::command(state, &query)
         }
     }
 }
@@ -183,7 +183,7 @@ pub fn ask_live(state: &mut State) -> Vec<Cmd> {
 }
 
 /// A live block answered: shown when it is still the open runbook's.
-pub fn live_answer(state: &mut State, result: crate::state::runbook_live::LiveResult) {
+pub fn live_answer(state: &mut State, result: crate::state::runbook::live::LiveResult) {
     if let Some(view) = state.runbook.view.as_mut()
         && view.merge_live(result)
     {

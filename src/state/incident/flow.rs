@@ -8,14 +8,14 @@ use std::sync::Arc;
 
 use crossterm::event::KeyEvent;
 
-use super::alerts::BoardAlert;
-use super::note_editor::{EditorAction, EditorPurpose, NoteEditor};
-use super::{Pane, State};
 use crate::incident::Event;
 use crate::incident::draft::{Draft, DraftKind};
 use crate::model::{Alert, AlertState};
 use crate::msg::{Cmd, IncidentMsg};
+use crate::state::alerts::BoardAlert;
 use crate::state::incident::{DeclareDraft, IncidentCommand};
+use crate::state::note_editor::{EditorAction, EditorPurpose, NoteEditor};
+use crate::state::{Pane, State};
 
 pub fn is_open(state: &State) -> bool {
     state.incident.id().is_some()
@@ -159,11 +159,11 @@ pub fn on_msg(state: &mut State, msg: IncidentMsg) -> Vec<Cmd> {
         }
         IncidentMsg::Read(read) => {
             state.incident.merge(read);
-            super::runbook_flow::sync_steps(state);
+            crate::state::runbook::flow::sync_steps(state);
         }
         IncidentMsg::Saved { read, from_editor } => {
             state.incident.merge(read);
-            super::runbook_flow::sync_steps(state);
+            crate::state::runbook::flow::sync_steps(state);
             if from_editor {
                 state.editor = None;
                 state.flash_info("saved");
