@@ -369,5 +369,4 @@ impl Parser<'_> {
 }
 
 #[cfg(test)]
-#[path = "logql_tests.rs"]
 mod tests;

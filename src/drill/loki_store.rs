@@ -213,5 +213,4 @@ fn too_far_behind(tenant: &str, labels: &Labels, failed: &[(i64, String)], total
 }
 
 #[cfg(test)]
-#[path = "loki_store_tests.rs"]
 mod tests;

@@ -243,5 +243,4 @@ pub(crate) fn grouped(errors: &[String]) -> String {
 }
 
 #[cfg(test)]
-#[path = "loki_validate_tests.rs"]
 mod tests;

@@ -213,5 +213,4 @@ pub(crate) fn parse_checked(query: &str) -> Result<Expr, EvalError> {
 }
 
 #[cfg(test)]
-#[path = "promql_tests.rs"]
 mod tests;

@@ -171,5 +171,4 @@ impl RuleState {
 }
 
 #[cfg(test)]
-#[path = "rules_tests.rs"]
 mod tests;

@@ -351,5 +351,4 @@ fn log_stream(l: &RawLogs) -> Result<LogStreamSpec, String> {
 }
 
 #[cfg(test)]
-#[path = "scenario_tests.rs"]
 mod tests;

@@ -216,5 +216,4 @@ fn validate(s: &Silence) -> Result<(), SilenceError> {
 }
 
 #[cfg(test)]
-#[path = "silences_tests.rs"]
 mod tests;

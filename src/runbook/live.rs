@@ -352,5 +352,4 @@ fn fill_block(
 }
 
 #[cfg(test)]
-#[path = "live_tests.rs"]
 mod tests;

@@ -203,5 +203,4 @@ fn switched(state: &mut State, s: Switched) {
 }
 
 #[cfg(test)]
-#[path = "contexts_tests.rs"]
 mod tests;

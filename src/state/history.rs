@@ -328,5 +328,4 @@ fn ongoing(e: &Entry, q: &HistoryQuery) -> bool {
 pub const FLAP_MARK: &str = "⇅";
 
 #[cfg(test)]
-#[path = "history_tests.rs"]
 pub(crate) mod tests;

@@ -183,5 +183,4 @@ pub fn command(state: &mut State, arg: &str) {
 }
 
 #[cfg(test)]
-#[path = "notify_tests.rs"]
 mod tests;

@@ -151,5 +151,4 @@ fn event(title: String, key: &SeriesKey, unit: Unit, s: &Series, end: i64, windo
 }
 
 #[cfg(test)]
-#[path = "pin_tests.rs"]
 pub(crate) mod tests;

@@ -296,5 +296,4 @@ pub fn theme_found(state: &mut State, found: Result<crate::msg::ThemeToml, Strin
 }
 
 #[cfg(test)]
-#[path = "prompt_tests.rs"]
 mod tests;

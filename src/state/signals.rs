@@ -261,5 +261,4 @@ pub fn graph_expr(rule_query: &str) -> String {
 }
 
 #[cfg(test)]
-#[path = "signals_tests.rs"]
 mod tests;

@@ -254,5 +254,4 @@ fn kv(state: &State, key: &str, value: &str) -> Line<'static> {
 }
 
 #[cfg(test)]
-#[path = "detail_tests.rs"]
 mod tests;

@@ -18,10 +18,6 @@ pub mod status_bar;
 pub mod timeline;
 
 #[cfg(test)]
-mod runbook_tests;
-#[cfg(test)]
-mod spill_tests;
-#[cfg(test)]
 mod tests;
 
 use ratatui::Frame;

@@ -267,3 +267,6 @@ fn draw_status(buf: &mut Buffer, area: Rect, view: &RunbookView, styles: &PaneSt
     let text = truncate_width(&parts.join("  "), usize::from(area.width));
     buf.set_string(area.x, area.y, text, styles.status);
 }
+
+#[cfg(test)]
+mod tests;

@@ -1,5 +1,6 @@
 //! Every pane rendered into ratatui's `TestBackend` and checked: snapshots
 //! of whole screens at the sizes people use, and properties at odd ones.
+mod spill;
 
 use ratatui::Terminal;
 use ratatui::backend::TestBackend;

@@ -226,14 +226,14 @@ proptest! {
     #[test]
     fn no_pane_spills_hostile_text(t in texts(), w in 12u16..150, h in 3u16..40) {
         let mut s = hostile(&t);
-        let board = |f: &mut ratatui::Frame, a| super::alerts::draw(f, a, &s);
+        let board = |f: &mut ratatui::Frame, a| crate::ui::alerts::draw(f, a, &s);
         ok(check("board", w, h, true, board))?;
-        ok(check("detail", w, h, true, |f, a| super::detail::draw(f, a, &s)))?;
-        ok(check("logs", w, h, true, |f, a| super::logs::draw(f, a, &s.logs.view, &s.prefs.theme, true, s.clock.now, s.clock.local_offset)))?;
+        ok(check("detail", w, h, true, |f, a| crate::ui::detail::draw(f, a, &s)))?;
+        ok(check("logs", w, h, true, |f, a| crate::ui::logs::draw(f, a, &s.logs.view, &s.prefs.theme, true, s.clock.now, s.clock.local_offset)))?;
         s.logs.view.wrap = true;
-        ok(check("logs wrapped", w, h, true, |f, a| super::logs::draw(f, a, &s.logs.view, &s.prefs.theme, false, s.clock.now, s.clock.local_offset)))?;
-        ok(check("header", w, 1, false, |f, a| super::status_bar::draw_header(f, a, &s)))?;
-        ok(check("status", w, 1, false, |f, a| super::status_bar::draw_status(f, a, &s)))?;
+        ok(check("logs wrapped", w, h, true, |f, a| crate::ui::logs::draw(f, a, &s.logs.view, &s.prefs.theme, false, s.clock.now, s.clock.local_offset)))?;
+        ok(check("header", w, 1, false, |f, a| crate::ui::status_bar::draw_header(f, a, &s)))?;
+        ok(check("status", w, 1, false, |f, a| crate::ui::status_bar::draw_status(f, a, &s)))?;
         let doc = crate::runbook::Document { source: t.get(4).into(), markdown: markdown(&t) };
         let mut view = crate::state::runbook::RunbookView::new(
             Arc::new(doc),
@@ -241,16 +241,16 @@ proptest! {
             crate::runbook::render::RunbookStyles::default(),
         );
         view.hyperlinks = true;
-        ok(check("runbook", w, h, true, |f, a| super::runbook::draw(f, a, &view, true)))?;
-        ok(check("help", w, h, false, |f, a| super::help::draw(f, a, &s)))?;
+        ok(check("runbook", w, h, true, |f, a| crate::ui::runbook::draw(f, a, &view, true)))?;
+        ok(check("help", w, h, false, |f, a| crate::ui::help::draw(f, a, &s)))?;
         let mut silences = hostile(&t);
         key(&mut silences, KeyCode::Char('S'));
         let view = silences.silences.view.clone().expect("S opens the silences");
-        ok(check("silences", w, h, false, |f, a| super::silences::draw(f, a, &silences, &view)))?;
+        ok(check("silences", w, h, false, |f, a| crate::ui::silences::draw(f, a, &silences, &view)))?;
         let mut form = hostile(&t);
         key(&mut form, KeyCode::Char('s'));
         let sf = form.silences.form.clone().expect("s opens the silence form");
-        ok(check("silence form", w, h, false, |f, a| super::silence_form::draw(f, a, &form, &sf)))?;
+        ok(check("silence form", w, h, false, |f, a| crate::ui::silence_form::draw(f, a, &form, &sf)))?;
         let mut picker = hostile(&t);
         picker.contexts.known = vec![crate::state::contexts::ContextSummary {
             name: t.get(5).into(),
@@ -261,7 +261,7 @@ proptest! {
         }];
         crate::state::contexts::open_picker(&mut picker);
         let p = picker.contexts.picker.clone().expect("picker");
-        ok(check("context picker", w, h, false, |f, a| super::context_picker::draw(f, a, &picker, &p)))?;
+        ok(check("context picker", w, h, false, |f, a| crate::ui::context_picker::draw(f, a, &picker, &p)))?;
     }
 
     /// The whole screen, panes side by side and stacked: each pane's border
@@ -270,7 +270,7 @@ proptest! {
     fn whole_screen_keeps_every_border(t in texts(), w in 20u16..160, h in 5u16..50) {
         let s = hostile(&t);
         let mut term = Terminal::new(TestBackend::new(w, h)).unwrap();
-        term.draw(|f| super::draw(f, &s)).unwrap();
+        term.draw(|f| crate::ui::draw(f, &s)).unwrap();
         let buf = term.backend().buffer();
         let screen = Rect::new(0, 0, w, h);
         ok(check_buffer(buf, screen, false).map_err(|e| format!("screen at {w}x{h}: {e}\n{}", text(buf))))?;
