@@ -110,7 +110,7 @@ async fn notes_are_stamped_when_saved_not_at_the_tick() {
             c.handle(key(ch));
         }
         c.handle(Msg::Key(KeyEvent::new(KeyCode::Char('s'), KeyModifiers::CONTROL)));
-        assert!(c.state.editor.is_none(), "saved");
+        assert!(c.state.incident.editor.is_none(), "saved");
     }
     let id = c.state.incident.id().expect("open").to_string();
     let read = Journal::read_all(&warroom::incident::journal_path(&incidents, &id)).expect("read");

@@ -42,6 +42,11 @@ pub struct IncidentState {
     /// Open shared incidents found in Loki at start (id, title): offered to
     /// `:join` when none is open here.
     pub shared_open: Vec<(String, String)>,
+    /// The note editor or declaration form, when open.
+    pub editor: Option<super::note_editor::NoteEditor>,
+    /// The note draft last handed to the runtime to keep on disk (`None`:
+    /// none kept), so it is written only when it changed.
+    pub draft_saved: Option<crate::model::record::Draft>,
 }
 
 /// The shared incident as the status bar shows it.
@@ -133,6 +138,8 @@ impl IncidentState {
             unwritten: Vec::new(),
             unwritten_error: None,
             share: None,
+            editor: None,
+            draft_saved: None,
             shared_open: Vec::new(),
         }
     }

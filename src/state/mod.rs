@@ -182,11 +182,6 @@ pub struct State {
     pub logs: logs::Logs,
     /// The runbook shown over the board, when open, and the load awaited.
     pub runbook: runbook::RunbookPane,
-    /// The note editor or declaration form, when open.
-    pub editor: Option<note_editor::NoteEditor>,
-    /// The note draft last handed to the runtime to keep on disk (`None`:
-    /// none kept), so it is written only when it changed.
-    pub draft_saved: Option<crate::incident::draft::Draft>,
     pub sources: Vec<SourceHealth>,
     /// Every Alertmanager's silences, merged by id.
     pub silences: silences::SilencesState,
@@ -253,8 +248,6 @@ impl State {
             },
             chart: None,
             incident: incident::IncidentState::new(setup.user),
-            editor: None,
-            draft_saved: None,
             runbook: runbook::RunbookPane::new(setup.live_runbooks),
             logs: logs::Logs {
                 view: logs::LogsView::new(setup.logs.buffer),

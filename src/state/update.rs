@@ -177,7 +177,7 @@ fn on_key(state: &mut State, key: KeyEvent) -> Vec<Cmd> {
         state.chart = None;
         return Vec::new();
     }
-    if state.editor.is_some() {
+    if state.incident.editor.is_some() {
         return super::incident::flow::on_editor_key(state, key);
     }
     if state.silences.form.is_some() {

@@ -61,7 +61,7 @@ pub fn draw(frame: &mut Frame, state: &State) {
     if let Some(chart) = &state.chart {
         chart::draw(frame, body, state, chart);
     }
-    if let Some(editor) = &state.editor {
+    if let Some(editor) = &state.incident.editor {
         note_editor::draw(frame, body, editor);
     }
     if let Some(view) = &state.silences.view {

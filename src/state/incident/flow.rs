@@ -36,7 +36,7 @@ pub fn declare_or_focus(state: &mut State) {
         }
         None => DeclareDraft::from_alert("incident", "critical", "", &user),
     };
-    state.editor = Some(NoteEditor::new(EditorPurpose::Declare, &draft.to_text()));
+    state.incident.editor = Some(NoteEditor::new(EditorPurpose::Declare, &draft.to_text()));
 }
 
 /// `n`: a new note (the declaration form first when no incident is open).
@@ -46,7 +46,7 @@ pub fn new_note(state: &mut State) {
         state.flash_info("no incident yet: declare it (Ctrl-S), then n adds notes");
         return;
     }
-    state.editor = Some(NoteEditor::new(EditorPurpose::NewNote, ""));
+    state.incident.editor = Some(NoteEditor::new(EditorPurpose::NewNote, ""));
 }
 
 /// Edit the note selected in the timeline (both versions stay in history).
@@ -54,7 +54,7 @@ pub fn edit_note(state: &mut State) {
     match state.incident.selected_note() {
         Some(note) => {
             let (id, text) = (note.id.clone(), note.current().text.clone());
-            state.editor = Some(NoteEditor::new(EditorPurpose::EditNote { id }, &text));
+            state.incident.editor = Some(NoteEditor::new(EditorPurpose::EditNote { id }, &text));
         }
         None => state.flash_error("select a note in the timeline first (Tab to focus it)"),
     }
@@ -72,11 +72,11 @@ pub fn strike_note(state: &mut State) -> Vec<Cmd> {
 
 /// Keys while the editor is open: all go to it.
 pub fn on_editor_key(state: &mut State, key: KeyEvent) -> Vec<Cmd> {
-    let Some(editor) = state.editor.as_mut() else { return Vec::new() };
+    let Some(editor) = state.incident.editor.as_mut() else { return Vec::new() };
     match editor.handle(key) {
         EditorAction::None => Vec::new(),
         EditorAction::Cancel => {
-            state.editor = None;
+            state.incident.editor = None;
             Vec::new()
         }
         EditorAction::Save(text) => save(state, &text),
@@ -85,7 +85,7 @@ pub fn on_editor_key(state: &mut State, key: KeyEvent) -> Vec<Cmd> {
 
 fn save(state: &mut State, text: &str) -> Vec<Cmd> {
     let now = state.clock.now;
-    let purpose = state.editor.as_ref().map(|e| e.purpose().clone());
+    let purpose = state.incident.editor.as_ref().map(|e| e.purpose().clone());
     let result = match purpose {
         Some(EditorPurpose::Declare) => match DeclareDraft::parse(text) {
             Ok(draft) => return vec![Cmd::Declare(state.incident.declare(&draft, now))],
@@ -98,7 +98,7 @@ fn save(state: &mut State, text: &str) -> Vec<Cmd> {
     match result {
         Ok(record) => vec![Cmd::Append { record, from_editor: true }],
         Err(e) => {
-            if let Some(ed) = state.editor.as_mut() {
+            if let Some(ed) = state.incident.editor.as_mut() {
                 ed.save_failed(e);
             }
             Vec::new()
@@ -152,7 +152,7 @@ pub fn on_msg(state: &mut State, msg: IncidentMsg) -> Vec<Cmd> {
     match msg {
         IncidentMsg::Loaded { id, read } => {
             state.incident.load(id.clone(), read);
-            state.editor = None;
+            state.incident.editor = None;
             state.flash_info(format!("incident {id}"));
             // Alerts already firing belong to it (the journal drops repeats).
             return captures(state, &[], &state.alerts.alerts);
@@ -165,12 +165,12 @@ pub fn on_msg(state: &mut State, msg: IncidentMsg) -> Vec<Cmd> {
             state.incident.merge(read);
             crate::state::runbook::flow::sync_steps(state);
             if from_editor {
-                state.editor = None;
+                state.incident.editor = None;
                 state.flash_info("saved");
             }
         }
         IncidentMsg::Failed { error, from_editor } => {
-            match state.editor.as_mut() {
+            match state.incident.editor.as_mut() {
                 Some(ed) if from_editor => ed.save_failed(&error),
                 _ => state.flash_error(format!("not saved: {error}")),
             }
@@ -276,7 +276,7 @@ pub fn share_tick(state: &mut State) {
 /// The note being typed, as a draft worth keeping: not the declaration
 /// form, not an empty note, not an edit that changed nothing.
 fn current_draft(state: &State) -> Option<Draft> {
-    let ed = state.editor.as_ref()?;
+    let ed = state.incident.editor.as_ref()?;
     let text = ed.text();
     if text.trim().is_empty() {
         return None;
@@ -302,16 +302,16 @@ pub fn keep_draft(state: &mut State) -> Vec<Cmd> {
         return Vec::new();
     }
     let now = current_draft(state);
-    if now == state.draft_saved {
+    if now == state.incident.draft_saved {
         return Vec::new();
     }
-    state.draft_saved = now.clone();
+    state.incident.draft_saved = now.clone();
     vec![Cmd::SaveDraft(now)]
 }
 
 /// The draft an earlier run left: back in the editor, as it was.
 fn restore_draft(state: &mut State, draft: Draft) {
-    if state.editor.is_some() {
+    if state.incident.editor.is_some() {
         return;
     }
     let purpose = match &draft.kind {
@@ -319,8 +319,8 @@ fn restore_draft(state: &mut State, draft: Draft) {
         // The note is gone (or never was): the words become a new note.
         _ => EditorPurpose::NewNote,
     };
-    state.editor = Some(NoteEditor::new(purpose, &draft.text));
-    state.draft_saved = Some(draft);
+    state.incident.editor = Some(NoteEditor::new(purpose, &draft.text));
+    state.incident.draft_saved = Some(draft);
     state.flash_info("your unsaved note from the last session: Ctrl-S saves it, Esc discards it");
 }
 

@@ -188,7 +188,7 @@ mod tests {
         assert!(s.logs.view.wrap, ":log-wrap toggles like w");
         // No search: `n` is the board's "note" (which asks to declare first).
         press(&mut s, KeyCode::Char('n'));
-        assert!(s.editor.is_some(), "n opened the declaration form");
+        assert!(s.incident.editor.is_some(), "n opened the declaration form");
         let mut s = state();
         crate::state::prompt::run_command(&mut s, "runbook-tick");
         assert!(s.flash.as_ref().is_some_and(|f| f.error && f.text.contains("runbook-tick")));
