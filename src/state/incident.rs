@@ -6,6 +6,8 @@
 //! back through [`IncidentState::merge`] after the runtime's next
 //! `Journal::read_new`, so what is shown is what is durably on disk.
 
+pub mod note_editor;
+
 pub mod flow;
 
 use std::collections::BTreeSet;
@@ -43,7 +45,7 @@ pub struct IncidentState {
     /// `:join` when none is open here.
     pub shared_open: Vec<(String, String)>,
     /// The note editor or declaration form, when open.
-    pub editor: Option<super::note_editor::NoteEditor>,
+    pub editor: Option<note_editor::NoteEditor>,
     /// The note draft last handed to the runtime to keep on disk (`None`:
     /// none kept), so it is written only when it changed.
     pub draft_saved: Option<crate::model::record::Draft>,

@@ -9,7 +9,6 @@ pub mod history;
 pub mod incident;
 pub mod layout;
 pub mod logs;
-pub mod note_editor;
 pub mod notify;
 pub mod pin;
 pub mod prompt;

@@ -1,5 +1,5 @@
 //! The note editor's popup, with the save and cancel keys always on screen
-//! (its state is `state::note_editor`).
+//! (its state is `state::incident::note_editor`).
 
 use ratatui::Frame;
 use ratatui::layout::{Constraint, Layout, Rect};
@@ -7,7 +7,7 @@ use ratatui::style::{Modifier, Style};
 use ratatui::text::Line;
 use ratatui::widgets::{Block, Borders, Clear, Paragraph};
 
-pub use crate::state::note_editor::{EditorAction, EditorPurpose, KEYS_HINT, NoteEditor, TAGS_HINT};
+pub use crate::state::incident::note_editor::{EditorAction, EditorPurpose, KEYS_HINT, NoteEditor, TAGS_HINT};
 
 fn title(purpose: &EditorPurpose) -> String {
     match purpose {

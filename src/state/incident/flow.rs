@@ -13,8 +13,8 @@ use crate::incident::draft::{Draft, DraftKind};
 use crate::model::{Alert, AlertState};
 use crate::msg::{Cmd, IncidentMsg};
 use crate::state::alerts::BoardAlert;
+use crate::state::incident::note_editor::{EditorAction, EditorPurpose, NoteEditor};
 use crate::state::incident::{DeclareDraft, IncidentCommand};
-use crate::state::note_editor::{EditorAction, EditorPurpose, NoteEditor};
 use crate::state::{Pane, State};
 
 pub fn is_open(state: &State) -> bool {
