@@ -138,7 +138,7 @@ impl Console {
         }
         let generation = state.contexts.generation;
         if let Some(text) = cfg.history_file.as_ref().and_then(|p| std::fs::read_to_string(p).ok()) {
-            state.prompt_edit.history = state::prompt::history::History::parse(&text);
+            state.prompt.edit.history = state::prompt::history::History::parse(&text);
         }
         let (tx, rx) = mpsc::unbounded_channel();
         let ranges = RangeRunner::new(cfg, generation)?;

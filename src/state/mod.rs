@@ -56,6 +56,14 @@ pub struct Prompt {
     pub input: String,
 }
 
+/// The prompt line: what is typed, when open, and how it is edited.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct PromptBar {
+    pub open: Option<Prompt>,
+    /// Cursor, completion and history of the prompt.
+    pub edit: prompt::PromptEdit,
+}
+
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum PromptKind {
     /// `/`: filters the board as you type.
@@ -189,9 +197,8 @@ pub struct State {
     pub focus: Pane,
     /// The help overlay: open, and scrolled how far.
     pub help: Help,
-    pub prompt: Option<Prompt>,
-    /// Cursor, completion and history of the prompt.
-    pub prompt_edit: prompt::PromptEdit,
+    /// The one-line input, when open, and its cursor, completion, history.
+    pub prompt: PromptBar,
     pub flash: Option<Flash>,
     /// Where the detail pane is scrolled, and its selected signal row.
     pub detail: Detail,
@@ -257,8 +264,7 @@ impl State {
             prefs: Prefs { keymap, theme, hyperlinks: false },
             focus: Pane::Alerts,
             help: Help::default(),
-            prompt: None,
-            prompt_edit: prompt::PromptEdit::default(),
+            prompt: PromptBar::default(),
             flash: None,
             detail: Detail::default(),
             contexts: contexts::ContextsState {

@@ -173,7 +173,7 @@ fn filter_prompt_filters_as_you_type() {
     }
     assert_eq!(names(&s), ["[DatabaseDown 1]", "DatabaseDown", "[DiskFilling 1]", "DiskFilling"]);
     update(&mut s, Msg::Key(KeyEvent::new(KeyCode::Enter, KeyModifiers::NONE)));
-    assert!(s.prompt.is_none());
+    assert!(s.prompt.open.is_none());
     assert_eq!(s.alerts.counts.filtered_out, 3);
     update(&mut s, Msg::Key(KeyEvent::new(KeyCode::Esc, KeyModifiers::NONE)));
     assert_eq!(s.alerts.filter, "");

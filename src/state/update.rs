@@ -186,7 +186,7 @@ fn on_key(state: &mut State, key: KeyEvent) -> Vec<Cmd> {
     if state.contexts.picker.is_some() {
         return super::contexts::on_picker_key(state, key);
     }
-    if state.prompt.is_some() {
+    if state.prompt.open.is_some() {
         return super::prompt::on_key(state, key);
     }
     if state.runbook.view.is_some()
@@ -219,8 +219,10 @@ pub(super) fn on_action(state: &mut State, action: Action) -> Vec<Cmd> {
         }
         Action::Help => state.help.open = true,
         Action::Refresh => return vec![Cmd::RefreshAll],
-        Action::Command => state.prompt = Some(Prompt { kind: PromptKind::Command, input: String::new() }),
-        Action::Filter => state.prompt = Some(Prompt { kind: PromptKind::Filter, input: state.alerts.filter.clone() }),
+        Action::Command => state.prompt.open = Some(Prompt { kind: PromptKind::Command, input: String::new() }),
+        Action::Filter => {
+            state.prompt.open = Some(Prompt { kind: PromptKind::Filter, input: state.alerts.filter.clone() })
+        }
         Action::ClearFilter => set_filter(state, String::new()),
         Action::FocusNext | Action::FocusPrev => {
             let with_timeline = super::incident::flow::is_open(state);

@@ -50,7 +50,7 @@ pub fn draw_header(frame: &mut Frame, area: Rect, state: &State) {
 
 pub fn draw_status(frame: &mut Frame, area: Rect, state: &State) {
     let theme = &state.prefs.theme;
-    let line = if let Some(p) = &state.prompt {
+    let line = if let Some(p) = &state.prompt.open {
         let lead = if p.kind == PromptKind::Command { ":" } else { "/" };
         // The cursor is the character under it, reversed (a block at the end).
         let at = crate::state::prompt::cursor_byte(state, &p.input);

@@ -96,8 +96,8 @@ pub fn act(state: &mut State, action: Action) -> Option<Vec<Cmd>> {
     let searching = state.logs.view.search().is_some();
     let v = &mut state.logs.view;
     match action {
-        Action::LogSearch => state.prompt = Some(Prompt { kind: PromptKind::LogSearch, input: String::new() }),
-        Action::LogFilter => state.prompt = Some(Prompt { kind: PromptKind::LogFilter, input: "|= \"".into() }),
+        Action::LogSearch => state.prompt.open = Some(Prompt { kind: PromptKind::LogSearch, input: String::new() }),
+        Action::LogFilter => state.prompt.open = Some(Prompt { kind: PromptKind::LogFilter, input: "|= \"".into() }),
         Action::LogNextMatch if searching => flash_search(state, true),
         Action::LogPrevMatch if searching => flash_search(state, false),
         Action::LogWrap => v.toggle_wrap(),

@@ -27,7 +27,7 @@ fn typed(s: &mut State, text: &str) {
 }
 
 fn input(s: &State) -> &str {
-    s.prompt.as_ref().map(|p| p.input.as_str()).unwrap_or("<closed>")
+    s.prompt.open.as_ref().map(|p| p.input.as_str()).unwrap_or("<closed>")
 }
 
 #[test]
@@ -68,17 +68,17 @@ fn cursor_moves_and_edits_in_place() {
     assert_eq!(input(&s), "Group ");
     press(&mut s, KeyCode::Left);
     press(&mut s, KeyCode::Backspace);
-    assert_eq!((input(&s), s.prompt_edit.cursor), ("Grou ", Some(4)));
+    assert_eq!((input(&s), s.prompt.edit.cursor), ("Grou ", Some(4)));
     press(&mut s, KeyCode::Right);
     typed(&mut s, "é");
-    assert_eq!((input(&s), s.prompt_edit.cursor), ("Grou é", None));
+    assert_eq!((input(&s), s.prompt.edit.cursor), ("Grou é", None));
     ctrl(&mut s, 'a');
     press(&mut s, KeyCode::Right);
     ctrl(&mut s, 'u');
     assert_eq!(input(&s), "rou é");
     press(&mut s, KeyCode::Esc);
-    assert!(s.prompt.is_none());
-    assert_eq!(s.prompt_edit, PromptEdit { history: s.prompt_edit.history.clone(), ..Default::default() });
+    assert!(s.prompt.open.is_none());
+    assert_eq!(s.prompt.edit, PromptEdit { history: s.prompt.edit.history.clone(), ..Default::default() });
 }
 
 #[test]

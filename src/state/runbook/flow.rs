@@ -126,7 +126,7 @@ pub fn act(state: &mut State, action: Action) -> Option<Vec<Cmd>> {
         Action::RunbookTick => RunbookAction::Tick,
         Action::RunbookCopy => RunbookAction::Copy,
         Action::RunbookSearch => {
-            state.prompt = Some(Prompt { kind: PromptKind::Search, input: view.query().to_string() });
+            state.prompt.open = Some(Prompt { kind: PromptKind::Search, input: view.query().to_string() });
             return Some(Vec::new());
         }
         _ => return None,
