@@ -138,7 +138,7 @@ impl Console {
         }
         let generation = state.contexts.generation;
         if let Some(text) = cfg.history_file.as_ref().and_then(|p| std::fs::read_to_string(p).ok()) {
-            state.prompt.edit.history = state::prompt::history::History::parse(&text);
+            state.view.prompt.edit.history = state::prompt::history::History::parse(&text);
         }
         let (tx, rx) = mpsc::unbounded_channel();
         let ranges = RangeRunner::new(cfg, generation)?;
@@ -509,7 +509,7 @@ impl Console {
         // at the size it was told: at start, and should a resize event
         // have been missed, it is told here, before the frame.
         let size = terminal.size()?;
-        if self.state.size != Some(size) {
+        if self.state.view.size != Some(size) {
             self.handle(Msg::Resize(size.width, size.height));
         }
         if std::mem::take(&mut self.state.frame.repaint) {

@@ -131,7 +131,7 @@ url = "{us}"
     type_command(&mut console, "ctx us");
     assert_eq!(console.state.contexts.active, "us");
     assert!(names(&console).is_empty(), "the eu board is gone at once: {:?}", names(&console));
-    let flash = console.state.flash.clone().expect("a flash says where we are");
+    let flash = console.state.view.flash.clone().expect("a flash says where we are");
     assert_eq!(flash.text, "context us (2 prometheus, 1 alertmanager)");
     // A result of the old context arriving late (queued before the switch).
     let late = console_alert(EU_ALERT);
@@ -160,7 +160,7 @@ url = "{us}"
 
     // Range queries: the dead Prometheus first, the live one answers.
     type_command(&mut console, "query vector(7)");
-    let chart_key = console.state.chart.as_ref().expect("the chart is open").key.clone();
+    let chart_key = console.state.view.chart.as_ref().expect("the chart is open").key.clone();
     run_until(&mut console, "the chart's data", 30, none, |c| {
         c.state.signals.cache.get(&chart_key).is_some_and(|d| d.error.is_none() && !d.series.is_empty())
     })

@@ -135,10 +135,10 @@ async fn db_down_drill_board_runbook_and_timeline() {
     run_until(&mut c, &mut t, "graph pinned", 15, pinned).await;
     c.handle(key('e'));
     run_until(&mut c, &mut t, "charts drawn", 30, |c| {
-        c.state.flash.as_ref().is_some_and(|f| f.text.contains(" · charts: "))
+        c.state.view.flash.as_ref().is_some_and(|f| f.text.contains(" · charts: "))
     })
     .await;
-    let flash = c.state.flash.clone().expect("flash").text;
+    let flash = c.state.view.flash.clone().expect("flash").text;
     let pm = std::fs::read_to_string(journal.join("postmortem.md")).unwrap();
     for file in ["charts/pin-1.svg", "charts/alert-1.svg"] {
         assert!(pm.contains(&format!("]({file})")), "{file} linked ({flash}): {pm}");

@@ -184,11 +184,11 @@ async fn fired_twice_then_flapping_and_the_first_time() {
     run_drawn_until(&mut console, "both histories in the journal", 60, SIZE, |c| recorded(c) == 2).await;
     console.handle(key(KeyCode::Char('e'), KeyModifiers::NONE));
     run_drawn_until(&mut console, "the post-mortem written", 30, SIZE, |c| {
-        c.state.flash.as_ref().is_some_and(|f| f.text.starts_with("post-mortem draft: "))
+        c.state.view.flash.as_ref().is_some_and(|f| f.text.starts_with("post-mortem draft: "))
     })
     .await;
     // The draft's flash, or the charts' that follows it: both name the draft.
-    let flash = console.state.flash.as_ref().unwrap().text.clone();
+    let flash = console.state.view.flash.as_ref().unwrap().text.clone();
     let path = flash["post-mortem draft: ".len()..].split(" · ").next().unwrap_or_default().to_string();
     let postmortem = std::fs::read_to_string(&path).unwrap();
     let line = |name: &str| {

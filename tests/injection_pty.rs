@@ -139,7 +139,7 @@ async fn no_buffer_cell_holds_a_control_character() {
     run_until(&mut console, "the hostile alert", 20, |c| !c.state.alerts.alerts.is_empty()).await;
     for (w, h) in [(20, 5), (60, 20), (160, 48), (300, 80)] {
         for detail in [false, true] {
-            console.state.focus = if detail { warroom::state::Pane::Detail } else { warroom::state::Pane::Alerts };
+            console.state.view.focus = if detail { warroom::state::Pane::Detail } else { warroom::state::Pane::Alerts };
             let mut terminal = ratatui::Terminal::new(ratatui::backend::TestBackend::new(w, h)).expect("terminal");
             console.state.frame.dirty = true;
             console.draw(&mut terminal).expect("draw");

@@ -88,6 +88,6 @@ async fn promql_blocks_show_their_answers_filled_from_the_alert() {
     c.handle(Msg::Key(KeyEvent::new(KeyCode::Down, KeyModifiers::NONE)));
     c.handle(Msg::Key(KeyEvent::new(KeyCode::Down, KeyModifiers::NONE)));
     c.handle(Msg::Key(KeyEvent::new(KeyCode::Enter, KeyModifiers::NONE)));
-    let chart = c.state.chart.as_ref().map(|ch| ch.key.query.clone());
+    let chart = c.state.view.chart.as_ref().map(|ch| ch.key.query.clone());
     assert_eq!(chart.as_deref(), Some("warroom_test_errors"), "{text}");
 }

@@ -40,7 +40,7 @@ async fn keys_and_other_sources_go_on_while_one_source_hangs() {
     // Keys go through the same channel as poll results, and are handled now.
     let tx = console.sender();
     tx.send(key('?')).expect("console listening");
-    run_until(&mut console, "help overlay", 5, |c| c.state.help.open).await;
+    run_until(&mut console, "help overlay", 5, |c| c.state.view.help.open).await;
     assert!(screen(&mut console, 160, 30).contains("show this help"));
     tx.send(esc()).expect("console listening");
     tx.send(key('/')).expect("console listening");

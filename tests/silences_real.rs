@@ -45,14 +45,14 @@ async fn run_until(console: &mut Console, what: &str, secs: u64, done: impl Fn(&
     while !done(console) {
         let msg = tokio::time::timeout_at(deadline, console.next())
             .await
-            .unwrap_or_else(|_| panic!("timed out waiting for {what}; flash: {:?}", console.state.flash))
+            .unwrap_or_else(|_| panic!("timed out waiting for {what}; flash: {:?}", console.state.view.flash))
             .expect("channel open");
         console.handle(msg);
     }
 }
 
 fn flash(c: &Console) -> String {
-    c.state.flash.as_ref().map(|f| f.text.clone()).unwrap_or_default()
+    c.state.view.flash.as_ref().map(|f| f.text.clone()).unwrap_or_default()
 }
 
 /// Moves the board selection to the alert whose labels include all `want`.

@@ -108,7 +108,7 @@ async fn board_pending_sparklines_signals_and_query_through_victoriametrics() {
 
     // `:query` graphs any expression from VictoriaMetrics.
     type_command(&mut console, "query warroom_test_load * 2");
-    let key = console.state.chart.as_ref().expect(":query opens the chart").key.clone();
+    let key = console.state.view.chart.as_ref().expect(":query opens the chart").key.clone();
     // Twice the last load (12), once VictoriaMetrics has it.
     let max = |c: &Console| {
         let data = c.state.signals.cache.get(&key).filter(|d| d.error.is_none())?;

@@ -180,15 +180,15 @@ fn switched(state: &mut State, s: Switched) {
     let (window, threshold) = (state.history.window, state.history.flap_threshold);
     state.history = super::history::HistoryState::new(window, threshold, has(SourceKind::Prometheus));
     state.history.refresh = refresh;
-    state.chart = None;
+    state.view.chart = None;
     state.logs.view = super::logs::LogsView::new(state.logs.follow.cfg.buffer);
     state.logs.follow.enabled = has(SourceKind::Loki);
     state.logs.follow.fingerprint = None;
     state.logs.follow.pinned_query = false;
-    if state.focus == Pane::Logs && !state.logs.follow.enabled {
-        state.focus = Pane::Alerts;
+    if state.view.focus == Pane::Logs && !state.logs.follow.enabled {
+        state.view.focus = Pane::Alerts;
     }
-    state.detail.scroll = 0;
+    state.view.detail.scroll = 0;
     // Silences belong to the old context's Alertmanagers: forms and views
     // on them would write to the wrong cluster.
     state.silences = Default::default();

@@ -14,7 +14,7 @@ pub const MAX_BYTES: usize = 8 * 1024;
 
 /// `y` on the board (or the detail), or in the logs pane.
 pub fn copy(state: &mut State) -> Vec<Cmd> {
-    let text = if state.focus == Pane::Logs {
+    let text = if state.view.focus == Pane::Logs {
         match state.logs.view.selected_line() {
             Some(l) => clean(&l.line).into_owned(),
             None => {
@@ -96,7 +96,7 @@ mod tests {
         assert!(back.contains("service=\"db"), "{back}");
         assert!(back.contains("disk at 99%") && back.ends_with("runbook: https://runbooks.example/disk"), "{back}");
         let flash = format!("copied {} bytes", text.len());
-        assert_eq!(s.flash.as_ref().map(|f| f.text.as_str()), Some(flash.as_str()));
+        assert_eq!(s.view.flash.as_ref().map(|f| f.text.as_str()), Some(flash.as_str()));
     }
 
     /// Issue 15 item 19: credentials in a `runbook_url` went out with `y`.
@@ -122,6 +122,6 @@ mod tests {
         let mut s = state();
         let cmds = update(&mut s, Msg::Key(KeyEvent::new(KeyCode::Char('y'), KeyModifiers::NONE)));
         assert!(cmds.is_empty());
-        assert_eq!(s.flash.as_ref().map(|f| f.text.as_str()), Some("no alert selected"));
+        assert_eq!(s.view.flash.as_ref().map(|f| f.text.as_str()), Some("no alert selected"));
     }
 }

@@ -45,7 +45,7 @@ pub fn layout(area: Rect, state: &State) -> Layout {
         (body, None)
     };
     let [list, detail] = split_body(board);
-    let logs_focused = state.focus == super::Pane::Logs;
+    let logs_focused = state.view.focus == super::Pane::Logs;
     let (detail_place, logs) = if state.logs.follow.enabled && detail.height >= 12 {
         let [detail, logs] = Split::vertical([Constraint::Percentage(50), Constraint::Percentage(50)]).areas(detail);
         (detail, Some(logs))
@@ -108,7 +108,8 @@ pub fn scroll_offset(prev: usize, cursor: Option<usize>, height: usize, len: usi
 pub(super) fn follow_cursor(state: &mut State) {
     if let Some(l) = state.layout() {
         let rows = l.list.height.saturating_sub(2) as usize;
-        state.list_offset = scroll_offset(state.list_offset, state.alerts.cursor(), rows, state.alerts.rows.len());
+        state.view.list_offset =
+            scroll_offset(state.view.list_offset, state.alerts.cursor(), rows, state.alerts.rows.len());
     }
 }
 
@@ -168,7 +169,7 @@ const UNKNOWN_SPARK_WIDTH: u16 = 40;
 impl State {
     /// The layout at the terminal's size, once the runtime said it.
     pub fn layout(&self) -> Option<Layout> {
-        self.size.map(|s: Size| layout(Rect::new(0, 0, s.width, s.height), self))
+        self.view.size.map(|s: Size| layout(Rect::new(0, 0, s.width, s.height), self))
     }
 
     /// The alert list's area (empty while the size is unknown).
@@ -240,11 +241,11 @@ mod tests {
         for _ in 0..30 {
             crate::state::update(&mut s, down.clone());
         }
-        assert_eq!(s.list_offset, 0, "no size yet: left as it is");
+        assert_eq!(s.view.list_offset, 0, "no size yet: left as it is");
         crate::state::update(&mut s, Msg::Resize(160, 24));
         let rows = s.list_area().height as usize - 2;
         let cursor = s.alerts.cursor().expect("a cursor");
-        assert_eq!(s.list_offset, cursor + 1 - rows, "the cursor on the last row shown");
+        assert_eq!(s.view.list_offset, cursor + 1 - rows, "the cursor on the last row shown");
     }
 
     /// The logs pane's first line is placed in update at the pane's size,

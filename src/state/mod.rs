@@ -35,8 +35,9 @@ use signals::{SeriesKey, SignalTemplate, SignalsState, Unit};
 use sources::SourceHealth;
 
 /// Panes that take the keyboard focus, in Tab order.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
 pub enum Pane {
+    #[default]
     Alerts,
     Detail,
     /// The selected alert's logs (when Loki is configured).
@@ -136,6 +137,28 @@ pub struct Prefs {
     pub hyperlinks: bool,
 }
 
+/// How the screen is arranged: focus, overlays, scroll positions, the
+/// prompt and the flash.
+#[derive(Debug, Clone, Default)]
+pub struct View {
+    pub focus: Pane,
+    /// The full-size chart (`c`, `:query`), when open.
+    pub chart: Option<ChartView>,
+    /// The help overlay: open, and scrolled how far.
+    pub help: Help,
+    /// The one-line input, when open, and its cursor, completion, history.
+    pub prompt: PromptBar,
+    pub flash: Option<Flash>,
+    /// Where the detail pane is scrolled, and its selected signal row.
+    pub detail: Detail,
+    /// First row shown in the alert list, moved after each update so the
+    /// selection stays in view (as ratatui's `ListState` keeps its offset).
+    pub list_offset: usize,
+    /// The terminal's size, as the runtime last said (`Msg::Resize`): what
+    /// [`layout`] lays the panes out in.
+    pub size: Option<Size>,
+}
+
 /// The help overlay.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
 pub struct Help {
@@ -183,7 +206,6 @@ pub struct State {
     pub signals: SignalsState,
     /// The alerts' own histories (the detail's History row).
     pub history: history::HistoryState,
-    pub chart: Option<ChartView>,
     pub incident: incident::IncidentState,
     /// The logs pane, and what it follows.
     pub logs: logs::Logs,
@@ -194,24 +216,13 @@ pub struct State {
     pub silences: silences::SilencesState,
     /// The user's keys, theme and terminal.
     pub prefs: Prefs,
-    pub focus: Pane,
-    /// The help overlay: open, and scrolled how far.
-    pub help: Help,
-    /// The one-line input, when open, and its cursor, completion, history.
-    pub prompt: PromptBar,
-    pub flash: Option<Flash>,
-    /// Where the detail pane is scrolled, and its selected signal row.
-    pub detail: Detail,
+    /// Focus, overlays, scroll positions, the prompt and the flash: how the
+    /// screen is arranged now, apart from what the sources said.
+    pub view: View,
     /// The configured contexts, the picker, the generation of the sources.
     pub contexts: contexts::ContextsState,
     /// What the loop does after this message: draw, repaint, quit.
     pub frame: Frame,
-    /// First row shown in the alert list, moved after each update so the
-    /// selection stays in view (as ratatui's `ListState` keeps its offset).
-    pub list_offset: usize,
-    /// The terminal's size, as the runtime last said (`Msg::Resize`): what
-    /// [`layout`] lays the panes out in.
-    pub size: Option<Size>,
     /// Bell and desktop notifications for newly firing alerts.
     pub notify: notify::Notifier,
 }
@@ -252,7 +263,6 @@ impl State {
                 }
                 h
             },
-            chart: None,
             incident: incident::IncidentState::new(setup.user),
             runbook: runbook::RunbookPane::new(setup.live_runbooks),
             logs: logs::Logs {
@@ -262,11 +272,7 @@ impl State {
             sources: setup.sources.into_iter().map(|(id, name)| SourceHealth::new(id, name)).collect(),
             silences: silences::SilencesState::new(setup.silences),
             prefs: Prefs { keymap, theme, hyperlinks: false },
-            focus: Pane::Alerts,
-            help: Help::default(),
-            prompt: PromptBar::default(),
-            flash: None,
-            detail: Detail::default(),
+            view: View::default(),
             contexts: contexts::ContextsState {
                 active: setup.context,
                 read_only: setup.read_only,
@@ -274,8 +280,6 @@ impl State {
                 ..Default::default()
             },
             frame: Frame { dirty: true, ..Frame::default() },
-            list_offset: 0,
-            size: None,
             notify: notify::Notifier::default(),
         }
     }
@@ -289,11 +293,11 @@ impl State {
     }
 
     pub fn flash_error(&mut self, text: impl Into<String>) {
-        self.flash = Some(Flash { text: text.into(), error: true });
+        self.view.flash = Some(Flash { text: text.into(), error: true });
     }
 
     pub fn flash_info(&mut self, text: impl Into<String>) {
-        self.flash = Some(Flash { text: text.into(), error: false });
+        self.view.flash = Some(Flash { text: text.into(), error: false });
     }
 }
 

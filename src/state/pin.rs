@@ -79,7 +79,7 @@ pub fn pin(state: &mut State) -> Vec<Cmd> {
 /// The graphs on screen, as events; an error says why there is none.
 fn graphs(state: &State) -> Result<Vec<Event>, String> {
     let window = state.signals.window.as_secs();
-    if let Some(chart) = &state.chart {
+    if let Some(chart) = &state.view.chart {
         let cached = state.signals.cache.get(&chart.key).ok_or("the chart has no data yet")?;
         if let Some(e) = &cached.error {
             return Err(format!("nothing to pin: {}", crate::text::brief(e)));
@@ -101,7 +101,7 @@ fn graphs(state: &State) -> Result<Vec<Event>, String> {
     if rows.is_empty() {
         return Err("no graph for this alert (no rule or signal data yet)".into());
     }
-    let selected = if state.focus == Pane::Detail { state.detail.signal.unwrap_or(0) } else { 0 };
+    let selected = if state.view.focus == Pane::Detail { state.view.detail.signal.unwrap_or(0) } else { 0 };
     let i = selected.min(rows.len() - 1);
     let row = &rows[i];
     // A later series of a signal has no name of its own: take its signal's.
@@ -124,13 +124,13 @@ pub fn select_signal(state: &mut State, delta: isize) {
         Some(sel) => rows::rows(&state.signals, &sel.alert, super::schedule::detail_lines(state, &sel.alert)).len(),
         None => 0,
     };
-    match (delta > 0, state.detail.signal) {
-        (true, None) if count > 0 => state.detail.signal = Some(0),
-        (true, Some(i)) if i + 1 < count => state.detail.signal = Some(i + 1),
-        (true, _) => state.detail.scroll = state.detail.scroll.saturating_add(1),
-        (false, _) if state.detail.scroll > 0 => state.detail.scroll -= 1,
-        (false, Some(0)) => state.detail.signal = None,
-        (false, Some(i)) => state.detail.signal = Some(i.min(count).saturating_sub(1)),
+    match (delta > 0, state.view.detail.signal) {
+        (true, None) if count > 0 => state.view.detail.signal = Some(0),
+        (true, Some(i)) if i + 1 < count => state.view.detail.signal = Some(i + 1),
+        (true, _) => state.view.detail.scroll = state.view.detail.scroll.saturating_add(1),
+        (false, _) if state.view.detail.scroll > 0 => state.view.detail.scroll -= 1,
+        (false, Some(0)) => state.view.detail.signal = None,
+        (false, Some(i)) => state.view.detail.signal = Some(i.min(count).saturating_sub(1)),
         (false, None) => {}
     }
 }

@@ -33,7 +33,7 @@ pub struct Cycle {
 
 /// The cursor as a byte offset into `input`.
 pub fn cursor_byte(state: &State, input: &str) -> usize {
-    match state.prompt.edit.cursor {
+    match state.view.prompt.edit.cursor {
         Some(c) => input.char_indices().nth(c).map_or(input.len(), |(i, _)| i),
         None => input.len(),
     }
@@ -42,8 +42,8 @@ pub fn cursor_byte(state: &State, input: &str) -> usize {
 /// The rest of the first completion, shown dim after the cursor at the end
 /// of a `:` line.
 pub fn suggestion(state: &State) -> Option<String> {
-    let p = state.prompt.open.as_ref().filter(|p| p.kind == PromptKind::Command)?;
-    if state.prompt.edit.cursor.is_some() || state.prompt.edit.cycle.is_some() || p.input.is_empty() {
+    let p = state.view.prompt.open.as_ref().filter(|p| p.kind == PromptKind::Command)?;
+    if state.view.prompt.edit.cursor.is_some() || state.view.prompt.edit.cycle.is_some() || p.input.is_empty() {
         return None;
     }
     let c = complete::candidates(state, &p.input);
@@ -53,10 +53,10 @@ pub fn suggestion(state: &State) -> Option<String> {
 
 /// A key while a prompt is open.
 pub fn on_key(state: &mut State, key: KeyEvent) -> Vec<Cmd> {
-    let Some(kind) = state.prompt.open.as_ref().map(|p| p.kind) else { return Vec::new() };
+    let Some(kind) = state.view.prompt.open.as_ref().map(|p| p.kind) else { return Vec::new() };
     let ctrl = key.modifiers.contains(KeyModifiers::CONTROL);
     if !matches!(key.code, KeyCode::Tab | KeyCode::BackTab) {
-        state.prompt.edit.cycle = None;
+        state.view.prompt.edit.cycle = None;
     }
     match key.code {
         KeyCode::Esc => {
@@ -74,7 +74,7 @@ pub fn on_key(state: &mut State, key: KeyEvent) -> Vec<Cmd> {
         _ => edit(state, key.code, ctrl),
     }
     if kind == PromptKind::Filter
-        && let Some(p) = &state.prompt.open
+        && let Some(p) = &state.view.prompt.open
     {
         let input = p.input.clone();
         set_filter(state, input);
@@ -83,25 +83,25 @@ pub fn on_key(state: &mut State, key: KeyEvent) -> Vec<Cmd> {
 }
 
 fn close(state: &mut State) {
-    state.prompt.open = None;
-    state.prompt.edit.cursor = None;
-    state.prompt.edit.cycle = None;
-    state.prompt.edit.history.reset();
+    state.view.prompt.open = None;
+    state.view.prompt.edit.cursor = None;
+    state.view.prompt.edit.cycle = None;
+    state.view.prompt.edit.history.reset();
 }
 
 fn enter(state: &mut State, kind: PromptKind) -> Vec<Cmd> {
-    let input = state.prompt.open.as_ref().map(|p| p.input.clone()).unwrap_or_default();
+    let input = state.view.prompt.open.as_ref().map(|p| p.input.clone()).unwrap_or_default();
     close(state);
     match kind {
         PromptKind::Command => {
-            state.flash = None;
+            state.view.flash = None;
             let mut cmds = run_command(state, input.trim());
             // Kept: what worked and is worth recalling (not `:q`, not typos;
             // a theme file once it is read, see `theme_found`).
-            let failed = state.flash.as_ref().is_some_and(|f| f.error)
+            let failed = state.view.flash.as_ref().is_some_and(|f| f.error)
                 || cmds.iter().any(|c| matches!(c, Cmd::LoadTheme { .. }));
-            if !state.frame.quit && !failed && state.prompt.edit.history.push(&input) {
-                cmds.push(Cmd::SaveHistory(state.prompt.edit.history.to_text()));
+            if !state.frame.quit && !failed && state.view.prompt.edit.history.push(&input) {
+                cmds.push(Cmd::SaveHistory(state.view.prompt.edit.history.to_text()));
             }
             return cmds;
         }
@@ -118,9 +118,9 @@ fn enter(state: &mut State, kind: PromptKind) -> Vec<Cmd> {
 
 /// Cursor moves and edits at the cursor.
 fn edit(state: &mut State, code: KeyCode, ctrl: bool) {
-    let Some(p) = state.prompt.open.as_ref() else { return };
+    let Some(p) = state.view.prompt.open.as_ref() else { return };
     let mut chars: Vec<char> = p.input.chars().collect();
-    let mut at = state.prompt.edit.cursor.unwrap_or(chars.len()).min(chars.len());
+    let mut at = state.view.prompt.edit.cursor.unwrap_or(chars.len()).min(chars.len());
     match code {
         KeyCode::Left => at = at.saturating_sub(1),
         KeyCode::Right => at = (at + 1).min(chars.len()),
@@ -161,17 +161,17 @@ fn edit(state: &mut State, code: KeyCode, ctrl: bool) {
 
 fn set_line(state: &mut State, input: String, at: usize) {
     let len = input.chars().count();
-    if let Some(p) = state.prompt.open.as_mut() {
+    if let Some(p) = state.view.prompt.open.as_mut() {
         p.input = input;
     }
-    state.prompt.edit.cursor = (at < len).then_some(at);
+    state.view.prompt.edit.cursor = (at < len).then_some(at);
 }
 
 /// Tab / Shift-Tab: the next (previous) candidate in place of the word.
 fn complete(state: &mut State, forward: bool) {
-    let Some(input) = state.prompt.open.as_ref().map(|p| p.input.clone()) else { return };
+    let Some(input) = state.view.prompt.open.as_ref().map(|p| p.input.clone()) else { return };
     let cursor = cursor_byte(state, &input);
-    let (start, words, index, end) = match state.prompt.edit.cycle.take() {
+    let (start, words, index, end) = match state.view.prompt.edit.cycle.take() {
         Some(c) => {
             let n = c.words.len();
             let end = c.start + c.words[c.index].len();
@@ -192,13 +192,13 @@ fn complete(state: &mut State, forward: bool) {
     let at = input[..start].chars().count() + word.chars().count();
     set_line(state, line, at);
     if words.len() > 1 {
-        state.prompt.edit.cycle = Some(Cycle { start, words, index });
+        state.view.prompt.edit.cycle = Some(Cycle { start, words, index });
     }
 }
 
 fn recall(state: &mut State, up: bool) {
-    let current = state.prompt.open.as_ref().map(|p| p.input.clone()).unwrap_or_default();
-    let h = &mut state.prompt.edit.history;
+    let current = state.view.prompt.open.as_ref().map(|p| p.input.clone()).unwrap_or_default();
+    let h = &mut state.view.prompt.edit.history;
     if let Some(line) = if up { h.up(&current) } else { h.down() } {
         let len = line.chars().count();
         set_line(state, line, len);
@@ -227,13 +227,13 @@ pub fn run_command(state: &mut State, line: &str) -> Vec<Cmd> {
             state.alerts.regroup();
         }
         "theme" => return theme(state, arg),
-        "help" => state.help.open = true,
+        "help" => state.view.help.open = true,
         "notify" => super::notify::command(state, arg),
         "query" if arg.is_empty() => state.flash_error("usage: :query <promql>"),
         "query" => {
             let step = state.signals.step_for(CHART_WIDTH);
             let key = super::signals::SeriesKey { query: arg.to_string(), step_secs: step };
-            state.chart = Some(super::ChartView { title: arg.to_string(), key, unit: super::signals::Unit::None });
+            state.view.chart = Some(super::ChartView { title: arg.to_string(), key, unit: super::signals::Unit::None });
         }
         other => {
             if let Some(action) = Action::from_name(other) {
@@ -289,8 +289,10 @@ pub fn theme_found(state: &mut State, found: Result<crate::msg::ThemeToml, Strin
             return Vec::new();
         }
     };
-    if show_theme(state, &found.name, &found.toml) && state.prompt.edit.history.push(&format!("theme {}", found.name)) {
-        return vec![Cmd::SaveHistory(state.prompt.edit.history.to_text())];
+    if show_theme(state, &found.name, &found.toml)
+        && state.view.prompt.edit.history.push(&format!("theme {}", found.name))
+    {
+        return vec![Cmd::SaveHistory(state.view.prompt.edit.history.to_text())];
     }
     Vec::new()
 }

@@ -53,7 +53,7 @@ pub fn schedule(state: &mut State) -> Vec<Cmd> {
     }
     let mut keys: Vec<SeriesKey> = Vec::new();
     let height = state.list_area().height.saturating_sub(2).max(1) as usize;
-    let offset = state.list_offset;
+    let offset = state.view.list_offset;
     let mut shown: Vec<usize> = Vec::new();
     for row in state.alerts.rows.iter().skip(offset).take(height) {
         if let Row::Alert(i) = row {
@@ -70,7 +70,7 @@ pub fn schedule(state: &mut State) -> Vec<Cmd> {
         // The selected alert's first: its History row is the one read.
         shown.insert(0, i);
     }
-    if let Some(chart) = &state.chart {
+    if let Some(chart) = &state.view.chart {
         keys.push(chart.key.clone());
     }
     keys.sort();

@@ -173,7 +173,7 @@ fn filter_prompt_filters_as_you_type() {
     }
     assert_eq!(names(&s), ["[DatabaseDown 1]", "DatabaseDown", "[DiskFilling 1]", "DiskFilling"]);
     update(&mut s, Msg::Key(KeyEvent::new(KeyCode::Enter, KeyModifiers::NONE)));
-    assert!(s.prompt.open.is_none());
+    assert!(s.view.prompt.open.is_none());
     assert_eq!(s.alerts.counts.filtered_out, 3);
     update(&mut s, Msg::Key(KeyEvent::new(KeyCode::Esc, KeyModifiers::NONE)));
     assert_eq!(s.alerts.filter, "");
@@ -200,7 +200,7 @@ fn commands_and_unknown_commands() {
     run(&mut s, "theme light");
     assert_eq!(s.prefs.theme.name, "light");
     run(&mut s, "frobnicate");
-    assert!(s.flash.as_ref().unwrap().error);
+    assert!(s.view.flash.as_ref().unwrap().error);
     assert_eq!(run(&mut s, "q"), vec![crate::msg::Cmd::Quit]);
 }
 
@@ -446,11 +446,11 @@ fn the_charts_of_an_export_are_reported_drawn_or_why_not() {
     let draft = std::path::PathBuf::from("/inc/x/postmortem.md");
     let drawn = |drawn, missing| ChartsDrawn { draft: draft.clone(), drawn, missing };
     update(&mut s, Msg::Incident(IncidentMsg::ChartsDrawn(Ok(drawn(3, Vec::new())))));
-    let f = s.flash.clone().expect("flash");
+    let f = s.view.flash.clone().expect("flash");
     assert_eq!((f.text.as_str(), f.error), ("post-mortem draft: /inc/x/postmortem.md · charts: 3 drawn", false));
     let missing = vec!["HighErrorRate: prom: connection refused".to_string()];
     update(&mut s, Msg::Incident(IncidentMsg::ChartsDrawn(Ok(drawn(2, missing)))));
-    let f = s.flash.clone().expect("flash");
+    let f = s.view.flash.clone().expect("flash");
     assert!(
         f.error
             && f.text
@@ -458,7 +458,7 @@ fn the_charts_of_an_export_are_reported_drawn_or_why_not() {
         "{f:?}"
     );
     update(&mut s, Msg::Incident(IncidentMsg::ChartsDrawn(Err("disk full".into()))));
-    assert!(s.flash.as_ref().is_some_and(|f| f.error && f.text.contains("disk full")));
+    assert!(s.view.flash.as_ref().is_some_and(|f| f.error && f.text.contains("disk full")));
 }
 
 #[test]

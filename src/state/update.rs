@@ -36,7 +36,7 @@ fn apply(state: &mut State, msg: Msg) -> Vec<Cmd> {
         Msg::Resize(w, h) => {
             // The first size is the one the terminal started at: nothing
             // on screen to repaint yet.
-            let known = state.size.replace(ratatui::layout::Size::new(w, h)).is_some();
+            let known = state.view.size.replace(ratatui::layout::Size::new(w, h)).is_some();
             super::runbook::flow::resize(state, w, h);
             state.frame.dirty = true;
             state.frame.repaint |= known;
@@ -145,15 +145,15 @@ fn on_poll(state: &mut State, p: PollResult) -> Vec<Cmd> {
 fn help_key(state: &mut State, key: KeyEvent) {
     let max = state.help_max_scroll();
     let page = state.body_area().height.saturating_sub(4).max(1);
-    state.help.scroll = match state.prefs.keymap.action(&key) {
-        Some(Action::Down) => state.help.scroll.saturating_add(1),
-        Some(Action::Up) => state.help.scroll.saturating_sub(1),
-        Some(Action::PageDown) => state.help.scroll.saturating_add(page),
-        Some(Action::PageUp) => state.help.scroll.saturating_sub(page),
+    state.view.help.scroll = match state.prefs.keymap.action(&key) {
+        Some(Action::Down) => state.view.help.scroll.saturating_add(1),
+        Some(Action::Up) => state.view.help.scroll.saturating_sub(1),
+        Some(Action::PageDown) => state.view.help.scroll.saturating_add(page),
+        Some(Action::PageUp) => state.view.help.scroll.saturating_sub(page),
         Some(Action::Top) => 0,
         Some(Action::Bottom) => max,
         _ => {
-            state.help.open = false;
+            state.view.help.open = false;
             0
         }
     }
@@ -162,19 +162,19 @@ fn help_key(state: &mut State, key: KeyEvent) {
 
 fn on_key(state: &mut State, key: KeyEvent) -> Vec<Cmd> {
     state.frame.dirty = true;
-    if state.flash.take().is_some() && key.code == KeyCode::Esc {
+    if state.view.flash.take().is_some() && key.code == KeyCode::Esc {
         // Esc over "opening the runbook…": the user walked away from it.
         if !state.runbook.is_open() {
             state.runbook.awaiting = None;
         }
         return Vec::new();
     }
-    if state.help.open {
+    if state.view.help.open {
         help_key(state, key);
         return Vec::new();
     }
-    if state.chart.is_some() && state.prefs.keymap.local(&key, Scope::Chart) == Some(Action::ChartClose) {
-        state.chart = None;
+    if state.view.chart.is_some() && state.prefs.keymap.local(&key, Scope::Chart) == Some(Action::ChartClose) {
+        state.view.chart = None;
         return Vec::new();
     }
     if state.incident.editor.is_some() {
@@ -186,7 +186,7 @@ fn on_key(state: &mut State, key: KeyEvent) -> Vec<Cmd> {
     if state.contexts.picker.is_some() {
         return super::contexts::on_picker_key(state, key);
     }
-    if state.prompt.open.is_some() {
+    if state.view.prompt.open.is_some() {
         return super::prompt::on_key(state, key);
     }
     if state.runbook.view.is_some()
@@ -210,23 +210,24 @@ fn on_key(state: &mut State, key: KeyEvent) -> Vec<Cmd> {
 
 pub(super) fn on_action(state: &mut State, action: Action) -> Vec<Cmd> {
     let page = (state.list_area().height.saturating_sub(2)).max(1) as isize;
-    let detail = state.focus == Pane::Detail;
-    let timeline = state.focus == Pane::Timeline;
+    let detail = state.view.focus == Pane::Detail;
+    let timeline = state.view.focus == Pane::Timeline;
     match action {
         Action::Quit => {
             state.frame.quit = true;
             return vec![Cmd::Quit];
         }
-        Action::Help => state.help.open = true,
+        Action::Help => state.view.help.open = true,
         Action::Refresh => return vec![Cmd::RefreshAll],
-        Action::Command => state.prompt.open = Some(Prompt { kind: PromptKind::Command, input: String::new() }),
+        Action::Command => state.view.prompt.open = Some(Prompt { kind: PromptKind::Command, input: String::new() }),
         Action::Filter => {
-            state.prompt.open = Some(Prompt { kind: PromptKind::Filter, input: state.alerts.filter.clone() })
+            state.view.prompt.open = Some(Prompt { kind: PromptKind::Filter, input: state.alerts.filter.clone() })
         }
         Action::ClearFilter => set_filter(state, String::new()),
         Action::FocusNext | Action::FocusPrev => {
             let with_timeline = super::incident::flow::is_open(state);
-            state.focus = cycle(state.focus, action == Action::FocusNext, with_timeline, state.logs.follow.enabled)
+            state.view.focus =
+                cycle(state.view.focus, action == Action::FocusNext, with_timeline, state.logs.follow.enabled)
         }
         Action::Up if timeline => state.incident.move_selection(-1),
         Action::Down if timeline => state.incident.move_selection(1),
@@ -253,7 +254,7 @@ pub(super) fn on_action(state: &mut State, action: Action) -> Vec<Cmd> {
         Action::Pin => return super::pin::pin(state),
         Action::Copy => return super::copy::copy(state),
         Action::Runbook => return super::runbook::flow::open(state),
-        Action::Logs if state.logs.follow.enabled => state.focus = Pane::Logs,
+        Action::Logs if state.logs.follow.enabled => state.view.focus = Pane::Logs,
         Action::Logs => state.flash_error("no Loki configured (--loki URL)"),
         Action::Incident => super::incident::flow::declare_or_focus(state),
         Action::Note => super::incident::flow::new_note(state),
@@ -280,7 +281,7 @@ fn pane_action(state: &mut State, action: Action) -> Vec<Cmd> {
         Scope::Logs => super::logs::flow::act(state, action),
         Scope::Runbook => super::runbook::flow::act(state, action),
         Scope::Silences => Some(super::silences::view::act(state, action)),
-        Scope::Chart => state.chart.take().map(|_| Vec::new()),
+        Scope::Chart => state.view.chart.take().map(|_| Vec::new()),
         Scope::Global => Some(Vec::new()),
     };
     done.unwrap_or_else(|| {
@@ -306,7 +307,7 @@ fn open_chart(state: &mut State) {
     };
     let title = format!("{} · {}", sel.alert.name(), line.name);
     let key = super::signals::SeriesKey { query: line.key.query, step_secs: state.signals.step_for(CHART_WIDTH) };
-    state.chart = Some(super::ChartView { title, key, unit: line.unit });
+    state.view.chart = Some(super::ChartView { title, key, unit: line.unit });
 }
 
 fn move_selection(state: &mut State, delta: isize) {
@@ -316,8 +317,8 @@ fn move_selection(state: &mut State, delta: isize) {
 
 /// Another alert: its detail starts at the top, no signal selected.
 fn reset_detail(state: &mut State) {
-    state.detail.scroll = 0;
-    state.detail.signal = None;
+    state.view.detail.scroll = 0;
+    state.view.detail.signal = None;
 }
 
 fn cycle(p: Pane, forward: bool, with_timeline: bool, with_logs: bool) -> Pane {
@@ -344,13 +345,13 @@ fn on_mouse(state: &mut State, m: crossterm::event::MouseEvent) {
         MouseEventKind::ScrollDown => move_selection(state, 1),
         MouseEventKind::ScrollUp => move_selection(state, -1),
         MouseEventKind::Down(_) if inside => {
-            state.focus = Pane::Alerts;
+            state.view.focus = Pane::Alerts;
             // One border row at the top of the list.
-            let row = (m.row - area.y).saturating_sub(1) as usize + state.list_offset;
+            let row = (m.row - area.y).saturating_sub(1) as usize + state.view.list_offset;
             state.alerts.select_row(row);
             reset_detail(state);
         }
-        MouseEventKind::Down(_) => state.focus = Pane::Detail,
+        MouseEventKind::Down(_) => state.view.focus = Pane::Detail,
         _ => return,
     }
     state.frame.dirty = true;

@@ -38,7 +38,7 @@ fn cut_note(state: &State) -> String {
 }
 
 pub fn draw(frame: &mut Frame, area: Rect, state: &State) {
-    let focused = state.focus == Pane::Alerts;
+    let focused = state.view.focus == Pane::Alerts;
     let theme = &state.prefs.theme;
     let board = &state.alerts;
     let shown = board.rows.iter().filter(|r| matches!(r, Row::Alert(_))).count();
@@ -52,7 +52,7 @@ pub fn draw(frame: &mut Frame, area: Rect, state: &State) {
     let cursor = board.cursor();
     // The state keeps the window at its size; drawn at another (a test's
     // buffer), the cursor is kept in view all the same.
-    let offset = scroll_offset(state.list_offset, cursor, height, board.rows.len());
+    let offset = scroll_offset(state.view.list_offset, cursor, height, board.rows.len());
 
     let lines: Vec<Line> = if board.rows.is_empty() {
         vec![Line::styled(empty_text(state), theme.style("dim"))]

@@ -21,7 +21,7 @@ use crate::ui::sparkline;
 
 pub fn draw(frame: &mut Frame, area: Rect, state: &State) {
     let theme = &state.prefs.theme;
-    let focused = state.focus == Pane::Detail;
+    let focused = state.view.focus == Pane::Detail;
     let block = Block::default()
         .borders(Borders::ALL)
         .border_style(theme.border(focused))
@@ -47,7 +47,7 @@ pub fn draw(frame: &mut Frame, area: Rect, state: &State) {
     let p = Paragraph::new(wrap_lines(lines, inner_width))
         .block(block)
         .style(theme.base())
-        .scroll((state.detail.scroll, 0));
+        .scroll((state.view.detail.scroll, 0));
     frame.render_widget(p, area);
 }
 
@@ -172,7 +172,7 @@ fn signal_lines(state: &State, a: &Alert, width: u16) -> Vec<Line<'static>> {
     let label_w = rows.iter().map(|r| crate::text::width(&clean(&r.label)) + 2).max().unwrap_or(0);
     let name_w = label_w.clamp(NAME_W, NAME_MAX);
     let layout = Columns { name_w, spark_w: full_w.saturating_sub(name_w - NAME_W).max(10), full_w };
-    let selected = state.detail.signal.filter(|_| state.focus == Pane::Detail);
+    let selected = state.view.detail.signal.filter(|_| state.view.focus == Pane::Detail);
     let mut lines = Vec::new();
     for (i, row) in rows.iter().enumerate() {
         if !row.label.is_empty() && !row.name.is_empty() {

@@ -50,7 +50,7 @@ pub fn draw(frame: &mut Frame, area: Rect, state: &State) {
         .iter()
         .map(|col| col.iter().flat_map(|g| groups[*g].take().unwrap_or_default()).collect())
         .collect();
-    let scroll = state.help.scroll.min(max_scroll);
+    let scroll = state.view.help.scroll.min(max_scroll);
     let height = (longest as u16 + 2).min(area.height);
     let width = (COLUMN_WIDTH * cols.len() as u16).min(area.width);
     let [v] = Layout::vertical([Constraint::Length(height)]).flex(Flex::Center).areas(area);
@@ -104,7 +104,7 @@ mod tests {
         o.insert("log-wrap".to_string(), KeyList::One("W".into()));
         s.prefs.keymap = Keymap::new(&o).unwrap();
         s.logs.follow.enabled = true;
-        s.focus = Pane::Logs;
+        s.view.focus = Pane::Logs;
         press(&mut s, 'w');
         assert!(!s.logs.view.wrap, "the old key no longer wraps");
         press(&mut s, 'W');
@@ -112,7 +112,7 @@ mod tests {
         press(&mut s, 'W');
         assert!(!s.logs.view.wrap);
 
-        s.help.open = true;
+        s.view.help.open = true;
         let screen = render(&s, 160, 60);
         assert!(screen.contains("W               wrap long lines"), "{screen}");
         assert!(!screen.contains("w               wrap long lines"), "{screen}");
@@ -155,9 +155,9 @@ mod tests {
         let end = render(&s, 80, 24);
         let desc = last.split("  ").last().unwrap_or_default().trim().to_string();
         assert!(end.contains(&desc), "scrolled to the end shows {desc:?}:\n{end}");
-        assert!(s.help.open, "j scrolls, it does not close");
+        assert!(s.view.help.open, "j scrolls, it does not close");
         press(&mut s, 'x');
-        assert!(!s.help.open && s.help.scroll == 0, "any other key closes and resets");
+        assert!(!s.view.help.open && s.view.help.scroll == 0, "any other key closes and resets");
         let wide = {
             press(&mut s, '?');
             render(&s, 220, 60)

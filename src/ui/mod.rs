@@ -34,7 +34,7 @@ pub fn draw(frame: &mut Frame, state: &State) {
     let body = layout.body;
     status_bar::draw_header(frame, layout.header, state);
     if let Some(timeline) = layout.timeline {
-        let focused = state.focus == crate::state::Pane::Timeline;
+        let focused = state.view.focus == crate::state::Pane::Timeline;
         timeline::draw_styled(frame, timeline, &state.incident, focused, &timeline_styles(&state.prefs.theme));
     }
     alerts::draw(frame, layout.list, state);
@@ -42,7 +42,7 @@ pub fn draw(frame: &mut Frame, state: &State) {
         detail::draw(frame, detail, state);
     }
     if let Some(logs) = layout.logs {
-        let focused = state.focus == crate::state::Pane::Logs;
+        let focused = state.view.focus == crate::state::Pane::Logs;
         logs::draw(
             frame,
             logs,
@@ -58,7 +58,7 @@ pub fn draw(frame: &mut Frame, state: &State) {
         frame.render_widget(ratatui::widgets::Clear, body);
         runbook::draw(frame, body, view, true);
     }
-    if let Some(chart) = &state.chart {
+    if let Some(chart) = &state.view.chart {
         chart::draw(frame, body, state, chart);
     }
     if let Some(editor) = &state.incident.editor {
@@ -73,7 +73,7 @@ pub fn draw(frame: &mut Frame, state: &State) {
     if let Some(picker) = &state.contexts.picker {
         context_picker::draw(frame, body, state, picker);
     }
-    if state.help.open {
+    if state.view.help.open {
         help::draw(frame, body, state);
     }
 }

@@ -50,7 +50,7 @@ pub fn draw_header(frame: &mut Frame, area: Rect, state: &State) {
 
 pub fn draw_status(frame: &mut Frame, area: Rect, state: &State) {
     let theme = &state.prefs.theme;
-    let line = if let Some(p) = &state.prompt.open {
+    let line = if let Some(p) = &state.view.prompt.open {
         let lead = if p.kind == PromptKind::Command { ":" } else { "/" };
         // The cursor is the character under it, reversed (a block at the end).
         let at = crate::state::prompt::cursor_byte(state, &p.input);
@@ -74,7 +74,7 @@ pub fn draw_status(frame: &mut Frame, area: Rect, state: &State) {
         // An error comes first, with the whole width if it needs it: behind
         // the sources' health it was cut at the screen's edge, its reason
         // ("No space left on device") with it.
-        let error = state.flash.as_ref().filter(|f| f.error);
+        let error = state.view.flash.as_ref().filter(|f| f.error);
         if let Some(f) = error {
             spans.push(Span::styled(truncate_width(&clean(&f.text), width), theme.style("flash_error")));
             spans.push(Span::raw("  "));
@@ -93,7 +93,7 @@ pub fn draw_status(frame: &mut Frame, area: Rect, state: &State) {
             spans.extend(source_spans(state, s));
             spans.push(Span::raw("  "));
         }
-        match &state.flash {
+        match &state.view.flash {
             Some(f) if f.error => {}
             Some(f) => spans.push(Span::styled(truncate_width(&clean(&f.text), 80), theme.style("flash_info"))),
             None => {

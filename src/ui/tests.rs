@@ -71,7 +71,7 @@ fn help_lists_remapped_keys() {
     let mut o = std::collections::BTreeMap::new();
     o.insert("silence".to_string(), crate::keymap::KeyList::One("S".into()));
     s.prefs.keymap = crate::keymap::Keymap::new(&o).unwrap();
-    s.help.open = true;
+    s.view.help.open = true;
     let screen = render(&s, 160, 50);
     assert!(screen.contains("S               silence the alert"), "{screen}");
     assert!(screen.contains("Navigate"));
@@ -116,7 +116,7 @@ fn chart_draws_lines_legend_and_errors() {
     let samples: Vec<(f64, f64)> = (0..30).map(|i| ((end - 1800 + i * 60) as f64, (i % 7) as f64)).collect();
     let series = crate::model::metrics::Series { labels: [("pod".to_string(), "api-1".to_string())].into(), samples };
     s.signals.cache.insert(key.clone(), Cached { series: vec![series], end, ..Cached::default() });
-    s.chart = Some(ChartView { title: "HighErrorRate · expression".into(), key: key.clone(), unit: Unit::None });
+    s.view.chart = Some(ChartView { title: "HighErrorRate · expression".into(), key: key.clone(), unit: Unit::None });
     let screen = render(&s, 120, 30);
     assert!(screen.contains("HighErrorRate · expression"), "{screen}");
     assert!(screen.contains("pod=api-1"), "legend: {screen}");

@@ -44,12 +44,12 @@ fn ctx_command_switches_known_contexts_only() {
     assert_eq!(cmds[0], Cmd::SwitchContext("prod-us".into()));
     assert!(matches!(&cmds[1..], [Cmd::SaveHistory(h)] if h.contains("ctx prod-us")), "kept in the history: {cmds:?}");
     assert!(command(&mut s, "ctx nowhere").is_empty());
-    let flash = s.flash.clone().unwrap();
+    let flash = s.view.flash.clone().unwrap();
     assert!(flash.error && flash.text.contains("unknown context \"nowhere\""), "{flash:?}");
     assert!(flash.text.contains("prod-eu, prod-us, staging"), "{flash:?}");
     let cmds = command(&mut s, "ctx prod-eu");
     assert!(!cmds.iter().any(|c| matches!(c, Cmd::SwitchContext(_))), "already there: {cmds:?}");
-    assert!(s.flash.as_ref().unwrap().text.contains("already in context prod-eu"));
+    assert!(s.view.flash.as_ref().unwrap().text.contains("already in context prod-eu"));
 }
 
 #[test]
@@ -111,7 +111,7 @@ fn switch_resets_sources_but_keeps_the_operator_s_things() {
     assert_eq!(s.incident.id(), Some("2026-11-22-db-down"), "the incident is kept");
     assert_eq!(s.sources.len(), 1);
     assert_eq!(s.sources[0].name, "am-other");
-    assert_eq!(s.flash.as_ref().unwrap().text, "context prod-us (2 prometheus, 1 alertmanager)");
+    assert_eq!(s.view.flash.as_ref().unwrap().text, "context prod-us (2 prometheus, 1 alertmanager)");
 }
 
 #[test]
@@ -144,7 +144,7 @@ fn forced_read_only_survives_a_switch_and_failures_say_why() {
     assert!(s.contexts.read_only, "--read-only wins over the context");
     let failed = ContextMsg::Failed { name: "prod-us".into(), error: "secret env T: not set".into() };
     update(&mut s, Msg::Context(failed));
-    let flash = s.flash.clone().unwrap();
+    let flash = s.view.flash.clone().unwrap();
     assert!(flash.error && flash.text == "cannot switch to context prod-us: secret env T: not set", "{flash:?}");
     assert_eq!(s.contexts.active, "staging");
 }

@@ -25,7 +25,7 @@ pub fn is_open(state: &State) -> bool {
 /// incident open, the timeline instead.
 pub fn declare_or_focus(state: &mut State) {
     if is_open(state) {
-        state.focus = Pane::Timeline;
+        state.view.focus = Pane::Timeline;
         return;
     }
     let user = state.incident.user().to_string();

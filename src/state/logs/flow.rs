@@ -49,7 +49,7 @@ pub fn command(state: &mut State, arg: &str) -> Vec<Cmd> {
         return follow_selection(state);
     }
     state.logs.follow.pinned_query = true;
-    state.focus = Pane::Logs;
+    state.view.focus = Pane::Logs;
     let generation = state.logs.view.begin(Some("query".into()), Some(arg.to_string()));
     let start = logs::window_start(state.clock.now, state.logs.follow.cfg.margin);
     let spec = FollowSpec {
@@ -65,7 +65,7 @@ pub fn command(state: &mut State, arg: &str) -> Vec<Cmd> {
 /// board. The pane's own bindings come first, then the board's navigation.
 pub fn on_key(state: &mut State, key: KeyEvent) -> Option<Vec<Cmd>> {
     // The chart overlay (over any pane) takes the keys, `p` included.
-    if state.focus != Pane::Logs || state.chart.is_some() {
+    if state.view.focus != Pane::Logs || state.view.chart.is_some() {
         return None;
     }
     if let Some(action) = state.prefs.keymap.local(&key, Scope::Logs)
@@ -96,8 +96,12 @@ pub fn act(state: &mut State, action: Action) -> Option<Vec<Cmd>> {
     let searching = state.logs.view.search().is_some();
     let v = &mut state.logs.view;
     match action {
-        Action::LogSearch => state.prompt.open = Some(Prompt { kind: PromptKind::LogSearch, input: String::new() }),
-        Action::LogFilter => state.prompt.open = Some(Prompt { kind: PromptKind::LogFilter, input: "|= \"".into() }),
+        Action::LogSearch => {
+            state.view.prompt.open = Some(Prompt { kind: PromptKind::LogSearch, input: String::new() })
+        }
+        Action::LogFilter => {
+            state.view.prompt.open = Some(Prompt { kind: PromptKind::LogFilter, input: "|= \"".into() })
+        }
         Action::LogNextMatch if searching => flash_search(state, true),
         Action::LogPrevMatch if searching => flash_search(state, false),
         Action::LogWrap => v.toggle_wrap(),
@@ -177,7 +181,7 @@ mod tests {
     fn logs_state() -> State {
         let mut s = state();
         s.logs.follow.enabled = true;
-        s.focus = Pane::Logs;
+        s.view.focus = Pane::Logs;
         s
     }
 
@@ -191,7 +195,7 @@ mod tests {
         assert!(s.incident.editor.is_some(), "n opened the declaration form");
         let mut s = state();
         crate::state::prompt::run_command(&mut s, "runbook-tick");
-        assert!(s.flash.as_ref().is_some_and(|f| f.error && f.text.contains("runbook-tick")));
+        assert!(s.view.flash.as_ref().is_some_and(|f| f.error && f.text.contains("runbook-tick")));
     }
 
     #[test]
@@ -201,15 +205,15 @@ mod tests {
         o.insert("chart-close".to_string(), KeyList::One("x".into()));
         o.insert("silences-close".to_string(), KeyList::One("Q".into()));
         s.prefs.keymap = Keymap::new(&o).unwrap();
-        s.chart = Some(crate::state::ChartView {
+        s.view.chart = Some(crate::state::ChartView {
             title: "t".into(),
             key: crate::state::signals::SeriesKey { query: "up".into(), step_secs: 60 },
             unit: crate::state::signals::Unit::None,
         });
         press(&mut s, KeyCode::Esc);
-        assert!(s.chart.is_some(), "esc no longer closes the chart");
+        assert!(s.view.chart.is_some(), "esc no longer closes the chart");
         press(&mut s, KeyCode::Char('x'));
-        assert!(s.chart.is_none(), "x does");
+        assert!(s.view.chart.is_none(), "x does");
         s.silences.view = Some(Default::default());
         press(&mut s, KeyCode::Char('q'));
         assert!(s.silences.view.is_some() && !s.frame.quit, "q no longer closes the silences, nor quits under it");

@@ -140,7 +140,7 @@ fn osc777_and_the_notify_command() {
     tick(&mut s, 60);
     assert!(am(&mut s, vec![alert("X", "critical", &[], 0, "am0")]).is_empty());
     command(&mut s, "bogus");
-    assert!(s.flash.as_ref().is_some_and(|f| f.error));
+    assert!(s.view.flash.as_ref().is_some_and(|f| f.error));
     let mut quiet = state();
     command(&mut quiet, "on");
     assert!(quiet.notify.enabled && quiet.notify.config.bell, "on with nothing configured rings the bell");

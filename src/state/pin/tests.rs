@@ -136,7 +136,7 @@ fn without_an_incident_p_says_how_to_declare_one() {
     let mut s = loaded(false);
     let cmds = update(&mut s, key(KeyCode::Char('p')));
     assert!(pinned(&cmds).is_empty());
-    assert_eq!(s.flash.as_ref().map(|f| f.text.as_str()), Some("no incident: declare one with i"));
+    assert_eq!(s.view.flash.as_ref().map(|f| f.text.as_str()), Some("no incident: declare one with i"));
 }
 
 #[test]
@@ -149,32 +149,32 @@ fn p_on_the_board_pins_the_alert_expression() {
     assert_eq!(title, "HighLatency · expression");
     assert!(spark.ends_with('█'), "rising: {spark}");
     assert_eq!((*min, *max, unit.as_str()), (Some(0.0), Some(39.0), ""));
-    assert_eq!(s.flash.as_ref().map(|f| f.text.as_str()), Some("graph pinned to the timeline"));
+    assert_eq!(s.view.flash.as_ref().map(|f| f.text.as_str()), Some("graph pinned to the timeline"));
 }
 
 #[test]
 fn detail_selection_picks_the_signal_series_to_pin() {
     let mut s = loaded(true);
-    s.focus = Pane::Detail;
+    s.view.focus = Pane::Detail;
     // expression, throughput /b (highest now), throughput /a; /c is beyond top 2.
     update(&mut s, key(KeyCode::Down));
     update(&mut s, key(KeyCode::Down));
     update(&mut s, key(KeyCode::Down));
-    assert_eq!(s.detail.signal, Some(2));
+    assert_eq!(s.view.detail.signal, Some(2));
     let got = pinned(&update(&mut s, key(KeyCode::Char('p'))));
     assert_eq!(got[0].0, "HighLatency · throughput · route=/a");
     assert_eq!((got[0].2, got[0].3, got[0].4.as_str()), (Some(5.0), Some(5.0), "req/s"));
     update(&mut s, key(KeyCode::Down));
-    assert_eq!((s.detail.signal, s.detail.scroll), (Some(2), 1), "past the last row: scrolls");
+    assert_eq!((s.view.detail.signal, s.view.detail.scroll), (Some(2), 1), "past the last row: scrolls");
     for _ in 0..4 {
         update(&mut s, key(KeyCode::Up));
     }
-    assert_eq!((s.detail.signal, s.detail.scroll), (None, 0));
+    assert_eq!((s.view.detail.signal, s.view.detail.scroll), (None, 0));
     update(&mut s, key(KeyCode::Down));
     update(&mut s, key(KeyCode::Char('j')));
-    s.focus = Pane::Alerts;
+    s.view.focus = Pane::Alerts;
     update(&mut s, key(KeyCode::Char('j')));
-    assert_eq!(s.detail.signal, None, "another alert (or the same, moved onto): selection reset");
+    assert_eq!(s.view.detail.signal, None, "another alert (or the same, moved onto): selection reset");
 }
 
 #[test]
@@ -185,11 +185,11 @@ fn chart_pins_its_top_series_once() {
         .find(|l| !l.own)
         .expect("throughput")
         .key;
-    s.chart = Some(ChartView { title: "sum(rate(x[5m]))".into(), key: key_b, unit: super::Unit::Reqps });
+    s.view.chart = Some(ChartView { title: "sum(rate(x[5m]))".into(), key: key_b, unit: super::Unit::Reqps });
     let cmds = update(&mut s, key(KeyCode::Char('p')));
     let titles: Vec<String> = pinned(&cmds).into_iter().map(|g| g.0).collect();
     assert_eq!(titles, vec!["sum(rate(x[5m])) · route=/b", "sum(rate(x[5m])) · route=/a"]);
-    assert_eq!(s.flash.as_ref().map(|f| f.text.as_str()), Some("2 graphs pinned to the timeline"));
+    assert_eq!(s.view.flash.as_ref().map(|f| f.text.as_str()), Some("2 graphs pinned to the timeline"));
     // The records come back from the journal: pinning again is a no-op.
     let records: Vec<_> = cmds
         .into_iter()
@@ -200,5 +200,5 @@ fn chart_pins_its_top_series_once() {
         .collect();
     update(&mut s, Msg::Incident(crate::msg::IncidentMsg::Read(ReadOutcome { records, warnings: Vec::new() })));
     assert!(pinned(&update(&mut s, key(KeyCode::Char('p')))).is_empty());
-    assert_eq!(s.flash.as_ref().map(|f| f.text.as_str()), Some("already pinned"));
+    assert_eq!(s.view.flash.as_ref().map(|f| f.text.as_str()), Some("already pinned"));
 }

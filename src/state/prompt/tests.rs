@@ -27,7 +27,7 @@ fn typed(s: &mut State, text: &str) {
 }
 
 fn input(s: &State) -> &str {
-    s.prompt.open.as_ref().map(|p| p.input.as_str()).unwrap_or("<closed>")
+    s.view.prompt.open.as_ref().map(|p| p.input.as_str()).unwrap_or("<closed>")
 }
 
 #[test]
@@ -68,17 +68,17 @@ fn cursor_moves_and_edits_in_place() {
     assert_eq!(input(&s), "Group ");
     press(&mut s, KeyCode::Left);
     press(&mut s, KeyCode::Backspace);
-    assert_eq!((input(&s), s.prompt.edit.cursor), ("Grou ", Some(4)));
+    assert_eq!((input(&s), s.view.prompt.edit.cursor), ("Grou ", Some(4)));
     press(&mut s, KeyCode::Right);
     typed(&mut s, "é");
-    assert_eq!((input(&s), s.prompt.edit.cursor), ("Grou é", None));
+    assert_eq!((input(&s), s.view.prompt.edit.cursor), ("Grou é", None));
     ctrl(&mut s, 'a');
     press(&mut s, KeyCode::Right);
     ctrl(&mut s, 'u');
     assert_eq!(input(&s), "rou é");
     press(&mut s, KeyCode::Esc);
-    assert!(s.prompt.open.is_none());
-    assert_eq!(s.prompt.edit, PromptEdit { history: s.prompt.edit.history.clone(), ..Default::default() });
+    assert!(s.view.prompt.open.is_none());
+    assert_eq!(s.view.prompt.edit, PromptEdit { history: s.view.prompt.edit.history.clone(), ..Default::default() });
 }
 
 #[test]
@@ -139,11 +139,11 @@ fn a_theme_file_is_asked_for_and_applied_when_it_arrives() {
 
     update(&mut s, Msg::Theme(Err("unknown theme \"nope\"".into())));
     assert_eq!(s.prefs.theme.name, "ops", "kept");
-    assert!(s.flash.as_ref().is_some_and(|f| f.error && f.text.contains("nope")));
+    assert!(s.view.flash.as_ref().is_some_and(|f| f.error && f.text.contains("nope")));
     let bad = ThemeToml { name: "bad".into(), toml: "[styles]\nsparkle = {}\n".into() };
     let cmds = update(&mut s, Msg::Theme(Ok(bad)));
     assert_eq!(s.prefs.theme.name, "ops");
-    assert!(s.flash.as_ref().is_some_and(|f| f.error && f.text.contains("sparkle")));
+    assert!(s.view.flash.as_ref().is_some_and(|f| f.error && f.text.contains("sparkle")));
     assert!(cmds.iter().all(|c| !matches!(c, Cmd::SaveHistory(_))), "{cmds:?}");
 }
 
@@ -155,7 +155,7 @@ fn handoff_and_join_are_commands_for_the_runtime() {
     press(&mut s, KeyCode::Char(':'));
     typed(&mut s, "handoff");
     assert!(press(&mut s, KeyCode::Enter).is_empty(), "no incident, no handoff");
-    assert!(s.flash.as_ref().is_some_and(|f| f.error && f.text.contains("declare one first")));
+    assert!(s.view.flash.as_ref().is_some_and(|f| f.error && f.text.contains("declare one first")));
 
     let declared = Record::new(
         s.clock.now,
@@ -178,7 +178,7 @@ fn handoff_and_join_are_commands_for_the_runtime() {
     let cmds = update(&mut s, Msg::Incident(IncidentMsg::Joined(Ok("2026-12-02-db-down".into()))));
     assert_eq!(cmds, vec![Cmd::OpenIncident("2026-12-02-db-down".into())]);
     update(&mut s, Msg::Incident(IncidentMsg::Joined(Err("no shared incident".into()))));
-    assert!(s.flash.as_ref().is_some_and(|f| f.error && f.text == "join failed: no shared incident"));
+    assert!(s.view.flash.as_ref().is_some_and(|f| f.error && f.text == "join failed: no shared incident"));
 }
 
 #[test]
@@ -187,7 +187,7 @@ fn join_completes_the_open_shared_incidents() {
     let mut s = loaded();
     let open = vec![("2026-12-02-db-down".to_string(), "DB down".to_string())];
     update(&mut s, Msg::Incident(IncidentMsg::SharedOpen(open)));
-    assert!(s.flash.as_ref().is_some_and(|f| f.text == "open shared incident: :join 2026-12-02-db-down"));
+    assert!(s.view.flash.as_ref().is_some_and(|f| f.text == "open shared incident: :join 2026-12-02-db-down"));
     press(&mut s, KeyCode::Char(':'));
     typed(&mut s, "join 2026");
     press(&mut s, KeyCode::Tab);

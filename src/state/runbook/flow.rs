@@ -56,7 +56,7 @@ pub fn loaded(state: &mut State, request: u64, prepared: Prepared) -> Vec<Cmd> {
     let name = view.name().to_string();
     state.runbook.view = Some(view);
     sync_steps(state);
-    state.flash = None;
+    state.view.flash = None;
     state.frame.dirty = true;
     capture(state, Event::RunbookOpened { runbook: name })
 }
@@ -126,7 +126,7 @@ pub fn act(state: &mut State, action: Action) -> Option<Vec<Cmd>> {
         Action::RunbookTick => RunbookAction::Tick,
         Action::RunbookCopy => RunbookAction::Copy,
         Action::RunbookSearch => {
-            state.prompt.open = Some(Prompt { kind: PromptKind::Search, input: view.query().to_string() });
+            state.view.prompt.open = Some(Prompt { kind: PromptKind::Search, input: view.query().to_string() });
             return Some(Vec::new());
         }
         _ => return None,
@@ -161,7 +161,7 @@ fn open_live(state: &mut State) -> Vec<Cmd> {
         crate::runbook::live::Lang::PromQl => {
             let step = state.signals.step_for(crate::state::update::CHART_WIDTH);
             let key = crate::state::signals::SeriesKey { query: query.clone(), step_secs: step };
-            state.chart = Some(crate::state::ChartView { title: query, key, unit });
+            state.view.chart = Some(crate::state::ChartView { title: query, key, unit });
             Vec::new()
         }
         crate::runbook::live::Lang::LogQl => {
@@ -174,7 +174,7 @@ fn open_live(state: &mut State) -> Vec<Cmd> {
 /// The live blocks on screen whose answer is due (none with the chart
 /// over the runbook: the blocks are hidden).
 pub fn ask_live(state: &mut State) -> Vec<Cmd> {
-    if state.chart.is_some() {
+    if state.view.chart.is_some() {
         return Vec::new();
     }
     let (now, refresh, window) = (state.clock.now, state.signals.refresh, state.signals.window);

@@ -29,8 +29,8 @@ fn several_series_are_labelled_with_gaps() {
             series.samples.drain(n - 6..n - 4);
         }
     }
-    s.focus = Pane::Detail;
-    s.detail.signal = Some(1);
+    s.view.focus = Pane::Detail;
+    s.view.detail.signal = Some(1);
     let screen = render(&s, 90, 22);
     assert_eq!(s.detail_spark_width(), 35, "the fixture's step is the one drawn");
     insta::assert_snapshot!(screen);

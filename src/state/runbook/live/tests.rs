@@ -244,17 +244,17 @@ fn the_state_asks_shows_and_opens_live_blocks() {
     update(&mut s, down());
     update(&mut s, down());
     update(&mut s, enter());
-    assert_eq!(s.chart.as_ref().map(|c| c.key.query.as_str()), Some("up"), "the PromQL block in the chart");
+    assert_eq!(s.view.chart.as_ref().map(|c| c.key.query.as_str()), Some("up"), "the PromQL block in the chart");
     let later = s.clock.now + chrono::Duration::seconds(60);
     let cmds = update(&mut s, Msg::Tick(later));
     assert!(!cmds.iter().any(|c| matches!(c, Cmd::LiveQuery(_))), "hidden under the chart: {cmds:?}");
     update(&mut s, Msg::Key(KeyEvent::new(KeyCode::Char('q'), KeyModifiers::NONE)));
-    assert!(s.chart.is_none() && s.runbook.view.is_some());
+    assert!(s.view.chart.is_none() && s.runbook.view.is_some());
     for _ in 0..4 {
         update(&mut s, down());
     }
     let cmds = update(&mut s, enter());
-    assert!(s.runbook.view.is_none() && s.focus == crate::state::Pane::Logs, "the LogQL block in the logs pane");
+    assert!(s.runbook.view.is_none() && s.view.focus == crate::state::Pane::Logs, "the LogQL block in the logs pane");
     assert!(cmds.iter().any(|c| matches!(c, Cmd::FollowLogs(f) if matches!(&f.query, crate::model::logs::QuerySpec::LogQl(q) if q == "{app=\"api\"}"))), "{cmds:?}");
 }
 

@@ -164,7 +164,7 @@ fn valid_form_posts_once_and_closes_on_success() {
     let cmds = update(&mut s, Msg::Silence(msg));
     assert!(s.silences.form.is_none());
     assert!(cmds.contains(&Cmd::RefreshAll));
-    assert_eq!(s.flash.as_ref().unwrap().text, "silenced (id abc), until 13:00 UTC (via am0)");
+    assert_eq!(s.view.flash.as_ref().unwrap().text, "silenced (id abc), until 13:00 UTC (via am0)");
     assert!(s.silences.get("abc").is_some(), "shown before the next poll");
 }
 
@@ -231,7 +231,7 @@ fn read_only_never_produces_a_write() {
     let mut cmds = Vec::new();
     for c in ['s', 'a'] {
         cmds.extend(key(&mut s, KeyCode::Char(c)));
-        assert_eq!(s.flash.as_ref().unwrap().text, crate::state::silences::flow::READ_ONLY);
+        assert_eq!(s.view.flash.as_ref().unwrap().text, crate::state::silences::flow::READ_ONLY);
     }
     assert!(s.silences.form.is_none());
     s.silences.set(0, vec![crate::state::silences::tests::silence("s1", vec![], "x", 30)]);
