@@ -191,9 +191,8 @@ fn switched(state: &mut State, s: Switched) {
     state.view.detail.scroll = 0;
     // Silences belong to the old context's Alertmanagers: forms and views
     // on them would write to the wrong cluster.
-    state.silences = Default::default();
-    state.silences.form = None;
-    state.silences.view = None;
+    // The settings are the config's, not the cluster's: they stay.
+    state.silences = super::silences::SilencesState::new(state.silences.settings);
     state.sources = s.sources.into_iter().map(|(id, name)| SourceHealth::new(id, name)).collect();
     state.contexts.read_only = state.contexts.forced_read_only || s.read_only;
     state.contexts.generation = s.generation;

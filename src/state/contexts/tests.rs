@@ -97,6 +97,11 @@ fn switch_resets_sources_but_keeps_the_operator_s_things() {
     s.incident.load("2026-11-22-db-down", crate::incident::ReadOutcome { records: vec![], warnings: vec![] });
     assert!(!s.alerts.alerts.is_empty());
     s.history.window = std::time::Duration::from_secs(3600);
+    let settings = crate::state::silences::SilenceSettings {
+        confirm_over: 2,
+        ack_duration: std::time::Duration::from_secs(600),
+    };
+    s.silences.settings = settings;
     let a = s.alerts.alerts[0].alert.clone();
     crate::state::history::tests::load(&mut s, &a, &[(600, 0)]);
     assert_eq!(s.history.cache.len(), 1);
@@ -108,6 +113,7 @@ fn switch_resets_sources_but_keeps_the_operator_s_things() {
     assert_eq!(s.contexts.active, "prod-us");
     assert!(s.contexts.read_only, "prod-us is read-only");
     assert_eq!(s.alerts.filter, "db", "the filter is the operator's");
+    assert_eq!(s.silences.settings, settings, "the silence settings are the config's");
     assert_eq!(s.incident.id(), Some("2026-11-22-db-down"), "the incident is kept");
     assert_eq!(s.sources.len(), 1);
     assert_eq!(s.sources[0].name, "am-other");
