@@ -128,7 +128,7 @@ impl Console {
             local_offset: Some(tasks::local_offset()),
         };
         let mut state = State::new(setup, keymap, theme, Utc::now());
-        state.notify = crate::state::notify::Notifier::new(cfg.notify.clone());
+        state.alerts.notify = crate::state::notify::Notifier::new(cfg.notify.clone());
         state.prefs.hyperlinks = cfg.hyperlinks.enabled(crate::tui::supports_hyperlinks);
         state.contexts.known = cfg.context_summaries();
         state.contexts.forced_read_only = state.contexts.read_only;

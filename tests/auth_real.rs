@@ -212,9 +212,10 @@ async fn console_shows_the_data_and_401_for_the_one_wrong_source() {
     let mut console = Console::start(&cfg, Options::default()).expect("the console starts");
     let deadline = tokio::time::Instant::now() + Duration::from_secs(40);
     let ready = |c: &Console| {
-        let up =
-            |n: &str| c.state.sources.iter().any(|s| s.name == n && matches!(s.health, Health::Up | Health::Slow(_)));
-        let bad = c.state.sources.iter().any(|s| {
+        let up = |n: &str| {
+            c.state.contexts.sources.iter().any(|s| s.name == n && matches!(s.health, Health::Up | Health::Slow(_)))
+        };
+        let bad = c.state.contexts.sources.iter().any(|s| {
             s.name == "am-bad" && matches!(&s.health, Health::Down { error: SourceError::Unauthorized(_), .. })
         });
         up("prom")
@@ -236,7 +237,7 @@ async fn console_shows_the_data_and_401_for_the_one_wrong_source() {
         assert_clean(&format!("screen {w}x{h}"), &screen(&mut console, w, h));
     }
     assert_clean("screen", &text);
-    assert_clean("source health", &format!("{:?}", console.state.sources));
+    assert_clean("source health", &format!("{:?}", console.state.contexts.sources));
 }
 
 /// `warroom check` and the debug log: every source listed, the wrong one

@@ -87,7 +87,7 @@ async fn board_matches_amtool_and_survives_prometheus_restart() {
     // down too); once it is gone every poll is refused: wait for that.
     prom.stop();
     run_until(&mut console, "Prometheus shown down, refusing connections", 20, |c| {
-        c.state.sources.iter().any(|s| {
+        c.state.contexts.sources.iter().any(|s| {
             s.kind() == SourceKind::Prometheus && matches!(s.health, Health::Down { error: SourceError::Refused, .. })
         })
     })
@@ -101,7 +101,7 @@ async fn board_matches_amtool_and_survives_prometheus_restart() {
     // And recovers by itself.
     prom.restart();
     run_until(&mut console, "Prometheus back up", 40, |c| {
-        c.state.sources.iter().all(|s| matches!(s.health, Health::Up | Health::Slow(_)))
+        c.state.contexts.sources.iter().all(|s| matches!(s.health, Health::Up | Health::Slow(_)))
     })
     .await;
     assert!(screen(&mut console).contains("● up"));
@@ -153,7 +153,7 @@ async fn alertmanager_refusing_shows_prometheus_firing_alerts_unconfirmed() {
         let firing = board_names(c, AlertState::Firing);
         firing.contains(alerts::ALWAYS_FIRING)
             && firing.contains(alerts::INFO)
-            && c.state.sources.iter().any(|s| s.kind() == SourceKind::Alertmanager && s.is_down())
+            && c.state.contexts.sources.iter().any(|s| s.kind() == SourceKind::Alertmanager && s.is_down())
     })
     .await;
     let always = console.state.alerts.alerts.iter().find(|b| b.alert.name() == alerts::ALWAYS_FIRING).unwrap();

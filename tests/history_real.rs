@@ -279,7 +279,7 @@ async fn a_prometheus_that_refuses_the_history_query_is_said_why() {
         words, "Prometheus refused the history query: bad_data: query blocked: ALERTS is not served by this frontend",
         "{screen}"
     );
-    let entry = console.state.history.cache.values().next().expect("the refused query is cached");
+    let entry = console.state.alerts.history.cache.values().next().expect("the refused query is cached");
     assert!(entry.rejected, "not asked again");
     assert!(screen.contains("Steady"), "the board itself is served through the relay: {screen}");
 }

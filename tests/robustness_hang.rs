@@ -31,7 +31,7 @@ async fn keys_and_other_sources_go_on_while_one_source_hangs() {
 
     // The healthy Alertmanager fills the board while Prometheus hangs.
     run_until(&mut console, "Alertmanager's alerts", 10, |c| !c.state.alerts.alerts.is_empty()).await;
-    let prom = |c: &Console| c.state.sources.iter().find(|s| s.kind() == SourceKind::Prometheus).cloned();
+    let prom = |c: &Console| c.state.contexts.sources.iter().find(|s| s.kind() == SourceKind::Prometheus).cloned();
     assert_eq!(prom(&console).map(|s| s.health), Some(Health::Unknown), "the first poll is still hanging");
     let text = screen(&mut console, 160, 30);
     assert!(text.contains("AlwaysFiring"), "{text}");

@@ -143,11 +143,11 @@ fn config(case: &Case, url: &str) -> Config {
 }
 
 fn all_down(c: &Console) -> bool {
-    c.state.sources.iter().all(|s| s.is_down())
+    c.state.contexts.sources.iter().all(|s| s.is_down())
 }
 
 fn all_up(c: &Console) -> bool {
-    c.state.sources.iter().all(|s| matches!(s.health, Health::Up | Health::Slow(_)))
+    c.state.contexts.sources.iter().all(|s| matches!(s.health, Health::Up | Health::Slow(_)))
         && !c.state.alerts.alerts.is_empty()
 }
 
@@ -160,7 +160,7 @@ async fn each_failure_shows_in_the_status_bar_then_recovers() {
         let url = server.url(&case.target);
         let mut console = Console::start(&config(&case, &url), Options::default()).expect("console starts");
         run_until(&mut console, case.name, 20, all_down).await;
-        for s in &console.state.sources {
+        for s in &console.state.contexts.sources {
             let Health::Down { error, .. } = &s.health else { unreachable!("all down") };
             assert!((case.expect)(error), "{}: {} shows {error:?}", case.name, s.name);
         }

@@ -88,8 +88,9 @@ async fn echoed_credentials_reach_neither_errors_nor_screen() {
                 ..Config::default()
             };
             let mut console = Console::start(&cfg, Options::default()).expect("console starts");
-            run_until(&mut console, "both sources down", 10, |c| c.state.sources.iter().all(|s| s.is_down())).await;
-            for s in &console.state.sources {
+            run_until(&mut console, "both sources down", 10, |c| c.state.contexts.sources.iter().all(|s| s.is_down()))
+                .await;
+            for s in &console.state.contexts.sources {
                 let Health::Down { error, .. } = &s.health else { unreachable!("all down") };
                 let what = format!("{} error for HTTP {status} (json {json})", s.name);
                 assert_clean(&what, format!("{error} {error:?}").as_bytes());

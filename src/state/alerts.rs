@@ -103,6 +103,10 @@ pub struct AlertsState {
     /// The selected alert's fingerprint, kept across refreshes.
     selected: Option<String>,
     index: Index,
+    /// The alerts' own histories (the detail's History row).
+    pub history: super::history::HistoryState,
+    /// Bell and desktop notifications for newly firing alerts.
+    pub notify: super::notify::Notifier,
 }
 
 /// What a rebuild changed, for the incident timeline's diff: the entries it
@@ -138,6 +142,8 @@ impl AlertsState {
             counts: Counts::default(),
             selected: None,
             index: Index::default(),
+            history: super::history::HistoryState::default(),
+            notify: super::notify::Notifier::default(),
         }
     }
 

@@ -40,6 +40,8 @@ pub struct ContextsState {
     /// `--read-only` for the whole process, whatever the context says.
     pub forced_read_only: bool,
     pub picker: Option<Picker>,
+    /// The active context's sources and how each is doing.
+    pub sources: Vec<super::sources::SourceHealth>,
 }
 
 impl ContextsState {
@@ -171,15 +173,19 @@ fn switched(state: &mut State, s: Switched) {
     let mut alerts =
         AlertsState::new(state.alerts.grouping.clone(), state.alerts.show_muted, has(SourceKind::Alertmanager));
     alerts.filter = std::mem::take(&mut state.alerts.filter);
-    alerts.regroup();
-    state.alerts = alerts;
+    // The notifier is the operator's (`:notify`), and knows the generation.
+    alerts.notify = std::mem::take(&mut state.alerts.notify);
     let templates = std::mem::take(&mut state.signals.templates);
     let refresh = state.signals.refresh;
     state.signals = SignalsState::new(templates, state.signals.window, has(SourceKind::Prometheus));
     state.signals.refresh = refresh;
-    let (window, threshold) = (state.history.window, state.history.flap_threshold);
-    state.history = super::history::HistoryState::new(window, threshold, has(SourceKind::Prometheus));
-    state.history.refresh = refresh;
+    // The histories were the old context's Prometheus'; the window and
+    // threshold are the config's.
+    let (window, threshold) = (state.alerts.history.window, state.alerts.history.flap_threshold);
+    alerts.history = super::history::HistoryState::new(window, threshold, has(SourceKind::Prometheus));
+    alerts.history.refresh = refresh;
+    alerts.regroup();
+    state.alerts = alerts;
     state.view.chart = None;
     state.logs.view = super::logs::LogsView::new(state.logs.follow.cfg.buffer);
     state.logs.follow.enabled = has(SourceKind::Loki);
@@ -193,7 +199,7 @@ fn switched(state: &mut State, s: Switched) {
     // on them would write to the wrong cluster.
     // The settings are the config's, not the cluster's: they stay.
     state.silences = super::silences::SilencesState::new(state.silences.settings);
-    state.sources = s.sources.into_iter().map(|(id, name)| SourceHealth::new(id, name)).collect();
+    state.contexts.sources = s.sources.into_iter().map(|(id, name)| SourceHealth::new(id, name)).collect();
     state.contexts.read_only = state.contexts.forced_read_only || s.read_only;
     state.contexts.generation = s.generation;
     let what = state.contexts.get(&s.name).map(ContextSummary::describe).unwrap_or_default();

@@ -69,7 +69,7 @@ pub fn query_for(alert: &Alert, rule: Option<&AlertRule>, window: Duration) -> H
 
 /// [`query_for`] with the state's rules and window.
 pub fn query_of(state: &State, alert: &Alert) -> HistoryQuery {
-    query_for(alert, state.signals.rule_for(alert), state.history.window)
+    query_for(alert, state.signals.rule_for(alert), state.alerts.history.window)
 }
 
 /// `ALERTS{alertname="…", <every label of the alert>, alertstate="firing"}`:
@@ -119,6 +119,11 @@ pub struct Entry {
     pub rejected: bool,
 }
 
+/// The History row's window when the config sets none.
+pub const DEFAULT_WINDOW: Duration = Duration::from_secs(7 * 24 * 3600);
+/// Transitions an hour past which an alert is flapping, when the config sets none.
+pub const DEFAULT_FLAP_THRESHOLD: u32 = 4;
+
 #[derive(Debug, Clone, PartialEq)]
 pub struct HistoryState {
     pub window: Duration,
@@ -133,6 +138,13 @@ pub struct HistoryState {
     /// The incident the histories below were recorded into, and the
     /// firings (fingerprint and start) recorded, so each is captured once.
     pub recorded: (Option<String>, HashSet<String>),
+}
+
+impl Default for HistoryState {
+    /// The defaults, with no Prometheus to ask.
+    fn default() -> Self {
+        Self::new(DEFAULT_WINDOW, DEFAULT_FLAP_THRESHOLD, false)
+    }
 }
 
 impl HistoryState {

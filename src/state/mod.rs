@@ -204,14 +204,11 @@ pub struct State {
     pub clock: Clock,
     pub alerts: AlertsState,
     pub signals: SignalsState,
-    /// The alerts' own histories (the detail's History row).
-    pub history: history::HistoryState,
     pub incident: incident::IncidentState,
     /// The logs pane, and what it follows.
     pub logs: logs::Logs,
     /// The runbook shown over the board, when open, and the load awaited.
     pub runbook: runbook::RunbookPane,
-    pub sources: Vec<SourceHealth>,
     /// Every Alertmanager's silences, merged by id.
     pub silences: silences::SilencesState,
     /// The user's keys, theme and terminal.
@@ -223,8 +220,6 @@ pub struct State {
     pub contexts: contexts::ContextsState,
     /// What the loop does after this message: draw, repaint, quit.
     pub frame: Frame,
-    /// Bell and desktop notifications for newly firing alerts.
-    pub notify: notify::Notifier,
 }
 
 impl State {
@@ -239,7 +234,18 @@ impl State {
                 now,
                 local_offset: setup.local_offset.unwrap_or(chrono::FixedOffset::east_opt(0).expect("UTC")),
             },
-            alerts: AlertsState::new(Grouping::parse(&setup.group_by), setup.show_muted, has_am),
+            alerts: {
+                let mut alerts = AlertsState::new(Grouping::parse(&setup.group_by), setup.show_muted, has_am);
+                let window =
+                    if setup.history_window.is_zero() { history::DEFAULT_WINDOW } else { setup.history_window };
+                let threshold =
+                    if setup.flap_threshold == 0 { history::DEFAULT_FLAP_THRESHOLD } else { setup.flap_threshold };
+                alerts.history = history::HistoryState::new(window, threshold, has_prom);
+                if !setup.refresh.is_zero() {
+                    alerts.history.refresh = setup.refresh;
+                }
+                alerts
+            },
             signals: {
                 let mut s = SignalsState::new(setup.signals, window, has_prom);
                 if setup.signal_top_n > 0 {
@@ -250,26 +256,12 @@ impl State {
                 }
                 s
             },
-            history: {
-                let window = if setup.history_window.is_zero() {
-                    std::time::Duration::from_secs(7 * 24 * 3600)
-                } else {
-                    setup.history_window
-                };
-                let threshold = if setup.flap_threshold == 0 { 4 } else { setup.flap_threshold };
-                let mut h = history::HistoryState::new(window, threshold, has_prom);
-                if !setup.refresh.is_zero() {
-                    h.refresh = setup.refresh;
-                }
-                h
-            },
             incident: incident::IncidentState::new(setup.user),
             runbook: runbook::RunbookPane::new(setup.live_runbooks),
             logs: logs::Logs {
                 view: logs::LogsView::new(setup.logs.buffer),
                 follow: logs::LogFollow { cfg: setup.logs, enabled: has_loki, fingerprint: None, pinned_query: false },
             },
-            sources: setup.sources.into_iter().map(|(id, name)| SourceHealth::new(id, name)).collect(),
             silences: silences::SilencesState::new(setup.silences),
             prefs: Prefs { keymap, theme, hyperlinks: false },
             view: View::default(),
@@ -277,19 +269,19 @@ impl State {
                 active: setup.context,
                 read_only: setup.read_only,
                 drill: setup.drill,
+                sources: setup.sources.into_iter().map(|(id, name)| SourceHealth::new(id, name)).collect(),
                 ..Default::default()
             },
             frame: Frame { dirty: true, ..Frame::default() },
-            notify: notify::Notifier::default(),
         }
     }
 
     pub fn source(&self, id: SourceId) -> Option<&SourceHealth> {
-        self.sources.iter().find(|s| s.id == id)
+        self.contexts.sources.iter().find(|s| s.id == id)
     }
 
     pub(crate) fn down_sources(&self) -> BTreeSet<String> {
-        self.sources.iter().filter(|s| s.is_down()).map(|s| s.name.clone()).collect()
+        self.contexts.sources.iter().filter(|s| s.is_down()).map(|s| s.name.clone()).collect()
     }
 
     pub fn flash_error(&mut self, text: impl Into<String>) {

@@ -60,7 +60,7 @@ impl Notifier {
 /// Before the poll's payload is applied: whether these are the first alerts
 /// of this source (in this context), whose firing alerts must not ring.
 pub fn first_poll(state: &mut State, p: &PollResult) -> bool {
-    let n = &mut state.notify;
+    let n = &mut state.alerts.notify;
     if n.generation != state.contexts.generation {
         n.generation = state.contexts.generation;
         n.polled.clear();
@@ -73,7 +73,7 @@ pub fn first_poll(state: &mut State, p: &PollResult) -> bool {
 /// Fingerprints of the alerts that count as firing now; empty (and free)
 /// when notifications are off.
 pub fn firing(state: &State) -> HashSet<String> {
-    if !state.notify.enabled {
+    if !state.alerts.notify.enabled {
         return HashSet::new();
     }
     state.alerts.alerts.iter().filter(|b| counts(b)).map(|b| b.alert.fingerprint.clone()).collect()
@@ -88,10 +88,10 @@ fn counts(b: &BoardAlert) -> bool {
 /// After the board was rebuilt: notifies of the alerts firing now that
 /// were not in `before` (unless `quiet`, the source's first poll).
 pub fn after_poll(state: &mut State, before: &HashSet<String>, quiet: bool) -> Vec<Cmd> {
-    if !state.notify.enabled || quiet {
+    if !state.alerts.notify.enabled || quiet {
         return Vec::new();
     }
-    let min = state.notify.config.min_severity;
+    let min = state.alerts.notify.config.min_severity;
     let fired: Vec<Fired> = state
         .alerts
         .alerts
@@ -103,14 +103,14 @@ pub fn after_poll(state: &mut State, before: &HashSet<String>, quiet: bool) -> V
             summary: b.alert.summary().unwrap_or_default().to_string(),
         })
         .collect();
-    state.notify.held.extend(fired);
+    state.alerts.notify.held.extend(fired);
     flush(state)
 }
 
 /// Sends what is held once the quiet gap is over (called on every message,
 /// so held alerts go out on the next tick).
 pub fn flush(state: &mut State) -> Vec<Cmd> {
-    let n = &mut state.notify;
+    let n = &mut state.alerts.notify;
     if n.held.is_empty() || !n.enabled {
         return Vec::new();
     }
@@ -164,7 +164,7 @@ fn cut(s: &str, max: usize) -> String {
 /// `:notify on|off` (no argument toggles). On with nothing configured
 /// turns the bell on, so it does something.
 pub fn command(state: &mut State, arg: &str) {
-    let n = &mut state.notify;
+    let n = &mut state.alerts.notify;
     n.enabled = match arg.trim() {
         "on" => true,
         "off" => false,

@@ -76,7 +76,7 @@ fn apply(state: &mut State, msg: Msg) -> Vec<Cmd> {
             let (fetch, result) = *r;
             match fetch.purpose {
                 super::signals::Purpose::Signal => state.signals.merge(&fetch, result, state.clock.now),
-                super::signals::Purpose::History => state.history.merge(&fetch, result, state.clock.now),
+                super::signals::Purpose::History => state.alerts.history.merge(&fetch, result, state.clock.now),
             }
             state.frame.dirty = true;
             Vec::new()
@@ -98,11 +98,11 @@ fn apply(state: &mut State, msg: Msg) -> Vec<Cmd> {
 }
 
 fn on_poll(state: &mut State, p: PollResult) -> Vec<Cmd> {
-    let Some(idx) = state.sources.iter().position(|s| s.id == p.source) else {
+    let Some(idx) = state.contexts.sources.iter().position(|s| s.id == p.source) else {
         return Vec::new();
     };
     let quiet = super::notify::first_poll(state, &p);
-    let health_changed = state.sources[idx].record(p.at, p.latency, p.result.as_ref().err());
+    let health_changed = state.contexts.sources[idx].record(p.at, p.latency, p.result.as_ref().err());
     let data_changed = match p.result {
         Ok(Payload::PromAlerts(a)) => state.alerts.set_prometheus(p.source.index, a),
         Ok(Payload::AmAlerts(a)) => state.alerts.set_alertmanager(p.source.index, a),
@@ -113,7 +113,7 @@ fn on_poll(state: &mut State, p: PollResult) -> Vec<Cmd> {
             false
         }
         Ok(Payload::AlertsCut(c)) => {
-            let s = &mut state.sources[idx];
+            let s = &mut state.contexts.sources[idx];
             state.frame.dirty |= s.cut != c;
             s.cut = c;
             false
@@ -126,7 +126,7 @@ fn on_poll(state: &mut State, p: PollResult) -> Vec<Cmd> {
     }
     let firing = super::notify::firing(state);
     let down = state.down_sources();
-    let am_live = state.sources.iter().any(|s| {
+    let am_live = state.contexts.sources.iter().any(|s| {
         s.kind() == crate::msg::SourceKind::Alertmanager
             && matches!(s.health, super::sources::Health::Up | super::sources::Health::Slow(_))
     });

@@ -20,7 +20,7 @@ use crate::ui::sparkline;
 /// answer lost alerts past the count limit or had text cut; empty otherwise.
 fn cut_note(state: &State) -> String {
     let (mut over, mut text, mut limit) = (0, 0, 0);
-    for s in &state.sources {
+    for s in &state.contexts.sources {
         over += s.cut.over_limit;
         text += s.cut.text_cut;
         if s.cut.over_limit > 0 {
@@ -77,7 +77,7 @@ pub fn draw(frame: &mut Frame, area: Rect, state: &State) {
 
 fn empty_text(state: &State) -> String {
     let c = &state.alerts.counts;
-    if state.sources.iter().all(|s| s.last_ok.is_none()) {
+    if state.contexts.sources.iter().all(|s| s.last_ok.is_none()) {
         "waiting for the first poll…".into()
     } else if c.filtered_out > 0 {
         format!("no alert matches the filter ({} hidden) · Esc clears it", c.filtered_out)
@@ -103,7 +103,7 @@ fn alert_line<'a>(state: &State, b: &BoardAlert, width: usize) -> Line<'a> {
     let sev = a.severity();
     let age = format_age_coarse(state.clock.now - a.starts_at);
     // The first column marks an alert that flaps (its history says so).
-    let flapping = state.history.enabled && state.history.flapping(&history::query_of(state, a));
+    let flapping = state.alerts.history.enabled && state.alerts.history.flapping(&history::query_of(state, a));
     let mark = if flapping { Span::styled(FLAP_MARK, theme.style("warning")) } else { Span::styled(" ", theme.base()) };
     let mut spans = vec![
         mark,

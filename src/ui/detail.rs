@@ -122,8 +122,8 @@ const HISTORY_TEXT_MAX: usize = 200;
 fn history_lines(state: &State, a: &Alert, width: u16) -> Vec<Line<'static>> {
     let theme = &state.prefs.theme;
     let q = history::query_of(state, a);
-    let window = crate::model::history::window(state.history.window.as_secs());
-    let (words, style, summary) = match state.history.view(&q, a) {
+    let window = crate::model::history::window(state.alerts.history.window.as_secs());
+    let (words, style, summary) = match state.alerts.history.view(&q, a) {
         View::Off => ("no Prometheus configured: the history is read from its ALERTS series".into(), "dim", None),
         View::Loading => (format!("reading {window} of ALERTS…"), "dim", None),
         View::Failed { error, rejected: true } => {

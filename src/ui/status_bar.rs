@@ -89,7 +89,7 @@ pub fn draw_status(frame: &mut Frame, area: Rect, state: &State) {
             spans.push(Span::styled(truncate_width(&clean(&text), width), style));
             spans.push(Span::raw("  "));
         }
-        for s in &state.sources {
+        for s in &state.contexts.sources {
             spans.extend(source_spans(state, s));
             spans.push(Span::raw("  "));
         }

@@ -96,27 +96,27 @@ fn switch_resets_sources_but_keeps_the_operator_s_things() {
     s.alerts.filter = "db".into();
     s.incident.load("2026-11-22-db-down", crate::incident::ReadOutcome { records: vec![], warnings: vec![] });
     assert!(!s.alerts.alerts.is_empty());
-    s.history.window = std::time::Duration::from_secs(3600);
-    let settings = crate::state::silences::SilenceSettings {
-        confirm_over: 2,
-        ack_duration: std::time::Duration::from_secs(600),
-    };
+    s.alerts.history.window = std::time::Duration::from_secs(3600);
+    let settings =
+        crate::state::silences::SilenceSettings { confirm_over: 2, ack_duration: std::time::Duration::from_secs(600) };
     s.silences.settings = settings;
+    s.alerts.notify.enabled = true;
     let a = s.alerts.alerts[0].alert.clone();
     crate::state::history::tests::load(&mut s, &a, &[(600, 0)]);
-    assert_eq!(s.history.cache.len(), 1);
+    assert_eq!(s.alerts.history.cache.len(), 1);
     update(&mut s, switched("prod-us", 1, true));
-    assert!(s.history.cache.is_empty(), "the old context's histories are gone");
-    assert!(!s.history.enabled, "no Prometheus in prod-us's sources here");
-    assert_eq!(s.history.window, std::time::Duration::from_secs(3600), "the window is the config's");
+    assert!(s.alerts.history.cache.is_empty(), "the old context's histories are gone");
+    assert!(!s.alerts.history.enabled, "no Prometheus in prod-us's sources here");
+    assert_eq!(s.alerts.history.window, std::time::Duration::from_secs(3600), "the window is the config's");
     assert!(s.alerts.alerts.is_empty(), "the old context's alerts are gone");
     assert_eq!(s.contexts.active, "prod-us");
     assert!(s.contexts.read_only, "prod-us is read-only");
     assert_eq!(s.alerts.filter, "db", "the filter is the operator's");
     assert_eq!(s.silences.settings, settings, "the silence settings are the config's");
+    assert!(s.alerts.notify.enabled, "`:notify on` is the operator's");
     assert_eq!(s.incident.id(), Some("2026-11-22-db-down"), "the incident is kept");
-    assert_eq!(s.sources.len(), 1);
-    assert_eq!(s.sources[0].name, "am-other");
+    assert_eq!(s.contexts.sources.len(), 1);
+    assert_eq!(s.contexts.sources[0].name, "am-other");
     assert_eq!(s.view.flash.as_ref().unwrap().text, "context prod-us (2 prometheus, 1 alertmanager)");
 }
 

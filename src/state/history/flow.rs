@@ -16,7 +16,7 @@ use crate::state::signals::SeriesKey;
 /// [`MAX_RECORDED`] alerts of an open incident, not recorded yet (for its
 /// post-mortem). The cache is trimmed to them when it grows too big.
 pub fn schedule(state: &mut State, alerts: &[usize]) -> Vec<Cmd> {
-    if !state.history.enabled {
+    if !state.alerts.history.enabled {
         return Vec::new();
     }
     let mut wanted: Vec<(SeriesKey, Option<i64>)> = Vec::new();
@@ -36,11 +36,11 @@ pub fn schedule(state: &mut State, alerts: &[usize]) -> Vec<Cmd> {
     let now = state.clock.now;
     let mut cmds = Vec::new();
     for (key, firing) in &wanted {
-        if let Some(f) = state.history.plan(key, *firing, now) {
+        if let Some(f) = state.alerts.history.plan(key, *firing, now) {
             cmds.push(Cmd::FetchRange(f));
         }
     }
-    state.history.trim(&wanted.into_iter().map(|(k, _)| k).collect());
+    state.alerts.history.trim(&wanted.into_iter().map(|(k, _)| k).collect());
     cmds
 }
 
@@ -52,7 +52,7 @@ pub const MAX_RECORDED: usize = 50;
 /// ones), the first [`MAX_RECORDED`], whose history is not recorded yet.
 fn incident_alerts(state: &State) -> Vec<&BoardAlert> {
     let Some(id) = state.incident.id() else { return Vec::new() };
-    let recorded = &state.history.recorded;
+    let recorded = &state.alerts.history.recorded;
     let done = |a: &Alert| recorded.0.as_deref() == Some(id) && recorded.1.contains(&firing_id(a));
     state
         .alerts
@@ -73,14 +73,14 @@ fn firing_id(a: &Alert) -> String {
 /// once per firing, for the post-mortem.
 pub fn record(state: &mut State) -> Vec<Cmd> {
     let Some(id) = state.incident.id().map(str::to_string) else { return Vec::new() };
-    if state.history.recorded.0.as_deref() != Some(id.as_str()) {
-        state.history.recorded = (Some(id), HashSet::new());
+    if state.alerts.history.recorded.0.as_deref() != Some(id.as_str()) {
+        state.alerts.history.recorded = (Some(id), HashSet::new());
     }
     let mut events = Vec::new();
     for b in incident_alerts(state) {
         let a = &b.alert;
         let q = query_of(state, a);
-        let summary = match state.history.view(&q, a) {
+        let summary = match state.alerts.history.view(&q, a) {
             View::Ready(s) if s.end >= a.starts_at => s,
             _ => continue,
         };
@@ -99,7 +99,7 @@ pub fn record(state: &mut State) -> Vec<Cmd> {
     let now = state.clock.now;
     let mut cmds = Vec::new();
     for (firing, event) in events {
-        state.history.recorded.1.insert(firing);
+        state.alerts.history.recorded.1.insert(firing);
         if let Some(rec) = state.incident.capture(now, event) {
             cmds.push(Cmd::Capture(rec));
         }

@@ -34,7 +34,7 @@ pub(crate) fn load(s: &mut State, a: &Alert, spans: &[(i64, i64)]) {
     let q = query_of(s, a);
     let step = q.key.step_secs as i64;
     let end = s.clock.now.timestamp().div_euclid(step) * step;
-    let f = Fetch { key: q.key, start: end - s.history.window.as_secs() as i64, end, purpose: Purpose::History };
+    let f = Fetch { key: q.key, start: end - s.alerts.history.window.as_secs() as i64, end, purpose: Purpose::History };
     let spans: Vec<(i64, i64)> = spans.iter().map(|(a, b)| (end - a, end - b)).collect();
     crate::state::update(s, crate::msg::Msg::Range(Box::new((f, Ok(answer(&spans, step))))));
 }
@@ -208,7 +208,7 @@ fn history_answers_reach_the_history_and_fetches_are_planned_for_the_alerts_in_v
     use crate::msg::{Cmd, Msg, Payload, SourceId, SourceKind};
     use crate::state::tests::{poll, state};
     let mut s = state();
-    s.history.window = HOUR;
+    s.alerts.history.window = HOUR;
     let am = SourceId { kind: SourceKind::Alertmanager, index: 0 };
     let cmds = crate::state::update(
         &mut s,
@@ -227,7 +227,7 @@ fn history_answers_reach_the_history_and_fetches_are_planned_for_the_alerts_in_v
     let t = f.end;
     crate::state::update(&mut s, Msg::Range(Box::new((f.clone(), Ok(answer(&[(t - 600, t)], 60))))));
     assert!(s.signals.cache.is_empty(), "not a sparkline");
-    assert_eq!(s.history.cache[&f.key].runs, vec![(t - 600, t)]);
+    assert_eq!(s.alerts.history.cache[&f.key].runs, vec![(t - 600, t)]);
 }
 
 #[test]
@@ -236,7 +236,7 @@ fn an_open_incident_records_the_previous_firings_of_its_alerts_once() {
     use crate::msg::{Cmd, IncidentMsg, Msg, Payload, SourceId, SourceKind};
     use crate::state::tests::{poll, state};
     let mut s = state();
-    s.history.window = HOUR;
+    s.alerts.history.window = HOUR;
     let am = SourceId { kind: SourceKind::Alertmanager, index: 0 };
     let flappy = alert("Flappy", "warning", &[], 3, "am0");
     let starts = flappy.starts_at.timestamp();

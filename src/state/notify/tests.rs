@@ -9,7 +9,7 @@ const AM1: SourceId = SourceId { kind: SourceKind::Alertmanager, index: 1 };
 
 fn with(config: NotifyConfig) -> State {
     let mut s = state();
-    s.notify = Notifier::new(config);
+    s.alerts.notify = Notifier::new(config);
     s
 }
 
@@ -143,5 +143,8 @@ fn osc777_and_the_notify_command() {
     assert!(s.view.flash.as_ref().is_some_and(|f| f.error));
     let mut quiet = state();
     command(&mut quiet, "on");
-    assert!(quiet.notify.enabled && quiet.notify.config.bell, "on with nothing configured rings the bell");
+    assert!(
+        quiet.alerts.notify.enabled && quiet.alerts.notify.config.bell,
+        "on with nothing configured rings the bell"
+    );
 }

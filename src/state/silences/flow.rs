@@ -176,6 +176,7 @@ fn post(state: &mut State, draft: SilenceDraft, origin: SilenceOrigin) -> Vec<Cm
 /// have come back since its last poll).
 fn targets(state: &mut State) -> Option<Vec<usize>> {
     let mut ams: Vec<(u8, usize)> = state
+        .contexts
         .sources
         .iter()
         .filter(|s| s.kind() == SourceKind::Alertmanager)
