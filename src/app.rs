@@ -290,7 +290,23 @@ impl Console {
 
     /// Applies one message and performs its commands. Returns false once
     /// the console should stop.
+    ///
+    /// A command the runtime answers at once (a journal write, a context
+    /// switch, the handoff file) queues its answer behind this message's
+    /// other commands, to be applied in turn: never a recursive `update`.
     pub fn handle(&mut self, msg: Msg) -> bool {
+        let mut queue = std::collections::VecDeque::from([msg]);
+        while let Some(msg) = queue.pop_front() {
+            if !self.apply(msg, &mut queue) {
+                return false;
+            }
+        }
+        !self.state.frame.quit
+    }
+
+    /// One message through `update`, and its commands performed; answers
+    /// known at once go to `queue`. False once the console should stop.
+    fn apply(&mut self, msg: Msg, queue: &mut std::collections::VecDeque<Msg>) -> bool {
         for cmd in state::update(&mut self.state, msg) {
             match cmd {
                 Cmd::Quit => return false,
@@ -309,12 +325,7 @@ impl Console {
                     self.silences.post(*draft, targets, origin, self.tx.clone())
                 }
                 Cmd::ExpireSilence { id, targets } => self.silences.expire(id, targets, self.tx.clone()),
-                Cmd::SwitchContext(name) => {
-                    let msg = self.switch_context(name);
-                    if !self.handle(msg) {
-                        return false;
-                    }
-                }
+                Cmd::SwitchContext(name) => queue.push_back(self.switch_context(name)),
                 Cmd::Clipboard(text) => self.terminal_writes.push(crate::runbook::clipboard::osc52(&text)),
                 Cmd::Notify { bell, desktop } => {
                     if bell {
@@ -323,12 +334,7 @@ impl Console {
                     self.terminal_writes.extend(desktop);
                 }
                 Cmd::LoadTheme { name } => self.themes.load(name, self.tx.clone()),
-                Cmd::WriteHandoff(text) => {
-                    let msg = self.write_handoff(&text);
-                    if !self.handle(msg) {
-                        return false;
-                    }
-                }
+                Cmd::WriteHandoff(text) => queue.push_back(self.write_handoff(&text)),
                 Cmd::Join(id) => self.join(id),
                 Cmd::OpenIncident(id) => {
                     let msg = match self.incident.as_mut().map(|s| s.open(&id)) {
@@ -339,9 +345,7 @@ impl Console {
                         Some(Err(e)) => IncidentMsg::Failed { error: e.to_string(), from_editor: false },
                         None => IncidentMsg::Failed { error: "no incident directory".into(), from_editor: false },
                     };
-                    if !self.handle(Msg::Incident(msg)) {
-                        return false;
-                    }
+                    queue.push_back(Msg::Incident(msg));
                 }
                 Cmd::SaveHistory(text) => save_history(self.cfg.history_file.clone(), text),
                 Cmd::SaveDraft(draft) => {
@@ -365,11 +369,7 @@ impl Console {
                         }
                         _ => {}
                     }
-                    if let Some(msg) = msg
-                        && !self.handle(msg)
-                    {
-                        return false;
-                    }
+                    queue.extend(msg);
                 }
             }
         }
