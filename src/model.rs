@@ -6,6 +6,7 @@
 pub mod logs;
 pub mod metrics;
 pub mod record;
+pub mod runbook;
 pub mod settings;
 pub mod source_error;
 pub mod units;

@@ -88,7 +88,7 @@ pub enum Msg {
     /// The runbook load numbered `request` ([`Cmd::OpenRunbook`]), laid out.
     Runbook {
         request: u64,
-        prepared: Box<crate::runbook::render::Prepared>,
+        prepared: Box<crate::model::runbook::Prepared>,
     },
     /// A runbook's live block answered (or failed, in the source's words).
     Live(Box<live::LiveResult>),
@@ -211,7 +211,7 @@ pub enum Cmd {
         width: u16,
         /// The alert's labels and value its live blocks are filled from
         /// (`None`: live runbooks are off).
-        vars: Option<Box<crate::runbook::live::Vars>>,
+        vars: Option<Box<crate::model::runbook::Vars>>,
     },
     /// Run a runbook's live block (at most a few at once, each with a
     /// timeout), answered by [`Msg::Live`].

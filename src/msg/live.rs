@@ -3,7 +3,7 @@
 use chrono::{DateTime, Utc};
 
 use crate::model::Labels;
-use crate::runbook::live::Lang;
+use crate::model::runbook::Lang;
 
 /// What an answer is for: a late answer for a closed runbook, another
 /// block or an older query is dropped.

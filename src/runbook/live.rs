@@ -6,14 +6,7 @@
 //! for that literal, outside one only a plain token (a number, a name) may
 //! go in, so no value can break or change the query around it.
 
-use std::collections::BTreeMap;
-
-/// The query language of a live block.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-pub enum Lang {
-    PromQl,
-    LogQl,
-}
+pub use crate::model::runbook::{Lang, Vars};
 
 impl Lang {
     pub fn name(self) -> &'static str {
@@ -26,14 +19,6 @@ impl Lang {
 
 /// Longest query run from a block; a longer block stays static.
 pub const MAX_QUERY: usize = 4096;
-
-/// What placeholders are filled with: the selected alert's labels and value.
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
-pub struct Vars {
-    pub labels: BTreeMap<String, String>,
-    /// The alert's `value` as its source gave it (Prometheus' `$value`).
-    pub value: Option<String>,
-}
 
 /// Whether a block with this fence tag and (filled) text is live.
 pub fn detect(lang: Option<&str>, text: &str) -> Option<Lang> {

@@ -7,20 +7,13 @@ use std::io::Read;
 use std::path::Path;
 use std::sync::{Arc, Mutex};
 
+pub use crate::model::runbook::Document;
+
 use super::config::RunbookConfig;
 use super::error::{RunbookError, shown};
 use super::fetch::fetch;
 use super::resolve::Location;
 use crate::sources::HttpClient;
-
-/// A loaded runbook. `markdown` is raw (untrusted) text: the renderer
-/// cleans everything it shows.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Document {
-    /// The path or URL it came from, for the pane title.
-    pub source: String,
-    pub markdown: String,
-}
 
 impl Document {
     /// A short name for timeline entries: the file name without extension

@@ -12,10 +12,10 @@ mod search;
 mod table;
 mod wrap;
 
+pub use crate::model::runbook::{CodeBlock, Cut, Heading, Link, Prepared, Rendered, Task};
 pub use clip::clip_line;
 use pulldown_cmark::{Options, Parser};
 use ratatui::style::{Color, Modifier, Style};
-use ratatui::text::Line;
 pub use search::SearchMatch;
 pub use wrap::wrap_lines;
 
@@ -82,28 +82,6 @@ impl Default for RunbookStyles {
     }
 }
 
-/// A rendered runbook. Line indices in the records index `lines`.
-#[derive(Debug, Clone, Default, PartialEq)]
-pub struct Rendered {
-    pub lines: Vec<Line<'static>>,
-    pub headings: Vec<Heading>,
-    pub tasks: Vec<Task>,
-    pub code_blocks: Vec<CodeBlock>,
-    pub links: Vec<Link>,
-    /// The width this was laid out for.
-    pub width: u16,
-    /// Set when the layout stopped before the end (see [`Limit`]).
-    pub cut: Option<Cut>,
-}
-
-/// Where a layout stopped: after `events` parser events, at byte `offset`
-/// of the markdown.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct Cut {
-    pub events: usize,
-    pub offset: usize,
-}
-
 /// How long [`render_within`] may lay out a runbook, off the event loop.
 pub const TIME_LIMIT: std::time::Duration = std::time::Duration::from_secs(2);
 
@@ -136,57 +114,6 @@ impl Limit {
             Limit::Until(t) => events.is_multiple_of(CHECK_EVERY) && events > 0 && std::time::Instant::now() >= *t,
         }
     }
-}
-
-/// A loaded runbook and its layout, made off the event loop.
-#[derive(Debug, Clone, PartialEq)]
-pub struct Prepared {
-    pub doc: std::sync::Arc<crate::runbook::Document>,
-    pub rendered: Rendered,
-}
-
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Heading {
-    pub level: u8,
-    pub text: String,
-    pub line: usize,
-}
-
-/// A task-list step (`- [ ] …`). `index` counts steps from 0 in document
-/// order; `col` is where its `[ ]` box starts on `line`.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Task {
-    pub index: usize,
-    pub line: usize,
-    pub col: u16,
-    pub text: String,
-    pub checked: bool,
-}
-
-/// A fenced or indented code block. Its lines are not wrapped: they may be
-/// wider than the layout width, and the pane scrolls them horizontally
-/// while the first `indent` columns (list or quote prefix) stay put.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct CodeBlock {
-    pub first_line: usize,
-    pub last_line: usize,
-    pub indent: u16,
-    pub lang: Option<String>,
-    /// The cleaned code, for copying.
-    pub text: String,
-    /// A query the console runs (see [`crate::runbook::live`]).
-    pub live: Option<crate::runbook::live::Lang>,
-    /// `unit=…` from the fence (`seconds`, `ratio`, `bytes`, `reqps`).
-    pub unit: Option<String>,
-}
-
-/// One on-screen segment of a link (a link wrapped over two lines has two).
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Link {
-    pub line: usize,
-    pub col: u16,
-    pub width: u16,
-    pub url: String,
 }
 
 impl Rendered {
