@@ -60,7 +60,7 @@ fn screens(mut v: RunbookView, width: u16, height: u16) -> Vec<String> {
     v.resize(width - 2, height - 3);
     let mut rows = Vec::new();
     for _ in 0..10_000 {
-        term.draw(|f| draw(f, f.area(), &v, true)).expect("draw");
+        term.draw(|f| draw(f, f.area(), &v, true, &warroom::theme::Theme::default())).expect("draw");
         let buf = term.backend().buffer().clone();
         for y in 0..height {
             let text = row_text(&buf, y);
@@ -133,14 +133,14 @@ fn long_code_lines_are_marked_and_scroll() {
     let mut v = view(&md, 40);
     v.resize(38, 10);
     let mut term = Terminal::new(TestBackend::new(40, 13)).expect("terminal");
-    term.draw(|f| draw(f, f.area(), &v, false)).expect("draw");
+    term.draw(|f| draw(f, f.area(), &v, false, &warroom::theme::Theme::default())).expect("draw");
     let first = row_text(term.backend().buffer(), 4);
     assert!(first.starts_with("│ sum by (service"), "{first:?}");
     assert!(first.ends_with("›│"), "cut not marked: {first:?}");
     for _ in 0..3 {
         v.apply(RunbookAction::Right);
     }
-    term.draw(|f| draw(f, f.area(), &v, false)).expect("draw");
+    term.draw(|f| draw(f, f.area(), &v, false, &warroom::theme::Theme::default())).expect("draw");
     let scrolled = row_text(term.backend().buffer(), 4);
     assert!(scrolled.starts_with("│‹"), "{scrolled:?}");
     assert!(scrolled.contains("(rate(http_re"), "{scrolled:?}");
@@ -213,7 +213,7 @@ fn a_one_megabyte_runbook() {
         assert!(v.matches().len() > 100);
         v.apply(RunbookAction::Bottom);
         let mut term = Terminal::new(TestBackend::new(w, 20)).expect("terminal");
-        term.draw(|f| draw(f, f.area(), &v, true)).expect("draw");
+        term.draw(|f| draw(f, f.area(), &v, true, &warroom::theme::Theme::default())).expect("draw");
     }
 }
 
@@ -276,7 +276,7 @@ proptest! {
         let (w, h) = (width.clamp(3, 100), 8);
         let mut term = Terminal::new(TestBackend::new(w, h)).expect("terminal");
         v.resize(w.saturating_sub(2), h - 3);
-        term.draw(|f| draw(f, f.area(), &v, true)).expect("draw");
+        term.draw(|f| draw(f, f.area(), &v, true, &warroom::theme::Theme::default())).expect("draw");
         let buf = term.backend().buffer();
         for y in 0..h {
             prop_assert!(!row_text(buf, y).chars().any(char::is_control));

@@ -29,7 +29,7 @@ fn view(md: &str) -> RunbookView {
 
 fn draw_buf(v: &RunbookView, w: u16, h: u16) -> Buffer {
     let mut term = Terminal::new(TestBackend::new(w, h)).expect("terminal");
-    term.draw(|f| draw(f, f.area(), v, true)).expect("draw");
+    term.draw(|f| draw(f, f.area(), v, true, &warroom::theme::Theme::default())).expect("draw");
     term.backend().buffer().clone()
 }
 

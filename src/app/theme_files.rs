@@ -82,6 +82,7 @@ mod tests {
     use ratatui::style::Color;
 
     use super::*;
+    use crate::theme::Role;
 
     #[test]
     fn a_theme_name_is_looked_up_in_the_theme_dirs_in_order() {
@@ -89,9 +90,9 @@ mod tests {
         std::fs::write(b.path().join("ops.toml"), "[styles]\ncritical = { fg = \"#010203\" }\n").unwrap();
         let dirs = [a.path().to_path_buf(), b.path().to_path_buf()];
         let t = find("ops", false, &dirs).unwrap();
-        assert_eq!(t.style("critical").fg, Some(Color::Rgb(1, 2, 3)));
+        assert_eq!(t.style(Role::Critical).fg, Some(Color::Rgb(1, 2, 3)));
         std::fs::write(a.path().join("ops.toml"), "[styles]\ncritical = { fg = \"#040506\" }\n").unwrap();
-        assert_eq!(find("ops", false, &dirs).unwrap().style("critical").fg, Some(Color::Rgb(4, 5, 6)));
+        assert_eq!(find("ops", false, &dirs).unwrap().style(Role::Critical).fg, Some(Color::Rgb(4, 5, 6)));
         let err = find("nope", false, &dirs).unwrap_err();
         assert!(err.contains(&a.path().display().to_string()), "{err}");
         assert_eq!(find("light", false, &dirs).unwrap().name, "light", "built-ins first");
@@ -105,7 +106,7 @@ mod tests {
         let file = dir.path().join("mine.toml");
         std::fs::write(&file, "[styles]\ncritical = { fg = \"#ff00ff\" }\n").unwrap();
         let path = file.display().to_string();
-        assert_eq!(find(&path, false, &[]).unwrap().style("critical").fg, Some(Color::Rgb(255, 0, 255)));
+        assert_eq!(find(&path, false, &[]).unwrap().style(Role::Critical).fg, Some(Color::Rgb(255, 0, 255)));
         let missing = dir.path().join("gone.toml").display().to_string();
         assert!(resolve(&missing, &[]).unwrap_err().starts_with(&format!("theme {missing}: ")));
     }

@@ -14,6 +14,7 @@ use crate::state::schedule::{LIST_SPARK_WIDTH, list_key};
 use crate::state::sources::format_age_coarse;
 use crate::state::{Pane, State};
 use crate::text::{clean, truncate_width, width as text_width};
+use crate::theme::Role;
 use crate::ui::sparkline;
 
 /// `, 50000 not shown: limit 50000/source, 3 with text cut` when a source's
@@ -46,7 +47,7 @@ pub fn draw(frame: &mut Frame, area: Rect, state: &State) {
     let block = Block::default()
         .borders(Borders::ALL)
         .border_style(theme.border(focused))
-        .title(Span::styled(title, theme.style("title")));
+        .title(Span::styled(title, theme.style(Role::Title)));
     let inner = block.inner(area);
     let height = inner.height as usize;
     let cursor = board.cursor();
@@ -55,7 +56,7 @@ pub fn draw(frame: &mut Frame, area: Rect, state: &State) {
     let offset = scroll_offset(state.view.list_offset, cursor, height, board.rows.len());
 
     let lines: Vec<Line> = if board.rows.is_empty() {
-        vec![Line::styled(empty_text(state), theme.style("dim"))]
+        vec![Line::styled(empty_text(state), theme.style(Role::Dim))]
     } else {
         board
             .rows
@@ -92,8 +93,8 @@ fn group_line<'a>(state: &State, key: &str, count: usize, severity: Severity) ->
     let theme = &state.prefs.theme;
     Line::from(vec![
         Span::styled("▌", theme.severity(severity)),
-        Span::styled(format!("{} ", clean(key)), theme.style("group")),
-        Span::styled(format!("({count})"), theme.style("dim")),
+        Span::styled(format!("{} ", clean(key)), theme.style(Role::Group)),
+        Span::styled(format!("({count})"), theme.style(Role::Dim)),
     ])
 }
 
@@ -104,12 +105,13 @@ fn alert_line<'a>(state: &State, b: &BoardAlert, width: usize) -> Line<'a> {
     let age = format_age_coarse(state.clock.now - a.starts_at);
     // The first column marks an alert that flaps (its history says so).
     let flapping = state.alerts.history.enabled && state.alerts.history.flapping(&history::query_of(state, a));
-    let mark = if flapping { Span::styled(FLAP_MARK, theme.style("warning")) } else { Span::styled(" ", theme.base()) };
+    let mark =
+        if flapping { Span::styled(FLAP_MARK, theme.style(Role::Warning)) } else { Span::styled(" ", theme.base()) };
     let mut spans = vec![
         mark,
         Span::styled(format!("{:<4} ", severity_tag(sev)), theme.severity(sev)),
         Span::styled(format!("{:<9} ", a.state.name()), theme.state(a.state)),
-        Span::styled(format!("{age:>4} "), theme.style("age")),
+        Span::styled(format!("{age:>4} "), theme.style(Role::Age)),
     ];
     let mut used: usize = 1 + 5 + 10 + 5;
     if state.signals.enabled && width >= 80 {
@@ -122,12 +124,12 @@ fn alert_line<'a>(state: &State, b: &BoardAlert, width: usize) -> Line<'a> {
         // labels, so a narrow list still shows who is on it.
         let mark = format!("✓ {} ", truncate_width(&clean(&ack.describe(state.clock.now)), 32));
         used += text_width(&mark);
-        spans.push(Span::styled(mark, theme.style("flash_info")));
+        spans.push(Span::styled(mark, theme.style(Role::FlashInfo)));
     }
     if state.alerts.grouping.name() != "alertname" {
         let name = truncate_width(&clean(a.name()), 28);
         used += text_width(&name) + 1;
-        spans.push(Span::styled(format!("{name} "), theme.style("header")));
+        spans.push(Span::styled(format!("{name} "), theme.style(Role::Header)));
     }
     let group_label = state.alerts.grouping.name();
     let labels: Vec<String> = a
@@ -137,18 +139,18 @@ fn alert_line<'a>(state: &State, b: &BoardAlert, width: usize) -> Line<'a> {
         .collect();
     let labels = truncate_width(&labels.join(" "), (width.saturating_sub(used) * 3 / 5).max(10));
     used += text_width(&labels);
-    spans.push(Span::styled(labels, theme.style("label_value")));
+    spans.push(Span::styled(labels, theme.style(Role::LabelValue)));
     if let Some(summary) = a.summary() {
         let room = width.saturating_sub(used + 3);
         if room > 5 {
-            spans.push(Span::styled(format!(" · {}", truncate_width(&clean(summary), room)), theme.style("dim")));
+            spans.push(Span::styled(format!(" · {}", truncate_width(&clean(summary), room)), theme.style(Role::Dim)));
         }
     }
     if b.stale {
-        spans.push(Span::styled(" (stale)", theme.style("stale")));
+        spans.push(Span::styled(" (stale)", theme.style(Role::Stale)));
     }
     if b.unconfirmed {
-        spans.push(Span::styled(" (unconfirmed)", theme.style("stale")));
+        spans.push(Span::styled(" (unconfirmed)", theme.style(Role::Stale)));
     }
     Line::from(spans)
 }
@@ -171,7 +173,7 @@ fn list_sparkline(state: &State, a: &crate::model::Alert) -> Vec<Span<'static>> 
             let look = sparkline::Look { style, mark: None, mark_style: style, same: None };
             sparkline::spans(&samples, end, step, width, &look).0
         }
-        None => vec![Span::styled(" ".repeat(width), state.prefs.theme.style("dim"))],
+        None => vec![Span::styled(" ".repeat(width), state.prefs.theme.style(Role::Dim))],
     }
 }
 

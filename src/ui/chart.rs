@@ -12,6 +12,7 @@ use crate::runbook::render::wrap_lines;
 use crate::state::signals::format_value;
 use crate::state::{ChartView, State};
 use crate::text::{clean, truncate_width};
+use crate::theme::Role;
 
 /// Lines drawn at most; more would be unreadable.
 const TOP_N: usize = 6;
@@ -23,16 +24,16 @@ pub fn draw(frame: &mut Frame, area: Rect, state: &State, chart: &ChartView) {
     let block = Block::default()
         .borders(Borders::ALL)
         .border_style(theme.border(true))
-        .title(Span::styled(format!(" {} ", truncate_width(&clean(&chart.title), 80)), theme.style("title")))
-        .title_bottom(Line::styled(" Esc close ", theme.style("dim")));
+        .title(Span::styled(format!(" {} ", truncate_width(&clean(&chart.title), 80)), theme.style(Role::Title)))
+        .title_bottom(Line::styled(" Esc close ", theme.style(Role::Dim)));
     let Some(cached) = state.signals.cache.get(&chart.key) else {
         frame.render_widget(Paragraph::new("loading…").block(block).style(theme.base()), area);
         return;
     };
     if let Some(err) = &cached.error {
         let text = vec![
-            Line::styled(format!("query: {}", clean(&chart.key.query)), theme.style("dim")),
-            Line::styled(clean(&err.to_string()).into_owned(), theme.style("flash_error")),
+            Line::styled(format!("query: {}", clean(&chart.key.query)), theme.style(Role::Dim)),
+            Line::styled(clean(&err.to_string()).into_owned(), theme.style(Role::FlashError)),
         ];
         let text = wrap_lines(text, block.inner(area).width);
         frame.render_widget(Paragraph::new(text).block(block), area);
@@ -85,12 +86,14 @@ pub fn draw(frame: &mut Frame, area: Rect, state: &State, chart: &ChartView) {
     let time = |t: f64| {
         chrono::DateTime::from_timestamp(t as i64, 0).map(|d| d.format("%H:%M").to_string()).unwrap_or_default()
     };
-    let x =
-        Axis::default().bounds([x0, x1]).labels([time(x0), time((x0 + x1) / 2.0), time(x1)]).style(theme.style("dim"));
+    let x = Axis::default()
+        .bounds([x0, x1])
+        .labels([time(x0), time((x0 + x1) / 2.0), time(x1)])
+        .style(theme.style(Role::Dim));
     let y = Axis::default()
         .bounds([lo, hi])
         .labels([format_value(lo, chart.unit), format_value(hi, chart.unit)])
-        .style(theme.style("dim"));
+        .style(theme.style(Role::Dim));
     let widget = Chart::new(datasets)
         .block(block)
         .x_axis(x)

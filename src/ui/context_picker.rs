@@ -10,6 +10,7 @@ use ratatui::widgets::{Block, Borders, Clear, Paragraph};
 use crate::state::State;
 use crate::state::contexts::Picker;
 use crate::text::{clean, fit_width};
+use crate::theme::Role;
 
 /// Widest a context name is shown.
 const NAME_WIDTH: usize = 24;
@@ -22,18 +23,18 @@ pub fn draw(frame: &mut Frame, area: Rect, state: &State, picker: &Picker) {
         let current = ctx.name == state.contexts.active;
         let mark = if current { "● " } else { "  " };
         let mut spans = vec![
-            Span::styled(mark, theme.style("status_up")),
-            Span::styled(format!("{} ", fit_width(&clean(&ctx.name), NAME_WIDTH)), theme.style("label_value")),
-            Span::styled(ctx.describe(), theme.style("dim")),
+            Span::styled(mark, theme.style(Role::StatusUp)),
+            Span::styled(format!("{} ", fit_width(&clean(&ctx.name), NAME_WIDTH)), theme.style(Role::LabelValue)),
+            Span::styled(ctx.describe(), theme.style(Role::Dim)),
         ];
         if ctx.read_only {
-            spans.push(Span::styled("  READ-ONLY", theme.style("flash_error")));
+            spans.push(Span::styled("  READ-ONLY", theme.style(Role::FlashError)));
         }
         let line = Line::from(spans);
         lines.push(if i == picker.selected { line.style(theme.selected()) } else { line });
     }
     if visible.is_empty() {
-        lines.push(Line::styled("  no context matches", theme.style("dim")));
+        lines.push(Line::styled("  no context matches", theme.style(Role::Dim)));
     }
     let filter = if picker.filtering || !picker.filter.is_empty() {
         format!(" /{}{} ", clean(&picker.filter), if picker.filtering { "█" } else { "" })
@@ -48,9 +49,9 @@ pub fn draw(frame: &mut Frame, area: Rect, state: &State, picker: &Picker) {
     let block = Block::default()
         .borders(Borders::ALL)
         .border_style(theme.border(true))
-        .title(Span::styled(" Contexts ", theme.style("title")))
-        .title(Span::styled(filter, theme.style("prompt")))
-        .title_bottom(Line::styled(" ↑↓ select · Enter switch · / filter · Esc close ", theme.style("dim")));
+        .title(Span::styled(" Contexts ", theme.style(Role::Title)))
+        .title(Span::styled(filter, theme.style(Role::Prompt)))
+        .title_bottom(Line::styled(" ↑↓ select · Enter switch · / filter · Esc close ", theme.style(Role::Dim)));
     let inner = block.inner(popup);
     frame.render_widget(block, popup);
     frame.render_widget(Paragraph::new(lines).style(theme.base()), inner);

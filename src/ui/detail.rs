@@ -17,6 +17,7 @@ use crate::state::signals::rows::{self, RowData, SignalRow};
 use crate::state::sources::format_age_coarse;
 use crate::state::{Pane, State};
 use crate::text::{clean, clean_multiline, truncate_width};
+use crate::theme::Role;
 use crate::ui::sparkline;
 
 pub fn draw(frame: &mut Frame, area: Rect, state: &State) {
@@ -25,7 +26,7 @@ pub fn draw(frame: &mut Frame, area: Rect, state: &State) {
     let block = Block::default()
         .borders(Borders::ALL)
         .border_style(theme.border(focused))
-        .title(Span::styled(" Detail ", theme.style("title")));
+        .title(Span::styled(" Detail ", theme.style(Role::Title)));
     let inner_width = block.inner(area).width;
     let lines = match state.alerts.selected() {
         Some(b) => {
@@ -35,14 +36,14 @@ pub fn draw(frame: &mut Frame, area: Rect, state: &State) {
             lines.splice(2..2, top);
             if b.unconfirmed {
                 let text = "not confirmed by Alertmanager (down): silences, inhibitions and notifications unknown";
-                lines.insert(1, Line::styled(text, theme.style("stale")));
+                lines.insert(1, Line::styled(text, theme.style(Role::Stale)));
             }
             if b.stale {
-                lines.insert(1, Line::styled("stale: every source that reported it is down", theme.style("stale")));
+                lines.insert(1, Line::styled("stale: every source that reported it is down", theme.style(Role::Stale)));
             }
             lines
         }
-        None => vec![Line::styled("no alert selected", theme.style("dim"))],
+        None => vec![Line::styled("no alert selected", theme.style(Role::Dim))],
     };
     let p = Paragraph::new(wrap_lines(lines, inner_width))
         .block(block)
@@ -63,13 +64,13 @@ fn alert_lines(state: &State, a: &Alert) -> Vec<Line<'static>> {
         let until = ack.ends_at.format("%H:%M UTC");
         let text =
             format!("✓ {} (until {until}, silence {})", clean(&ack.describe(state.clock.now)), clean(&ack.silence_id));
-        lines.push(Line::styled(text, theme.style("flash_info")));
+        lines.push(Line::styled(text, theme.style(Role::FlashInfo)));
     }
     // The start to the second, its age to the minute like every other age
     // on screen: a young alert's detail does not repaint every poll.
     let since = a.starts_at.format("%Y-%m-%d %H:%M:%S UTC");
     let age = format_age_coarse(state.clock.now - a.starts_at);
-    lines.push(Line::styled(format!("since {since} ({age} ago)"), theme.style("age")));
+    lines.push(Line::styled(format!("since {since} ({age} ago)"), theme.style(Role::Age)));
     if let Some(v) = &a.value {
         lines.push(kv(state, "value", v));
     }
@@ -77,12 +78,12 @@ fn alert_lines(state: &State, a: &Alert) -> Vec<Line<'static>> {
         if let Some(text) = a.annotations.get(key) {
             lines.push(Line::default());
             for l in clean_multiline(&mask_userinfo(text)).lines() {
-                lines.push(Line::styled(l.to_string(), theme.style("label_value")));
+                lines.push(Line::styled(l.to_string(), theme.style(Role::LabelValue)));
             }
         }
     }
     lines.push(Line::default());
-    lines.push(Line::styled("Labels", theme.style("header")));
+    lines.push(Line::styled("Labels", theme.style(Role::Header)));
     for (k, v) in &a.labels {
         lines.push(kv(state, k, v));
     }
@@ -90,7 +91,7 @@ fn alert_lines(state: &State, a: &Alert) -> Vec<Line<'static>> {
         a.annotations.iter().filter(|(k, _)| !matches!(k.as_str(), "summary" | "description")).collect();
     if !others.is_empty() {
         lines.push(Line::default());
-        lines.push(Line::styled("Annotations", theme.style("header")));
+        lines.push(Line::styled("Annotations", theme.style(Role::Header)));
         for (k, v) in others {
             lines.push(kv(state, k, v));
         }
@@ -124,32 +125,32 @@ fn history_lines(state: &State, a: &Alert, width: u16) -> Vec<Line<'static>> {
     let q = history::query_of(state, a);
     let window = crate::model::history::window(state.alerts.history.window.as_secs());
     let (words, style, summary) = match state.alerts.history.view(&q, a) {
-        View::Off => ("no Prometheus configured: the history is read from its ALERTS series".into(), "dim", None),
-        View::Loading => (format!("reading {window} of ALERTS…"), "dim", None),
+        View::Off => ("no Prometheus configured: the history is read from its ALERTS series".into(), Role::Dim, None),
+        View::Loading => (format!("reading {window} of ALERTS…"), Role::Dim, None),
         View::Failed { error, rejected: true } => {
-            (format!("Prometheus refused the history query: {error}"), "flash_error", None)
+            (format!("Prometheus refused the history query: {error}"), Role::FlashError, None)
         }
         View::Failed { error, rejected: false } => {
-            (format!("history unavailable, asked again later: {error}"), "flash_error", None)
+            (format!("history unavailable, asked again later: {error}"), Role::FlashError, None)
         }
-        View::Ready(s) => (s.words(state.clock.now), "label_value", Some(s)),
+        View::Ready(s) => (s.words(state.clock.now), Role::LabelValue, Some(s)),
     };
     let words = truncate_width(&clean(&words), HISTORY_TEXT_MAX);
     let mut lines = vec![Line::from(vec![
-        Span::styled(crate::text::pad_width("History", NAME_W), theme.style("label_key")),
+        Span::styled(crate::text::pad_width("History", NAME_W), theme.style(Role::LabelKey)),
         Span::styled(words, theme.style(style)),
     ])];
     let ago = format!("{window} ago ");
     let room = (width as usize).saturating_sub(NAME_W.max(crate::text::width(&ago)) + " now".len());
     if let Some(s) = summary.filter(|_| room >= 8) {
         let cells = s.strip(room.min(history::STRIP_MAX_CELLS));
-        let mut spans = vec![Span::styled(format!("{ago:>NAME_W$}"), theme.style("dim"))];
-        let (fired, quiet) = (theme.severity(a.severity()), theme.style("dim"));
+        let mut spans = vec![Span::styled(format!("{ago:>NAME_W$}"), theme.style(Role::Dim))];
+        let (fired, quiet) = (theme.severity(a.severity()), theme.style(Role::Dim));
         for run in cells.chunk_by(|x, y| x == y) {
             let (c, st) = if run[0] { ('█', fired) } else { ('▁', quiet) };
             spans.push(Span::styled(c.to_string().repeat(run.len()), st));
         }
-        spans.push(Span::styled(" now", theme.style("dim")));
+        spans.push(Span::styled(" now", theme.style(Role::Dim)));
         lines.push(Line::from(spans));
     }
     lines
@@ -180,9 +181,12 @@ fn signal_lines(state: &State, a: &Alert, width: u16) -> Vec<Line<'static>> {
             lines.push(Line::from(vec![
                 Span::styled(
                     crate::text::pad_width(&truncate_width(&clean(&row.name), name_w - 1), name_w),
-                    theme.style("label_key"),
+                    theme.style(Role::LabelKey),
                 ),
-                Span::styled(format!("top {} of {n} by current value", state.signals.top_n.min(n)), theme.style("dim")),
+                Span::styled(
+                    format!("top {} of {n} by current value", state.signals.top_n.min(n)),
+                    theme.style(Role::Dim),
+                ),
             ]));
         }
         lines.push(signal_row(state, a, row, &layout, selected == Some(i)));
@@ -194,7 +198,7 @@ fn signal_lines(state: &State, a: &Alert, width: u16) -> Vec<Line<'static>> {
     }
     if !lines.is_empty() {
         out.push(Line::default());
-        out.push(Line::styled("Signals", theme.style("header")));
+        out.push(Line::styled("Signals", theme.style(Role::Header)));
         out.extend(lines);
     }
     out
@@ -211,16 +215,16 @@ struct Columns {
 /// values.
 fn signal_row(state: &State, a: &Alert, row: &SignalRow, c: &Columns, selected: bool) -> Line<'static> {
     let theme = &state.prefs.theme;
-    let name_style = if selected { theme.style("selected") } else { theme.style("label_key") };
+    let name_style = if selected { theme.style(Role::Selected) } else { theme.style(Role::LabelKey) };
     let name = if row.label.is_empty() { clean(&row.name).into_owned() } else { format!(" {}", clean(&row.label)) };
     let name_w = c.name_w;
     let mut spans = vec![Span::styled(crate::text::pad_width(&truncate_width(&name, name_w - 1), name_w), name_style)];
     match row.data {
         RowData::Error(e) => spans.push(Span::styled(
             truncate_width(&crate::text::brief(e), c.spark_w + VALUE_W),
-            theme.style("flash_error"),
+            theme.style(Role::FlashError),
         )),
-        RowData::NoData => spans.push(Span::styled("no data", theme.style("dim"))),
+        RowData::NoData => spans.push(Span::styled("no data", theme.style(Role::Dim))),
         RowData::Series { series, end } => {
             // Narrower than fetched: each column spans more than one step,
             // so it still holds a sample wherever there is one.
@@ -230,7 +234,7 @@ fn signal_row(state: &State, a: &Alert, row: &SignalRow, c: &Columns, selected: 
             let unit = row.unit;
             let same = move |lo: f64, hi: f64| format_value(lo, unit) == format_value(hi, unit);
             let look = sparkline::Look {
-                style: theme.style("info"),
+                style: theme.style(Role::Info),
                 mark: Some(a.starts_at.timestamp() as f64),
                 mark_style: theme.severity(a.severity()),
                 same: Some(&same),
@@ -240,7 +244,7 @@ fn signal_row(state: &State, a: &Alert, row: &SignalRow, c: &Columns, selected: 
             let now = values.iter().rev().flatten().next().copied().unwrap_or(f64::NAN);
             let (lo, hi) = sparkline::range(&values).unwrap_or((f64::NAN, f64::NAN));
             let (now, lo, hi) = (format_value(now, row.unit), format_value(lo, row.unit), format_value(hi, row.unit));
-            spans.push(Span::styled(format!(" {now} (min {lo} max {hi})"), theme.style("label_value")));
+            spans.push(Span::styled(format!(" {now} (min {lo} max {hi})"), theme.style(Role::LabelValue)));
         }
     }
     Line::from(spans)
@@ -248,8 +252,8 @@ fn signal_row(state: &State, a: &Alert, row: &SignalRow, c: &Columns, selected: 
 
 fn kv(state: &State, key: &str, value: &str) -> Line<'static> {
     Line::from(vec![
-        Span::styled(format!("{}: ", clean(key)), state.prefs.theme.style("label_key")),
-        Span::styled(clean(&mask_userinfo(value)).into_owned(), state.prefs.theme.style("label_value")),
+        Span::styled(format!("{}: ", clean(key)), state.prefs.theme.style(Role::LabelKey)),
+        Span::styled(clean(&mask_userinfo(value)).into_owned(), state.prefs.theme.style(Role::LabelValue)),
     ])
 }
 

@@ -10,6 +10,7 @@ use ratatui::widgets::{Block, Borders, Clear, Paragraph};
 use crate::keymap::Keymap;
 use crate::state::State;
 use crate::state::layout::{HELP_COLUMN_WIDTH as COLUMN_WIDTH, help_columns};
+use crate::theme::Role;
 use crate::theme::Theme;
 
 /// The help, one block of lines per task group.
@@ -18,12 +19,12 @@ pub fn groups(keymap: &Keymap, theme: &Theme) -> Vec<Vec<Line<'static>>> {
         .help_groups()
         .into_iter()
         .map(|(g, actions)| {
-            let mut lines = vec![Line::styled(g.to_string(), theme.style("header"))];
+            let mut lines = vec![Line::styled(g.to_string(), theme.style(Role::Header))];
             for (a, keys) in actions {
                 let keys: Vec<String> = keys.iter().map(ToString::to_string).collect();
                 lines.push(Line::from(vec![
-                    Span::styled(format!("  {:<16}", keys.join(" ")), theme.style("help_key")),
-                    Span::styled(a.description().to_string(), theme.style("label_value")),
+                    Span::styled(format!("  {:<16}", keys.join(" ")), theme.style(Role::HelpKey)),
+                    Span::styled(a.description().to_string(), theme.style(Role::LabelValue)),
                 ]));
             }
             lines
@@ -64,8 +65,8 @@ pub fn draw(frame: &mut Frame, area: Rect, state: &State) {
     let block = Block::default()
         .borders(Borders::ALL)
         .border_style(state.prefs.theme.border(true))
-        .title(Span::styled(" Keys ", state.prefs.theme.style("title")))
-        .title_bottom(Line::styled(hint, state.prefs.theme.style("dim")));
+        .title(Span::styled(" Keys ", state.prefs.theme.style(Role::Title)))
+        .title_bottom(Line::styled(hint, state.prefs.theme.style(Role::Dim)));
     let inner = block.inner(popup);
     frame.render_widget(block, popup);
     let areas = Layout::horizontal(vec![Constraint::Ratio(1, cols.len() as u32); cols.len()]).split(inner);

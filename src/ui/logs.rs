@@ -17,6 +17,7 @@ use crate::state::logs::rows::{PREFIX_WIDTH, prefix_width, text_width, wrap};
 use crate::state::logs::{Level, LogsView, ViewLine};
 use crate::state::sources::format_age_coarse;
 use crate::text::truncate_width;
+use crate::theme::Role;
 use crate::theme::Theme;
 
 /// `local` is the local time zone's offset the state was told
@@ -49,11 +50,11 @@ pub fn draw(
     let mut lines = Vec::new();
     if let Some(e) = &view.error {
         let text = truncate_width(&format!("✖ {e}"), inner.width as usize);
-        lines.push(Line::styled(text, theme.style("flash_error")));
+        lines.push(Line::styled(text, theme.style(Role::FlashError)));
     }
     let height = (inner.height as usize).saturating_sub(lines.len());
     match placeholder(view) {
-        Some(text) => lines.push(Line::styled(text, theme.style("dim"))),
+        Some(text) => lines.push(Line::styled(text, theme.style(Role::Dim))),
         None => {
             let tz = if view.utc { FixedOffset::east_opt(0).expect("UTC") } else { local };
             lines.extend(body(view, theme, focused, tz, (inner.width as usize, height)));
@@ -63,9 +64,9 @@ pub fn draw(
 }
 
 fn title<'a>(view: &LogsView, theme: &Theme, now: DateTime<Utc>) -> Line<'a> {
-    let mut spans = vec![Span::styled(" Logs ", theme.style("title"))];
+    let mut spans = vec![Span::styled(" Logs ", theme.style(Role::Title))];
     if let Some(t) = &view.target {
-        spans.push(Span::styled(format!("{} ", truncate_width(&crate::text::clean(t), 40)), theme.style("header")));
+        spans.push(Span::styled(format!("{} ", truncate_width(&crate::text::clean(t), 40)), theme.style(Role::Header)));
     }
     let mode = match (&view.mode, view.loading, view.ended) {
         (_, true, _) => "loading…",
@@ -76,16 +77,16 @@ fn title<'a>(view: &LogsView, theme: &Theme, now: DateTime<Utc>) -> Line<'a> {
         (None, ..) => "",
     };
     if !mode.is_empty() {
-        spans.push(Span::styled(format!("[{mode}] "), theme.style("dim")));
+        spans.push(Span::styled(format!("[{mode}] "), theme.style(Role::Dim)));
     }
     if !view.is_following() {
-        spans.push(Span::styled("paused ", theme.style("warning")));
+        spans.push(Span::styled("paused ", theme.style(Role::Warning)));
     }
-    spans.push(Span::styled(if view.utc { "UTC " } else { "local " }, theme.style("dim")));
+    spans.push(Span::styled(if view.utc { "UTC " } else { "local " }, theme.style(Role::Dim)));
     if let (Some(last), true) = (view.last_line(), view.is_following()) {
         let age = now - DateTime::from_timestamp_nanos(last.line.ts_ns);
         if age >= chrono::Duration::zero() {
-            spans.push(Span::styled(format!("last {} ago ", format_age_coarse(age)), theme.style("age")));
+            spans.push(Span::styled(format!("last {} ago ", format_age_coarse(age)), theme.style(Role::Age)));
         }
     }
     Line::from(spans)
@@ -95,13 +96,13 @@ fn title<'a>(view: &LogsView, theme: &Theme, now: DateTime<Utc>) -> Line<'a> {
 fn counts<'a>(view: &LogsView, theme: &Theme) -> Line<'a> {
     let mut spans = Vec::new();
     if let Some(f) = view.filter() {
-        spans.push(Span::styled(format!(" {} ", truncate_width(f.input(), 30)), theme.style("prompt")));
-        spans.push(Span::styled(format!("{}/{} ", view.shown_len(), view.len()), theme.style("dim")));
+        spans.push(Span::styled(format!(" {} ", truncate_width(f.input(), 30)), theme.style(Role::Prompt)));
+        spans.push(Span::styled(format!("{}/{} ", view.shown_len(), view.len()), theme.style(Role::Dim)));
     } else if !view.is_empty() {
-        spans.push(Span::styled(format!(" {} lines ", view.len()), theme.style("dim")));
+        spans.push(Span::styled(format!(" {} lines ", view.len()), theme.style(Role::Dim)));
     }
     if let Some(s) = view.search() {
-        spans.push(Span::styled(format!("/{} ", truncate_width(s.text(), 20)), theme.style("prompt")));
+        spans.push(Span::styled(format!("/{} ", truncate_width(s.text(), 20)), theme.style(Role::Prompt)));
     }
     Line::from(spans)
 }
@@ -110,7 +111,7 @@ fn query_line<'a>(view: &LogsView, theme: &Theme, width: u16) -> Line<'a> {
     match &view.query {
         Some(q) => {
             let room = (width as usize).saturating_sub(20).max(8);
-            Line::styled(format!(" {} ", truncate_width(&crate::text::clean(q), room)), theme.style("dim"))
+            Line::styled(format!(" {} ", truncate_width(&crate::text::clean(q), room)), theme.style(Role::Dim))
         }
         None => Line::default(),
     }
@@ -120,10 +121,10 @@ fn query_line<'a>(view: &LogsView, theme: &Theme, width: u16) -> Line<'a> {
 fn marker<'a>(view: &LogsView, theme: &Theme) -> Line<'a> {
     let mut spans = Vec::new();
     if view.dropped > 0 {
-        spans.push(Span::styled(format!(" Loki dropped {} ", view.dropped), theme.style("warning")));
+        spans.push(Span::styled(format!(" Loki dropped {} ", view.dropped), theme.style(Role::Warning)));
     }
     if view.new_below > 0 {
-        spans.push(Span::styled(format!(" ↓ {} new ", view.new_below), theme.style("warning")));
+        spans.push(Span::styled(format!(" ↓ {} new ", view.new_below), theme.style(Role::Warning)));
     }
     Line::from(spans)
 }
@@ -147,10 +148,10 @@ fn placeholder(view: &LogsView) -> Option<String> {
 
 fn level_style(theme: &Theme, level: Level) -> Style {
     match level {
-        Level::Error => theme.style("critical"),
-        Level::Warn => theme.style("warning"),
-        Level::Info => theme.style("info"),
-        Level::Debug | Level::Unknown => theme.style("dim"),
+        Level::Error => theme.style(Role::Critical),
+        Level::Warn => theme.style(Role::Warning),
+        Level::Info => theme.style(Role::Info),
+        Level::Debug | Level::Unknown => theme.style(Role::Dim),
     }
 }
 
@@ -200,7 +201,7 @@ fn line_rows<'a>(
     let mark = base.add_modifier(Modifier::REVERSED | Modifier::BOLD);
     let mut head = Vec::new();
     if prefix == PREFIX_WIDTH {
-        head.push(Span::styled(format!("{} ", timestamp(v.line.ts_ns, tz)), theme.style("dim")));
+        head.push(Span::styled(format!("{} ", timestamp(v.line.ts_ns, tz)), theme.style(Role::Dim)));
     }
     head.push(Span::styled(format!("{} ", v.level.tag()), level_style(theme, v.level)));
     let (ranges, cut_right) = if view.wrap {
@@ -214,7 +215,7 @@ fn line_rows<'a>(
         let mut spans = if i == 0 { std::mem::take(&mut head) } else { vec![Span::raw(" ".repeat(prefix))] };
         spans.extend(rows::spans(text, r, &marks, base, mark));
         if cut_right {
-            spans.push(Span::styled("…", theme.style("dim")));
+            spans.push(Span::styled("…", theme.style(Role::Dim)));
         }
         if selected {
             spans = spans.into_iter().map(|s| s.patch_style(theme.selected())).collect();

@@ -23,6 +23,7 @@ mod tests;
 use ratatui::Frame;
 
 use crate::state::State;
+use crate::theme::Role;
 
 pub fn draw(frame: &mut Frame, state: &State) {
     let area = frame.area();
@@ -56,7 +57,7 @@ pub fn draw(frame: &mut Frame, state: &State) {
     status_bar::draw_status(frame, layout.status, state);
     if let Some(view) = &state.runbook.view {
         frame.render_widget(ratatui::widgets::Clear, body);
-        runbook::draw(frame, body, view, true);
+        runbook::draw(frame, body, view, true, &state.prefs.theme);
     }
     if let Some(chart) = &state.view.chart {
         chart::draw(frame, body, state, chart);
@@ -82,14 +83,14 @@ fn timeline_styles(t: &crate::theme::Theme) -> timeline::TimelineStyles {
     timeline::TimelineStyles {
         border: t.border(false),
         border_focused: t.border(true),
-        time: t.style("age"),
-        author: t.style("label_key"),
-        kind: t.style("dim"),
-        text: t.style("label_value"),
-        struck: t.style("dim").add_modifier(ratatui::style::Modifier::CROSSED_OUT),
+        time: t.style(Role::Age),
+        author: t.style(Role::LabelKey),
+        kind: t.style(Role::Dim),
+        text: t.style(Role::LabelValue),
+        struck: t.style(Role::Dim).add_modifier(ratatui::style::Modifier::CROSSED_OUT),
         selected: t.selected(),
-        filter_on: t.style("header"),
-        filter_off: t.style("dim").add_modifier(ratatui::style::Modifier::CROSSED_OUT),
-        warning: t.style("flash_error"),
+        filter_on: t.style(Role::Header),
+        filter_off: t.style(Role::Dim).add_modifier(ratatui::style::Modifier::CROSSED_OUT),
+        warning: t.style(Role::FlashError),
     }
 }

@@ -7,7 +7,7 @@ use std::num::NonZeroU16;
 use ratatui::Frame;
 use ratatui::buffer::{Buffer, CellDiffOption};
 use ratatui::layout::Rect;
-use ratatui::style::{Color, Modifier, Style};
+use ratatui::style::Style;
 use ratatui::text::Line;
 use ratatui::widgets::{Block, Clear};
 use unicode_width::UnicodeWidthStr;
@@ -15,6 +15,7 @@ use unicode_width::UnicodeWidthStr;
 use crate::runbook::render::clip_line;
 use crate::state::runbook::RunbookView;
 use crate::text::truncate_width;
+use crate::theme::{Role, Theme};
 
 /// Styles of the pane around the document (the document's own styles are
 /// in [`crate::runbook::render::RunbookStyles`]).
@@ -32,17 +33,19 @@ pub struct PaneStyles {
     pub code_block: Style,
 }
 
-impl Default for PaneStyles {
-    fn default() -> Self {
+impl PaneStyles {
+    /// The pane's styles from the user's theme; the document's own (steps,
+    /// code) are the renderer's, laid out off the event loop.
+    pub fn of(theme: &Theme) -> Self {
         let doc = crate::runbook::render::RunbookStyles::default();
         Self {
-            border: Style::new().fg(Color::DarkGray),
-            border_focused: Style::new().fg(Color::Cyan),
-            cursor: Style::new().add_modifier(Modifier::REVERSED),
-            search_match: Style::new().bg(Color::Yellow).fg(Color::Black),
-            search_current: Style::new().bg(Color::LightRed).fg(Color::Black),
-            toc_selected: Style::new().add_modifier(Modifier::REVERSED),
-            status: Style::new().fg(Color::DarkGray),
+            border: theme.border(false),
+            border_focused: theme.border(true),
+            cursor: theme.selected(),
+            search_match: theme.style(Role::SearchMatch),
+            search_current: theme.style(Role::SearchCurrent),
+            toc_selected: theme.selected(),
+            status: theme.style(Role::Dim),
             step_done: doc.task_done,
             step_open: doc.task_open,
             code_block: doc.code_block,
@@ -50,9 +53,15 @@ impl Default for PaneStyles {
     }
 }
 
-/// Draws the pane with the default styles.
-pub fn draw(frame: &mut Frame, area: Rect, view: &RunbookView, focused: bool) {
-    draw_with(frame, area, view, focused, &PaneStyles::default());
+impl Default for PaneStyles {
+    fn default() -> Self {
+        Self::of(&Theme::default())
+    }
+}
+
+/// Draws the pane in the user's theme.
+pub fn draw(frame: &mut Frame, area: Rect, view: &RunbookView, focused: bool, theme: &Theme) {
+    draw_with(frame, area, view, focused, &PaneStyles::of(theme));
 }
 
 pub fn draw_with(frame: &mut Frame, area: Rect, view: &RunbookView, focused: bool, styles: &PaneStyles) {
@@ -125,13 +134,15 @@ fn draw_lines(buf: &mut Buffer, area: Rect, view: &RunbookView, focused: bool, s
             buf.set_string(area.x + task.col, area.y + (task.line - top) as u16, glyph, style);
         }
     }
-    highlight_matches(buf, area, view, top, styles);
-    if view.hyperlinks {
-        add_hyperlinks(buf, area, view, top);
-    }
+    // The cursor line first, then the matches over it: a theme's selection
+    // colour must not hide the match the cursor is on.
     if focused && visible.contains(&view.cursor()) {
         let y = area.y + (view.cursor() - top) as u16;
         buf.set_style(Rect { y, height: 1, ..area }, styles.cursor);
+    }
+    highlight_matches(buf, area, view, top, styles);
+    if view.hyperlinks {
+        add_hyperlinks(buf, area, view, top);
     }
 }
 

@@ -12,6 +12,7 @@ use crate::state::silences::state_at;
 use crate::state::silences::view::{SilencesView, rows};
 use crate::state::sources::format_age;
 use crate::text::{clean, truncate_width};
+use crate::theme::Role;
 
 pub const KEYS_HINT: &str = "j/k move · / filter · x expire · e edit · + extend · Esc close";
 
@@ -28,18 +29,18 @@ pub fn draw(frame: &mut Frame, area: Rect, state: &State, view: &SilencesView) {
     let block = Block::default()
         .borders(Borders::ALL)
         .border_style(theme.border(true))
-        .title(Span::styled(title, theme.style("title")))
-        .title_bottom(Line::styled(hint, theme.style("dim")));
+        .title(Span::styled(title, theme.style(Role::Title)))
+        .title_bottom(Line::styled(hint, theme.style(Role::Dim)));
     let inner = block.inner(area);
     frame.render_widget(block, area);
     let height = inner.height as usize;
     let mut lines: Vec<Line> = Vec::new();
     if let Some(id) = &view.confirm_expire {
-        lines.push(Line::styled(format!("expire silence {}? y/n", clean(id)), theme.style("flash_error")));
+        lines.push(Line::styled(format!("expire silence {}? y/n", clean(id)), theme.style(Role::FlashError)));
     }
     if list.is_empty() {
         let text = if view.filter.is_empty() { "no silence" } else { "no silence matches the filter" };
-        lines.push(Line::styled(text, theme.style("dim")));
+        lines.push(Line::styled(text, theme.style(Role::Dim)));
     }
     let room = height.saturating_sub(lines.len()).max(1);
     let first = view.selected.saturating_sub(room - 1);
@@ -55,9 +56,11 @@ fn silence_line(state: &State, s: &Silence, width: usize) -> Line<'static> {
     let theme = &state.prefs.theme;
     let st = state_at(s, state.clock.now);
     let (name, when, style) = match st {
-        SilenceState::Active => ("active", format!("{} left", format_age(s.ends_at - state.clock.now)), "silenced"),
-        SilenceState::Pending => ("pending", format!("in {}", format_age(s.starts_at - state.clock.now)), "pending"),
-        SilenceState::Expired => ("expired", format!("{} ago", format_age(state.clock.now - s.ends_at)), "dim"),
+        SilenceState::Active => ("active", format!("{} left", format_age(s.ends_at - state.clock.now)), Role::Silenced),
+        SilenceState::Pending => {
+            ("pending", format!("in {}", format_age(s.starts_at - state.clock.now)), Role::Pending)
+        }
+        SilenceState::Expired => ("expired", format!("{} ago", format_age(state.clock.now - s.ends_at)), Role::Dim),
     };
     let who = truncate_width(&clean(&s.created_by), 12);
     let matchers = s.matchers.iter().map(|m| clean(&m.to_string()).into_owned()).collect::<Vec<_>>().join(", ");
@@ -66,13 +69,15 @@ fn silence_line(state: &State, s: &Silence, width: usize) -> Line<'static> {
     let comment_room = width.saturating_sub(used + crate::text::width(&matchers) + 3);
     let mut spans = vec![
         Span::styled(format!(" {name:<8}"), theme.style(style)),
-        Span::styled(format!("{when:<10}"), theme.style("age")),
-        Span::styled(format!("{} ", crate::text::pad_width(&who, 12)), theme.style("label_key")),
-        Span::styled(matchers, theme.style("label_value")),
+        Span::styled(format!("{when:<10}"), theme.style(Role::Age)),
+        Span::styled(format!("{} ", crate::text::pad_width(&who, 12)), theme.style(Role::LabelKey)),
+        Span::styled(matchers, theme.style(Role::LabelValue)),
     ];
     if comment_room > 4 {
-        spans
-            .push(Span::styled(format!(" · {}", truncate_width(&clean(&s.comment), comment_room)), theme.style("dim")));
+        spans.push(Span::styled(
+            format!(" · {}", truncate_width(&clean(&s.comment), comment_room)),
+            theme.style(Role::Dim),
+        ));
     }
     Line::from(spans)
 }

@@ -12,19 +12,20 @@ use crate::model::Severity;
 use crate::state::sources::{Health, SourceHealth};
 use crate::state::{PromptKind, State};
 use crate::text::{clean, truncate_width};
+use crate::theme::Role;
 
 pub fn draw_header(frame: &mut Frame, area: Rect, state: &State) {
     let theme = &state.prefs.theme;
-    let mut spans = vec![Span::styled(" warroom ", theme.style("title"))];
+    let mut spans = vec![Span::styled(" warroom ", theme.style(Role::Title))];
     if !state.contexts.active.is_empty() {
-        spans.push(Span::styled(format!("ctx:{} ", clean(&state.contexts.active)), theme.style("header")));
+        spans.push(Span::styled(format!("ctx:{} ", clean(&state.contexts.active)), theme.style(Role::Header)));
     }
     if state.contexts.read_only {
-        spans.push(Span::styled(" READ-ONLY ", theme.style("flash_error")));
+        spans.push(Span::styled(" READ-ONLY ", theme.style(Role::FlashError)));
         spans.push(Span::raw(" "));
     }
     if let Some(scenario) = &state.contexts.drill {
-        spans.push(Span::styled(format!(" DRILL {} ", clean(scenario)), theme.style("drill")));
+        spans.push(Span::styled(format!(" DRILL {} ", clean(scenario)), theme.style(Role::Drill)));
         spans.push(Span::raw(" "));
     }
     let counts = &state.alerts.counts;
@@ -37,13 +38,13 @@ pub fn draw_header(frame: &mut Frame, area: Rect, state: &State) {
     if counts.muted_hidden > 0 {
         let hint = state.prefs.keymap.hint(Action::ToggleMuted);
         let text = format!("· {} muted hidden{} ({hint}) ", counts.muted_hidden, muted.detail());
-        spans.push(Span::styled(text, theme.style("dim")));
+        spans.push(Span::styled(text, theme.style(Role::Dim)));
     } else if state.alerts.show_muted {
-        spans.push(Span::styled(format!("· showing muted{} ", muted.detail()), theme.style("dim")));
+        spans.push(Span::styled(format!("· showing muted{} ", muted.detail()), theme.style(Role::Dim)));
     }
     if !state.alerts.filter.is_empty() {
         let f = truncate_width(&clean(&state.alerts.filter), 30);
-        spans.push(Span::styled(format!("· filter: {f} ({} hidden) ", counts.filtered_out), theme.style("prompt")));
+        spans.push(Span::styled(format!("· filter: {f} ({} hidden) ", counts.filtered_out), theme.style(Role::Prompt)));
     }
     frame.render_widget(Paragraph::new(Line::from(spans)).style(theme.base()), area);
 }
@@ -57,16 +58,16 @@ pub fn draw_status(frame: &mut Frame, area: Rect, state: &State) {
         let (before, rest) = p.input.split_at(at);
         let mut chars = rest.chars();
         let under = chars.next().map_or_else(|| " ".to_string(), |c| clean(&c.to_string()).into_owned());
-        let cursor = theme.style("prompt").add_modifier(ratatui::style::Modifier::REVERSED);
+        let cursor = theme.style(Role::Prompt).add_modifier(ratatui::style::Modifier::REVERSED);
         let mut spans = vec![
-            Span::styled(format!("{lead}{}", clean(before)), theme.style("prompt")),
+            Span::styled(format!("{lead}{}", clean(before)), theme.style(Role::Prompt)),
             Span::styled(under, cursor),
-            Span::styled(clean(chars.as_str()).into_owned(), theme.style("prompt")),
+            Span::styled(clean(chars.as_str()).into_owned(), theme.style(Role::Prompt)),
         ];
         if let Some(s) = crate::state::prompt::suggestion(state) {
-            spans.push(Span::styled(clean(&s).into_owned(), theme.style("dim")));
+            spans.push(Span::styled(clean(&s).into_owned(), theme.style(Role::Dim)));
         }
-        spans.push(Span::styled("   Tab complete · Enter apply · Esc cancel", theme.style("dim")));
+        spans.push(Span::styled("   Tab complete · Enter apply · Esc cancel", theme.style(Role::Dim)));
         Line::from(spans)
     } else {
         let mut spans: Vec<Span> = Vec::new();
@@ -76,16 +77,16 @@ pub fn draw_status(frame: &mut Frame, area: Rect, state: &State) {
         // ("No space left on device") with it.
         let error = state.view.flash.as_ref().filter(|f| f.error);
         if let Some(f) = error {
-            spans.push(Span::styled(truncate_width(&clean(&f.text), width), theme.style("flash_error")));
+            spans.push(Span::styled(truncate_width(&clean(&f.text), width), theme.style(Role::FlashError)));
             spans.push(Span::raw("  "));
         }
         if let Some(text) = unwritten(state) {
-            spans.push(Span::styled(truncate_width(&text, width), theme.style("flash_error")));
+            spans.push(Span::styled(truncate_width(&text, width), theme.style(Role::FlashError)));
             spans.push(Span::raw("  "));
         }
         if let Some(share) = &state.incident.share {
             let (text, bad) = share.summary();
-            let style = if bad { theme.style("flash_error") } else { theme.style("status_up") };
+            let style = if bad { theme.style(Role::FlashError) } else { theme.style(Role::StatusUp) };
             spans.push(Span::styled(truncate_width(&clean(&text), width), style));
             spans.push(Span::raw("  "));
         }
@@ -95,10 +96,9 @@ pub fn draw_status(frame: &mut Frame, area: Rect, state: &State) {
         }
         match &state.view.flash {
             Some(f) if f.error => {}
-            Some(f) => spans.push(Span::styled(truncate_width(&clean(&f.text), 80), theme.style("flash_info"))),
-            None => {
-                spans.push(Span::styled(format!("{} help", state.prefs.keymap.hint(Action::Help)), theme.style("dim")))
-            }
+            Some(f) => spans.push(Span::styled(truncate_width(&clean(&f.text), 80), theme.style(Role::FlashInfo))),
+            None => spans
+                .push(Span::styled(format!("{} help", state.prefs.keymap.hint(Action::Help)), theme.style(Role::Dim))),
         }
         Line::from(spans)
     };
@@ -122,9 +122,9 @@ fn source_spans<'a>(state: &State, s: &SourceHealth) -> Vec<Span<'a>> {
     let theme = &state.prefs.theme;
     let name = format!("{} ", truncate_width(&clean(&s.name), 24));
     let (mark, text, style): (&str, String, Style) = match &s.health {
-        Health::Unknown => ("○", "…".into(), theme.style("dim")),
-        Health::Up => ("●", "up".into(), theme.style("status_up")),
-        Health::Slow(d) => ("●", format!("slow {:.1}s", d.as_secs_f64()), theme.style("status_slow")),
+        Health::Unknown => ("○", "…".into(), theme.style(Role::Dim)),
+        Health::Up => ("●", "up".into(), theme.style(Role::StatusUp)),
+        Health::Slow(d) => ("●", format!("slow {:.1}s", d.as_secs_f64()), theme.style(Role::StatusSlow)),
         Health::Down { error, since } => {
             let stale = match s.last_ok {
                 Some(t) => format!(", data {} old", format_age_minutes(state, t)),
@@ -133,13 +133,13 @@ fn source_spans<'a>(state: &State, s: &SourceHealth) -> Vec<Span<'a>> {
             (
                 "✖",
                 format!("down {}{stale}: {}", format_age_minutes(state, *since), crate::text::brief(error)),
-                theme.style("status_down"),
+                theme.style(Role::StatusDown),
             )
         }
     };
     vec![
-        Span::styled(format!("{} ", s.id.kind.short()), theme.style("dim")),
-        Span::styled(name, theme.style("label_value")),
+        Span::styled(format!("{} ", s.id.kind.short()), theme.style(Role::Dim)),
+        Span::styled(name, theme.style(Role::LabelValue)),
         Span::styled(format!("{mark} {text}"), style),
     ]
 }

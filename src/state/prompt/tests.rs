@@ -4,6 +4,7 @@ use super::*;
 use crate::msg::{Msg, Payload, SourceId, SourceKind};
 use crate::state::tests::{board, poll, state};
 use crate::state::update;
+use crate::theme::Role;
 
 fn loaded() -> State {
     let mut s = state();
@@ -133,7 +134,7 @@ fn a_theme_file_is_asked_for_and_applied_when_it_arrives() {
     s.frame.dirty = false;
     let cmds = update(&mut s, Msg::Theme(Ok(ThemeToml { name: "ops".into(), toml })));
     assert_eq!(s.prefs.theme.name, "ops");
-    assert_eq!(s.prefs.theme.style("critical").fg, Some(ratatui::style::Color::Rgb(1, 2, 3)));
+    assert_eq!(s.prefs.theme.style(Role::Critical).fg, Some(ratatui::style::Color::Rgb(1, 2, 3)));
     assert!(s.frame.dirty);
     assert!(cmds.iter().any(|c| matches!(c, Cmd::SaveHistory(t) if t.ends_with("theme ops\n"))), "{cmds:?}");
 

@@ -10,6 +10,7 @@ use super::*;
 use crate::model::SourceError;
 use crate::model::logs::{BatchKind, LogBatch, LogLine};
 use crate::state::logs::tests::{line, lines};
+use crate::theme::Role;
 
 /// 2026-11-22 12:00:00 UTC, in nanoseconds.
 const T0: i64 = 1_795_348_800_000_000_000;
@@ -76,9 +77,9 @@ fn levels_are_coloured_and_cursor_selected() {
     let theme = Theme::default();
     // Row 1 is the first line (row 0 is the border); the tag starts after the time.
     assert_eq!(buf[(14, 1)].symbol(), "I");
-    assert_eq!(buf[(14, 1)].fg, theme.style("info").fg.unwrap());
-    assert_eq!(buf[(14, 3)].fg, theme.style("critical").fg.unwrap());
-    assert_eq!(buf[(14, 2)].fg, theme.style("warning").fg.unwrap());
+    assert_eq!(buf[(14, 1)].fg, theme.style(Role::Info).fg.unwrap());
+    assert_eq!(buf[(14, 3)].fg, theme.style(Role::Critical).fg.unwrap());
+    assert_eq!(buf[(14, 2)].fg, theme.style(Role::Warning).fg.unwrap());
     // Following: the cursor is the newest line, drawn selected.
     assert_eq!(buf[(30, 4)].bg, theme.selected().bg.unwrap());
     assert_ne!(buf[(30, 3)].bg, theme.selected().bg.unwrap());

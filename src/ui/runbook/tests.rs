@@ -20,7 +20,7 @@ const RB: &str = "# High error rate\n\n- [ ] Measure the error ratio per service
 
 fn render(v: &RunbookView, w: u16, h: u16) -> String {
     let mut t = Terminal::new(TestBackend::new(w, h)).unwrap();
-    t.draw(|f| super::draw(f, f.area(), v, true)).unwrap();
+    t.draw(|f| super::draw(f, f.area(), v, true, &crate::theme::Theme::default())).unwrap();
     let buf = t.backend().buffer().clone();
     (0..h)
         .map(|y| (0..w).map(|x| buf[(x, y)].symbol().to_string()).collect::<String>().trim_end().to_string())

@@ -241,7 +241,7 @@ proptest! {
             crate::runbook::render::RunbookStyles::default(),
         );
         view.hyperlinks = true;
-        ok(check("runbook", w, h, true, |f, a| crate::ui::runbook::draw(f, a, &view, true)))?;
+        ok(check("runbook", w, h, true, |f, a| crate::ui::runbook::draw(f, a, &view, true, &s.prefs.theme)))?;
         ok(check("help", w, h, false, |f, a| crate::ui::help::draw(f, a, &s)))?;
         let mut silences = hostile(&t);
         key(&mut silences, KeyCode::Char('S'));
