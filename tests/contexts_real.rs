@@ -162,7 +162,7 @@ url = "{us}"
     type_command(&mut console, "query vector(7)");
     let chart_key = console.state.view.chart.as_ref().expect("the chart is open").key.clone();
     run_until(&mut console, "the chart's data", 30, none, |c| {
-        c.state.signals.cache.get(&chart_key).is_some_and(|d| d.error.is_none() && !d.series.is_empty())
+        c.state.signals.cache.get(&chart_key).is_some_and(|d| d.tries.error.is_none() && !d.series.is_empty())
     })
     .await;
     console.handle(key(KeyCode::Esc, KeyModifiers::NONE));

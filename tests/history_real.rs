@@ -280,6 +280,6 @@ async fn a_prometheus_that_refuses_the_history_query_is_said_why() {
         "{screen}"
     );
     let entry = console.state.alerts.history.cache.values().next().expect("the refused query is cached");
-    assert!(entry.rejected, "not asked again");
+    assert!(entry.tries.rejected, "not asked again");
     assert!(screen.contains("Steady"), "the board itself is served through the relay: {screen}");
 }

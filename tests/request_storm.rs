@@ -85,7 +85,7 @@ async fn a_prometheus_rejecting_every_range_query_gets_a_few_not_a_storm() {
     run_for(&mut console, 2.0).await;
     let warm = range_requests(&prom).await;
     assert!(warm >= 1.0, "the console asked for its sparklines: {warm}");
-    let rejected = console.state.signals.cache.values().filter(|c| c.rejected).count();
+    let rejected = console.state.signals.cache.values().filter(|c| c.tries.rejected).count();
     assert!(rejected >= 1, "Prometheus' 422 marks the query rejected");
     let seconds = 6.0;
     run_for(&mut console, seconds).await;
@@ -115,8 +115,8 @@ async fn a_fake_answering_503_with_50_mb_is_backed_off_and_its_body_not_read() {
     // The endpoint backs off 1 s, 2 s, 4 s: a handful, not 100 a second.
     assert!(hits <= 12, "{hits} range queries in {seconds} s against a 503");
     assert!(bytes < 50 << 20, "not one whole 50 MB error body was read: {} MiB written", bytes >> 20);
-    let failing = console.state.signals.cache.values().filter(|c| c.error.is_some()).count();
-    assert!(failing >= 1 && console.state.signals.cache.values().all(|c| !c.rejected), "503 is not a rejection");
+    let failing = console.state.signals.cache.values().filter(|c| c.tries.error.is_some()).count();
+    assert!(failing >= 1 && console.state.signals.cache.values().all(|c| !c.tries.rejected), "503 is not a rejection");
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -130,5 +130,5 @@ async fn a_fake_answering_400_is_asked_each_query_once() {
     eprintln!("400: {first} range queries, then {} more", hits - first);
     assert!(first <= 12, "one per query shown: {first}");
     assert_eq!(hits, first, "a rejected query is not asked again");
-    assert!(console.state.signals.cache.values().any(|c| c.rejected));
+    assert!(console.state.signals.cache.values().any(|c| c.tries.rejected));
 }

@@ -111,7 +111,7 @@ async fn board_pending_sparklines_signals_and_query_through_victoriametrics() {
     let key = console.state.view.chart.as_ref().expect(":query opens the chart").key.clone();
     // Twice the last load (12), once VictoriaMetrics has it.
     let max = |c: &Console| {
-        let data = c.state.signals.cache.get(&key).filter(|d| d.error.is_none())?;
+        let data = c.state.signals.cache.get(&key).filter(|d| d.tries.error.is_none())?;
         data.series.first()?.samples.iter().map(|(_, v)| *v).reduce(f64::max)
     };
     run_drawn_until(&mut console, "the :query chart's data", TIMEOUT_SECS, SIZE, |c| max(c) == Some(24.0)).await;

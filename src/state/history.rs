@@ -18,7 +18,7 @@ use std::time::Duration;
 use chrono::{DateTime, Utc};
 
 use super::State;
-use super::signals::{Fetch, Purpose, SeriesKey, is_rejection, retry_delay};
+use super::signals::{Fetch, Purpose, SeriesKey, Tries};
 use crate::model::SourceError;
 use crate::model::history::{self, Firing};
 use crate::model::metrics::{AlertRule, Series};
@@ -110,13 +110,8 @@ pub struct Entry {
     pub runs: Vec<(i64, i64)>,
     /// Aligned end of the data held (unix seconds; 0: none yet).
     pub end: i64,
-    pub error: Option<SourceError>,
-    /// Failed fetches in a row (an answer resets it).
-    pub failures: u32,
-    /// After a failure, not asked again before this (unix seconds).
-    pub retry_at: i64,
-    /// The server refused the query itself: not asked again.
-    pub rejected: bool,
+    /// How its last fetches went.
+    pub tries: Tries,
 }
 
 /// The History row's window when the config sets none.
@@ -176,9 +171,8 @@ impl HistoryState {
         let end = now.div_euclid(step) * step;
         let window_start = end - self.window.as_secs() as i64;
         let start = match self.cache.get(key) {
-            Some(c) if c.rejected => return None,
-            Some(c) if c.error.is_some() && now < c.retry_at => return None,
-            Some(c) if c.error.is_none() && c.end > window_start => {
+            Some(c) if c.tries.holds_off(now) => return None,
+            Some(c) if c.tries.error.is_none() && c.end > window_start => {
                 let stale = end - c.end >= REFRESH_SECS;
                 if !stale && !firing_missing(c, firing_since, step, end) {
                     return None;
@@ -204,16 +198,12 @@ impl HistoryState {
         let entry = self.cache.entry(fetch.key.clone()).or_default();
         let fresh = match result {
             Err(e) => {
-                entry.failures = entry.failures.saturating_add(1);
-                entry.rejected = is_rejection(&e);
-                let delay = retry_delay(refresh, entry.failures).as_secs_f64().ceil() as i64;
-                entry.retry_at = now.timestamp() + delay + 1;
-                entry.error = Some(e);
+                entry.tries.failed(e, refresh, now);
                 return;
             }
             Ok(fresh) => fresh,
         };
-        let tail = entry.error.is_none() && entry.end > 0 && fetch.start > window_start;
+        let tail = entry.tries.error.is_none() && entry.end > 0 && fetch.start > window_start;
         if tail {
             entry.runs.retain(|r| r.0 < fetch.start);
             if let Some(last) = entry.runs.last_mut() {
@@ -244,8 +234,7 @@ impl HistoryState {
             first.0 = first.0.max(window_start);
         }
         entry.end = fetch.end;
-        entry.error = None;
-        (entry.failures, entry.retry_at, entry.rejected) = (0, 0, false);
+        entry.tries.answered();
     }
 
     /// Past [`MAX_ENTRIES`], keeps only the histories in `wanted` (those on
@@ -262,7 +251,9 @@ impl HistoryState {
         match self.cache.get(&q.key) {
             None if !self.enabled => View::Off,
             None => View::Loading,
-            Some(Entry { error: Some(error), rejected, .. }) => View::Failed { error, rejected: *rejected },
+            Some(Entry { tries: Tries { error: Some(error), rejected, .. }, .. }) => {
+                View::Failed { error, rejected: *rejected }
+            }
             Some(e) if e.end == 0 => View::Loading,
             Some(e) => View::Ready(self.summary(e, q, alert.state != AlertState::Pending)),
         }
@@ -270,7 +261,7 @@ impl HistoryState {
 
     /// Whether the board marks `alert` flapping (from its cached history).
     pub fn flapping(&self, q: &HistoryQuery) -> bool {
-        let Some(e) = self.cache.get(&q.key).filter(|e| e.error.is_none() && e.end > 0) else { return false };
+        let Some(e) = self.cache.get(&q.key).filter(|e| e.tries.error.is_none() && e.end > 0) else { return false };
         let from = e.end - FLAP_SPAN;
         let recent = e.runs.iter().rev().take_while(|r| r.1 >= from - q.key.step_secs as i64).count();
         let firings = firings(&e.runs[e.runs.len() - recent..], q);

@@ -81,7 +81,7 @@ fn graphs(state: &State) -> Result<Vec<Event>, String> {
     let window = state.signals.window.as_secs();
     if let Some(chart) = &state.view.chart {
         let cached = state.signals.cache.get(&chart.key).ok_or("the chart has no data yet")?;
-        if let Some(e) = &cached.error {
+        if let Some(e) = &cached.tries.error {
             return Err(format!("nothing to pin: {}", crate::text::brief(e)));
         }
         let top = rows::top_series(cached, state.signals.top_n);

@@ -48,6 +48,14 @@ pub struct Cached {
     pub series: Vec<Series>,
     /// Aligned end of the data held (unix seconds).
     pub end: i64,
+    /// How its last fetches went.
+    pub tries: Tries,
+}
+
+/// How a cached range query's last fetches went, the same for every cache
+/// of range queries (signals, histories): its error, when to ask again.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct Tries {
     pub error: Option<SourceError>,
     /// Failed fetches in a row (an answer resets it).
     pub failures: u32,
@@ -57,6 +65,30 @@ pub struct Cached {
     /// samples): asking again would be rejected again, so it is not asked
     /// again in this context (a new query, window or context is a new entry).
     pub rejected: bool,
+}
+
+impl Tries {
+    /// Whether the query is not to be asked at `now` (unix seconds): never
+    /// again once rejected, not before its retry time after a failure.
+    pub fn holds_off(&self, now: i64) -> bool {
+        self.rejected || (self.error.is_some() && now < self.retry_at)
+    }
+
+    /// A failed fetch at `now`: asked again after [`retry_delay`] (whole
+    /// seconds, rounded up, plus one: `now` is the last tick), or never if
+    /// the server refused the query itself.
+    pub fn failed(&mut self, error: SourceError, refresh: Duration, now: DateTime<Utc>) {
+        self.failures = self.failures.saturating_add(1);
+        self.rejected = is_rejection(&error);
+        let delay = retry_delay(refresh, self.failures).as_secs_f64().ceil() as i64;
+        self.retry_at = now.timestamp() + delay + 1;
+        self.error = Some(error);
+    }
+
+    /// An answer: no error, no wait.
+    pub fn answered(&mut self) {
+        *self = Self::default();
+    }
 }
 
 /// A range query's server error that says the query itself is refused, not
@@ -174,10 +206,9 @@ impl SignalsState {
         let end = now.timestamp().div_euclid(step) * step;
         let window_start = end - self.window.as_secs() as i64;
         let start = match self.cache.get(&key) {
-            Some(c) if c.rejected => return None,
-            Some(c) if c.error.is_some() && now.timestamp() < c.retry_at => return None,
-            Some(c) if c.error.is_none() && c.end >= end => return None,
-            Some(c) if c.error.is_none() && c.end > window_start => {
+            Some(c) if c.tries.holds_off(now.timestamp()) => return None,
+            Some(c) if c.tries.error.is_none() && c.end >= end => return None,
+            Some(c) if c.tries.error.is_none() && c.end > window_start => {
                 let overlap = (TAIL_OVERLAP_SECS.div_euclid(step) * step).max(step);
                 (c.end + step - overlap).max(window_start)
             }
@@ -199,17 +230,10 @@ impl SignalsState {
         let refresh = self.refresh;
         let entry = self.cache.entry(fetch.key.clone()).or_default();
         match result {
-            Err(e) => {
-                entry.failures = entry.failures.saturating_add(1);
-                entry.rejected = is_rejection(&e);
-                // Whole seconds, rounded up, plus one: `now` is the last tick.
-                let delay = retry_delay(refresh, entry.failures).as_secs_f64().ceil() as i64;
-                entry.retry_at = now.timestamp() + delay + 1;
-                entry.error = Some(e);
-            }
+            Err(e) => entry.tries.failed(e, refresh, now),
             Ok(fresh) => {
                 let whole_start = fetch.end - self.window.as_secs() as i64;
-                let tail = entry.error.is_none() && entry.end > 0 && fetch.start > whole_start;
+                let tail = entry.tries.error.is_none() && entry.end > 0 && fetch.start > whole_start;
                 if tail {
                     for s in &mut entry.series {
                         s.samples.retain(|(t, _)| *t < fetch.start as f64);
@@ -228,8 +252,7 @@ impl SignalsState {
                 }
                 entry.series.retain(|s| !s.samples.is_empty());
                 entry.end = fetch.end;
-                entry.error = None;
-                (entry.failures, entry.retry_at, entry.rejected) = (0, 0, false);
+                entry.tries.answered();
             }
         }
     }

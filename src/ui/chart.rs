@@ -30,7 +30,7 @@ pub fn draw(frame: &mut Frame, area: Rect, state: &State, chart: &ChartView) {
         frame.render_widget(Paragraph::new("loading…").block(block).style(theme.base()), area);
         return;
     };
-    if let Some(err) = &cached.error {
+    if let Some(err) = &cached.tries.error {
         let text = vec![
             Line::styled(format!("query: {}", clean(&chart.key.query)), theme.style(Role::Dim)),
             Line::styled(clean(&err.to_string()).into_owned(), theme.style(Role::FlashError)),

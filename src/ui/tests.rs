@@ -123,7 +123,10 @@ fn chart_draws_lines_legend_and_errors() {
     assert!(screen.chars().any(|c| ('\u{2800}'..='\u{28ff}').contains(&c)), "braille: {screen}");
     assert!(screen.contains("11:30") && screen.contains("12:00"), "time axis: {screen}");
     let err = SourceError::Api { status: 400, kind: "bad_data".into(), message: "1:6: parse error: unclosed".into() };
-    s.signals.cache.insert(key, Cached { series: vec![], end, error: Some(err), ..Cached::default() });
+    s.signals.cache.insert(
+        key,
+        Cached { series: vec![], end, tries: crate::state::signals::Tries { error: Some(err), ..Default::default() } },
+    );
     let screen = render(&s, 120, 30);
     assert!(screen.contains("bad_data: 1:6: parse error: unclosed"), "Prometheus' own words: {screen}");
 }

@@ -43,7 +43,7 @@ pub fn rows<'a>(signals: &'a SignalsState, alert: &Alert, lines: Vec<SignalLine>
     for l in lines {
         let Some(cached) = signals.cache.get(&l.key) else { continue };
         let row = |name: String, label: String, data| SignalRow { name, label, key: l.key.clone(), unit: l.unit, data };
-        if let Some(e) = &cached.error {
+        if let Some(e) = &cached.tries.error {
             out.push(row(l.name.clone(), String::new(), RowData::Error(e)));
             continue;
         }

@@ -86,7 +86,7 @@ fn errors_are_kept_and_refetched_whole_after_a_backoff() {
     let t0 = Utc.timestamp_opt(1_000_000, 0).unwrap();
     let f = s.plan(key.clone(), t0).unwrap();
     s.merge(&f, Err(SourceError::Status { status: 503, message: "overloaded".into() }), t0);
-    assert!(s.cache[&key].error.is_some());
+    assert!(s.cache[&key].tries.error.is_some());
     let at = |secs| t0 + chrono::Duration::seconds(secs);
     assert!(s.plan(key.clone(), t0).is_none(), "not again at once");
     assert!(s.plan(key.clone(), at(9)).is_none(), "never sooner than the refresh interval");
@@ -101,7 +101,7 @@ fn errors_are_kept_and_refetched_whole_after_a_backoff() {
     // An answer resets it.
     let f = s.plan(key.clone(), at(82 + 42)).unwrap();
     s.merge(&f, Ok(vec![]), at(124));
-    assert_eq!((s.cache[&key].failures, s.cache[&key].error.is_none()), (0, true));
+    assert_eq!((s.cache[&key].tries.failures, s.cache[&key].tries.error.is_none()), (0, true));
     let f = s.plan(key.clone(), at(124 + 60)).unwrap();
     s.merge(&f, Err(SourceError::Refused), at(184));
     assert!(s.plan(key.clone(), at(184 + 12)).is_some(), "back to one interval");
