@@ -722,3 +722,50 @@ fn shortest(graph: &BTreeMap<String, BTreeSet<String>>, start: &str, goal: &str)
     }
     None
 }
+
+/// The most fields `State` may have: what the sources and the incident say
+/// is grouped by feature (alerts, signals, logs, silences…), how the screen
+/// is arranged is `View`, the user's choices are `Prefs`; a new feature adds
+/// its one field, or joins a group, instead of a scatter of flags (issue 16).
+const MAX_STATE_FIELDS: usize = 12;
+
+#[test]
+fn state_stays_a_few_groups_of_fields() {
+    let path = src().join("state/mod.rs");
+    let text = std::fs::read_to_string(&path).unwrap();
+    let file = syn::parse_file(&text).unwrap();
+    let fields: Vec<String> = file
+        .items
+        .iter()
+        .find_map(|item| match item {
+            syn::Item::Struct(s) if s.ident == "State" => Some(&s.fields),
+            _ => None,
+        })
+        .expect("src/state/mod.rs defines State")
+        .iter()
+        .map(|f| f.ident.as_ref().map(ToString::to_string).unwrap_or_default())
+        .collect();
+    assert!(
+        fields.len() <= MAX_STATE_FIELDS,
+        "State has {} fields, at most {MAX_STATE_FIELDS} are allowed: group them by feature ({})",
+        fields.len(),
+        fields.join(", ")
+    );
+    // No field is written while drawing: none is a Cell.
+    for f in file.items.iter().filter_map(|i| match i {
+        syn::Item::Struct(s) if s.ident == "State" => Some(s),
+        _ => None,
+    }) {
+        for field in &f.fields {
+            struct FindCell(bool);
+            impl<'ast> Visit<'ast> for FindCell {
+                fn visit_ident(&mut self, i: &'ast proc_macro2::Ident) {
+                    self.0 |= i == "Cell" || i == "RefCell" || i == "OnceCell";
+                }
+            }
+            let mut find = FindCell(false);
+            find.visit_type(&field.ty);
+            assert!(!find.0, "State::{:?} holds a Cell: the UI must not write into the state", field.ident);
+        }
+    }
+}
