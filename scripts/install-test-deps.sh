@@ -3,6 +3,7 @@
 #   prometheus              -> /usr/bin/prometheus, promtool   (2.42 on bookworm)
 #   prometheus-alertmanager -> /usr/bin/prometheus-alertmanager, amtool (0.25)
 #   victoria-metrics        -> /usr/bin/victoria-metrics, vmalert, vmauth (1.79)
+#   prometheus-node-exporter -> a real scrape target for the dashboards' end-to-end test
 #   tmux                    -> end-to-end tests of the TUI in a real terminal
 #   man-db, binutils        -> the package checks: `man -w warroom`, `objdump -T`
 #
@@ -25,6 +26,7 @@ wanted=(
     victoria-metrics:victoria-metrics
     victoria-metrics:vmalert
     victoria-metrics:vmauth
+    prometheus-node-exporter:prometheus-node-exporter
     tmux:tmux
     openssl:openssl
     man-db:man

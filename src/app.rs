@@ -44,6 +44,8 @@ pub struct Console {
     logs: LogFollower,
     silences: silence_writer::SilenceWriter,
     themes: ThemeLoader,
+    /// Reads the dashboards, resolves their variables.
+    dash: dash::DashWorker,
     /// Where the incident is shared, when sharing is on.
     share: Option<ShareSettings>,
     /// The shared incident's workers.
@@ -53,6 +55,7 @@ pub struct Console {
     pub terminal_writes: Vec<String>,
 }
 
+mod dash;
 pub mod export;
 mod live;
 mod poller;
@@ -126,6 +129,7 @@ impl Console {
                 ack_duration: cfg.ack_duration,
             },
             local_offset: Some(tasks::local_offset()),
+            dashboards: !cfg.dashboards.is_empty(),
         };
         let mut state = State::new(setup, keymap, theme, Utc::now());
         state.alerts.notify = crate::state::notify::Notifier::new(cfg.notify.clone());
@@ -177,6 +181,10 @@ impl Console {
         let runbooks = RunbookLoader::new(cfg)?;
         let logs = LogFollower::new(cfg, generation)?;
         let themes = ThemeLoader::new(cfg.theme_dirs.clone());
+        let dash = dash::DashWorker::new(cfg, generation)?;
+        if dash.configured() {
+            dash.load(tx.clone());
+        }
         let cfg = cfg.clone();
         let mut console = Self {
             state,
@@ -191,6 +199,7 @@ impl Console {
             logs,
             silences,
             themes,
+            dash,
             share,
             sharing: None,
             terminal_writes: Vec::new(),
@@ -262,11 +271,13 @@ impl Console {
             let live = LiveRunner::new(&cfg, generation)?;
             let logs = LogFollower::new(&cfg, generation)?;
             let silences = silence_writer::SilenceWriter::new(&specs)?;
+            let dash = dash::DashWorker::new(&cfg, generation)?;
             let pollers = poller::spawn_tagged(specs, cfg.refresh, generation, self.tx.clone())?;
-            Ok((pollers, ranges, live, logs, silences))
+            Ok((pollers, ranges, live, logs, silences, dash))
         })();
         match started {
-            Ok((pollers, ranges, live, logs, silences)) => {
+            Ok((pollers, ranges, live, logs, silences, dash)) => {
+                self.dash = dash;
                 // The old ones are dropped here: their tasks are aborted.
                 (self.pollers, self.ranges, self.logs, self.silences) = (pollers, ranges, logs, silences);
                 self.live = live;
@@ -334,6 +345,8 @@ impl Console {
                     self.terminal_writes.extend(desktop);
                 }
                 Cmd::LoadTheme { name } => self.themes.load(name, self.tx.clone()),
+                Cmd::LoadDashboards => self.dash.load(self.tx.clone()),
+                Cmd::ResolveVar(ask) => self.dash.resolve(*ask, self.tx.clone()),
                 Cmd::WriteHandoff(text) => queue.push_back(self.write_handoff(&text)),
                 Cmd::Join(id) => self.join(id),
                 Cmd::OpenIncident(id) => {

@@ -40,6 +40,7 @@ pub enum Scope {
     Runbook,
     Silences,
     Chart,
+    Dashboard,
 }
 
 impl Scope {
@@ -50,6 +51,7 @@ impl Scope {
             Self::Runbook => "runbook",
             Self::Silences => "silences",
             Self::Chart => "chart",
+            Self::Dashboard => "dashboard",
         }
     }
 }
@@ -89,6 +91,7 @@ actions! {
     Command, "command", Global, "General", "command prompt (:group, :filter, :theme, :q)", [":"];
     Refresh, "refresh", Global, "General", "poll every source now", ["ctrl-r"];
     Contexts, "contexts", Global, "General", "switch context: pick a set of sources (:ctx NAME)", ["ctrl-x"];
+    Dashboards, "dashboards", Global, "General", "pick a Grafana dashboard to open (:dash NAME)", ["D"];
     FocusNext, "focus-next", Global, "General", "focus the next pane", ["tab"];
     FocusPrev, "focus-prev", Global, "General", "focus the previous pane", ["backtab"];
     Up, "up", Global, "Navigate", "select previous", ["k", "up"];
@@ -141,6 +144,10 @@ actions! {
     SilenceExpire, "silence-expire", Silences, "Silences", "expire the selected silence (asks y/n)", ["x"];
     SilenceEdit, "silence-edit", Silences, "Silences", "edit the selected silence", ["e"];
     SilenceExtend, "silence-extend", Silences, "Silences", "extend the selected silence by one ack", ["+"];
+    DashClose, "dash-close", Dashboard, "Dashboard", "close the full-size panel, then the dashboard", ["esc", "q"];
+    DashVar, "dash-var", Dashboard, "Dashboard", "select the next variable", ["tab"];
+    DashValue, "dash-value", Dashboard, "Dashboard", "next value of the selected variable", ["v"];
+    DashRow, "dash-row", Dashboard, "Dashboard", "open or close the row; a panel: full size", ["enter", "space"];
 }
 
 impl Action {

@@ -3,6 +3,7 @@
 //! to match silences); they are cleaned by `text` where they are drawn or
 //! written.
 
+pub mod dashboard;
 pub mod logs;
 pub mod metrics;
 pub mod record;

@@ -3,6 +3,7 @@
 //! write, quit). `state::update` turns one into the other and does no I/O.
 
 pub mod contexts;
+pub mod dashboard;
 pub mod fetch;
 pub mod live;
 pub mod silences;
@@ -108,6 +109,11 @@ pub enum Msg {
     Theme(Result<ThemeToml, String>),
     /// The shared war room's pusher or receiver reported.
     Share(crate::model::ShareMsg),
+    /// The `dashboards` directories were read ([`Cmd::LoadDashboards`]):
+    /// every file, parsed or with why not (or why a directory could not be read).
+    Dashboards(Vec<crate::model::dashboard::DashFile>),
+    /// A dashboard variable's values came back.
+    DashVar(Box<dashboard::VarAnswer>),
 }
 
 /// A theme's TOML as found by name (a shipped theme, a file, `NAME.toml` in
@@ -249,4 +255,9 @@ pub enum Cmd {
     LoadTheme {
         name: String,
     },
+    /// Read and parse every file of the `dashboards` directories, off the
+    /// loop; answered by [`Msg::Dashboards`].
+    LoadDashboards,
+    /// Ask Prometheus for a dashboard variable's values.
+    ResolveVar(Box<dashboard::VarAsk>),
 }

@@ -47,9 +47,9 @@ const RULES: &[(&str, &[&str])] = &[
     // The config file: its sections are typed by the layers they configure.
     ("config", &["model", "text", "keymap", "theme", "sources", "runbook", "env"]),
     // Pure: messages in, commands out.
-    ("state", &["model", "msg", "text", "keymap", "theme", "incident", "runbook"]),
+    ("state", &["model", "msg", "text", "keymap", "theme", "incident", "runbook", "dashboard"]),
     // Pure rendering of the state.
-    ("ui", &["state", "model", "msg", "text", "keymap", "theme", "incident", "runbook"]),
+    ("ui", &["state", "model", "msg", "text", "keymap", "theme", "incident", "runbook", "dashboard"]),
     // The wiring.
     ("app", &["*"]),
     ("cli", &["*"]),

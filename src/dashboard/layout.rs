@@ -44,9 +44,11 @@ pub fn slots(dash: &Dashboard, expanded: impl Fn(usize) -> bool) -> Vec<Slot> {
 }
 
 /// Grid lines per terminal line: one on a small terminal, more as it grows
-/// (a default 8-line-high Grafana panel is 8 lines at 24, 16 at 48).
+/// (a default 8-line-high Grafana panel is 8 lines at 24, 16 at 48),
+/// rounded to the nearest, so an area a header and a status line short of
+/// 48 lines still doubles.
 pub fn lines_per_unit(area: Rect) -> u32 {
-    (u32::from(area.height) / 24).max(1)
+    ((u32::from(area.height) + 12) / 24).max(1)
 }
 
 /// A rect inside `area` for each slot that shows (none for one scrolled

@@ -19,6 +19,7 @@ mod parse;
 mod promql;
 pub mod query;
 pub mod report;
+pub mod units;
 mod v2;
 mod values;
 

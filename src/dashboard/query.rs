@@ -1,21 +1,7 @@
 //! A query variable's definition (`label_values(up, job)`…) in a typed form,
 //! and the Prometheus API request that answers it.
 
-use serde::Serialize;
-
-/// What a Prometheus query variable asks for.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
-#[serde(tag = "function", rename_all = "snake_case")]
-pub enum VarQuery {
-    /// `label_values(label)` or `label_values(metric_or_selector, label)`.
-    LabelValues { label: String, selector: Option<String> },
-    /// `label_names()` or `label_names(selector)`.
-    LabelNames { selector: Option<String> },
-    /// `query_result(expr)`: the instant query's series, as text.
-    QueryResult { expr: String },
-    /// `metrics(regex)`: metric names matching `regex`.
-    Metrics { regex: String },
-}
+pub use crate::model::dashboard::VarQuery;
 
 /// The request to Prometheus' HTTP API that answers a [`VarQuery`]: path and
 /// query parameters (the caller URL-encodes and sends them).

@@ -17,7 +17,7 @@ pub struct Fetch {
     pub purpose: Purpose,
 }
 
-/// What a range query is for. Both go through the one range runner (its
+/// What a range query is for. All go through the one range runner (its
 /// concurrency limit, endpoint fallback and backoff); the answer goes back
 /// to the cache that planned it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]
@@ -27,4 +27,8 @@ pub enum Purpose {
     Signal,
     /// An alert's own history (the history's cache).
     History,
+    /// A panel of the open dashboard; `view` numbers the view (bumped on
+    /// every open, close and variable change), so a late answer for a view
+    /// no longer shown is dropped.
+    Dashboard { view: u64 },
 }

@@ -126,6 +126,15 @@ struct WireSeries {
     value: Option<(f64, String)>,
 }
 
+/// A series as Grafana's `query_result` shows it: `name{a="b"} value`.
+fn series_text(s: &Series) -> String {
+    let name = s.labels.get("__name__").cloned().unwrap_or_default();
+    let labels: Vec<String> =
+        s.labels.iter().filter(|(k, _)| k.as_str() != "__name__").map(|(k, v)| format!("{k}=\"{v}\"")).collect();
+    let value = s.samples.last().map(|(_, v)| v.to_string()).unwrap_or_default();
+    format!("{name}{{{}}} {value}", labels.join(","))
+}
+
 /// Parses `"1e+00"`, `"NaN"`, `"+Inf"`, `"-Inf"` as Prometheus prints them.
 pub fn parse_value(s: &str) -> f64 {
     match s {
@@ -264,6 +273,21 @@ impl PrometheusClient {
             form.push(("time", format!("{t:.3}")));
         }
         Self::parse_series(&self.http.post_form("/api/v1/query", &form).await?)
+    }
+
+    /// A GET of an API path that answers a list of strings
+    /// (`/api/v1/label/NAME/values`, `/api/v1/labels`), or an instant
+    /// query (`/api/v1/query`), each series as `name{labels} value`: what a
+    /// dashboard variable's values come from.
+    pub async fn api_values(&self, path: &str, params: &[(String, String)]) -> Result<Vec<String>, SourceError> {
+        let query: Vec<(&str, String)> = params.iter().map(|(k, v)| (k.as_str(), v.clone())).collect();
+        let body = self.http.get(path, &query).await?;
+        if path == "/api/v1/query" {
+            let series = Self::parse_series(&body)?;
+            return Ok(series.iter().map(series_text).collect());
+        }
+        let values: Vec<String> = decode(&body)?;
+        Ok(values)
     }
 
     pub async fn buildinfo(&self) -> Result<BuildInfo, SourceError> {

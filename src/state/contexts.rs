@@ -187,6 +187,7 @@ fn switched(state: &mut State, s: Switched) {
     alerts.regroup();
     state.alerts = alerts;
     state.view.chart = None;
+    super::dashboard::context_switched(state, has(SourceKind::Prometheus));
     state.logs.view = super::logs::LogsView::new(state.logs.follow.cfg.buffer);
     state.logs.follow.enabled = has(SourceKind::Loki);
     state.logs.follow.fingerprint = None;

@@ -5,6 +5,7 @@
 pub mod alerts;
 pub mod contexts;
 pub mod copy;
+pub mod dashboard;
 pub mod history;
 pub mod incident;
 pub mod layout;
@@ -117,6 +118,8 @@ pub struct Setup {
     /// The local time zone's offset from UTC (`None`: UTC), later kept
     /// current by [`Msg::LocalOffset`](crate::msg::Msg::LocalOffset).
     pub local_offset: Option<chrono::FixedOffset>,
+    /// Any `dashboards` directory is configured (`:dash`).
+    pub dashboards: bool,
 }
 
 /// The full-size chart (`c`, `:query`).
@@ -220,6 +223,8 @@ pub struct State {
     pub contexts: contexts::ContextsState,
     /// What the loop does after this message: draw, repaint, quit.
     pub frame: Frame,
+    /// The Grafana dashboards found, the picker, and the one open (`:dash`).
+    pub dashboard: dashboard::DashboardState,
 }
 
 impl State {
@@ -273,6 +278,11 @@ impl State {
                 ..Default::default()
             },
             frame: Frame { dirty: true, ..Frame::default() },
+            dashboard: dashboard::DashboardState::new(
+                setup.dashboards,
+                has_prom,
+                if setup.refresh.is_zero() { signals::DEFAULT_REFRESH } else { setup.refresh },
+            ),
         }
     }
 

@@ -135,7 +135,7 @@ pub fn select_signal(state: &mut State, delta: isize) {
     }
 }
 
-fn event(title: String, key: &SeriesKey, unit: Unit, s: &Series, end: i64, window: u64) -> Event {
+pub(super) fn event(title: String, key: &SeriesKey, unit: Unit, s: &Series, end: i64, window: u64) -> Event {
     let g = text_graph(&s.samples, end, window, key.step_secs);
     let time = |t: i64| DateTime::<Utc>::from_timestamp(t, 0).unwrap_or_default();
     Event::PinnedGraph {

@@ -227,6 +227,7 @@ pub fn run_command(state: &mut State, line: &str) -> Vec<Cmd> {
             state.alerts.regroup();
         }
         "theme" => return theme(state, arg),
+        "dash" => return super::dashboard::command(state, arg),
         "help" => state.view.help.open = true,
         "notify" => super::notify::command(state, arg),
         "query" if arg.is_empty() => state.flash_error("usage: :query <promql>"),

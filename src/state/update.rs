@@ -18,6 +18,7 @@ pub fn update(state: &mut State, msg: Msg) -> Vec<Cmd> {
     super::layout::follow_cursor(state);
     if !state.frame.quit {
         cmds.extend(super::schedule::schedule(state));
+        cmds.extend(super::dashboard::schedule(state));
         cmds.extend(super::logs::flow::follow_selection(state));
         cmds.extend(super::runbook::flow::ask_live(state));
     }
@@ -77,6 +78,9 @@ fn apply(state: &mut State, msg: Msg) -> Vec<Cmd> {
             match fetch.purpose {
                 super::signals::Purpose::Signal => state.signals.merge(&fetch, result, state.clock.now),
                 super::signals::Purpose::History => state.alerts.history.merge(&fetch, result, state.clock.now),
+                super::signals::Purpose::Dashboard { view } => {
+                    super::dashboard::range_answer(state, view, &fetch, result);
+                }
             }
             state.frame.dirty = true;
             Vec::new()
@@ -94,6 +98,8 @@ fn apply(state: &mut State, msg: Msg) -> Vec<Cmd> {
         Msg::Tagged { .. } => Vec::new(),
         Msg::Context(m) => super::contexts::on_msg(state, m),
         Msg::Theme(found) => super::prompt::theme_found(state, found),
+        Msg::Dashboards(files) => super::dashboard::loaded(state, files),
+        Msg::DashVar(answer) => super::dashboard::var_answer(state, *answer),
     }
 }
 
@@ -189,6 +195,11 @@ fn on_key(state: &mut State, key: KeyEvent) -> Vec<Cmd> {
     if state.view.prompt.open.is_some() {
         return super::prompt::on_key(state, key);
     }
+    if state.dashboard.is_shown()
+        && let Some(cmds) = super::dashboard::on_key(state, key)
+    {
+        return cmds;
+    }
     if state.runbook.view.is_some()
         && let Some(cmds) = super::runbook::flow::on_key(state, key)
     {
@@ -270,6 +281,7 @@ pub(super) fn on_action(state: &mut State, action: Action) -> Vec<Cmd> {
         Action::Ack => return super::silences::flow::ack(state),
         Action::Silences => super::silences::view::open(state),
         Action::Contexts => super::contexts::open_picker(state),
+        Action::Dashboards => super::dashboard::open_picker(state),
         _ => return pane_action(state, action),
     }
     Vec::new()
@@ -282,6 +294,7 @@ fn pane_action(state: &mut State, action: Action) -> Vec<Cmd> {
         Scope::Runbook => super::runbook::flow::act(state, action),
         Scope::Silences => Some(super::silences::view::act(state, action)),
         Scope::Chart => state.view.chart.take().map(|_| Vec::new()),
+        Scope::Dashboard => None,
         Scope::Global => Some(Vec::new()),
     };
     done.unwrap_or_else(|| {

@@ -49,15 +49,35 @@ pub fn draw(frame: &mut Frame, area: Rect, state: &State, chart: &ChartView) {
         frame.render_widget(Paragraph::new("no data in the window").block(block).style(theme.base()), area);
         return;
     }
+    let named: Vec<(&crate::model::metrics::Series, String)> = series.iter().map(|s| (*s, legend(s))).collect();
+    let x = (cached.end as f64 - state.signals.window.as_secs_f64(), cached.end as f64);
+    let unit = chart.unit;
+    lines(frame, area, block, &named, x, chart.key.step_secs, &|v| format_value(v, unit), theme);
+}
+
+/// Series (with their legend names, at most [`TOP_N`] drawn) as braille
+/// lines over `x` (unix seconds), in `block`: the chart's and the
+/// dashboards' time series panels alike.
+#[allow(clippy::too_many_arguments)]
+pub fn lines(
+    frame: &mut Frame,
+    area: Rect,
+    block: Block,
+    series: &[(&crate::model::metrics::Series, String)],
+    (x0, x1): (f64, f64),
+    step_secs: u64,
+    fmt: &dyn Fn(f64) -> String,
+    theme: &crate::theme::Theme,
+) {
+    let series = &series[..series.len().min(TOP_N)];
     // Ratatui draws a line through gaps, so each run of finite samples is
     // its own dataset: NaN, ±Inf and missing steps stay gaps.
-    let step = chart.key.step_secs as f64;
+    let step = step_secs as f64;
     let runs: Vec<(usize, Vec<(f64, f64)>)> = series
         .iter()
         .enumerate()
-        .flat_map(|(i, s)| split_runs(&s.samples, step).into_iter().map(move |r| (i, r)))
+        .flat_map(|(i, (s, _))| split_runs(&s.samples, step).into_iter().map(move |r| (i, r)))
         .collect();
-    let (x0, x1) = (cached.end as f64 - state.signals.window.as_secs_f64(), cached.end as f64);
     let (lo, hi) = runs
         .iter()
         .flat_map(|(_, r)| r.iter().map(|p| p.1))
@@ -79,7 +99,7 @@ pub fn draw(frame: &mut Frame, area: Rect, state: &State, chart: &ChartView) {
             .style(Style::default().fg(color))
             .data(run);
         if !std::mem::replace(&mut named[*i], true) {
-            d = d.name(legend(series[*i]));
+            d = d.name(series[*i].1.clone());
         }
         datasets.push(d);
     }
@@ -90,10 +110,7 @@ pub fn draw(frame: &mut Frame, area: Rect, state: &State, chart: &ChartView) {
         .bounds([x0, x1])
         .labels([time(x0), time((x0 + x1) / 2.0), time(x1)])
         .style(theme.style(Role::Dim));
-    let y = Axis::default()
-        .bounds([lo, hi])
-        .labels([format_value(lo, chart.unit), format_value(hi, chart.unit)])
-        .style(theme.style(Role::Dim));
+    let y = Axis::default().bounds([lo, hi]).labels([fmt(lo), fmt(hi)]).style(theme.style(Role::Dim));
     let widget = Chart::new(datasets)
         .block(block)
         .x_axis(x)

@@ -6,6 +6,7 @@
 pub mod alerts;
 pub mod chart;
 pub mod context_picker;
+pub mod dashboard;
 pub mod detail;
 pub mod help;
 pub mod logs;
@@ -61,6 +62,9 @@ pub fn draw(frame: &mut Frame, state: &State) {
     }
     if let Some(chart) = &state.view.chart {
         chart::draw(frame, body, state, chart);
+    }
+    if state.dashboard.is_shown() {
+        dashboard::draw(frame, body, state);
     }
     if let Some(editor) = &state.incident.editor {
         note_editor::draw(frame, body, editor);

@@ -19,6 +19,7 @@ mod alertmanager;
 pub mod api;
 pub mod console;
 mod exporter;
+mod node_exporter;
 mod process;
 mod prometheus;
 pub mod servers;
@@ -31,6 +32,7 @@ use std::time::{Duration, Instant};
 
 pub use alertmanager::Alertmanager;
 pub use exporter::Exporter;
+pub use node_exporter::NodeExporter;
 pub use process::http_status;
 pub use prometheus::{PromConfig, Prometheus};
 pub use victoria::{VictoriaMetrics, VmConfig, Vmauth};

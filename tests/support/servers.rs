@@ -21,6 +21,8 @@ pub const ALERTMANAGER: Program = Program { env: "WARROOM_TEST_ALERTMANAGER", de
 pub const AMTOOL: Program = Program { env: "WARROOM_TEST_AMTOOL", default: "amtool" };
 pub const VICTORIA_METRICS: Program = Program { env: "WARROOM_TEST_VICTORIAMETRICS", default: "victoria-metrics" };
 pub const VMALERT: Program = Program { env: "WARROOM_TEST_VMALERT", default: "vmalert" };
+/// A real scrape target: Debian's `prometheus-node-exporter` (1.5 on bookworm).
+pub const NODE_EXPORTER: Program = Program { env: "WARROOM_TEST_NODE_EXPORTER", default: "prometheus-node-exporter" };
 pub const VMAUTH: Program = Program { env: "WARROOM_TEST_VMAUTH", default: "vmauth" };
 
 impl Program {

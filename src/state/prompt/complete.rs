@@ -28,6 +28,7 @@ pub const COMMANDS: &[&str] = &[
     "notify",
     "handoff",
     "join",
+    "dash",
 ];
 
 /// The word being completed starts at byte `start` of the input; each
@@ -54,6 +55,7 @@ pub fn candidates(state: &State, before: &str) -> Candidates {
         "time" => matching(["utc", "local"].map(String::from), word),
         "join" => matching(state.incident.shared_open.iter().map(|(id, _)| id.clone()), word),
         "notify" => matching(["on", "off"].map(String::from), word),
+        "dash" => matching(super::super::dashboard::names(state), word),
         "logs" => {
             // Inside a selector: `{service=`, `,pod=`.
             let cut = word.rfind(['{', ',']).map_or(0, |i| i + 1);

@@ -280,3 +280,101 @@ proptest! {
         }
     }
 }
+
+/// A dashboard whose title, variables, panel titles, text, legends and
+/// series labels say `t`, answered, and drawn at `w`x`h`.
+fn hostile_dashboard(t: &Texts, w: u16, h: u16) -> State {
+    use crate::dashboard::{Dashboard, FieldConfig, GridPos, Panel, PanelKind, Target, Variable, VariableKind};
+    let panel = |kind: PanelKind, i: usize, grid: GridPos, expr: &str| Panel {
+        id: Some(i as u64),
+        kind,
+        title: t.get(i).into(),
+        grid,
+        targets: vec![Target {
+            ref_id: "A".into(),
+            expr: expr.into(),
+            legend_format: Some(format!("{} {{{{pod}}}}", t.get(i + 1))),
+            datasource: None,
+        }],
+        field: FieldConfig { unit: Some(t.get(i + 2).into()), ..FieldConfig::default() },
+        overrides: Vec::new(),
+        calcs: Vec::new(),
+        content: Some(format!("# {}\n**{}** [{}](x)", t.get(i + 3), t.get(i + 4), t.get(i + 5))),
+        children: Vec::new(),
+        collapsed: false,
+    };
+    let g = |x, y, w, h| GridPos { x, y, w, h };
+    let dash = Dashboard {
+        title: t.get(0).into(),
+        variables: vec![Variable {
+            name: "pod".into(),
+            label: Some(t.get(6).into()),
+            kind: VariableKind::Custom,
+            current: vec![t.get(7).into()],
+            multi: false,
+            include_all: false,
+            all_value: None,
+            options: vec![t.get(7).into(), t.get(8).into()],
+        }],
+        panels: vec![
+            panel(PanelKind::Timeseries, 1, g(0, 0, 12, 6), "rate(a[5m])"),
+            panel(PanelKind::Stat, 2, g(12, 0, 6, 6), "b"),
+            panel(PanelKind::Table, 3, g(18, 0, 6, 6), "c"),
+            panel(PanelKind::Text, 4, g(0, 6, 8, 4), ""),
+            panel(PanelKind::Row, 5, g(0, 10, 24, 1), ""),
+            panel(PanelKind::Unsupported(t.get(9).into()), 6, g(8, 6, 8, 4), "d"),
+            panel(PanelKind::Gauge, 7, g(16, 6, 8, 4), "e"),
+        ],
+        ..Dashboard::default()
+    };
+    let file = crate::model::dashboard::DashFile {
+        file: t.get(10).into(),
+        title: t.get(11).into(),
+        dashboard: Ok(Box::new(dash)),
+        warnings: 0,
+    };
+    let mut s = hostile(t);
+    s.dashboard = crate::state::dashboard::DashboardState::new(true, true, std::time::Duration::from_secs(5));
+    update(&mut s, Msg::Resize(w, h));
+    update(&mut s, Msg::Dashboards(vec![file]));
+    let cmds = crate::state::dashboard::open_index(&mut s, 0);
+    let mut cmds: Vec<crate::msg::Cmd> = cmds;
+    cmds.extend(update(&mut s, Msg::Tick(now())));
+    for c in cmds {
+        if let crate::msg::Cmd::FetchRange(f) = c {
+            let labels = [("pod".to_string(), t.get(1).to_string()), (t.get(2).to_string(), t.get(3).to_string())];
+            let series = crate::model::metrics::Series {
+                labels: labels.into_iter().collect(),
+                samples: (0..20).map(|i| (f.end as f64 - 60.0 * f64::from(i), f64::from(i))).rev().collect(),
+            };
+            let result = if f.key.query == "e" {
+                Err(crate::model::SourceError::Api { status: 400, kind: t.get(4).into(), message: t.get(5).into() })
+            } else {
+                Ok(vec![series])
+            };
+            update(&mut s, Msg::Range(Box::new((f, result))));
+        }
+    }
+    s
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig { cases: 48, ..ProptestConfig::default() })]
+
+    /// The dashboard view and its picker keep every cell clean and inside.
+    #[test]
+    fn dashboards_do_not_spill(t in texts(), w in 20u16..160, h in 5u16..50) {
+        let s = hostile_dashboard(&t, w, h);
+        ok(check("dashboard", w, h, false, |f, a| crate::ui::dashboard::draw(f, a, &s)))?;
+        let mut picker = hostile_dashboard(&t, w, h);
+        picker.dashboard.files.as_mut().unwrap().push(crate::model::dashboard::DashFile {
+            file: t.get(3).into(),
+            title: t.get(4).into(),
+            dashboard: Err(t.get(5).into()),
+            warnings: 3,
+        });
+        picker.dashboard.open = None;
+        picker.dashboard.picker = Some(1);
+        ok(check("dashboard picker", w, h, false, |f, a| crate::ui::dashboard::draw(f, a, &picker)))?;
+    }
+}

@@ -1,0 +1,271 @@
+//! The dashboard as warroom shows it: only what changes the view, every
+//! string clean. A domain type (parsed by `crate::dashboard`, carried by
+//! messages, drawn by the UI), so it lives with the model.
+
+use serde::Serialize;
+
+/// One dashboard, from any of the forms Grafana writes.
+#[derive(Debug, Clone, Default, PartialEq, Serialize)]
+pub struct Dashboard {
+    pub title: String,
+    pub uid: Option<String>,
+    pub tags: Vec<String>,
+    pub time: TimeRange,
+    /// Grafana's auto-refresh (`"30s"`), if set; the console keeps its own cadence.
+    pub refresh: Option<String>,
+    pub variables: Vec<Variable>,
+    /// Top-level panels in file order; a row holds its collapsed panels in
+    /// [`Panel::children`], an open row's panels follow it at the top level.
+    pub panels: Vec<Panel>,
+}
+
+impl Dashboard {
+    /// Every panel, rows' nested ones included, depth first.
+    pub fn all_panels(&self) -> impl Iterator<Item = &Panel> {
+        self.panels.iter().flat_map(|p| std::iter::once(p).chain(p.children.iter()))
+    }
+}
+
+/// The dashboard's time picker, as Grafana writes it (`now-6h`, `now`).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct TimeRange {
+    pub from: String,
+    pub to: String,
+}
+
+impl Default for TimeRange {
+    fn default() -> Self {
+        Self { from: "now-6h".into(), to: "now".into() }
+    }
+}
+
+/// A template variable.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Variable {
+    pub name: String,
+    pub label: Option<String>,
+    pub kind: VariableKind,
+    /// The selected value(s); `$__all` when All is selected.
+    pub current: Vec<String>,
+    pub multi: bool,
+    pub include_all: bool,
+    /// What All stands for in a query (default: the options as `(a|b)`).
+    pub all_value: Option<String>,
+    /// The values offered (custom, interval, or a query's saved options).
+    pub options: Vec<String>,
+}
+
+/// What a variable's values come from.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[serde(tag = "type", rename_all = "lowercase")]
+pub enum VariableKind {
+    /// A datasource query: `label_values(...)` and friends.
+    Query {
+        definition: String,
+        parsed: Option<VarQuery>,
+        regex: Option<String>,
+    },
+    /// Comma-separated values written in the dashboard.
+    Custom,
+    Constant,
+    /// Intervals such as `1m,5m,1h`; `auto` when Grafana picks one.
+    Interval {
+        auto: bool,
+    },
+    /// A datasource picker: warroom uses the configured Prometheus.
+    Datasource {
+        plugin: String,
+    },
+    /// Free text.
+    Textbox,
+}
+
+impl VariableKind {
+    pub fn name(&self) -> &'static str {
+        match self {
+            Self::Query { .. } => "query",
+            Self::Custom => "custom",
+            Self::Constant => "constant",
+            Self::Interval { .. } => "interval",
+            Self::Datasource { .. } => "datasource",
+            Self::Textbox => "textbox",
+        }
+    }
+}
+
+/// A panel's place on Grafana's 24-column grid (`h` in grid rows of ~30 px).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize)]
+pub struct GridPos {
+    pub x: u32,
+    pub y: u32,
+    pub w: u32,
+    pub h: u32,
+}
+
+/// The panel types warroom draws; the rest are shown as unsupported.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum PanelKind {
+    Timeseries,
+    Graph,
+    Stat,
+    Gauge,
+    BarGauge,
+    Table,
+    Text,
+    Row,
+    Logs,
+    /// A type warroom does not draw (its box says so), as the file names it.
+    Unsupported(String),
+    /// A library panel reference: its model lives in Grafana, not the file.
+    Library(String),
+}
+
+impl PanelKind {
+    pub fn from_type(t: &str) -> Self {
+        match t {
+            "timeseries" => Self::Timeseries,
+            "graph" => Self::Graph,
+            "stat" | "singlestat" => Self::Stat,
+            "gauge" => Self::Gauge,
+            "bargauge" => Self::BarGauge,
+            "table" | "table-old" => Self::Table,
+            "text" => Self::Text,
+            "row" => Self::Row,
+            "logs" => Self::Logs,
+            other => Self::Unsupported(other.to_string()),
+        }
+    }
+
+    /// The name `dash check` counts panels by.
+    pub fn name(&self) -> String {
+        match self {
+            Self::Timeseries => "timeseries".into(),
+            Self::Graph => "graph".into(),
+            Self::Stat => "stat".into(),
+            Self::Gauge => "gauge".into(),
+            Self::BarGauge => "bargauge".into(),
+            Self::Table => "table".into(),
+            Self::Text => "text".into(),
+            Self::Row => "row".into(),
+            Self::Logs => "logs".into(),
+            Self::Unsupported(t) => format!("{t} (unsupported)"),
+            Self::Library(_) => "library panel (unsupported)".into(),
+        }
+    }
+}
+
+/// One panel (or row).
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Panel {
+    pub id: Option<u64>,
+    pub kind: PanelKind,
+    pub title: String,
+    pub grid: GridPos,
+    pub targets: Vec<Target>,
+    pub field: FieldConfig,
+    pub overrides: Vec<Override>,
+    /// `options.reduceOptions.calcs` (stat, gauge, bargauge): `lastNotNull`, `mean`…
+    pub calcs: Vec<String>,
+    /// A text panel's content (markdown), multi-line clean.
+    pub content: Option<String>,
+    /// A row's own collapsed panels (Grafana keeps them inside the row).
+    pub children: Vec<Panel>,
+    /// A row: whether it is collapsed.
+    pub collapsed: bool,
+}
+
+/// One query of a panel.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Target {
+    pub ref_id: String,
+    pub expr: String,
+    pub legend_format: Option<String>,
+    /// The datasource's type (`prometheus`, `loki`) or uid/name, if set.
+    pub datasource: Option<String>,
+}
+
+/// `fieldConfig.defaults`: how values are shown.
+#[derive(Debug, Clone, Default, PartialEq, Serialize)]
+pub struct FieldConfig {
+    pub unit: Option<String>,
+    pub decimals: Option<u32>,
+    pub min: Option<f64>,
+    pub max: Option<f64>,
+    pub thresholds_mode: ThresholdMode,
+    pub thresholds: Vec<Threshold>,
+    pub mappings: Vec<Mapping>,
+}
+
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum ThresholdMode {
+    #[default]
+    Absolute,
+    Percentage,
+}
+
+/// A threshold step: from `value` (None: the base, minus infinity) on, `color`.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Threshold {
+    pub value: Option<f64>,
+    pub color: String,
+}
+
+/// A value mapping: what matches, and the text and colour it shows as.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Mapping {
+    pub kind: MappingKind,
+    pub text: Option<String>,
+    pub color: Option<String>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[serde(tag = "type", rename_all = "lowercase")]
+pub enum MappingKind {
+    /// The value as text equals `value`.
+    Value { value: String },
+    /// `from <= v <= to`, either end open.
+    Range { from: Option<f64>, to: Option<f64> },
+    /// The value as text matches `pattern`.
+    Regex { pattern: String },
+    /// `null`, `nan`, `null+nan`, `true`, `false`, `empty`.
+    Special { matches: String },
+}
+
+/// A per-series override where it changes unit or colour.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Override {
+    /// `byName`, `byRegexp`, `byFrameRefID`…
+    pub matcher: String,
+    pub pattern: String,
+    pub unit: Option<String>,
+    pub color: Option<String>,
+}
+
+/// What a Prometheus query variable asks for.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(tag = "function", rename_all = "snake_case")]
+pub enum VarQuery {
+    /// `label_values(label)` or `label_values(metric_or_selector, label)`.
+    LabelValues { label: String, selector: Option<String> },
+    /// `label_names()` or `label_names(selector)`.
+    LabelNames { selector: Option<String> },
+    /// `query_result(expr)`: the instant query's series, as text.
+    QueryResult { expr: String },
+    /// `metrics(regex)`: metric names matching `regex`.
+    Metrics { regex: String },
+}
+
+/// One file of the `dashboards` directories, as the runtime read it: its
+/// title and parsed dashboard, or why it cannot be shown.
+#[derive(Debug, Clone, PartialEq)]
+pub struct DashFile {
+    /// The file's name (no directory), clean.
+    pub file: String,
+    /// The dashboard's title (the file name when it has none), clean.
+    pub title: String,
+    pub dashboard: Result<Box<Dashboard>, String>,
+    /// Fields ignored or unsupported (`warroom dash check` lists them).
+    pub warnings: usize,
+}

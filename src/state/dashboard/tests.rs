@@ -1,0 +1,347 @@
+//! `:dash` as messages in, state and commands out.
+
+use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
+
+use super::*;
+use crate::model::SourceError;
+use crate::model::dashboard::DashFile;
+use crate::model::metrics::Series;
+use crate::msg::{Msg, Payload, SourceId, SourceKind};
+use crate::state::tests::{alert, now, poll, state};
+use crate::state::update;
+
+const OVERVIEW: &[u8] = include_bytes!("../../../tests/fixtures/dashboards/service-overview.json");
+
+pub(crate) fn files() -> Vec<DashFile> {
+    let p = crate::dashboard::parse(OVERVIEW).expect("the fixture parses");
+    vec![
+        DashFile {
+            file: "service-overview.json".into(),
+            title: p.dashboard.title.clone(),
+            dashboard: Ok(Box::new(p.dashboard)),
+            warnings: p.diagnostics.len(),
+        },
+        DashFile {
+            file: "broken.json".into(),
+            title: "broken.json".into(),
+            dashboard: Err("not JSON".into()),
+            warnings: 0,
+        },
+    ]
+}
+
+/// A console at 80x24 with the fixtures read.
+pub(crate) fn with_dashboards() -> State {
+    let mut s = state();
+    s.dashboard = DashboardState::new(true, true, std::time::Duration::from_secs(5));
+    update(&mut s, Msg::Resize(80, 24));
+    update(&mut s, Msg::Dashboards(files()));
+    s
+}
+
+fn press(s: &mut State, code: KeyCode) -> Vec<Cmd> {
+    update(s, Msg::Key(KeyEvent::new(code, KeyModifiers::NONE)))
+}
+
+fn command(s: &mut State, line: &str) -> Vec<Cmd> {
+    press(s, KeyCode::Char(':'));
+    for c in line.chars() {
+        press(s, KeyCode::Char(c));
+    }
+    press(s, KeyCode::Enter)
+}
+
+fn asks(cmds: &[Cmd]) -> Vec<VarAsk> {
+    cmds.iter()
+        .filter_map(|c| match c {
+            Cmd::ResolveVar(a) => Some((**a).clone()),
+            _ => None,
+        })
+        .collect()
+}
+
+fn fetches(cmds: &[Cmd]) -> Vec<Fetch> {
+    cmds.iter()
+        .filter_map(|c| match c {
+            Cmd::FetchRange(f) if matches!(f.purpose, Purpose::Dashboard { .. }) => Some(f.clone()),
+            _ => None,
+        })
+        .collect()
+}
+
+/// Answers every variable ask in `cmds` (and those they lead to): `job`
+/// with api and node, any other with a:1; what the answers led to.
+pub(crate) fn resolve_all(s: &mut State, mut cmds: Vec<Cmd>) -> Vec<Cmd> {
+    let mut out = Vec::new();
+    for _ in 0..10 {
+        let pending = asks(&cmds);
+        out.append(&mut cmds);
+        if pending.is_empty() {
+            break;
+        }
+        for a in pending {
+            let values = if a.name == "job" { vec!["api".into(), "node".into()] } else { vec!["a:1".to_string()] };
+            let answer = VarAnswer { view: a.view, name: a.name, result: Ok(values) };
+            cmds.extend(update(s, Msg::DashVar(Box::new(answer))));
+        }
+    }
+    out
+}
+
+fn var<'a>(s: &'a State, name: &str) -> &'a Variable {
+    s.dashboard.open.as_ref().unwrap().dash.variables.iter().find(|v| v.name == name).unwrap()
+}
+
+#[test]
+fn dash_opens_by_title_and_asks_the_query_variables() {
+    let mut s = with_dashboards();
+    let cmds = command(&mut s, "dash payments service");
+    let open = s.dashboard.open.as_ref().expect("open");
+    assert_eq!(open.dash.title, "Payments service overview");
+    assert_eq!(open.range_text, "last 3h");
+    let asked = asks(&cmds);
+    let names: Vec<&str> = asked.iter().map(|a| a.name.as_str()).collect();
+    assert_eq!(names, ["job", "instance"]);
+    assert_eq!(asked[0].path, "/api/v1/label/job/values");
+    assert_eq!(asked[0].params, vec![("match[]".to_string(), "up".to_string())]);
+    // The chained variable's selector is filled with All's alternation (no options yet: empty).
+    assert_eq!(asked[1].path, "/api/v1/label/instance/values");
+    assert!(matches!(open.status[1], VarStatus::Pending(_)));
+    assert!(fetches(&cmds).is_empty(), "panels wait for their variables");
+    // Only Prometheus panels on screen are fetched, tagged with the view.
+    let answer = |a: &VarAsk, v: &[&str]| VarAnswer {
+        view: a.view,
+        name: a.name.clone(),
+        result: Ok(v.iter().map(|s| s.to_string()).collect()),
+    };
+    let again = asks(&update(&mut s, Msg::DashVar(Box::new(answer(&asked[0], &["api"])))));
+    assert!(fetches(&update(&mut s, Msg::DashVar(Box::new(answer(&asked[1], &["a:1"]))))).is_empty(), "stale");
+    let cmds = update(&mut s, Msg::DashVar(Box::new(answer(&again[0], &["a:1"]))));
+    let f = fetches(&cmds);
+    assert!(!f.is_empty());
+    assert!(f.iter().all(|f| f.purpose == Purpose::Dashboard { view: s.dashboard.view }));
+    assert!(f.iter().all(|f| !f.key.query.contains("|= \"error\"")), "the logs panel is not queried");
+    assert!(f.iter().all(|f| !f.key.query.contains("$__rate_interval")), "built-ins are filled: {f:?}");
+}
+
+#[test]
+fn unknown_names_and_unread_files_say_so() {
+    let mut s = with_dashboards();
+    command(&mut s, "dash nothing-like-it");
+    assert!(s.dashboard.open.is_none());
+    assert!(s.view.flash.as_ref().is_some_and(|f| f.error && f.text.contains("no dashboard")), "{:?}", s.view.flash);
+    command(&mut s, "dash broken.json");
+    assert!(s.dashboard.open.is_none());
+    assert!(s.view.flash.as_ref().is_some_and(|f| f.text.contains("not JSON")), "{:?}", s.view.flash);
+
+    let mut none = state();
+    command(&mut none, "dash x");
+    assert!(
+        none.view.flash.as_ref().is_some_and(|f| f.text.contains("no dashboards configured")),
+        "{:?}",
+        none.view.flash
+    );
+}
+
+#[test]
+fn dash_before_the_files_are_read_asks_once_and_opens_when_they_come() {
+    let mut s = state();
+    s.dashboard = DashboardState::new(true, true, std::time::Duration::from_secs(5));
+    s.dashboard.loading = false;
+    let cmds = command(&mut s, "dash payments");
+    assert!(cmds.contains(&Cmd::LoadDashboards));
+    assert!(!command(&mut s, "dash payments").contains(&Cmd::LoadDashboards), "asked once");
+    update(&mut s, Msg::Dashboards(files()));
+    assert!(s.dashboard.open.is_some());
+}
+
+#[test]
+fn completion_offers_titles_and_file_names() {
+    let s = with_dashboards();
+    let c = crate::state::prompt::complete::candidates(&s, "dash serv");
+    assert_eq!(c.words, vec!["service-overview.json"]);
+    let c = crate::state::prompt::complete::candidates(&s, "dash P");
+    assert_eq!(c.words, vec!["Payments service overview"]);
+}
+
+#[test]
+fn the_picker_key_opens_the_list_and_enter_opens_the_dashboard() {
+    let mut s = with_dashboards();
+    press(&mut s, KeyCode::Char('D'));
+    assert_eq!(s.dashboard.picker, Some(0));
+    press(&mut s, KeyCode::Down);
+    press(&mut s, KeyCode::Up);
+    press(&mut s, KeyCode::Enter);
+    assert!(s.dashboard.picker.is_none());
+    assert_eq!(s.dashboard.open.as_ref().unwrap().file, "service-overview.json");
+    press(&mut s, KeyCode::Esc);
+    assert!(s.dashboard.open.is_none(), "Esc closes");
+}
+
+#[test]
+fn answers_fill_values_and_chained_variables_are_asked_again() {
+    let mut s = with_dashboards();
+    let cmds = command(&mut s, "dash payments");
+    let a = asks(&cmds);
+    let view = s.dashboard.view;
+    // A stale answer (an older ask) is dropped.
+    let stale = VarAnswer { view: a[0].view - 1, name: "job".into(), result: Ok(vec!["x".into()]) };
+    update(&mut s, Msg::DashVar(Box::new(stale)));
+    assert!(var(&s, "job").options.is_empty());
+    let answer = VarAnswer { view: a[0].view, name: "job".into(), result: Ok(vec!["api".into(), "node".into()]) };
+    let cmds = update(&mut s, Msg::DashVar(Box::new(answer)));
+    assert_eq!(var(&s, "job").options, ["api", "node"]);
+    assert_eq!(var(&s, "job").current, ["$__all"], "All stays selected");
+    let again = asks(&cmds);
+    assert_eq!(again.len(), 1);
+    assert_eq!(again[0].name, "instance");
+    assert_eq!(again[0].params[0].1, r#"up{job=~"(api|node)"}"#);
+    assert!(s.dashboard.view > view, "the panels' queries changed: a new view");
+    // The first ask of `instance` is now stale; a failure of the last one says why.
+    let old = VarAnswer { view: a[1].view, name: "instance".into(), result: Ok(vec!["a:1".into()]) };
+    update(&mut s, Msg::DashVar(Box::new(old)));
+    assert!(var(&s, "instance").options.is_empty());
+    let failed = VarAnswer { view: again[0].view, name: "instance".into(), result: Err(SourceError::Refused) };
+    update(&mut s, Msg::DashVar(Box::new(failed)));
+    let open = s.dashboard.open.as_ref().unwrap();
+    assert!(matches!(&open.status[2], VarStatus::Failed(w) if w.contains("refused")), "{:?}", open.status);
+}
+
+#[test]
+fn a_dashboard_opened_on_an_alert_takes_its_label_values() {
+    let mut s = with_dashboards();
+    let a = alert("HighLatency", "critical", &[("job", "payments-api")], 5, "am0");
+    let am = SourceId { kind: SourceKind::Alertmanager, index: 0 };
+    update(&mut s, poll(am, Ok(Payload::AmAlerts(crate::model::share(vec![a])))));
+    let cmds = command(&mut s, "dash payments");
+    assert_eq!(var(&s, "job").current, ["payments-api"]);
+    assert_eq!(s.dashboard.open.as_ref().unwrap().from_alert.as_deref(), Some("HighLatency"));
+    let a = asks(&cmds);
+    assert_eq!(a[1].params[0].1, r#"up{job=~"payments-api"}"#);
+    // Prometheus offers it: kept.
+    let answer =
+        VarAnswer { view: a[0].view, name: "job".into(), result: Ok(vec!["other".into(), "payments-api".into()]) };
+    update(&mut s, Msg::DashVar(Box::new(answer)));
+    assert_eq!(var(&s, "job").current, ["payments-api"]);
+}
+
+#[test]
+fn v_cycles_the_selected_variable_and_stale_ranges_are_dropped() {
+    let mut s = with_dashboards();
+    let cmds = command(&mut s, "dash payments");
+    let cmds = resolve_all(&mut s, cmds);
+    let first = fetches(&cmds);
+    assert!(!first.is_empty());
+    // Tab to `job` (datasource is first), then v: All → api; `instance` is asked again.
+    press(&mut s, KeyCode::Tab);
+    assert_eq!(s.dashboard.open.as_ref().unwrap().selected_var, 1);
+    let cmds = press(&mut s, KeyCode::Char('v'));
+    assert_eq!(var(&s, "job").current, ["api"]);
+    let cmds = resolve_all(&mut s, cmds);
+    let now_fetches = fetches(&cmds);
+    assert!(now_fetches.iter().any(|f| f.key.query.contains(r#"job=~"api""#)), "{now_fetches:?}");
+    // The first view's answer comes late: dropped.
+    let late = first[0].clone();
+    let series = Series { labels: Default::default(), samples: vec![(late.end as f64, 1.0)] };
+    update(&mut s, Msg::Range(Box::new((late.clone(), Ok(vec![series.clone()])))));
+    assert!(!s.dashboard.cache.cache.contains_key(&late.key));
+    // The current view's is kept.
+    let current = now_fetches[0].clone();
+    update(&mut s, Msg::Range(Box::new((current.clone(), Ok(vec![series])))));
+    assert!(s.dashboard.cache.cache.contains_key(&current.key));
+    // Refreshed only when a new step begins.
+    assert!(fetches(&update(&mut s, Msg::Tick(now()))).iter().all(|f| f.key != current.key));
+}
+
+#[test]
+fn selection_scrolls_rows_toggle_and_c_opens_a_panel_full_size() {
+    let mut s = with_dashboards();
+    command(&mut s, "dash payments");
+    let slots = s.dashboard.open.as_ref().unwrap().slots().len();
+    for _ in 0..slots {
+        press(&mut s, KeyCode::Down);
+    }
+    let open = s.dashboard.open.as_ref().unwrap();
+    assert_eq!(open.selected, slots - 1);
+    assert!(open.scroll > 0, "the last panel is scrolled into view");
+    let area = panels_area(s.body_area());
+    let want = open.selected_ref().unwrap();
+    assert!(open.placed(area).iter().any(|(r, _)| *r == want));
+    // The last slot is the logs panel under the open Logs row: Enter on the row closes it.
+    assert_eq!(open.panel(want).unwrap().kind, PanelKind::Logs);
+    press(&mut s, KeyCode::Up);
+    assert_eq!(
+        s.dashboard
+            .open
+            .as_ref()
+            .unwrap()
+            .panel(s.dashboard.open.as_ref().unwrap().selected_ref().unwrap())
+            .unwrap()
+            .kind,
+        PanelKind::Row
+    );
+    press(&mut s, KeyCode::Enter);
+    assert_eq!(s.dashboard.open.as_ref().unwrap().slots().len(), slots - 1);
+    press(&mut s, KeyCode::Enter);
+    assert_eq!(s.dashboard.open.as_ref().unwrap().slots().len(), slots, "and opens it again");
+    press(&mut s, KeyCode::Char('g'));
+    press(&mut s, KeyCode::Char('c'));
+    let open = s.dashboard.open.as_ref().unwrap();
+    assert_eq!(open.full, Some(PanelRef { top: 0, child: None }));
+    assert_eq!(open.placed(area), vec![(PanelRef { top: 0, child: None }, area)]);
+    press(&mut s, KeyCode::Esc);
+    assert!(s.dashboard.open.as_ref().unwrap().full.is_none(), "Esc leaves full size first");
+}
+
+#[test]
+fn p_without_an_incident_says_so_and_with_one_pins_the_panel() {
+    let mut s = with_dashboards();
+    let cmds = command(&mut s, "dash payments");
+    press(&mut s, KeyCode::Char('p'));
+    assert!(s.view.flash.as_ref().is_some_and(|f| f.text.contains("no incident")));
+    let _ = cmds;
+    assert!(!s.frame.quit);
+}
+
+#[test]
+fn a_context_switch_closes_the_dashboard_and_forgets_its_series() {
+    let mut s = with_dashboards();
+    let cmds = command(&mut s, "dash payments");
+    let cmds = resolve_all(&mut s, cmds);
+    let f = fetches(&cmds);
+    assert!(!f.is_empty() && !s.dashboard.cache.in_flight.is_empty());
+    let switched = crate::msg::contexts::Switched {
+        name: "staging".into(),
+        generation: 1,
+        read_only: false,
+        sources: vec![(SourceId { kind: SourceKind::Prometheus, index: 0 }, "prom".into())],
+    };
+    update(&mut s, Msg::Context(crate::msg::contexts::ContextMsg::Switched(Box::new(switched))));
+    assert!(s.dashboard.open.is_none());
+    assert!(s.dashboard.cache.in_flight.is_empty() && s.dashboard.cache.cache.is_empty());
+    assert!(s.dashboard.files.is_some(), "the files are kept");
+    // Opened again in the new context: fetched again, not waiting on the old in-flight queries.
+    let cmds = command(&mut s, "dash payments");
+    let cmds = resolve_all(&mut s, cmds);
+    assert_eq!(fetches(&cmds).len(), f.len());
+}
+
+#[test]
+fn time_ranges() {
+    assert_eq!(time_range("now-6h", "now"), (21_600, "last 6h".into()));
+    assert_eq!(time_range("now-7d", "now").0, 7 * 86_400);
+    assert_eq!(time_range("now-30m/m", "now").0, 1800);
+    let (secs, text) = time_range("2024-01-01T00:00:00Z", "2024-01-02T00:00:00Z");
+    assert_eq!(secs, 21_600);
+    assert!(text.contains("not supported"), "{text}");
+    assert!(time_range("now-1h", "now-5m").1.contains("not supported"));
+}
+
+#[test]
+fn variable_regexes_filter_and_capture() {
+    let v = vec!["node-1:9100".to_string(), "node-2:9100".into(), "db:5432".into()];
+    assert_eq!(filter(v.clone(), Some("/node-(\\d+)/")).unwrap(), ["1", "2"]);
+    assert_eq!(filter(v.clone(), Some("/DB/i")).unwrap(), ["db:5432"]);
+    assert!(filter(v, Some("/(/")).is_err());
+    assert_eq!(filter(vec!["a\u{1b}[31m".into()], None).unwrap().len(), 1, "cleaned, kept");
+}

@@ -1,0 +1,412 @@
+//! `:dash`: the dashboard picker, and a dashboard full screen: its header
+//! (title, time range, variables) and one box per panel on screen. Every
+//! string from the file or the server is cleaned and cut to its box.
+
+use ratatui::Frame;
+use ratatui::layout::Rect;
+use ratatui::style::{Color, Modifier, Style};
+use ratatui::text::{Line, Span};
+use ratatui::widgets::{Block, Borders, Clear, Paragraph};
+
+use crate::dashboard::layout::PanelRef;
+use crate::dashboard::units::{display, format};
+use crate::dashboard::{Panel, PanelKind};
+use crate::model::metrics::Series;
+use crate::runbook::render::wrap_lines;
+use crate::state::State;
+use crate::state::dashboard::{Open, PanelQuery, VarStatus, panels_area, shown_value};
+use crate::state::signals::Cached;
+use crate::text::{clean, clean_multiline, truncate_width, width};
+use crate::theme::{Role, Theme};
+
+/// Series listed or drawn in one panel at most.
+const MAX_SERIES: usize = 6;
+
+pub fn draw(frame: &mut Frame, area: Rect, state: &State) {
+    if let Some(sel) = state.dashboard.picker {
+        draw_picker(frame, area, state, sel);
+    } else if let Some(open) = &state.dashboard.open {
+        frame.render_widget(Clear, area);
+        draw_open(frame, area, state, open);
+    }
+}
+
+fn draw_picker(frame: &mut Frame, area: Rect, state: &State, sel: usize) {
+    let theme = &state.prefs.theme;
+    frame.render_widget(Clear, area);
+    let block = Block::default()
+        .borders(Borders::ALL)
+        .border_style(theme.border(true))
+        .title(Span::styled(" Dashboards ", theme.style(Role::Title)))
+        .title_bottom(Line::styled(" Enter open · Esc close ", theme.style(Role::Dim)));
+    let inner = block.inner(area);
+    let files = state.dashboard.files.as_deref().unwrap_or_default();
+    let w = usize::from(inner.width);
+    let rows = usize::from(inner.height).max(1);
+    let first = sel.saturating_sub(rows - 1);
+    let mut lines: Vec<Line> = Vec::new();
+    if files.is_empty() {
+        lines.push(Line::styled("no dashboard files (*.json) in the dashboards directories", theme.style(Role::Dim)));
+    }
+    for (i, f) in files.iter().enumerate().skip(first).take(rows) {
+        let mark = if i == sel { "▶ " } else { "  " };
+        let (note, style) = match &f.dashboard {
+            Ok(_) if f.warnings > 0 => {
+                (format!("  {} · {} ignored fields", f.file, f.warnings), theme.style(Role::Dim))
+            }
+            Ok(_) => (format!("  {}", f.file), theme.style(Role::Dim)),
+            Err(e) => (format!("  {}: {}", f.file, e), theme.style(Role::FlashError)),
+        };
+        let title = truncate_width(&clean(&f.title), w.saturating_sub(2));
+        let rest = truncate_width(&clean(&note), w.saturating_sub(2 + width(&title)));
+        let base = if i == sel { theme.style(Role::Selected) } else { theme.base() };
+        lines.push(Line::from(vec![Span::styled(format!("{mark}{title}"), base), Span::styled(rest, style)]));
+    }
+    frame.render_widget(Paragraph::new(lines).block(block), area);
+}
+
+fn draw_open(frame: &mut Frame, area: Rect, state: &State, open: &Open) {
+    let theme = &state.prefs.theme;
+    let w = usize::from(area.width);
+    let mut title = format!(" {} · {}", clean(&open.dash.title), open.range_text);
+    if let Some(a) = &open.from_alert {
+        title.push_str(&format!(" · from {}", clean(a)));
+    }
+    let head = Line::styled(truncate_width(&title, w), theme.style(Role::Title));
+    frame.render_widget(Paragraph::new(head), Rect { height: 1.min(area.height), ..area });
+    if area.height >= 2 {
+        let vars = Rect { y: area.y + 1, height: 1, ..area };
+        frame.render_widget(Paragraph::new(variables_line(open, theme, w)), vars);
+    }
+    let panels = panels_area(area);
+    let selected = open.selected_ref();
+    for (r, rect) in open.placed(panels) {
+        if let Some(p) = open.panel(r) {
+            draw_panel(frame, rect, state, open, p, Some(r) == selected || open.full == Some(r));
+        }
+    }
+}
+
+/// ` $job=node  $instance=…  Tab next · v value`: each variable and its
+/// value (or why it has none), the selected one highlighted.
+fn variables_line(open: &Open, theme: &Theme, w: usize) -> Line<'static> {
+    let mut spans: Vec<Span> = Vec::new();
+    let mut used = 0;
+    if open.dash.variables.is_empty() {
+        return Line::styled(
+            truncate_width(" no variables · j/k panels · c full size · Esc close", w),
+            theme.style(Role::Dim),
+        );
+    }
+    for (i, v) in open.dash.variables.iter().enumerate() {
+        let value = match &open.status[i] {
+            VarStatus::Ready => shown_value(v),
+            VarStatus::Pending(_) => format!("{}…", shown_value(v)),
+            VarStatus::Failed(why) => format!("{} (unresolved: {why})", shown_value(v)),
+        };
+        let name = v.label.clone().filter(|l| !l.is_empty()).unwrap_or_else(|| v.name.clone());
+        let text = truncate_width(&clean(&format!(" {name}={value} ")), 60);
+        let cost = width(&text);
+        if used + cost > w {
+            break;
+        }
+        used += cost;
+        let style = match (&open.status[i], i == open.selected_var) {
+            (_, true) => theme.style(Role::Selected),
+            (VarStatus::Failed(_), _) => theme.style(Role::FlashError),
+            _ => theme.base(),
+        };
+        spans.push(Span::styled(text, style));
+    }
+    let hint = " Tab variable · v value";
+    if used + width(hint) <= w {
+        spans.push(Span::styled(hint, theme.style(Role::Dim)));
+    }
+    Line::from(spans)
+}
+
+fn draw_panel(frame: &mut Frame, rect: Rect, state: &State, open: &Open, panel: &Panel, selected: bool) {
+    let theme = &state.prefs.theme;
+    let w = usize::from(rect.width);
+    if panel.kind == PanelKind::Row {
+        let shown = open.toggled.contains(&row_index(open, panel)) == panel.collapsed;
+        let mark = if shown { "▾" } else { "▸" };
+        let count = if panel.collapsed { format!(" ({} panels)", panel.children.len()) } else { String::new() };
+        let text = truncate_width(&format!("{mark} {}{count}", clean(&panel.title)), w);
+        let style = if selected { theme.style(Role::Selected) } else { theme.style(Role::Title) };
+        frame.render_widget(Paragraph::new(Line::styled(text, style)), rect);
+        return;
+    }
+    let title = truncate_width(&clean(&panel.title), w.saturating_sub(4));
+    let block = Block::default()
+        .borders(Borders::ALL)
+        .border_style(theme.border(selected))
+        .title(Span::styled(format!(" {title} "), theme.style(Role::Title)));
+    let inner = block.inner(rect);
+    let message = |frame: &mut Frame, text: String, style: Style| {
+        let lines = wrap_lines(vec![Line::styled(text, style)], inner.width);
+        frame.render_widget(Paragraph::new(lines).block(block.clone()), rect);
+    };
+    match &panel.kind {
+        PanelKind::Text => {
+            let text = strip_markdown(panel.content.as_deref().unwrap_or_default());
+            let lines: Vec<Line> = text.lines().map(|l| Line::raw(l.to_string())).collect();
+            frame.render_widget(Paragraph::new(wrap_lines(lines, inner.width)).block(block), rect);
+            return;
+        }
+        PanelKind::Logs | PanelKind::Unsupported(_) | PanelKind::Library(_) | PanelKind::Row => {
+            let name = clean(&panel.kind.name()).into_owned();
+            return message(frame, format!("panel type {name}: not shown in warroom"), theme.style(Role::Dim));
+        }
+        _ => {}
+    }
+    if let Some(ds) = open.foreign(panel) {
+        let ds = truncate_width(&clean(&ds), 30);
+        return message(frame, format!("datasource {ds}: warroom queries Prometheus only"), theme.style(Role::Dim));
+    }
+    if !state.dashboard.cache.enabled {
+        return message(frame, "no Prometheus configured".into(), theme.style(Role::Dim));
+    }
+    let queries = open.queries(panel, rect.width.saturating_sub(2));
+    if queries.is_empty() {
+        return message(frame, "no query".into(), theme.style(Role::Dim));
+    }
+    let mut series: Vec<(&Series, String)> = Vec::new();
+    let mut end = 0;
+    for q in &queries {
+        let Some(cached) = state.dashboard.cache.cache.get(&q.key) else { continue };
+        if let Some(e) = &cached.tries.error {
+            let text = format!("{}: {}", clean(&q.ref_id), clean(&e.to_string()));
+            return message(frame, text, theme.style(Role::FlashError));
+        }
+        end = end.max(cached.end);
+        series.extend(named(cached, q));
+    }
+    let answered = queries.iter().any(|q| state.dashboard.cache.cache.contains_key(&q.key));
+    if !answered {
+        return message(frame, "loading…".into(), theme.style(Role::Dim));
+    }
+    if series.is_empty() {
+        return message(frame, "No data".into(), theme.style(Role::Dim));
+    }
+    let field = &panel.field;
+    match panel.kind {
+        PanelKind::Timeseries | PanelKind::Graph => {
+            let x = (end as f64 - open.window_secs as f64, end as f64);
+            let step = queries[0].key.step_secs;
+            let unit = field.unit.clone();
+            let decimals = field.decimals;
+            let fmt = move |v: f64| format(v, unit.as_deref(), decimals);
+            let series: Vec<(&Series, String)> =
+                series.into_iter().map(|(s, l)| (s, truncate_width(&l, usize::from(inner.width / 2)))).collect();
+            super::chart::lines(frame, rect, block, &series, x, step, &fmt, theme);
+        }
+        PanelKind::Table => {
+            let lines: Vec<Line> = series
+                .iter()
+                .take(usize::from(inner.height))
+                .map(|(s, label)| {
+                    let (value, color) = display(last(s), field);
+                    let value_w = width(&value) + 1;
+                    let label = truncate_width(label, usize::from(inner.width).saturating_sub(value_w));
+                    let pad = usize::from(inner.width).saturating_sub(width(&label) + width(&value));
+                    Line::from(vec![
+                        Span::raw(format!("{label}{}", " ".repeat(pad))),
+                        Span::styled(value, colour(color.as_deref(), theme)),
+                    ])
+                })
+                .collect();
+            frame.render_widget(Paragraph::new(lines).block(block), rect);
+        }
+        _ => draw_stat(frame, rect, block, &series, panel, open, end, theme),
+    }
+}
+
+/// Stat, gauge, bar gauge: each series' value (its calc, mapped, in the
+/// threshold's colour) and a sparkline under it when there is room.
+#[allow(clippy::too_many_arguments)]
+fn draw_stat(
+    frame: &mut Frame,
+    rect: Rect,
+    block: Block,
+    series: &[(&Series, String)],
+    panel: &Panel,
+    open: &Open,
+    end: i64,
+    theme: &Theme,
+) {
+    let inner = block.inner(rect);
+    let iw = usize::from(inner.width);
+    // One series: its value and sparkline; more: a value and a sparkline each, as many as fit.
+    let fit = if series.len() > 1 { (usize::from(inner.height) / 2).max(1) } else { 1 };
+    let mut lines: Vec<Line> = Vec::new();
+    let calc = panel.calcs.first().map_or("lastNotNull", String::as_str);
+    for (s, label) in series.iter().take(fit) {
+        let (value, color) = display(reduce(s, calc), &panel.field);
+        let style = colour(color.as_deref(), theme).add_modifier(Modifier::BOLD);
+        let text = if series.len() > 1 && !label.is_empty() {
+            truncate_width(&format!("{label}: {value}"), iw)
+        } else {
+            truncate_width(&value, iw)
+        };
+        lines.push(Line::styled(text, style));
+        if inner.height as usize > lines.len() && iw > 0 {
+            let start = end as f64 - open.window_secs as f64;
+            let step = open.window_secs as f64 / iw as f64;
+            let values = crate::text::sparkline::bucket(&s.samples, start, step, iw);
+            lines.push(Line::styled(crate::text::sparkline::render(&values), colour(color.as_deref(), theme)));
+        }
+    }
+    frame.render_widget(Paragraph::new(lines).block(block), rect);
+}
+
+/// The panel's series with their legend: `legendFormat` with `{{label}}`
+/// filled (with the labels that tell them apart after it when two read the
+/// same), else those labels.
+fn named<'a>(cached: &'a Cached, q: &PanelQuery) -> Vec<(&'a Series, String)> {
+    let top = crate::state::signals::rows::top_series(cached, MAX_SERIES);
+    let filled: Vec<(&Series, String, String)> = top
+        .into_iter()
+        .map(|(s, differing)| {
+            let label = match q.legend.as_deref().filter(|l| !l.is_empty() && *l != "__auto") {
+                Some(fmt) => fill_legend(fmt, s),
+                None if differing.is_empty() => s.labels.get("__name__").cloned().unwrap_or_else(|| q.ref_id.clone()),
+                None => differing.clone(),
+            };
+            (s, label, differing)
+        })
+        .collect();
+    filled
+        .iter()
+        .map(|(s, label, differing)| {
+            let twice = filled.iter().filter(|(_, l, _)| l == label).count() > 1;
+            let label = if twice && !differing.is_empty() && label != differing {
+                format!("{label} {differing}")
+            } else {
+                label.clone()
+            };
+            (*s, truncate_width(&clean(&label), 80))
+        })
+        .collect()
+}
+
+/// `{{instance}} cpu{{cpu}}` with the series' labels.
+fn fill_legend(fmt: &str, s: &Series) -> String {
+    let mut out = String::new();
+    let mut rest = fmt;
+    while let Some(start) = rest.find("{{") {
+        out.push_str(&rest[..start]);
+        let Some(end) = rest[start..].find("}}") else { break };
+        let name = rest[start + 2..start + end].trim();
+        out.push_str(s.labels.get(name).map_or("", String::as_str));
+        rest = &rest[start + end + 2..];
+    }
+    out.push_str(rest);
+    out
+}
+
+fn last(s: &Series) -> Option<f64> {
+    s.samples.iter().rev().map(|(_, v)| *v).find(|v| !v.is_nan())
+}
+
+/// Grafana's reducers the stat panels use most; others as `lastNotNull`.
+fn reduce(s: &Series, calc: &str) -> Option<f64> {
+    let vals: Vec<f64> = s.samples.iter().map(|(_, v)| *v).filter(|v| v.is_finite()).collect();
+    if vals.is_empty() {
+        return None;
+    }
+    Some(match calc {
+        "mean" => vals.iter().sum::<f64>() / vals.len() as f64,
+        "max" => vals.iter().copied().fold(f64::MIN, f64::max),
+        "min" => vals.iter().copied().fold(f64::MAX, f64::min),
+        "sum" => vals.iter().sum(),
+        "first" | "firstNotNull" => vals[0],
+        "count" => vals.len() as f64,
+        "last" => s.samples.last().map_or(f64::NAN, |(_, v)| *v),
+        _ => vals[vals.len() - 1],
+    })
+}
+
+/// A Grafana colour name (`green`, `dark-red`, `#EAB839`) as a terminal
+/// colour; none under `NO_COLOR`.
+fn colour(name: Option<&str>, theme: &Theme) -> Style {
+    let Some(name) = name else { return theme.base() };
+    if theme.no_color {
+        return theme.base();
+    }
+    let n = name.trim().to_ascii_lowercase();
+    let base = n.rsplit('-').next().unwrap_or(&n);
+    let c = if let Some(hex) = n.strip_prefix('#').filter(|h| h.len() == 6) {
+        match u32::from_str_radix(hex, 16) {
+            Ok(v) => Color::Rgb((v >> 16) as u8, (v >> 8) as u8, v as u8),
+            Err(_) => return theme.base(),
+        }
+    } else {
+        match base {
+            "green" => Color::Green,
+            "red" => Color::Red,
+            "yellow" => Color::Yellow,
+            "orange" => Color::LightRed,
+            "blue" => Color::Blue,
+            "purple" => Color::Magenta,
+            "text" | "transparent" => return theme.base(),
+            _ => return theme.base(),
+        }
+    };
+    theme.base().fg(c)
+}
+
+/// Markdown as plain text: headings, emphasis, code marks, links (their
+/// text kept), images and HTML tags dropped; clean, at most 200 lines.
+pub fn strip_markdown(md: &str) -> String {
+    let md = clean_multiline(md);
+    let mut out = String::new();
+    for line in md.lines().take(200) {
+        let t = line.trim_start();
+        let t = t.trim_start_matches('#').trim_start_matches('>').trim_start();
+        let t = if let Some(rest) = t.strip_prefix("- ").or_else(|| t.strip_prefix("* ")) {
+            format!("• {rest}")
+        } else {
+            t.to_string()
+        };
+        let mut s = String::new();
+        let mut chars = t.chars().peekable();
+        let mut in_tag = false;
+        while let Some(c) = chars.next() {
+            match c {
+                '<' => in_tag = true,
+                '>' if in_tag => in_tag = false,
+                _ if in_tag => {}
+                '*' | '_' | '`' => {}
+                '!' if chars.peek() == Some(&'[') => {}
+                '[' => {}
+                ']' if chars.peek() == Some(&'(') => {
+                    // The link's target is dropped: `[text](url)` reads `text`.
+                    for c in chars.by_ref() {
+                        if c == ')' {
+                            break;
+                        }
+                    }
+                }
+                _ => s.push(c),
+            }
+        }
+        out.push_str(&s);
+        out.push('\n');
+    }
+    out
+}
+
+/// The top-level index of a row panel (rows are always top level).
+fn row_index(open: &Open, panel: &Panel) -> usize {
+    open.dash.panels.iter().position(|p| std::ptr::eq(p, panel)).unwrap_or(usize::MAX)
+}
+
+/// The panel refs drawn at `area` (for tests: what is on screen).
+pub fn shown(open: &Open, area: Rect) -> Vec<PanelRef> {
+    open.placed(panels_area(area)).into_iter().map(|(r, _)| r).collect()
+}
+
+#[cfg(test)]
+#[path = "dashboard_tests.rs"]
+pub(crate) mod tests;

@@ -1,0 +1,185 @@
+//! The dashboard view on ratatui's `TestBackend`: whole screens at the
+//! sizes people use (snapshots), and what a panel says when its query fails
+//! or its type is not drawn.
+
+use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
+use ratatui::Terminal;
+use ratatui::backend::TestBackend;
+
+use crate::model::SourceError;
+use crate::model::metrics::Series;
+use crate::msg::dashboard::VarAnswer;
+use crate::msg::fetch::{Fetch, Purpose};
+use crate::msg::{Cmd, Msg};
+use crate::state::dashboard::tests::with_dashboards;
+use crate::state::{State, update};
+
+pub(crate) fn render(s: &State, w: u16, h: u16) -> String {
+    let mut t = Terminal::new(TestBackend::new(w, h)).unwrap();
+    t.draw(|f| super::super::draw(f, s)).unwrap();
+    let buf = t.backend().buffer().clone();
+    (0..h)
+        .map(|y| (0..w).map(|x| buf[(x, y)].symbol().to_string()).collect::<String>().trim_end().to_string())
+        .collect::<Vec<_>>()
+        .join("\n")
+}
+
+fn press(s: &mut State, code: KeyCode) -> Vec<Cmd> {
+    update(s, Msg::Key(KeyEvent::new(code, KeyModifiers::NONE)))
+}
+
+fn command(s: &mut State, line: &str) -> Vec<Cmd> {
+    press(s, KeyCode::Char(':'));
+    for c in line.chars() {
+        press(s, KeyCode::Char(c));
+    }
+    press(s, KeyCode::Enter)
+}
+
+/// Series for a query, the same on every run: two instances for most,
+/// routes for the table, one value for the stats.
+pub(crate) fn series_for(f: &Fetch) -> Vec<Series> {
+    let points = |base: f64, amp: f64| -> Vec<(f64, f64)> {
+        let step = f.key.step_secs.max(1) as i64;
+        (f.start..=f.end)
+            .step_by(step as usize)
+            .enumerate()
+            .map(|(i, t)| (t as f64, base + amp * ((i as f64) / 6.0).sin()))
+            .collect()
+    };
+    let labels = |pairs: &[(&str, &str)]| pairs.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect();
+    let q = &f.key.query;
+    if q.contains("by (route, code)") {
+        return vec![
+            Series { labels: labels(&[("route", "/api/pay"), ("code", "200")]), samples: points(1520.0, 0.0) },
+            Series { labels: labels(&[("route", "/api/pay"), ("code", "500")]), samples: points(12.0, 0.0) },
+            Series { labels: labels(&[("route", "/healthz"), ("code", "200")]), samples: points(360.0, 0.0) },
+        ];
+    }
+    if q.starts_with("sum(rate(http_requests_total") && !q.contains('/') {
+        return vec![Series { labels: labels(&[]), samples: points(240.0, 20.0) }];
+    }
+    if q.starts_with("topk") {
+        return vec![
+            Series { labels: labels(&[("instance", "pay-1:8080")]), samples: points(512.0 * 1024.0 * 1024.0, 1e6) },
+            Series { labels: labels(&[("instance", "pay-2:8080")]), samples: points(300.0 * 1024.0 * 1024.0, 1e6) },
+        ];
+    }
+    vec![
+        Series { labels: labels(&[("instance", "pay-1:8080")]), samples: points(0.30, 0.1) },
+        Series { labels: labels(&[("instance", "pay-2:8080")]), samples: points(0.12, 0.05) },
+    ]
+}
+
+/// Answers every dashboard fetch in `cmds` (and those they lead to) with
+/// [`series_for`], the CPU gauge's with Prometheus' parse error.
+pub(crate) fn answer_all(s: &mut State, mut cmds: Vec<Cmd>) {
+    for _ in 0..10 {
+        let fetches: Vec<Fetch> = cmds
+            .iter()
+            .filter_map(|c| match c {
+                Cmd::FetchRange(f) if matches!(f.purpose, Purpose::Dashboard { .. }) => Some(f.clone()),
+                _ => None,
+            })
+            .collect();
+        if fetches.is_empty() {
+            return;
+        }
+        cmds = Vec::new();
+        for f in fetches {
+            let result = if f.key.query.contains("process_cpu_seconds_total") {
+                Err(SourceError::Api {
+                    status: 400,
+                    kind: "bad_data".into(),
+                    message: "1:5: parse error: unexpected character".into(),
+                })
+            } else {
+                Ok(series_for(&f))
+            };
+            cmds.extend(update(s, Msg::Range(Box::new((f, result)))));
+        }
+    }
+}
+
+/// The service overview at `w`x`h`, its variables resolved, its panels answered.
+fn overview(w: u16, h: u16) -> State {
+    let mut s = with_dashboards();
+    update(&mut s, Msg::Resize(w, h));
+    let mut cmds = command(&mut s, "dash payments");
+    // Variables first (the chained `instance` is asked again once `job` is known), then the panels.
+    let mut all = Vec::new();
+    for _ in 0..5 {
+        let asks: Vec<_> = cmds
+            .iter()
+            .filter_map(|c| match c {
+                Cmd::ResolveVar(a) => Some((**a).clone()),
+                _ => None,
+            })
+            .collect();
+        all.append(&mut cmds);
+        for a in asks {
+            let values = if a.name == "job" {
+                vec!["payments".to_string()]
+            } else {
+                vec!["pay-1:8080".into(), "pay-2:8080".into()]
+            };
+            let answer = VarAnswer { view: a.view, name: a.name, result: Ok(values) };
+            cmds.extend(update(&mut s, Msg::DashVar(Box::new(answer))));
+        }
+    }
+    let cmds = all;
+    answer_all(&mut s, cmds);
+    s
+}
+
+#[test]
+fn dashboard_80x24() {
+    insta::assert_snapshot!(render(&overview(80, 24), 80, 24));
+}
+
+#[test]
+fn dashboard_160x48() {
+    insta::assert_snapshot!(render(&overview(160, 48), 160, 48));
+}
+
+#[test]
+fn dashboard_240x70() {
+    insta::assert_snapshot!(render(&overview(240, 70), 240, 70));
+}
+
+#[test]
+fn picker_80x24() {
+    let mut s = with_dashboards();
+    press(&mut s, KeyCode::Char('D'));
+    insta::assert_snapshot!(render(&s, 80, 24));
+}
+
+#[test]
+fn panels_say_what_they_show_and_why_not() {
+    let s = overview(160, 48);
+    let screen = render(&s, 160, 48);
+    for text in [
+        "Payments service overview · last 3h",
+        "Latency",
+        "Requests/s",
+        "req/s",
+        "parse error",
+        "/api/pay",
+        "panel type logs: not shown in warroom",
+        "▾ Logs",
+        "▸ PostgreSQL",
+    ] {
+        assert!(screen.contains(text), "{text:?} missing:\n{screen}");
+    }
+    assert!(!screen.contains("**"), "markdown is stripped:\n{screen}");
+}
+
+#[test]
+fn c_shows_the_selected_panel_full_size() {
+    let mut s = overview(80, 24);
+    let cmds = press(&mut s, KeyCode::Char('c'));
+    answer_all(&mut s, cmds);
+    let screen = render(&s, 80, 24);
+    assert!(screen.contains("Latency") && !screen.contains("Error ratio"), "{screen}");
+    assert!(screen.contains("p99") && screen.contains("p50"), "the legend, from legendFormat: {screen}");
+}
