@@ -250,7 +250,16 @@ fn draw_stat(
             truncate_width(&value, iw)
         };
         lines.push(Line::styled(text, style));
-        if inner.height as usize > lines.len() && iw > 0 {
+        let bar = match panel.kind {
+            PanelKind::Gauge | PanelKind::BarGauge => gauge_range(&panel.field).zip(reduce(s, calc)),
+            _ => None,
+        };
+        if let Some(((lo, hi), v)) = bar.filter(|_| inner.height as usize > lines.len() && iw > 0) {
+            // A gauge with a known range: how full it is.
+            let filled = (((v - lo) / (hi - lo)).clamp(0.0, 1.0) * iw as f64).round() as usize;
+            let text = format!("{}{}", "█".repeat(filled), "░".repeat(iw - filled));
+            lines.push(Line::styled(text, colour(color.as_deref(), theme)));
+        } else if inner.height as usize > lines.len() && iw > 0 {
             let start = end as f64 - open.window_secs as f64;
             let step = open.window_secs as f64 / iw as f64;
             let values = crate::text::sparkline::bucket(&s.samples, start, step, iw);
@@ -258,6 +267,19 @@ fn draw_stat(
         }
     }
     frame.render_widget(Paragraph::new(lines).block(block), rect);
+}
+
+/// A gauge's range: `min`..`max` from the file, else what its unit implies
+/// (0–100 for `percent`, 0–1 for `percentunit`); `None` when unknown.
+fn gauge_range(field: &crate::dashboard::FieldConfig) -> Option<(f64, f64)> {
+    let implied = match field.unit.as_deref() {
+        Some("percent") => Some((0.0, 100.0)),
+        Some("percentunit") => Some((0.0, 1.0)),
+        _ => None,
+    };
+    let lo = field.min.or(implied.map(|r| r.0))?;
+    let hi = field.max.or(implied.map(|r| r.1))?;
+    (hi > lo && lo.is_finite() && hi.is_finite()).then_some((lo, hi))
 }
 
 /// The panel's series with their legend: `legendFormat` with `{{label}}`

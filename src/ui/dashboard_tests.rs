@@ -59,11 +59,8 @@ pub(crate) fn series_for(f: &Fetch) -> Vec<Series> {
     if q.starts_with("sum(rate(http_requests_total") && !q.contains('/') {
         return vec![Series { labels: labels(&[]), samples: points(240.0, 20.0) }];
     }
-    if q.starts_with("topk") {
-        return vec![
-            Series { labels: labels(&[("instance", "pay-1:8080")]), samples: points(512.0 * 1024.0 * 1024.0, 1e6) },
-            Series { labels: labels(&[("instance", "pay-2:8080")]), samples: points(300.0 * 1024.0 * 1024.0, 1e6) },
-        ];
+    if q.contains("process_cpu_seconds_total") {
+        return vec![Series { labels: labels(&[]), samples: points(63.0, 5.0) }];
     }
     vec![
         Series { labels: labels(&[("instance", "pay-1:8080")]), samples: points(0.30, 0.1) },
@@ -72,7 +69,7 @@ pub(crate) fn series_for(f: &Fetch) -> Vec<Series> {
 }
 
 /// Answers every dashboard fetch in `cmds` (and those they lead to) with
-/// [`series_for`], the CPU gauge's with Prometheus' parse error.
+/// [`series_for`], the memory bar gauge's with Prometheus' parse error.
 pub(crate) fn answer_all(s: &mut State, mut cmds: Vec<Cmd>) {
     for _ in 0..10 {
         let fetches: Vec<Fetch> = cmds
@@ -87,7 +84,7 @@ pub(crate) fn answer_all(s: &mut State, mut cmds: Vec<Cmd>) {
         }
         cmds = Vec::new();
         for f in fetches {
-            let result = if f.key.query.contains("process_cpu_seconds_total") {
+            let result = if f.key.query.starts_with("topk") {
                 Err(SourceError::Api {
                     status: 400,
                     kind: "bad_data".into(),
@@ -164,6 +161,7 @@ fn panels_say_what_they_show_and_why_not() {
         "Requests/s",
         "req/s",
         "parse error",
+        "█░",
         "/api/pay",
         "panel type logs: not shown in warroom",
         "▾ Logs",

@@ -295,12 +295,40 @@ fn selection_scrolls_rows_toggle_and_c_opens_a_panel_full_size() {
 
 #[test]
 fn p_without_an_incident_says_so_and_with_one_pins_the_panel() {
+    use crate::incident::{Event, ReadOutcome, Record};
     let mut s = with_dashboards();
     let cmds = command(&mut s, "dash payments");
+    let cmds = resolve_all(&mut s, cmds);
     press(&mut s, KeyCode::Char('p'));
-    assert!(s.view.flash.as_ref().is_some_and(|f| f.text.contains("no incident")));
-    let _ = cmds;
-    assert!(!s.frame.quit);
+    assert!(s.view.flash.as_ref().is_some_and(|f| f.text.contains("no incident")), "{:?}", s.view.flash);
+    let declared = Record::new(
+        s.clock.now,
+        "alice",
+        Event::Declared { title: "payments slow".into(), severity: "critical".into(), commander: "alice".into() },
+    )
+    .with_id("01JDX3ZC8Q4M5T0V6B7N8P9R2S@h", "h");
+    let read = ReadOutcome { records: vec![declared], warnings: Vec::new() };
+    update(&mut s, Msg::Incident(crate::msg::IncidentMsg::Loaded { id: "i-1".into(), read }));
+    press(&mut s, KeyCode::Char('p'));
+    assert!(s.view.flash.as_ref().is_some_and(|f| f.text.contains("no data yet")), "{:?}", s.view.flash);
+    // The selected panel (Latency, the first) answers: p pins its series.
+    let p99 = |f: &Fetch| f.key.query.starts_with("histogram_quantile(0.99");
+    let f = fetches(&cmds).into_iter().find(p99).expect("the Latency panel was fetched");
+    let labels = [("instance".to_string(), "a:1".to_string())].into_iter().collect();
+    let samples = (0..30).map(|i| ((f.end - 60 * (29 - i)) as f64, 0.1 * i as f64)).collect();
+    update(&mut s, Msg::Range(Box::new((f, Ok(vec![Series { labels, samples }])))));
+    let pinned: Vec<String> = press(&mut s, KeyCode::Char('p'))
+        .into_iter()
+        .filter_map(|c| match c {
+            Cmd::Capture(r) => match r.event {
+                Event::PinnedGraph { title, .. } => Some(title),
+                _ => None,
+            },
+            _ => None,
+        })
+        .collect();
+    assert_eq!(pinned, vec!["Payments service overview · Latency".to_string()], "{:?}", s.view.flash);
+    assert!(s.dashboard.open.is_some(), "p keeps the dashboard open");
 }
 
 #[test]
