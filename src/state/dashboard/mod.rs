@@ -659,7 +659,15 @@ pub fn on_key(state: &mut State, key: KeyEvent) -> Option<Vec<Cmd>> {
             open.selected = open.slots().len().saturating_sub(1);
             reveal(open, area, true);
         }
-        Action::Quit | Action::Help | Action::Command => return None,
+        // What works over any view: quit, help, the prompt, polling now,
+        // switching context, and the incident (declare one to pin into, a note).
+        Action::Quit
+        | Action::Help
+        | Action::Command
+        | Action::Refresh
+        | Action::Contexts
+        | Action::Incident
+        | Action::Note => return None,
         _ => {}
     }
     let _ = enabled;

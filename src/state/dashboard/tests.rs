@@ -301,6 +301,10 @@ fn p_without_an_incident_says_so_and_with_one_pins_the_panel() {
     let cmds = resolve_all(&mut s, cmds);
     press(&mut s, KeyCode::Char('p'));
     assert!(s.view.flash.as_ref().is_some_and(|f| f.text.contains("no incident")), "{:?}", s.view.flash);
+    // `i` declares one from the dashboard (the form opens over it).
+    press(&mut s, KeyCode::Char('i'));
+    assert!(s.incident.editor.is_some() && s.dashboard.open.is_some());
+    press(&mut s, KeyCode::Esc);
     let declared = Record::new(
         s.clock.now,
         "alice",
