@@ -52,11 +52,15 @@ pub fn lines_per_unit(area: Rect) -> u32 {
 }
 
 /// A rect inside `area` for each slot that shows (none for one scrolled
-/// out, too narrow, or of zero size); `scroll` is in grid lines.
+/// out, too narrow, or of zero size); `scroll` is in grid lines. A row
+/// header is one terminal line whatever the scale, and what follows it
+/// starts on the next line.
 pub fn place(slots: &[Slot], area: Rect, scroll: u32) -> Vec<(PanelRef, Rect)> {
     let scale = u64::from(lines_per_unit(area));
     let mut skyline = [0u64; COLUMNS as usize];
-    let mut out = Vec::new();
+    // Each slot's columns and grid lines, placed in file order.
+    let mut placed: Vec<(PanelRef, u32, u32, u64, u64)> = Vec::with_capacity(slots.len());
+    let mut header_lines: Vec<u64> = Vec::new();
     for s in slots {
         let (x, w, h) = if s.header {
             (0, COLUMNS, 1)
@@ -68,28 +72,40 @@ pub fn place(slots: &[Slot], area: Rect, scroll: u32) -> Vec<(PanelRef, Rect)> {
         let y = skyline[cols.clone()].iter().copied().max().unwrap_or(0).max(u64::from(s.grid.y));
         let bottom = y + u64::from(h);
         skyline[cols].iter_mut().for_each(|c| *c = bottom);
-        // Headers are one terminal line, whatever the scale.
-        let rows = if s.header { 1 } else { u64::from(h) * scale };
-        if let Some(rect) = cells(area, x, w, (y.saturating_sub(u64::from(scroll)), y < u64::from(scroll)), scale, rows)
-        {
-            out.push((s.panel, rect));
+        if s.header {
+            header_lines.push(y);
+        }
+        placed.push((s.panel, x, w, y, bottom));
+    }
+    header_lines.sort_unstable();
+    // A grid line's first terminal line: `scale` lines per grid line, one
+    // per header line (headers span every column, so nothing shares theirs).
+    let line = |g: u64| {
+        let headers = header_lines.partition_point(|h| *h < g) as u64;
+        g.saturating_mul(scale) - headers * (scale - 1)
+    };
+    let scroll = u64::from(scroll);
+    let origin = line(scroll);
+    let mut out = Vec::new();
+    for (panel, x, w, y, bottom) in placed {
+        if y < scroll {
+            continue;
+        }
+        if let Some(rect) = cells(area, x, w, line(y) - origin, line(bottom) - line(y)) {
+            out.push((panel, rect));
         }
     }
     out
 }
 
-/// The cells of grid columns `x..x+w` from grid line `y` (already scrolled;
-/// `above` when it starts above the view), `rows` lines tall, clipped to `area`.
-fn cells(area: Rect, x: u32, w: u32, (y, above): (u64, bool), scale: u64, rows: u64) -> Option<Rect> {
-    if above {
-        return None;
-    }
+/// The cells of grid columns `x..x+w` from terminal line `top` of the view,
+/// `rows` lines tall, clipped to `area`.
+fn cells(area: Rect, x: u32, w: u32, top: u64, rows: u64) -> Option<Rect> {
     let width = u64::from(area.width);
     let left = u64::from(x) * width / u64::from(COLUMNS);
     let right = u64::from(x + w) * width / u64::from(COLUMNS);
-    let top = y.saturating_mul(scale);
     let height = u64::from(area.height);
-    if right <= left || top >= height {
+    if right <= left || top >= height || rows == 0 {
         return None;
     }
     let rows = rows.min(height - top);
@@ -126,6 +142,16 @@ mod tests {
         assert_eq!(tall[1].1, Rect::new(0, 16, 160, 16));
         let scrolled = place(&slots, Rect::new(0, 0, 80, 24), 8);
         assert_eq!(scrolled, vec![(PanelRef { top: 1, child: None }, Rect::new(0, 0, 80, 8))]);
+    }
+
+    #[test]
+    fn a_row_header_is_one_line_at_any_scale() {
+        let slots = [slot(0, 0, 0, 24, 8, false), slot(1, 0, 8, 24, 1, true), slot(2, 0, 9, 24, 8, false)];
+        let rects: Vec<Rect> = place(&slots, Rect::new(0, 0, 160, 48), 0).into_iter().map(|(_, r)| r).collect();
+        assert_eq!(rects, vec![Rect::new(0, 0, 160, 16), Rect::new(0, 16, 160, 1), Rect::new(0, 17, 160, 16)]);
+        // Scrolled past the header: the panel below it is at the top.
+        let scrolled = place(&slots, Rect::new(0, 0, 160, 48), 9);
+        assert_eq!(scrolled, vec![(PanelRef { top: 2, child: None }, Rect::new(0, 0, 160, 16))]);
     }
 
     #[test]
