@@ -430,5 +430,4 @@ pub fn shown(open: &Open, area: Rect) -> Vec<PanelRef> {
 }
 
 #[cfg(test)]
-#[path = "dashboard_tests.rs"]
 pub(crate) mod tests;
