@@ -2,7 +2,7 @@
 //! (`percent`, `percentunit`, `s`, `ms`, `bytes`, `reqps`…) and `decimals`,
 //! then the value mappings and the threshold colour.
 
-use super::model::{FieldConfig, MappingKind, ThresholdMode};
+use super::model::{FieldConfig, MappingKind, Override, ThresholdMode};
 
 /// `v` in `unit`, with `decimals` when set (else as many as make sense).
 /// Non-finite values read as Grafana's `No data`-like `–`, `NaN` as `NaN`.
@@ -152,6 +152,59 @@ pub fn threshold(v: f64, field: &FieldConfig) -> Option<String> {
     field.thresholds.iter().rfind(|t| t.value.is_none_or(|s| x >= s)).map(|t| t.color.clone())
 }
 
+/// One series' field config: the panel's, with the unit of every override
+/// that matches the series (`byName`/`byDisplayName`: its legend, `byRegexp`:
+/// a regular expression found in it, `byFrameRefID`: its query's refId), the
+/// later winning as in Grafana; and the fixed colour they set, which wins
+/// over thresholds and mappings (a colour *mode* — `thresholds`,
+/// `palette-classic`… — leaves the panel's colours as they are).
+pub fn for_series(
+    field: &FieldConfig,
+    overrides: &[Override],
+    name: &str,
+    ref_id: &str,
+) -> (FieldConfig, Option<String>) {
+    let mut out = field.clone();
+    let mut color = None;
+    for o in overrides.iter().filter(|o| matches(o, name, ref_id)) {
+        if let Some(u) = &o.unit {
+            out.unit = Some(u.clone());
+        }
+        if let Some(c) = o.color.as_deref().filter(|c| !is_colour_mode(c)) {
+            color = Some(c.to_string());
+        }
+    }
+    (out, color)
+}
+
+fn matches(o: &Override, name: &str, ref_id: &str) -> bool {
+    match o.matcher.as_str() {
+        "byName" | "byDisplayName" => o.pattern == name,
+        "byFrameRefID" => o.pattern == ref_id,
+        "byRegexp" => {
+            // Grafana takes `/pattern/flags` or a bare pattern, unanchored.
+            let (pattern, insensitive) = match o.pattern.strip_prefix('/').and_then(|p| p.rsplit_once('/')) {
+                Some((p, flags)) => (p, flags.contains('i')),
+                None => (o.pattern.as_str(), false),
+            };
+            regex::RegexBuilder::new(pattern)
+                .case_insensitive(insensitive)
+                .size_limit(1 << 20)
+                .build()
+                .is_ok_and(|re| re.is_match(name))
+        }
+        _ => false,
+    }
+}
+
+fn is_colour_mode(c: &str) -> bool {
+    c == "thresholds"
+        || c == "fixed"
+        || c.starts_with("palette-")
+        || c.starts_with("continuous-")
+        || c.starts_with("shades")
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -189,5 +242,40 @@ mod tests {
         assert_eq!(display(Some(50.0), &field), ("50%".into(), Some("green".into())));
         assert_eq!(display(Some(95.0), &field), ("95%".into(), Some("red".into())));
         assert_eq!(display(None, &field).0, "No data");
+    }
+
+    #[test]
+    fn overrides_set_a_series_unit_and_fixed_colour() {
+        let field = FieldConfig { unit: Some("short".into()), ..FieldConfig::default() };
+        let ov = |matcher: &str, pattern: &str, unit: Option<&str>, color: Option<&str>| Override {
+            matcher: matcher.into(),
+            pattern: pattern.into(),
+            unit: unit.map(Into::into),
+            color: color.map(Into::into),
+        };
+        let overrides = [
+            ov("byName", "p99", Some("ms"), Some("red")),
+            ov("byRegexp", "/^P5/i", Some("s"), None),
+            ov("byFrameRefID", "B", Some("bytes"), Some("thresholds")),
+            ov("byValue", "x", Some("percent"), None),
+        ];
+        let (f, c) = for_series(&field, &overrides, "p99", "A");
+        assert_eq!((f.unit.as_deref(), c.as_deref()), (Some("ms"), Some("red")));
+        let (f, c) = for_series(&field, &overrides, "p50", "A");
+        assert_eq!((f.unit.as_deref(), c), (Some("s"), None), "a case-insensitive /regex/i");
+        let (f, c) = for_series(&field, &overrides, "p50", "B");
+        assert_eq!(
+            (f.unit.as_deref(), c),
+            (Some("bytes"), None),
+            "the later override wins; a colour mode is no colour"
+        );
+        let (f, c) = for_series(&field, &overrides, "other", "C");
+        assert_eq!((f.unit.as_deref(), c), (Some("short"), None), "no match: the panel's own");
+        let bad = [ov("byRegexp", "(", Some("ms"), None)];
+        assert_eq!(
+            for_series(&field, &bad, "(", "A").0.unit.as_deref(),
+            Some("short"),
+            "an invalid regex matches nothing"
+        );
     }
 }

@@ -9,8 +9,8 @@ use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, Borders, Clear, Paragraph};
 
 use crate::dashboard::layout::PanelRef;
-use crate::dashboard::units::{display, format};
-use crate::dashboard::{Panel, PanelKind};
+use crate::dashboard::units::{display, for_series, format};
+use crate::dashboard::{FieldConfig, Panel, PanelKind};
 use crate::model::metrics::Series;
 use crate::runbook::render::wrap_lines;
 use crate::state::State;
@@ -172,6 +172,8 @@ fn draw_panel(frame: &mut Frame, rect: Rect, state: &State, open: &Open, panel: 
         return message(frame, "no query".into(), theme.style(Role::Dim));
     }
     let mut series: Vec<(&Series, String)> = Vec::new();
+    // Each series' unit and fixed colour, after the panel's overrides.
+    let mut fields: Vec<(FieldConfig, Option<String>)> = Vec::new();
     let mut end = 0;
     for q in &queries {
         let Some(cached) = state.dashboard.cache.cache.get(&q.key) else { continue };
@@ -180,7 +182,10 @@ fn draw_panel(frame: &mut Frame, rect: Rect, state: &State, open: &Open, panel: 
             return message(frame, text, theme.style(Role::FlashError));
         }
         end = end.max(cached.end);
-        series.extend(named(cached, q));
+        for (s, label, name) in named(cached, q) {
+            fields.push(for_series(&panel.field, &panel.overrides, &name, &q.ref_id));
+            series.push((s, label));
+        }
     }
     let answered = queries.iter().any(|q| state.dashboard.cache.cache.contains_key(&q.key));
     if !answered {
@@ -189,13 +194,16 @@ fn draw_panel(frame: &mut Frame, rect: Rect, state: &State, open: &Open, panel: 
     if series.is_empty() {
         return message(frame, "No data".into(), theme.style(Role::Dim));
     }
-    let field = &panel.field;
     match panel.kind {
         PanelKind::Timeseries | PanelKind::Graph => {
             let x = (end as f64 - open.window_secs as f64, end as f64);
             let step = queries[0].key.step_secs;
-            let unit = field.unit.clone();
-            let decimals = field.decimals;
+            // One axis: the overrides' unit when every series has the same.
+            let unit = match fields.first() {
+                Some((f, _)) if fields.iter().all(|(g, _)| g.unit == f.unit) => f.unit.clone(),
+                _ => panel.field.unit.clone(),
+            };
+            let decimals = panel.field.decimals;
             let fmt = move |v: f64| format(v, unit.as_deref(), decimals);
             let series: Vec<(&Series, String)> =
                 series.into_iter().map(|(s, l)| (s, truncate_width(&l, usize::from(inner.width / 2)))).collect();
@@ -204,9 +212,11 @@ fn draw_panel(frame: &mut Frame, rect: Rect, state: &State, open: &Open, panel: 
         PanelKind::Table => {
             let lines: Vec<Line> = series
                 .iter()
+                .zip(&fields)
                 .take(usize::from(inner.height))
-                .map(|(s, label)| {
+                .map(|((s, label), (field, fixed))| {
                     let (value, color) = display(last(s), field);
+                    let color = fixed.clone().or(color);
                     let value_w = width(&value) + 1;
                     let label = truncate_width(label, usize::from(inner.width).saturating_sub(value_w));
                     let pad = usize::from(inner.width).saturating_sub(width(&label) + width(&value));
@@ -218,7 +228,7 @@ fn draw_panel(frame: &mut Frame, rect: Rect, state: &State, open: &Open, panel: 
                 .collect();
             frame.render_widget(Paragraph::new(lines).block(block), rect);
         }
-        _ => draw_stat(frame, rect, block, &series, panel, open, end, theme),
+        _ => draw_stat(frame, rect, block, &series, &fields, panel, open, end, theme),
     }
 }
 
@@ -230,6 +240,7 @@ fn draw_stat(
     rect: Rect,
     block: Block,
     series: &[(&Series, String)],
+    fields: &[(FieldConfig, Option<String>)],
     panel: &Panel,
     open: &Open,
     end: i64,
@@ -241,8 +252,9 @@ fn draw_stat(
     let fit = if series.len() > 1 { (usize::from(inner.height) / 2).max(1) } else { 1 };
     let mut lines: Vec<Line> = Vec::new();
     let calc = panel.calcs.first().map_or("lastNotNull", String::as_str);
-    for (s, label) in series.iter().take(fit) {
-        let (value, color) = display(reduce(s, calc), &panel.field);
+    for ((s, label), (field, fixed)) in series.iter().zip(fields).take(fit) {
+        let (value, color) = display(reduce(s, calc), field);
+        let color = fixed.clone().or(color);
         let style = colour(color.as_deref(), theme).add_modifier(Modifier::BOLD);
         let text = if series.len() > 1 && !label.is_empty() {
             truncate_width(&format!("{label}: {value}"), iw)
@@ -251,7 +263,7 @@ fn draw_stat(
         };
         lines.push(Line::styled(text, style));
         let bar = match panel.kind {
-            PanelKind::Gauge | PanelKind::BarGauge => gauge_range(&panel.field).zip(reduce(s, calc)),
+            PanelKind::Gauge | PanelKind::BarGauge => gauge_range(field).zip(reduce(s, calc)),
             _ => None,
         };
         if let Some(((lo, hi), v)) = bar.filter(|_| inner.height as usize > lines.len() && iw > 0) {
@@ -284,8 +296,9 @@ fn gauge_range(field: &crate::dashboard::FieldConfig) -> Option<(f64, f64)> {
 
 /// The panel's series with their legend: `legendFormat` with `{{label}}`
 /// filled (with the labels that tell them apart after it when two read the
-/// same), else those labels.
-fn named<'a>(cached: &'a Cached, q: &PanelQuery) -> Vec<(&'a Series, String)> {
+/// same), else those labels; and the name Grafana gives the series (the
+/// legend as filled), which overrides match.
+fn named<'a>(cached: &'a Cached, q: &PanelQuery) -> Vec<(&'a Series, String, String)> {
     let top = crate::state::signals::rows::top_series(cached, MAX_SERIES);
     let filled: Vec<(&Series, String, String)> = top
         .into_iter()
@@ -300,14 +313,14 @@ fn named<'a>(cached: &'a Cached, q: &PanelQuery) -> Vec<(&'a Series, String)> {
         .collect();
     filled
         .iter()
-        .map(|(s, label, differing)| {
-            let twice = filled.iter().filter(|(_, l, _)| l == label).count() > 1;
-            let label = if twice && !differing.is_empty() && label != differing {
-                format!("{label} {differing}")
+        .map(|(s, name, differing)| {
+            let twice = filled.iter().filter(|(_, l, _)| l == name).count() > 1;
+            let label = if twice && !differing.is_empty() && name != differing {
+                format!("{name} {differing}")
             } else {
-                label.clone()
+                name.clone()
             };
-            (*s, truncate_width(&clean(&label), 80))
+            (*s, truncate_width(&clean(&label), 80), name.clone())
         })
         .collect()
 }

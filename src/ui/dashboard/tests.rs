@@ -181,3 +181,29 @@ fn c_shows_the_selected_panel_full_size() {
     assert!(screen.contains("Latency") && !screen.contains("Error ratio"), "{screen}");
     assert!(screen.contains("p99") && screen.contains("p50"), "the legend, from legendFormat: {screen}");
 }
+
+#[test]
+fn overrides_give_a_series_its_own_unit_and_colour() {
+    let mut s = overview(160, 48);
+    let open = s.dashboard.open.as_mut().expect("open");
+    let table = open.dash.panels.iter_mut().find(|p| p.title == "Requests by route over the range").expect("table");
+    table.overrides = vec![crate::dashboard::Override {
+        matcher: "byRegexp".into(),
+        pattern: "/CODE=500/i".into(),
+        unit: Some("reqps".into()),
+        color: Some("red".into()),
+    }];
+    s.frame.dirty = true;
+    let mut t = Terminal::new(TestBackend::new(160, 48)).unwrap();
+    t.draw(|f| super::super::draw(f, &s)).unwrap();
+    let buf = t.backend().buffer().clone();
+    let rows: Vec<String> =
+        (0..48).map(|y| (0..160).map(|x| buf[(x, y)].symbol().to_string()).collect::<String>()).collect();
+    let y = rows.iter().position(|r| r.contains("code=500,route=/api/pay")).expect("the 500 row");
+    assert!(rows[y].trim_end().ends_with("12 req/s│"), "the override's unit: {}", rows[y]);
+    let cells: Vec<char> = rows[y].chars().collect();
+    let x = (0..cells.len() - 1).rev().find(|&i| cells[i] == '1' && cells[i + 1] == '2').expect("12");
+    assert_eq!(buf[(x as u16, y as u16)].fg, ratatui::style::Color::Red, "the override's colour");
+    let ok = rows.iter().find(|r| r.contains("code=200,route=/api/pay")).expect("the 200 row");
+    assert!(ok.trim_end().ends_with("1.52 K│"), "no match: the panel's own unit: {ok}");
+}
