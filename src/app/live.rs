@@ -16,13 +16,15 @@ use crate::runbook::live::Lang;
 use crate::sources::loki::{Direction, LokiClient, QueryResult, RangeQuery};
 use crate::sources::prometheus::Series;
 use crate::sources::{HttpClient, PrometheusClient, SourceError};
-use crate::state::runbook::live::{LOG_LINES, LiveAnswer, LiveAsk, LiveLine, LiveResult, LiveSeries, TOP_SERIES};
+use crate::state::runbook::live::{LiveAnswer, LiveAsk, LiveLine, LiveResult, LiveSeries, TOP_SERIES};
 
 const LIVE_CONCURRENCY: usize = crate::state::runbook::live::MAX_IN_FLIGHT;
 /// The longest a block's answer (both its requests) may take.
 const LIVE_TIMEOUT: Duration = Duration::from_secs(30);
 /// Bytes kept of a log line under a block.
 const MAX_LINE: usize = 400;
+/// The most log lines one ask brings back, whatever it wants.
+const MAX_LOG_LINES: usize = 100;
 
 pub(super) struct LiveRunner {
     prometheus: Arc<Vec<PrometheusClient>>,
@@ -140,7 +142,7 @@ async fn logs(client: &LokiClient, ask: &LiveAsk) -> Result<LiveAnswer, String> 
         query: query.to_string(),
         start_ns: end_ns - (window as i64).saturating_mul(1_000_000_000),
         end_ns: end_ns + 1,
-        limit: LOG_LINES as u32,
+        limit: ask.lines.clamp(1, MAX_LOG_LINES) as u32,
         direction: Direction::Backward,
     };
     let mut lines: Vec<LiveLine> = match client.query_range(&q).await.map_err(|e| e.to_string())? {
@@ -152,7 +154,7 @@ async fn logs(client: &LokiClient, ask: &LiveAsk) -> Result<LiveAnswer, String> 
         QueryResult::Matrix(_) => Vec::new(),
     };
     lines.sort_by_key(|l| l.ts_ns);
-    let keep = lines.len().saturating_sub(LOG_LINES);
+    let keep = lines.len().saturating_sub(ask.lines.clamp(1, MAX_LOG_LINES));
     lines.drain(..keep);
     Ok(LiveAnswer::Logs { count: if count.is_finite() { count.max(0.0) as u64 } else { 0 }, lines })
 }

@@ -12,6 +12,8 @@ pub struct LiveTag {
     pub runbook: String,
     pub block: usize,
     pub query: String,
+    /// A dashboard's Loki panel asked (the view it was for), not a runbook.
+    pub dashboard: Option<u64>,
 }
 
 /// Run a live block's query: now (`end`, unix seconds) and over the
@@ -23,6 +25,8 @@ pub struct LiveAsk {
     pub end: i64,
     pub window_secs: u64,
     pub step_secs: u64,
+    /// The newest log lines wanted (a LogQL log query; the runtime caps it).
+    pub lines: usize,
 }
 
 /// One series of an instant answer, with its samples over the window.

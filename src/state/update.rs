@@ -86,7 +86,10 @@ fn apply(state: &mut State, msg: Msg) -> Vec<Cmd> {
             Vec::new()
         }
         Msg::Live(r) => {
-            super::runbook::flow::live_answer(state, *r);
+            match r.tag.dashboard {
+                Some(view) => super::dashboard::live_answer(state, view, *r),
+                None => super::runbook::flow::live_answer(state, *r),
+            }
             Vec::new()
         }
         Msg::Silence(m) => super::silences::flow::on_msg(state, m),

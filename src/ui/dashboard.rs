@@ -12,6 +12,7 @@ use crate::dashboard::layout::PanelRef;
 use crate::dashboard::units::{display, for_series, format};
 use crate::dashboard::{FieldConfig, Panel, PanelKind};
 use crate::model::metrics::Series;
+use crate::msg::live::LiveAnswer;
 use crate::runbook::render::wrap_lines;
 use crate::state::State;
 use crate::state::dashboard::{Open, PanelQuery, VarStatus, panels_area, shown_value};
@@ -154,6 +155,11 @@ fn draw_panel(frame: &mut Frame, rect: Rect, state: &State, open: &Open, panel: 
             frame.render_widget(Paragraph::new(wrap_lines(lines, inner.width)).block(block), rect);
             return;
         }
+        _ if !open.loki_queries(panel).is_empty() => {
+            let lines = loki_lines(state, open, panel, inner);
+            frame.render_widget(Paragraph::new(lines).block(block), rect);
+            return;
+        }
         PanelKind::Logs | PanelKind::Unsupported(_) | PanelKind::Library(_) | PanelKind::Row => {
             let name = clean(&panel.kind.name()).into_owned();
             return message(frame, format!("panel type {name}: not shown in warroom"), theme.style(Role::Dim));
@@ -230,6 +236,50 @@ fn draw_panel(frame: &mut Frame, rect: Rect, state: &State, open: &Open, panel: 
         }
         _ => draw_stat(frame, rect, block, &series, &fields, panel, open, end, theme),
     }
+}
+
+/// A Loki panel's lines (newest at the bottom, as logcli prints them) or
+/// metric values, each query's in turn; its error in the source's words.
+fn loki_lines(state: &State, open: &Open, panel: &Panel, inner: Rect) -> Vec<Line<'static>> {
+    let theme = &state.prefs.theme;
+    let iw = usize::from(inner.width);
+    if !state.logs.follow.enabled {
+        return vec![Line::styled("no Loki configured (--loki URL)", theme.style(Role::Dim))];
+    }
+    let mut out: Vec<Line<'static>> = Vec::new();
+    for q in open.loki_queries(panel) {
+        match open.logs.get(&q).and_then(|e| e.answer.as_ref()) {
+            None => out.push(Line::styled("loading…", theme.style(Role::Dim))),
+            Some(Err(e)) => out.push(Line::styled(truncate_width(&clean(e), iw), theme.style(Role::FlashError))),
+            Some(Ok(LiveAnswer::Logs { count, lines })) => {
+                if lines.is_empty() {
+                    out.push(Line::styled("No data", theme.style(Role::Dim)));
+                    continue;
+                }
+                let room = usize::from(inner.height).saturating_sub(out.len() + 1).max(1);
+                out.push(Line::styled(
+                    truncate_width(&format!("{count} lines · newest {}", lines.len().min(room)), iw),
+                    theme.style(Role::Dim),
+                ));
+                for l in lines.iter().skip(lines.len().saturating_sub(room)) {
+                    let at = chrono::DateTime::from_timestamp_nanos(l.ts_ns).with_timezone(&state.clock.local_offset);
+                    let stamp = at.format("%H:%M:%S ").to_string();
+                    let text = truncate_width(&clean(&l.line), iw.saturating_sub(stamp.len()));
+                    out.push(Line::from(vec![Span::styled(stamp, theme.style(Role::Age)), Span::raw(text)]));
+                }
+            }
+            Some(Ok(LiveAnswer::Series { top, .. })) => {
+                for s in top {
+                    let value = format(s.value, panel.field.unit.as_deref(), panel.field.decimals);
+                    let labels = s.labels.iter().map(|(k, v)| format!("{k}={v}")).collect::<Vec<_>>().join(",");
+                    let label = truncate_width(&clean(&labels), iw.saturating_sub(width(&value) + 1));
+                    let pad = iw.saturating_sub(width(&label) + width(&value));
+                    out.push(Line::from(vec![Span::raw(format!("{label}{}", " ".repeat(pad))), Span::raw(value)]));
+                }
+            }
+        }
+    }
+    out
 }
 
 /// Stat, gauge, bar gauge: each series' value (its calc, mapped, in the

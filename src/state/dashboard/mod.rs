@@ -11,7 +11,7 @@
 //! a failure). Every answer carries the view's number; one for a view no
 //! longer shown (another dashboard, other variable values) is dropped.
 
-use std::collections::BTreeSet;
+use std::collections::{BTreeMap, BTreeSet};
 
 use crossterm::event::{KeyCode, KeyEvent};
 use ratatui::layout::Rect;
@@ -25,6 +25,7 @@ use crate::keymap::{Action, Scope as KeyScope};
 use crate::model::dashboard::DashFile;
 use crate::msg::Cmd;
 use crate::msg::dashboard::{VarAnswer, VarAsk};
+use crate::msg::live::{LiveAnswer, LiveAsk, LiveResult, LiveTag};
 use crate::text::{clean, truncate_width};
 
 /// Lines of the view's header (title and time; variables).
@@ -90,7 +91,22 @@ pub struct Open {
     pub range_text: String,
     /// The alert the dashboard was opened from (its name), if any.
     pub from_alert: Option<String>,
+    /// The Loki panels' answers, by filled LogQL query.
+    pub logs: BTreeMap<String, LokiPanel>,
 }
+
+/// A Loki query of a panel on screen: when it was last asked, and its answer.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct LokiPanel {
+    /// Unix seconds of the last ask.
+    pub asked: i64,
+    pub in_flight: bool,
+    /// `None` until the first answer.
+    pub answer: Option<Result<LiveAnswer, String>>,
+}
+
+/// Lines a Loki panel keeps (the live runner's newest few).
+pub const LOKI_LINES: usize = 20;
 
 /// One query of a panel, filled: what to fetch and how to name its series.
 #[derive(Debug, Clone, PartialEq)]
@@ -188,6 +204,24 @@ impl Open {
                 legend: t.legend_format.clone(),
                 key: SeriesKey { query: interpolate(&t.expr, &scope), step_secs: step },
             })
+            .collect()
+    }
+
+    /// A Loki panel's LogQL queries, filled (a `logs` panel, or targets of
+    /// a Loki datasource); empty for any other panel.
+    pub fn loki_queries(&self, panel: &Panel) -> Vec<String> {
+        let loki = |t: &crate::dashboard::Target| {
+            t.datasource.as_deref().is_some_and(|d| d.to_ascii_lowercase().contains("loki"))
+        };
+        if panel.kind != PanelKind::Logs && !panel.targets.iter().any(loki) {
+            return Vec::new();
+        }
+        let scope = Scope::new(&self.dash.variables, Builtins::new(self.window_secs * 1000, 100, SCRAPE_MS));
+        panel
+            .targets
+            .iter()
+            .filter(|t| !t.expr.trim().is_empty() && (panel.kind == PanelKind::Logs || loki(t)))
+            .map(|t| interpolate(&t.expr, &scope))
             .collect()
     }
 
@@ -403,6 +437,7 @@ pub fn open_index(state: &mut State, i: usize) -> Vec<Cmd> {
         window_secs,
         range_text,
         from_alert,
+        logs: BTreeMap::new(),
     });
     state.frame.dirty = true;
     let enabled = state.dashboard.cache.enabled;
@@ -560,6 +595,68 @@ fn filter(values: Vec<String>, regex: Option<&str>) -> Result<Vec<String>, Strin
 /// What the runtime should fetch for the panels on screen, once no
 /// variable is still being asked for.
 pub fn schedule(state: &mut State) -> Vec<Cmd> {
+    let mut cmds = schedule_loki(state);
+    cmds.extend(schedule_prometheus(state));
+    cmds
+}
+
+/// The Loki panels on screen, asked through the live-query runner (its
+/// concurrency cap and timeout) at the console's cadence, one ask in flight
+/// per query.
+fn schedule_loki(state: &mut State) -> Vec<Cmd> {
+    let area = panels_area(state.body_area());
+    let now = state.clock.now.timestamp();
+    let has_loki = state.logs.follow.enabled;
+    let refresh = state.dashboard.cache.refresh.as_secs().max(1) as i64;
+    let view = state.dashboard.view;
+    let Some(open) = state.dashboard.open.as_mut() else { return Vec::new() };
+    if !has_loki || area.height == 0 || open.status.iter().any(|s| matches!(s, VarStatus::Pending(_))) {
+        return Vec::new();
+    }
+    let mut queries: Vec<String> =
+        open.placed(area).into_iter().filter_map(|(r, _)| open.panel(r)).flat_map(|p| open.loki_queries(p)).collect();
+    queries.sort();
+    queries.dedup();
+    let mut cmds = Vec::new();
+    for query in queries {
+        let entry = open.logs.entry(query.clone()).or_default();
+        if entry.in_flight || (entry.answer.is_some() && now < entry.asked + refresh) {
+            continue;
+        }
+        (entry.in_flight, entry.asked) = (true, now);
+        cmds.push(Cmd::LiveQuery(Box::new(LiveAsk {
+            tag: LiveTag { runbook: open.file.clone(), block: 0, query, dashboard: Some(view) },
+            lang: crate::model::runbook::Lang::LogQl,
+            end: now,
+            window_secs: open.window_secs,
+            step_secs: (open.window_secs / 60).max(1),
+            lines: LOKI_LINES,
+        })));
+    }
+    cmds
+}
+
+/// A Loki panel's answer: kept if it is for the view shown, dropped otherwise.
+pub fn live_answer(state: &mut State, view: u64, result: LiveResult) {
+    if view != state.dashboard.view {
+        return;
+    }
+    let Some(open) = state.dashboard.open.as_mut() else { return };
+    if let Some(entry) = open.logs.get_mut(&result.tag.query) {
+        entry.in_flight = false;
+        entry.answer = Some(result.result.map(|a| match a {
+            LiveAnswer::Logs { count, mut lines } => {
+                let keep = lines.len().saturating_sub(LOKI_LINES);
+                lines.drain(..keep);
+                LiveAnswer::Logs { count, lines }
+            }
+            other => other,
+        }));
+        state.frame.dirty = true;
+    }
+}
+
+fn schedule_prometheus(state: &mut State) -> Vec<Cmd> {
     let area = panels_area(state.body_area());
     let now = state.clock.now;
     let d = &mut state.dashboard;

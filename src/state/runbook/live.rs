@@ -121,11 +121,12 @@ impl LiveBlocks {
             b.asked = Some(now);
             room -= 1;
             asks.push(LiveAsk {
-                tag: LiveTag { runbook: runbook.to_string(), block: b.index, query: b.query.clone() },
+                tag: LiveTag { runbook: runbook.to_string(), block: b.index, query: b.query.clone(), dashboard: None },
                 lang: b.lang,
                 end: now.timestamp(),
                 window_secs,
                 step_secs: (window_secs / SPARK_POINTS).max(1),
+                lines: LOG_LINES,
             });
         }
         asks

@@ -163,7 +163,7 @@ fn panels_say_what_they_show_and_why_not() {
         "parse error",
         "█░",
         "/api/pay",
-        "panel type logs: not shown in warroom",
+        "no Loki configured (--loki URL)",
         "▾ Logs",
         "▸ PostgreSQL",
     ] {
@@ -206,4 +206,58 @@ fn overrides_give_a_series_its_own_unit_and_colour() {
     assert_eq!(buf[(x as u16, y as u16)].fg, ratatui::style::Color::Red, "the override's colour");
     let ok = rows.iter().find(|r| r.contains("code=200,route=/api/pay")).expect("the 200 row");
     assert!(ok.trim_end().ends_with("1.52 K│"), "no match: the panel's own unit: {ok}");
+}
+
+#[test]
+fn a_loki_panel_shows_its_lines_through_the_live_runner() {
+    let mut s = overview(160, 48);
+    s.logs.follow.enabled = true;
+    let t = s.clock.now;
+    let cmds = update(&mut s, Msg::Tick(t));
+    let asks: Vec<_> = cmds
+        .iter()
+        .filter_map(|c| match c {
+            Cmd::LiveQuery(a) => Some((**a).clone()),
+            _ => None,
+        })
+        .collect();
+    assert_eq!(asks.len(), 1, "the one Loki panel on screen: {cmds:?}");
+    let ask = &asks[0];
+    assert_eq!(ask.tag.query, "{job=~\"payments\"} |= \"error\"", "the variable filled (All: its values)");
+    assert_eq!(ask.lang, crate::model::runbook::Lang::LogQl);
+    assert_eq!(ask.tag.dashboard, Some(s.dashboard.view));
+    assert!(render(&s, 160, 48).contains("loading…"));
+    let again = update(&mut s, Msg::Tick(t));
+    assert!(!again.iter().any(|c| matches!(c, Cmd::LiveQuery(_))), "one ask in flight per query");
+
+    let line = |sec: i64, text: &str| crate::msg::live::LiveLine {
+        ts_ns: (s.clock.now.timestamp() - sec) * 1_000_000_000,
+        line: text.into(),
+    };
+    let answer = crate::msg::live::LiveAnswer::Logs {
+        count: 42,
+        lines: vec![line(30, "level=error msg=\"pool exhausted\""), line(5, "level=error msg=\"timeout\x1b[31m\"")],
+    };
+    let stale = crate::msg::live::LiveResult {
+        tag: crate::msg::live::LiveTag { dashboard: Some(s.dashboard.view + 1), ..ask.tag.clone() },
+        at: s.clock.now,
+        result: Ok(answer.clone()),
+    };
+    update(&mut s, Msg::Live(Box::new(stale)));
+    assert!(render(&s, 160, 48).contains("loading…"), "an answer for another view is dropped");
+    let result = crate::msg::live::LiveResult { tag: ask.tag.clone(), at: s.clock.now, result: Ok(answer) };
+    update(&mut s, Msg::Live(Box::new(result)));
+    let screen = render(&s, 160, 48);
+    assert!(screen.contains("42 lines · newest 2"), "{screen}");
+    assert!(screen.contains("pool exhausted") && screen.contains("timeout"), "{screen}");
+    assert!(!screen.contains('\x1b'), "escapes never reach the screen");
+    assert!(s.runbook.view.is_none(), "a dashboard's answer is not a runbook's");
+
+    let failed = crate::msg::live::LiveResult {
+        tag: ask.tag.clone(),
+        at: s.clock.now,
+        result: Err("parse error at line 1, col 5: syntax error".into()),
+    };
+    update(&mut s, Msg::Live(Box::new(failed)));
+    assert!(render(&s, 160, 48).contains("parse error at line 1"), "Loki's own words in the box");
 }
