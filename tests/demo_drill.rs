@@ -118,19 +118,29 @@ async fn db_down_drill_board_runbook_and_timeline() {
     let pinned = |c: &Console| {
         c.state.incident.records().iter().any(|r| matches!(r.event, warroom::incident::Event::PinnedGraph { .. }))
     };
-    // The alert's sparkline needs its first range answer (`p` until then
-    // says there is nothing to pin yet), and the drill's alerts come and go:
-    // down the board until one pins.
-    for i in 0..40 {
-        if i % 4 == 3 {
+    // The alert's sparkline needs its first range answer with a point in
+    // the window (`p` until then says there is nothing to pin yet: an alert
+    // that has just fired has none before its series' next whole step), and
+    // the drill's alerts come and go at 30x: round the board, top again after
+    // the last, until one pins — for as long as a loaded machine needs.
+    let deadline = tokio::time::Instant::now() + Duration::from_secs(120);
+    let mut i = 0;
+    while !pinned(&c) && tokio::time::Instant::now() < deadline {
+        i += 1;
+        if i % 3 == 0 {
+            let before = c.state.alerts.selected().map(|b| b.alert.fingerprint.clone());
             c.handle(key('j'));
+            if c.state.alerts.selected().map(|b| b.alert.fingerprint.clone()) == before {
+                c.handle(key('g'));
+            }
         }
         c.handle(key('p'));
-        run_until(&mut c, &mut t, "a frame", 5, |_| true).await;
+        c.draw(&mut t).unwrap();
         if pinned(&c) {
             break;
         }
         let _ = tokio::time::timeout(Duration::from_millis(500), c.next()).await.ok().flatten().map(|m| c.handle(m));
+        c.handle(Msg::Tick(chrono::Utc::now()));
     }
     run_until(&mut c, &mut t, "graph pinned", 15, pinned).await;
     c.handle(key('e'));
