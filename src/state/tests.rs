@@ -9,7 +9,7 @@ use super::alerts::Row;
 use super::*;
 use crate::model::SourceError;
 use crate::model::{Alert, AlertState, Labels, share};
-use crate::msg::{Msg, Payload, PollResult, SourceId, SourceKind};
+use crate::msg::{Cmd, Msg, Payload, PollResult, SourceId, SourceKind};
 
 pub(crate) fn alert(name: &str, severity: &str, extra: &[(&str, &str)], mins_ago: i64, source: &str) -> Alert {
     let mut labels: Labels = [("alertname", name), ("severity", severity)]
@@ -39,6 +39,20 @@ pub(crate) fn state() -> State {
         ..Setup::default()
     };
     State::new(setup, crate::keymap::Keymap::default(), crate::theme::Theme::default(), now())
+}
+
+/// One key, as the terminal sends it.
+pub(crate) fn press(s: &mut State, code: KeyCode) -> Vec<Cmd> {
+    update(s, Msg::Key(KeyEvent::new(code, KeyModifiers::NONE)))
+}
+
+/// `:LINE` typed and run.
+pub(crate) fn command(s: &mut State, line: &str) -> Vec<Cmd> {
+    press(s, KeyCode::Char(':'));
+    for c in line.chars() {
+        press(s, KeyCode::Char(c));
+    }
+    press(s, KeyCode::Enter)
 }
 
 pub(crate) fn poll(source: SourceId, result: Result<Payload, SourceError>) -> Msg {

@@ -5,6 +5,7 @@ use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 use super::*;
 use crate::msg::{Msg, Payload, SourceId};
 use crate::state::tests::{alert, board, poll, state};
+use crate::state::tests::{command, press};
 use crate::state::update;
 
 const AM0: SourceId = SourceId { kind: SourceKind::Alertmanager, index: 0 };
@@ -18,18 +19,6 @@ fn with_contexts() -> State {
     s.contexts.active = "prod-eu".into();
     s.contexts.known = vec![summary("prod-eu", false), summary("prod-us", true), summary("staging", false)];
     s
-}
-
-fn press(s: &mut State, code: KeyCode) -> Vec<Cmd> {
-    update(s, Msg::Key(KeyEvent::new(code, KeyModifiers::NONE)))
-}
-
-fn command(s: &mut State, line: &str) -> Vec<Cmd> {
-    press(s, KeyCode::Char(':'));
-    for c in line.chars() {
-        press(s, KeyCode::Char(c));
-    }
-    press(s, KeyCode::Enter)
 }
 
 fn switched(name: &str, generation: u64, read_only: bool) -> Msg {

@@ -1,6 +1,6 @@
 //! `:dash` as messages in, state and commands out.
 
-use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
+use crossterm::event::KeyCode;
 
 use super::*;
 use crate::model::SourceError;
@@ -8,6 +8,7 @@ use crate::model::dashboard::DashFile;
 use crate::model::metrics::Series;
 use crate::msg::{Msg, Payload, SourceId, SourceKind};
 use crate::state::tests::{alert, now, poll, state};
+use crate::state::tests::{command, press};
 use crate::state::update;
 
 const OVERVIEW: &[u8] = include_bytes!("../../../tests/fixtures/dashboards/service-overview.json");
@@ -37,18 +38,6 @@ pub(crate) fn with_dashboards() -> State {
     update(&mut s, Msg::Resize(80, 24));
     update(&mut s, Msg::Dashboards(files()));
     s
-}
-
-fn press(s: &mut State, code: KeyCode) -> Vec<Cmd> {
-    update(s, Msg::Key(KeyEvent::new(code, KeyModifiers::NONE)))
-}
-
-fn command(s: &mut State, line: &str) -> Vec<Cmd> {
-    press(s, KeyCode::Char(':'));
-    for c in line.chars() {
-        press(s, KeyCode::Char(c));
-    }
-    press(s, KeyCode::Enter)
 }
 
 fn asks(cmds: &[Cmd]) -> Vec<VarAsk> {

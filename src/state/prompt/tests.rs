@@ -2,6 +2,7 @@ use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 
 use super::*;
 use crate::msg::{Msg, Payload, SourceId, SourceKind};
+use crate::state::tests::press;
 use crate::state::tests::{board, poll, state};
 use crate::state::update;
 use crate::theme::Role;
@@ -11,10 +12,6 @@ fn loaded() -> State {
     let am = SourceId { kind: SourceKind::Alertmanager, index: 0 };
     update(&mut s, poll(am, Ok(Payload::AmAlerts(crate::model::share(board())))));
     s
-}
-
-fn press(s: &mut State, code: KeyCode) -> Vec<Cmd> {
-    update(s, Msg::Key(KeyEvent::new(code, KeyModifiers::NONE)))
 }
 
 fn ctrl(s: &mut State, c: char) {

@@ -2,7 +2,7 @@
 //! sizes people use (snapshots), and what a panel says when its query fails
 //! or its type is not drawn.
 
-use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
+use crossterm::event::KeyCode;
 use ratatui::Terminal;
 use ratatui::backend::TestBackend;
 
@@ -12,6 +12,7 @@ use crate::msg::dashboard::VarAnswer;
 use crate::msg::fetch::{Fetch, Purpose};
 use crate::msg::{Cmd, Msg};
 use crate::state::dashboard::tests::with_dashboards;
+use crate::state::tests::{command, press};
 use crate::state::{State, update};
 
 pub(crate) fn render(s: &State, w: u16, h: u16) -> String {
@@ -22,18 +23,6 @@ pub(crate) fn render(s: &State, w: u16, h: u16) -> String {
         .map(|y| (0..w).map(|x| buf[(x, y)].symbol().to_string()).collect::<String>().trim_end().to_string())
         .collect::<Vec<_>>()
         .join("\n")
-}
-
-fn press(s: &mut State, code: KeyCode) -> Vec<Cmd> {
-    update(s, Msg::Key(KeyEvent::new(code, KeyModifiers::NONE)))
-}
-
-fn command(s: &mut State, line: &str) -> Vec<Cmd> {
-    press(s, KeyCode::Char(':'));
-    for c in line.chars() {
-        press(s, KeyCode::Char(c));
-    }
-    press(s, KeyCode::Enter)
 }
 
 /// Series for a query, the same on every run: two instances for most,
