@@ -156,11 +156,14 @@ async fn a_shared_incident_goes_through_the_gateway_and_a_wrong_token_says_401()
     assert_clean("the share status", &format!("{status:?}"));
     drop(bad);
 
+    // The dropped worker may still hold the outbox's lock for a moment: the
+    // new one then says `elsewhere` (nothing unsent *by it*) and takes the
+    // lock on its next try; only its own all-sent report counts.
     let (tx, mut rx) = tokio::sync::mpsc::unbounded_channel();
     let _good = Sharing::start(&settings(LOKI_TOKEN), dir_a.path(), &id, ("alice", "alice-host"), Some(decl.at), tx);
     tokio::time::timeout(Duration::from_secs(15), async {
         loop {
-            if let Msg::Share(ShareMsg::Push(SharePush { unsent: 0, error: None, .. })) =
+            if let Msg::Share(ShareMsg::Push(SharePush { unsent: 0, error: None, elsewhere: false, .. })) =
                 rx.recv().await.expect("a report")
             {
                 return;
