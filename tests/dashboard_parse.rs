@@ -74,23 +74,53 @@ fn the_v2_resource_places_its_elements_by_the_layout() {
 #[test]
 fn ignored_fields_are_reported_at_their_path() {
     let body = br#"{"title": "t", "panels": [{"type": "timeseries", "title": "x", "gridPos": {"x":0,"y":0,"w":1,"h":1},
-        "transformations": [{"id": "merge"}], "sparkles": 1,
+        "transformations": [{"id": "merge"}, {"id": "reduce"}, {"id": "sortBy", "disabled": true}], "sparkles": 1,
         "fieldConfig": {"defaults": {"mappings": [{"type": "special", "options": {"match": "weird"}}]},
-                        "overrides": [{"matcher": {"id": "byName", "options": "a"}, "properties": [{"id": "custom.width", "value": 3}]}]},
-        "targets": [{"rawSql": "select 1"}]}]}"#;
+                        "overrides": [{"matcher": {"id": "byName", "options": "a"},
+                                       "properties": [{"id": "custom.width", "value": 3}, {"id": "colorScheme", "value": 1}]}]},
+        "targets": [{"rawSql": "select 1"}]},
+        {"type": "piechart", "title": "p", "gridPos": {"x":0,"y":0,"w":1,"h":1}, "pieType": "donut", "targets": [{"expr": "sum("}]}]}"#;
     let p = parse(body).unwrap();
-    let paths: Vec<&str> = p.diagnostics.iter().map(|d| d.path.as_str()).collect();
+    let diags: Vec<(&str, Severity)> = p.diagnostics.iter().map(|d| (d.path.as_str(), d.severity)).collect();
     assert_eq!(
-        paths,
+        diags,
         [
-            "panels[0].sparkles",
-            "panels[0].transformations",
-            "panels[0].fieldConfig.defaults.mappings[0].options.match",
-            "panels[0].targets[0]",
-            "panels[0].fieldConfig.overrides[0].properties[0]",
+            ("panels[0].sparkles", Severity::Note),
+            ("panels[0].fieldConfig.defaults.mappings[0].options.match", Severity::Warning),
+            ("panels[0].targets[0]", Severity::Warning),
+            ("panels[0].fieldConfig.overrides[0].properties[1]", Severity::Warning),
+            ("panels[0].transformations[1]", Severity::Warning),
+            // An unsupported panel says so once: not its fields, not its (unused) broken query.
+            ("panels[1].type", Severity::Warning),
         ]
     );
-    assert!(p.diagnostics.iter().all(|d| d.severity == Severity::Warning));
+    let t = &p.dashboard.panels[0].transformations;
+    assert_eq!(t, &[warroom::dashboard::Transformation::Merge], "the disabled one is skipped");
+}
+
+#[test]
+fn old_exports_are_migrated_rows_singlestats_and_import_inputs() {
+    let body = br#"{"title": "old", "__inputs": [{"name": "DS_LOKI", "type": "datasource", "pluginId": "loki"}],
+        "rows": [{"title": "Top", "showTitle": true, "height": 250, "panels": [
+            {"type": "singlestat", "title": "Up", "span": 3, "format": "percent", "thresholds": "50,80",
+             "colors": ["red", "orange", "green"], "colorValue": true, "valueName": "max", "sparkline": {"show": true},
+             "targets": [{"expr": "up", "refId": "A"}]},
+            {"type": "graph", "title": "Logs rate", "span": 9, "datasource": "${DS_LOKI}", "decimals": 2, "weird": 1,
+             "targets": [{"expr": "sum(rate({app='x'}[1m]))", "refId": "A"}]}]}]}"#;
+    let p = parse(body).unwrap();
+    let d = &p.dashboard;
+    assert_eq!(d.panels.len(), 3);
+    assert_eq!((d.panels[0].kind.clone(), d.panels[0].title.as_str()), (PanelKind::Row, "Top"));
+    let up = &d.panels[1];
+    assert_eq!((up.kind.clone(), up.grid), (PanelKind::Stat, GridPos { x: 0, y: 1, w: 6, h: 7 }));
+    assert_eq!(up.field.unit.as_deref(), Some("percent"));
+    assert_eq!(up.field.thresholds.iter().map(|t| t.color.as_str()).collect::<Vec<_>>(), ["red", "orange", "green"]);
+    assert_eq!(up.calcs, ["max"]);
+    let logs = &d.panels[2];
+    assert_eq!(logs.targets[0].datasource.as_deref(), Some("loki"), "the import input's plugin");
+    assert_eq!(logs.field.decimals, Some(2));
+    let paths: Vec<&str> = p.diagnostics.iter().map(|d| d.path.as_str()).collect();
+    assert_eq!(paths, ["rows[0].panels[1].weird"], "a diagnostic names the path in the file as written");
 }
 
 #[test]

@@ -22,6 +22,10 @@ pub enum DashCommand {
         /// text (default) or json.
         #[arg(long, value_enum, default_value_t = DashFormat::Text)]
         format: DashFormat,
+        /// List the notes too: fields that change nothing warroom shows
+        /// (JSON always has them).
+        #[arg(long, short)]
+        verbose: bool,
     },
 }
 
@@ -32,10 +36,10 @@ pub enum DashFormat {
 }
 
 pub fn run(command: &DashCommand) -> anyhow::Result<ExitCode> {
-    let DashCommand::Check { files, strict, format } = command;
+    let DashCommand::Check { files, strict, format, verbose } = command;
     let reports: Vec<FileReport> = files.iter().map(|f| FileReport::new(&f.display().to_string(), read(f))).collect();
     let out = match format {
-        DashFormat::Text => reports.iter().map(FileReport::text).collect::<String>(),
+        DashFormat::Text => reports.iter().map(|r| r.text(*verbose)).collect::<String>(),
         DashFormat::Json => json(&reports, *strict),
     };
     std::io::stdout().write_all(out.as_bytes())?;

@@ -13,19 +13,21 @@
 mod field;
 pub mod interpolate;
 pub mod layout;
+mod legacy;
 mod model;
 mod panel;
 mod parse;
 mod promql;
 pub mod query;
 pub mod report;
+pub mod table;
 pub mod units;
 mod v2;
 mod values;
 
 pub use model::{
     Dashboard, FieldConfig, GridPos, Mapping, MappingKind, Override, Panel, PanelKind, Target, Threshold,
-    ThresholdMode, TimeRange, Variable, VariableKind,
+    ThresholdMode, TimeRange, Transformation, Variable, VariableKind,
 };
 pub use parse::{Fatal, Parsed, parse};
 
@@ -48,6 +50,10 @@ pub const MAX_LONG_TEXT: usize = 64 * 1024;
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, serde::Serialize)]
 #[serde(rename_all = "lowercase")]
 pub enum Severity {
+    /// A field warroom does not read that changes nothing it shows (a
+    /// plugin's leftovers, how a browser lays out a table column): listed
+    /// by `dash check --verbose`, counted otherwise.
+    Note,
     /// Something is shown differently than in Grafana, or not at all.
     Warning,
     /// Part of the dashboard cannot be used (a query that does not parse).
@@ -66,6 +72,7 @@ pub struct Diagnostic {
 impl std::fmt::Display for Diagnostic {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         let level = match self.severity {
+            Severity::Note => "note",
             Severity::Warning => "warning",
             Severity::Error => "error",
         };

@@ -3,7 +3,7 @@
 use serde_json::{Map, Value};
 
 pub(crate) use super::field::{field_config, overrides};
-use super::model::{GridPos, Panel, PanelKind, Target};
+use super::model::{GridPos, Panel, PanelKind, Target, Transformation};
 use super::values::{Ctx, bool_of, clean, clean_long, datasource, index, join, num, str_of};
 use super::{MAX_PANELS, MAX_TARGETS};
 
@@ -103,6 +103,13 @@ const PANEL_QUIET: &[&str] = &[
     "minSpan",
     "hideZeroBackend",
     "datasource_",
+    // The pre-5.0 rows' fields, on the row panels made of them.
+    "collapse",
+    "showTitle",
+    "titleSize",
+    "repeatIteration",
+    "repeatRowId",
+    super::legacy::ORIGIN,
 ];
 
 /// A `panels` list, rows' nested panels included.
@@ -114,7 +121,8 @@ fn list(v: Option<&Value>, path: &str, ctx: &mut Ctx, top: bool) -> Vec<Panel> {
     let Some(items) = v.and_then(Value::as_array) else { return Vec::new() };
     let mut out = Vec::new();
     for (i, item) in items.iter().enumerate() {
-        let at = index(path, i);
+        // A panel migrated from an older form says where it was in the file.
+        let at = item.get(super::legacy::ORIGIN).and_then(Value::as_str).map_or_else(|| index(path, i), clean);
         if ctx.panels == MAX_PANELS {
             ctx.warn(&at, format!("more than {MAX_PANELS} panels: the rest are ignored"));
             break;
@@ -135,6 +143,22 @@ fn list(v: Option<&Value>, path: &str, ctx: &mut Ctx, top: bool) -> Vec<Panel> {
 }
 
 fn panel(obj: &Map<String, Value>, at: &str, ctx: &mut Ctx, top: bool) -> Panel {
+    let type_name = str_of(obj, "type").unwrap_or_default();
+    let library = obj.get("libraryPanel").is_some_and(Value::is_object);
+    if let (PanelKind::Unsupported(t), false) = (PanelKind::from_type(&type_name), library) {
+        // Its box says the type is not drawn: its own fields, queries and
+        // options would only bury that one line in `dash check`.
+        ctx.warn(&join(at, "type"), format!("panel type {t:?} is not supported: its box says so"));
+        let mut scratch = Ctx { vars: ctx.vars.clone(), panels: ctx.panels, ..Ctx::default() };
+        let mut p = panel_fields(obj, at, &mut scratch, top);
+        ctx.panels = scratch.panels;
+        p.kind = PanelKind::Unsupported(t);
+        return p;
+    }
+    panel_fields(obj, at, ctx, top)
+}
+
+fn panel_fields(obj: &Map<String, Value>, at: &str, ctx: &mut Ctx, top: bool) -> Panel {
     ctx.unknown_keys(obj, at, PANEL_USED, PANEL_QUIET);
     let type_name = str_of(obj, "type").unwrap_or_default();
     let kind = match obj.get("libraryPanel").and_then(Value::as_object) {
@@ -148,9 +172,6 @@ fn panel(obj: &Map<String, Value>, at: &str, ctx: &mut Ctx, top: bool) -> Panel 
         }
         None => PanelKind::from_type(&type_name),
     };
-    if let PanelKind::Unsupported(t) = &kind {
-        ctx.warn(&join(at, "type"), format!("panel type {t:?} is not supported: its box says so"));
-    }
     unsupported(obj, at, ctx);
     let options = obj.get("options").and_then(Value::as_object);
     let defaults = obj.get("fieldConfig").and_then(|f| f.get("defaults"));
@@ -162,6 +183,10 @@ fn panel(obj: &Map<String, Value>, at: &str, ctx: &mut Ctx, top: bool) -> Panel 
     }
     if field.unit.is_none() {
         field.unit = str_of(obj, "format");
+    }
+    if field.decimals.is_none() {
+        // The old graph panel's decimals are the panel's own.
+        field.decimals = obj.get("decimals").and_then(num).map(|d| d.clamp(0.0, 20.0) as u32);
     }
     let content = match kind {
         PanelKind::Text => options
@@ -193,15 +218,58 @@ fn panel(obj: &Map<String, Value>, at: &str, ctx: &mut Ctx, top: bool) -> Panel 
         content,
         children: if top { list(obj.get("panels"), &join(at, "panels"), ctx, false) } else { Vec::new() },
         collapsed: bool_of(obj, "collapsed"),
+        transformations: transformations(obj.get("transformations"), &join(at, "transformations"), ctx),
         kind,
     }
 }
 
+/// The transformations warroom applies; the others are reported.
+pub(crate) fn transformations(v: Option<&Value>, path: &str, ctx: &mut Ctx) -> Vec<Transformation> {
+    let mut out = Vec::new();
+    for (i, t) in v.and_then(Value::as_array).into_iter().flatten().enumerate().take(super::MAX_ITEMS) {
+        if t.get("disabled").and_then(Value::as_bool) == Some(true) {
+            continue;
+        }
+        let opts = t.get("options");
+        let names = |key: &str| -> Vec<String> {
+            let o = opts.and_then(|o| o.get(key));
+            super::values::strings(o.and_then(|o| o.get("names")))
+        };
+        let map = |key: &str| -> Vec<(String, &Value)> {
+            let o = opts.and_then(|o| o.get(key)).and_then(Value::as_object);
+            o.into_iter().flatten().take(super::MAX_ITEMS).map(|(k, v)| (clean(k), v)).collect()
+        };
+        match t.get("id").and_then(Value::as_str).unwrap_or("") {
+            "merge" => out.push(Transformation::Merge),
+            "joinByField" | "seriesToColumns" => out.push(Transformation::JoinByField {
+                field: opts.and_then(|o| o.get("byField")).and_then(Value::as_str).map(clean),
+            }),
+            "organize" => out.push(Transformation::Organize {
+                exclude: map("excludeByName")
+                    .into_iter()
+                    .filter(|(_, v)| v.as_bool() == Some(true))
+                    .map(|(k, _)| k)
+                    .collect(),
+                rename: map("renameByName")
+                    .into_iter()
+                    .filter_map(|(k, v)| Some((k, v.as_str().map(clean).filter(|n| !n.is_empty())?)))
+                    .collect(),
+                order: map("indexByName")
+                    .into_iter()
+                    .filter_map(|(k, v)| Some((k, v.as_u64()?.min(u64::from(u32::MAX)) as u32)))
+                    .collect(),
+            }),
+            "filterFieldsByName" => {
+                out.push(Transformation::FilterByName { include: names("include"), exclude: names("exclude") })
+            }
+            other => ctx.warn(&index(path, i), format!("transformation {:?} is not applied", clean(other))),
+        }
+    }
+    out
+}
+
 /// Fields warroom reads but cannot honour, each reported where it is set.
 pub(crate) fn unsupported(obj: &Map<String, Value>, at: &str, ctx: &mut Ctx) {
-    if obj.get("transformations").and_then(Value::as_array).is_some_and(|t| !t.is_empty()) {
-        ctx.warn(&join(at, "transformations"), "transformations are not applied");
-    }
     if obj.get("repeat").and_then(Value::as_str).is_some_and(|r| !r.is_empty()) {
         ctx.warn(&join(at, "repeat"), "repeated panels are shown once, for the variable's current value");
     }
@@ -281,6 +349,7 @@ pub(crate) fn target(
         expr,
         legend_format: str_of(obj, "legendFormat").filter(|l| !l.is_empty() && l != "__auto"),
         datasource: datasource(obj.get("datasource")).or_else(|| panel_ds.map(str::to_string)),
+        table: obj.get("format").and_then(Value::as_str) == Some("table"),
     };
     let loki = logs || target.datasource.as_deref().is_some_and(|d| d.to_ascii_lowercase().contains("loki"));
     for name in super::interpolate::references(&target.expr) {

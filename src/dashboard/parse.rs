@@ -109,11 +109,11 @@ fn classic(obj: &Map<String, Value>, path: &str, ctx: &mut Ctx) -> Result<Dashbo
         return Err(Fatal::NotDashboard("no panels, rows or schemaVersion".into()));
     }
     ctx.unknown_keys(obj, path, DASHBOARD_USED, DASHBOARD_QUIET);
+    let mut migrated = obj.clone();
+    super::legacy::migrate(&mut migrated, path);
+    let obj = &migrated;
     if obj.get("rows").and_then(Value::as_array).is_some_and(|r| !r.is_empty()) {
-        ctx.warn(
-            &join(path, "rows"),
-            "the pre-5.0 rows layout is not read: open and save the dashboard in a current Grafana",
-        );
+        ctx.warn(&join(path, "rows"), "both the pre-5.0 rows and panels: the panels are shown, the rows are not");
     }
     annotations(obj.get("annotations"), &join(path, "annotations"), ctx);
     let time = obj.get("time").and_then(Value::as_object);

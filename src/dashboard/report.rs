@@ -92,8 +92,9 @@ impl FileReport {
                 .any(|d| d.severity == Severity::Error || (strict && d.severity == Severity::Warning))
     }
 
-    /// The human form: a header line, what shows, one line per diagnostic.
-    pub fn text(&self) -> String {
+    /// The human form: a header line, what shows, one line per warning and
+    /// error (and note, when `verbose`), then the counts.
+    pub fn text(&self, verbose: bool) -> String {
         let mut out = String::new();
         if let Some(e) = &self.error {
             let _ = writeln!(out, "{}: error: {e}", self.file);
@@ -115,17 +116,19 @@ impl FileReport {
                 self.variables.iter().map(|v| format!("{} ({}) = {}", v.name, v.kind, v.current.join(","))).collect();
             let _ = writeln!(out, "  variables: {}", vars.join("; "));
         }
-        for d in &self.diagnostics {
+        for d in self.diagnostics.iter().filter(|d| verbose || d.severity > Severity::Note) {
             let _ = writeln!(out, "  {d}");
         }
-        let (errors, warnings) = self.counts();
-        let _ = writeln!(out, "  {errors} error(s), {warnings} warning(s)");
+        let count = |s: Severity| self.diagnostics.iter().filter(|d| d.severity == s).count();
+        let notes = count(Severity::Note);
+        let hint = if notes > 0 && !verbose { " (--verbose lists them)" } else { "" };
+        let _ = writeln!(
+            out,
+            "  {} error(s), {} warning(s), {notes} note(s){hint}",
+            count(Severity::Error),
+            count(Severity::Warning)
+        );
         out
-    }
-
-    fn counts(&self) -> (usize, usize) {
-        let errors = self.diagnostics.iter().filter(|d| d.severity == Severity::Error).count();
-        (errors, self.diagnostics.len() - errors)
     }
 }
 
@@ -144,7 +147,7 @@ mod tests {
     fn a_file_that_is_no_dashboard_fails_even_without_strict() {
         let r = FileReport::new("x.json", super::super::parse(b"{nope"));
         assert!(r.fails(false));
-        assert!(r.text().starts_with("x.json: error: not JSON"), "{}", r.text());
+        assert!(r.text(false).starts_with("x.json: error: not JSON"), "{}", r.text(false));
     }
 
     #[test]
@@ -154,7 +157,22 @@ mod tests {
         let r = FileReport::new("d.json", super::super::parse(body));
         assert!(!r.fails(false));
         assert!(r.fails(true));
-        assert!(r.text().contains("warning: panels[0].type: panel type \"piechart\" is not supported"), "{}", r.text());
+        let text = r.text(false);
+        assert!(text.contains("warning: panels[0].type: panel type \"piechart\" is not supported"), "{text}");
+        assert!(text.ends_with("0 error(s), 1 warning(s), 0 note(s)\n"), "{text}");
         assert!(json(&[r], false).contains("\"ok\": true"));
+    }
+
+    #[test]
+    fn notes_are_counted_listed_when_verbose_and_never_fail() {
+        let body = br#"{"title": "T", "panels": [{"type": "stat", "title": "p", "sparkles": 1,
+            "gridPos": {"x":0,"y":0,"w":12,"h":8}}]}"#;
+        let r = FileReport::new("d.json", super::super::parse(body));
+        assert!(!r.fails(true), "a note fails not even --strict");
+        let quiet = r.text(false);
+        assert!(!quiet.contains("sparkles") && quiet.contains("1 note(s) (--verbose lists them)"), "{quiet}");
+        let verbose = r.text(true);
+        assert!(verbose.contains("note: panels[0].sparkles: unknown field, ignored"), "{verbose}");
+        assert!(json(&[r], true).contains("\"severity\": \"note\""));
     }
 }

@@ -104,7 +104,7 @@ fn time(secs: f64, decimals: Option<u32>) -> String {
 pub fn display(v: Option<f64>, field: &FieldConfig) -> (String, Option<String>) {
     let text = match v {
         Some(x) => format(x, field.unit.as_deref(), field.decimals),
-        None => "No data".to_string(),
+        None => field.no_value.clone().unwrap_or_else(|| "No data".to_string()),
     };
     if let Some((t, c)) = mapped(v, field) {
         return (t.unwrap_or(text), c.or_else(|| v.and_then(|x| threshold(x, field))));
@@ -152,35 +152,95 @@ pub fn threshold(v: f64, field: &FieldConfig) -> Option<String> {
     field.thresholds.iter().rfind(|t| t.value.is_none_or(|s| x >= s)).map(|t| t.color.clone())
 }
 
-/// One series' field config: the panel's, with the unit of every override
-/// that matches the series (`byName`/`byDisplayName`: its legend, `byRegexp`:
-/// a regular expression found in it, `byFrameRefID`: its query's refId), the
-/// later winning as in Grafana; and the fixed colour they set, which wins
-/// over thresholds and mappings (a colour *mode* — `thresholds`,
-/// `palette-classic`… — leaves the panel's colours as they are).
-pub fn for_series(
-    field: &FieldConfig,
-    overrides: &[Override],
-    name: &str,
-    ref_id: &str,
-) -> (FieldConfig, Option<String>) {
-    let mut out = field.clone();
-    let mut color = None;
-    for o in overrides.iter().filter(|o| matches(o, name, ref_id)) {
-        if let Some(u) = &o.unit {
-            out.unit = Some(u.clone());
-        }
-        if let Some(c) = o.color.as_deref().filter(|c| !is_colour_mode(c)) {
-            color = Some(c.to_string());
-        }
-    }
-    (out, color)
+/// What a field (a chart's series, a table's column) is, for `byType`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum FieldType {
+    Number,
+    String,
 }
 
-fn matches(o: &Override, name: &str, ref_id: &str) -> bool {
+/// One series' (or column's) look after the panel's overrides.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct Look {
+    /// The panel's field config with what the overrides set.
+    pub field: FieldConfig,
+    /// A fixed colour, which wins over thresholds and mappings.
+    pub color: Option<String>,
+    /// The name to show, if an override (or the defaults) renames it.
+    pub name: Option<String>,
+    pub hidden: bool,
+}
+
+/// One series' look: the panel's field config, then every override that
+/// matches the series (`byName`/`byDisplayName`: its name, `byNames`: one
+/// of its list, `byRegexp`: a regular expression found in the name,
+/// `byFrameRefID`: its query's refId, `byType`: its type), the later
+/// winning as in Grafana. A colour *mode* (`thresholds`,
+/// `palette-classic`…) leaves the panel's colours as they are.
+pub fn for_series(field: &FieldConfig, overrides: &[Override], names: &[&str], ref_id: &str, ty: FieldType) -> Look {
+    let mut look = Look { field: field.clone(), name: field.display_name.clone(), ..Look::default() };
+    for o in overrides.iter().filter(|o| names.iter().any(|n| matches(o, n, ref_id, ty))) {
+        let f = &mut look.field;
+        if let Some(u) = &o.unit {
+            f.unit = Some(u.clone());
+        }
+        if let Some(c) = o.color.as_deref().filter(|c| !is_colour_mode(c)) {
+            look.color = Some(c.to_string());
+        }
+        f.decimals = o.decimals.or(f.decimals);
+        f.min = o.min.or(f.min);
+        f.max = o.max.or(f.max);
+        if let Some((mode, steps)) = &o.thresholds {
+            (f.thresholds_mode, f.thresholds) = (*mode, steps.clone());
+        }
+        if let Some(m) = &o.mappings {
+            f.mappings = m.clone();
+        }
+        if o.no_value.is_some() {
+            f.no_value = o.no_value.clone();
+        }
+        if o.display_name.is_some() {
+            look.name = o.display_name.clone();
+        }
+        look.hidden |= o.hidden;
+    }
+    look
+}
+
+/// A display name's `${__field.labels.x}`, `${__field.name}` and
+/// `${__series.name}` filled from the series (Grafana's field variables);
+/// anything else as written.
+pub fn fill_display_name(template: &str, name: &str, labels: &std::collections::BTreeMap<String, String>) -> String {
+    let mut out = String::new();
+    let mut rest = template;
+    while let Some(start) = rest.find("${") {
+        out.push_str(&rest[..start]);
+        let Some(end) = rest[start..].find('}') else {
+            out.push_str(&rest[start..]);
+            return out;
+        };
+        let var = &rest[start + 2..start + end];
+        match var.strip_prefix("__field.labels.") {
+            Some(l) => out.push_str(labels.get(l).map_or("", String::as_str)),
+            None if matches!(var, "__field.name" | "__series.name" | "__field.displayName") => out.push_str(name),
+            None => out.push_str(&rest[start..=start + end]),
+        }
+        rest = &rest[start + end + 1..];
+    }
+    out.push_str(rest);
+    out
+}
+
+fn matches(o: &Override, name: &str, ref_id: &str, ty: FieldType) -> bool {
     match o.matcher.as_str() {
         "byName" | "byDisplayName" => o.pattern == name,
+        "byNames" => o.names.iter().any(|n| n == name),
         "byFrameRefID" => o.pattern == ref_id,
+        "byType" => match o.pattern.as_str() {
+            "number" => ty == FieldType::Number,
+            "string" => ty == FieldType::String,
+            _ => false,
+        },
         "byRegexp" => {
             // Grafana takes `/pattern/flags` or a bare pattern, unanchored.
             let (pattern, insensitive) = match o.pattern.strip_prefix('/').and_then(|p| p.rsplit_once('/')) {
@@ -252,6 +312,7 @@ mod tests {
             pattern: pattern.into(),
             unit: unit.map(Into::into),
             color: color.map(Into::into),
+            ..Override::default()
         };
         let overrides = [
             ov("byName", "p99", Some("ms"), Some("red")),
@@ -259,23 +320,55 @@ mod tests {
             ov("byFrameRefID", "B", Some("bytes"), Some("thresholds")),
             ov("byValue", "x", Some("percent"), None),
         ];
-        let (f, c) = for_series(&field, &overrides, "p99", "A");
-        assert_eq!((f.unit.as_deref(), c.as_deref()), (Some("ms"), Some("red")));
-        let (f, c) = for_series(&field, &overrides, "p50", "A");
-        assert_eq!((f.unit.as_deref(), c), (Some("s"), None), "a case-insensitive /regex/i");
-        let (f, c) = for_series(&field, &overrides, "p50", "B");
+        let n = FieldType::Number;
+        let l = for_series(&field, &overrides, &["p99"], "A", n);
+        assert_eq!((l.field.unit.as_deref(), l.color.as_deref()), (Some("ms"), Some("red")));
+        let l = for_series(&field, &overrides, &["p50"], "A", n);
+        assert_eq!((l.field.unit.as_deref(), l.color), (Some("s"), None), "a case-insensitive /regex/i");
+        let l = for_series(&field, &overrides, &["p50"], "B", n);
         assert_eq!(
-            (f.unit.as_deref(), c),
+            (l.field.unit.as_deref(), l.color),
             (Some("bytes"), None),
-            "the later override wins; a colour mode is no colour"
+            "the later wins; a colour mode is no colour"
         );
-        let (f, c) = for_series(&field, &overrides, "other", "C");
-        assert_eq!((f.unit.as_deref(), c), (Some("short"), None), "no match: the panel's own");
+        let l = for_series(&field, &overrides, &["other"], "C", n);
+        assert_eq!((l.field.unit.as_deref(), l.color), (Some("short"), None), "no match: the panel's own");
         let bad = [ov("byRegexp", "(", Some("ms"), None)];
         assert_eq!(
-            for_series(&field, &bad, "(", "A").0.unit.as_deref(),
+            for_series(&field, &bad, &["("], "A", n).field.unit.as_deref(),
             Some("short"),
             "an invalid regex matches nothing"
         );
+    }
+
+    #[test]
+    fn overrides_rename_hide_and_change_decimals_thresholds_mappings_and_no_value() {
+        let field = FieldConfig { decimals: Some(0), ..FieldConfig::default() };
+        let overrides = [
+            Override {
+                matcher: "byNames".into(),
+                names: vec!["Value #A".into(), "Value #B".into()],
+                decimals: Some(2),
+                display_name: Some("Read IOPS".into()),
+                thresholds: Some((ThresholdMode::Absolute, vec![Threshold { value: None, color: "blue".into() }])),
+                mappings: Some(vec![Mapping {
+                    kind: MappingKind::Value { value: "7".into() },
+                    text: Some("seven".into()),
+                    color: None,
+                }]),
+                no_value: Some("–".into()),
+                ..Override::default()
+            },
+            Override { matcher: "byType".into(), pattern: "string".into(), hidden: true, ..Override::default() },
+        ];
+        let l = for_series(&field, &overrides, &["Value #B"], "B", FieldType::Number);
+        assert_eq!((l.name.as_deref(), l.field.decimals, l.hidden), (Some("Read IOPS"), Some(2), false));
+        assert_eq!(display(Some(7.0), &l.field), ("seven".into(), Some("blue".into())));
+        assert_eq!(display(Some(1.5), &l.field).0, "1.50");
+        assert_eq!(display(None, &l.field).0, "–");
+        let label = for_series(&field, &overrides, &["instance"], "A", FieldType::String);
+        assert!(label.hidden && label.name.is_none(), "byType string: the label columns");
+        let labels = [("instance".to_string(), "db-1".to_string())].into_iter().collect();
+        assert_eq!(fill_display_name("${__field.labels.instance} ${__field.name} ${x}", "up", &labels), "db-1 up ${x}");
     }
 }

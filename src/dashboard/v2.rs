@@ -140,6 +140,7 @@ fn row_panel(spec: Option<&Value>, y: u32) -> Panel {
         content: None,
         children: Vec::new(),
         collapsed: spec.is_some_and(|s| bool_of(s, "collapsed")),
+        transformations: Vec::new(),
     }
 }
 
@@ -226,6 +227,11 @@ fn element_panel(element: &Value, at: &str, grid: GridPos, ctx: &mut Ctx) -> Pan
             .flatten(),
         children: Vec::new(),
         collapsed: false,
+        transformations: super::panel::transformations(
+            spec.get("data").and_then(|d| d.get("spec")).and_then(|d| d.get("transformations")),
+            &join(at, "spec.data.spec.transformations"),
+            ctx,
+        ),
         kind,
     }
 }

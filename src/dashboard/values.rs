@@ -19,6 +19,10 @@ impl Ctx {
         self.push(Severity::Warning, path, reason);
     }
 
+    pub fn note(&mut self, path: &str, reason: impl Into<String>) {
+        self.push(Severity::Note, path, reason);
+    }
+
     pub fn error(&mut self, path: &str, reason: impl Into<String>) {
         self.push(Severity::Error, path, reason);
     }
@@ -28,12 +32,14 @@ impl Ctx {
         self.diags.push(Diagnostic { severity, path: clean(path), reason });
     }
 
-    /// Reports every key of `obj` that is neither `used` nor `quiet` (keys
-    /// that change nothing in a terminal, such as `editable` or `gnetId`).
+    /// Notes every key of `obj` that is neither `used` nor `quiet` (keys
+    /// that change nothing in a terminal, such as `editable` or `gnetId`):
+    /// Grafana ignores fields it does not know too (a removed plugin's, an
+    /// older version's), so an unknown one is a note, not a warning.
     pub fn unknown_keys(&mut self, obj: &Map<String, Value>, path: &str, used: &[&str], quiet: &[&str]) {
         for key in obj.keys() {
             if !used.contains(&key.as_str()) && !quiet.contains(&key.as_str()) {
-                self.warn(&self::key(path, key), "unknown field, ignored");
+                self.note(&self::key(path, key), "unknown field, ignored");
             }
         }
     }

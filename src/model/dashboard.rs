@@ -173,6 +173,26 @@ pub struct Panel {
     pub children: Vec<Panel>,
     /// A row: whether it is collapsed.
     pub collapsed: bool,
+    /// The transformations warroom applies (a table's), in order.
+    pub transformations: Vec<Transformation>,
+}
+
+/// A panel transformation warroom applies to a table's columns.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(tag = "id", rename_all = "camelCase")]
+pub enum Transformation {
+    /// The queries' rows that agree on their shared labels become one row.
+    Merge,
+    /// Rows that agree on `field` (else on the shared labels) become one.
+    JoinByField { field: Option<String> },
+    /// Columns hidden, renamed, and placed by index.
+    Organize {
+        exclude: std::collections::BTreeSet<String>,
+        rename: std::collections::BTreeMap<String, String>,
+        order: std::collections::BTreeMap<String, u32>,
+    },
+    /// Only the columns named (`include`), without those in `exclude`.
+    FilterByName { include: Vec<String>, exclude: Vec<String> },
 }
 
 /// One query of a panel.
@@ -183,6 +203,8 @@ pub struct Target {
     pub legend_format: Option<String>,
     /// The datasource's type (`prometheus`, `loki`) or uid/name, if set.
     pub datasource: Option<String>,
+    /// `format: table`: a table panel shows its labels as columns.
+    pub table: bool,
 }
 
 /// `fieldConfig.defaults`: how values are shown.
@@ -195,6 +217,10 @@ pub struct FieldConfig {
     pub thresholds_mode: ThresholdMode,
     pub thresholds: Vec<Threshold>,
     pub mappings: Vec<Mapping>,
+    /// `displayName`: every series' name as shown (`${__field.labels.x}` filled).
+    pub display_name: Option<String>,
+    /// `noValue`: what shows instead of "No data".
+    pub no_value: Option<String>,
 }
 
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize)]
@@ -233,14 +259,29 @@ pub enum MappingKind {
     Special { matches: String },
 }
 
-/// A per-series override where it changes unit or colour.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+/// A per-series (or per-column) override: what it matches, and each
+/// property it sets that changes what warroom shows.
+#[derive(Debug, Clone, Default, PartialEq, Serialize)]
 pub struct Override {
-    /// `byName`, `byRegexp`, `byFrameRefID`…
+    /// `byName`, `byNames`, `byRegexp`, `byFrameRefID`, `byDisplayName`, `byType`.
     pub matcher: String,
     pub pattern: String,
+    /// `byNames`: the names it lists.
+    pub names: Vec<String>,
     pub unit: Option<String>,
+    /// A fixed colour (a colour *mode* is kept as written and sets none).
     pub color: Option<String>,
+    pub decimals: Option<u32>,
+    /// The series' (or column's) name as shown.
+    pub display_name: Option<String>,
+    pub min: Option<f64>,
+    pub max: Option<f64>,
+    pub thresholds: Option<(ThresholdMode, Vec<Threshold>)>,
+    pub mappings: Option<Vec<Mapping>>,
+    /// What shows when there is no value (`noValue`).
+    pub no_value: Option<String>,
+    /// `custom.hidden` (a table column) or `custom.hideFrom.viz` (a series).
+    pub hidden: bool,
 }
 
 /// What a Prometheus query variable asks for.

@@ -9,8 +9,9 @@ use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, Borders, Clear, Paragraph};
 
 use crate::dashboard::layout::PanelRef;
-use crate::dashboard::units::{display, for_series, format};
-use crate::dashboard::{FieldConfig, Panel, PanelKind};
+use crate::dashboard::table::{self, Cell, Frame as TableFrame, Table};
+use crate::dashboard::units::{FieldType, Look, display, fill_display_name, for_series, format};
+use crate::dashboard::{Panel, PanelKind};
 use crate::model::metrics::Series;
 use crate::msg::live::LiveAnswer;
 use crate::runbook::render::wrap_lines;
@@ -178,8 +179,11 @@ fn draw_panel(frame: &mut Frame, rect: Rect, state: &State, open: &Open, panel: 
         return message(frame, "no query".into(), theme.style(Role::Dim));
     }
     let mut series: Vec<(&Series, String)> = Vec::new();
-    // Each series' unit and fixed colour, after the panel's overrides.
-    let mut fields: Vec<(FieldConfig, Option<String>)> = Vec::new();
+    // Each series' unit, colour and name, after the panel's overrides.
+    let mut looks: Vec<Look> = Vec::new();
+    // A table of columns: each query's series as rows of labels and value.
+    let columns = panel.kind == PanelKind::Table && table::is_columns(panel);
+    let mut frames: Vec<TableFrame> = Vec::new();
     let mut end = 0;
     for q in &queries {
         let Some(cached) = state.dashboard.cache.cache.get(&q.key) else { continue };
@@ -188,8 +192,21 @@ fn draw_panel(frame: &mut Frame, rect: Rect, state: &State, open: &Open, panel: 
             return message(frame, text, theme.style(Role::FlashError));
         }
         end = end.max(cached.end);
+        if columns {
+            let rows = cached.series.iter().take(table::MAX_ROWS).map(|s| (&s.labels, last(s))).collect();
+            frames.push(TableFrame { ref_id: &q.ref_id, rows });
+            continue;
+        }
         for (s, label, name) in named(cached, q) {
-            fields.push(for_series(&panel.field, &panel.overrides, &name, &q.ref_id));
+            let look = for_series(&panel.field, &panel.overrides, &[&name], &q.ref_id, FieldType::Number);
+            if look.hidden {
+                continue;
+            }
+            let label = match &look.name {
+                Some(t) => truncate_width(&clean(&fill_display_name(t, &name, &s.labels)), 80),
+                None => label,
+            };
+            looks.push(look);
             series.push((s, label));
         }
     }
@@ -197,16 +214,19 @@ fn draw_panel(frame: &mut Frame, rect: Rect, state: &State, open: &Open, panel: 
     if !answered {
         return message(frame, "loading…".into(), theme.style(Role::Dim));
     }
-    if series.is_empty() {
+    if series.is_empty() && frames.iter().all(|f| f.rows.is_empty()) {
         return message(frame, "No data".into(), theme.style(Role::Dim));
+    }
+    if columns {
+        return draw_columns(frame, rect, block, &table::build(panel, &frames), theme);
     }
     match panel.kind {
         PanelKind::Timeseries | PanelKind::Graph => {
             let x = (end as f64 - open.window_secs as f64, end as f64);
             let step = queries[0].key.step_secs;
             // One axis: the overrides' unit when every series has the same.
-            let unit = match fields.first() {
-                Some((f, _)) if fields.iter().all(|(g, _)| g.unit == f.unit) => f.unit.clone(),
+            let unit = match looks.first() {
+                Some(f) if looks.iter().all(|g| g.field.unit == f.field.unit) => f.field.unit.clone(),
                 _ => panel.field.unit.clone(),
             };
             let decimals = panel.field.decimals;
@@ -218,11 +238,11 @@ fn draw_panel(frame: &mut Frame, rect: Rect, state: &State, open: &Open, panel: 
         PanelKind::Table => {
             let lines: Vec<Line> = series
                 .iter()
-                .zip(&fields)
+                .zip(&looks)
                 .take(usize::from(inner.height))
-                .map(|((s, label), (field, fixed))| {
-                    let (value, color) = display(last(s), field);
-                    let color = fixed.clone().or(color);
+                .map(|((s, label), look)| {
+                    let (value, color) = display(last(s), &look.field);
+                    let color = look.color.clone().or(color);
                     let value_w = width(&value) + 1;
                     let label = truncate_width(label, usize::from(inner.width).saturating_sub(value_w));
                     let pad = usize::from(inner.width).saturating_sub(width(&label) + width(&value));
@@ -234,8 +254,81 @@ fn draw_panel(frame: &mut Frame, rect: Rect, state: &State, open: &Open, panel: 
                 .collect();
             frame.render_widget(Paragraph::new(lines).block(block), rect);
         }
-        _ => draw_stat(frame, rect, block, &series, &fields, panel, open, end, theme),
+        _ => draw_stat(frame, rect, block, &series, &looks, panel, open, end, theme),
     }
+}
+
+/// A table of columns: a header, then as many rows as fit (the last line
+/// says how many more), columns as wide as their widest cell (at most 40)
+/// and narrowed, widest first, until they fit; values right-aligned in
+/// their unit and threshold colour.
+fn draw_columns(frame: &mut Frame, rect: Rect, block: Block, table: &Table, theme: &Theme) {
+    let inner = block.inner(rect);
+    let iw = usize::from(inner.width);
+    if table.columns.is_empty() {
+        let line = Line::styled("every column is hidden", theme.style(Role::Dim));
+        frame.render_widget(Paragraph::new(line).block(block), rect);
+        return;
+    }
+    let cells: Vec<Vec<(String, Option<String>)>> = table
+        .rows
+        .iter()
+        .map(|r| {
+            r.iter()
+                .zip(&table.columns)
+                .map(|(c, col)| match c {
+                    Cell::Text(t) => (clean(t).into_owned(), None),
+                    Cell::Value(None) if !col.numeric => (String::new(), None),
+                    Cell::Value(v) => {
+                        let (text, color) = display(*v, &col.look.field);
+                        (text, col.look.color.clone().or(color))
+                    }
+                })
+                .collect()
+        })
+        .collect();
+    let titles: Vec<String> = table.columns.iter().map(|c| clean(&c.title).into_owned()).collect();
+    let n = titles.len();
+    let mut widths: Vec<usize> = (0..n)
+        .map(|i| cells.iter().map(|r| width(&r[i].0)).chain([width(&titles[i])]).max().unwrap_or(1).clamp(1, 40))
+        .collect();
+    while widths.iter().sum::<usize>() + n - 1 > iw {
+        let Some((i, w)) = widths.iter().copied().enumerate().max_by_key(|(_, w)| *w) else { break };
+        if w <= 1 {
+            break;
+        }
+        widths[i] -= 1;
+    }
+    let line = |texts: Vec<(String, Style)>| -> Line<'static> {
+        let mut spans = Vec::new();
+        let mut used = 0;
+        for (i, (text, style)) in texts.into_iter().enumerate() {
+            let gap = usize::from(i > 0);
+            if used + gap + widths[i] > iw {
+                break;
+            }
+            let text = truncate_width(&text, widths[i]);
+            let pad = " ".repeat(widths[i] - width(&text));
+            let cell = if table.columns[i].numeric { format!("{pad}{text}") } else { format!("{text}{pad}") };
+            spans.push(Span::raw(" ".repeat(gap)));
+            spans.push(Span::styled(cell, style));
+            used += gap + widths[i];
+        }
+        Line::from(spans)
+    };
+    let head = theme.style(Role::Title).add_modifier(Modifier::BOLD);
+    let mut lines = vec![line(titles.into_iter().map(|t| (t, head)).collect())];
+    let room = usize::from(inner.height).saturating_sub(1);
+    let more = cells.len().saturating_sub(room);
+    let shown = if more > 0 { room.saturating_sub(1) } else { cells.len() };
+    for r in cells.into_iter().take(shown) {
+        lines.push(line(r.into_iter().map(|(t, c)| (t, colour(c.as_deref(), theme))).collect()));
+    }
+    if more > 0 && room > 0 {
+        let text = truncate_width(&format!("… {} more rows", more + 1), iw);
+        lines.push(Line::styled(text, theme.style(Role::Dim)));
+    }
+    frame.render_widget(Paragraph::new(lines).block(block), rect);
 }
 
 /// A Loki panel's lines (newest at the bottom, as logcli prints them) or
@@ -290,7 +383,7 @@ fn draw_stat(
     rect: Rect,
     block: Block,
     series: &[(&Series, String)],
-    fields: &[(FieldConfig, Option<String>)],
+    looks: &[Look],
     panel: &Panel,
     open: &Open,
     end: i64,
@@ -302,9 +395,10 @@ fn draw_stat(
     let fit = if series.len() > 1 { (usize::from(inner.height) / 2).max(1) } else { 1 };
     let mut lines: Vec<Line> = Vec::new();
     let calc = panel.calcs.first().map_or("lastNotNull", String::as_str);
-    for ((s, label), (field, fixed)) in series.iter().zip(fields).take(fit) {
+    for ((s, label), look) in series.iter().zip(looks).take(fit) {
+        let field = &look.field;
         let (value, color) = display(reduce(s, calc), field);
-        let color = fixed.clone().or(color);
+        let color = look.color.clone().or(color);
         let style = colour(color.as_deref(), theme).add_modifier(Modifier::BOLD);
         let text = if series.len() > 1 && !label.is_empty() {
             truncate_width(&format!("{label}: {value}"), iw)
@@ -407,6 +501,10 @@ fn reduce(s: &Series, calc: &str) -> Option<f64> {
         "sum" => vals.iter().sum(),
         "first" | "firstNotNull" => vals[0],
         "count" => vals.len() as f64,
+        "range" => vals.iter().copied().fold(f64::MIN, f64::max) - vals.iter().copied().fold(f64::MAX, f64::min),
+        "diff" => vals[vals.len() - 1] - vals[0],
+        // A counter's increase over the window, a drop read as a reset.
+        "delta" => vals.windows(2).map(|w| if w[1] >= w[0] { w[1] - w[0] } else { w[1] }).sum(),
         "last" => s.samples.last().map_or(f64::NAN, |(_, v)| *v),
         _ => vals[vals.len() - 1],
     })

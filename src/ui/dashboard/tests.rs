@@ -176,11 +176,14 @@ fn overrides_give_a_series_its_own_unit_and_colour() {
     let mut s = overview(160, 48);
     let open = s.dashboard.open.as_mut().expect("open");
     let table = open.dash.panels.iter_mut().find(|p| p.title == "Requests by route over the range").expect("table");
+    // Not Grafana's table format: one row per series, its name and value.
+    table.targets[0].table = false;
     table.overrides = vec![crate::dashboard::Override {
         matcher: "byRegexp".into(),
         pattern: "/CODE=500/i".into(),
         unit: Some("reqps".into()),
         color: Some("red".into()),
+        ..Default::default()
     }];
     s.frame.dirty = true;
     let mut t = Terminal::new(TestBackend::new(160, 48)).unwrap();
@@ -195,6 +198,43 @@ fn overrides_give_a_series_its_own_unit_and_colour() {
     assert_eq!(buf[(x as u16, y as u16)].fg, ratatui::style::Color::Red, "the override's colour");
     let ok = rows.iter().find(|r| r.contains("code=200,route=/api/pay")).expect("the 200 row");
     assert!(ok.trim_end().ends_with("1.52 K│"), "no match: the panel's own unit: {ok}");
+}
+
+#[test]
+fn a_table_panel_in_table_format_shows_label_columns_renamed_hidden_and_in_the_overrides_unit() {
+    use crate::dashboard::{Override, Transformation};
+    let mut s = overview(160, 48);
+    let open = s.dashboard.open.as_mut().expect("open");
+    let table = open.dash.panels.iter_mut().find(|p| p.title == "Requests by route over the range").expect("table");
+    table.transformations = vec![Transformation::Organize {
+        exclude: Default::default(),
+        rename: [("route".to_string(), "Route".to_string())].into(),
+        order: [("route".to_string(), 0)].into(),
+    }];
+    table.overrides = vec![
+        Override {
+            matcher: "byName".into(),
+            pattern: "Value".into(),
+            unit: Some("reqps".into()),
+            color: Some("red".into()),
+            display_name: Some("Requests".into()),
+            ..Default::default()
+        },
+        Override { matcher: "byName".into(), pattern: "code".into(), hidden: true, ..Default::default() },
+    ];
+    s.frame.dirty = true;
+    let mut t = Terminal::new(TestBackend::new(160, 48)).unwrap();
+    t.draw(|f| super::super::draw(f, &s)).unwrap();
+    let buf = t.backend().buffer().clone();
+    let rows: Vec<String> =
+        (0..48).map(|y| (0..160).map(|x| buf[(x, y)].symbol().to_string()).collect::<String>()).collect();
+    let head = rows.iter().position(|r| r.contains("Route") && r.contains("Requests")).expect("the header");
+    assert!(!rows[head].contains("code"), "the hidden column: {}", rows[head]);
+    let pay = &rows[head + 1];
+    assert!(pay.contains("/api/pay 1.52 K req/s"), "renamed, first, right-aligned in the override's unit: {pay}");
+    let x = pay.chars().position(|c| c == 'K').expect("K");
+    assert_eq!(buf[(x as u16, (head + 1) as u16)].fg, ratatui::style::Color::Red, "the override's colour");
+    assert!(rows[head + 3].contains("/healthz") && rows[head + 3].contains("360 req/s"), "{}", rows[head + 3]);
 }
 
 #[test]

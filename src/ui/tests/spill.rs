@@ -287,7 +287,7 @@ fn hostile_dashboard(t: &Texts, w: u16, h: u16) -> State {
     use crate::dashboard::{Dashboard, FieldConfig, GridPos, Panel, PanelKind, Target, Variable, VariableKind};
     let panel = |kind: PanelKind, i: usize, grid: GridPos, expr: &str| Panel {
         id: Some(i as u64),
-        kind,
+        kind: kind.clone(),
         title: t.get(i).into(),
         grid,
         targets: vec![Target {
@@ -295,6 +295,7 @@ fn hostile_dashboard(t: &Texts, w: u16, h: u16) -> State {
             expr: expr.into(),
             legend_format: Some(format!("{} {{{{pod}}}}", t.get(i + 1))),
             datasource: None,
+            table: kind == PanelKind::Table,
         }],
         field: FieldConfig { unit: Some(t.get(i + 2).into()), ..FieldConfig::default() },
         overrides: Vec::new(),
@@ -302,6 +303,7 @@ fn hostile_dashboard(t: &Texts, w: u16, h: u16) -> State {
         content: Some(format!("# {}\n**{}** [{}](x)", t.get(i + 3), t.get(i + 4), t.get(i + 5))),
         children: Vec::new(),
         collapsed: false,
+        transformations: Vec::new(),
     };
     let g = |x, y, w, h| GridPos { x, y, w, h };
     let dash = Dashboard {

@@ -1,0 +1,263 @@
+//! A table panel's columns and rows, as Grafana builds them from Prometheus
+//! answers: one frame per query — a column per label and the value (`Value`,
+//! or `Value #A` when the panel has several queries) — then the panel's
+//! transformations in order (`merge` and `joinByField` put the frames' rows
+//! that agree on their shared labels into one row; `organize` hides,
+//! renames and orders columns; `filterFieldsByName` keeps some), then the
+//! overrides per column (name, unit, decimals, thresholds, mappings,
+//! hidden). The time column is left out: every value is the latest.
+//!
+//! Pure: the view hands the answers in, draws what comes out.
+
+use std::collections::{BTreeMap, BTreeSet};
+
+use super::model::{Panel, Transformation};
+use super::units::{FieldType, Look, for_series};
+use crate::model::Labels;
+
+/// The most rows a table keeps (a terminal shows far fewer).
+pub const MAX_ROWS: usize = 500;
+/// The most columns.
+pub const MAX_COLUMNS: usize = 64;
+
+/// One query's answer: its refId and each series' labels and latest value.
+#[derive(Debug, Clone)]
+pub struct Frame<'a> {
+    pub ref_id: &'a str,
+    pub rows: Vec<(&'a Labels, Option<f64>)>,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct Column {
+    /// The name shown in the header.
+    pub title: String,
+    /// A value column (numbers, right-aligned, formatted by `look`).
+    pub numeric: bool,
+    pub look: Look,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub enum Cell {
+    Text(String),
+    Value(Option<f64>),
+}
+
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct Table {
+    pub columns: Vec<Column>,
+    pub rows: Vec<Vec<Cell>>,
+}
+
+/// Whether the panel is drawn as columns (a query asks for Grafana's table
+/// format, or a transformation shapes columns) rather than one row per
+/// series with its value.
+pub fn is_columns(panel: &Panel) -> bool {
+    panel.targets.iter().any(|t| t.table) || !panel.transformations.is_empty()
+}
+
+/// A column before the overrides: its field name and where it comes from.
+#[derive(Debug, Clone, PartialEq)]
+enum Source {
+    Label(String),
+    /// The value of the query with this refId.
+    Value(String),
+}
+
+pub fn build(panel: &Panel, frames: &[Frame]) -> Table {
+    let several = frames.len() > 1;
+    let value_name = |r: &str| if several { format!("Value #{r}") } else { "Value".to_string() };
+    // Rows as named fields; the field names in first-seen order.
+    let mut rows: Vec<BTreeMap<String, Cell>> = Vec::new();
+    let mut fields: Vec<(String, Source)> = Vec::new();
+    let add_field = |fields: &mut Vec<(String, Source)>, name: &str, src: Source| {
+        if !fields.iter().any(|(n, _)| n == name) && fields.len() < MAX_COLUMNS {
+            fields.push((name.to_string(), src));
+        }
+    };
+    for f in frames {
+        let mut labels: BTreeSet<&str> = BTreeSet::new();
+        for (l, _) in &f.rows {
+            labels.extend(l.keys().map(String::as_str).filter(|k| *k != "__name__"));
+        }
+        for l in labels {
+            add_field(&mut fields, l, Source::Label(l.to_string()));
+        }
+        add_field(&mut fields, &value_name(f.ref_id), Source::Value(f.ref_id.to_string()));
+    }
+    let joins = panel.transformations.iter().find_map(|t| match t {
+        Transformation::Merge => Some(None),
+        Transformation::JoinByField { field } => Some(field.clone()),
+        _ => None,
+    });
+    // The labels every frame has: what merge joins on.
+    let shared: BTreeSet<String> = {
+        let per_frame: Vec<BTreeSet<String>> = frames
+            .iter()
+            .map(|f| f.rows.iter().flat_map(|(l, _)| l.keys().filter(|k| *k != "__name__").cloned()).collect())
+            .collect();
+        let mut it = per_frame.into_iter();
+        let first = it.next().unwrap_or_default();
+        it.fold(first, |acc, s| acc.intersection(&s).cloned().collect())
+    };
+    for f in frames {
+        for (labels, value) in &f.rows {
+            let mut row: BTreeMap<String, Cell> = labels
+                .iter()
+                .filter(|(k, _)| *k != "__name__")
+                .map(|(k, v)| (k.clone(), Cell::Text(crate::text::clean(v).into_owned())))
+                .collect();
+            row.insert(value_name(f.ref_id), Cell::Value(*value));
+            let key_of = |r: &BTreeMap<String, Cell>| -> Option<Vec<(String, String)>> {
+                let keys: Vec<&String> = match &joins {
+                    Some(Some(field)) => vec![field],
+                    Some(None) => shared.iter().collect(),
+                    None => return None,
+                };
+                keys.into_iter()
+                    .map(|k| match r.get(k) {
+                        Some(Cell::Text(t)) => Some((k.clone(), t.clone())),
+                        _ => None,
+                    })
+                    .collect()
+            };
+            let key = key_of(&row);
+            match key.as_ref().and_then(|k| rows.iter().position(|r| key_of(r).as_ref() == Some(k))) {
+                Some(at) => rows[at].extend(row),
+                None if rows.len() < MAX_ROWS => rows.push(row),
+                None => {}
+            }
+        }
+    }
+    // Transformations that shape the columns, in order.
+    let mut renames: BTreeMap<String, String> = BTreeMap::new();
+    for t in &panel.transformations {
+        match t {
+            Transformation::Organize { exclude, rename, order } => {
+                fields.retain(|(n, _)| !exclude.contains(n));
+                for (from, to) in rename {
+                    renames.insert(from.clone(), to.clone());
+                }
+                // Listed fields by their index; the rest after them, as they were.
+                let pos: Vec<(String, Source)> = fields.clone();
+                fields.sort_by_key(|(n, _)| {
+                    let at = pos.iter().position(|(m, _)| m == n).unwrap_or(usize::MAX);
+                    (order.get(n).copied().map_or(u64::MAX, u64::from), at)
+                });
+            }
+            Transformation::FilterByName { include, exclude } => {
+                fields.retain(|(n, _)| (include.is_empty() || include.contains(n)) && !exclude.contains(n));
+            }
+            Transformation::Merge | Transformation::JoinByField { .. } => {}
+        }
+    }
+    let mut columns = Vec::new();
+    let mut keep = Vec::new();
+    for (name, src) in &fields {
+        let (ty, ref_id) = match src {
+            Source::Label(_) => (FieldType::String, ""),
+            Source::Value(r) => (FieldType::Number, r.as_str()),
+        };
+        let shown = renames.get(name).cloned().unwrap_or_else(|| name.clone());
+        // Overrides name the field as the file's author saw it: either name.
+        let look = for_series(&panel.field, &panel.overrides, &[name, &shown], ref_id, ty);
+        if look.hidden {
+            continue;
+        }
+        let title = look.name.clone().unwrap_or(shown);
+        columns.push(Column { title, numeric: ty == FieldType::Number, look });
+        keep.push(name.clone());
+    }
+    let rows = rows
+        .into_iter()
+        .map(|mut r| keep.iter().map(|k| r.remove(k).unwrap_or(Cell::Text(String::new()))).collect())
+        .collect();
+    Table { columns, rows }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::dashboard::{Override, PanelKind};
+
+    fn panel(transformations: Vec<Transformation>, overrides: Vec<Override>) -> Panel {
+        Panel {
+            id: None,
+            kind: PanelKind::Table,
+            title: "t".into(),
+            grid: Default::default(),
+            targets: Vec::new(),
+            field: Default::default(),
+            overrides,
+            calcs: Vec::new(),
+            content: None,
+            children: Vec::new(),
+            collapsed: false,
+            transformations,
+        }
+    }
+
+    fn labels(pairs: &[(&str, &str)]) -> Labels {
+        pairs.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect()
+    }
+
+    fn text(t: &Table) -> Vec<Vec<String>> {
+        let mut out = vec![t.columns.iter().map(|c| c.title.clone()).collect::<Vec<_>>()];
+        for r in &t.rows {
+            out.push(
+                r.iter()
+                    .map(|c| match c {
+                        Cell::Text(s) => s.clone(),
+                        Cell::Value(v) => v.map_or("-".into(), |v| v.to_string()),
+                    })
+                    .collect(),
+            );
+        }
+        out
+    }
+
+    #[test]
+    fn one_query_is_a_label_column_each_and_its_value() {
+        let (a, b) = (labels(&[("__name__", "up"), ("job", "db"), ("instance", "h1")]), labels(&[("job", "web")]));
+        let t = build(&panel(vec![], vec![]), &[Frame { ref_id: "A", rows: vec![(&a, Some(1.0)), (&b, None)] }]);
+        assert_eq!(text(&t), [vec!["instance", "job", "Value"], vec!["h1", "db", "1"], vec!["", "web", "-"]]);
+    }
+
+    #[test]
+    fn merge_joins_the_queries_rows_on_their_shared_labels_and_organize_shapes_the_columns() {
+        let (a1, a2) = (labels(&[("pool", "rbd"), ("id", "1")]), labels(&[("pool", "cephfs"), ("id", "2")]));
+        let (b1, b2) = (labels(&[("pool", "rbd")]), labels(&[("pool", "cephfs")]));
+        let frames = [
+            Frame { ref_id: "A", rows: vec![(&a1, Some(10.0)), (&a2, Some(20.0))] },
+            Frame { ref_id: "B", rows: vec![(&b2, Some(0.5)), (&b1, Some(0.25))] },
+        ];
+        let organize = Transformation::Organize {
+            exclude: ["id".to_string()].into(),
+            rename: [("Value #A".to_string(), "Reads".to_string())].into(),
+            order: [("pool".to_string(), 0), ("Value #B".to_string(), 1), ("Value #A".to_string(), 2)].into(),
+        };
+        let renamed_by_override = Override {
+            matcher: "byName".into(),
+            pattern: "Value #B".into(),
+            display_name: Some("Used".into()),
+            unit: Some("percentunit".into()),
+            ..Override::default()
+        };
+        let t = build(&panel(vec![Transformation::Merge, organize], vec![renamed_by_override]), &frames);
+        assert_eq!(text(&t), [vec!["pool", "Used", "Reads"], vec!["rbd", "0.25", "10"], vec!["cephfs", "0.5", "20"]]);
+        assert_eq!(t.columns[1].look.field.unit.as_deref(), Some("percentunit"));
+        assert!(t.columns[1].numeric && !t.columns[0].numeric);
+    }
+
+    #[test]
+    fn without_merge_the_frames_rows_follow_each_other_and_hidden_columns_go() {
+        let (a, b) = (labels(&[("pool", "rbd")]), labels(&[("pool", "rbd")]));
+        let frames =
+            [Frame { ref_id: "A", rows: vec![(&a, Some(1.0))] }, Frame { ref_id: "B", rows: vec![(&b, Some(2.0))] }];
+        let hide = Override { matcher: "byType".into(), pattern: "string".into(), hidden: true, ..Override::default() };
+        let t = build(&panel(vec![], vec![hide]), &frames);
+        assert_eq!(text(&t), [vec!["Value #A", "Value #B"], vec!["1", ""], vec!["", "2"]]);
+        let keep = Transformation::FilterByName { include: vec!["pool".into(), "Value #B".into()], exclude: vec![] };
+        let t = build(&panel(vec![Transformation::JoinByField { field: Some("pool".into()) }, keep], vec![]), &frames);
+        assert_eq!(text(&t), [vec!["pool", "Value #B"], vec!["rbd", "2"]]);
+    }
+}
