@@ -91,6 +91,7 @@ const DASHBOARD_QUIET: &[&str] = &[
     "version",
     "weekStart",
     "gnetId",
+    "revision",
     "description",
     "__inputs",
     "__requires",

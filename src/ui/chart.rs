@@ -16,7 +16,8 @@ use crate::theme::Role;
 
 /// Lines drawn at most; more would be unreadable.
 const TOP_N: usize = 6;
-const COLORS: [Color; TOP_N] = [Color::Cyan, Color::Yellow, Color::Magenta, Color::Green, Color::Red, Color::Blue];
+pub(crate) const COLORS: [Color; TOP_N] =
+    [Color::Cyan, Color::Yellow, Color::Magenta, Color::Green, Color::Red, Color::Blue];
 
 pub fn draw(frame: &mut Frame, area: Rect, state: &State, chart: &ChartView) {
     let theme = &state.prefs.theme;
@@ -52,7 +53,7 @@ pub fn draw(frame: &mut Frame, area: Rect, state: &State, chart: &ChartView) {
     let named: Vec<(&crate::model::metrics::Series, String)> = series.iter().map(|s| (*s, legend(s))).collect();
     let x = (cached.end as f64 - state.signals.window.as_secs_f64(), cached.end as f64);
     let unit = chart.unit;
-    lines(frame, area, block, &named, x, chart.key.step_secs, &|v| format_value(v, unit), theme);
+    lines(frame, area, block, &named, &[], x, chart.key.step_secs, &|v| format_value(v, unit), theme);
 }
 
 /// Series (with their legend names, at most [`TOP_N`] drawn) as braille
@@ -64,6 +65,7 @@ pub fn lines(
     area: Rect,
     block: Block,
     series: &[(&crate::model::metrics::Series, String)],
+    fixed: &[Option<Color>],
     (x0, x1): (f64, f64),
     step_secs: u64,
     fmt: &dyn Fn(f64) -> String,
@@ -92,7 +94,11 @@ pub fn lines(
     let mut named = [false; TOP_N];
     let mut datasets: Vec<Dataset> = Vec::with_capacity(runs.len());
     for (i, run) in &runs {
-        let color = if theme.no_color { Color::Reset } else { COLORS[*i] };
+        let color = match fixed.get(*i).copied().flatten() {
+            _ if theme.no_color => Color::Reset,
+            Some(c) => c,
+            None => COLORS[*i],
+        };
         let mut d = Dataset::default()
             .marker(Marker::Braille)
             .graph_type(GraphType::Line)

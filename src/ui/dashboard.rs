@@ -233,7 +233,10 @@ fn draw_panel(frame: &mut Frame, rect: Rect, state: &State, open: &Open, panel: 
             let fmt = move |v: f64| format(v, unit.as_deref(), decimals);
             let series: Vec<(&Series, String)> =
                 series.into_iter().map(|(s, l)| (s, truncate_width(&l, usize::from(inner.width / 2)))).collect();
-            super::chart::lines(frame, rect, block, &series, x, step, &fmt, theme);
+            // An override's fixed colour for its series' line.
+            let fixed: Vec<Option<Color>> =
+                looks.iter().map(|l| l.color.as_deref().and_then(|c| colour(Some(c), theme).fg)).collect();
+            super::chart::lines(frame, rect, block, &series, &fixed, x, step, &fmt, theme);
         }
         PanelKind::Table => {
             let lines: Vec<Line> = series
@@ -254,8 +257,61 @@ fn draw_panel(frame: &mut Frame, rect: Rect, state: &State, open: &Open, panel: 
                 .collect();
             frame.render_widget(Paragraph::new(lines).block(block), rect);
         }
+        PanelKind::PieChart => draw_pie(frame, rect, block, &series, &looks, panel, theme),
         _ => draw_stat(frame, rect, block, &series, &looks, panel, open, end, theme),
     }
+}
+
+/// A pie chart as a terminal can draw one: each slice (series, its calc)
+/// on a line, largest first — its name, a bar as long as its share, the
+/// share and the value — in its fixed colour or the palette's.
+fn draw_pie(
+    frame: &mut Frame,
+    rect: Rect,
+    block: Block,
+    series: &[(&Series, String)],
+    looks: &[Look],
+    panel: &Panel,
+    theme: &Theme,
+) {
+    let inner = block.inner(rect);
+    let iw = usize::from(inner.width);
+    let calc = panel.calcs.first().map_or("lastNotNull", String::as_str);
+    let mut slices: Vec<(&str, f64, &Look, usize)> = series
+        .iter()
+        .zip(looks)
+        .enumerate()
+        .filter_map(|(i, ((s, label), look))| Some((label.as_str(), reduce(s, calc)?, look, i)))
+        .filter(|(_, v, _, _)| v.is_finite() && *v >= 0.0)
+        .collect();
+    slices.sort_by(|a, b| b.1.total_cmp(&a.1));
+    let total: f64 = slices.iter().map(|s| s.1).sum();
+    let name_w = slices.iter().map(|s| width(s.0)).max().unwrap_or(0).min(iw / 3);
+    let mut lines = Vec::new();
+    for (label, v, look, i) in slices.into_iter().take(usize::from(inner.height)) {
+        let share = if total > 0.0 { v / total } else { 0.0 };
+        let value = display(Some(v), &look.field).0;
+        let tail = format!(" {:>3.0}% {value}", share * 100.0);
+        let bar_w = iw.saturating_sub(name_w + 1 + width(&tail));
+        let filled = (share * bar_w as f64).round() as usize;
+        let name = truncate_width(label, name_w);
+        let pad = " ".repeat(name_w - width(&name));
+        let style = match look.color.as_deref() {
+            Some(c) => colour(Some(c), theme),
+            None if theme.no_color => theme.base(),
+            None => Style::default().fg(super::chart::COLORS[i % super::chart::COLORS.len()]),
+        };
+        let text = truncate_width(&format!("{}{}", "█".repeat(filled), " ".repeat(bar_w - filled)), bar_w);
+        lines.push(Line::from(vec![
+            Span::raw(format!("{name}{pad} ")),
+            Span::styled(text, style),
+            Span::raw(truncate_width(&tail, iw.saturating_sub(name_w + 1 + bar_w))),
+        ]));
+    }
+    if lines.is_empty() {
+        lines.push(Line::styled("No data", theme.style(Role::Dim)));
+    }
+    frame.render_widget(Paragraph::new(lines).block(block), rect);
 }
 
 /// A table of columns: a header, then as many rows as fit (the last line

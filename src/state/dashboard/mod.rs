@@ -241,6 +241,7 @@ pub fn queried(kind: &PanelKind) -> bool {
             | PanelKind::Stat
             | PanelKind::Gauge
             | PanelKind::BarGauge
+            | PanelKind::PieChart
             | PanelKind::Table
     )
 }

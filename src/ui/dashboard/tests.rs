@@ -238,6 +238,50 @@ fn a_table_panel_in_table_format_shows_label_columns_renamed_hidden_and_in_the_o
 }
 
 #[test]
+fn a_pie_chart_lists_its_slices_largest_first_with_their_share() {
+    let mut s = overview(160, 48);
+    let open = s.dashboard.open.as_mut().expect("open");
+    let pie = open.dash.panels.iter_mut().find(|p| p.title == "Requests by route over the range").expect("table");
+    pie.kind = crate::dashboard::PanelKind::PieChart;
+    pie.targets[0].table = false;
+    s.frame.dirty = true;
+    let screen = render(&s, 160, 48);
+    let rows: Vec<&str> = screen.lines().filter(|l| l.contains("code=")).collect();
+    assert_eq!(rows.len(), 3, "{screen}");
+    assert!(rows[0].contains("code=200,route=/api/pay █") && rows[0].contains(" 80% 1.52 K"), "{}", rows[0]);
+    assert!(rows[1].contains("/healthz") && rows[1].contains(" 19% 360"), "{}", rows[1]);
+    assert!(rows[2].contains("code=500") && rows[2].contains("  1% 12"), "{}", rows[2]);
+    let bar = |r: &str| r.matches('█').count();
+    assert!(bar(rows[0]) > 4 * bar(rows[1]) && bar(rows[2]) <= 2, "bars as long as the shares:\n{screen}");
+}
+
+#[test]
+fn a_series_override_colours_its_chart_line() {
+    // The test data gives p99 and p50 the same points, so p50 (drawn last) is what shows.
+    let mut s = overview(160, 48);
+    let open = s.dashboard.open.as_mut().expect("open");
+    let latency = open.dash.panels.iter_mut().find(|p| p.title == "Latency").expect("latency");
+    latency.overrides = vec![crate::dashboard::Override {
+        matcher: "byName".into(),
+        pattern: "p50".into(),
+        color: Some("blue".into()),
+        ..Default::default()
+    }];
+    s.frame.dirty = true;
+    let mut t = Terminal::new(TestBackend::new(160, 48)).unwrap();
+    t.draw(|f| super::super::draw(f, &s)).unwrap();
+    let buf = t.backend().buffer().clone();
+    let braille =
+        |x: u16, y: u16| buf[(x, y)].symbol().chars().next().is_some_and(|c| ('\u{2801}'..='\u{28ff}').contains(&c));
+    let seen: std::collections::BTreeSet<String> = (0..80)
+        .flat_map(|x| (3..20).map(move |y| (x, y)))
+        .filter(|&(x, y)| braille(x, y))
+        .map(|(x, y)| format!("{:?}", buf[(x, y)].fg))
+        .collect();
+    assert_eq!(seen, ["Blue".to_string()].into(), "both p50 lines in the override's blue, not the palette's");
+}
+
+#[test]
 fn a_loki_panel_shows_its_lines_through_the_live_runner() {
     let mut s = overview(160, 48);
     s.logs.follow.enabled = true;
