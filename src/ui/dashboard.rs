@@ -566,7 +566,7 @@ fn reduce(s: &Series, calc: &str) -> Option<f64> {
     })
 }
 
-/// A Grafana colour name (`green`, `dark-red`, `#EAB839`) as a terminal
+/// A Grafana colour (`green`, `dark-red`, `#EAB839`, `rgba(50, 172, 45, 0.97)`) as a terminal
 /// colour; none under `NO_COLOR`.
 fn colour(name: Option<&str>, theme: &Theme) -> Style {
     let Some(name) = name else { return theme.base() };
@@ -575,10 +575,21 @@ fn colour(name: Option<&str>, theme: &Theme) -> Style {
     }
     let n = name.trim().to_ascii_lowercase();
     let base = n.rsplit('-').next().unwrap_or(&n);
+    let rgb = n
+        .strip_prefix("rgba(")
+        .or_else(|| n.strip_prefix("rgb("))
+        .and_then(|r| r.strip_suffix(')'))
+        .map(|r| r.split(',').take(3).map(|c| c.trim().parse::<u8>()).collect::<Result<Vec<u8>, _>>());
     let c = if let Some(hex) = n.strip_prefix('#').filter(|h| h.len() == 6) {
         match u32::from_str_radix(hex, 16) {
             Ok(v) => Color::Rgb((v >> 16) as u8, (v >> 8) as u8, v as u8),
             Err(_) => return theme.base(),
+        }
+    } else if let Some(rgb) = rgb {
+        // `rgba(50, 172, 45, 0.97)`, as older Grafana wrote threshold colours.
+        match rgb.as_deref() {
+            Ok([r, g, b]) => Color::Rgb(*r, *g, *b),
+            _ => return theme.base(),
         }
     } else {
         match base {

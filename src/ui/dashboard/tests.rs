@@ -334,3 +334,16 @@ fn a_loki_panel_shows_its_lines_through_the_live_runner() {
     update(&mut s, Msg::Live(Box::new(failed)));
     assert!(render(&s, 160, 48).contains("parse error at line 1"), "Loki's own words in the box");
 }
+
+#[test]
+fn grafana_colours_by_name_hex_and_rgba() {
+    let theme = crate::theme::Theme::default();
+    let fg = |c: &str| super::colour(Some(c), &theme).fg;
+    use ratatui::style::Color;
+    assert_eq!(fg("semi-dark-red"), Some(Color::Red));
+    assert_eq!(fg("#EAB839"), Some(Color::Rgb(0xEA, 0xB8, 0x39)));
+    assert_eq!(fg("rgba(50, 172, 45, 0.97)"), Some(Color::Rgb(50, 172, 45)));
+    assert_eq!(fg("rgb(1,2,3)"), Some(Color::Rgb(1, 2, 3)));
+    assert_eq!(fg("rgba(300, 0, 0, 1)"), theme.base().fg, "out of range: the theme's own");
+    assert_eq!(fg("rgba(1, 2)"), theme.base().fg);
+}
