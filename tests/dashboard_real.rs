@@ -4,7 +4,8 @@
 //! `/api/v1/label/…/values` with `match[]`, its panels show the exporter's
 //! values (rates over `$__rate_interval`, bytes, counts), and a broken
 //! query shows Prometheus' error in its box; and the same in the real
-//! binary in tmux.
+//! binary in tmux. A pre-5.0 export (rows, singlestats, an import input)
+//! and a merged table in Grafana's table format on the same servers.
 
 mod support;
 
@@ -139,4 +140,57 @@ async fn the_binary_in_tmux_shows_the_node_dashboard() {
     tmux.wait("the picker", 10, |s| s.contains("Dashboards") && s.contains("node.json"));
     tmux.keys(&["Enter"]);
     tmux.wait("opened from the picker", 10, |s| s.contains("Node overview"));
+}
+
+/// Two exports of other ages on the same real servers: a pre-5.0 one
+/// (rows sized by span and pixel height, singlestats with value maps and a
+/// gauge, an import input as the datasource) and a current table in
+/// Grafana's table format, its two queries merged into one row per
+/// instance and organized (columns hidden, renamed, reordered).
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_old_export_and_a_merged_table_show_the_exporters_values() {
+    let (node, prom) = scraped().await;
+    let legacy = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/dashboards-legacy");
+    let cfg = Config {
+        refresh: Duration::from_millis(300),
+        prometheus: vec![Endpoint::from_url(&prom.url)],
+        dashboards: vec![fixtures(), legacy],
+        ..Config::default()
+    };
+    let mut console = Console::start(&cfg, Options::default()).unwrap();
+    console.handle(warroom::msg::Msg::Resize(SIZE.0, SIZE.1));
+    run_until(&mut console, "the dashboards read", 20, |c| c.state.dashboard.files.is_some()).await;
+    type_command(&mut console, "dash old node export");
+    assert!(console.state.dashboard.open.is_some(), "{:?}", console.state.view.flash);
+    let cpus = std::thread::available_parallelism().map_or(0, |n| n.get());
+    let below =
+        |s: &str, title: &str| s.lines().skip_while(|l| !l.contains(title)).nth(1).unwrap_or_default().to_string();
+    run_drawn_until(&mut console, "the old export's values", 60, SIZE, |c| {
+        let s = screen(c, SIZE.0, SIZE.1).join("\n");
+        below(&s, "CPU cores").contains(&format!("│{cpus} "))
+            && below(&s, "Exporter").contains("│UP ")
+            && s.contains('%')
+    })
+    .await;
+    let s = screen(&mut console, SIZE.0, SIZE.1).join("\n");
+    assert!(s.contains("Old node export") && s.contains("▾ Overview") && s.contains("▾ Load"), "{s}");
+    let memory = below(&s, "Memory used");
+    assert!(memory.contains('%') && memory.contains('.'), "percent with one decimal: {memory}\n{s}");
+    assert!(s.lines().any(|l| l.contains("Memory used") && l.contains("Exporter")), "three across, span 4 each: {s}");
+    assert!(s.contains("Load average") && s.contains("1m") && s.contains("5m"), "the legend: {s}");
+
+    console.handle(warroom::msg::Msg::Key(crossterm::event::KeyEvent::from(crossterm::event::KeyCode::Esc)));
+    type_command(&mut console, "dash node overview");
+    let instance = node.addr.to_string();
+    run_drawn_until(&mut console, "the merged table", 60, SIZE, |c| {
+        let s = screen(c, SIZE.0, SIZE.1).join("\n");
+        s.lines().any(|l| l.contains(&instance) && l.matches("GiB").count() + l.matches("MiB").count() == 2)
+    })
+    .await;
+    let s = screen(&mut console, SIZE.0, SIZE.1).join("\n");
+    let head = below(&s, "Memory by instance");
+    let words: Vec<&str> = head.split(|c: char| c == '│' || c.is_whitespace()).filter(|w| !w.is_empty()).collect();
+    assert_eq!(words, ["Instance", "Available", "Total"], "hidden, renamed, reordered: {s}");
+    let rows = s.lines().filter(|l| l.contains(&instance) && l.contains("iB")).count();
+    assert_eq!(rows, 1, "one row per instance, both queries in it: {s}");
 }
