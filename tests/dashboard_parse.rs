@@ -179,3 +179,30 @@ proptest! {
         }
     }
 }
+
+#[test]
+fn the_v2_resource_in_yaml_reads_as_its_json() {
+    let (yaml, json) = (parse(&fixture("v2-resource.yaml")).unwrap(), parse(&fixture("v2-resource.json")).unwrap());
+    assert_eq!(yaml.form, "v2");
+    assert_eq!(yaml.dashboard, json.dashboard);
+    assert_eq!(yaml.diagnostics, json.diagnostics);
+}
+
+#[test]
+fn bad_or_hostile_yaml_is_a_clear_error_not_a_hang() {
+    let e = parse(b"apiVersion: dashboard.grafana.app/v2beta1\nkind: [unclosed\n").unwrap_err();
+    assert!(e.to_string().starts_with("not YAML: "), "{e}");
+    assert!(!e.to_string().contains('\n'));
+    // Billion laughs: ten levels of ten aliases would be 10^10 nodes.
+    let mut bomb = String::from("a0: &a0 [lol, lol, lol, lol, lol, lol, lol, lol, lol, lol]\n");
+    for i in 1..10 {
+        let refs = vec![format!("*a{}", i - 1); 10].join(", ");
+        bomb.push_str(&format!("a{i}: &a{i} [{refs}]\n"));
+    }
+    bomb.push_str("spec: *a9\n");
+    let started = std::time::Instant::now();
+    let e = parse(bomb.as_bytes()).unwrap_err();
+    assert!(matches!(e, warroom::dashboard::Fatal::NotYaml(_)), "{e}");
+    assert!(started.elapsed() < std::time::Duration::from_secs(5), "refused early: {:?}", started.elapsed());
+    assert!(matches!(parse(b"- just\n- a list\n"), Err(warroom::dashboard::Fatal::NotDashboard(_))));
+}

@@ -60,7 +60,7 @@ impl DashWorker {
     }
 }
 
-/// Every `*.json` file of `dirs` (not recursive), sorted by name in each
+/// Every `*.json`, `*.yaml` and `*.yml` file of `dirs` (not recursive), sorted by name in each
 /// directory; an unreadable directory is one entry saying so.
 pub fn read_dirs(dirs: &[PathBuf]) -> Vec<DashFile> {
     let mut out = Vec::new();
@@ -69,7 +69,7 @@ pub fn read_dirs(dirs: &[PathBuf]) -> Vec<DashFile> {
             Ok(entries) => entries
                 .filter_map(Result::ok)
                 .map(|e| e.path())
-                .filter(|p| p.extension().is_some_and(|e| e == "json") && p.is_file())
+                .filter(|p| p.extension().is_some_and(|e| e == "json" || e == "yaml" || e == "yml") && p.is_file())
                 .collect(),
             Err(e) => {
                 let name = clean(&dir.display().to_string()).into_owned();

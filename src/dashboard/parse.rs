@@ -29,17 +29,26 @@ pub enum Fatal {
     TooLarge,
     #[error("not JSON: {0}")]
     NotJson(String),
+    #[error("not YAML: {0}")]
+    NotYaml(String),
     #[error("not a Grafana dashboard: {0}")]
     NotDashboard(String),
 }
 
-/// Parses a dashboard file's bytes (JSON, any of Grafana's forms).
+/// Parses a dashboard file's bytes: JSON (any of Grafana's forms), or
+/// YAML (as Grafana 12 exports its resources) when it does not start as
+/// JSON does.
 pub fn parse(bytes: &[u8]) -> Result<Parsed, Fatal> {
     if bytes.len() as u64 > MAX_FILE_BYTES {
         return Err(Fatal::TooLarge);
     }
+    let json = bytes.iter().find(|b| !b.is_ascii_whitespace()).is_none_or(|b| matches!(b, b'{' | b'['));
     // serde_json refuses nesting deeper than 128 levels.
-    let root: Value = serde_json::from_slice(bytes).map_err(|e| Fatal::NotJson(clean(&e.to_string())))?;
+    let root: Value = if json {
+        serde_json::from_slice(bytes).map_err(|e| Fatal::NotJson(clean(&e.to_string())))?
+    } else {
+        yaml(bytes)?
+    };
     let Value::Object(root) = root else {
         return Err(Fatal::NotDashboard("the top level is not an object".into()));
     };
@@ -53,6 +62,27 @@ pub fn parse(bytes: &[u8]) -> Result<Parsed, Fatal> {
         (classic(&root, "", &mut ctx)?, "classic")
     };
     Ok(Parsed { dashboard, form, diagnostics: ctx.diags })
+}
+
+/// Limits on a YAML file beyond its size: events (nodes, read once or
+/// through an alias), aliases and anchors, nesting — a few aliases must not
+/// expand into gigabytes ("billion laughs").
+fn yaml(bytes: &[u8]) -> Result<Value, Fatal> {
+    let mut budget = serde_saphyr::Budget::default();
+    budget.max_events = 2_000_000;
+    budget.max_aliases = 1_000;
+    budget.max_anchors = 1_000;
+    budget.max_recorded_anchor_events = 100_000;
+    budget.max_depth = 128;
+    budget.max_nodes = 2_000_000;
+    let mut options = serde_saphyr::Options::default();
+    options.budget = Some(budget);
+    serde_saphyr::from_slice_with_options(bytes, options).map_err(|e| {
+        // The first line: the crate's error carries a snippet of the file after it.
+        let text = e.to_string();
+        let first = text.lines().next().unwrap_or_default();
+        Fatal::NotYaml(clean(first.strip_prefix("error: ").unwrap_or(first)))
+    })
 }
 
 /// A Kubernetes-style resource: `kind: Dashboard`, v2 (`spec.elements`) or
