@@ -206,3 +206,137 @@ fn bad_or_hostile_yaml_is_a_clear_error_not_a_hang() {
     assert!(started.elapsed() < std::time::Duration::from_secs(5), "refused early: {:?}", started.elapsed());
     assert!(matches!(parse(b"- just\n- a list\n"), Err(warroom::dashboard::Fatal::NotDashboard(_))));
 }
+
+/// JSON shaped like Grafana's, with the field names the reader looks at
+/// (old and new forms) holding anything: the migrations, overrides and
+/// transformations see every kind of value where they expect one.
+fn arb_grafana_json() -> impl Strategy<Value = serde_json::Value> {
+    use serde_json::{Map, Value};
+    const KEYS: &[&str] = &[
+        "type",
+        "title",
+        "panels",
+        "rows",
+        "span",
+        "height",
+        "collapse",
+        "showTitle",
+        "repeat",
+        "repeatIteration",
+        "gridPos",
+        "x",
+        "y",
+        "w",
+        "h",
+        "targets",
+        "expr",
+        "refId",
+        "format",
+        "datasource",
+        "fieldConfig",
+        "defaults",
+        "overrides",
+        "matcher",
+        "id",
+        "options",
+        "properties",
+        "value",
+        "unit",
+        "decimals",
+        "thresholds",
+        "steps",
+        "colors",
+        "colorValue",
+        "valueMaps",
+        "rangeMaps",
+        "mappingType",
+        "valueName",
+        "gauge",
+        "show",
+        "minValue",
+        "maxValue",
+        "mappings",
+        "transformations",
+        "excludeByName",
+        "renameByName",
+        "indexByName",
+        "include",
+        "names",
+        "byField",
+        "__inputs",
+        "pluginId",
+        "name",
+        "templating",
+        "list",
+        "current",
+        "query",
+    ];
+    let leaf = prop_oneof![
+        Just(Value::Null),
+        any::<bool>().prop_map(Value::from),
+        prop_oneof![any::<i64>().prop_map(Value::from), any::<f64>().prop_map(Value::from)],
+        prop_oneof![
+            prop::sample::select(
+                &[
+                    "singlestat",
+                    "row",
+                    "table",
+                    "stat",
+                    "merge",
+                    "organize",
+                    "byName",
+                    "byType",
+                    "${DS_X}",
+                    "DS_X",
+                    "250px",
+                    "80,90",
+                    "null",
+                    "custom.hidden"
+                ][..]
+            )
+            .prop_map(Value::from),
+            ".{0,12}".prop_map(Value::from),
+        ],
+    ];
+    leaf.prop_recursive(5, 200, 8, |inner| {
+        prop_oneof![
+            prop::collection::vec(inner.clone(), 0..6).prop_map(Value::Array),
+            prop::collection::vec((prop::sample::select(KEYS), inner), 0..8)
+                .prop_map(|kv| Value::Object(kv.into_iter().map(|(k, v)| (k.to_string(), v)).collect::<Map<_, _>>())),
+        ]
+    })
+}
+
+proptest! {
+    #[test]
+    fn any_bytes_parse_or_fail_with_a_reason(bytes in prop::collection::vec(any::<u8>(), 0..2000)) {
+        if let Err(e) = parse(&bytes) {
+            prop_assert!(!e.to_string().is_empty());
+        }
+    }
+
+    #[test]
+    fn yaml_like_text_parses_or_fails_with_a_reason(text in "[a-z0-9:\\-\\[\\]{}&*!|>, \n\"'#]{0,300}") {
+        if let Err(e) = parse(text.as_bytes()) {
+            prop_assert!(!e.to_string().contains('\n'), "one line: {e}");
+        }
+    }
+
+    #[test]
+    fn grafana_shaped_json_of_any_content_never_panics_and_stays_clean(
+        panels in prop::collection::vec(arb_grafana_json(), 0..6),
+        rows in prop::collection::vec(arb_grafana_json(), 0..4),
+        inputs in arb_grafana_json(),
+    ) {
+        let doc = serde_json::json!({"title": "t", "panels": panels, "rows": rows, "__inputs": inputs});
+        let p = parse(doc.to_string().as_bytes()).expect("an object with panels is a dashboard");
+        for panel in p.dashboard.all_panels() {
+            prop_assert!(!panel.title.chars().any(char::is_control));
+            prop_assert!(panel.title.chars().count() <= warroom::dashboard::MAX_TEXT);
+            prop_assert!(panel.targets.len() <= warroom::dashboard::MAX_TARGETS);
+        }
+        for d in &p.diagnostics {
+            prop_assert!(!d.path.chars().any(char::is_control) && !d.reason.chars().any(char::is_control), "{d:?}");
+        }
+    }
+}
