@@ -147,6 +147,7 @@ actions! {
     DashClose, "dash-close", Dashboard, "Dashboard", "close the full-size panel, then the dashboard", ["esc", "q"];
     DashVar, "dash-var", Dashboard, "Dashboard", "select the next variable", ["tab"];
     DashValue, "dash-value", Dashboard, "Dashboard", "next value of the selected variable", ["v"];
+    DashPick, "dash-pick", Dashboard, "Dashboard", "choose the selected variable's values from a list (/ filters, space marks several); a textbox: edit its text", ["V"];
     DashRow, "dash-row", Dashboard, "Dashboard", "open or close the row; a panel: full size", ["enter", "space"];
 }
 

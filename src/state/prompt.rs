@@ -119,44 +119,80 @@ fn enter(state: &mut State, kind: PromptKind) -> Vec<Cmd> {
 /// Cursor moves and edits at the cursor.
 fn edit(state: &mut State, code: KeyCode, ctrl: bool) {
     let Some(p) = state.view.prompt.open.as_ref() else { return };
-    let mut chars: Vec<char> = p.input.chars().collect();
-    let mut at = state.view.prompt.edit.cursor.unwrap_or(chars.len()).min(chars.len());
-    match code {
-        KeyCode::Left => at = at.saturating_sub(1),
-        KeyCode::Right => at = (at + 1).min(chars.len()),
-        KeyCode::Home => at = 0,
-        KeyCode::End => at = chars.len(),
-        KeyCode::Char('a') if ctrl => at = 0,
-        KeyCode::Char('e') if ctrl => at = chars.len(),
-        KeyCode::Char('u') if ctrl => {
-            chars.drain(..at);
-            at = 0;
-        }
-        KeyCode::Char('w') if ctrl => {
-            let mut from = at;
-            while from > 0 && chars[from - 1].is_whitespace() {
-                from -= 1;
-            }
-            while from > 0 && !chars[from - 1].is_whitespace() {
-                from -= 1;
-            }
-            chars.drain(from..at);
-            at = from;
-        }
-        KeyCode::Backspace if at > 0 => {
-            chars.remove(at - 1);
-            at -= 1;
-        }
-        KeyCode::Delete if at < chars.len() => {
-            chars.remove(at);
-        }
-        KeyCode::Char(c) if !ctrl => {
-            chars.insert(at, c);
-            at += 1;
-        }
-        _ => return,
+    let mut line = LineEdit { text: p.input.clone(), cursor: state.view.prompt.edit.cursor };
+    if line.key(code, ctrl) {
+        let at = line.cursor.unwrap_or(line.text.chars().count());
+        set_line(state, line.text, at);
     }
-    set_line(state, chars.into_iter().collect(), at);
+}
+
+/// One line of text being edited as the prompt edits it (←/→, Home/End,
+/// Ctrl-A/E, Ctrl-W, Ctrl-U, Backspace, Delete): the prompt's, and the
+/// dashboard's textbox variables'.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct LineEdit {
+    pub text: String,
+    /// Cursor as a char index; `None` is the end of the line.
+    pub cursor: Option<usize>,
+}
+
+impl LineEdit {
+    pub fn new(text: impl Into<String>) -> Self {
+        Self { text: text.into(), cursor: None }
+    }
+
+    /// The cursor as a byte offset into the text.
+    pub fn cursor_byte(&self) -> usize {
+        match self.cursor {
+            Some(c) => self.text.char_indices().nth(c).map_or(self.text.len(), |(i, _)| i),
+            None => self.text.len(),
+        }
+    }
+
+    /// Applies an editing key; false when it is not one (nothing changed).
+    pub fn key(&mut self, code: KeyCode, ctrl: bool) -> bool {
+        let mut chars: Vec<char> = self.text.chars().collect();
+        let mut at = self.cursor.unwrap_or(chars.len()).min(chars.len());
+        match code {
+            KeyCode::Left => at = at.saturating_sub(1),
+            KeyCode::Right => at = (at + 1).min(chars.len()),
+            KeyCode::Home => at = 0,
+            KeyCode::End => at = chars.len(),
+            KeyCode::Char('a') if ctrl => at = 0,
+            KeyCode::Char('e') if ctrl => at = chars.len(),
+            KeyCode::Char('u') if ctrl => {
+                chars.drain(..at);
+                at = 0;
+            }
+            KeyCode::Char('w') if ctrl => {
+                let mut from = at;
+                while from > 0 && chars[from - 1].is_whitespace() {
+                    from -= 1;
+                }
+                while from > 0 && !chars[from - 1].is_whitespace() {
+                    from -= 1;
+                }
+                chars.drain(from..at);
+                at = from;
+            }
+            KeyCode::Backspace if at > 0 => {
+                chars.remove(at - 1);
+                at -= 1;
+            }
+            KeyCode::Delete if at < chars.len() => {
+                chars.remove(at);
+            }
+            KeyCode::Char(c) if !ctrl => {
+                chars.insert(at, c);
+                at += 1;
+            }
+            _ => return false,
+        }
+        let len = chars.len();
+        self.text = chars.into_iter().collect();
+        self.cursor = (at < len).then_some(at);
+        true
+    }
 }
 
 fn set_line(state: &mut State, input: String, at: usize) {

@@ -21,50 +21,21 @@ use crate::state::signals::Cached;
 use crate::text::{clean, clean_multiline, truncate_width, width};
 use crate::theme::{Role, Theme};
 
+mod pick;
+
 /// Series listed or drawn in one panel at most.
 const MAX_SERIES: usize = 6;
 
 pub fn draw(frame: &mut Frame, area: Rect, state: &State) {
-    if let Some(sel) = state.dashboard.picker {
-        draw_picker(frame, area, state, sel);
+    if let Some(picker) = &state.dashboard.picker {
+        pick::draw_picker(frame, area, state, picker);
     } else if let Some(open) = &state.dashboard.open {
         frame.render_widget(Clear, area);
         draw_open(frame, area, state, open);
+        if let Some(values) = &open.values {
+            pick::draw_values(frame, area, state, open, values);
+        }
     }
-}
-
-fn draw_picker(frame: &mut Frame, area: Rect, state: &State, sel: usize) {
-    let theme = &state.prefs.theme;
-    frame.render_widget(Clear, area);
-    let block = Block::default()
-        .borders(Borders::ALL)
-        .border_style(theme.border(true))
-        .title(Span::styled(" Dashboards ", theme.style(Role::Title)))
-        .title_bottom(Line::styled(" Enter open · Esc close ", theme.style(Role::Dim)));
-    let inner = block.inner(area);
-    let files = state.dashboard.files.as_deref().unwrap_or_default();
-    let w = usize::from(inner.width);
-    let rows = usize::from(inner.height).max(1);
-    let first = sel.saturating_sub(rows - 1);
-    let mut lines: Vec<Line> = Vec::new();
-    if files.is_empty() {
-        lines.push(Line::styled("no dashboard files (*.json) in the dashboards directories", theme.style(Role::Dim)));
-    }
-    for (i, f) in files.iter().enumerate().skip(first).take(rows) {
-        let mark = if i == sel { "▶ " } else { "  " };
-        let (note, style) = match &f.dashboard {
-            Ok(_) if f.warnings > 0 => {
-                (format!("  {} · {} ignored fields", f.file, f.warnings), theme.style(Role::Dim))
-            }
-            Ok(_) => (format!("  {}", f.file), theme.style(Role::Dim)),
-            Err(e) => (format!("  {}: {}", f.file, e), theme.style(Role::FlashError)),
-        };
-        let title = truncate_width(&clean(&f.title), w.saturating_sub(2));
-        let rest = truncate_width(&clean(&note), w.saturating_sub(2 + width(&title)));
-        let base = if i == sel { theme.style(Role::Selected) } else { theme.base() };
-        lines.push(Line::from(vec![Span::styled(format!("{mark}{title}"), base), Span::styled(rest, style)]));
-    }
-    frame.render_widget(Paragraph::new(lines).block(block), area);
 }
 
 fn draw_open(frame: &mut Frame, area: Rect, state: &State, open: &Open) {
@@ -120,7 +91,7 @@ fn variables_line(open: &Open, theme: &Theme, w: usize) -> Line<'static> {
         };
         spans.push(Span::styled(text, style));
     }
-    let hint = " Tab variable · v value";
+    let hint = " Tab variable · v next · V choose";
     if used + width(hint) <= w {
         spans.push(Span::styled(hint, theme.style(Role::Dim)));
     }

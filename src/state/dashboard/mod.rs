@@ -13,7 +13,7 @@
 
 use std::collections::{BTreeMap, BTreeSet};
 
-use crossterm::event::{KeyCode, KeyEvent};
+use crossterm::event::KeyEvent;
 use ratatui::layout::Rect;
 
 use super::State;
@@ -27,6 +27,9 @@ use crate::msg::Cmd;
 use crate::msg::dashboard::{VarAnswer, VarAsk};
 use crate::msg::live::{LiveAnswer, LiveAsk, LiveResult, LiveTag};
 use crate::text::{clean, truncate_width};
+
+mod pick;
+pub use pick::{MAX_FILTER, Picker, ValueEdit, ValueList, ValuePicker, matches, shown, words};
 
 /// Lines of the view's header (title and time; variables).
 pub const HEADER_LINES: u16 = 2;
@@ -47,8 +50,8 @@ pub struct DashboardState {
     pub configured: bool,
     /// `:dash NAME` before the files were read: opened when they are.
     pub pending: Option<String>,
-    /// The picker's selected row, when open.
-    pub picker: Option<usize>,
+    /// The picker, when open: its selection and filter.
+    pub picker: Option<Picker>,
     pub open: Option<Open>,
     /// Numbers the view: bumped on every open, close and variable change.
     pub view: u64,
@@ -93,6 +96,8 @@ pub struct Open {
     pub from_alert: Option<String>,
     /// The Loki panels' answers, by filled LogQL query.
     pub logs: BTreeMap<String, LokiPanel>,
+    /// The selected variable's value picker (`V`), when open.
+    pub values: Option<ValuePicker>,
 }
 
 /// A Loki query of a panel on screen: when it was last asked, and its answer.
@@ -354,7 +359,7 @@ pub fn open_picker(state: &mut State) {
         state.flash_info("reading the dashboards…");
         return;
     }
-    state.dashboard.picker = Some(0);
+    state.dashboard.picker = Some(Picker::default());
 }
 
 /// The titles and file names `:dash` completes.
@@ -439,6 +444,7 @@ pub fn open_index(state: &mut State, i: usize) -> Vec<Cmd> {
         range_text,
         from_alert,
         logs: BTreeMap::new(),
+        values: None,
     });
     state.frame.dirty = true;
     let enabled = state.dashboard.cache.enabled;
@@ -712,10 +718,12 @@ pub fn range_answer(
 /// A key while the picker or a dashboard is shown; `None` lets the board's
 /// handler take it (`:`, `?`, `q` to quit…).
 pub fn on_key(state: &mut State, key: KeyEvent) -> Option<Vec<Cmd>> {
-    if let Some(sel) = state.dashboard.picker {
-        return Some(picker_key(state, key, sel));
+    if state.dashboard.picker.is_some() {
+        return Some(pick::picker_key(state, key));
     }
-    state.dashboard.open.as_ref()?;
+    if state.dashboard.open.as_ref()?.values.is_some() {
+        return Some(pick::values_key(state, key));
+    }
     let local = state.prefs.keymap.local(&key, KeyScope::Dashboard);
     let global = state.prefs.keymap.action(&key);
     let area = panels_area(state.body_area());
@@ -733,6 +741,7 @@ pub fn on_key(state: &mut State, key: KeyEvent) -> Option<Vec<Cmd>> {
             open.selected_var = (open.selected_var + 1) % open.dash.variables.len();
         }
         Action::DashValue => return Some(cycle_value(state)),
+        Action::DashPick => pick::open_values(state),
         Action::DashRow => {
             let slots = open.slots();
             match slots.get(open.selected) {
@@ -770,21 +779,6 @@ pub fn on_key(state: &mut State, key: KeyEvent) -> Option<Vec<Cmd>> {
     }
     let _ = enabled;
     Some(Vec::new())
-}
-
-fn picker_key(state: &mut State, key: KeyEvent, sel: usize) -> Vec<Cmd> {
-    let n = state.dashboard.files.as_ref().map_or(0, Vec::len);
-    let action = state.prefs.keymap.action(&key);
-    match (key.code, action) {
-        (KeyCode::Esc, _) | (KeyCode::Char('q'), _) => state.dashboard.picker = None,
-        (KeyCode::Enter, _) => return open_index(state, sel),
-        (_, Some(Action::Down)) => state.dashboard.picker = Some((sel + 1).min(n.saturating_sub(1))),
-        (_, Some(Action::Up)) => state.dashboard.picker = Some(sel.saturating_sub(1)),
-        (_, Some(Action::Top)) => state.dashboard.picker = Some(0),
-        (_, Some(Action::Bottom)) => state.dashboard.picker = Some(n.saturating_sub(1)),
-        _ => {}
-    }
-    Vec::new()
 }
 
 fn toggle(set: &mut BTreeSet<usize>, i: usize) {

@@ -157,7 +157,7 @@ fn completion_offers_titles_and_file_names() {
 fn the_picker_key_opens_the_list_and_enter_opens_the_dashboard() {
     let mut s = with_dashboards();
     press(&mut s, KeyCode::Char('D'));
-    assert_eq!(s.dashboard.picker, Some(0));
+    assert_eq!(s.dashboard.picker, Some(Picker::default()));
     press(&mut s, KeyCode::Down);
     press(&mut s, KeyCode::Up);
     press(&mut s, KeyCode::Enter);
@@ -365,4 +365,242 @@ fn variable_regexes_filter_and_capture() {
     assert_eq!(filter(v.clone(), Some("/DB/i")).unwrap(), ["db:5432"]);
     assert!(filter(v, Some("/(/")).is_err());
     assert_eq!(filter(vec!["a\u{1b}[31m".into()], None).unwrap().len(), 1, "cleaned, kept");
+}
+
+/// The fixtures and three more dashboards with tags, for the filter.
+fn many() -> State {
+    let mut s = with_dashboards();
+    let mut more = files();
+    for (file, title, tags) in [
+        ("node.json", "Node exporter", &["linux", "infra"][..]),
+        ("pg.json", "PostgreSQL", &["db"][..]),
+        ("k8s.json", "Kubernetes pods", &["infra", "cluster"][..]),
+    ] {
+        let dash = crate::dashboard::Dashboard {
+            title: title.into(),
+            tags: tags.iter().map(|t| t.to_string()).collect(),
+            ..Default::default()
+        };
+        more.push(DashFile { file: file.into(), title: title.into(), dashboard: Ok(Box::new(dash)), warnings: 0 });
+    }
+    update(&mut s, Msg::Dashboards(more));
+    s
+}
+
+fn typed(s: &mut State, text: &str) -> Vec<Cmd> {
+    text.chars().flat_map(|c| press(s, KeyCode::Char(c))).collect()
+}
+
+fn shown_files(s: &State) -> Vec<String> {
+    let p = s.dashboard.picker.as_ref().expect("the picker is open");
+    let files = s.dashboard.files.as_deref().unwrap();
+    p.visible(files).into_iter().map(|i| files[i].file.clone()).collect()
+}
+
+#[test]
+fn slash_filters_the_picker_by_every_word_of_title_file_or_tags() {
+    let mut s = many();
+    press(&mut s, KeyCode::Char('D'));
+    assert_eq!(shown_files(&s).len(), 5);
+    // j still moves before `/`; the last row is selected.
+    press(&mut s, KeyCode::Char('G'));
+    assert_eq!(s.dashboard.picker.as_ref().unwrap().selected, 4);
+    press(&mut s, KeyCode::Char('/'));
+    typed(&mut s, "INFRA");
+    assert_eq!(shown_files(&s), ["node.json", "k8s.json"], "a tag, any case");
+    let p = s.dashboard.picker.as_ref().unwrap();
+    assert_eq!((p.filter.as_str(), p.selected), ("INFRA", 1), "k8s.json was selected and still is");
+    typed(&mut s, " node");
+    assert_eq!(shown_files(&s), ["node.json"], "every word: a tag and the title");
+    assert_eq!(s.dashboard.picker.as_ref().unwrap().selected, 0, "the selection stays in range as the list shrinks");
+    typed(&mut s, "zz");
+    assert!(shown_files(&s).is_empty());
+    press(&mut s, KeyCode::Enter);
+    assert!(s.dashboard.open.is_none() && s.dashboard.picker.is_some(), "nothing to open");
+    assert!(s.view.flash.as_ref().is_some_and(|f| f.text.contains("no dashboard matches")), "{:?}", s.view.flash);
+    press(&mut s, KeyCode::Backspace);
+    press(&mut s, KeyCode::Backspace);
+    assert_eq!(shown_files(&s), ["node.json"], "Backspace edits");
+    // The file name matches too; j types while filtering, the arrows move.
+    for _ in 0.."infra node".len() {
+        press(&mut s, KeyCode::Backspace);
+    }
+    typed(&mut s, ".json");
+    assert_eq!(shown_files(&s).len(), 5, "every file name matches");
+    assert_eq!(s.dashboard.picker.as_ref().unwrap().selected, 2, "node.json stays selected as the list grows");
+    press(&mut s, KeyCode::Down);
+    assert_eq!(s.dashboard.picker.as_ref().unwrap().selected, 3, "the arrows move while typing");
+    // Esc clears the filter (the picker stays), then closes.
+    press(&mut s, KeyCode::Esc);
+    let p = s.dashboard.picker.as_ref().expect("still open");
+    assert!(p.filter.is_empty() && !p.filtering);
+    press(&mut s, KeyCode::Esc);
+    assert!(s.dashboard.picker.is_none());
+}
+
+#[test]
+fn enter_opens_the_selected_match() {
+    let mut s = many();
+    press(&mut s, KeyCode::Char('D'));
+    press(&mut s, KeyCode::Char('/'));
+    typed(&mut s, "golden pay");
+    assert_eq!(shown_files(&s), ["service-overview.json"]);
+    let cmds = press(&mut s, KeyCode::Enter);
+    assert!(s.dashboard.picker.is_none());
+    assert_eq!(s.dashboard.open.as_ref().unwrap().file, "service-overview.json");
+    assert!(!asks(&cmds).is_empty(), "opened as Enter always opens: its variables asked");
+}
+
+fn values(s: &State) -> &ValuePicker {
+    s.dashboard.open.as_ref().unwrap().values.as_ref().expect("the value picker is open")
+}
+
+fn list(s: &State) -> &ValueList {
+    match &values(s).edit {
+        ValueEdit::List(l) => l,
+        ValueEdit::Text(t) => panic!("a list, not a text: {t:?}"),
+    }
+}
+
+/// The overview open, its variables answered, variable `i` selected.
+fn overview_on(i: usize) -> State {
+    let mut s = with_dashboards();
+    let cmds = command(&mut s, "dash payments");
+    resolve_all(&mut s, cmds);
+    for _ in 0..i {
+        press(&mut s, KeyCode::Tab);
+    }
+    s
+}
+
+#[test]
+fn a_single_value_variable_picks_one_with_enter() {
+    let mut s = overview_on(3);
+    assert_eq!(var(&s, "db").current, ["payments"]);
+    press(&mut s, KeyCode::Char('V'));
+    assert_eq!(list(&s).selected, 0, "on the current value");
+    assert!(!list(&s).multi);
+    press(&mut s, KeyCode::Char('j'));
+    let view = s.dashboard.view;
+    let cmds = press(&mut s, KeyCode::Enter);
+    assert_eq!(var(&s, "db").current, ["ledger"]);
+    assert!(s.dashboard.open.as_ref().unwrap().values.is_none(), "Enter closes the list");
+    assert!(s.dashboard.view > view, "a new view, as v makes");
+    assert!(asks(&cmds).is_empty(), "nothing depends on $db");
+    // Esc closes without a change; v still cycles.
+    press(&mut s, KeyCode::Char('V'));
+    press(&mut s, KeyCode::Char('k'));
+    let view = s.dashboard.view;
+    press(&mut s, KeyCode::Esc);
+    assert!(s.dashboard.open.as_ref().unwrap().values.is_none() && s.dashboard.open.is_some());
+    assert_eq!((var(&s, "db").current.as_slice(), s.dashboard.view), (&["ledger".to_string()][..], view));
+    press(&mut s, KeyCode::Char('v'));
+    assert_eq!(var(&s, "db").current, ["payments"]);
+    // The same value again is no change: no new view.
+    press(&mut s, KeyCode::Char('V'));
+    let view = s.dashboard.view;
+    press(&mut s, KeyCode::Enter);
+    assert_eq!(s.dashboard.view, view);
+}
+
+#[test]
+fn a_multi_value_variable_marks_with_space_all_excludes_the_others_and_enter_reasks() {
+    let mut s = overview_on(1);
+    press(&mut s, KeyCode::Char('V'));
+    let l = list(&s);
+    assert!(l.multi);
+    assert_eq!(l.marked, ["$__all"], "the current value is marked");
+    // api: All unmarked; node too.
+    press(&mut s, KeyCode::Down);
+    press(&mut s, KeyCode::Char(' '));
+    assert_eq!(list(&s).marked, ["api"]);
+    press(&mut s, KeyCode::Down);
+    press(&mut s, KeyCode::Char(' '));
+    assert_eq!(list(&s).marked, ["api", "node"]);
+    // All again clears them; and a value clears All.
+    press(&mut s, KeyCode::Char('g'));
+    press(&mut s, KeyCode::Char(' '));
+    assert_eq!(list(&s).marked, ["$__all"]);
+    press(&mut s, KeyCode::Char('G'));
+    press(&mut s, KeyCode::Char(' '));
+    press(&mut s, KeyCode::Up);
+    press(&mut s, KeyCode::Char(' '));
+    assert_eq!(list(&s).marked, ["node", "api"]);
+    press(&mut s, KeyCode::Char(' '));
+    assert_eq!(list(&s).marked, ["node"], "space again unmarks");
+    press(&mut s, KeyCode::Char(' '));
+    let view = s.dashboard.view;
+    let cmds = press(&mut s, KeyCode::Enter);
+    assert_eq!(var(&s, "job").current, ["api", "node"], "in the options' order");
+    assert!(s.dashboard.view > view);
+    let again = asks(&cmds);
+    assert_eq!(again.len(), 1, "the chained variable is asked again: {cmds:?}");
+    assert_eq!(again[0].name, "instance");
+    assert_eq!(again[0].params[0].1, r#"up{job=~"(api|node)"}"#, "several values: an alternation");
+    assert!(matches!(s.dashboard.open.as_ref().unwrap().status[2], VarStatus::Pending(_)));
+}
+
+#[test]
+fn the_value_list_filters_as_the_picker_does() {
+    let mut s = overview_on(1);
+    press(&mut s, KeyCode::Char('V'));
+    press(&mut s, KeyCode::Char('/'));
+    typed(&mut s, "NO");
+    let choices = choices(var(&s, "job"));
+    let kept: Vec<&str> = list(&s).visible(&choices).into_iter().map(|i| choices[i].as_str()).collect();
+    assert_eq!(kept, ["node"]);
+    assert_eq!(list(&s).selected, 0);
+    // Space marks while typing (multi); Esc clears the filter, then closes.
+    press(&mut s, KeyCode::Char(' '));
+    assert_eq!(list(&s).marked, ["node"]);
+    press(&mut s, KeyCode::Esc);
+    assert!(list(&s).filter.is_empty());
+    assert_eq!(list(&s).marked, ["node"], "the marks stay");
+    typed(&mut s, "/all");
+    let kept = list(&s).visible(&choices);
+    assert_eq!(kept, [0], "All is matched by its name");
+    press(&mut s, KeyCode::Backspace);
+    typed(&mut s, "zz");
+    press(&mut s, KeyCode::Enter);
+    assert_eq!(var(&s, "job").current, ["node"], "marks apply even when the filter hides them");
+    // A single-value list with nothing left to pick says so.
+    let mut s = overview_on(3);
+    press(&mut s, KeyCode::Char('V'));
+    typed(&mut s, "/nothing");
+    press(&mut s, KeyCode::Enter);
+    assert!(s.view.flash.as_ref().is_some_and(|f| f.text.contains("no value matches")), "{:?}", s.view.flash);
+    assert_eq!(var(&s, "db").current, ["payments"]);
+}
+
+#[test]
+fn a_textbox_is_edited_as_the_prompt_edits() {
+    let mut s = overview_on(6);
+    assert_eq!(var(&s, "route").current, ["/api"]);
+    press(&mut s, KeyCode::Char('V'));
+    assert!(matches!(&values(&s).edit, ValueEdit::Text(t) if t.text == "/api"));
+    // Home, a character; End, Backspace, more text: "//ap" then "//apx"… as the prompt does.
+    press(&mut s, KeyCode::Home);
+    press(&mut s, KeyCode::Char('x'));
+    press(&mut s, KeyCode::End);
+    press(&mut s, KeyCode::Backspace);
+    typed(&mut s, "p/v1");
+    assert!(matches!(&values(&s).edit, ValueEdit::Text(t) if t.text == "x/app/v1"), "{:?}", values(&s));
+    let view = s.dashboard.view;
+    press(&mut s, KeyCode::Enter);
+    assert_eq!(var(&s, "route").current, ["x/app/v1"]);
+    assert_eq!(var(&s, "route").options, ["x/app/v1"]);
+    assert!(s.dashboard.view > view);
+    // Esc cancels an edit.
+    press(&mut s, KeyCode::Char('V'));
+    update(
+        &mut s,
+        Msg::Key(crossterm::event::KeyEvent::new(KeyCode::Char('u'), crossterm::event::KeyModifiers::CONTROL)),
+    );
+    press(&mut s, KeyCode::Esc);
+    assert_eq!(var(&s, "route").current, ["x/app/v1"]);
+    // A constant has nothing to choose.
+    let mut s = overview_on(4);
+    press(&mut s, KeyCode::Char('V'));
+    assert!(s.dashboard.open.as_ref().unwrap().values.is_none());
+    assert!(s.view.flash.as_ref().is_some_and(|f| f.text.contains("constant")), "{:?}", s.view.flash);
 }

@@ -347,3 +347,116 @@ fn grafana_colours_by_name_hex_and_rgba() {
     assert_eq!(fg("rgba(300, 0, 0, 1)"), theme.base().fg, "out of range: the theme's own");
     assert_eq!(fg("rgba(1, 2)"), theme.base().fg);
 }
+
+/// The picker over the fixtures and two tagged dashboards, `/pay` typed.
+fn filtered_picker(w: u16, h: u16) -> State {
+    let mut s = with_dashboards();
+    update(&mut s, Msg::Resize(w, h));
+    let mut files = crate::state::dashboard::tests::files();
+    for (file, title, tags) in
+        [("node.json", "Node exporter", ["linux", "infra"]), ("pay.json", "Pay queues", ["payments", "queues"])]
+    {
+        let dash = crate::dashboard::Dashboard {
+            title: title.into(),
+            tags: tags.iter().map(|t| t.to_string()).collect(),
+            ..Default::default()
+        };
+        files.push(crate::model::dashboard::DashFile {
+            file: file.into(),
+            title: title.into(),
+            dashboard: Ok(Box::new(dash)),
+            warnings: 2,
+        });
+    }
+    update(&mut s, Msg::Dashboards(files));
+    press(&mut s, KeyCode::Char('D'));
+    for c in "/PAY".chars() {
+        press(&mut s, KeyCode::Char(c));
+    }
+    press(&mut s, KeyCode::Down);
+    s
+}
+
+#[test]
+fn picker_filtered_80x24() {
+    insta::assert_snapshot!(render(&filtered_picker(80, 24), 80, 24));
+}
+
+#[test]
+fn picker_filtered_160x48() {
+    insta::assert_snapshot!(render(&filtered_picker(160, 48), 160, 48));
+}
+
+#[test]
+fn the_filter_is_shown_and_its_words_underlined_and_no_match_says_so() {
+    let s = filtered_picker(80, 24);
+    let screen = render(&s, 80, 24);
+    assert!(screen.contains("/PAY█ · 2 of 4"), "{screen}");
+    assert!(!screen.contains("Node exporter") && screen.contains("Pay queues"), "{screen}");
+    let mut t = Terminal::new(TestBackend::new(80, 24)).unwrap();
+    t.draw(|f| super::super::draw(f, &s)).unwrap();
+    let buf = t.backend().buffer().clone();
+    let y = (0..24u16)
+        .find(|&y| (0..80u16).map(|x| buf[(x, y)].symbol()).collect::<String>().contains("Payments service"))
+        .unwrap();
+    let x = (0..80u16).find(|&x| buf[(x, y)].symbol() == "P").unwrap();
+    let underlined = |x: u16| buf[(x, y)].modifier.contains(ratatui::style::Modifier::UNDERLINED);
+    assert!((x..x + 3).all(underlined), "Pay of Payments underlined");
+    assert!(!underlined(x + 3), "and no more");
+    let mut s = s;
+    for c in "zz".chars() {
+        press(&mut s, KeyCode::Char(c));
+    }
+    assert!(render(&s, 80, 24).contains("no dashboard matches"));
+}
+
+/// The overview with `$job`'s list open, api marked, the list on node.
+fn job_values(w: u16, h: u16) -> State {
+    let mut s = overview(w, h);
+    press(&mut s, KeyCode::Tab);
+    press(&mut s, KeyCode::Char('V'));
+    s
+}
+
+#[test]
+fn values_80x24() {
+    let mut s = overview(80, 24);
+    // `instance`: one value or All, the current one marked.
+    press(&mut s, KeyCode::Tab);
+    press(&mut s, KeyCode::Tab);
+    press(&mut s, KeyCode::Char('V'));
+    press(&mut s, KeyCode::Char('j'));
+    insta::assert_snapshot!(render(&s, 80, 24));
+}
+
+#[test]
+fn values_multi_160x48() {
+    let mut s = job_values(160, 48);
+    let open = s.dashboard.open.as_mut().unwrap();
+    open.dash.variables[1].options = vec!["payments".into(), "checkout".into(), "ledger".into()];
+    // All's alternation changed with the options: the panels are fetched again.
+    let now = s.clock.now;
+    let cmds = update(&mut s, Msg::Tick(now));
+    answer_all(&mut s, cmds);
+    press(&mut s, KeyCode::Down);
+    press(&mut s, KeyCode::Char(' '));
+    for c in "/e".chars() {
+        press(&mut s, KeyCode::Char(c));
+    }
+    insta::assert_snapshot!(render(&s, 160, 48));
+}
+
+#[test]
+fn a_textbox_shows_its_text_and_cursor() {
+    let mut s = overview(80, 24);
+    for _ in 0..6 {
+        press(&mut s, KeyCode::Tab);
+    }
+    press(&mut s, KeyCode::Char('V'));
+    press(&mut s, KeyCode::Left);
+    let screen = render(&s, 80, 24);
+    assert!(
+        screen.contains("$route") && screen.contains("/api") && screen.contains("Enter apply · Esc cancel"),
+        "{screen}"
+    );
+}

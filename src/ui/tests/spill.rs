@@ -327,6 +327,7 @@ fn hostile_dashboard(t: &Texts, w: u16, h: u16) -> State {
             panel(PanelKind::Unsupported(t.get(9).into()), 6, g(8, 6, 8, 4), "d"),
             panel(PanelKind::Gauge, 7, g(16, 6, 8, 4), "e"),
         ],
+        tags: vec![t.get(2).into(), t.get(3).into()],
         ..Dashboard::default()
     };
     let file = crate::model::dashboard::DashFile {
@@ -360,6 +361,12 @@ fn hostile_dashboard(t: &Texts, w: u16, h: u16) -> State {
     s
 }
 
+fn open_text(s: &mut State, line: crate::state::prompt::LineEdit) {
+    let open = s.dashboard.open.as_mut().unwrap();
+    open.values =
+        Some(crate::state::dashboard::ValuePicker { var: 0, edit: crate::state::dashboard::ValueEdit::Text(line) });
+}
+
 proptest! {
     #![proptest_config(ProptestConfig { cases: 48, ..ProptestConfig::default() })]
 
@@ -376,7 +383,32 @@ proptest! {
             warnings: 3,
         });
         picker.dashboard.open = None;
-        picker.dashboard.picker = Some(1);
+        picker.dashboard.picker = Some(crate::state::dashboard::Picker { selected: 1, ..Default::default() });
         ok(check("dashboard picker", w, h, false, |f, a| crate::ui::dashboard::draw(f, a, &picker)))?;
+        // Filtered by hostile text (one title's: its words highlighted), then by one nothing holds.
+        let p = picker.dashboard.picker.as_mut().unwrap();
+        p.filtering = true;
+        p.filter = t.get(4).into();
+        ok(check("dashboard picker filtered", w, h, false, |f, a| crate::ui::dashboard::draw(f, a, &picker)))?;
+        picker.dashboard.picker.as_mut().unwrap().filter = format!("{}\u{7f}zz", t.get(6));
+        ok(check("dashboard picker, no match", w, h, false, |f, a| crate::ui::dashboard::draw(f, a, &picker)))?;
+        // The value picker over the dashboard: hostile options, marked and filtered, then a hostile text edited.
+        use crate::state::dashboard::{ValueEdit, ValueList, ValuePicker};
+        let mut values = hostile_dashboard(&t, w, h);
+        let open = values.dashboard.open.as_mut().unwrap();
+        open.dash.variables[0].multi = true;
+        open.dash.variables[0].include_all = true;
+        let list = ValueList { multi: true, marked: vec![t.get(8).into()], selected: 1, filter: String::new(), filtering: true };
+        open.values = Some(ValuePicker { var: 0, edit: ValueEdit::List(list) });
+        ok(check("value picker", w, h, false, |f, a| crate::ui::dashboard::draw(f, a, &values)))?;
+        let open = values.dashboard.open.as_mut().unwrap();
+        if let Some(ValuePicker { edit: ValueEdit::List(l), .. }) = open.values.as_mut() {
+            l.filter = t.get(7).chars().take(3).collect();
+        }
+        ok(check("value picker filtered", w, h, false, |f, a| crate::ui::dashboard::draw(f, a, &values)))?;
+        let mut line = crate::state::prompt::LineEdit::new(format!("{}{}", t.get(9), t.get(10)));
+        line.cursor = Some(t.get(9).chars().count());
+        open_text(&mut values, line);
+        ok(check("textbox", w, h, false, |f, a| crate::ui::dashboard::draw(f, a, &values)))?;
     }
 }
