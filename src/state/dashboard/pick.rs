@@ -235,9 +235,12 @@ pub fn values_key(state: &mut State, key: KeyEvent) -> Vec<Cmd> {
             return Vec::new();
         }
         KeyCode::Enter => {
-            let chosen = if list.multi && !list.marked.is_empty() {
-                // In the options' order, as Grafana writes them.
-                choices.iter().filter(|c| list.marked.contains(c)).cloned().collect()
+            // The marks still offered (the options may have been answered
+            // anew since), in the options' order, as Grafana writes them.
+            let marked: Vec<String> =
+                choices.iter().filter(|c| list.multi && list.marked.contains(c)).cloned().collect();
+            let chosen = if !marked.is_empty() {
+                marked
             } else if let Some(i) = before {
                 vec![choices[i].clone()]
             } else {

@@ -538,6 +538,13 @@ fn a_multi_value_variable_marks_with_space_all_excludes_the_others_and_enter_rea
     assert_eq!(again[0].name, "instance");
     assert_eq!(again[0].params[0].1, r#"up{job=~"(api|node)"}"#, "several values: an alternation");
     assert!(matches!(s.dashboard.open.as_ref().unwrap().status[2], VarStatus::Pending(_)));
+    // Marks no longer offered (the options changed under the list) are not applied: the selected row is.
+    press(&mut s, KeyCode::Char('V'));
+    assert_eq!(list(&s).marked, ["api", "node"]);
+    s.dashboard.open.as_mut().unwrap().dash.variables[1].options = vec!["web".into()];
+    press(&mut s, KeyCode::Char('G'));
+    press(&mut s, KeyCode::Enter);
+    assert_eq!(var(&s, "job").current, ["web"]);
 }
 
 #[test]
