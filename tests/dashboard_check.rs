@@ -65,7 +65,7 @@ fn an_unknown_panel_type_warns_and_strict_fails_on_it() {
     let f = fixture("unknown-panel.json");
     let (code, out, _) = check(&[&f]);
     assert_eq!(code, 0, "{out}");
-    assert!(out.contains("warning: panels[0].type: panel type \"heatmap\" is not supported"), "{out}");
+    assert!(out.contains("warning: panels[0].type: panel type \"nodeGraph\" is not supported"), "{out}");
     assert!(out.contains("warning: panels[1].libraryPanel: library panel \"Latency (shared)\""), "{out}");
     let (code, _, _) = check(&["--strict", &f]);
     assert_eq!(code, 1);

@@ -79,7 +79,7 @@ fn ignored_fields_are_reported_at_their_path() {
                         "overrides": [{"matcher": {"id": "byName", "options": "a"},
                                        "properties": [{"id": "custom.width", "value": 3}, {"id": "colorScheme", "value": 1}]}]},
         "targets": [{"rawSql": "select 1"}]},
-        {"type": "heatmap", "title": "p", "gridPos": {"x":0,"y":0,"w":1,"h":1}, "yBucketSize": 2, "targets": [{"expr": "sum("}]}]}"#;
+        {"type": "nodeGraph", "title": "p", "gridPos": {"x":0,"y":0,"w":1,"h":1}, "nodes": 2, "targets": [{"expr": "sum("}]}]}"#;
     let p = parse(body).unwrap();
     let diags: Vec<(&str, Severity)> = p.diagnostics.iter().map(|d| (d.path.as_str(), d.severity)).collect();
     assert_eq!(

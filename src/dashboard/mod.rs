@@ -11,6 +11,7 @@
 //! [`MAX_FILE_BYTES`]) and hands over the bytes.
 
 mod field;
+pub mod heatmap;
 pub mod interpolate;
 pub mod layout;
 mod legacy;

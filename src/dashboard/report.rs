@@ -153,12 +153,12 @@ mod tests {
     #[test]
     fn warnings_fail_only_with_strict() {
         let body =
-            br#"{"title": "T", "panels": [{"type": "heatmap", "title": "p", "gridPos": {"x":0,"y":0,"w":12,"h":8}}]}"#;
+            br#"{"title": "T", "panels": [{"type": "nodeGraph", "title": "p", "gridPos": {"x":0,"y":0,"w":12,"h":8}}]}"#;
         let r = FileReport::new("d.json", super::super::parse(body));
         assert!(!r.fails(false));
         assert!(r.fails(true));
         let text = r.text(false);
-        assert!(text.contains("warning: panels[0].type: panel type \"heatmap\" is not supported"), "{text}");
+        assert!(text.contains("warning: panels[0].type: panel type \"nodeGraph\" is not supported"), "{text}");
         assert!(text.ends_with("0 error(s), 1 warning(s), 0 note(s)\n"), "{text}");
         assert!(json(&[r], false).contains("\"ok\": true"));
     }

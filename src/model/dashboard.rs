@@ -114,6 +114,8 @@ pub enum PanelKind {
     Table,
     /// Drawn as its slices' shares, a bar each.
     PieChart,
+    /// Buckets up, time across, each cell shaded by its count.
+    Heatmap,
     Text,
     Row,
     Logs,
@@ -133,6 +135,7 @@ impl PanelKind {
             "bargauge" => Self::BarGauge,
             "table" | "table-old" => Self::Table,
             "piechart" | "grafana-piechart-panel" => Self::PieChart,
+            "heatmap" => Self::Heatmap,
             "text" => Self::Text,
             "row" => Self::Row,
             "logs" => Self::Logs,
@@ -150,6 +153,7 @@ impl PanelKind {
             Self::BarGauge => "bargauge".into(),
             Self::Table => "table".into(),
             Self::PieChart => "piechart".into(),
+            Self::Heatmap => "heatmap".into(),
             Self::Text => "text".into(),
             Self::Row => "row".into(),
             Self::Logs => "logs".into(),

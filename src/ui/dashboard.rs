@@ -25,6 +25,10 @@ mod pick;
 
 /// Series listed or drawn in one panel at most.
 const MAX_SERIES: usize = 6;
+/// A heatmap's series (buckets) at most.
+const MAX_BUCKETS: usize = 200;
+/// A heatmap cell's shades, empty to the largest.
+const SHADES: [char; 5] = [' ', '░', '▒', '▓', '█'];
 
 pub fn draw(frame: &mut Frame, area: Rect, state: &State) {
     if let Some(picker) = &state.dashboard.picker {
@@ -155,6 +159,8 @@ fn draw_panel(frame: &mut Frame, rect: Rect, state: &State, open: &Open, panel: 
     // A table of columns: each query's series as rows of labels and value.
     let columns = panel.kind == PanelKind::Table && table::is_columns(panel);
     let mut frames: Vec<TableFrame> = Vec::new();
+    // A heatmap's every series (a histogram's buckets), not the top few.
+    let mut buckets: Vec<(&crate::model::Labels, &[(f64, f64)])> = Vec::new();
     let mut end = 0;
     for q in &queries {
         let Some(cached) = state.dashboard.cache.cache.get(&q.key) else { continue };
@@ -166,6 +172,10 @@ fn draw_panel(frame: &mut Frame, rect: Rect, state: &State, open: &Open, panel: 
         if columns {
             let rows = cached.series.iter().take(table::MAX_ROWS).map(|s| (&s.labels, last(s))).collect();
             frames.push(TableFrame { ref_id: &q.ref_id, rows });
+            continue;
+        }
+        if panel.kind == PanelKind::Heatmap {
+            buckets.extend(cached.series.iter().take(MAX_BUCKETS).map(|s| (&s.labels, s.samples.as_slice())));
             continue;
         }
         for (s, label, name) in named(cached, q) {
@@ -185,11 +195,15 @@ fn draw_panel(frame: &mut Frame, rect: Rect, state: &State, open: &Open, panel: 
     if !answered {
         return message(frame, "loading…".into(), theme.style(Role::Dim));
     }
-    if series.is_empty() && frames.iter().all(|f| f.rows.is_empty()) {
+    if series.is_empty() && buckets.is_empty() && frames.iter().all(|f| f.rows.is_empty()) {
         return message(frame, "No data".into(), theme.style(Role::Dim));
     }
     if columns {
         return draw_columns(frame, rect, block, &table::build(panel, &frames), theme);
+    }
+    if panel.kind == PanelKind::Heatmap {
+        let window = (end as f64 - open.window_secs as f64, open.window_secs as f64);
+        return draw_heatmap(frame, rect, block, &buckets, panel, window, state);
     }
     match panel.kind {
         PanelKind::Timeseries | PanelKind::Graph => {
@@ -231,6 +245,66 @@ fn draw_panel(frame: &mut Frame, rect: Rect, state: &State, open: &Open, panel: 
         PanelKind::PieChart => draw_pie(frame, rect, block, &series, &looks, panel, theme),
         _ => draw_stat(frame, rect, block, &series, &looks, panel, open, end, theme),
     }
+}
+
+/// A heatmap: a row per bucket (its upper bound on the left, highest on
+/// top), a column per time step over the range, each cell shaded by its
+/// share of the largest (blue, cyan, yellow, red as it grows); the times
+/// under it.
+fn draw_heatmap(
+    frame: &mut Frame,
+    rect: Rect,
+    block: Block,
+    buckets: &[(&crate::model::Labels, &[(f64, f64)])],
+    panel: &Panel,
+    (start, window): (f64, f64),
+    state: &State,
+) {
+    let theme = &state.prefs.theme;
+    let inner = block.inner(rect);
+    let (iw, ih) = (usize::from(inner.width), usize::from(inner.height));
+    let label_w = (iw / 4).min(10);
+    let cols = iw.saturating_sub(label_w + 1);
+    if ih < 2 || cols == 0 {
+        frame.render_widget(block, rect);
+        return;
+    }
+    let (unit, decimals) = (panel.field.unit.as_deref(), panel.field.decimals);
+    let heat = crate::dashboard::heatmap::build(buckets, (start, window / cols as f64, cols), ih - 1, &|v| {
+        format(v, unit, decimals)
+    });
+    let shade = |level: usize| -> Style {
+        const RAMP: [Color; 4] = [Color::Blue, Color::Cyan, Color::Yellow, Color::Red];
+        if theme.no_color || level == 0 { theme.base() } else { theme.base().fg(RAMP[level - 1]) }
+    };
+    let mut lines: Vec<Line> = Vec::new();
+    for (name, values) in &heat.rows {
+        let name = truncate_width(&clean(name), label_w);
+        let mut spans =
+            vec![Span::styled(format!("{}{name} ", " ".repeat(label_w - width(&name))), theme.style(Role::Dim))];
+        // One span per run of equal shades.
+        let mut run = (0usize, String::new());
+        for v in values {
+            let level = crate::dashboard::heatmap::level(*v, heat.max);
+            if level != run.0 && !run.1.is_empty() {
+                spans.push(Span::styled(std::mem::take(&mut run.1), shade(run.0)));
+            }
+            run.0 = level;
+            run.1.push(SHADES[level]);
+        }
+        spans.push(Span::styled(run.1, shade(run.0)));
+        lines.push(Line::from(spans));
+    }
+    let at = |t: f64| {
+        chrono::DateTime::from_timestamp(t as i64, 0)
+            .map(|d| d.with_timezone(&state.clock.local_offset).format("%H:%M").to_string())
+            .unwrap_or_default()
+    };
+    let (a, b) = (at(start), at(start + window));
+    let gap = cols.saturating_sub(width(&a) + width(&b));
+    let axis = truncate_width(&format!("{}{a}{}{b}", " ".repeat(label_w + 1), " ".repeat(gap)), iw);
+    lines.push(Line::styled(axis, theme.style(Role::Dim)));
+    frame.render_widget(Paragraph::new(lines).block(block), rect);
 }
 
 /// A pie chart as a terminal can draw one: each slice (series, its calc)

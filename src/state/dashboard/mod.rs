@@ -247,6 +247,7 @@ pub fn queried(kind: &PanelKind) -> bool {
             | PanelKind::Gauge
             | PanelKind::BarGauge
             | PanelKind::PieChart
+            | PanelKind::Heatmap
             | PanelKind::Table
     )
 }

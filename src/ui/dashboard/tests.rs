@@ -38,6 +38,13 @@ pub(crate) fn series_for(f: &Fetch) -> Vec<Series> {
     };
     let labels = |pairs: &[(&str, &str)]| pairs.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect();
     let q = &f.key.query;
+    if q.starts_with("sum by (le)") {
+        // A histogram's cumulative buckets: most requests under 100 ms, a few slow.
+        return [("0.1", 80.0), ("0.5", 95.0), ("1", 99.0), ("+Inf", 100.0)]
+            .into_iter()
+            .map(|(le, v)| Series { labels: labels(&[("le", le)]), samples: points(v, 0.0) })
+            .collect();
+    }
     if q.contains("by (route, code)") {
         return vec![
             Series { labels: labels(&[("route", "/api/pay"), ("code", "200")]), samples: points(1520.0, 0.0) },
@@ -279,6 +286,36 @@ fn a_series_override_colours_its_chart_line() {
         .map(|(x, y)| format!("{:?}", buf[(x, y)].fg))
         .collect();
     assert_eq!(seen, ["Blue".to_string()].into(), "both p50 lines in the override's blue, not the palette's");
+}
+
+#[test]
+fn a_heatmap_shades_each_buckets_own_count_highest_bucket_on_top() {
+    let mut s = overview(160, 48);
+    let open = s.dashboard.open.as_mut().expect("open");
+    let heat = open.dash.panels.iter_mut().find(|p| p.title == "Requests by route over the range").expect("table");
+    heat.kind = crate::dashboard::PanelKind::Heatmap;
+    heat.targets[0].expr = "sum by (le) (rate(http_request_duration_seconds_bucket[5m]))".into();
+    heat.targets[0].table = false;
+    heat.field.unit = Some("s".into());
+    let t = s.clock.now;
+    let cmds = update(&mut s, Msg::Tick(t));
+    answer_all(&mut s, cmds);
+    s.frame.dirty = true;
+    let mut term = Terminal::new(TestBackend::new(160, 48)).unwrap();
+    term.draw(|f| super::super::draw(f, &s)).unwrap();
+    let buf = term.backend().buffer().clone();
+    let rows: Vec<String> =
+        (0..48).map(|y| (0..160).map(|x| buf[(x, y)].symbol().to_string()).collect::<String>()).collect();
+    let at = |label: &str| {
+        rows.iter().position(|r| r.contains(&format!("{label} "))).unwrap_or_else(|| panic!("{label}: {rows:#?}"))
+    };
+    let (inf, one, half, tenth) = (at("+Inf"), at("1 s"), at("500 ms"), at("100 ms"));
+    assert!(inf < one && one < half && half < tenth, "highest bucket on top");
+    // Own counts 1, 4, 15, 80: the fastest bucket full, the others lighter.
+    assert!(rows[tenth].contains("█████"), "{}", rows[tenth]);
+    assert!(rows[half].contains("░░░░") && !rows[half].contains('█'), "{}", rows[half]);
+    let x = rows[tenth].find('█').map(|b| rows[tenth][..b].chars().count()).expect("a full cell") as u16;
+    assert_eq!(buf[(x, tenth as u16)].fg, ratatui::style::Color::Red, "the largest in the ramp's top colour");
 }
 
 #[test]

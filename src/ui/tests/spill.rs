@@ -326,6 +326,8 @@ fn hostile_dashboard(t: &Texts, w: u16, h: u16) -> State {
             panel(PanelKind::Row, 5, g(0, 10, 24, 1), ""),
             panel(PanelKind::Unsupported(t.get(9).into()), 6, g(8, 6, 8, 4), "d"),
             panel(PanelKind::Gauge, 7, g(16, 6, 8, 4), "e"),
+            panel(PanelKind::PieChart, 8, g(0, 11, 12, 4), "f"),
+            panel(PanelKind::Heatmap, 9, g(12, 11, 12, 4), "g"),
         ],
         tags: vec![t.get(2).into(), t.get(3).into()],
         ..Dashboard::default()
