@@ -278,8 +278,10 @@ fn draw_heatmap(
         if theme.no_color || level == 0 { theme.base() } else { theme.base().fg(RAMP[level - 1]) }
     };
     let mut lines: Vec<Line> = Vec::new();
-    for (name, values) in &heat.rows {
-        let name = truncate_width(&clean(name), label_w);
+    // Each bucket as tall as the box allows, named on its top line.
+    let tall = ((ih - 1) / heat.rows.len().max(1)).max(1);
+    for ((name, values), line) in heat.rows.iter().flat_map(|r| (0..tall).map(move |i| (r, i))) {
+        let name = if line == 0 { truncate_width(&clean(name), label_w) } else { String::new() };
         let mut spans =
             vec![Span::styled(format!("{}{name} ", " ".repeat(label_w - width(&name))), theme.style(Role::Dim))];
         // One span per run of equal shades.
