@@ -340,3 +340,24 @@ proptest! {
         }
     }
 }
+
+#[test]
+fn alert_list_options_in_the_unified_and_the_older_form() {
+    let body = br#"{"title": "t", "panels": [
+        {"type": "alertlist", "title": "a", "gridPos": {"x":0,"y":0,"w":8,"h":4},
+         "options": {"alertName": "Payments", "alertInstanceLabelFilter": "{team=\"pay\", severity=~\"crit.*\"}",
+                     "stateFilter": {"firing": true, "pending": false, "noData": false}, "maxItems": 10,
+                     "sortOrder": 3, "viewMode": "stat"}},
+        {"type": "alertlist", "title": "b", "gridPos": {"x":8,"y":0,"w":8,"h":4},
+         "options": {"nameFilter": "Disk", "stateFilter": ["pending"], "limit": 5}},
+        {"type": "alertlist", "title": "c", "gridPos": {"x":16,"y":0,"w":8,"h":4},
+         "options": {"alertInstanceLabelFilter": "team"}}]}"#;
+    let p = parse(body).unwrap();
+    let o: Vec<_> = p.dashboard.panels.iter().map(|p| p.alerts.clone().expect("options")).collect();
+    assert_eq!((o[0].name.as_str(), o[0].labels.len(), o[0].firing, o[0].pending), ("Payments", 2, true, false));
+    assert_eq!((o[0].max, o[0].sort, o[0].stat), (10, 3, true));
+    assert_eq!((o[1].name.as_str(), o[1].firing, o[1].pending, o[1].max), ("Disk", false, true, 5));
+    assert!(o[2].firing && o[2].pending && o[2].labels.is_empty(), "nothing asked: every state");
+    let d: Vec<&str> = p.diagnostics.iter().map(|d| d.path.as_str()).collect();
+    assert_eq!(d, ["panels[2].options.alertInstanceLabelFilter"], "the filter that does not parse says so");
+}

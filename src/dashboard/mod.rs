@@ -15,6 +15,7 @@ pub mod heatmap;
 pub mod interpolate;
 pub mod layout;
 mod legacy;
+mod matchers;
 mod model;
 mod panel;
 mod parse;
@@ -27,8 +28,8 @@ mod v2;
 mod values;
 
 pub use model::{
-    Dashboard, FieldConfig, GridPos, Mapping, MappingKind, Override, Panel, PanelKind, Target, Threshold,
-    ThresholdMode, TimeRange, Transformation, Variable, VariableKind,
+    AlertListOptions, Dashboard, FieldConfig, GridPos, Mapping, MappingKind, Override, Panel, PanelKind, Target,
+    Threshold, ThresholdMode, TimeRange, Transformation, Variable, VariableKind,
 };
 pub use parse::{Fatal, Parsed, parse};
 

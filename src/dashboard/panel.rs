@@ -219,7 +219,48 @@ fn panel_fields(obj: &Map<String, Value>, at: &str, ctx: &mut Ctx, top: bool) ->
         children: if top { list(obj.get("panels"), &join(at, "panels"), ctx, false) } else { Vec::new() },
         collapsed: bool_of(obj, "collapsed"),
         transformations: transformations(obj.get("transformations"), &join(at, "transformations"), ctx),
+        alerts: (kind == PanelKind::AlertList).then(|| alert_list(options, &join(at, "options"), ctx)),
         kind,
+    }
+}
+
+/// An alert list's options: the unified panel's (`alertName`,
+/// `alertInstanceLabelFilter`, `stateFilter: {firing, pending}`,
+/// `maxItems`, `sortOrder`, `viewMode`) or the older one's (`nameFilter`,
+/// `stateFilter: ["alerting", "pending"]`, `limit`).
+pub(crate) fn alert_list(
+    options: Option<&Map<String, Value>>,
+    at: &str,
+    ctx: &mut Ctx,
+) -> super::model::AlertListOptions {
+    let o = options.cloned().unwrap_or_default();
+    let name = str_of(&o, "alertName").or_else(|| str_of(&o, "nameFilter")).unwrap_or_default();
+    let filter = str_of(&o, "alertInstanceLabelFilter").unwrap_or_default();
+    let labels = match super::matchers::parse(&filter) {
+        Ok(m) => m,
+        Err(e) => {
+            ctx.warn(&join(at, "alertInstanceLabelFilter"), format!("{e}: the label filter is not applied"));
+            Vec::new()
+        }
+    };
+    let (firing, pending) = match o.get("stateFilter") {
+        Some(Value::Object(f)) => (bool_of(f, "firing"), bool_of(f, "pending")),
+        Some(Value::Array(list)) => {
+            let has = |s: &str| list.iter().any(|v| v.as_str() == Some(s));
+            (has("alerting") || has("firing"), has("pending"))
+        }
+        _ => (false, false),
+    };
+    let max = o.get("maxItems").or_else(|| o.get("limit")).and_then(num).map_or(0, |n| n.clamp(0.0, 1000.0) as usize);
+    super::model::AlertListOptions {
+        name,
+        labels,
+        // Neither asked: Grafana shows every state.
+        firing: firing || !pending,
+        pending: pending || !firing,
+        max,
+        sort: o.get("sortOrder").and_then(num).map_or(1, |n| n.clamp(1.0, 5.0) as u8),
+        stat: o.get("viewMode").and_then(Value::as_str) == Some("stat"),
     }
 }
 

@@ -193,6 +193,7 @@ mod tests {
             children: Vec::new(),
             collapsed: false,
             transformations,
+            alerts: None,
         }
     }
 

@@ -141,6 +141,7 @@ fn row_panel(spec: Option<&Value>, y: u32) -> Panel {
         children: Vec::new(),
         collapsed: spec.is_some_and(|s| bool_of(s, "collapsed")),
         transformations: Vec::new(),
+        alerts: None,
     }
 }
 
@@ -232,6 +233,9 @@ fn element_panel(element: &Value, at: &str, grid: GridPos, ctx: &mut Ctx) -> Pan
             &join(at, "spec.data.spec.transformations"),
             ctx,
         ),
+        alerts: (kind == PanelKind::AlertList).then(|| {
+            super::panel::alert_list(options.and_then(Value::as_object), &join(at, "spec.vizConfig.spec.options"), ctx)
+        }),
         kind,
     }
 }

@@ -116,6 +116,8 @@ pub enum PanelKind {
     PieChart,
     /// Buckets up, time across, each cell shaded by its count.
     Heatmap,
+    /// The console's own alerts, filtered as the panel's options say.
+    AlertList,
     Text,
     Row,
     Logs,
@@ -136,6 +138,7 @@ impl PanelKind {
             "table" | "table-old" => Self::Table,
             "piechart" | "grafana-piechart-panel" => Self::PieChart,
             "heatmap" => Self::Heatmap,
+            "alertlist" => Self::AlertList,
             "text" => Self::Text,
             "row" => Self::Row,
             "logs" => Self::Logs,
@@ -154,6 +157,7 @@ impl PanelKind {
             Self::Table => "table".into(),
             Self::PieChart => "piechart".into(),
             Self::Heatmap => "heatmap".into(),
+            Self::AlertList => "alertlist".into(),
             Self::Text => "text".into(),
             Self::Row => "row".into(),
             Self::Logs => "logs".into(),
@@ -183,6 +187,27 @@ pub struct Panel {
     pub collapsed: bool,
     /// The transformations warroom applies (a table's), in order.
     pub transformations: Vec<Transformation>,
+    /// An alert list's options.
+    pub alerts: Option<AlertListOptions>,
+}
+
+/// What an `alertlist` panel shows of the console's alerts (Grafana's
+/// unified alert list options, or the older panel's).
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct AlertListOptions {
+    /// Alert names containing this (any case).
+    pub name: String,
+    /// Label matchers (`severity="critical", team=~"db.*"`) an alert must meet.
+    #[serde(skip)]
+    pub labels: Vec<crate::model::Matcher>,
+    pub firing: bool,
+    pub pending: bool,
+    /// At most this many (0: as many as fit).
+    pub max: usize,
+    /// Grafana's `sortOrder`: 1 name ascending, 2 descending, 3 importance, 4 oldest first, 5 newest first.
+    pub sort: u8,
+    /// `viewMode: stat`: the count of matching alerts, not the list.
+    pub stat: bool,
 }
 
 /// A panel transformation warroom applies to a table's columns.

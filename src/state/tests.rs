@@ -29,7 +29,7 @@ pub(crate) fn now() -> chrono::DateTime<Utc> {
 }
 
 const PROM: SourceId = SourceId { kind: SourceKind::Prometheus, index: 0 };
-const AM0: SourceId = SourceId { kind: SourceKind::Alertmanager, index: 0 };
+pub(crate) const AM0: SourceId = SourceId { kind: SourceKind::Alertmanager, index: 0 };
 const AM1: SourceId = SourceId { kind: SourceKind::Alertmanager, index: 1 };
 
 pub(crate) fn state() -> State {

@@ -136,6 +136,11 @@ fn draw_panel(frame: &mut Frame, rect: Rect, state: &State, open: &Open, panel: 
             frame.render_widget(Paragraph::new(lines).block(block), rect);
             return;
         }
+        PanelKind::AlertList => {
+            let lines = alert_lines(state, panel, inner);
+            frame.render_widget(Paragraph::new(lines).block(block), rect);
+            return;
+        }
         PanelKind::Logs | PanelKind::Unsupported(_) | PanelKind::Library(_) | PanelKind::Row => {
             let name = clean(&panel.kind.name()).into_owned();
             return message(frame, format!("panel type {name}: not shown in warroom"), theme.style(Role::Dim));
@@ -307,6 +312,79 @@ fn draw_heatmap(
     let axis = truncate_width(&format!("{}{a}{}{b}", " ".repeat(label_w + 1), " ".repeat(gap)), iw);
     lines.push(Line::styled(axis, theme.style(Role::Dim)));
     frame.render_widget(Paragraph::new(lines).block(block), rect);
+}
+
+/// An alert list: the console's own alerts (the board's, muted ones
+/// left out) that the panel's options keep — name, label matchers, firing
+/// or pending — sorted as it says, one a line: severity, name, the labels
+/// that tell them apart, age; or, as `viewMode: stat`, how many.
+fn alert_lines(state: &State, panel: &Panel, inner: Rect) -> Vec<Line<'static>> {
+    use crate::model::AlertState;
+    let theme = &state.prefs.theme;
+    let iw = usize::from(inner.width);
+    let Some(o) = &panel.alerts else { return Vec::new() };
+    let name = o.name.to_lowercase();
+    let mut alerts: Vec<&crate::model::Alert> = state
+        .alerts
+        .alerts
+        .iter()
+        .map(|b| b.alert.as_ref())
+        .filter(|a| match a.state {
+            AlertState::Firing | AlertState::Unprocessed => o.firing,
+            AlertState::Pending => o.pending,
+            AlertState::Silenced | AlertState::Inhibited => false,
+        })
+        .filter(|a| name.is_empty() || a.name().to_lowercase().contains(&name))
+        .filter(|a| o.labels.iter().all(|m| m.matches(&a.labels)))
+        .collect();
+    match o.sort {
+        2 => alerts.sort_by(|a, b| b.name().cmp(a.name())),
+        3 => alerts.sort_by(|a, b| a.severity().cmp(&b.severity()).then(a.starts_at.cmp(&b.starts_at))),
+        4 => alerts.sort_by_key(|a| a.starts_at),
+        5 => alerts.sort_by_key(|a| std::cmp::Reverse(a.starts_at)),
+        _ => alerts.sort_by(|a, b| a.name().cmp(b.name())),
+    }
+    if o.stat {
+        let style = if alerts.is_empty() { theme.style(Role::Dim) } else { theme.severity(alerts[0].severity()) };
+        return vec![Line::styled(format!("{}", alerts.len()), style.add_modifier(Modifier::BOLD))];
+    }
+    if alerts.is_empty() {
+        return vec![Line::styled("No alerts", theme.style(Role::Dim))];
+    }
+    let room = usize::from(inner.height);
+    let limit = if o.max > 0 { o.max.min(room) } else { room };
+    let more = alerts.len().saturating_sub(limit);
+    let shown = if more > 0 { limit.saturating_sub(1) } else { alerts.len() };
+    let mut out: Vec<Line<'static>> = alerts
+        .iter()
+        .take(shown)
+        .map(|a| {
+            let sev = a.severity();
+            let age = crate::state::sources::format_age_coarse(state.clock.now - a.starts_at);
+            let tag = if a.state == AlertState::Pending { "PEND" } else { super::alerts::severity_tag(sev) };
+            let labels: Vec<String> = a
+                .labels
+                .iter()
+                .filter(|(k, _)| !matches!(k.as_str(), "alertname" | "severity"))
+                .map(|(k, v)| format!("{}={}", clean(k), clean(v)))
+                .collect();
+            let head = format!("{tag} {} ", clean(a.name()));
+            let tail = format!(" {age}");
+            let mid = truncate_width(&labels.join(","), iw.saturating_sub(width(&head) + width(&tail)));
+            let pad = iw.saturating_sub(width(&head) + width(&mid) + width(&tail));
+            let head = truncate_width(&head, iw);
+            Line::from(vec![
+                Span::styled(head, theme.severity(sev)),
+                Span::styled(format!("{mid}{}", " ".repeat(pad)), theme.style(Role::Dim)),
+                Span::styled(truncate_width(&tail, iw.saturating_sub(width(&mid) + pad)), theme.style(Role::Age)),
+            ])
+        })
+        .collect();
+    if more > 0 || (o.max > 0 && alerts.len() > o.max) {
+        let hidden = alerts.len() - shown;
+        out.push(Line::styled(truncate_width(&format!("… {hidden} more"), iw), theme.style(Role::Dim)));
+    }
+    out
 }
 
 /// A pie chart as a terminal can draw one: each slice (series, its calc)

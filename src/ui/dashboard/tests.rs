@@ -497,3 +497,54 @@ fn a_textbox_shows_its_text_and_cursor() {
         "{screen}"
     );
 }
+
+#[test]
+fn an_alert_list_shows_the_consoles_alerts_that_its_options_keep() {
+    use crate::dashboard::{AlertListOptions, PanelKind};
+    use crate::model::{AlertState, Matcher, share};
+    use crate::state::tests::{AM0, alert, poll};
+    let mut s = overview(160, 48);
+    let mut pending = alert("PaymentsQueue", "warning", &[("team", "pay")], 1, "am0");
+    pending.state = AlertState::Pending;
+    let mut muted = alert("PaymentsMuted", "critical", &[("team", "pay")], 1, "am0");
+    muted.state = AlertState::Silenced;
+    let alerts = vec![
+        alert("PaymentsDown", "critical", &[("team", "pay"), ("instance", "pay-1")], 20, "am0"),
+        alert("LedgerLag", "warning", &[("team", "ledger")], 5, "am0"),
+        alert("PaymentsSlow", "warning", &[("team", "pay"), ("route", "/api")], 2, "am0"),
+        alert("PaymentsForOthers", "warning", &[("team", "web")], 2, "am0"),
+        pending,
+        muted,
+    ];
+    update(&mut s, poll(AM0, Ok(crate::msg::Payload::AmAlerts(share(alerts)))));
+    let options = AlertListOptions {
+        name: "payments".into(),
+        labels: vec![Matcher { name: "team".into(), value: "pay".into(), is_regex: false, is_equal: true }],
+        firing: true,
+        pending: false,
+        max: 0,
+        sort: 5,
+        stat: false,
+    };
+    let set = |s: &mut State, options: AlertListOptions| {
+        let open = s.dashboard.open.as_mut().expect("open");
+        let p = open.dash.panels.iter_mut().find(|p| p.title == "Requests by route over the range").expect("panel");
+        p.kind = PanelKind::AlertList;
+        p.alerts = Some(options);
+        s.frame.dirty = true;
+    };
+    set(&mut s, options.clone());
+    let screen = render(&s, 160, 48);
+    let rows: Vec<&str> =
+        screen.lines().filter(|l| ["WARN ", "CRIT ", "PEND "].iter().any(|t| l.contains(t))).collect();
+    assert_eq!(rows.len(), 2, "name, team and firing only, no muted one:\n{screen}");
+    assert!(rows[0].contains("WARN PaymentsSlow route=/api") && rows[0].contains(" 2m"), "newest first: {}", rows[0]);
+    assert!(rows[1].contains("CRIT PaymentsDown instance=pay-1,team=pay") && rows[1].contains(" 20m"), "{}", rows[1]);
+    set(&mut s, AlertListOptions { pending: true, firing: false, ..options.clone() });
+    let screen = render(&s, 160, 48);
+    assert!(screen.contains("PEND PaymentsQueue") && !screen.contains("PaymentsDown"), "{screen}");
+    set(&mut s, AlertListOptions { stat: true, ..options });
+    let screen = render(&s, 160, 48);
+    let count = screen.lines().skip_while(|l| !l.contains("Requests by route")).nth(1).unwrap_or_default();
+    assert!(count.contains("│2 "), "viewMode stat: how many: {count}");
+}

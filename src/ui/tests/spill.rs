@@ -304,6 +304,15 @@ fn hostile_dashboard(t: &Texts, w: u16, h: u16) -> State {
         children: Vec::new(),
         collapsed: false,
         transformations: Vec::new(),
+        alerts: (kind == PanelKind::AlertList).then(|| crate::dashboard::AlertListOptions {
+            name: String::new(),
+            labels: Vec::new(),
+            firing: true,
+            pending: true,
+            max: 0,
+            sort: 3,
+            stat: false,
+        }),
     };
     let g = |x, y, w, h| GridPos { x, y, w, h };
     let dash = Dashboard {
@@ -328,6 +337,7 @@ fn hostile_dashboard(t: &Texts, w: u16, h: u16) -> State {
             panel(PanelKind::Gauge, 7, g(16, 6, 8, 4), "e"),
             panel(PanelKind::PieChart, 8, g(0, 11, 12, 4), "f"),
             panel(PanelKind::Heatmap, 9, g(12, 11, 12, 4), "g"),
+            panel(PanelKind::AlertList, 10, g(0, 1, 24, 4), ""),
         ],
         tags: vec![t.get(2).into(), t.get(3).into()],
         ..Dashboard::default()
