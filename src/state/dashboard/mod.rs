@@ -192,14 +192,21 @@ impl Open {
     }
 
     /// The panel's queries at `width` columns: variables filled, each at a
-    /// step of about one point per column over the range.
+    /// step of about one point per column over the range — for a panel that
+    /// shows a current value (stat, gauge, table, pie), at most
+    /// [`VALUE_STEP_SECS`]: a range ends at its last whole step, and a
+    /// day's range over 18 columns would leave the value 80 minutes old
+    /// (and no value at all for a series younger than that).
     pub fn queries(&self, panel: &Panel, width: u16) -> Vec<PanelQuery> {
         if !queried(&panel.kind) {
             return Vec::new();
         }
         let points = u64::from(width.max(1));
         let scope = Scope::new(&self.dash.variables, Builtins::new(self.window_secs * 1000, points, SCRAPE_MS));
-        let step = step_for(self.window_secs, width);
+        let step = match panel.kind {
+            PanelKind::Timeseries | PanelKind::Graph | PanelKind::Heatmap => step_for(self.window_secs, width),
+            _ => value_step(self.window_secs, width),
+        };
         panel
             .targets
             .iter()
@@ -259,6 +266,18 @@ fn is_foreign(ds: Option<&str>) -> bool {
     ["loki", "elasticsearch", "influx", "tempo", "testdata", "mysql", "postgres", "cloudwatch", "graphite"]
         .iter()
         .any(|n| d.contains(n))
+}
+
+/// The finest step of a value panel (its value at most this old).
+pub const VALUE_STEP_SECS: u64 = 60;
+/// Points Prometheus answers per series at most (it refuses over 11,000).
+const MAX_POINTS: u64 = 10_000;
+
+/// A value panel's step: a column's, but at most [`VALUE_STEP_SECS`]
+/// unless the range would then need more than [`MAX_POINTS`].
+pub fn value_step(window_secs: u64, width: u16) -> u64 {
+    let floor = step_for(window_secs.div_ceil(MAX_POINTS).max(1), 1);
+    step_for(window_secs, width).min(VALUE_STEP_SECS).max(floor)
 }
 
 /// One point per column over the window, rounded up to 5 s (whole

@@ -611,3 +611,15 @@ fn a_textbox_is_edited_as_the_prompt_edits() {
     assert!(s.dashboard.open.as_ref().unwrap().values.is_none());
     assert!(s.view.flash.as_ref().is_some_and(|f| f.text.contains("constant")), "{:?}", s.view.flash);
 }
+
+#[test]
+fn a_value_panel_asks_a_fine_enough_step_to_show_a_current_value() {
+    use super::{VALUE_STEP_SECS, step_for, value_step};
+    // A day over 18 columns: 4800 s a point, the value up to 80 minutes old.
+    assert_eq!(step_for(86_400, 18), 4800);
+    assert_eq!(value_step(86_400, 18), VALUE_STEP_SECS);
+    assert_eq!(value_step(900, 18), 50, "a short range keeps its columns' step");
+    // Thirty days at one point a minute would be 43,200 points: Prometheus refuses over 11,000.
+    let month = 30 * 86_400;
+    assert!(month / value_step(month, 18) <= 10_000 && value_step(month, 18) < step_for(month, 18));
+}
