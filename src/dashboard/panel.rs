@@ -300,6 +300,20 @@ pub(crate) fn transformations(v: Option<&Value>, path: &str, ctx: &mut Ctx) -> V
                     .filter_map(|(k, v)| Some((k, v.as_u64()?.min(u64::from(u32::MAX)) as u32)))
                     .collect(),
             }),
+            "groupBy" => {
+                let (mut by, mut aggregate) = (Vec::new(), Vec::new());
+                for (field, conf) in map("fields") {
+                    match conf.get("operation").and_then(Value::as_str) {
+                        Some("groupby") => by.push(field),
+                        Some("aggregate") => {
+                            let calcs = super::values::strings(conf.get("aggregations"));
+                            aggregate.push((field, if calcs.is_empty() { vec!["lastNotNull".into()] } else { calcs }));
+                        }
+                        _ => {}
+                    }
+                }
+                out.push(Transformation::GroupBy { by, aggregate });
+            }
             "filterFieldsByName" => {
                 out.push(Transformation::FilterByName { include: names("include"), exclude: names("exclude") })
             }

@@ -55,6 +55,9 @@ pub fn is_columns(panel: &Panel) -> bool {
     panel.targets.iter().any(|t| t.table) || !panel.transformations.is_empty()
 }
 
+/// A row as named fields, before the columns are chosen.
+type Row = BTreeMap<String, Cell>;
+
 /// A column before the overrides: its field name and where it comes from.
 #[derive(Debug, Clone, PartialEq)]
 enum Source {
@@ -67,7 +70,7 @@ pub fn build(panel: &Panel, frames: &[Frame]) -> Table {
     let several = frames.len() > 1;
     let value_name = |r: &str| if several { format!("Value #{r}") } else { "Value".to_string() };
     // Rows as named fields; the field names in first-seen order.
-    let mut rows: Vec<BTreeMap<String, Cell>> = Vec::new();
+    let mut rows: Vec<Row> = Vec::new();
     let mut fields: Vec<(String, Source)> = Vec::new();
     let add_field = |fields: &mut Vec<(String, Source)>, name: &str, src: Source| {
         if !fields.iter().any(|(n, _)| n == name) && fields.len() < MAX_COLUMNS {
@@ -147,6 +150,7 @@ pub fn build(panel: &Panel, frames: &[Frame]) -> Table {
             Transformation::FilterByName { include, exclude } => {
                 fields.retain(|(n, _)| (include.is_empty() || include.contains(n)) && !exclude.contains(n));
             }
+            Transformation::GroupBy { by, aggregate } => (fields, rows) = group_by(&fields, rows, by, aggregate),
             Transformation::Merge | Transformation::JoinByField { .. } => {}
         }
     }
@@ -172,6 +176,86 @@ pub fn build(panel: &Panel, frames: &[Frame]) -> Table {
         .map(|mut r| keep.iter().map(|k| r.remove(k).unwrap_or(Cell::Text(String::new()))).collect())
         .collect();
     Table { columns, rows }
+}
+
+/// Rows and fields after a `groupBy`: the `by` fields (in their order
+/// among the fields) and each aggregated field once per calc, named
+/// `field (calc)` as Grafana names them.
+fn group_by(
+    fields: &[(String, Source)],
+    rows: Vec<Row>,
+    by: &[String],
+    aggregate: &[(String, Vec<String>)],
+) -> (Vec<(String, Source)>, Vec<Row>) {
+    let keys: Vec<&String> = fields.iter().map(|(n, _)| n).filter(|n| by.contains(n)).collect();
+    let text = |c: Option<&Cell>| match c {
+        Some(Cell::Text(t)) => t.clone(),
+        Some(Cell::Value(Some(v))) => v.to_string(),
+        _ => String::new(),
+    };
+    let mut groups: Vec<(Vec<String>, Vec<Row>)> = Vec::new();
+    for row in rows {
+        let key: Vec<String> = keys.iter().map(|k| text(row.get(*k))).collect();
+        match groups.iter_mut().find(|(k, _)| *k == key) {
+            Some((_, members)) => members.push(row),
+            None => groups.push((key, vec![row])),
+        }
+    }
+    let mut out_fields: Vec<(String, Source)> =
+        keys.iter().map(|k| ((*k).clone(), Source::Label((*k).clone()))).collect();
+    let mut aggregated = Vec::new();
+    for (name, src) in fields {
+        let Some((_, calcs)) = aggregate.iter().find(|(f, _)| f == name) else { continue };
+        let ref_id = match src {
+            Source::Value(r) => r.clone(),
+            Source::Label(_) => String::new(),
+        };
+        for calc in calcs {
+            let column = format!("{name} ({calc})");
+            out_fields.push((column.clone(), Source::Value(ref_id.clone())));
+            aggregated.push((name.clone(), calc.clone(), column));
+        }
+    }
+    let rows = groups
+        .into_iter()
+        .map(|(key, members)| {
+            let mut row: BTreeMap<String, Cell> =
+                keys.iter().zip(key).map(|(k, v)| ((*k).clone(), Cell::Text(v))).collect();
+            for (field, calc, column) in &aggregated {
+                let values: Vec<f64> = members
+                    .iter()
+                    .filter_map(|m| match m.get(field) {
+                        Some(Cell::Value(v)) => *v,
+                        Some(Cell::Text(t)) => t.parse().ok(),
+                        None => None,
+                    })
+                    .filter(|v: &f64| v.is_finite())
+                    .collect();
+                row.insert(column.clone(), Cell::Value(reduce(calc, &values, members.len())));
+            }
+            row
+        })
+        .collect();
+    (out_fields, rows)
+}
+
+/// Grafana's reducers over a group's values (`count` counts its rows).
+fn reduce(calc: &str, v: &[f64], rows: usize) -> Option<f64> {
+    if calc == "count" {
+        return Some(rows as f64);
+    }
+    let (first, last) = (v.first().copied()?, v.last().copied()?);
+    Some(match calc {
+        "sum" => v.iter().sum(),
+        "mean" => v.iter().sum::<f64>() / v.len() as f64,
+        "min" => v.iter().copied().fold(f64::INFINITY, f64::min),
+        "max" => v.iter().copied().fold(f64::NEG_INFINITY, f64::max),
+        "range" => {
+            v.iter().copied().fold(f64::NEG_INFINITY, f64::max) - v.iter().copied().fold(f64::INFINITY, f64::min)
+        }
+        "first" | "firstNotNull" => first,
+        _ => last,
+    })
 }
 
 #[cfg(test)]
@@ -247,6 +331,29 @@ mod tests {
         assert_eq!(text(&t), [vec!["pool", "Used", "Reads"], vec!["rbd", "0.25", "10"], vec!["cephfs", "0.5", "20"]]);
         assert_eq!(t.columns[1].look.field.unit.as_deref(), Some("percentunit"));
         assert!(t.columns[1].numeric && !t.columns[0].numeric);
+    }
+
+    #[test]
+    fn group_by_keeps_a_row_per_value_and_reduces_the_others() {
+        let rows: Vec<Labels> = [("rbd", "h1"), ("rbd", "h2"), ("cephfs", "h1")]
+            .iter()
+            .map(|(pool, host)| labels(&[("pool", pool), ("host", host)]))
+            .collect();
+        let frame = Frame { ref_id: "A", rows: rows.iter().zip([1.0, 2.0, 5.0]).map(|(l, v)| (l, Some(v))).collect() };
+        let group = Transformation::GroupBy {
+            by: vec!["pool".into()],
+            aggregate: vec![("Value".into(), vec!["sum".into(), "max".into()]), ("host".into(), vec!["count".into()])],
+        };
+        let t = build(&panel(vec![group], vec![]), &[frame]);
+        assert_eq!(
+            text(&t),
+            [
+                vec!["pool", "host (count)", "Value (sum)", "Value (max)"],
+                vec!["rbd", "2", "3", "2"],
+                vec!["cephfs", "1", "5", "5"],
+            ]
+        );
+        assert!(t.columns[2].numeric);
     }
 
     #[test]

@@ -226,6 +226,9 @@ pub enum Transformation {
     },
     /// Only the columns named (`include`), without those in `exclude`.
     FilterByName { include: Vec<String>, exclude: Vec<String> },
+    /// One row per distinct value of the `by` columns, the `aggregate`
+    /// columns reduced by their calcs (`Value (sum)`), the rest dropped.
+    GroupBy { by: Vec<String>, aggregate: Vec<(String, Vec<String>)> },
 }
 
 /// One query of a panel.
