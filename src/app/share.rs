@@ -83,6 +83,12 @@ pub struct Sharing {
     wake: Arc<Notify>,
     push: tokio::task::JoinHandle<()>,
     receive: tokio::task::JoinHandle<()>,
+    /// The outbox's lock once the pusher has it, held here so that
+    /// dropping the sharing frees it at once: an aborted task is only
+    /// dropped at the runtime's next turn, and a sharing started again in
+    /// between (a context switch, a rejoin) found it taken and said
+    /// "pushed elsewhere" for its next five seconds.
+    lock: Arc<std::sync::Mutex<Option<PushLock>>>,
 }
 
 impl Sharing {
@@ -98,7 +104,9 @@ impl Sharing {
     ) -> Sharing {
         let (user, host) = who;
         let wake = Arc::new(Notify::new());
+        let lock = Arc::new(std::sync::Mutex::new(None));
         let pusher = Pusher {
+            lock: lock.clone(),
             client: settings.client.clone(),
             dir: dir.to_path_buf(),
             id: id.to_string(),
@@ -114,7 +122,7 @@ impl Sharing {
             None => Utc::now() - chrono::Duration::from_std(settings.lookback).unwrap_or_default(),
         };
         let receive = receive(settings, dir, id, start.timestamp_nanos_opt().unwrap_or(0), tx);
-        Sharing { id: id.to_string(), wake, push, receive }
+        Sharing { id: id.to_string(), wake, push, receive, lock }
     }
 
     pub fn id(&self) -> &str {
@@ -131,11 +139,14 @@ impl Drop for Sharing {
     fn drop(&mut self) {
         self.push.abort();
         self.receive.abort();
+        self.lock.lock().unwrap_or_else(std::sync::PoisonError::into_inner).take();
     }
 }
 
 /// The outbox's worker.
 struct Pusher {
+    /// Where the outbox's lock is kept (see [`Sharing`]).
+    lock: Arc<std::sync::Mutex<Option<PushLock>>>,
     client: LokiClient,
     dir: PathBuf,
     id: String,
@@ -168,9 +179,12 @@ impl Pusher {
     async fn run(self) {
         let inc_dir = self.dir.join(&self.id);
         // One pusher per host and incident; the others wait their turn.
-        let _lock = loop {
+        loop {
             match PushLock::try_take(&inc_dir) {
-                Ok(Some(lock)) => break lock,
+                Ok(Some(lock)) => {
+                    *self.lock.lock().unwrap_or_else(std::sync::PoisonError::into_inner) = Some(lock);
+                    break;
+                }
                 Ok(None) => {
                     if !self.report(SharePush { elsewhere: true, ..SharePush::default() }) {
                         return;
@@ -186,7 +200,7 @@ impl Pusher {
                 }
             }
             tokio::time::sleep(Duration::from_secs(5)).await;
-        };
+        }
         let mut journal = match Journal::open(&self.dir, &self.id) {
             Ok(j) => j,
             Err(e) => {
