@@ -18,13 +18,15 @@ use crate::runbook::render::wrap_lines;
 use crate::state::State;
 use crate::state::dashboard::{Open, PanelQuery, VarStatus, panels_area, shown_value};
 use crate::state::signals::Cached;
-use crate::text::{clean, clean_multiline, truncate_width, width};
+use crate::text::{clean, truncate_width, width};
 use crate::theme::{Role, Theme};
 
 mod pick;
 
 /// Series listed or drawn in one panel at most.
 const MAX_SERIES: usize = 6;
+/// Markdown events a text panel lays out per frame at most.
+const TEXT_EVENTS: usize = 5_000;
 /// A heatmap's series (buckets) at most.
 const MAX_BUCKETS: usize = 200;
 /// A heatmap cell's shades, empty to the largest.
@@ -126,9 +128,13 @@ fn draw_panel(frame: &mut Frame, rect: Rect, state: &State, open: &Open, panel: 
     };
     match &panel.kind {
         PanelKind::Text => {
-            let text = strip_markdown(panel.content.as_deref().unwrap_or_default());
-            let lines: Vec<Line> = text.lines().map(|l| Line::raw(l.to_string())).collect();
-            frame.render_widget(Paragraph::new(wrap_lines(lines, inner.width)).block(block), rect);
+            // Rendered as the runbook pane renders markdown (headings,
+            // emphasis, lists, code, links), within a bounded amount of work.
+            let md = panel.content.as_deref().unwrap_or_default();
+            let styles = crate::runbook::render::RunbookStyles::default();
+            let limit = crate::runbook::render::Limit::Events(TEXT_EVENTS);
+            let doc = crate::runbook::render::render_limited(md, inner.width, &styles, limit);
+            frame.render_widget(Paragraph::new(doc.lines).block(block), rect);
             return;
         }
         _ if !open.loki_queries(panel).is_empty() => {
@@ -729,47 +735,6 @@ fn colour(name: Option<&str>, theme: &Theme) -> Style {
         }
     };
     theme.base().fg(c)
-}
-
-/// Markdown as plain text: headings, emphasis, code marks, links (their
-/// text kept), images and HTML tags dropped; clean, at most 200 lines.
-pub fn strip_markdown(md: &str) -> String {
-    let md = clean_multiline(md);
-    let mut out = String::new();
-    for line in md.lines().take(200) {
-        let t = line.trim_start();
-        let t = t.trim_start_matches('#').trim_start_matches('>').trim_start();
-        let t = if let Some(rest) = t.strip_prefix("- ").or_else(|| t.strip_prefix("* ")) {
-            format!("• {rest}")
-        } else {
-            t.to_string()
-        };
-        let mut s = String::new();
-        let mut chars = t.chars().peekable();
-        let mut in_tag = false;
-        while let Some(c) = chars.next() {
-            match c {
-                '<' => in_tag = true,
-                '>' if in_tag => in_tag = false,
-                _ if in_tag => {}
-                '*' | '_' | '`' => {}
-                '!' if chars.peek() == Some(&'[') => {}
-                '[' => {}
-                ']' if chars.peek() == Some(&'(') => {
-                    // The link's target is dropped: `[text](url)` reads `text`.
-                    for c in chars.by_ref() {
-                        if c == ')' {
-                            break;
-                        }
-                    }
-                }
-                _ => s.push(c),
-            }
-        }
-        out.push_str(&s);
-        out.push('\n');
-    }
-    out
 }
 
 /// The top-level index of a row panel (rows are always top level).
