@@ -100,6 +100,8 @@ pub async fn demo(
     cfg.loki = vec![Endpoint { name: Some("drill-loki".into()), ..Endpoint::from_url(&url) }];
     cfg.incident_dir = Some(incident_dir.unwrap_or_else(|| data_dir.join("drill-incidents")));
     cfg.runbooks.dirs.push(extract_runbooks(data_dir)?);
+    // The drill's own dashboard beside any the user passed (`D`, `:dash drill`).
+    cfg.dashboards.push(extract_dashboards(data_dir)?);
     // The drill's room is shared, and a simulated teammate joins it.
     cfg.share = true;
     cfg.share_via = None;
@@ -169,6 +171,18 @@ async fn teammate(settings: crate::app::share::ShareSettings) {
 
 /// Writes the embedded runbooks to `<data>/drill-runbooks` (refreshed each
 /// run) and returns the directory.
+/// The drill's dashboards, embedded (Grafana's JSON model, as a user's files are).
+const DASHBOARDS: &[(&str, &str)] = &[("service.json", include_str!("../assets/drills/dashboards/service.json"))];
+
+fn extract_dashboards(data_dir: &Path) -> anyhow::Result<PathBuf> {
+    let dir = data_dir.join("drill-dashboards");
+    std::fs::create_dir_all(&dir)?;
+    for (name, text) in DASHBOARDS {
+        crate::incident::write_atomic(&dir.join(name), text)?;
+    }
+    Ok(dir)
+}
+
 fn extract_runbooks(data_dir: &Path) -> anyhow::Result<PathBuf> {
     let dir = data_dir.join("drill-runbooks");
     std::fs::create_dir_all(&dir)?;
@@ -189,6 +203,17 @@ mod tests {
         assert_eq!(on_disk, RUNBOOKS.len(), "add new runbooks to demo::RUNBOOKS");
         for (name, text) in RUNBOOKS {
             assert_eq!(std::fs::read_to_string(format!("{dir}/{name}")).unwrap(), *text);
+        }
+    }
+
+    #[test]
+    fn the_drills_dashboards_are_embedded_and_read_without_a_warning() {
+        let dir = concat!(env!("CARGO_MANIFEST_DIR"), "/assets/drills/dashboards");
+        assert_eq!(std::fs::read_dir(dir).unwrap().count(), DASHBOARDS.len(), "add new ones to demo::DASHBOARDS");
+        for (name, text) in DASHBOARDS {
+            assert_eq!(std::fs::read_to_string(format!("{dir}/{name}")).unwrap(), *text);
+            let parsed = crate::dashboard::parse(text.as_bytes()).expect("a dashboard");
+            assert!(parsed.diagnostics.is_empty(), "{name}: {:?}", parsed.diagnostics);
         }
     }
 
