@@ -99,9 +99,9 @@ pub async fn demo(
     cfg.alertmanager = vec![Endpoint { name: Some("drill-am".into()), ..Endpoint::from_url(&url) }];
     cfg.loki = vec![Endpoint { name: Some("drill-loki".into()), ..Endpoint::from_url(&url) }];
     cfg.incident_dir = Some(incident_dir.unwrap_or_else(|| data_dir.join("drill-incidents")));
-    cfg.runbooks.dirs.push(extract_runbooks(data_dir)?);
+    cfg.runbooks.dirs.push(extract(data_dir, "drill-runbooks", RUNBOOKS)?);
     // The drill's own dashboard beside any the user passed (`D`, `:dash drill`).
-    cfg.dashboards.push(extract_dashboards(data_dir)?);
+    cfg.dashboards.push(extract(data_dir, "drill-dashboards", DASHBOARDS)?);
     // The drill's room is shared, and a simulated teammate joins it.
     cfg.share = true;
     cfg.share_via = None;
@@ -174,19 +174,12 @@ async fn teammate(settings: crate::app::share::ShareSettings) {
 /// The drill's dashboards, embedded (Grafana's JSON model, as a user's files are).
 const DASHBOARDS: &[(&str, &str)] = &[("service.json", include_str!("../assets/drills/dashboards/service.json"))];
 
-fn extract_dashboards(data_dir: &Path) -> anyhow::Result<PathBuf> {
-    let dir = data_dir.join("drill-dashboards");
+/// Writes embedded `files` into `data_dir/sub` (made if missing), for the
+/// console to read as it reads a user's: the drill's runbooks, its dashboards.
+fn extract(data_dir: &Path, sub: &str, files: &[(&str, &str)]) -> anyhow::Result<PathBuf> {
+    let dir = data_dir.join(sub);
     std::fs::create_dir_all(&dir)?;
-    for (name, text) in DASHBOARDS {
-        crate::incident::write_atomic(&dir.join(name), text)?;
-    }
-    Ok(dir)
-}
-
-fn extract_runbooks(data_dir: &Path) -> anyhow::Result<PathBuf> {
-    let dir = data_dir.join("drill-runbooks");
-    std::fs::create_dir_all(&dir)?;
-    for (name, text) in RUNBOOKS {
+    for (name, text) in files {
         crate::incident::write_atomic(&dir.join(name), text)?;
     }
     Ok(dir)
