@@ -49,8 +49,9 @@ where
 /// each; the first batch with `mode` set ends the history), then live ones
 /// from the tail (no `delay_for`, structured metadata apart), or from
 /// polling when the tail is refused. Each line is handed on once, late
-/// ones (an older timestamp than lines already seen) included: a reconnect
-/// and every poll re-read from `late_window` before the newest line seen,
+/// ones (an older timestamp than lines already seen) included: each time
+/// the tail is open, every few polls while it is, and every poll re-read
+/// from `late_window` before the newest line seen,
 /// and what was seen is not sent again; a tail reporting dropped entries is
 /// re-read from the oldest of them. Batches are never thinned
 /// (`max_pending` makes a batch go early instead). `send` returning false

@@ -2,8 +2,9 @@
 //! over the kind of line ([`FollowLine`]): the logs pane's first look is
 //! the newest `limit` lines, and it follows by timestamp (a line older than
 //! the last one shown is not shown); raw lines are read whole from the
-//! start, caught up by paging over the last `late_window` after a
-//! reconnect and at each poll, and kept unless already seen ([`Seen`]).
+//! start, caught up by paging over the last `late_window` once the tail is
+//! open (again), every few polls while it is, and at each poll, and kept
+//! unless already seen ([`Seen`]).
 
 use std::marker::PhantomData;
 use std::time::Duration;
@@ -23,6 +24,10 @@ use crate::sources::backoff::backoff;
 /// How long a follower that fell back to polling because of a network error
 /// (not a refusal) waits before trying the websocket again.
 const TAIL_RETRY: Duration = Duration::from_secs(60);
+
+/// A follower of raw lines reads its late window again every this many
+/// `poll_every` while the tail is live.
+const TAIL_REREAD_POLLS: u32 = 5;
 
 /// Why live following stopped.
 enum Stop {
@@ -233,15 +238,7 @@ impl<F: FnMut(LogBatch<L>) -> bool + Send, L: FollowLine> Follower<F, L> {
 
     /// Follows through the websocket, reconnecting after a drop.
     async fn tail(&mut self, query: &str) -> Stop {
-        let mut reconnect = false;
         loop {
-            if reconnect && L::READ_ALL {
-                let from = self.reread_from();
-                if !self.catch_up(query, BatchKind::Live, from).await {
-                    return Stop::Done;
-                }
-            }
-            reconnect = true;
             let tail = match L::open_tail(&self.client, query, self.cursor.ts, self.settings.limit).await {
                 Ok(t) => t,
                 Err(e) => return Stop::Refused(e),
@@ -249,7 +246,18 @@ impl<F: FnMut(LogBatch<L>) -> bool + Send, L: FollowLine> Follower<F, L> {
             if !self.emit(LogBatch { mode: Some(FollowMode::Tail), ..self.batch() }) {
                 return Stop::Done;
             }
-            match self.pump(tail).await {
+            // A line stored between the last read and the tail's
+            // subscription, with a timestamp behind the newest seen, is in
+            // neither the tail's backfill (from the newest seen on) nor its
+            // live entries; and after a reconnect, what came while it was
+            // closed: read the late window again now that the tail is open.
+            if L::READ_ALL {
+                let from = self.reread_from();
+                if !self.catch_up(query, BatchKind::Live, from).await {
+                    return Stop::Done;
+                }
+            }
+            match self.pump(tail, query).await {
                 // Closed by Loki (a restart, a proxy's idle timeout): reconnect.
                 Ok(None) => tokio::time::sleep(self.settings.poll_every).await,
                 Ok(Some(e)) => {
@@ -265,14 +273,27 @@ impl<F: FnMut(LogBatch<L>) -> bool + Send, L: FollowLine> Follower<F, L> {
     /// Reads the tail, sending a batch per `batch_every`. `Ok(error)` when
     /// the websocket ended, `Err` when the app is gone. Raw lines are never
     /// thinned: a full batch goes early; dropped entries end the tail so
-    /// that they are read again.
-    async fn pump(&mut self, mut tail: Tail) -> Result<Option<SourceError>, ()> {
+    /// that they are read again; and the late window is read again every
+    /// [`TAIL_REREAD_POLLS`] polls, since a tail is Loki's best effort
+    /// (a subscription that came late, an ingester that restarted), not a
+    /// record of every line.
+    async fn pump(&mut self, mut tail: Tail, query: &str) -> Result<Option<SourceError>, ()> {
         let resume = self.cursor.clone();
         let mut pending = LogBatch::default();
         let mut tick = tokio::time::interval(self.settings.batch_every);
         tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+        let every = self.settings.poll_every.saturating_mul(TAIL_REREAD_POLLS).max(Duration::from_millis(100));
+        let mut reread = tokio::time::interval_at(Instant::now() + every, every);
+        reread.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
         loop {
             tokio::select! {
+                _ = reread.tick(), if L::READ_ALL => {
+                    self.flush(&mut pending)?;
+                    let from = self.reread_from();
+                    if !self.catch_up(query, BatchKind::Live, from).await {
+                        return Err(());
+                    }
+                }
                 msg = L::next_chunk(&mut tail) => match msg {
                     Some(Ok(mut chunk)) => {
                         if L::READ_ALL {
