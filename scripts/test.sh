@@ -181,6 +181,9 @@ if [ -f "$logs/current/executables" ]; then
         [ "$status" -eq 0 ] && continue
         failed_tests "$logs/current/$name.log" "$name"
         echo "    failed target: $name (exit $status), log: $logs/current/$name.log"
+        # The log stays in the clone: what the failures said goes to the
+        # output CI keeps (the panics, capped).
+        sed -n '/^failures:$/,/^test result:/p' "$logs/current/$name.log" | head -n 300 | sed 's/^/      | /'
     done <"$logs/current/status"
 fi
 

@@ -165,11 +165,17 @@ async fn an_old_export_and_a_merged_table_show_the_exporters_values() {
     let cpus = std::thread::available_parallelism().map_or(0, |n| n.get());
     let below =
         |s: &str, title: &str| s.lines().skip_while(|l| !l.contains(title)).nth(1).unwrap_or_default().to_string();
+    // Each panel's values come with its own query: wait for all of them
+    // (the legend is drawn with the graph's series).
     run_drawn_until(&mut console, "the old export's values", 60, SIZE, |c| {
         let s = screen(c, SIZE.0, SIZE.1).join("\n");
+        let memory = below(&s, "Memory used");
         below(&s, "CPU cores").contains(&format!("│{cpus} "))
             && below(&s, "Exporter").contains("│UP ")
-            && s.contains('%')
+            && memory.contains('%')
+            && memory.contains('.')
+            && s.contains("1m")
+            && s.contains("5m")
     })
     .await;
     let s = screen(&mut console, SIZE.0, SIZE.1).join("\n");

@@ -50,7 +50,7 @@ pub async fn run_drawn_until(
     while !done(c) {
         let msg = tokio::time::timeout_at(deadline, c.next())
             .await
-            .unwrap_or_else(|_| panic!("timed out waiting for {what}"))
+            .unwrap_or_else(|_| panic!("timed out waiting for {what}; the last frame:\n{}", t.backend()))
             .expect("channel open");
         c.handle(msg);
         c.handle(Msg::Tick(chrono::Utc::now()));
