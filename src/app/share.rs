@@ -433,31 +433,95 @@ fn write_received(dir: &Path, id: &str, rx: &std::sync::mpsc::Receiver<Batch>, t
             return;
         }
     };
+    receive_into(|records| journal.append_received(records).map_err(|e| e.to_string()), rx, tx);
+}
+
+/// Writes the batches of `rx` with `append`, reporting each to `tx`.
+fn receive_into(
+    mut append: impl FnMut(&[Record]) -> Result<crate::incident::Received, String>,
+    rx: &std::sync::mpsc::Receiver<Batch>,
+    tx: &mpsc::UnboundedSender<Msg>,
+) {
     let mut polling = None;
-    while let Ok(batch) = rx.recv() {
-        if let Some(p) = batch.polling {
-            polling = p;
-        }
-        let mut report = ShareReceived {
-            foreign: batch.foreign,
-            polling: polling.clone(),
-            present: batch.present,
-            ..ShareReceived::default()
-        };
-        report.error = batch.error;
-        match journal.append_received(&batch.records) {
-            Ok(got) => {
-                report.added = got.added;
-                report.foreign += got.refused;
+    // Records whose write failed (a full disk, a lock refused): the
+    // follower does not hand a line on twice, so they are held here and
+    // written again until it works (again is harmless: a record already in
+    // the journal is skipped).
+    let mut unwritten = Unwritten::default();
+    loop {
+        let batch = if unwritten.records.is_empty() {
+            match rx.recv() {
+                Ok(b) => Some(b),
+                Err(_) => return,
             }
-            Err(e) => {
-                // Read again from the stream by the next poll or reconnect.
-                tracing::warn!(error = %e, "share: received records not written");
-                report.error = Some(e.to_string());
+        } else {
+            match rx.recv_timeout(WRITE_RETRY) {
+                Ok(b) => Some(b),
+                Err(std::sync::mpsc::RecvTimeoutError::Timeout) => None,
+                Err(std::sync::mpsc::RecvTimeoutError::Disconnected) => {
+                    // The sharing ended: one last try (what is left is
+                    // still in Loki, read again by the next sharing).
+                    let _ = append(&unwritten.records);
+                    return;
+                }
+            }
+        };
+        let mut report = ShareReceived::default();
+        if let Some(batch) = batch {
+            if let Some(p) = batch.polling {
+                polling = p;
+            }
+            report.foreign = batch.foreign;
+            report.present = batch.present;
+            report.error = batch.error;
+            unwritten.hold(batch.records);
+        }
+        report.polling = polling.clone();
+        if !unwritten.records.is_empty() {
+            match append(&unwritten.records) {
+                Ok(got) => {
+                    report.added = got.added;
+                    report.foreign += got.refused;
+                    unwritten.records.clear();
+                    if unwritten.dropped > 0 {
+                        report.error = Some(format!(
+                            "{} received records not written (the journal could not be written); they stay in Loki",
+                            std::mem::take(&mut unwritten.dropped)
+                        ));
+                    }
+                }
+                Err(e) => {
+                    tracing::warn!(error = %e, held = unwritten.records.len(), "share: received records not written; trying again");
+                    report.error = Some(format!("received records not written yet: {e}"));
+                }
             }
         }
         if tx.send(Msg::Share(crate::model::ShareMsg::Received(report))).is_err() {
             return;
+        }
+    }
+}
+
+/// How often records whose write failed are written again.
+const WRITE_RETRY: Duration = Duration::from_secs(1);
+/// Records held while the journal cannot be written, at most (the oldest
+/// beyond it are let go: Loki keeps them, the next sharing reads them).
+const UNWRITTEN_MAX: usize = 100_000;
+
+#[derive(Debug, Default)]
+struct Unwritten {
+    records: Vec<Record>,
+    /// Let go since the last successful write.
+    dropped: usize,
+}
+
+impl Unwritten {
+    fn hold(&mut self, mut records: Vec<Record>) {
+        self.records.append(&mut records);
+        let over = self.records.len().saturating_sub(UNWRITTEN_MAX);
+        if over > 0 {
+            self.records.drain(..over);
+            self.dropped += over;
         }
     }
 }
@@ -643,6 +707,67 @@ mod tests {
         assert_eq!(stream.entries.iter().map(|e| e.ts_ns).collect::<Vec<_>>(), vec![far + 1, far + 2]);
         assert_eq!(last, far + 2);
         assert_eq!(stream.labels, share::stream_labels("inc"));
+    }
+
+    /// A write that fails (a full disk, a refused lock) is tried again
+    /// until it works: the follower hands a line on once, so a dropped
+    /// batch would be lost.
+    #[test]
+    fn received_records_whose_write_failed_are_written_when_it_works_again() {
+        let dir = tempfile::tempdir().expect("tmp");
+        let id = "db-down-1";
+        let mut journal = Journal::join(dir.path(), id).expect("join");
+        let path = crate::incident::journal_path(dir.path(), id);
+        let (lines_tx, lines_rx) = std::sync::mpsc::channel::<Batch>();
+        let (tx, mut rx) = mpsc::unbounded_channel();
+        let failing = std::sync::Arc::new(std::sync::atomic::AtomicBool::new(false));
+        let fail = failing.clone();
+        let thread = std::thread::spawn(move || {
+            let append = |records: &[Record]| {
+                if fail.load(std::sync::atomic::Ordering::SeqCst) {
+                    return Err("No space left on device (os error 28)".to_string());
+                }
+                journal.append_received(records).map_err(|e| e.to_string())
+            };
+            receive_into(append, &lines_rx, &tx);
+        });
+        let batch = |records| Batch { records, present: Vec::new(), foreign: 0, error: None, polling: None };
+        let report = |rx: &mut mpsc::UnboundedReceiver<Msg>| match rx.blocking_recv() {
+            Some(Msg::Share(crate::model::ShareMsg::Received(r))) => r,
+            other => panic!("not a report: {other:?}"),
+        };
+        failing.store(true, std::sync::atomic::Ordering::SeqCst);
+        lines_tx.send(batch(vec![rec("bob", 1), rec("bob", 2)])).expect("send");
+        let failed = report(&mut rx);
+        assert!(failed.error.as_deref().is_some_and(|e| e.contains("not written yet: No space")), "{failed:?}");
+        assert_eq!(failed.added, 0);
+        // Still failing: the next batch is held with the first.
+        lines_tx.send(batch(vec![rec("bob", 3)])).expect("send");
+        assert_eq!(report(&mut rx).added, 0);
+        failing.store(false, std::sync::atomic::Ordering::SeqCst);
+        let written = loop {
+            let r = report(&mut rx);
+            if r.added > 0 || r.error.is_none() {
+                break r;
+            }
+        };
+        assert_eq!(written.added, 3, "held and written within a retry, no new batch needed: {written:?}");
+        assert!(written.error.is_none(), "{written:?}");
+        lines_tx.send(batch(vec![rec("bob", 3), rec("bob", 4)])).expect("send");
+        assert_eq!(report(&mut rx).added, 1, "the one already written is skipped");
+        drop(lines_tx);
+        thread.join().expect("thread");
+        assert_eq!(Journal::read_all(&path).expect("read").records.len(), 4);
+    }
+
+    #[test]
+    fn unwritten_records_are_capped_oldest_first() {
+        let mut u = Unwritten::default();
+        u.hold((0..UNWRITTEN_MAX as u32).map(|n| rec("a", n % 100)).collect());
+        u.hold(vec![rec("b", 1), rec("b", 2)]);
+        assert_eq!(u.records.len(), UNWRITTEN_MAX);
+        assert_eq!(u.dropped, 2);
+        assert_eq!(u.records.last().map(|r| r.host.as_str()), Some("b"));
     }
 
     #[test]
