@@ -53,12 +53,23 @@ pub fn draw(frame: &mut Frame, area: Rect, state: &State, chart: &ChartView) {
     let named: Vec<(&crate::model::metrics::Series, String)> = series.iter().map(|s| (*s, legend(s))).collect();
     let x = (cached.end as f64 - state.signals.window.as_secs_f64(), cached.end as f64);
     let unit = chart.unit;
-    lines(frame, area, block, &named, &[], x, chart.key.step_secs, &|v| format_value(v, unit), theme);
+    let axis = TimeAxis { x, step_secs: chart.key.step_secs, tz: state.clock.local_offset };
+    lines(frame, area, block, &named, &[], axis, &|v| format_value(v, unit), theme);
+}
+
+/// A chart's time axis: its span (unix seconds), step, and the offset its
+/// labels are written at (the local time zone's, as the board's ages and
+/// the logs' stamps are).
+#[derive(Debug, Clone, Copy)]
+pub struct TimeAxis {
+    pub x: (f64, f64),
+    pub step_secs: u64,
+    pub tz: chrono::FixedOffset,
 }
 
 /// Series (with their legend names, at most [`TOP_N`] drawn) as braille
-/// lines over `x` (unix seconds), in `block`: the chart's and the
-/// dashboards' time series panels alike.
+/// lines over the axis, in `block`: the chart's and the dashboards' time
+/// series panels alike.
 #[allow(clippy::too_many_arguments)]
 pub fn lines(
     frame: &mut Frame,
@@ -66,11 +77,11 @@ pub fn lines(
     block: Block,
     series: &[(&crate::model::metrics::Series, String)],
     fixed: &[Option<Color>],
-    (x0, x1): (f64, f64),
-    step_secs: u64,
+    axis: TimeAxis,
     fmt: &dyn Fn(f64) -> String,
     theme: &crate::theme::Theme,
 ) {
+    let TimeAxis { x: (x0, x1), step_secs, tz } = axis;
     let series = &series[..series.len().min(TOP_N)];
     // Ratatui draws a line through gaps, so each run of finite samples is
     // its own dataset: NaN, ±Inf and missing steps stay gaps.
@@ -110,7 +121,9 @@ pub fn lines(
         datasets.push(d);
     }
     let time = |t: f64| {
-        chrono::DateTime::from_timestamp(t as i64, 0).map(|d| d.format("%H:%M").to_string()).unwrap_or_default()
+        chrono::DateTime::from_timestamp(t as i64, 0)
+            .map(|d| d.with_timezone(&tz).format("%H:%M").to_string())
+            .unwrap_or_default()
     };
     let x = Axis::default()
         .bounds([x0, x1])

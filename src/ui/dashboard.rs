@@ -232,7 +232,8 @@ fn draw_panel(frame: &mut Frame, rect: Rect, state: &State, open: &Open, panel: 
             // An override's fixed colour for its series' line.
             let fixed: Vec<Option<Color>> =
                 looks.iter().map(|l| l.color.as_deref().and_then(|c| colour(Some(c), theme).fg)).collect();
-            super::chart::lines(frame, rect, block, &series, &fixed, x, step, &fmt, theme);
+            let axis = super::chart::TimeAxis { x, step_secs: step, tz: state.clock.local_offset };
+            super::chart::lines(frame, rect, block, &series, &fixed, axis, &fmt, theme);
         }
         PanelKind::Table => {
             let lines: Vec<Line> = series

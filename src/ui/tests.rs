@@ -122,6 +122,11 @@ fn chart_draws_lines_legend_and_errors() {
     assert!(screen.contains("pod=api-1"), "legend: {screen}");
     assert!(screen.chars().any(|c| ('\u{2800}'..='\u{28ff}').contains(&c)), "braille: {screen}");
     assert!(screen.contains("11:30") && screen.contains("12:00"), "time axis: {screen}");
+    // In the local time zone, as the board's ages and the logs' stamps.
+    s.clock.local_offset = chrono::FixedOffset::east_opt(2 * 3600).expect("offset");
+    let local = render(&s, 120, 30);
+    assert!(local.contains("13:30") && local.contains("14:00") && !local.contains("12:00"), "local axis: {local}");
+    s.clock.local_offset = chrono::FixedOffset::east_opt(0).expect("UTC");
     let err = SourceError::Api { status: 400, kind: "bad_data".into(), message: "1:6: parse error: unclosed".into() };
     s.signals.cache.insert(
         key,
