@@ -12,9 +12,10 @@
 //! belong to the operator, not to a context: they are kept.
 
 use crate::keymap::Action;
-use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
+use crossterm::event::KeyEvent;
 
 use super::alerts::AlertsState;
+use super::picker::Step;
 use super::signals::SignalsState;
 use super::sources::SourceHealth;
 use super::{Pane, State};
@@ -55,21 +56,15 @@ impl ContextsState {
 }
 
 /// The context picker: a list, a selection, an optional `/` filter.
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
-pub struct Picker {
-    /// Index into [`Picker::visible`].
-    pub selected: usize,
-    pub filter: String,
-    /// Keys type into the filter (after `/`).
-    pub filtering: bool,
+pub type Picker = crate::state::picker::ListFilter;
+
+/// The contexts the picker's filter keeps (every word in the name).
+pub fn visible<'a>(picker: &Picker, known: &'a [ContextSummary]) -> Vec<&'a ContextSummary> {
+    kept(picker, known).into_iter().map(|i| &known[i]).collect()
 }
 
-impl Picker {
-    /// The contexts whose name contains the filter (case-insensitive).
-    pub fn visible<'a>(&self, known: &'a [ContextSummary]) -> Vec<&'a ContextSummary> {
-        let needle = self.filter.to_lowercase();
-        known.iter().filter(|c| c.name.to_lowercase().contains(&needle)).collect()
-    }
+fn kept(picker: &Picker, known: &[ContextSummary]) -> Vec<usize> {
+    (0..known.len()).filter(|i| picker.keeps(&[&known[*i].name])).collect()
 }
 
 /// Whether a result tagged with `generation` belongs to the active context.
@@ -110,44 +105,21 @@ fn request(state: &mut State, name: &str) -> Vec<Cmd> {
 /// Keys while the picker is open: ↑↓ (j/k), Enter switches, `/` filters,
 /// Esc clears the filter then closes.
 pub fn on_picker_key(state: &mut State, key: KeyEvent) -> Vec<Cmd> {
+    let action = state.prefs.keymap.action(&key);
+    let known = &state.contexts.known;
     let Some(picker) = state.contexts.picker.as_mut() else {
         return Vec::new();
     };
-    let count = picker.visible(&state.contexts.known).len();
-    let ctrl = key.modifiers.contains(KeyModifiers::CONTROL);
-    match key.code {
-        KeyCode::Esc if picker.filtering || !picker.filter.is_empty() => {
-            picker.filter.clear();
-            picker.filtering = false;
-            picker.selected = 0;
-        }
-        KeyCode::Esc => state.contexts.picker = None,
-        KeyCode::Enter => {
-            let chosen = picker.visible(&state.contexts.known).get(picker.selected).map(|c| c.name.clone());
+    match picker.key(key, action, &[Action::Contexts], |p| kept(p, known)) {
+        Step::Close => state.contexts.picker = None,
+        Step::Choose(chosen) => {
+            let name = chosen.map(|i| known[i].name.clone());
             state.contexts.picker = None;
-            if let Some(name) = chosen {
+            if let Some(name) = name {
                 return request(state, &name);
             }
         }
-        KeyCode::Backspace if picker.filtering => {
-            picker.filter.pop();
-            picker.selected = 0;
-        }
-        KeyCode::Char(c) if picker.filtering && !ctrl => {
-            picker.filter.push(c);
-            picker.selected = 0;
-        }
-        // The board's bindings, as remapped: up/down, / filters, quit or
-        // the picker's own key close it.
-        _ => match state.prefs.keymap.action(&key) {
-            Some(Action::Up) => picker.selected = picker.selected.saturating_sub(1),
-            Some(Action::Down) => picker.selected = (picker.selected + 1).min(count.saturating_sub(1)),
-            Some(Action::Top) => picker.selected = 0,
-            Some(Action::Bottom) => picker.selected = count.saturating_sub(1),
-            Some(Action::Filter) => picker.filtering = true,
-            Some(Action::Quit | Action::Contexts) => state.contexts.picker = None,
-            _ => {}
-        },
+        Step::Done => {}
     }
     Vec::new()
 }

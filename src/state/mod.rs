@@ -11,6 +11,7 @@ pub mod incident;
 pub mod layout;
 pub mod logs;
 pub mod notify;
+pub mod picker;
 pub mod pin;
 pub mod prompt;
 pub mod runbook;

@@ -17,7 +17,7 @@ const NAME_WIDTH: usize = 24;
 
 pub fn draw(frame: &mut Frame, area: Rect, state: &State, picker: &Picker) {
     let theme = &state.prefs.theme;
-    let visible = picker.visible(&state.contexts.known);
+    let visible = crate::state::contexts::visible(picker, &state.contexts.known);
     let mut lines: Vec<Line> = Vec::new();
     for (i, ctx) in visible.iter().enumerate() {
         let current = ctx.name == state.contexts.active;
@@ -36,7 +36,7 @@ pub fn draw(frame: &mut Frame, area: Rect, state: &State, picker: &Picker) {
     if visible.is_empty() {
         lines.push(Line::styled("  no context matches", theme.style(Role::Dim)));
     }
-    let filter = if picker.filtering || !picker.filter.is_empty() {
+    let filter = if picker.active() {
         format!(" /{}{} ", clean(&picker.filter), if picker.filtering { "█" } else { "" })
     } else {
         String::new()

@@ -68,7 +68,8 @@ fn picker_filter_narrows_and_esc_clears_it_first() {
         press(&mut s, KeyCode::Char(c));
     }
     let p = s.contexts.picker.clone().unwrap();
-    let names: Vec<&str> = p.visible(&s.contexts.known).iter().map(|c| c.name.as_str()).collect();
+    let names: Vec<&str> =
+        crate::state::contexts::visible(&p, &s.contexts.known).iter().map(|c| c.name.as_str()).collect();
     assert_eq!(names, ["prod-us"]);
     press(&mut s, KeyCode::Esc);
     let p = s.contexts.picker.clone().unwrap();

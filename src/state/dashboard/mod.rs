@@ -29,7 +29,7 @@ use crate::msg::live::{LiveAnswer, LiveAsk, LiveResult, LiveTag};
 use crate::text::{clean, truncate_width};
 
 mod pick;
-pub use pick::{Picker, ValueEdit, ValueList, ValuePicker, shown, words};
+pub use pick::{Picker, ValueEdit, ValueList, ValuePicker, kept_files, shown, words};
 
 /// Lines of the view's header (title and time; variables).
 pub const HEADER_LINES: u16 = 2;

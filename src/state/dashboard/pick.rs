@@ -14,50 +14,28 @@ use crate::keymap::Action;
 use crate::model::dashboard::DashFile;
 use crate::msg::Cmd;
 use crate::state::State;
+pub use crate::state::picker::words;
+use crate::state::picker::{ListFilter, Step};
 use crate::state::prompt::LineEdit;
 use crate::text::{clean, truncate_width};
 
-/// Widest a filter grows (a paste into it is cut there).
-pub const MAX_FILTER: usize = 200;
-
 /// The dashboard picker: the selection among the files the filter keeps.
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
-pub struct Picker {
-    /// Index into [`Picker::visible`].
-    pub selected: usize,
-    pub filter: String,
-    /// Keys type into the filter (after `/`).
-    pub filtering: bool,
-}
+pub type Picker = ListFilter;
 
-impl Picker {
-    /// The indices of the files whose title, file name or tags hold every
-    /// word of the filter.
-    pub fn visible(&self, files: &[DashFile]) -> Vec<usize> {
-        let words = words(&self.filter);
-        files
-            .iter()
-            .enumerate()
-            .filter(|(_, f)| {
-                let tags = f.dashboard.as_ref().map(|d| d.tags.as_slice()).unwrap_or_default();
-                let mut fields: Vec<&str> = vec![&f.title, &f.file];
-                fields.extend(tags.iter().map(String::as_str));
-                matches(&words, &fields)
-            })
-            .map(|(i, _)| i)
-            .collect()
-    }
-}
-
-/// The filter's words, lower case.
-pub fn words(filter: &str) -> Vec<String> {
-    filter.split_whitespace().map(str::to_lowercase).collect()
-}
-
-/// Every word is in one of the fields (any case).
-pub fn matches(words: &[String], fields: &[&str]) -> bool {
-    let fields: Vec<String> = fields.iter().map(|f| f.to_lowercase()).collect();
-    words.iter().all(|w| fields.iter().any(|f| f.contains(w.as_str())))
+/// The indices of the files whose title, file name or tags hold every
+/// word of the picker's filter.
+pub fn kept_files(picker: &Picker, files: &[DashFile]) -> Vec<usize> {
+    files
+        .iter()
+        .enumerate()
+        .filter(|(_, f)| {
+            let tags = f.dashboard.as_ref().map(|d| d.tags.as_slice()).unwrap_or_default();
+            let mut fields: Vec<&str> = vec![&f.title, &f.file];
+            fields.extend(tags.iter().map(String::as_str));
+            picker.keeps(&fields)
+        })
+        .map(|(i, _)| i)
+        .collect()
 }
 
 /// The value picker of variable `var` of the open dashboard.
@@ -83,18 +61,19 @@ pub struct ValueList {
     pub multi: bool,
     /// The values marked (multi), in the order they were marked.
     pub marked: Vec<String>,
-    /// Index into [`ValueList::visible`].
-    pub selected: usize,
-    pub filter: String,
-    pub filtering: bool,
+    /// The selection among the choices the filter keeps.
+    pub list: ListFilter,
 }
 
 impl ValueList {
     /// The indices into `choices` the filter keeps (All is matched as `All`).
     pub fn visible(&self, choices: &[String]) -> Vec<usize> {
-        let words = words(&self.filter);
-        choices.iter().enumerate().filter(|(_, c)| matches(&words, &[shown(c)])).map(|(i, _)| i).collect()
+        kept_choices(&self.list, choices)
     }
+}
+
+fn kept_choices(list: &ListFilter, choices: &[String]) -> Vec<usize> {
+    (0..choices.len()).filter(|i| list.keeps(&[shown(&choices[*i])])).collect()
 }
 
 /// A choice as the list shows it.
@@ -102,60 +81,18 @@ pub fn shown(choice: &str) -> &str {
     if choice == "$__all" { "All" } else { choice }
 }
 
-/// Where the selection goes when the list changes: the same row if it is
-/// still there, else the nearest one that is.
-fn reselect(before: Option<usize>, visible: &[usize], selected: usize) -> usize {
-    before.and_then(|b| visible.iter().position(|v| *v == b)).unwrap_or(selected.min(visible.len().saturating_sub(1)))
-}
-
 /// Keys while the dashboard picker is open: ↑↓ (j/k), Enter opens, `/`
 /// filters, Backspace edits, Esc clears the filter then closes.
 pub fn picker_key(state: &mut State, key: KeyEvent) -> Vec<Cmd> {
+    let action = state.prefs.keymap.action(&key);
     let files = state.dashboard.files.as_deref().unwrap_or_default();
     let Some(picker) = state.dashboard.picker.as_mut() else { return Vec::new() };
-    let visible = picker.visible(files);
-    let before = visible.get(picker.selected).copied();
-    let ctrl = key.modifiers.contains(KeyModifiers::CONTROL);
-    match key.code {
-        KeyCode::Esc if picker.filtering || !picker.filter.is_empty() => {
-            picker.filter.clear();
-            picker.filtering = false;
-        }
-        KeyCode::Esc => {
-            state.dashboard.picker = None;
-            return Vec::new();
-        }
-        KeyCode::Enter => {
-            let Some(i) = before else {
-                state.flash_error("no dashboard matches the filter");
-                return Vec::new();
-            };
-            return open_index(state, i);
-        }
-        KeyCode::Backspace if picker.filtering => {
-            picker.filter.pop();
-        }
-        KeyCode::Char(c) if picker.filtering && !ctrl => {
-            if picker.filter.chars().count() < MAX_FILTER {
-                picker.filter.push(c);
-            }
-        }
-        _ => {
-            let n = visible.len();
-            match state.prefs.keymap.action(&key) {
-                Some(Action::Up) => picker.selected = picker.selected.saturating_sub(1),
-                Some(Action::Down) => picker.selected = (picker.selected + 1).min(n.saturating_sub(1)),
-                Some(Action::Top) => picker.selected = 0,
-                Some(Action::Bottom) => picker.selected = n.saturating_sub(1),
-                Some(Action::Filter) => picker.filtering = true,
-                Some(Action::Quit | Action::Dashboards) => state.dashboard.picker = None,
-                _ => {}
-            }
-            return Vec::new();
-        }
+    match picker.key(key, action, &[Action::Dashboards], |p| kept_files(p, files)) {
+        Step::Close => state.dashboard.picker = None,
+        Step::Choose(Some(i)) => return open_index(state, i),
+        Step::Choose(None) => state.flash_error("no dashboard matches the filter"),
+        Step::Done => {}
     }
-    let visible = picker.visible(files);
-    picker.selected = reselect(before, &visible, picker.selected);
     Vec::new()
 }
 
@@ -185,7 +122,11 @@ pub fn open_values(state: &mut State) {
             } else {
                 Vec::new()
             };
-            ValueEdit::List(ValueList { multi: var.multi, marked, selected, ..ValueList::default() })
+            ValueEdit::List(ValueList {
+                multi: var.multi,
+                marked,
+                list: ListFilter { selected, ..ListFilter::default() },
+            })
         }
     };
     open.values = Some(ValuePicker { var: open.selected_var, edit });
@@ -223,25 +164,23 @@ pub fn values_key(state: &mut State, key: KeyEvent) -> Vec<Cmd> {
         ValueEdit::List(list) => list,
     };
     let choices = choices(var);
-    let visible = list.visible(&choices);
-    let before = visible.get(list.selected).copied();
-    match key.code {
-        KeyCode::Esc if list.filtering || !list.filter.is_empty() => {
-            list.filter.clear();
-            list.filtering = false;
+    if key.code == KeyCode::Char(' ') && list.multi {
+        let visible = list.visible(&choices);
+        if let Some(&i) = visible.get(list.list.selected) {
+            toggle(&mut list.marked, &choices[i]);
         }
-        KeyCode::Esc => {
-            open.values = None;
-            return Vec::new();
-        }
-        KeyCode::Enter => {
+        return Vec::new();
+    }
+    match list.list.key(key, action, &[], |l| kept_choices(l, &choices)) {
+        Step::Close => open.values = None,
+        Step::Choose(selected) => {
             // The marks still offered (the options may have been answered
             // anew since), in the options' order, as Grafana writes them.
             let marked: Vec<String> =
                 choices.iter().filter(|c| list.multi && list.marked.contains(c)).cloned().collect();
             let chosen = if !marked.is_empty() {
                 marked
-            } else if let Some(i) = before {
+            } else if let Some(i) = selected {
                 vec![choices[i].clone()]
             } else {
                 state.flash_error("no value matches the filter");
@@ -250,36 +189,8 @@ pub fn values_key(state: &mut State, key: KeyEvent) -> Vec<Cmd> {
             open.values = None;
             return apply(state, at, chosen, false);
         }
-        KeyCode::Char(' ') if list.multi => {
-            if let Some(i) = before {
-                toggle(&mut list.marked, &choices[i]);
-            }
-            return Vec::new();
-        }
-        KeyCode::Backspace if list.filtering => {
-            list.filter.pop();
-        }
-        KeyCode::Char(c) if list.filtering && !ctrl => {
-            if list.filter.chars().count() < MAX_FILTER {
-                list.filter.push(c);
-            }
-        }
-        _ => {
-            let n = visible.len();
-            match action {
-                Some(Action::Up) => list.selected = list.selected.saturating_sub(1),
-                Some(Action::Down) => list.selected = (list.selected + 1).min(n.saturating_sub(1)),
-                Some(Action::Top) => list.selected = 0,
-                Some(Action::Bottom) => list.selected = n.saturating_sub(1),
-                Some(Action::Filter) => list.filtering = true,
-                Some(Action::Quit) => open.values = None,
-                _ => {}
-            }
-            return Vec::new();
-        }
+        Step::Done => {}
     }
-    let visible = list.visible(&choices);
-    list.selected = reselect(before, &visible, list.selected);
     Vec::new()
 }
 

@@ -394,7 +394,7 @@ fn typed(s: &mut State, text: &str) -> Vec<Cmd> {
 fn shown_files(s: &State) -> Vec<String> {
     let p = s.dashboard.picker.as_ref().expect("the picker is open");
     let files = s.dashboard.files.as_deref().unwrap();
-    p.visible(files).into_iter().map(|i| files[i].file.clone()).collect()
+    crate::state::dashboard::kept_files(p, files).into_iter().map(|i| files[i].file.clone()).collect()
 }
 
 #[test]
@@ -478,7 +478,7 @@ fn a_single_value_variable_picks_one_with_enter() {
     let mut s = overview_on(3);
     assert_eq!(var(&s, "db").current, ["payments"]);
     press(&mut s, KeyCode::Char('V'));
-    assert_eq!(list(&s).selected, 0, "on the current value");
+    assert_eq!(list(&s).list.selected, 0, "on the current value");
     assert!(!list(&s).multi);
     press(&mut s, KeyCode::Char('j'));
     let view = s.dashboard.view;
@@ -556,12 +556,12 @@ fn the_value_list_filters_as_the_picker_does() {
     let choices = choices(var(&s, "job"));
     let kept: Vec<&str> = list(&s).visible(&choices).into_iter().map(|i| choices[i].as_str()).collect();
     assert_eq!(kept, ["node"]);
-    assert_eq!(list(&s).selected, 0);
+    assert_eq!(list(&s).list.selected, 0);
     // Space marks while typing (multi); Esc clears the filter, then closes.
     press(&mut s, KeyCode::Char(' '));
     assert_eq!(list(&s).marked, ["node"]);
     press(&mut s, KeyCode::Esc);
-    assert!(list(&s).filter.is_empty());
+    assert!(list(&s).list.filter.is_empty());
     assert_eq!(list(&s).marked, ["node"], "the marks stay");
     typed(&mut s, "/all");
     let kept = list(&s).visible(&choices);

@@ -11,7 +11,7 @@ use ratatui::widgets::{Block, Borders, Clear, Paragraph};
 use unicode_segmentation::UnicodeSegmentation;
 
 use crate::state::State;
-use crate::state::dashboard::{Open, Picker, ValueEdit, ValueList, ValuePicker, choices, shown, words};
+use crate::state::dashboard::{Open, Picker, ValueEdit, ValueList, ValuePicker, choices, kept_files, shown, words};
 use crate::text::{clean, cluster_width, truncate_width, width};
 use crate::theme::{Role, Theme};
 
@@ -25,7 +25,7 @@ pub(super) fn draw_picker(frame: &mut Frame, area: Rect, state: &State, picker: 
     let theme = &state.prefs.theme;
     frame.render_widget(Clear, area);
     let files = state.dashboard.files.as_deref().unwrap_or_default();
-    let visible = picker.visible(files);
+    let visible = kept_files(picker, files);
     let words = words(&picker.filter);
     let hint = if picker.filtering {
         " type to filter · ↑↓ select · Enter open · Esc clear "
@@ -147,8 +147,8 @@ pub(super) fn draw_values(frame: &mut Frame, area: Rect, state: &State, open: &O
             let choices = choices(var);
             let visible = list.visible(&choices);
             let room = aw.saturating_sub(width(&title));
-            let filter = filter_title(list.filtering, &list.filter, visible.len(), choices.len(), room);
-            let hint = match (list.multi, list.filtering) {
+            let filter = filter_title(list.list.filtering, &list.list.filter, visible.len(), choices.len(), room);
+            let hint = match (list.multi, list.list.filtering) {
                 (true, _) => " space mark · Enter apply · / filter · Esc close ",
                 (false, true) => " type to filter · ↑↓ select · Enter pick · Esc clear ",
                 (false, false) => " j/k select · Enter pick · / filter · Esc close ",
@@ -186,8 +186,8 @@ fn value_lines(
     if visible.is_empty() {
         return vec![Line::styled(truncate_width("no value matches", w), theme.style(Role::Dim))];
     }
-    let words = words(&list.filter);
-    let first = list.selected.saturating_sub(rows - 1);
+    let words = words(&list.list.filter);
+    let first = list.list.selected.saturating_sub(rows - 1);
     visible
         .iter()
         .enumerate()
@@ -201,12 +201,12 @@ fn value_lines(
                 (false, _, true) => "● ",
                 (false, _, false) => "  ",
             };
-            let style = if row == list.selected { theme.style(Role::Selected) } else { theme.base() };
+            let style = if row == list.list.selected { theme.style(Role::Selected) } else { theme.base() };
             let text = truncate_width(&clean(shown(c)), w.saturating_sub(width(mark)));
             let mut spans = vec![Span::styled(mark, style)];
             spans.extend(highlighted(&text, &words, style));
             let used = width(mark) + width(&text);
-            if row == list.selected && used < w {
+            if row == list.list.selected && used < w {
                 spans.push(Span::styled(" ".repeat(w - used), style));
             }
             Line::from(spans)

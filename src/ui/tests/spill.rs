@@ -410,12 +410,12 @@ proptest! {
         let open = values.dashboard.open.as_mut().unwrap();
         open.dash.variables[0].multi = true;
         open.dash.variables[0].include_all = true;
-        let list = ValueList { multi: true, marked: vec![t.get(8).into()], selected: 1, filter: String::new(), filtering: true };
+        let list = ValueList { multi: true, marked: vec![t.get(8).into()], list: crate::state::picker::ListFilter { selected: 1, filter: String::new(), filtering: true } };
         open.values = Some(ValuePicker { var: 0, edit: ValueEdit::List(list) });
         ok(check("value picker", w, h, false, |f, a| crate::ui::dashboard::draw(f, a, &values)))?;
         let open = values.dashboard.open.as_mut().unwrap();
         if let Some(ValuePicker { edit: ValueEdit::List(l), .. }) = open.values.as_mut() {
-            l.filter = t.get(7).chars().take(3).collect();
+            l.list.filter = t.get(7).chars().take(3).collect();
         }
         ok(check("value picker filtered", w, h, false, |f, a| crate::ui::dashboard::draw(f, a, &values)))?;
         let mut line = crate::state::prompt::LineEdit::new(format!("{}{}", t.get(9), t.get(10)));
