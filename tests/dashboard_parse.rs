@@ -223,6 +223,9 @@ fn arb_grafana_json() -> impl Strategy<Value = serde_json::Value> {
         "showTitle",
         "repeat",
         "repeatIteration",
+        "repeatDirection",
+        "repeatPanelId",
+        "maxPerRow",
         "gridPos",
         "x",
         "y",
@@ -291,7 +294,10 @@ fn arb_grafana_json() -> impl Strategy<Value = serde_json::Value> {
                     "250px",
                     "80,90",
                     "null",
-                    "custom.hidden"
+                    "custom.hidden",
+                    "x",
+                    "$x",
+                    "v"
                 ][..]
             )
             .prop_map(Value::from),
@@ -328,12 +334,29 @@ proptest! {
         rows in prop::collection::vec(arb_grafana_json(), 0..4),
         inputs in arb_grafana_json(),
     ) {
-        let doc = serde_json::json!({"title": "t", "panels": panels, "rows": rows, "__inputs": inputs});
+        // `$x` is a variable, so that `repeat: x` repeats (over a, b and c: All).
+        let templating = serde_json::json!({"list": [{"name": "x", "type": "custom", "query": "a,b,c",
+            "multi": true, "includeAll": true, "current": {"value": ["$__all"]}}]});
+        let doc = serde_json::json!({"title": "t", "templating": templating, "panels": panels, "rows": rows,
+            "__inputs": inputs});
         let p = parse(doc.to_string().as_bytes()).expect("an object with panels is a dashboard");
         for panel in p.dashboard.all_panels() {
             prop_assert!(!panel.title.chars().any(char::is_control));
             prop_assert!(panel.title.chars().count() <= warroom::dashboard::MAX_TEXT);
             prop_assert!(panel.targets.len() <= warroom::dashboard::MAX_TARGETS);
+        }
+        // The repeats made: bounded, clean, every copy bound to one of x's values.
+        let d = &p.dashboard;
+        let e = warroom::dashboard::repeat::expand(&d.panels, &d.variables, Default::default());
+        let count: usize = e.panels.iter().map(|p| 1 + p.children.len()).sum();
+        prop_assert!(count <= warroom::dashboard::MAX_PANELS);
+        prop_assert_eq!(e.origins.len(), e.panels.len());
+        for panel in e.panels.iter().flat_map(|p| std::iter::once(p).chain(&p.children)) {
+            prop_assert!(!panel.title.chars().any(char::is_control));
+            prop_assert!(panel.grid.x < 24 || panel.scoped.is_empty(), "{:?}", panel.grid);
+            for (name, value) in &panel.scoped {
+                prop_assert!(name == "x" && ["a", "b", "c"].contains(&value.as_str()), "{name}={value}");
+            }
         }
         for d in &p.diagnostics {
             prop_assert!(!d.path.chars().any(char::is_control) && !d.reason.chars().any(char::is_control), "{d:?}");
@@ -360,4 +383,116 @@ fn alert_list_options_in_the_unified_and_the_older_form() {
     assert!(o[2].firing && o[2].pending && o[2].labels.is_empty(), "nothing asked: every state");
     let d: Vec<&str> = p.diagnostics.iter().map(|d| d.path.as_str()).collect();
     assert_eq!(d, ["panels[2].options.alertInstanceLabelFilter"], "the filter that does not parse says so");
+}
+
+/// A panel or row as Grafana writes one, repeated or not, by a variable the
+/// dashboard has or not, placed anywhere.
+fn arb_repeated_panel(row: bool) -> impl Strategy<Value = serde_json::Value> {
+    let n = prop_oneof![0u32..40, Just(u32::MAX)];
+    let repeat = prop::sample::select(&[None, Some("x"), Some("y"), Some("$x"), Some("zz")][..]);
+    let direction = prop::sample::select(&[None, Some("h"), Some("v")][..]);
+    let per_row = prop_oneof![Just(None), (-5i64..40).prop_map(Some), Just(Some(i64::MAX))];
+    let kind = if row {
+        prop::sample::select(&["row", "stat"][..])
+    } else {
+        prop::sample::select(&["stat", "timeseries"][..])
+    };
+    (kind, repeat, direction, per_row, any::<bool>(), (n.clone(), n.clone(), n.clone(), n)).prop_map(
+        |(kind, repeat, direction, per_row, collapsed, (x, y, w, h))| {
+            let mut p = serde_json::json!({"type": kind, "title": "t $x ${y}", "collapsed": collapsed,
+                "gridPos": {"x": x, "y": y, "w": w, "h": h},
+                "targets": [{"expr": "up{a=~\"$x\", b=~\"$y\"}"}]});
+            if let Some(r) = repeat {
+                p["repeat"] = r.into();
+            }
+            if let Some(d) = direction {
+                p["repeatDirection"] = d.into();
+            }
+            if let Some(m) = per_row {
+                p["maxPerRow"] = m.into();
+            }
+            p
+        },
+    )
+}
+
+fn arb_repeated_dashboard() -> impl Strategy<Value = serde_json::Value> {
+    let top =
+        (arb_repeated_panel(true), prop::collection::vec(arb_repeated_panel(false), 0..4)).prop_map(|(mut p, kids)| {
+            if p["type"] == "row" {
+                p["panels"] = kids.into();
+            }
+            p
+        });
+    let values = prop::collection::vec(prop_oneof!["[a-z.:]{1,6}", ".{0,8}"], 0..40);
+    (prop::collection::vec(top, 0..12), values, prop::collection::vec(".{0,4}", 0..3), any::<bool>()).prop_map(
+        |(panels, values, y, all)| {
+            let current: serde_json::Value =
+                if all { serde_json::json!(["$__all"]) } else { values.iter().step_by(2).cloned().collect() };
+            serde_json::json!({"title": "t", "panels": panels, "templating": {"list": [
+                {"name": "x", "type": "custom", "query": values.join(","), "multi": true, "includeAll": true,
+                 "current": {"value": current}},
+                {"name": "y", "type": "custom", "query": y.join(","), "multi": true}]}})
+        },
+    )
+}
+
+proptest! {
+    /// Whatever repeats, by whatever values: bounded, each copy bound to one
+    /// of its variable's values, each traced to the panel it copies, every
+    /// title clean, and laid out without overlap.
+    #[test]
+    fn repeats_are_bounded_bound_to_a_value_and_laid_out_apart(doc in arb_repeated_dashboard()) {
+        use warroom::dashboard::repeat::{expand, values};
+        let d = parse(doc.to_string().as_bytes()).expect("a dashboard").dashboard;
+        let e = expand(&d.panels, &d.variables, Default::default());
+        let count: usize = e.panels.iter().map(|p| 1 + p.children.len()).sum();
+        prop_assert!(count <= warroom::dashboard::MAX_PANELS);
+        prop_assert_eq!(e.origins.len(), e.panels.len());
+        for (p, &o) in e.panels.iter().zip(&e.origins) {
+            prop_assert_eq!(&p.kind, &d.panels[o].kind);
+        }
+        for p in e.panels.iter().flat_map(|p| std::iter::once(p).chain(&p.children)) {
+            prop_assert!(!p.title.chars().any(char::is_control), "{:?}", p.title);
+            for (name, value) in &p.scoped {
+                let var = d.variables.iter().find(|v| &v.name == name).expect("a variable of the dashboard");
+                prop_assert!(values(var).contains(value), "{name}={value}");
+            }
+        }
+        if e.cut == 0 {
+            // Each repeated top-level panel: exactly one copy per value.
+            for (i, src) in d.panels.iter().enumerate() {
+                let Some(r) = src.repeat.as_ref().filter(|_| src.kind != PanelKind::Row) else { continue };
+                let var = d.variables.iter().find(|v| v.name == r.var).unwrap();
+                let copies = e.origins.iter().filter(|&&o| o == i).count();
+                let (rows, row_var) = copies_of_its_row(&d, i, &e);
+                // A panel in a row repeated by the same variable: once per row copy, bound to its value.
+                let own = if row_var.as_deref() == Some(r.var.as_str()) { 1 } else { values(var).len().max(1) };
+                prop_assert_eq!(copies, own * rows);
+            }
+        }
+        let expanded = warroom::dashboard::Dashboard { panels: e.panels.clone(), ..d.clone() };
+        let rects = place(&slots(&expanded, |_| true), Rect::new(0, 0, 200, 60), 0);
+        for (i, (_, a)) in rects.iter().enumerate() {
+            for (_, b) in &rects[i + 1..] {
+                prop_assert!(!a.intersects(*b), "{a:?} overlaps {b:?}");
+            }
+        }
+    }
+}
+
+/// How many copies the open row above top-level panel `i` was made in (1
+/// if none), and the variable it repeats by when it was repeated.
+fn copies_of_its_row(
+    d: &warroom::dashboard::Dashboard,
+    i: usize,
+    e: &warroom::dashboard::repeat::Expansion,
+) -> (usize, Option<String>) {
+    let Some(row) = (0..i).rev().find(|&j| d.panels[j].kind == PanelKind::Row) else { return (1, None) };
+    if d.panels[row].collapsed {
+        return (1, None);
+    }
+    let copies = e.origins.iter().filter(|&&o| o == row).count().max(1);
+    let var = e.panels.iter().zip(&e.origins).find(|(_, o)| **o == row).and_then(|(p, _)| p.scoped.first());
+    (copies, var.map(|(n, _)| n.clone()))
 }

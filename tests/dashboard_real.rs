@@ -200,3 +200,70 @@ async fn an_old_export_and_a_merged_table_show_the_exporters_values() {
     let rows = s.lines().filter(|l| l.contains(&instance) && l.contains("iB")).count();
     assert_eq!(rows, 1, "one row per instance, both queries in it: {s}");
 }
+
+/// Repeats against a real Prometheus scraping two real node exporters: the
+/// `instance` variable resolves to both, All is selected, so the repeated
+/// stat shows twice side by side and the repeated row twice, each copy
+/// titled and queried with its own exporter (one value, regex-escaped);
+/// choosing one exporter leaves one copy of each.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn repeated_panels_and_rows_show_one_copy_per_exporter() {
+    let nodes = [NodeExporter::start(), NodeExporter::start()];
+    let targets: Vec<String> = nodes.iter().map(|n| n.addr.to_string()).collect();
+    let prom = Prometheus::start(PromConfig { scrape_targets: targets.clone(), ..PromConfig::default() });
+    let http = api::client();
+    wait_for("both exporters scraped", Duration::from_secs(30), || {
+        let (http, url) = (http.clone(), prom.url.clone());
+        async move {
+            let n = api::query_value(&http, &url, r#"count(node_uname_info{job="test"})"#).await?;
+            (n == "2").then_some(())
+        }
+    })
+    .await;
+    let cfg = Config {
+        refresh: Duration::from_millis(300),
+        prometheus: vec![Endpoint::from_url(&prom.url)],
+        dashboards: vec![PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/dashboards-repeat")],
+        ..Config::default()
+    };
+    let mut console = Console::start(&cfg, Options::default()).unwrap();
+    console.handle(warroom::msg::Msg::Resize(SIZE.0, SIZE.1));
+    run_until(&mut console, "the dashboards read", 20, |c| c.state.dashboard.files.is_some()).await;
+    type_command(&mut console, "dash hosts");
+    assert!(console.state.dashboard.open.is_some(), "{:?}", console.state.view.flash);
+    let cpus = std::thread::available_parallelism().map_or(0, |n| n.get());
+    let below =
+        |s: &str, title: &str| s.lines().skip_while(|l| !l.contains(title)).nth(1).unwrap_or_default().to_string();
+    let (a, b) = (targets[0].clone(), targets[1].clone());
+    run_drawn_until(&mut console, "a copy per exporter with its values", 60, SIZE, |c| {
+        let s = screen(c, SIZE.0, SIZE.1).join("\n");
+        // The two stats side by side: both values on the line below their titles.
+        let line = below(&s, &format!("CPUs on {a}"));
+        line.matches(&format!("│{cpus} ")).count() == 2 && below(&s, "Exporters answering").contains("│1 ")
+    })
+    .await;
+    let s = screen(&mut console, SIZE.0, SIZE.1).join("\n");
+    assert!(s.lines().any(|l| l.contains(&format!("CPUs on {a}")) && l.contains(&format!("CPUs on {b}"))), "{s}");
+    assert!(s.contains(&format!("▾ Memory of {a}")) && s.contains(&format!("▾ Memory of {b}")), "{s}");
+    // Each copy asked for its own exporter only, escaped for a regex.
+    let escaped = |t: &str| t.replace('.', r"\\.");
+    let queries: Vec<String> = console.state.dashboard.cache.cache.keys().map(|k| k.query.clone()).collect();
+    for t in [&a, &b] {
+        let q = format!(r#"count(up{{job="test", instance=~"{}"}} == 1)"#, escaped(t));
+        assert!(queries.contains(&q), "{q} in {queries:?}");
+    }
+    assert!(!queries.iter().any(|q| q.contains('|')), "no copy asks for both: {queries:?}");
+    // `v` on the variable: All → the first exporter: one copy of each.
+    console.handle(warroom::msg::Msg::Key(crossterm::event::KeyEvent::from(crossterm::event::KeyCode::Char('v'))));
+    let first = console.state.dashboard.open.as_ref().unwrap().dash.variables[0].current.clone();
+    assert_eq!(first.len(), 1, "{first:?}");
+    let (kept, gone) = if first[0] == a { (&a, &b) } else { (&b, &a) };
+    run_drawn_until(&mut console, "one copy of each", 60, SIZE, |c| {
+        let s = screen(c, SIZE.0, SIZE.1).join("\n");
+        below(&s, &format!("CPUs on {kept}")).contains(&format!("│{cpus} ")) && !s.contains(gone.as_str())
+    })
+    .await;
+    let s = screen(&mut console, SIZE.0, SIZE.1).join("\n");
+    assert_eq!(s.matches("Exporters answering").count(), 1, "{s}");
+    assert!(nodes.iter().all(|n| n.is_running()));
+}

@@ -55,6 +55,15 @@ impl Scope {
     pub fn new(vars: &[Variable], builtins: Builtins) -> Self {
         Self { vars: vars.iter().map(|v| (v.name.clone(), Value::of(v))).collect(), builtins }
     }
+
+    /// The variables a repeated copy is bound to, each to its one value
+    /// (as multi-value still: regex-escaped in a query, as Grafana does).
+    pub fn bind(mut self, bound: &[(String, String)]) -> Self {
+        for (name, value) in bound {
+            self.vars.entry(name.clone()).or_default().selected = vec![value.clone()];
+        }
+        self
+    }
 }
 
 /// `$__interval` and friends, computed from the view's range and width.

@@ -21,6 +21,7 @@ mod panel;
 mod parse;
 mod promql;
 pub mod query;
+pub mod repeat;
 pub mod report;
 pub mod table;
 pub mod units;
@@ -28,8 +29,8 @@ mod v2;
 mod values;
 
 pub use model::{
-    AlertListOptions, Dashboard, FieldConfig, GridPos, Mapping, MappingKind, Override, Panel, PanelKind, Target,
-    Threshold, ThresholdMode, TimeRange, Transformation, Variable, VariableKind,
+    AlertListOptions, Dashboard, FieldConfig, GridPos, Mapping, MappingKind, Override, Panel, PanelKind, Repeat,
+    Target, Threshold, ThresholdMode, TimeRange, Transformation, Variable, VariableKind,
 };
 pub use parse::{Fatal, Parsed, parse};
 

@@ -22,6 +22,8 @@ const PANEL_USED: &[&str] = &[
     "mode",
     "transformations",
     "repeat",
+    "repeatDirection",
+    "maxPerRow",
     "timeFrom",
     "timeShift",
     "yaxes",
@@ -39,8 +41,6 @@ const PANEL_QUIET: &[&str] = &[
     "hideTimeOverride",
     "cacheTimeout",
     "queryCachingTTL",
-    "repeatDirection",
-    "maxPerRow",
     "repeatPanelId",
     "scopedVars",
     "legend",
@@ -131,6 +131,10 @@ fn list(v: Option<&Value>, path: &str, ctx: &mut Ctx, top: bool) -> Vec<Panel> {
             ctx.warn(&at, "not an object, ignored");
             continue;
         };
+        if saved_copy(obj, items) {
+            ctx.note(&at, "a repeated copy Grafana saved: the copies are made again from the variable's values");
+            continue;
+        }
         ctx.panels += 1;
         let p = panel(obj, &at, ctx, top);
         if !top && p.kind == PanelKind::Row {
@@ -220,8 +224,51 @@ fn panel_fields(obj: &Map<String, Value>, at: &str, ctx: &mut Ctx, top: bool) ->
         collapsed: bool_of(obj, "collapsed"),
         transformations: transformations(obj.get("transformations"), &join(at, "transformations"), ctx),
         alerts: (kind == PanelKind::AlertList).then(|| alert_list(options, &join(at, "options"), ctx)),
+        repeat: repeat(
+            str_of(obj, "repeat").as_deref(),
+            str_of(obj, "repeatDirection").as_deref(),
+            obj.get("maxPerRow"),
+            &join(at, "repeat"),
+            ctx,
+        ),
+        scoped: Vec::new(),
         kind,
     }
+}
+
+/// A copy Grafana made of a repeated panel or row and saved with the file
+/// (`repeatPanelId` naming a panel of the same list that repeats): made
+/// again from the variable, so not read twice.
+fn saved_copy(obj: &Map<String, Value>, items: &[Value]) -> bool {
+    let Some(source) = obj.get("repeatPanelId").and_then(Value::as_u64) else { return false };
+    items.iter().any(|p| {
+        p.get("id").and_then(Value::as_u64) == Some(source)
+            && p.get("repeat").and_then(Value::as_str).is_some_and(|r| !r.is_empty())
+            && p.get("repeatPanelId").is_none()
+    })
+}
+
+/// `repeat` (a variable's name, `$` or not), its direction (`h`, `v`) and
+/// `maxPerRow`; a variable the dashboard does not have is reported and
+/// the panel shown once.
+pub(crate) fn repeat(
+    var: Option<&str>,
+    direction: Option<&str>,
+    max_per_row: Option<&Value>,
+    at: &str,
+    ctx: &mut Ctx,
+) -> Option<super::model::Repeat> {
+    let var = var.map(|v| v.trim().trim_start_matches('$')).filter(|v| !v.is_empty())?;
+    let var = var.strip_prefix('{').and_then(|v| v.strip_suffix('}')).unwrap_or(var);
+    if !ctx.vars.iter().any(|v| v.name == var) {
+        ctx.warn(at, format!("repeated by ${var}, which is no variable of this dashboard: shown once"));
+        return None;
+    }
+    Some(super::model::Repeat {
+        var: var.to_string(),
+        vertical: direction == Some("v"),
+        max_per_row: max_per_row.and_then(num).filter(|n| *n >= 1.0).map(|n| n.min(24.0) as u32),
+    })
 }
 
 /// An alert list's options: the unified panel's (`alertName`,
@@ -325,9 +372,6 @@ pub(crate) fn transformations(v: Option<&Value>, path: &str, ctx: &mut Ctx) -> V
 
 /// Fields warroom reads but cannot honour, each reported where it is set.
 pub(crate) fn unsupported(obj: &Map<String, Value>, at: &str, ctx: &mut Ctx) {
-    if obj.get("repeat").and_then(Value::as_str).is_some_and(|r| !r.is_empty()) {
-        ctx.warn(&join(at, "repeat"), "repeated panels are shown once, for the variable's current value");
-    }
     for key in ["timeFrom", "timeShift"] {
         if obj.get(key).and_then(Value::as_str).is_some_and(|t| !t.is_empty()) {
             ctx.warn(&join(at, key), "a panel's own time range is not applied: the dashboard's is used");

@@ -22,6 +22,9 @@ pub struct FileReport {
     /// Panels by type, rows and their nested panels included.
     pub panels: BTreeMap<String, usize>,
     pub variables: Vec<VariableLine>,
+    /// The panels and rows shown once per value of a variable.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub repeats: Vec<RepeatLine>,
     /// Why the file could not be read as a dashboard.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub error: Option<String>,
@@ -33,6 +36,16 @@ pub struct VariableLine {
     pub name: String,
     pub kind: &'static str,
     pub current: Vec<String>,
+}
+
+/// A repeated panel or row: its title (as written) and the variable.
+#[derive(Debug, Clone, Serialize)]
+pub struct RepeatLine {
+    pub title: String,
+    pub row: bool,
+    pub var: String,
+    /// `h` or `v` (a row's copies are always one below the other).
+    pub direction: &'static str,
 }
 
 impl FileReport {
@@ -59,6 +72,16 @@ impl FileReport {
                             .collect(),
                     })
                     .collect();
+                let repeats = p
+                    .dashboard
+                    .all_panels()
+                    .filter_map(|panel| {
+                        let r = panel.repeat.as_ref()?;
+                        let row = panel.kind == super::PanelKind::Row;
+                        let direction = if r.vertical || row { "v" } else { "h" };
+                        Some(RepeatLine { title: panel.title.clone(), row, var: r.var.clone(), direction })
+                    })
+                    .collect();
                 Self {
                     file,
                     form: Some(p.form),
@@ -66,6 +89,7 @@ impl FileReport {
                     uid: p.dashboard.uid,
                     panels,
                     variables,
+                    repeats,
                     error: None,
                     diagnostics: p.diagnostics,
                 }
@@ -77,6 +101,7 @@ impl FileReport {
                 uid: None,
                 panels: BTreeMap::new(),
                 variables: Vec::new(),
+                repeats: Vec::new(),
                 error: Some(e.to_string()),
                 diagnostics: Vec::new(),
             },
@@ -115,6 +140,18 @@ impl FileReport {
             let vars: Vec<String> =
                 self.variables.iter().map(|v| format!("{} ({}) = {}", v.name, v.kind, v.current.join(","))).collect();
             let _ = writeln!(out, "  variables: {}", vars.join("; "));
+        }
+        if !self.repeats.is_empty() {
+            let what: Vec<String> = self
+                .repeats
+                .iter()
+                .map(|r| {
+                    let kind = if r.row { "row " } else { "" };
+                    let how = if r.row { String::new() } else { format!(" ({})", r.direction) };
+                    format!("{kind}{:?} by ${}{how}", r.title, r.var)
+                })
+                .collect();
+            let _ = writeln!(out, "  repeated per value: {}", what.join("; "));
         }
         for d in self.diagnostics.iter().filter(|d| verbose || d.severity > Severity::Note) {
             let _ = writeln!(out, "  {d}");
@@ -161,6 +198,18 @@ mod tests {
         assert!(text.contains("warning: panels[0].type: panel type \"nodeGraph\" is not supported"), "{text}");
         assert!(text.ends_with("0 error(s), 1 warning(s), 0 note(s)\n"), "{text}");
         assert!(json(&[r], false).contains("\"ok\": true"));
+    }
+
+    #[test]
+    fn repeats_are_listed_with_their_variable() {
+        let body = br#"{"title": "T", "templating": {"list": [{"name": "h", "type": "custom", "query": "a,b"}]},
+            "panels": [{"type": "row", "title": "r", "repeat": "h", "gridPos": {"x":0,"y":0,"w":24,"h":1}},
+              {"type": "stat", "title": "s $h", "repeat": "h", "repeatDirection": "v", "gridPos": {"x":0,"y":1,"w":6,"h":4}}]}"#;
+        let r = FileReport::new("d.json", super::super::parse(body));
+        let text = r.text(false);
+        assert!(text.contains("  repeated per value: row \"r\" by $h; \"s $h\" by $h (v)\n"), "{text}");
+        assert!(!r.fails(true), "{text}");
+        assert!(json(&[r], false).contains("\"repeats\": ["));
     }
 
     #[test]

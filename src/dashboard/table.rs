@@ -278,6 +278,8 @@ mod tests {
             collapsed: false,
             transformations,
             alerts: None,
+            repeat: None,
+            scoped: Vec::new(),
         }
     }
 

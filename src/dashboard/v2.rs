@@ -90,6 +90,7 @@ fn layout(v: Option<&Value>, path: &str, y0: u32, elements: &Map<String, Value>,
                     Some("GridLayoutRow") => {
                         let rs = item.get("spec");
                         let mut row = row_panel(rs, y0);
+                        row.repeat = repeat_of(rs, &at, ctx);
                         let kids = rs.and_then(|s| s.get("elements")).and_then(Value::as_array);
                         for (j, k) in kids.into_iter().flatten().enumerate() {
                             let kat = index(&join(&at, "spec.elements"), j);
@@ -108,6 +109,7 @@ fn layout(v: Option<&Value>, path: &str, y0: u32, elements: &Map<String, Value>,
                 let at = index(&join(path, "spec.rows"), i);
                 let rs = r.get("spec");
                 let mut row = row_panel(rs, y);
+                row.repeat = repeat_of(rs, &at, ctx);
                 row.collapsed = rs.and_then(|s| s.get("collapse")).and_then(Value::as_bool).unwrap_or(false);
                 let mut kids = Vec::new();
                 layout(rs.and_then(|s| s.get("layout")), &join(&at, "spec.layout"), y + 1, elements, &mut kids, ctx);
@@ -142,7 +144,22 @@ fn row_panel(spec: Option<&Value>, y: u32) -> Panel {
         collapsed: spec.is_some_and(|s| bool_of(s, "collapsed")),
         transformations: Vec::new(),
         alerts: None,
+        repeat: None,
+        scoped: Vec::new(),
     }
+}
+
+/// A layout item's or row's `repeat: {mode: variable, value, direction, maxPerRow}`.
+fn repeat_of(spec: Option<&Value>, at: &str, ctx: &mut Ctx) -> Option<super::model::Repeat> {
+    let r = spec.and_then(|s| s.get("repeat")).and_then(Value::as_object)?;
+    let at = join(at, "spec.repeat");
+    if let Some(mode) = r.get("mode").and_then(Value::as_str).filter(|m| *m != "variable") {
+        ctx.warn(&at, format!("repeat mode {:?} is not supported: shown once", super::values::clean(mode)));
+        return None;
+    }
+    let value = r.get("value").and_then(Value::as_str);
+    let direction = r.get("direction").and_then(Value::as_str);
+    super::panel::repeat(value, direction, r.get("maxPerRow"), &at, ctx)
 }
 
 /// A `GridLayoutItem`: its place, and the element it names.
@@ -160,7 +177,9 @@ fn grid_item(item: &Value, at: &str, y0: u32, elements: &Map<String, Value>, ctx
     ctx.panels += 1;
     let n = |k: &str| spec.get(k).and_then(num).map_or(0, |f| f.clamp(0.0, f64::from(u32::MAX)) as u32);
     let grid = GridPos { x: n("x"), y: n("y").saturating_add(y0), w: n("width"), h: n("height") };
-    Some(element_panel(element, &key("spec.elements", name), grid, ctx))
+    let mut panel = element_panel(element, &key("spec.elements", name), grid, ctx);
+    panel.repeat = repeat_of(Some(spec), at, ctx);
+    Some(panel)
 }
 
 fn element_panel(element: &Value, at: &str, grid: GridPos, ctx: &mut Ctx) -> Panel {
@@ -236,6 +255,8 @@ fn element_panel(element: &Value, at: &str, grid: GridPos, ctx: &mut Ctx) -> Pan
         alerts: (kind == PanelKind::AlertList).then(|| {
             super::panel::alert_list(options.and_then(Value::as_object), &join(at, "spec.vizConfig.spec.options"), ctx)
         }),
+        repeat: None,
+        scoped: Vec::new(),
         kind,
     }
 }

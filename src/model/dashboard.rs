@@ -189,6 +189,23 @@ pub struct Panel {
     pub transformations: Vec<Transformation>,
     /// An alert list's options.
     pub alerts: Option<AlertListOptions>,
+    /// Grafana's `repeat`: one copy of the panel (or of the row and its
+    /// panels) per selected value of a variable.
+    pub repeat: Option<Repeat>,
+    /// The variables a repeated copy is bound to (Grafana's `scopedVars`),
+    /// each to one value: its queries and title take that value.
+    pub scoped: Vec<(String, String)>,
+}
+
+/// How a panel or row repeats (`repeat`, `repeatDirection`, `maxPerRow`).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Repeat {
+    /// The variable repeated over (without `$`).
+    pub var: String,
+    /// `repeatDirection: v`: copies one below the other (a row: always).
+    pub vertical: bool,
+    /// Copies side by side at most (Grafana's default 4); horizontal only.
+    pub max_per_row: Option<u32>,
 }
 
 /// What an `alertlist` panel shows of the console's alerts (Grafana's

@@ -51,6 +51,13 @@ fn draw_open(frame: &mut Frame, area: Rect, state: &State, open: &Open) {
     if let Some(a) = &open.from_alert {
         title.push_str(&format!(" · from {}", clean(a)));
     }
+    if open.cut > 0 {
+        title.push_str(&format!(
+            " · {} repeated copies not shown (over {} panels)",
+            open.cut,
+            crate::dashboard::MAX_PANELS
+        ));
+    }
     let head = Line::styled(truncate_width(&title, w), theme.style(Role::Title));
     frame.render_widget(Paragraph::new(head), Rect { height: 1.min(area.height), ..area });
     if area.height >= 2 {

@@ -98,6 +98,13 @@ pub struct Open {
     pub logs: BTreeMap<String, LokiPanel>,
     /// The selected variable's value picker (`V`), when open.
     pub values: Option<ValuePicker>,
+    /// The file's panels, repeats not made: [`Open::dash`]'s panels are
+    /// these with every repeat made for the variables' values ([`Open::expand`]).
+    pub source: Vec<Panel>,
+    /// Each of `dash.panels`' index in `source` (a copy: its source's).
+    pub origins: Vec<usize>,
+    /// Repeated copies not made (the panel cap).
+    pub cut: usize,
 }
 
 /// A Loki query of a panel on screen: when it was last asked, and its answer.
@@ -172,6 +179,30 @@ impl Open {
     }
 
     /// The panels' rects in `area` (the panels' part of the body).
+    /// Makes the repeated panels and rows again for the variables' values
+    /// (on open and after every change of a value): the rows the user
+    /// opened or closed stay so (a copy by the value it is bound to), the
+    /// selection stays in range, a full-size panel no longer there closes.
+    pub fn expand(&mut self) {
+        let builtins = Builtins::new(self.window_secs * 1000, 100, SCRAPE_MS);
+        let e = crate::dashboard::repeat::expand(&self.source, &self.dash.variables, builtins);
+        let key =
+            |origins: &[usize], panels: &[Panel], i: usize| Some((*origins.get(i)?, panels.get(i)?.scoped.clone()));
+        let toggled: BTreeSet<_> =
+            self.toggled.iter().filter_map(|&i| key(&self.origins, &self.dash.panels, i)).collect();
+        let full = self.full.and_then(|r| Some((key(&self.origins, &self.dash.panels, r.top)?, r.child)));
+        self.toggled = (0..e.panels.len())
+            .filter(|&i| key(&e.origins, &e.panels, i).is_some_and(|k| toggled.contains(&k)))
+            .collect();
+        self.full = full.and_then(|(k, child)| {
+            let top = (0..e.panels.len()).find(|&i| key(&e.origins, &e.panels, i).as_ref() == Some(&k))?;
+            let fits = child.is_none_or(|c| c < e.panels[top].children.len());
+            fits.then_some(PanelRef { top, child })
+        });
+        (self.dash.panels, self.origins, self.cut) = (e.panels, e.origins, e.cut);
+        self.selected = self.selected.min(self.slots().len().saturating_sub(1));
+    }
+
     pub fn placed(&self, area: Rect) -> Vec<(PanelRef, Rect)> {
         if let Some(full) = self.full {
             return vec![(full, area)];
@@ -202,7 +233,8 @@ impl Open {
             return Vec::new();
         }
         let points = u64::from(width.max(1));
-        let scope = Scope::new(&self.dash.variables, Builtins::new(self.window_secs * 1000, points, SCRAPE_MS));
+        let scope = Scope::new(&self.dash.variables, Builtins::new(self.window_secs * 1000, points, SCRAPE_MS))
+            .bind(&panel.scoped);
         let step = match panel.kind {
             PanelKind::Timeseries | PanelKind::Graph | PanelKind::Heatmap => step_for(self.window_secs, width),
             _ => value_step(self.window_secs, width),
@@ -228,7 +260,8 @@ impl Open {
         if panel.kind != PanelKind::Logs && !panel.targets.iter().any(loki) {
             return Vec::new();
         }
-        let scope = Scope::new(&self.dash.variables, Builtins::new(self.window_secs * 1000, 100, SCRAPE_MS));
+        let scope = Scope::new(&self.dash.variables, Builtins::new(self.window_secs * 1000, 100, SCRAPE_MS))
+            .bind(&panel.scoped);
         panel
             .targets
             .iter()
@@ -465,6 +498,9 @@ pub fn open_index(state: &mut State, i: usize) -> Vec<Cmd> {
         from_alert,
         logs: BTreeMap::new(),
         values: None,
+        source: Vec::new(),
+        origins: Vec::new(),
+        cut: 0,
     });
     state.frame.dirty = true;
     let enabled = state.dashboard.cache.enabled;
@@ -475,6 +511,8 @@ pub fn open_index(state: &mut State, i: usize) -> Vec<Cmd> {
             asks.push(ask);
         }
     }
+    open.source = std::mem::take(&mut open.dash.panels);
+    open.expand();
     asks
 }
 
@@ -562,6 +600,7 @@ pub fn var_answer(state: &mut State, answer: VarAnswer) -> Vec<Cmd> {
     if !changed {
         return Vec::new();
     }
+    open.expand();
     let name = answer.name;
     let cmds = dependents(open, &name, &mut d.asks, enabled);
     d.bump();
@@ -856,6 +895,7 @@ fn cycle_value(state: &mut State) -> Vec<Cmd> {
     let next = at.map_or(0, |i| (i + 1) % choices.len());
     var.current = vec![choices[next].clone()];
     let name = var.name.clone();
+    open.expand();
     let cmds = dependents(open, &name, &mut d.asks, enabled);
     d.bump();
     cmds

@@ -224,6 +224,7 @@ pub(super) fn apply(state: &mut State, i: usize, current: Vec<String>, textbox: 
     }
     var.current = current;
     let name = var.name.clone();
+    open.expand();
     let cmds = dependents(open, &name, &mut d.asks, enabled);
     d.bump();
     state.frame.dirty = true;

@@ -623,3 +623,68 @@ fn a_value_panel_asks_a_fine_enough_step_to_show_a_current_value() {
     let month = 30 * 86_400;
     assert!(month / value_step(month, 18) <= 10_000 && value_step(month, 18) < step_for(month, 18));
 }
+
+const REPEATED: &[u8] = br#"{"title": "Hosts",
+  "templating": {"list": [{"name": "host", "type": "custom", "query": "a,b.c,d", "multi": true,
+    "includeAll": true, "current": {"value": ["$__all"]}}]},
+  "panels": [
+    {"type": "stat", "title": "up $host", "repeat": "host", "gridPos": {"x": 0, "y": 0, "w": 8, "h": 4},
+     "targets": [{"expr": "up{instance=~\"$host\"}"}]},
+    {"type": "row", "title": "Disk $host", "repeat": "host", "collapsed": false, "gridPos": {"x": 0, "y": 4, "w": 24, "h": 1}},
+    {"type": "timeseries", "title": "io", "gridPos": {"x": 0, "y": 5, "w": 24, "h": 6},
+     "targets": [{"expr": "rate(io{instance=~\"$host\"}[5m])"}]}
+  ]}"#;
+
+pub(crate) fn repeated() -> State {
+    let mut s = state();
+    s.dashboard = DashboardState::new(true, true, std::time::Duration::from_secs(5));
+    update(&mut s, Msg::Resize(160, 48));
+    let p = crate::dashboard::parse(REPEATED).expect("parses");
+    assert!(!p.has(crate::dashboard::Severity::Warning), "{:?}", p.diagnostics);
+    let file = DashFile {
+        file: "hosts.json".into(),
+        title: "Hosts".into(),
+        dashboard: Ok(Box::new(p.dashboard)),
+        warnings: 0,
+    };
+    update(&mut s, Msg::Dashboards(vec![file]));
+    s
+}
+
+fn shown_titles(s: &State) -> Vec<String> {
+    let open = s.dashboard.open.as_ref().unwrap();
+    open.slots().iter().map(|slot| open.panel(slot.panel).unwrap().title.clone()).collect()
+}
+
+#[test]
+fn repeated_panels_and_rows_are_made_per_value_and_again_when_the_value_changes() {
+    let mut s = repeated();
+    let cmds = command(&mut s, "dash hosts");
+    let cmds = [cmds, update(&mut s, Msg::Tick(now()))].concat();
+    assert_eq!(
+        shown_titles(&s),
+        ["up a", "up b.c", "up d", "Disk a", "io", "Disk b.c", "io", "Disk d", "io"],
+        "All: a copy per option, each row with its panel"
+    );
+    // Each copy queries its own value, regex-escaped as Grafana does.
+    let queries: Vec<String> = fetches(&cmds).into_iter().map(|f| f.key.query).collect();
+    for q in [r#"up{instance=~"a"}"#, r#"up{instance=~"b\\.c"}"#, r#"rate(io{instance=~"a"}[5m])"#] {
+        assert!(queries.iter().any(|x| x == q), "{q} in {queries:?}");
+    }
+    assert!(!queries.iter().any(|q| q.contains('|')), "no copy asks for every value: {queries:?}");
+    // Close the row of `a` (slot 3), then v: All → a. The row of `a` stays closed.
+    for _ in 0..3 {
+        press(&mut s, KeyCode::Down);
+    }
+    press(&mut s, KeyCode::Enter);
+    assert_eq!(shown_titles(&s).len(), 8);
+    let cmds = press(&mut s, KeyCode::Char('v'));
+    assert_eq!(var(&s, "host").current, ["a"]);
+    assert_eq!(shown_titles(&s), ["up a", "Disk a"], "one copy each; the closed row stays closed");
+    let open = s.dashboard.open.as_ref().unwrap();
+    assert!(open.selected < open.slots().len(), "the selection stays on a panel that is there");
+    let cmds = [cmds, update(&mut s, Msg::Tick(now()))].concat();
+    assert!(fetches(&cmds).iter().all(|f| !f.key.query.contains("b\\\\.c")), "{:?}", fetches(&cmds));
+    press(&mut s, KeyCode::Enter);
+    assert_eq!(shown_titles(&s), ["up a", "Disk a", "io"]);
+}

@@ -548,3 +548,26 @@ fn an_alert_list_shows_the_consoles_alerts_that_its_options_keep() {
     let count = screen.lines().skip_while(|l| !l.contains("Requests by route")).nth(1).unwrap_or_default();
     assert!(count.contains("│2 "), "viewMode stat: how many: {count}");
 }
+
+/// A panel and an open row repeated by `$host` (All of three values): each
+/// copy titled and queried with its own value.
+#[test]
+fn repeated_panels_and_rows_120x30() {
+    let mut s = crate::state::dashboard::tests::repeated();
+    update(&mut s, Msg::Resize(120, 30));
+    let cmds = [command(&mut s, "dash hosts"), update(&mut s, Msg::Tick(crate::state::tests::now()))].concat();
+    for c in cmds {
+        if let Cmd::FetchRange(f) = c {
+            let value = if f.key.query.contains(r#""a""#) { 1.0 } else { 0.0 };
+            let samples =
+                (f.start..=f.end).step_by(f.key.step_secs.max(1) as usize).map(|t| (t as f64, value)).collect();
+            let series = Series { labels: Default::default(), samples };
+            update(&mut s, Msg::Range(Box::new((f, Ok(vec![series])))));
+        }
+    }
+    let screen = render(&s, 120, 30);
+    for title in ["up a", "up b.c", "up d", "Disk a", "Disk b.c"] {
+        assert!(screen.contains(title), "{title} in\n{screen}");
+    }
+    insta::assert_snapshot!(screen);
+}

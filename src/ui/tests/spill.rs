@@ -288,7 +288,8 @@ fn hostile_dashboard(t: &Texts, w: u16, h: u16) -> State {
     let panel = |kind: PanelKind, i: usize, grid: GridPos, expr: &str| Panel {
         id: Some(i as u64),
         kind: kind.clone(),
-        title: t.get(i).into(),
+        // The gauge repeats by $pod: a copy per hostile value, each in its title.
+        title: if kind == PanelKind::Gauge { format!("{} $pod", t.get(i)) } else { t.get(i).into() },
         grid,
         targets: vec![Target {
             ref_id: "A".into(),
@@ -313,6 +314,12 @@ fn hostile_dashboard(t: &Texts, w: u16, h: u16) -> State {
             sort: 3,
             stat: false,
         }),
+        repeat: (kind == PanelKind::Gauge).then(|| crate::dashboard::Repeat {
+            var: "pod".into(),
+            vertical: false,
+            max_per_row: None,
+        }),
+        scoped: Vec::new(),
     };
     let g = |x, y, w, h| GridPos { x, y, w, h };
     let dash = Dashboard {
@@ -321,8 +328,8 @@ fn hostile_dashboard(t: &Texts, w: u16, h: u16) -> State {
             name: "pod".into(),
             label: Some(t.get(6).into()),
             kind: VariableKind::Custom,
-            current: vec![t.get(7).into()],
-            multi: false,
+            current: vec![t.get(7).into(), t.get(8).into()],
+            multi: true,
             include_all: false,
             all_value: None,
             options: vec![t.get(7).into(), t.get(8).into()],
