@@ -365,6 +365,24 @@ proptest! {
 }
 
 #[test]
+fn a_panel_time_override_is_read_or_said_not_applied() {
+    let body = br#"{"title": "T", "panels": [
+        {"type": "stat", "title": "a", "timeFrom": "24h", "timeShift": "1d", "gridPos": {"x":0,"y":0,"w":6,"h":4}},
+        {"type": "stat", "title": "b", "timeFrom": "now-2h", "hideTimeOverride": true, "gridPos": {"x":6,"y":0,"w":6,"h":4}},
+        {"type": "stat", "title": "c", "timeFrom": "now/d", "timeShift": "$shift", "gridPos": {"x":12,"y":0,"w":6,"h":4}}]}"#;
+    let parsed = parse(body).unwrap();
+    let t: Vec<_> = parsed.dashboard.panels.iter().map(|p| p.time).collect();
+    use warroom::dashboard::PanelTime;
+    assert_eq!(t[0], PanelTime { from_secs: Some(86_400), shift_secs: Some(86_400), hidden: false });
+    assert_eq!(t[1], PanelTime { from_secs: Some(7200), shift_secs: None, hidden: true });
+    assert_eq!(t[2], PanelTime::default());
+    let said: Vec<String> = parsed.diagnostics.iter().map(|d| d.to_string()).collect();
+    assert_eq!(said.len(), 2, "{said:?}");
+    assert!(said[0].starts_with(r#"warning: panels[2].timeFrom: "now/d" is not applied"#), "{said:?}");
+    assert!(said[1].starts_with(r#"warning: panels[2].timeShift: "$shift" is not applied"#), "{said:?}");
+}
+
+#[test]
 fn alert_list_options_in_the_unified_and_the_older_form() {
     let body = br#"{"title": "t", "panels": [
         {"type": "alertlist", "title": "a", "gridPos": {"x":0,"y":0,"w":8,"h":4},

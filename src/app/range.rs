@@ -176,12 +176,7 @@ mod tests {
     }
 
     fn fetch() -> Fetch {
-        Fetch {
-            key: SeriesKey { query: "up".into(), step_secs: 15 },
-            start: 1_700_000_000,
-            end: 1_700_000_600,
-            purpose: Default::default(),
-        }
+        Fetch { key: SeriesKey::new("up", 15), start: 1_700_000_000, end: 1_700_000_600, purpose: Default::default() }
     }
 
     fn ends(n: usize) -> Endpoints {
@@ -237,7 +232,7 @@ mod tests {
         let clients = [client(&url)];
         let (preferred, ends) = (AtomicUsize::new(0), ends(1));
         for q in 0..20 {
-            let f = Fetch { key: SeriesKey { query: format!("q{q}"), step_secs: 15 }, ..fetch() };
+            let f = Fetch { key: SeriesKey::new(format!("q{q}"), 15), ..fetch() };
             let err = range_with_fallback(&clients, &preferred, &ends, &f).await.unwrap_err();
             assert!(matches!(err, SourceError::Status { status: 503, .. }), "{err:?}");
         }

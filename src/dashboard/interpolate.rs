@@ -111,6 +111,24 @@ pub fn duration(ms: u64) -> String {
         .map_or_else(|| format!("{ms}ms"), |(n, u)| format!("{}{u}", ms / n))
 }
 
+/// `6h`, `30m`, `7d`, `1w`, `1M`, `1y` (a `/d` rounding is ignored) in seconds.
+pub fn parse_span(s: &str) -> Option<u64> {
+    let s = s.split('/').next()?.trim();
+    let unit_at = s.find(|c: char| !c.is_ascii_digit())?;
+    let n: u64 = s[..unit_at].parse().ok()?;
+    let mult = match &s[unit_at..] {
+        "s" => 1,
+        "m" => 60,
+        "h" => 3600,
+        "d" => 86_400,
+        "w" => 7 * 86_400,
+        "M" => 30 * 86_400,
+        "y" => 365 * 86_400,
+        _ => return None,
+    };
+    n.checked_mul(mult).filter(|s| (1..=5 * 365 * 86_400).contains(s))
+}
+
 /// Fills every known variable of `query`; unknown ones stay as written.
 pub fn interpolate(query: &str, scope: &Scope) -> String {
     let mut out = String::with_capacity(query.len());

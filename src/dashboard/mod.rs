@@ -29,8 +29,8 @@ mod v2;
 mod values;
 
 pub use model::{
-    AlertListOptions, Dashboard, FieldConfig, GridPos, Mapping, MappingKind, Override, Panel, PanelKind, Repeat,
-    Target, Threshold, ThresholdMode, TimeRange, Transformation, Variable, VariableKind,
+    AlertListOptions, Dashboard, FieldConfig, GridPos, Mapping, MappingKind, Override, Panel, PanelKind, PanelTime,
+    Repeat, Target, Threshold, ThresholdMode, TimeRange, Transformation, Variable, VariableKind,
 };
 pub use parse::{Fatal, Parsed, parse};
 

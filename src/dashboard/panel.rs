@@ -26,6 +26,7 @@ const PANEL_USED: &[&str] = &[
     "maxPerRow",
     "timeFrom",
     "timeShift",
+    "hideTimeOverride",
     "yaxes",
     "format",
     "datasource",
@@ -38,7 +39,6 @@ const PANEL_QUIET: &[&str] = &[
     "links",
     "interval",
     "maxDataPoints",
-    "hideTimeOverride",
     "cacheTimeout",
     "queryCachingTTL",
     "repeatPanelId",
@@ -176,7 +176,6 @@ fn panel_fields(obj: &Map<String, Value>, at: &str, ctx: &mut Ctx, top: bool) ->
         }
         None => PanelKind::from_type(&type_name),
     };
-    unsupported(obj, at, ctx);
     let options = obj.get("options").and_then(Value::as_object);
     let defaults = obj.get("fieldConfig").and_then(|f| f.get("defaults"));
     let mut field = field_config(defaults, &join(at, "fieldConfig.defaults"), ctx);
@@ -232,6 +231,7 @@ fn panel_fields(obj: &Map<String, Value>, at: &str, ctx: &mut Ctx, top: bool) ->
             ctx,
         ),
         scoped: Vec::new(),
+        time: panel_time(obj, at, ctx),
         kind,
     }
 }
@@ -370,12 +370,27 @@ pub(crate) fn transformations(v: Option<&Value>, path: &str, ctx: &mut Ctx) -> V
     out
 }
 
-/// Fields warroom reads but cannot honour, each reported where it is set.
-pub(crate) fn unsupported(obj: &Map<String, Value>, at: &str, ctx: &mut Ctx) {
-    for key in ["timeFrom", "timeShift"] {
-        if obj.get(key).and_then(Value::as_str).is_some_and(|t| !t.is_empty()) {
-            ctx.warn(&join(at, key), "a panel's own time range is not applied: the dashboard's is used");
+/// `timeFrom` (`24h`, `now-24h`) and `timeShift` (`1d`) of a panel (or of
+/// a v2 panel's `queryOptions`); one warroom cannot apply (a rounding such
+/// as `now/d`, a variable, an absolute time) is reported, the dashboard's
+/// range used for it.
+pub(crate) fn panel_time(obj: &Map<String, Value>, at: &str, ctx: &mut Ctx) -> super::model::PanelTime {
+    let mut span = |key: &str, prefix: bool| -> Option<u64> {
+        let text = obj.get(key).and_then(Value::as_str).map(str::trim).filter(|t| !t.is_empty())?;
+        let body = if prefix { text.strip_prefix("now-").unwrap_or(text) } else { text };
+        let secs = (!body.contains(['/', '$'])).then(|| super::interpolate::parse_span(body)).flatten();
+        if secs.is_none() {
+            ctx.warn(
+                &join(at, key),
+                format!("{:?} is not applied (a span such as 24h is): the dashboard's range is used", clean(text)),
+            );
         }
+        secs
+    };
+    super::model::PanelTime {
+        from_secs: span("timeFrom", true),
+        shift_secs: span("timeShift", false),
+        hidden: bool_of(obj, "hideTimeOverride"),
     }
 }
 

@@ -243,6 +243,7 @@ mod tests {
             alerts: None,
             repeat: repeat.map(|(v, vertical, max_per_row)| Repeat { var: v.into(), vertical, max_per_row }),
             scoped: Vec::new(),
+            time: Default::default(),
         }
     }
 
@@ -399,7 +400,8 @@ mod tests {
           "spec": {"title": "T",
             "variables": [{"kind": "CustomVariable", "spec": {"name": "host", "query": "a,b", "multi": true,
                "current": {"value": ["a", "b"]}}}],
-            "elements": {"p": {"kind": "Panel", "spec": {"title": "x", "vizConfig": {"group": "stat"}}}},
+            "elements": {"p": {"kind": "Panel", "spec": {"title": "x", "vizConfig": {"group": "stat"},
+              "data": {"kind": "QueryGroup", "spec": {"queries": [], "queryOptions": {"timeFrom": "1h", "timeShift": "30m"}}}}}},
             "layout": {"kind": "RowsLayout", "spec": {"rows": [{"kind": "RowsLayoutRow",
               "spec": {"title": "r $host", "repeat": {"mode": "variable", "value": "host"},
                 "layout": {"kind": "GridLayout", "spec": {"items": [{"kind": "GridLayoutItem",
@@ -409,5 +411,7 @@ mod tests {
         let row = &parsed.dashboard.panels[0];
         assert_eq!(row.repeat.as_ref().map(|r| r.var.as_str()), Some("host"), "{:?}", parsed.diagnostics);
         assert_eq!(row.children[0].repeat, Some(Repeat { var: "host".into(), vertical: false, max_per_row: Some(2) }));
+        let time = row.children[0].time;
+        assert_eq!((time.from_secs, time.shift_secs), (Some(3600), Some(1800)), "queryOptions");
     }
 }

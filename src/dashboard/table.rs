@@ -280,6 +280,7 @@ mod tests {
             alerts: None,
             repeat: None,
             scoped: Vec::new(),
+            time: Default::default(),
         }
     }
 

@@ -7,7 +7,7 @@ use serde_json::{Map, Value};
 
 use super::MAX_PANELS;
 use super::model::{Dashboard, GridPos, Panel, PanelKind, TimeRange};
-use super::panel::{field_config, overrides, target, unsupported};
+use super::panel::{field_config, overrides, target};
 use super::parse::{query_text, variable};
 use super::values::{Ctx, bool_of, datasource, index, join, key, num, str_of, strings};
 
@@ -146,6 +146,7 @@ fn row_panel(spec: Option<&Value>, y: u32) -> Panel {
         alerts: None,
         repeat: None,
         scoped: Vec::new(),
+        time: Default::default(),
     }
 }
 
@@ -203,9 +204,10 @@ fn element_panel(element: &Value, at: &str, grid: GridPos, ctx: &mut Ctx) -> Pan
         ctx.warn(&join(at, "spec.vizConfig"), format!("panel type {t:?} is not supported: its box says so"));
     }
     let data = spec.get("data").and_then(|d| d.get("spec"));
-    if let Some(d) = data.and_then(Value::as_object) {
-        unsupported(d, &join(at, "spec.data.spec"), ctx);
-    }
+    let time = match data.and_then(|d| d.get("queryOptions")).and_then(Value::as_object) {
+        Some(o) => super::panel::panel_time(o, &join(at, "spec.data.spec.queryOptions"), ctx),
+        None => Default::default(),
+    };
     let queries = data.and_then(|d| d.get("queries")).and_then(Value::as_array);
     let mut targets = Vec::new();
     for (i, q) in queries.into_iter().flatten().enumerate().take(super::MAX_TARGETS) {
@@ -257,6 +259,7 @@ fn element_panel(element: &Value, at: &str, grid: GridPos, ctx: &mut Ctx) -> Pan
         }),
         repeat: None,
         scoped: Vec::new(),
+        time,
         kind,
     }
 }

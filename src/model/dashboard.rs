@@ -195,6 +195,24 @@ pub struct Panel {
     /// The variables a repeated copy is bound to (Grafana's `scopedVars`),
     /// each to one value: its queries and title take that value.
     pub scoped: Vec<(String, String)>,
+    /// The panel's own relative time and time shift, if set.
+    pub time: PanelTime,
+}
+
+/// A panel's query options `timeFrom` (`24h`: the last 24 hours, whatever
+/// the dashboard's range) and `timeShift` (`1d`: the range ending a day
+/// ago), in seconds; `hideTimeOverride` leaves them out of its title.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize)]
+pub struct PanelTime {
+    pub from_secs: Option<u64>,
+    pub shift_secs: Option<u64>,
+    pub hidden: bool,
+}
+
+impl PanelTime {
+    pub fn is_set(&self) -> bool {
+        self.from_secs.is_some() || self.shift_secs.is_some()
+    }
 }
 
 /// How a panel or row repeats (`repeat`, `repeatDirection`, `maxPerRow`).

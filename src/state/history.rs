@@ -64,7 +64,7 @@ pub fn query_for(alert: &Alert, rule: Option<&AlertRule>, window: Duration) -> H
     let raw = window.as_secs().div_ceil(MAX_POINTS).max(1);
     let step = raw.div_ceil(gap) * gap;
     let query = format!("max_over_time({}[{}s])", selector(alert), step + gap);
-    HistoryQuery { key: SeriesKey { query, step_secs: step }, gap }
+    HistoryQuery { key: SeriesKey::new(query, step), gap }
 }
 
 /// [`query_for`] with the state's rules and window.

@@ -269,7 +269,7 @@ pub fn run_command(state: &mut State, line: &str) -> Vec<Cmd> {
         "query" if arg.is_empty() => state.flash_error("usage: :query <promql>"),
         "query" => {
             let step = state.signals.step_for(CHART_WIDTH);
-            let key = super::signals::SeriesKey { query: arg.to_string(), step_secs: step };
+            let key = super::signals::SeriesKey::new(arg.to_string(), step);
             state.view.chart = Some(super::ChartView { title: arg.to_string(), key, unit: super::signals::Unit::None });
         }
         other => {

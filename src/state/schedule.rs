@@ -14,7 +14,7 @@ pub const LIST_SPARK_WIDTH: u16 = 15;
 /// The list sparkline's query for an alert: its rule's expression.
 pub fn list_key(state: &State, alert: &Alert) -> Option<SeriesKey> {
     let rule = state.signals.rule_for(alert)?;
-    Some(SeriesKey { query: state.signals.graphed(&rule.query), step_secs: state.signals.step_for(LIST_SPARK_WIDTH) })
+    Some(SeriesKey::new(state.signals.graphed(&rule.query), state.signals.step_for(LIST_SPARK_WIDTH)))
 }
 
 /// One line of the detail pane's signals: a name, its query and unit.
@@ -32,12 +32,12 @@ pub fn detail_lines(state: &State, alert: &Alert) -> Vec<SignalLine> {
     let step = state.signals.step_for(state.detail_spark_width());
     let mut out = Vec::new();
     if let Some(rule) = state.signals.rule_for(alert) {
-        let key = SeriesKey { query: state.signals.graphed(&rule.query), step_secs: step };
+        let key = SeriesKey::new(state.signals.graphed(&rule.query), step);
         out.push(SignalLine { name: "expression".into(), key, unit: Unit::None, own: true });
     }
     for t in &state.signals.templates {
         if let Some(query) = fill(&t.query, &alert.labels) {
-            let key = SeriesKey { query, step_secs: step };
+            let key = SeriesKey::new(query, step);
             out.push(SignalLine { name: t.name.clone(), key, unit: t.unit, own: false });
         }
     }

@@ -193,6 +193,12 @@ impl SignalsState {
         if raw < 5 { raw } else { raw.div_ceil(5) * 5 }
     }
 
+    /// The seconds `key` covers: its own window, else the cache's.
+    pub fn window_of(&self, key: &SeriesKey) -> i64 {
+        let secs = if key.window_secs > 0 { key.window_secs } else { self.window.as_secs() };
+        secs.min(i64::MAX as u64 / 2) as i64
+    }
+
     /// What to fetch so that `key` covers the window ending now: nothing if
     /// it is current or already being fetched, nor while a failed one waits
     /// for its retry (one the server rejected, never), its new tail if
@@ -203,8 +209,8 @@ impl SignalsState {
             return None;
         }
         let step = key.step_secs.max(1) as i64;
-        let end = now.timestamp().div_euclid(step) * step;
-        let window_start = end - self.window.as_secs() as i64;
+        let end = (now.timestamp() - key.shift_secs.min(i64::MAX as u64) as i64).div_euclid(step) * step;
+        let window_start = end - self.window_of(&key);
         let start = match self.cache.get(&key) {
             Some(c) if c.tries.holds_off(now.timestamp()) => return None,
             Some(c) if c.tries.error.is_none() && c.end >= end => return None,
@@ -226,13 +232,14 @@ impl SignalsState {
     /// be asked again.
     pub fn merge(&mut self, fetch: &Fetch, result: Result<Vec<Series>, SourceError>, now: DateTime<Utc>) {
         self.in_flight.remove(&fetch.key);
-        let window_start = (fetch.end - self.window.as_secs() as i64) as f64;
+        let window = self.window_of(&fetch.key);
+        let window_start = (fetch.end - window) as f64;
         let refresh = self.refresh;
         let entry = self.cache.entry(fetch.key.clone()).or_default();
         match result {
             Err(e) => entry.tries.failed(e, refresh, now),
             Ok(fresh) => {
-                let whole_start = fetch.end - self.window.as_secs() as i64;
+                let whole_start = fetch.end - window;
                 let tail = entry.tries.error.is_none() && entry.end > 0 && fetch.start > whole_start;
                 if tail {
                     for s in &mut entry.series {

@@ -322,7 +322,7 @@ fn open_chart(state: &mut State) {
         return;
     };
     let title = format!("{} · {}", sel.alert.name(), line.name);
-    let key = super::signals::SeriesKey { query: line.key.query, step_secs: state.signals.step_for(CHART_WIDTH) };
+    let key = super::signals::SeriesKey::new(line.key.query, state.signals.step_for(CHART_WIDTH));
     state.view.chart = Some(super::ChartView { title, key, unit: line.unit });
 }
 

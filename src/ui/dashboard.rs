@@ -111,6 +111,22 @@ fn variables_line(open: &Open, theme: &Theme, w: usize) -> Line<'static> {
     Line::from(spans)
 }
 
+/// A panel's own time, as its title says it unless `hideTimeOverride`:
+/// `last 24h`, `1d earlier`, or both.
+fn time_note(panel: &Panel) -> Option<String> {
+    let t = panel.time;
+    if t.hidden || !t.is_set() {
+        return None;
+    }
+    let span = |s: u64| crate::dashboard::interpolate::duration(s * 1000);
+    let parts: Vec<String> =
+        [t.from_secs.map(|s| format!("last {}", span(s))), t.shift_secs.map(|s| format!("{} earlier", span(s)))]
+            .into_iter()
+            .flatten()
+            .collect();
+    Some(parts.join(", "))
+}
+
 fn draw_panel(frame: &mut Frame, rect: Rect, state: &State, open: &Open, panel: &Panel, selected: bool) {
     let theme = &state.prefs.theme;
     let w = usize::from(rect.width);
@@ -123,7 +139,11 @@ fn draw_panel(frame: &mut Frame, rect: Rect, state: &State, open: &Open, panel: 
         frame.render_widget(Paragraph::new(Line::styled(text, style)), rect);
         return;
     }
-    let title = truncate_width(&clean(&panel.title), w.saturating_sub(4));
+    let title = match time_note(panel) {
+        Some(note) => format!("{} · {note}", clean(&panel.title)),
+        None => clean(&panel.title).into_owned(),
+    };
+    let title = truncate_width(&title, w.saturating_sub(4));
     let block = Block::default()
         .borders(Borders::ALL)
         .border_style(theme.border(selected))
@@ -220,12 +240,12 @@ fn draw_panel(frame: &mut Frame, rect: Rect, state: &State, open: &Open, panel: 
         return draw_columns(frame, rect, block, &table::build(panel, &frames), theme);
     }
     if panel.kind == PanelKind::Heatmap {
-        let window = (end as f64 - open.window_secs as f64, open.window_secs as f64);
+        let window = (end as f64 - open.window_of(panel) as f64, open.window_of(panel) as f64);
         return draw_heatmap(frame, rect, block, &buckets, panel, window, state);
     }
     match panel.kind {
         PanelKind::Timeseries | PanelKind::Graph => {
-            let x = (end as f64 - open.window_secs as f64, end as f64);
+            let x = (end as f64 - open.window_of(panel) as f64, end as f64);
             let step = queries[0].key.step_secs;
             // One axis: the overrides' unit when every series has the same.
             let unit = match looks.first() {
@@ -611,8 +631,8 @@ fn draw_stat(
             let text = format!("{}{}", "█".repeat(filled), "░".repeat(iw - filled));
             lines.push(Line::styled(text, colour(color.as_deref(), theme)));
         } else if inner.height as usize > lines.len() && iw > 0 {
-            let start = end as f64 - open.window_secs as f64;
-            let step = open.window_secs as f64 / iw as f64;
+            let start = end as f64 - open.window_of(panel) as f64;
+            let step = open.window_of(panel) as f64 / iw as f64;
             let values = crate::text::sparkline::bucket(&s.samples, start, step, iw);
             lines.push(Line::styled(crate::text::sparkline::render(&values), colour(color.as_deref(), theme)));
         }

@@ -111,7 +111,7 @@ fn chart_draws_lines_legend_and_errors() {
     use crate::state::ChartView;
     use crate::state::signals::{Cached, SeriesKey, Unit};
     let mut s = loaded();
-    let key = SeriesKey { query: "rate(x[5m])".into(), step_secs: 60 };
+    let key = SeriesKey::new("rate(x[5m])", 60);
     let end = now().timestamp();
     let samples: Vec<(f64, f64)> = (0..30).map(|i| ((end - 1800 + i * 60) as f64, (i % 7) as f64)).collect();
     let series = crate::model::metrics::Series { labels: [("pod".to_string(), "api-1".to_string())].into(), samples };

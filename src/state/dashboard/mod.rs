@@ -233,12 +233,16 @@ impl Open {
             return Vec::new();
         }
         let points = u64::from(width.max(1));
-        let scope = Scope::new(&self.dash.variables, Builtins::new(self.window_secs * 1000, points, SCRAPE_MS))
-            .bind(&panel.scoped);
+        let window = self.window_of(panel);
+        let scope =
+            Scope::new(&self.dash.variables, Builtins::new(window * 1000, points, SCRAPE_MS)).bind(&panel.scoped);
         let step = match panel.kind {
-            PanelKind::Timeseries | PanelKind::Graph | PanelKind::Heatmap => step_for(self.window_secs, width),
-            _ => value_step(self.window_secs, width),
+            PanelKind::Timeseries | PanelKind::Graph | PanelKind::Heatmap => step_for(window, width),
+            _ => value_step(window, width),
         };
+        // A panel's own range is part of its key; the dashboard's is the cache's.
+        let window_secs = if panel.time.from_secs.is_some() { window } else { 0 };
+        let shift_secs = panel.time.shift_secs.unwrap_or(0);
         panel
             .targets
             .iter()
@@ -246,9 +250,14 @@ impl Open {
             .map(|t| PanelQuery {
                 ref_id: t.ref_id.clone(),
                 legend: t.legend_format.clone(),
-                key: SeriesKey { query: interpolate(&t.expr, &scope), step_secs: step },
+                key: SeriesKey { window_secs, shift_secs, ..SeriesKey::new(interpolate(&t.expr, &scope), step) },
             })
             .collect()
+    }
+
+    /// The seconds a panel shows: its own relative time, else the dashboard's.
+    pub fn window_of(&self, panel: &Panel) -> u64 {
+        panel.time.from_secs.unwrap_or(self.window_secs)
     }
 
     /// A Loki panel's LogQL queries, filled (a `logs` panel, or targets of
@@ -260,7 +269,7 @@ impl Open {
         if panel.kind != PanelKind::Logs && !panel.targets.iter().any(loki) {
             return Vec::new();
         }
-        let scope = Scope::new(&self.dash.variables, Builtins::new(self.window_secs * 1000, 100, SCRAPE_MS))
+        let scope = Scope::new(&self.dash.variables, Builtins::new(self.window_of(panel) * 1000, 100, SCRAPE_MS))
             .bind(&panel.scoped);
         panel
             .targets
@@ -330,7 +339,7 @@ pub fn panels_area(body: Rect) -> Rect {
 /// a range warroom cannot show (absolute times, an end before now) is
 /// shown as the last 6 h, and says so.
 pub fn time_range(from: &str, to: &str) -> (u64, String) {
-    let back = from.trim().strip_prefix("now-").and_then(parse_span);
+    let back = from.trim().strip_prefix("now-").and_then(crate::dashboard::interpolate::parse_span);
     match (back, to.trim()) {
         (Some(s), "now") => (s, format!("last {}", crate::dashboard::interpolate::duration(s * 1000))),
         (Some(s), to) => (
@@ -345,24 +354,6 @@ pub fn time_range(from: &str, to: &str) -> (u64, String) {
             (6 * 3600, format!("last 6h ({} not supported)", truncate_width(&clean(&format!("{from} to {to}")), 40)))
         }
     }
-}
-
-/// `6h`, `30m`, `7d`, `1w`, `1M`, `1y` (a `/d` rounding is ignored) in seconds.
-fn parse_span(s: &str) -> Option<u64> {
-    let s = s.split('/').next()?.trim();
-    let unit_at = s.find(|c: char| !c.is_ascii_digit())?;
-    let n: u64 = s[..unit_at].parse().ok()?;
-    let mult = match &s[unit_at..] {
-        "s" => 1,
-        "m" => 60,
-        "h" => 3600,
-        "d" => 86_400,
-        "w" => 7 * 86_400,
-        "M" => 30 * 86_400,
-        "y" => 365 * 86_400,
-        _ => return None,
-    };
-    n.checked_mul(mult).filter(|s| (1..=5 * 365 * 86_400).contains(s))
 }
 
 /// The dashboards were read: kept, and the one `:dash NAME` asked for opened.
@@ -679,12 +670,19 @@ fn schedule_loki(state: &mut State) -> Vec<Cmd> {
     if !has_loki || area.height == 0 || open.status.iter().any(|s| matches!(s, VarStatus::Pending(_))) {
         return Vec::new();
     }
-    let mut queries: Vec<String> =
-        open.placed(area).into_iter().filter_map(|(r, _)| open.panel(r)).flat_map(|p| open.loki_queries(p)).collect();
+    // Each query with its panel's range (the first panel's, for a query two panels share).
+    let mut queries: Vec<(String, u64, u64)> = Vec::new();
+    for p in open.placed(area).into_iter().filter_map(|(r, _)| open.panel(r)) {
+        let (window, shift) = (open.window_of(p), p.time.shift_secs.unwrap_or(0));
+        for q in open.loki_queries(p) {
+            if !queries.iter().any(|(have, _, _)| *have == q) {
+                queries.push((q, window, shift));
+            }
+        }
+    }
     queries.sort();
-    queries.dedup();
     let mut cmds = Vec::new();
-    for query in queries {
+    for (query, window_secs, shift) in queries {
         let entry = open.logs.entry(query.clone()).or_default();
         if entry.in_flight || (entry.answer.is_some() && now < entry.asked + refresh) {
             continue;
@@ -693,9 +691,9 @@ fn schedule_loki(state: &mut State) -> Vec<Cmd> {
         cmds.push(Cmd::LiveQuery(Box::new(LiveAsk {
             tag: LiveTag { runbook: open.file.clone(), block: 0, query, dashboard: Some(view) },
             lang: crate::model::runbook::Lang::LogQl,
-            end: now,
-            window_secs: open.window_secs,
-            step_secs: (open.window_secs / 60).max(1),
+            end: now - shift.min(i64::MAX as u64 / 2) as i64,
+            window_secs,
+            step_secs: (window_secs / 60).max(1),
             lines: LOKI_LINES,
         })));
     }
@@ -957,7 +955,7 @@ fn pin(state: &mut State) -> Vec<Cmd> {
         .into_iter()
         .map(|(s, label)| {
             let title = if label.is_empty() { base.clone() } else { format!("{base} · {label}") };
-            super::pin::event(title, &q.key, crate::model::units::Unit::None, s, cached.end, open.window_secs)
+            super::pin::event(title, &q.key, crate::model::units::Unit::None, s, cached.end, open.window_of(panel))
         })
         .collect();
     let now = state.clock.now;

@@ -688,3 +688,39 @@ fn repeated_panels_and_rows_are_made_per_value_and_again_when_the_value_changes(
     press(&mut s, KeyCode::Enter);
     assert_eq!(shown_titles(&s), ["up a", "Disk a", "io"]);
 }
+
+const OWN_TIME: &[u8] = br#"{"title": "Own time", "time": {"from": "now-6h", "to": "now"}, "panels": [
+    {"type": "stat", "title": "today", "timeFrom": "24h", "gridPos": {"x": 0, "y": 0, "w": 12, "h": 4},
+     "targets": [{"expr": "sum(up)"}]},
+    {"type": "timeseries", "title": "a week ago", "timeShift": "7d", "hideTimeOverride": true,
+     "gridPos": {"x": 12, "y": 0, "w": 12, "h": 4}, "targets": [{"expr": "rate(x[$__range])"}]},
+    {"type": "timeseries", "title": "plain", "gridPos": {"x": 0, "y": 4, "w": 24, "h": 4},
+     "targets": [{"expr": "rate(x[$__range])"}]}]}"#;
+
+pub(crate) fn own_time() -> State {
+    let mut s = state();
+    s.dashboard = DashboardState::new(true, true, std::time::Duration::from_secs(5));
+    update(&mut s, Msg::Resize(120, 30));
+    let p = crate::dashboard::parse(OWN_TIME).expect("parses");
+    let file = DashFile { file: "own.json".into(), title: "Own time".into(), dashboard: Ok(Box::new(p.dashboard)), warnings: 0 };
+    update(&mut s, Msg::Dashboards(vec![file]));
+    s
+}
+
+#[test]
+fn a_panel_with_its_own_time_asks_its_own_range() {
+    let mut s = own_time();
+    let cmds = [command(&mut s, "dash own"), update(&mut s, Msg::Tick(now()))].concat();
+    let f = fetches(&cmds);
+    let by = |q: &str, shifted: bool| f.iter().find(|f| f.key.query == q && (f.key.shift_secs > 0) == shifted).cloned();
+    let today = by("sum(up)", false).expect("the stat's fetch");
+    assert_eq!((today.key.window_secs, today.end - today.start), (86_400, 86_400), "the last 24 h, not the dashboard's 6");
+    assert!(today.key.step_secs <= VALUE_STEP_SECS);
+    let week = by("rate(x[6h])", true).expect("the shifted chart's fetch: the dashboard's range, $__range 6h");
+    assert_eq!(week.key.window_secs, 0, "the dashboard's range");
+    assert_eq!(week.key.shift_secs, 7 * 86_400);
+    let now = now().timestamp();
+    assert!(week.end <= now - 7 * 86_400 && week.end > now - 7 * 86_400 - week.key.step_secs as i64 - 1, "{week:?}");
+    let plain = by("rate(x[6h])", false).expect("the plain chart");
+    assert!(plain.end > now - plain.key.step_secs as i64 - 1, "{plain:?}");
+}

@@ -75,7 +75,7 @@ fn the_query_matches_every_label_and_steps_by_the_evaluation_interval() {
 #[test]
 fn plans_the_window_then_waits_then_the_tail_or_a_new_firing() {
     let mut h = HistoryState::new(HOUR, 4, true);
-    let key = SeriesKey { query: "q".into(), step_secs: 10 };
+    let key = SeriesKey::new("q", 10);
     let t0 = 1_800_000_005;
     let f = h.plan(&key, None, at(t0)).unwrap();
     assert_eq!((f.start, f.end, f.purpose), (t0 - 5 - 3600, t0 - 5, Purpose::History));
@@ -91,7 +91,7 @@ fn plans_the_window_then_waits_then_the_tail_or_a_new_firing() {
     let f2 = h.plan(&key, Some(fired), at(t0 + 75 + RECHECK_SECS)).expect("asked again while the firing is missing");
     h.merge(&f2, Ok(answer(&[(fired, t0 + 100)], 10)), at(t0 + 75 + RECHECK_SECS));
     assert!(h.plan(&key, Some(fired), at(t0 + 80 + 2 * RECHECK_SECS)).is_none(), "that firing is in");
-    let never = SeriesKey { query: "never".into(), step_secs: 10 };
+    let never = SeriesKey::new("never", 10);
     let f = h.plan(&never, Some(fired), at(t0)).unwrap();
     h.merge(&f, Ok(Vec::new()), at(t0));
     let asked = (1..=40).filter(|i| {
@@ -104,7 +104,7 @@ fn plans_the_window_then_waits_then_the_tail_or_a_new_firing() {
     assert!(asked.count() <= most, "a firing never written is not asked forever");
     let f3 = h.plan(&key, Some(fired), at(t0 + 75 + RECHECK_SECS + REFRESH_SECS)).expect("stale after the refresh");
     assert!(f3.start > f3.end - 3600, "a tail");
-    let others: Vec<SeriesKey> = (0..3).map(|i| SeriesKey { query: format!("o{i}"), step_secs: 10 }).collect();
+    let others: Vec<SeriesKey> = (0..3).map(|i| SeriesKey::new(format!("o{i}"), 10)).collect();
     let planned = others.iter().filter(|k| h.plan(k, None, at(t0)).is_some()).count();
     assert_eq!(planned, MAX_IN_FLIGHT - 1, "a few in flight at most (f3 is one)");
 }
@@ -112,7 +112,7 @@ fn plans_the_window_then_waits_then_the_tail_or_a_new_firing() {
 #[test]
 fn runs_are_merged_across_a_tail_and_old_ones_leave_the_window() {
     let mut h = HistoryState::new(HOUR, 4, true);
-    let key = SeriesKey { query: "q".into(), step_secs: 10 };
+    let key = SeriesKey::new("q", 10);
     let end = 1_800_000_000;
     let whole = Fetch { key: key.clone(), start: end - 3600, end, purpose: Purpose::History };
     h.merge(&whole, Ok(answer(&[(end - 3600, end - 3500), (end - 900, end - 600), (end - 100, end)], 10)), at(end));
@@ -143,7 +143,7 @@ fn a_rejected_query_is_not_asked_again_and_the_row_says_why() {
     h.merge(&f, Err(bad.clone()), now());
     assert_eq!(h.view(&q, &a), View::Failed { error: &bad, rejected: true });
     assert!(h.plan(&q.key, None, now() + chrono::Duration::hours(1)).is_none(), "never again");
-    let key = SeriesKey { query: "other".into(), step_secs: 60 };
+    let key = SeriesKey::new("other", 60);
     let f = h.plan(&key, None, now()).unwrap();
     h.merge(&f, Err(SourceError::Refused), now());
     assert!(h.plan(&key, None, now()).is_none(), "waits for its retry");

@@ -207,7 +207,7 @@ mod tests {
         s.prefs.keymap = Keymap::new(&o).unwrap();
         s.view.chart = Some(crate::state::ChartView {
             title: "t".into(),
-            key: crate::state::signals::SeriesKey { query: "up".into(), step_secs: 60 },
+            key: crate::state::signals::SeriesKey::new("up", 60),
             unit: crate::state::signals::Unit::None,
         });
         press(&mut s, KeyCode::Esc);

@@ -160,7 +160,7 @@ fn open_live(state: &mut State) -> Vec<Cmd> {
     match lang {
         crate::runbook::live::Lang::PromQl => {
             let step = state.signals.step_for(crate::state::update::CHART_WIDTH);
-            let key = crate::state::signals::SeriesKey { query: query.clone(), step_secs: step };
+            let key = crate::state::signals::SeriesKey::new(query.clone(), step);
             state.view.chart = Some(crate::state::ChartView { title: query, key, unit });
             Vec::new()
         }

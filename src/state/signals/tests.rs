@@ -36,7 +36,7 @@ fn threshold_comparisons_are_graphed_without_the_threshold() {
 #[test]
 fn plans_whole_window_then_only_the_tail() {
     let mut s = SignalsState::new(vec![], Duration::from_secs(600), true);
-    let key = SeriesKey { query: "up".into(), step_secs: 60 };
+    let key = SeriesKey::new("up", 60);
     let t0 = Utc.timestamp_opt(1_000_030, 0).unwrap();
     let f = s.plan(key.clone(), t0).unwrap();
     assert_eq!((f.start, f.end), (999_420, 1_000_020), "aligned to the step");
@@ -55,13 +55,37 @@ fn plans_whole_window_then_only_the_tail() {
     assert_eq!(f.end - f.start, 600);
 }
 
+/// A dashboard panel's own range (`timeFrom`) and shift (`timeShift`):
+/// the key's window, ending that long ago, kept to that window.
+#[test]
+fn a_key_with_its_own_window_and_shift_is_fetched_and_kept_over_it() {
+    let mut s = SignalsState::new(vec![], Duration::from_secs(600), true);
+    let key = SeriesKey { window_secs: 120, shift_secs: 3600, ..SeriesKey::new("up", 60) };
+    let t0 = Utc.timestamp_opt(1_000_030, 0).unwrap();
+    let f = s.plan(key.clone(), t0).unwrap();
+    assert_eq!((f.start, f.end), (996_300, 996_420), "two minutes, ending an hour ago, aligned");
+    let old = [(996_000.0, 9.0), (996_360.0, 1.0), (996_420.0, 2.0)];
+    s.merge(&f, Ok(vec![series(&[], &old)]), t0);
+    assert_eq!(
+        s.cache[&key].series[0].samples,
+        vec![(996_360.0, 1.0), (996_420.0, 2.0)],
+        "older than its window: dropped"
+    );
+    assert!(s.plan(key.clone(), t0).is_none(), "current");
+    let f = s.plan(key.clone(), t0 + chrono::Duration::seconds(60)).unwrap();
+    assert_eq!(f.end, 996_480, "the next step, still an hour back");
+    // The same query over the cache's window is another key.
+    let plain = s.plan(SeriesKey::new("up", 60), t0).unwrap();
+    assert_eq!((plain.start, plain.end), (999_420, 1_000_020));
+}
+
 /// VictoriaMetrics leaves the newest points (its `-search.latencyOffset`)
 /// out of a range answer: a tail that came back short is asked again, so
 /// the points fill in once they are there instead of staying missing.
 #[test]
 fn points_missing_from_a_tail_are_fetched_again() {
     let mut s = SignalsState::new(vec![], Duration::from_secs(300), true);
-    let key = SeriesKey { query: "load".into(), step_secs: 1 };
+    let key = SeriesKey::new("load", 1);
     let t0 = Utc.timestamp_opt(1_000_000, 0).unwrap();
     let f = s.plan(key.clone(), t0).unwrap();
     s.merge(&f, Ok(vec![series(&[], &[(999_990.0, 1.0)])]), t0);
@@ -82,7 +106,7 @@ fn points_missing_from_a_tail_are_fetched_again() {
 fn errors_are_kept_and_refetched_whole_after_a_backoff() {
     let mut s = SignalsState::new(vec![], Duration::from_secs(600), true);
     s.refresh = Duration::from_secs(10);
-    let key = SeriesKey { query: "up".into(), step_secs: 60 };
+    let key = SeriesKey::new("up", 60);
     let t0 = Utc.timestamp_opt(1_000_000, 0).unwrap();
     let f = s.plan(key.clone(), t0).unwrap();
     s.merge(&f, Err(SourceError::Status { status: 503, message: "overloaded".into() }), t0);
@@ -113,7 +137,7 @@ fn errors_are_kept_and_refetched_whole_after_a_backoff() {
 #[test]
 fn a_rejected_query_is_not_asked_again() {
     let mut s = SignalsState::new(vec![], Duration::from_secs(600), true);
-    let key = SeriesKey { query: "bad(".into(), step_secs: 60 };
+    let key = SeriesKey::new("bad(", 60);
     let t0 = Utc.timestamp_opt(1_000_000, 0).unwrap();
     let f = s.plan(key.clone(), t0).unwrap();
     let too_many = "query processing would load too many samples into memory in query execution";
@@ -162,7 +186,7 @@ fn alert_series_and_rule_matching() {
     assert!(s.rule_for(&alert).is_none(), "rule labels must match");
     s.rules[0].labels = labels(&[("severity", "critical")]);
     assert_eq!(s.rule_for(&alert).unwrap().query, "up == 0");
-    let key = SeriesKey { query: "up".into(), step_secs: 60 };
+    let key = SeriesKey::new("up", 60);
     let f = Fetch { key: key.clone(), start: 0, end: 60, purpose: Default::default() };
     s.merge(
         &f,

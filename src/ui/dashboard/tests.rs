@@ -571,3 +571,21 @@ fn repeated_panels_and_rows_120x30() {
     }
     insta::assert_snapshot!(screen);
 }
+
+/// A panel's own time is in its title (`hideTimeOverride` leaves it out),
+/// and its chart's axis ends when its range does.
+#[test]
+fn a_panel_with_its_own_time_says_so_in_its_title() {
+    let mut s = crate::state::dashboard::tests::own_time();
+    let cmds = [command(&mut s, "dash own"), update(&mut s, Msg::Tick(crate::state::tests::now()))].concat();
+    for c in cmds {
+        if let Cmd::FetchRange(f) = c {
+            let samples = (f.start..=f.end).step_by(f.key.step_secs.max(1) as usize).map(|t| (t as f64, 1.0)).collect();
+            update(&mut s, Msg::Range(Box::new((f, Ok(vec![Series { labels: Default::default(), samples }])))));
+        }
+    }
+    let screen = render(&s, 120, 30);
+    assert!(screen.contains("┌ today · last 1d "), "{screen}");
+    assert!(screen.contains("┌ a week ago ─"), "hidden: {screen}");
+    assert!(screen.contains("┌ plain ─"), "{screen}");
+}

@@ -320,6 +320,7 @@ fn hostile_dashboard(t: &Texts, w: u16, h: u16) -> State {
             max_per_row: None,
         }),
         scoped: Vec::new(),
+        time: Default::default(),
     };
     let g = |x, y, w, h| GridPos { x, y, w, h };
     let dash = Dashboard {
