@@ -32,6 +32,25 @@ fn value<'a>(c: &'a Console, name: &str) -> Option<&'a [String]> {
     (open.status[i] == VarStatus::Ready).then(|| open.dash.variables[i].current.as_slice())
 }
 
+/// A console on `prom` with the dashboards of `dirs` read, at [`SIZE`].
+async fn console_with(prom: &Prometheus, dirs: Vec<PathBuf>) -> Console {
+    let cfg = Config {
+        refresh: Duration::from_millis(300),
+        prometheus: vec![Endpoint::from_url(&prom.url)],
+        dashboards: dirs,
+        ..Config::default()
+    };
+    let mut console = Console::start(&cfg, Options::default()).unwrap();
+    console.handle(warroom::msg::Msg::Resize(SIZE.0, SIZE.1));
+    run_until(&mut console, "the dashboards read", 20, |c| c.state.dashboard.files.is_some()).await;
+    console
+}
+
+/// The screen line under the first that holds `title` (a panel's first inner line).
+fn below(s: &str, title: &str) -> String {
+    s.lines().skip_while(|l| !l.contains(title)).nth(1).unwrap_or_default().to_string()
+}
+
 /// A node exporter scraped by a Prometheus that has its CPU rates already.
 async fn scraped() -> (NodeExporter, Prometheus) {
     let node = NodeExporter::start();
@@ -49,15 +68,7 @@ async fn scraped() -> (NodeExporter, Prometheus) {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn the_node_dashboard_resolves_its_variables_and_shows_the_exporters_values() {
     let (node, prom) = scraped().await;
-    let cfg = Config {
-        refresh: Duration::from_millis(300),
-        prometheus: vec![Endpoint::from_url(&prom.url)],
-        dashboards: vec![fixtures()],
-        ..Config::default()
-    };
-    let mut console = Console::start(&cfg, Options::default()).unwrap();
-    console.handle(warroom::msg::Msg::Resize(SIZE.0, SIZE.1));
-    run_until(&mut console, "the dashboards read", 20, |c| c.state.dashboard.files.is_some()).await;
+    let mut console = console_with(&prom, vec![fixtures()]).await;
     type_command(&mut console, "dash node");
     assert!(console.state.dashboard.open.is_some(), "{:?}", console.state.view.flash);
 
@@ -151,20 +162,10 @@ async fn the_binary_in_tmux_shows_the_node_dashboard() {
 async fn an_old_export_and_a_merged_table_show_the_exporters_values() {
     let (node, prom) = scraped().await;
     let legacy = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/dashboards-legacy");
-    let cfg = Config {
-        refresh: Duration::from_millis(300),
-        prometheus: vec![Endpoint::from_url(&prom.url)],
-        dashboards: vec![fixtures(), legacy],
-        ..Config::default()
-    };
-    let mut console = Console::start(&cfg, Options::default()).unwrap();
-    console.handle(warroom::msg::Msg::Resize(SIZE.0, SIZE.1));
-    run_until(&mut console, "the dashboards read", 20, |c| c.state.dashboard.files.is_some()).await;
+    let mut console = console_with(&prom, vec![fixtures(), legacy]).await;
     type_command(&mut console, "dash old node export");
     assert!(console.state.dashboard.open.is_some(), "{:?}", console.state.view.flash);
     let cpus = std::thread::available_parallelism().map_or(0, |n| n.get());
-    let below =
-        |s: &str, title: &str| s.lines().skip_while(|l| !l.contains(title)).nth(1).unwrap_or_default().to_string();
     // Each panel's values come with its own query: wait for all of them
     // (the legend is drawn with the graph's series).
     run_drawn_until(&mut console, "the old export's values", 60, SIZE, |c| {
@@ -220,20 +221,12 @@ async fn repeated_panels_and_rows_show_one_copy_per_exporter() {
         }
     })
     .await;
-    let cfg = Config {
-        refresh: Duration::from_millis(300),
-        prometheus: vec![Endpoint::from_url(&prom.url)],
-        dashboards: vec![PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/dashboards-repeat")],
-        ..Config::default()
-    };
-    let mut console = Console::start(&cfg, Options::default()).unwrap();
-    console.handle(warroom::msg::Msg::Resize(SIZE.0, SIZE.1));
-    run_until(&mut console, "the dashboards read", 20, |c| c.state.dashboard.files.is_some()).await;
+    let mut console =
+        console_with(&prom, vec![PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/dashboards-repeat")])
+            .await;
     type_command(&mut console, "dash hosts");
     assert!(console.state.dashboard.open.is_some(), "{:?}", console.state.view.flash);
     let cpus = std::thread::available_parallelism().map_or(0, |n| n.get());
-    let below =
-        |s: &str, title: &str| s.lines().skip_while(|l| !l.contains(title)).nth(1).unwrap_or_default().to_string();
     let (a, b) = (targets[0].clone(), targets[1].clone());
     run_drawn_until(&mut console, "a copy per exporter with its values", 60, SIZE, |c| {
         let s = screen(c, SIZE.0, SIZE.1).join("\n");

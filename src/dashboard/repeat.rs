@@ -228,22 +228,8 @@ mod tests {
     fn panel(title: &str, grid: (u32, u32, u32, u32), repeat: Option<(&str, bool, Option<u32>)>) -> Panel {
         let (x, y, w, h) = grid;
         Panel {
-            id: None,
-            kind: PanelKind::Timeseries,
-            title: title.into(),
-            grid: GridPos { x, y, w, h },
-            targets: Vec::new(),
-            field: Default::default(),
-            overrides: Vec::new(),
-            calcs: Vec::new(),
-            content: None,
-            children: Vec::new(),
-            collapsed: false,
-            transformations: Vec::new(),
-            alerts: None,
             repeat: repeat.map(|(v, vertical, max_per_row)| Repeat { var: v.into(), vertical, max_per_row }),
-            scoped: Vec::new(),
-            time: Default::default(),
+            ..Panel::new(PanelKind::Timeseries, title, GridPos { x, y, w, h })
         }
     }
 

@@ -264,24 +264,7 @@ mod tests {
     use crate::dashboard::{Override, PanelKind};
 
     fn panel(transformations: Vec<Transformation>, overrides: Vec<Override>) -> Panel {
-        Panel {
-            id: None,
-            kind: PanelKind::Table,
-            title: "t".into(),
-            grid: Default::default(),
-            targets: Vec::new(),
-            field: Default::default(),
-            overrides,
-            calcs: Vec::new(),
-            content: None,
-            children: Vec::new(),
-            collapsed: false,
-            transformations,
-            alerts: None,
-            repeat: None,
-            scoped: Vec::new(),
-            time: Default::default(),
-        }
+        Panel { overrides, transformations, ..Panel::new(PanelKind::Table, "t", Default::default()) }
     }
 
     fn labels(pairs: &[(&str, &str)]) -> Labels {

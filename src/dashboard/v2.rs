@@ -125,28 +125,14 @@ fn layout(v: Option<&Value>, path: &str, y0: u32, elements: &Map<String, Value>,
 
 fn row_panel(spec: Option<&Value>, y: u32) -> Panel {
     let spec = spec.and_then(Value::as_object);
+    let y = spec.and_then(|s| s.get("y")).and_then(num).map_or(y, |v| v.max(0.0) as u32);
     Panel {
-        id: None,
-        kind: PanelKind::Row,
-        title: spec.and_then(|s| str_of(s, "title")).unwrap_or_default(),
-        grid: GridPos {
-            x: 0,
-            y: spec.and_then(|s| s.get("y")).and_then(num).map_or(y, |v| v.max(0.0) as u32),
-            w: 24,
-            h: 1,
-        },
-        targets: Vec::new(),
-        field: Default::default(),
-        overrides: Vec::new(),
-        calcs: Vec::new(),
-        content: None,
-        children: Vec::new(),
         collapsed: spec.is_some_and(|s| bool_of(s, "collapsed")),
-        transformations: Vec::new(),
-        alerts: None,
-        repeat: None,
-        scoped: Vec::new(),
-        time: Default::default(),
+        ..Panel::new(
+            PanelKind::Row,
+            spec.and_then(|s| str_of(s, "title")).unwrap_or_default(),
+            GridPos { x: 0, y, w: 24, h: 1 },
+        )
     }
 }
 

@@ -215,6 +215,30 @@ impl PanelTime {
     }
 }
 
+impl Panel {
+    /// A panel of `kind` at `grid` with nothing else set.
+    pub fn new(kind: PanelKind, title: impl Into<String>, grid: GridPos) -> Self {
+        Self {
+            id: None,
+            kind,
+            title: title.into(),
+            grid,
+            targets: Vec::new(),
+            field: FieldConfig::default(),
+            overrides: Vec::new(),
+            calcs: Vec::new(),
+            content: None,
+            children: Vec::new(),
+            collapsed: false,
+            transformations: Vec::new(),
+            alerts: None,
+            repeat: None,
+            scoped: Vec::new(),
+            time: PanelTime::default(),
+        }
+    }
+}
+
 /// How a panel or row repeats (`repeat`, `repeatDirection`, `maxPerRow`).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct Repeat {

@@ -636,17 +636,18 @@ const REPEATED: &[u8] = br#"{"title": "Hosts",
   ]}"#;
 
 pub(crate) fn repeated() -> State {
+    with_file(REPEATED, "hosts.json", (160, 48))
+}
+
+/// A console at `size` with one dashboard file read (it parses without warnings).
+fn with_file(body: &[u8], file: &str, size: (u16, u16)) -> State {
     let mut s = state();
     s.dashboard = DashboardState::new(true, true, std::time::Duration::from_secs(5));
-    update(&mut s, Msg::Resize(160, 48));
-    let p = crate::dashboard::parse(REPEATED).expect("parses");
+    update(&mut s, Msg::Resize(size.0, size.1));
+    let p = crate::dashboard::parse(body).expect("parses");
     assert!(!p.has(crate::dashboard::Severity::Warning), "{:?}", p.diagnostics);
-    let file = DashFile {
-        file: "hosts.json".into(),
-        title: "Hosts".into(),
-        dashboard: Ok(Box::new(p.dashboard)),
-        warnings: 0,
-    };
+    let title = p.dashboard.title.clone();
+    let file = DashFile { file: file.into(), title, dashboard: Ok(Box::new(p.dashboard)), warnings: 0 };
     update(&mut s, Msg::Dashboards(vec![file]));
     s
 }
@@ -698,13 +699,7 @@ const OWN_TIME: &[u8] = br#"{"title": "Own time", "time": {"from": "now-6h", "to
      "targets": [{"expr": "rate(x[$__range])"}]}]}"#;
 
 pub(crate) fn own_time() -> State {
-    let mut s = state();
-    s.dashboard = DashboardState::new(true, true, std::time::Duration::from_secs(5));
-    update(&mut s, Msg::Resize(120, 30));
-    let p = crate::dashboard::parse(OWN_TIME).expect("parses");
-    let file = DashFile { file: "own.json".into(), title: "Own time".into(), dashboard: Ok(Box::new(p.dashboard)), warnings: 0 };
-    update(&mut s, Msg::Dashboards(vec![file]));
-    s
+    with_file(OWN_TIME, "own.json", (120, 30))
 }
 
 #[test]
@@ -714,7 +709,11 @@ fn a_panel_with_its_own_time_asks_its_own_range() {
     let f = fetches(&cmds);
     let by = |q: &str, shifted: bool| f.iter().find(|f| f.key.query == q && (f.key.shift_secs > 0) == shifted).cloned();
     let today = by("sum(up)", false).expect("the stat's fetch");
-    assert_eq!((today.key.window_secs, today.end - today.start), (86_400, 86_400), "the last 24 h, not the dashboard's 6");
+    assert_eq!(
+        (today.key.window_secs, today.end - today.start),
+        (86_400, 86_400),
+        "the last 24 h, not the dashboard's 6"
+    );
     assert!(today.key.step_secs <= VALUE_STEP_SECS);
     let week = by("rate(x[6h])", true).expect("the shifted chart's fetch: the dashboard's range, $__range 6h");
     assert_eq!(week.key.window_secs, 0, "the dashboard's range");
