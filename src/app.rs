@@ -40,6 +40,8 @@ pub struct Console {
     /// The open runbook's live blocks.
     live: LiveRunner,
     incident: Option<Session>,
+    /// Rewrites the incident's post-mortem draft off the loop.
+    postmortem: PostmortemWriter,
     runbooks: RunbookLoader,
     logs: LogFollower,
     silences: silence_writer::SilenceWriter,
@@ -59,6 +61,7 @@ mod dash;
 pub mod export;
 mod live;
 mod poller;
+mod postmortem_writer;
 mod range;
 pub mod share;
 mod silence_writer;
@@ -66,6 +69,7 @@ mod tasks;
 pub mod theme_files;
 mod workers;
 use live::LiveRunner;
+use postmortem_writer::PostmortemWriter;
 use range::RangeRunner;
 use share::{ShareSettings, Sharing};
 
@@ -155,6 +159,7 @@ impl Console {
         let layout = crate::incident::postmortem::Layout { template, targets: targets(cfg) };
         let mut incident = cfg.incident_dir.clone().map(|dir| Session::new(dir, layout));
         let mut resumed = None;
+        let postmortem = PostmortemWriter::start();
         if let Some(session) = incident.as_mut() {
             if let Some(host) = &cfg.host {
                 session.set_host(host);
@@ -166,6 +171,11 @@ impl Console {
             };
             match opened {
                 Ok(Some((id, read))) => {
+                    // Written again: a crash may have left it behind the
+                    // journal, and a join brought lines it has not seen.
+                    if let Some(rewrite) = session.rewrite() {
+                        postmortem.handle().request(rewrite);
+                    }
                     resumed = Some((id.clone(), read.clone()));
                     let _ = tx.send(Msg::Incident(IncidentMsg::Loaded { id, read }));
                     if let Some(draft) = session.load_draft(state.incident.user()) {
@@ -195,6 +205,7 @@ impl Console {
             ranges,
             live,
             incident,
+            postmortem,
             runbooks,
             logs,
             silences,
@@ -352,6 +363,7 @@ impl Console {
                 Cmd::OpenIncident(id) => {
                     let msg = match self.incident.as_mut().map(|s| s.open(&id)) {
                         Some(Ok((id, read))) => {
+                            self.rewrite_postmortem();
                             self.share_incident(&id, &read);
                             IncidentMsg::Loaded { id, read }
                         }
@@ -402,24 +414,48 @@ impl Console {
         Msg::Incident(IncidentMsg::HandoffWritten(result))
     }
 
+    /// Queues a rewrite of the open incident's post-mortem draft.
+    fn rewrite_postmortem(&self) {
+        if let Some(rewrite) = self.incident.as_ref().and_then(Session::rewrite) {
+            self.postmortem.handle().request(rewrite);
+        }
+    }
+
+    /// `e`: the draft written (by the writer, after what is queued), then
+    /// the flash says where.
+    fn export(&self) -> Option<Msg> {
+        let session = self.incident.as_ref()?;
+        let Some(rewrite) = session.rewrite() else {
+            let error = crate::incident::IncidentError::NoIncident(session.dir().to_path_buf()).to_string();
+            return Some(Msg::Incident(IncidentMsg::Exported(Err(error))));
+        };
+        let tx = self.tx.clone();
+        self.postmortem.handle().request_then(
+            rewrite,
+            Box::new(move |result| {
+                let _ = tx.send(Msg::Incident(IncidentMsg::Exported(result)));
+            }),
+        );
+        None
+    }
+
     /// `e`: the post-mortem's charts, drawn off the loop after the draft is
     /// written; the draft is written again with them.
     fn draw_charts(&self) {
-        let (Some(session), Some(id)) = (&self.incident, self.state.incident.id()) else { return };
+        let Some(rewrite) = self.incident.as_ref().and_then(Session::rewrite) else { return };
         let clients = match export::clients(&self.cfg) {
             Ok(c) if !c.is_empty() => c,
             _ => return,
         };
-        let (dir, id, layout, tx) =
-            (session.dir().to_path_buf(), id.to_string(), session.layout().clone(), self.tx.clone());
+        let (writer, tx) = (self.postmortem.handle(), self.tx.clone());
         let time = self.state.incident.time;
         tokio::spawn(async move {
             let result = async {
-                let (d, i) = (dir.clone(), id.clone());
+                let (d, i) = (rewrite.dir.clone(), rewrite.id.clone());
                 let records = tokio::task::spawn_blocking(move || crate::incident::records_of(&d, &i)).await??;
-                let drawn = export::draw(&clients, &records, &dir.join(&id), Utc::now(), time).await?;
-                let draft = tokio::task::spawn_blocking(move || crate::incident::regenerate(&dir, &id, None, &layout))
-                    .await??;
+                let folder = rewrite.dir.join(&rewrite.id);
+                let drawn = export::draw(&clients, &records, &folder, Utc::now(), time).await?;
+                let draft = writer.write(rewrite).await.map_err(anyhow::Error::msg)?;
                 Ok::<_, anyhow::Error>(crate::msg::ChartsDrawn {
                     draft,
                     drawn: drawn.drawn(),
@@ -466,11 +502,16 @@ impl Console {
 
     /// Performs a journal command. Appends are synchronous: the fsync is a
     /// few milliseconds, and the UI must not say "saved" before it is done.
+    /// The post-mortem draft that follows the journal is rewritten off the
+    /// loop, once the journal changed (here, or by a teammate's line read).
     fn journal(&mut self, cmd: Cmd) -> Option<Msg> {
         let Some(session) = self.incident.as_mut() else {
             let error = "no incident directory configured (--incident-dir)".to_string();
             return Some(Msg::Incident(IncidentMsg::Failed { error, from_editor: true }));
         };
+        if cmd == Cmd::Export {
+            return self.export();
+        }
         let msg = match cmd {
             // What a person does is stamped when it is saved, to the
             // nanosecond (the state's clock is the 1-second tick: notes saved
@@ -500,9 +541,16 @@ impl Console {
                 Ok(None) => return None,
                 Err(e) => IncidentMsg::Failed { error: e.to_string(), from_editor: false },
             },
-            Cmd::Export => IncidentMsg::Exported(session.export().map_err(|e| e.to_string())),
             _ => return None,
         };
+        let changed = match &msg {
+            IncidentMsg::Loaded { .. } | IncidentMsg::Saved { .. } => true,
+            IncidentMsg::Read(read) => !read.records.is_empty(),
+            _ => false,
+        };
+        if changed {
+            self.rewrite_postmortem();
+        }
         Some(Msg::Incident(msg))
     }
 

@@ -182,3 +182,79 @@ fn stats_says_the_durations_and_which_incidents_missed_the_targets() {
     assert!(row.contains(",'=cmd|"), "a formula-looking title is quoted: {row}");
     assert!(row.contains(",n/a,missed"), "no alert: nothing to detect; open for 60 days: {row}");
 }
+
+/// Handles the console's messages and ticks it (the journal is read on
+/// even seconds) until `path` holds `text`: the draft is rewritten off the
+/// loop, so it is waited for, not read at once.
+async fn until_file_holds(c: &mut Console, path: &Path, text: &str) -> String {
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(30);
+    loop {
+        let now = std::fs::read_to_string(path).unwrap_or_default();
+        if now.contains(text) {
+            return now;
+        }
+        assert!(std::time::Instant::now() < deadline, "{} never held {text:?}:\n{now}", path.display());
+        if let Ok(Some(msg)) = tokio::time::timeout(std::time::Duration::from_millis(100), c.next()).await {
+            c.handle(msg);
+        }
+        c.handle(Msg::Tick(Utc::now()));
+    }
+}
+
+/// One post-mortem for the team: a line another warroom wrote to the
+/// incident (a teammate's note the share thread brought, or a second console
+/// on the same directory) is in this console's draft once it is read, with
+/// nothing typed here. A resumed incident's draft is written at start.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_teammates_note_reaches_the_postmortem_draft() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let incidents = dir.path().join("incidents");
+    let id = Journal::create(&incidents, &decl(Utc::now())).expect("an open incident").id().to_string();
+    let cfg = Config { incident_dir: Some(incidents.clone()), ..Config::default() };
+    let mut c = Console::start(&cfg, Options::default()).expect("the console starts");
+    assert!(c.drain());
+    let draft = incidents.join(&id).join(warroom::incident::POSTMORTEM_FILE);
+    until_file_holds(&mut c, &draft, "db down").await;
+
+    let mut teammate = Journal::open(&incidents, &id).expect("the same incident, elsewhere");
+    let note = Event::Note { id: "bob.1".into(), text: "failover to the replica done".into() };
+    teammate.append(&Record::new(Utc::now(), "bob", note)).expect("bob's note");
+    let pm = until_file_holds(&mut c, &draft, "failover to the replica done").await;
+    assert!(pm.contains("bob"), "{pm}");
+}
+
+/// `e` says where the draft is once it is written, after the notes saved
+/// before it: the flash never points at a draft without them.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn export_flashes_the_draft_once_it_holds_the_notes_saved_before() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let incidents = dir.path().join("incidents");
+    let id = Journal::create(&incidents, &decl(Utc::now())).expect("an open incident").id().to_string();
+    let cfg = Config { incident_dir: Some(incidents.clone()), ..Config::default() };
+    let mut c = Console::start(&cfg, Options::default()).expect("the console starts");
+    assert!(c.drain());
+    for text in ["pool drained", "pgbouncer restarted"] {
+        c.handle(key('n'));
+        for ch in text.chars() {
+            c.handle(key(ch));
+        }
+        c.handle(Msg::Key(KeyEvent::new(KeyCode::Char('s'), KeyModifiers::CONTROL)));
+        assert!(c.state.incident.editor.is_none(), "saved");
+    }
+    c.handle(key('e'));
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(30);
+    let flash = loop {
+        let flash = c.state.view.flash.as_ref().map(|f| f.text.clone()).unwrap_or_default();
+        if flash.contains("post-mortem draft:") {
+            break flash;
+        }
+        assert!(std::time::Instant::now() < deadline, "no export flash: {flash:?}");
+        if let Ok(Some(msg)) = tokio::time::timeout(std::time::Duration::from_millis(100), c.next()).await {
+            c.handle(msg);
+        }
+    };
+    let draft = incidents.join(&id).join(warroom::incident::POSTMORTEM_FILE);
+    assert!(flash.contains(&draft.display().to_string()), "{flash}");
+    let pm = std::fs::read_to_string(&draft).expect("the draft");
+    assert!(pm.contains("pool drained") && pm.contains("pgbouncer restarted"), "{pm}");
+}

@@ -1,6 +1,7 @@
 //! The runtime's side of the incident: the open journal, appends (fsync'd
 //! before anyone is told they are saved), reads of what other processes
-//! wrote, and the post-mortem regenerated after every append.
+//! wrote. The post-mortem is rewritten from the journal by whoever holds a
+//! [`Rewrite`] (the runtime: off its event loop, after every change).
 
 use std::path::{Path, PathBuf};
 
@@ -29,11 +30,6 @@ impl Session {
         }
     }
 
-    /// How this session's post-mortems are laid out.
-    pub fn layout(&self) -> &super::postmortem::Layout {
-        &self.layout
-    }
-
     pub fn dir(&self) -> &Path {
         &self.dir
     }
@@ -50,7 +46,6 @@ impl Session {
         journal.set_host(&self.host);
         let read = journal.read_new()?;
         self.journal = Some(journal);
-        self.regenerate();
         Ok((id.to_string(), read))
     }
 
@@ -73,7 +68,6 @@ impl Session {
         let read = journal.read_new()?;
         let id = journal.id().to_string();
         self.journal = Some(journal);
-        self.regenerate();
         Ok((id, read))
     }
 
@@ -82,9 +76,7 @@ impl Session {
     pub fn append(&mut self, rec: &Record) -> Result<ReadOutcome, IncidentError> {
         let journal = self.journal.as_mut().ok_or_else(|| IncidentError::NoIncident(self.dir.clone()))?;
         journal.append(rec)?;
-        let read = journal.read_new()?;
-        self.regenerate();
-        Ok(read)
+        Ok(journal.read_new()?)
     }
 
     /// What other processes appended since the last read.
@@ -112,17 +104,26 @@ impl Session {
         Some(draft::path(dir, user))
     }
 
-    /// Writes the post-mortem draft; returns its path.
-    pub fn export(&self) -> Result<PathBuf, IncidentError> {
-        let journal = self.journal.as_ref().ok_or_else(|| IncidentError::NoIncident(self.dir.clone()))?;
-        regenerate(&self.dir, journal.id(), None, &self.layout)
+    /// What rewrites the open incident's post-mortem draft.
+    pub fn rewrite(&self) -> Option<Rewrite> {
+        let journal = self.journal.as_ref()?;
+        Some(Rewrite { dir: self.dir.clone(), id: journal.id().to_string(), layout: self.layout.clone() })
     }
+}
 
-    /// The post-mortem follows the journal; a failure to write it is logged,
-    /// never a reason to report the note unsaved (the journal has it).
-    fn regenerate(&self) {
-        if let Err(e) = self.export() {
-            tracing::warn!(error = %e, "post-mortem not regenerated");
-        }
+/// One incident's post-mortem draft, to be written again from its journal.
+/// Each write reads the whole journal, so the last of several has everything
+/// the others had.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Rewrite {
+    pub dir: PathBuf,
+    pub id: String,
+    pub layout: super::postmortem::Layout,
+}
+
+impl Rewrite {
+    /// Writes the draft (atomically); returns its path.
+    pub fn write(&self) -> Result<PathBuf, IncidentError> {
+        regenerate(&self.dir, &self.id, None, &self.layout)
     }
 }
