@@ -90,6 +90,30 @@ fn key(c: char) -> Msg {
     Msg::Key(KeyEvent::new(KeyCode::Char(c), KeyModifiers::NONE))
 }
 
+/// `n`, `text`, Ctrl-S: a note saved (the journal is written before the
+/// editor closes).
+fn save_note(c: &mut Console, text: &str) {
+    c.handle(key('n'));
+    for ch in text.chars() {
+        c.handle(key(ch));
+    }
+    c.handle(Msg::Key(KeyEvent::new(KeyCode::Char('s'), KeyModifiers::CONTROL)));
+    assert!(c.state.incident.editor.is_none(), "saved");
+}
+
+/// A console started on a directory holding one open incident (resumed):
+/// the directory's guard, the incidents' directory, the incident's id.
+fn resumed_console() -> (tempfile::TempDir, std::path::PathBuf, String, Console) {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let incidents = dir.path().join("incidents");
+    let id = Journal::create(&incidents, &decl(Utc::now())).expect("an open incident").id().to_string();
+    let cfg = Config { incident_dir: Some(incidents.clone()), ..Config::default() };
+    let mut c = Console::start(&cfg, Options::default()).expect("the console starts");
+    assert!(c.drain());
+    assert!(c.state.incident.id().is_some(), "resumed");
+    (dir, incidents, id, c)
+}
+
 /// Notes saved in a burst, within one tick of the clock: each is stamped
 /// when it is saved, to the sub-second, in the order saved (the tick's
 /// time was shared by all of them, and two consoles' notes sorted out of
@@ -105,12 +129,7 @@ async fn notes_are_stamped_when_saved_not_at_the_tick() {
     assert!(c.state.incident.id().is_some(), "resumed");
     let tick = c.state.clock.now;
     for text in ["one", "two", "three"] {
-        c.handle(key('n'));
-        for ch in text.chars() {
-            c.handle(key(ch));
-        }
-        c.handle(Msg::Key(KeyEvent::new(KeyCode::Char('s'), KeyModifiers::CONTROL)));
-        assert!(c.state.incident.editor.is_none(), "saved");
+        save_note(&mut c, text);
     }
     let id = c.state.incident.id().expect("open").to_string();
     let read = Journal::read_all(&warroom::incident::journal_path(&incidents, &id)).expect("read");
@@ -207,12 +226,7 @@ async fn until_file_holds(c: &mut Console, path: &Path, text: &str) -> String {
 /// nothing typed here. A resumed incident's draft is written at start.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_teammates_note_reaches_the_postmortem_draft() {
-    let dir = tempfile::tempdir().expect("tempdir");
-    let incidents = dir.path().join("incidents");
-    let id = Journal::create(&incidents, &decl(Utc::now())).expect("an open incident").id().to_string();
-    let cfg = Config { incident_dir: Some(incidents.clone()), ..Config::default() };
-    let mut c = Console::start(&cfg, Options::default()).expect("the console starts");
-    assert!(c.drain());
+    let (_dir, incidents, id, mut c) = resumed_console();
     let draft = incidents.join(&id).join(warroom::incident::POSTMORTEM_FILE);
     until_file_holds(&mut c, &draft, "db down").await;
 
@@ -227,19 +241,9 @@ async fn a_teammates_note_reaches_the_postmortem_draft() {
 /// before it: the flash never points at a draft without them.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn export_flashes_the_draft_once_it_holds_the_notes_saved_before() {
-    let dir = tempfile::tempdir().expect("tempdir");
-    let incidents = dir.path().join("incidents");
-    let id = Journal::create(&incidents, &decl(Utc::now())).expect("an open incident").id().to_string();
-    let cfg = Config { incident_dir: Some(incidents.clone()), ..Config::default() };
-    let mut c = Console::start(&cfg, Options::default()).expect("the console starts");
-    assert!(c.drain());
+    let (_dir, incidents, id, mut c) = resumed_console();
     for text in ["pool drained", "pgbouncer restarted"] {
-        c.handle(key('n'));
-        for ch in text.chars() {
-            c.handle(key(ch));
-        }
-        c.handle(Msg::Key(KeyEvent::new(KeyCode::Char('s'), KeyModifiers::CONTROL)));
-        assert!(c.state.incident.editor.is_none(), "saved");
+        save_note(&mut c, text);
     }
     c.handle(key('e'));
     let deadline = std::time::Instant::now() + std::time::Duration::from_secs(30);
