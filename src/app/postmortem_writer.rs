@@ -25,9 +25,13 @@ pub type Reply = Box<dyn FnOnce(Result<PathBuf, String>) + Send>;
 /// How long a console quitting waits for the rewrites still queued.
 const FINISH_GRACE: Duration = Duration::from_secs(5);
 
-struct Job {
-    rewrite: Rewrite,
-    reply: Option<Reply>,
+enum Job {
+    Write {
+        rewrite: Rewrite,
+        reply: Option<Reply>,
+    },
+    /// Answered once everything queued before it is written.
+    Flush(mpsc::Sender<()>),
 }
 
 /// Queues rewrites for the writer thread. Cheap to clone (a task drawing the
@@ -41,13 +45,13 @@ impl Handle {
     /// Rewrites `rewrite`'s draft; a failure is logged (the journal has
     /// everything, the next change tries again).
     pub fn request(&self, rewrite: Rewrite) {
-        let _ = self.jobs.send(Job { rewrite, reply: None });
+        let _ = self.jobs.send(Job::Write { rewrite, reply: None });
     }
 
     /// Rewrites `rewrite`'s draft and tells `reply` where it is, or why not.
     pub fn request_then(&self, rewrite: Rewrite, reply: Reply) {
-        if let Err(mpsc::SendError(job)) = self.jobs.send(Job { rewrite, reply: Some(reply) })
-            && let Some(reply) = job.reply
+        if let Err(mpsc::SendError(Job::Write { reply: Some(reply), .. })) =
+            self.jobs.send(Job::Write { rewrite, reply: Some(reply) })
         {
             reply(Err("the post-mortem writer has stopped".to_string()));
         }
@@ -66,11 +70,11 @@ impl Handle {
     }
 }
 
-/// The writer thread and its queue. Dropped, it lets the thread finish what
-/// is queued (for a few seconds at most: a hung disk does not hold up quit).
+/// The writer thread and its queue. Dropped, it waits for what is queued so
+/// far (for a few seconds at most: a hung disk does not hold up quit); the
+/// thread ends with the last handle (a task drawing charts may hold one).
 pub struct PostmortemWriter {
-    handle: Option<Handle>,
-    done: mpsc::Receiver<()>,
+    handle: Handle,
 }
 
 impl PostmortemWriter {
@@ -81,48 +85,53 @@ impl PostmortemWriter {
     /// A writer that writes with `write` (tests count and slow it).
     pub fn with(write: impl Fn(&Rewrite) -> Result<PathBuf, String> + Send + 'static) -> Self {
         let (jobs, queue) = mpsc::channel::<Job>();
-        let (finished, done) = mpsc::channel();
         let spawned = std::thread::Builder::new().name("postmortem".into()).spawn(move || {
             while let Ok(first) = queue.recv() {
                 let batch: Vec<Job> = std::iter::once(first).chain(queue.try_iter()).collect();
                 serve(batch, &write);
             }
-            let _ = finished.send(());
         });
         if let Err(e) = spawned {
             // Without a thread the queue has no reader: each request is
             // answered at once by its failed send.
             tracing::error!(error = %e, "cannot start the post-mortem writer");
         }
-        Self { handle: Some(Handle { jobs }), done }
+        Self { handle: Handle { jobs } }
     }
 
     pub fn handle(&self) -> Handle {
-        self.handle.clone().expect("held until drop")
+        self.handle.clone()
     }
 }
 
 impl Drop for PostmortemWriter {
     fn drop(&mut self) {
-        // The thread stops once every handle is gone; one held by a task
-        // still drawing charts is not waited for longer than the grace.
-        drop(self.handle.take());
-        let _ = self.done.recv_timeout(FINISH_GRACE);
+        let (tx, flushed) = mpsc::channel();
+        if self.handle.jobs.send(Job::Flush(tx)).is_ok() {
+            let _ = flushed.recv_timeout(FINISH_GRACE);
+        }
     }
 }
 
 /// One rewrite per incident of the batch (with the newest layout asked for),
-/// each of its replies told the outcome.
+/// each of its replies told the outcome; then the flushes are answered.
 fn serve(batch: Vec<Job>, write: &impl Fn(&Rewrite) -> Result<PathBuf, String>) {
     let mut groups: Vec<(Rewrite, Vec<Reply>)> = Vec::new();
+    let mut flushes = Vec::new();
     for job in batch {
-        let same = groups.iter_mut().find(|(r, _)| r.dir == job.rewrite.dir && r.id == job.rewrite.id);
-        match same {
-            Some((rewrite, replies)) => {
-                *rewrite = job.rewrite;
-                replies.extend(job.reply);
+        let (new, reply) = match job {
+            Job::Write { rewrite, reply } => (rewrite, reply),
+            Job::Flush(done) => {
+                flushes.push(done);
+                continue;
             }
-            None => groups.push((job.rewrite, job.reply.into_iter().collect())),
+        };
+        match groups.iter_mut().find(|(r, _)| r.dir == new.dir && r.id == new.id) {
+            Some((rewrite, replies)) => {
+                *rewrite = new;
+                replies.extend(reply);
+            }
+            None => groups.push((new, reply.into_iter().collect())),
         }
     }
     for (rewrite, replies) in groups {
@@ -133,6 +142,9 @@ fn serve(batch: Vec<Job>, write: &impl Fn(&Rewrite) -> Result<PathBuf, String>) 
         for reply in replies {
             reply(result.clone());
         }
+    }
+    for done in flushes {
+        let _ = done.send(());
     }
 }
 
@@ -218,6 +230,29 @@ mod tests {
         h.request(rewrite("first"));
         assert_eq!(h.write(rewrite("second")).await, Ok(PathBuf::from("second")));
         assert_eq!(*order.lock().expect("lock"), ["first", "second"]);
+    }
+
+    #[test]
+    fn drop_waits_for_what_is_queued_not_for_a_handle_still_held() {
+        let count = Arc::new(AtomicUsize::new(0));
+        let c = count.clone();
+        let writer = PostmortemWriter::with(move |r| {
+            std::thread::sleep(Duration::from_millis(50));
+            c.fetch_add(1, Ordering::SeqCst);
+            Ok(PathBuf::from(&r.id))
+        });
+        let held = writer.handle();
+        held.request(rewrite("a"));
+        let started = std::time::Instant::now();
+        drop(writer);
+        assert_eq!(count.load(Ordering::SeqCst), 1, "the queued rewrite is done");
+        assert!(started.elapsed() < FINISH_GRACE, "not held up by the handle a chart task keeps");
+        held.request(rewrite("b"));
+        assert_eq!(
+            futures::executor::block_on(held.write(rewrite("c"))),
+            Ok(PathBuf::from("c")),
+            "the thread serves the handles still held"
+        );
     }
 
     #[test]
